@@ -1,0 +1,83 @@
+// Type-aware lint. The layering rules at the bottom encode STYLE.md's dependency direction; do not relax them.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...forbidden.map((group) => ({ group: [group], message: why })),
+          {
+            group: ['@glovebox/*/src/*', '@glovebox/*/dist/*'],
+            message: 'no deep imports into another package',
+          },
+        ],
+      },
+    ],
+  },
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'bench/results/**',
+      'tests/artifacts/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/only-throw-error': 'error',
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'tests/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+  layer(['packages/core/**'], ['@glovebox/*'], 'core imports nothing of ours'),
+  layer(['packages/redact/**'], ['@glovebox/*'], 'redact is pure and imports nothing of ours'),
+  layer(['packages/protocol/**'], ['@glovebox/!(core)'], 'protocol imports core only'),
+  layer(
+    ['packages/policy/**', 'packages/audit/**'],
+    ['@glovebox/!(core|redact|protocol)'],
+    'libraries import downward only',
+  ),
+  layer(
+    ['packages/agent/**'],
+    ['@glovebox/!(core|redact|protocol)'],
+    'the agent never imports gateway, policy or audit code',
+  ),
+  layer(
+    ['apps/cli/**'],
+    ['@glovebox/gateway', '@glovebox/web'],
+    'the CLI talks to the gateway over HTTP only',
+  ),
+  layer(['apps/gateway/**', 'examples/**', 'tests/**', 'bench/**'], [], ''),
+);

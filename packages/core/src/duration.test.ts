@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDuration, formatDuration } from './duration.js';
+import { isGloveboxError } from './errors.js';
+
+test('parseDuration accepts units and bare seconds', () => {
+  for (const [text, ms] of [
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+    ['2d', 172_800_000],
+    ['45', 45_000],
+    ['250ms', 250],
+  ] as const) {
+    assert.equal(parseDuration(text), ms, text);
+  }
+});
+
+test('parseDuration rejects garbage with a coded error', () => {
+  for (const bad of ['', '-1s', '1y', '1.5h', 'abc', '9999999999s']) {
+    assert.throws(
+      () => parseDuration(bad),
+      (e) => isGloveboxError(e, 'GBX_REQUEST_INVALID'),
+      bad,
+    );
+  }
+});
+
+test('formatDuration is short and readable', () => {
+  assert.equal(formatDuration(5400_000), '1h30m');
+  assert.equal(formatDuration(45_000), '45s');
+  assert.equal(formatDuration(0), '0ms');
+});

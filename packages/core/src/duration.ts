@@ -1,0 +1,30 @@
+import { GloveboxError } from './errors.js';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses `30s`, `15m`, `1h`, `2d` or a bare number of seconds into milliseconds.
+ *
+ * @example
+ * parseDuration('15m'); // 900000
+ */
+export function parseDuration(text: string): number {
+  const match = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match)
+    throw new GloveboxError(
+      'GBX_REQUEST_INVALID',
+      `invalid duration "${text.slice(0, 32)}" (use e.g. 30s, 15m, 1h)`,
+    );
+  return Number(match[1]) * (UNITS[match[2] ?? 's'] ?? 1000);
+}
+
+/** Formats milliseconds as a short human duration: `1h30m`, `45s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  let s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('');
+}

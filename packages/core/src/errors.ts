@@ -1,0 +1,88 @@
+/**
+ * Every error code Glovebox can return, with the HTTP status it maps to and a one-line meaning.
+ * Codes are never reused or renamed; docs/errors.md is checked against this registry by a test.
+ */
+export const ERROR_CODES = {
+  GBX_INTERNAL: { status: 500, meaning: 'Unexpected failure; details are in the server log only.' },
+  GBX_REQUEST_INVALID: {
+    status: 400,
+    meaning: 'The request body, query or parameters do not match the schema.',
+  },
+  GBX_REQUEST_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the server accepts.' },
+  GBX_NOT_FOUND: { status: 404, meaning: 'No such resource, or you may not know that it exists.' },
+  GBX_RATE_LIMITED: { status: 429, meaning: 'Too many attempts; wait and retry.' },
+  GBX_AUTH_REQUIRED: { status: 401, meaning: 'No valid credential was presented.' },
+  GBX_AUTH_FAILED: { status: 401, meaning: 'The credentials are wrong, expired or revoked.' },
+  GBX_AUTH_MFA_REQUIRED: { status: 401, meaning: 'A one-time code is required to complete this login.' },
+  GBX_MFA_INVALID: { status: 400, meaning: 'The one-time code is wrong or expired.' },
+  GBX_MFA_NOT_ENROLLED: {
+    status: 409,
+    meaning: 'Multi-factor authentication is not enrolled for this user.',
+  },
+  GBX_POLICY_DENIED: { status: 403, meaning: 'Policy denies this action.' },
+  GBX_POLICY_UNAVAILABLE: { status: 503, meaning: 'No valid policy set is loaded; everything is denied.' },
+  GBX_POLICY_INVALID: { status: 400, meaning: 'A policy file or policy test is invalid.' },
+  GBX_STEP_UP_REQUIRED: {
+    status: 403,
+    meaning: 'Policy demands a fresh MFA check; verify a code and retry.',
+  },
+  GBX_CONFLICT: { status: 409, meaning: 'The resource already exists or is in a state that forbids this.' },
+  GBX_REQUEST_NOT_PENDING: { status: 409, meaning: 'The access request is no longer pending.' },
+  GBX_SELF_APPROVAL: { status: 403, meaning: 'Nobody approves their own request.' },
+  GBX_ALREADY_APPROVED: { status: 409, meaning: 'This approver has already approved this request.' },
+  GBX_APPROVAL_MISMATCH: {
+    status: 409,
+    meaning: 'The approval is bound to a different version of the request.',
+  },
+  GBX_SESSION_NOT_ACTIVE: { status: 403, meaning: 'The session has ended, expired or was never approved.' },
+  GBX_ACTION_NOT_GRANTED: { status: 403, meaning: 'The session does not grant this action.' },
+  GBX_AGENT_UNAVAILABLE: { status: 503, meaning: 'The target agent is not connected.' },
+  GBX_AGENT_TIMEOUT: { status: 504, meaning: 'The target agent did not answer in time.' },
+  GBX_AGENT_REFUSED: { status: 502, meaning: 'The agent refused or failed the action.' },
+  GBX_AUDIT_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The audit event could not be written, so nothing was done.',
+  },
+  GBX_STORE_UNAVAILABLE: { status: 503, meaning: 'The store could not be reached.' },
+  GBX_ENVELOPE_INVALID: {
+    status: 400,
+    meaning: 'An agent envelope is unsigned, expired, replayed or altered.',
+  },
+  GBX_CONFIG_INVALID: { status: 400, meaning: 'A configuration file or flag is invalid.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The one error type Glovebox throws for bad input or refused operations. Its message is safe to
+ * show to the caller; anything sensitive goes into `cause`, which is only ever logged server-side.
+ *
+ * @example
+ * throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
+ */
+export class GloveboxError extends Error {
+  override readonly name = 'GloveboxError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** The HTTP status this error maps to. */
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+/** True when `value` is a GloveboxError, with the given code if one is passed. */
+export function isGloveboxError(value: unknown, code?: ErrorCode): value is GloveboxError {
+  return value instanceof GloveboxError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,4 @@
+export { ERROR_CODES, GloveboxError, isGloveboxError, type ErrorCode } from './errors.js';
+export { systemClock, ManualClock, type Clock } from './clock.js';
+export { newId, newSecret } from './ids.js';
+export { parseDuration, formatDuration } from './duration.js';

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** Actions an engineer can be granted inside a session; each is authorized again on every use. */
+export const DEBUG_ACTIONS = ['facts', 'snapshot', 'logpoint', 'eval', 'profile', 'exec', 'query'] as const;
+export const debugActionSchema = z.enum(DEBUG_ACTIONS);
+export type DebugAction = z.infer<typeof debugActionSchema>;
+
+/** Every action name known to policy: debug actions plus the workflow and administrative ones. */
+export const POLICY_ACTIONS = [
+  ...DEBUG_ACTIONS,
+  'request',
+  'approve',
+  'end',
+  'administer',
+  'readAudit',
+] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];

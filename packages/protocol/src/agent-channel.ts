@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { signedEnvelopeSchema } from './envelope.js';
+
+/** Version of the agent channel; the gateway refuses agents that speak another one. */
+export const AGENT_PROTOCOL_VERSION = 1;
+
+/** Largest single frame either side accepts on the agent channel. */
+export const AGENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+const errorSchema = z.object({ code: z.string().max(64), message: z.string().max(2000) }).strict();
+export type AgentError = z.infer<typeof errorSchema>;
+
+// ---- agent -> gateway ----------------------------------------------------------------------
+
+export const agentHelloSchema = z
+  .object({
+    type: z.literal('hello'),
+    protocol: z.literal(AGENT_PROTOCOL_VERSION),
+    agentVersion: z.string().max(64),
+    runtime: z
+      .object({ node: z.string().max(32), pid: z.number().int(), hostname: z.string().max(255) })
+      .strict(),
+    /** What the agent can do, per target it serves. The gateway uses it for routing only; target
+     *  attributes (env, tags, owner) always come from the registration, never from the agent. */
+    targets: z
+      .array(
+        z.object({ name: z.string().min(1).max(128), actions: z.array(z.string().max(32)).max(32) }).strict(),
+      )
+      .min(1)
+      .max(64),
+  })
+  .strict();
+
+export const agentHeartbeatSchema = z.object({ type: z.literal('heartbeat'), time: z.number() }).strict();
+
+export const agentResultSchema = z
+  .object({
+    type: z.literal('result'),
+    callId: z.string().max(64),
+    ok: z.boolean(),
+    result: z.unknown().optional(),
+    error: errorSchema.optional(),
+    /** What was read and what was redacted, for the audit event. Counts and names only. */
+    accessed: z.record(z.string(), z.unknown()).optional(),
+    redactions: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  })
+  .strict();
+
+/** A piece of a streamed result (logpoint line, command output); ordered by `seq`. */
+export const agentStreamSchema = z
+  .object({
+    type: z.literal('stream'),
+    callId: z.string().max(64),
+    seq: z.number().int().nonnegative(),
+    data: z.unknown(),
+  })
+  .strict();
+
+export const agentToGatewaySchema = z.discriminatedUnion('type', [
+  agentHelloSchema,
+  agentHeartbeatSchema,
+  agentResultSchema,
+  agentStreamSchema,
+]);
+export type AgentToGateway = z.infer<typeof agentToGatewaySchema>;
+export type AgentHello = z.infer<typeof agentHelloSchema>;
+export type AgentResult = z.infer<typeof agentResultSchema>;
+export type AgentStream = z.infer<typeof agentStreamSchema>;
+
+// ---- gateway -> agent ----------------------------------------------------------------------
+
+export const gatewayWelcomeSchema = z
+  .object({
+    type: z.literal('welcome'),
+    agentName: z.string(),
+    /** Ed25519 public keys (SPKI PEM) the agent must trust for envelopes, by key id. */
+    signingKeys: z.array(z.object({ keyId: z.string(), publicKeyPem: z.string() }).strict()).min(1),
+    serverTime: z.number(),
+    heartbeatIntervalMs: z.number().int().positive(),
+  })
+  .strict();
+
+/** An action to perform; everything the agent may trust is inside the signed envelope. */
+export const gatewayCallSchema = z
+  .object({ type: z.literal('call'), envelope: signedEnvelopeSchema })
+  .strict();
+
+/** Extends a session's lease; carries a signed envelope of action `lease` (params `{}`). */
+export const gatewayLeaseSchema = z
+  .object({ type: z.literal('lease'), envelope: signedEnvelopeSchema })
+  .strict();
+
+/** Ends a session at once on the agent. Unsigned on purpose: it can only take power away. */
+export const gatewayRevokeSchema = z
+  .object({ type: z.literal('revoke'), sessionId: z.string().max(64) })
+  .strict();
+
+/** Stops a running call (streams, commands). Unsigned for the same reason. */
+export const gatewayCancelSchema = z
+  .object({ type: z.literal('cancel'), callId: z.string().max(64) })
+  .strict();
+
+export const gatewayToAgentSchema = z.discriminatedUnion('type', [
+  gatewayWelcomeSchema,
+  gatewayCallSchema,
+  gatewayLeaseSchema,
+  gatewayRevokeSchema,
+  gatewayCancelSchema,
+]);
+export type GatewayToAgent = z.infer<typeof gatewayToAgentSchema>;
+export type GatewayWelcome = z.infer<typeof gatewayWelcomeSchema>;

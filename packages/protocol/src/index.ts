@@ -1,0 +1,21 @@
+export { canonicalJson, digestOf } from './canonical.js';
+export {
+  DEBUG_ACTIONS,
+  POLICY_ACTIONS,
+  debugActionSchema,
+  type DebugAction,
+  type PolicyAction,
+} from './actions.js';
+export {
+  envelopePayloadSchema,
+  signedEnvelopeSchema,
+  signEnvelope,
+  verifyEnvelope,
+  ed25519FromPem,
+  type EnvelopePayload,
+  type SignedEnvelope,
+  type EnvelopeSigningKey,
+  type EnvelopeRejection,
+  type EnvelopeCheck,
+} from './envelope.js';
+export * from './agent-channel.js';
