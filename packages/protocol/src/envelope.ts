@@ -19,6 +19,8 @@ export const envelopePayloadSchema = z
     params: z.unknown(),
     /** SHA-256 of the canonical JSON of `params`. */
     paramsDigest: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Masking level from the session's obligations; the agent redacts at least this much. */
+    masking: z.enum(['standard', 'strict']),
     /** The session's current end (ms since epoch): the agent's lease for this session. */
     leaseExpiresAt: z.number().int().nonnegative(),
     issuedAt: z.number().int().nonnegative(),
