@@ -49,6 +49,10 @@ export const ERROR_CODES = {
     meaning: 'An agent envelope is unsigned, expired, replayed or altered.',
   },
   GBX_CONFIG_INVALID: { status: 400, meaning: 'A configuration file or flag is invalid.' },
+  GBX_AUDIT_EVENT_INVALID: {
+    status: 500,
+    meaning: 'An audit event broke the event schema or size caps, so it was not written and nothing was done.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */
