@@ -53,6 +53,26 @@ export const ERROR_CODES = {
     status: 500,
     meaning: 'An audit event broke the event schema or size caps, so it was not written and nothing was done.',
   },
+  GBX_EXEC_NOT_ALLOWED: {
+    status: 403,
+    meaning: 'The command or one of its arguments is not on the target\'s allow-list.',
+  },
+  GBX_EXEC_SANDBOX_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The agent requires a sandbox for commands and none is installed.',
+  },
+  GBX_EXEC_CANCELLED: { status: 409, meaning: 'The command was cancelled before it started.' },
+  GBX_EXEC_FAILED: { status: 502, meaning: 'The agent could not start the command.' },
+  GBX_RECORDING_INVALID: { status: 422, meaning: 'The recording is not a valid asciicast v2 file.' },
+  GBX_SQL_PARSE_FAILED: { status: 400, meaning: 'The SQL statement does not parse.' },
+  GBX_SQL_MULTI_STATEMENT: { status: 400, meaning: 'Only one SQL statement is run per query.' },
+  GBX_SQL_NOT_AUTHORIZED: {
+    status: 403,
+    meaning: 'The statement\'s class (write, DDL, administrative) is more than the grant allows.',
+  },
+  GBX_SQL_UNAVAILABLE: { status: 503, meaning: 'The database could not be reached in time.' },
+  GBX_SQL_TIMEOUT: { status: 504, meaning: 'The statement ran longer than its statement timeout.' },
+  GBX_SQL_FAILED: { status: 422, meaning: 'The database refused or failed the statement.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */
