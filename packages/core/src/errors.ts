@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   },
   GBX_EXEC_NOT_ALLOWED: {
     status: 403,
-    meaning: 'The command or one of its arguments is not on the target\'s allow-list.',
+    meaning: 'The command or one of its arguments is not on the allow-list of the target.',
   },
   GBX_EXEC_SANDBOX_UNAVAILABLE: {
     status: 503,
@@ -68,7 +68,7 @@ export const ERROR_CODES = {
   GBX_SQL_MULTI_STATEMENT: { status: 400, meaning: 'Only one SQL statement is run per query.' },
   GBX_SQL_NOT_AUTHORIZED: {
     status: 403,
-    meaning: 'The statement\'s class (write, DDL, administrative) is more than the grant allows.',
+    meaning: 'The class of the statement (write, DDL, administrative) is more than the grant allows.',
   },
   GBX_SQL_UNAVAILABLE: { status: 503, meaning: 'The database could not be reached in time.' },
   GBX_SQL_TIMEOUT: { status: 504, meaning: 'The statement ran longer than its statement timeout.' },
