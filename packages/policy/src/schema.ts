@@ -1,0 +1,67 @@
+/** The Cedar namespace every Glovebox entity and action lives in. */
+export const NAMESPACE = 'Glovebox';
+
+/**
+ * The `mfaAgeSec` a request carries when the user has never completed an MFA check. Large enough
+ * that any freshness condition fails, small enough to stay exact in a JavaScript number.
+ */
+export const MFA_NEVER_SEC = 1_000_000_000;
+
+/**
+ * The Cedar schema the engine builds its requests for. A policy directory ships its own copy
+ * (`*.cedarschema`); the loader refuses a schema the engine's requests do not conform to.
+ */
+export const GLOVEBOX_SCHEMA = `// Glovebox policy schema. See docs/policy.md for the meaning of every field.
+namespace Glovebox {
+  // Identity-provider or local groups; a user is "in" each of its groups.
+  entity Group;
+  entity User in [Group];
+
+  // A registered target. Attributes come from its registration, never from the agent.
+  // owner is absent when the registration names no owning team: "principal in resource.owner"
+  // then needs "resource has owner" first, so an unowned target grants nothing by ownership.
+  // Tags are the registration's key=value tags: resource.hasTag("k") && resource.getTag("k") == "v".
+  entity Target = {
+    env: String,
+    owner?: Group,
+  } tags String;
+
+  // The gateway itself, the resource of administrative actions.
+  entity Gateway;
+
+  type RequestContext = {
+    // Free-text justification; "" when none was given.
+    reason: String,
+    ticket?: String,
+    // Seconds since the principal's last successful MFA check; 1000000000 when never.
+    mfaAgeSec: Long,
+    breakGlass: Bool,
+    // Wall-clock hour (0-23) and weekday (0 = Sunday) in the target's time zone.
+    localHour: Long,
+    weekday: Long,
+    // Who asked for the access request or owns the session; the principal itself otherwise.
+    requester: User,
+    // Guardrail facts computed by the gateway and agents (commands, SQL).
+    commandClass?: String,
+    command?: String,
+    sqlClass?: String,
+    sqlTables?: Set<String>,
+    sqlSchemas?: Set<String>,
+    sqlFunctions?: Set<String>,
+    sqlDeleteWithoutWhere?: Bool,
+    requestedDurationSec?: Long,
+  };
+
+  // Action groups for policy scopes: action in Glovebox::Action::"inspect".
+  action inspect, debug;
+
+  action facts, snapshot, logpoint, eval, profile in [inspect, debug]
+    appliesTo { principal: User, resource: Target, context: RequestContext };
+  action exec, query in [debug]
+    appliesTo { principal: User, resource: Target, context: RequestContext };
+  action request, approve, end
+    appliesTo { principal: User, resource: Target, context: RequestContext };
+  action administer, readAudit
+    appliesTo { principal: User, resource: Gateway, context: RequestContext };
+}
+`;
