@@ -73,6 +73,8 @@ export const ERROR_CODES = {
   GBX_SQL_UNAVAILABLE: { status: 503, meaning: 'The database could not be reached in time.' },
   GBX_SQL_TIMEOUT: { status: 504, meaning: 'The statement ran longer than its statement timeout.' },
   GBX_SQL_FAILED: { status: 422, meaning: 'The database refused or failed the statement.' },
+  GBX_GATEWAY_UNREACHABLE: { status: 503, meaning: 'The CLI cannot reach the gateway (is it running? check GLOVEBOX_URL).' },
+  GBX_USAGE: { status: 400, meaning: 'The command line is invalid (unknown command, missing argument).' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */
