@@ -19,6 +19,11 @@ export interface Decision {
   stepUp?: 'mfa';
   /** Why the decision could not be evaluated; any entry means deny. Safe to log. */
   errors: string[];
+  /**
+   * On a deny, the error code the caller should answer with: `GBX_STEP_UP_REQUIRED` when
+   * `stepUp` is set, `GBX_POLICY_UNAVAILABLE` when no policy set is loaded, else `GBX_POLICY_DENIED`.
+   */
+  code?: 'GBX_POLICY_DENIED' | 'GBX_POLICY_UNAVAILABLE' | 'GBX_STEP_UP_REQUIRED';
 }
 
 /** The structured logger the engine reports to; pino's `(object, message)` signature. */
@@ -187,7 +192,8 @@ export class PolicyEngine {
    */
   authorize(request: AuthzRequest): Decision {
     const active = this.#active;
-    if (active === undefined) return deny('none', [], ['no valid policy set is loaded']);
+    if (active === undefined)
+      return { ...deny('none', [], ['no valid policy set is loaded']), code: 'GBX_POLICY_UNAVAILABLE' };
     const parsed = authzRequestSchema.safeParse(request);
     if (!parsed.success)
       return deny(
@@ -202,7 +208,7 @@ export class PolicyEngine {
     const onlyStepUp = first.determiningPolicies.every((id) => active.byId.get(id)?.stepUp === 'mfa');
     if (!onlyStepUp) return first;
     const fresh = this.#evaluate(active, { ...valid, context: { ...valid.context, mfaAgeSec: 0 } });
-    return fresh.allowed ? { ...first, stepUp: 'mfa' } : first;
+    return fresh.allowed ? { ...first, stepUp: 'mfa', code: 'GBX_STEP_UP_REQUIRED' } : first;
   }
 
   #evaluate(active: ActiveSet, request: AuthzRequest): Decision {
@@ -253,7 +259,7 @@ export class PolicyEngine {
       };
     }
     const reasons = [...new Set(policies.flatMap((p) => (p?.reason === undefined ? [] : [p.reason])))];
-    return { allowed: false, determiningPolicies: determining, policyVersion: version, reasons, errors: [] };
+    return deny(version, determining, [], reasons);
   }
 
   /** The active set: version, activation time, schema and every policy with its obligations. */
@@ -276,6 +282,6 @@ export class PolicyEngine {
   }
 }
 
-function deny(policyVersion: string, determiningPolicies: string[], errors: string[]): Decision {
-  return { allowed: false, determiningPolicies, policyVersion, reasons: [], errors };
+function deny(policyVersion: string, determiningPolicies: string[], errors: string[], reasons: string[] = []): Decision {
+  return { allowed: false, determiningPolicies, policyVersion, reasons, errors, code: 'GBX_POLICY_DENIED' };
 }

@@ -13,6 +13,7 @@ export {
   compilePolicySet,
   loadPolicyDir,
   policySetVersion,
+  requirePolicyDir,
   type LoadResult,
   type LoadedPolicy,
   type LoadedPolicySet,

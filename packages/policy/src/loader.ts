@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GloveboxError } from '@glovebox/core';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkAnnotations, type PolicyAnnotationsInfo } from './annotations.js';
@@ -32,6 +33,21 @@ export interface LoadedPolicySet {
 export type LoadResult =
   | { ok: true; set: LoadedPolicySet; warnings: string[]; ignored: string[] }
   | { ok: false; errors: string[]; warnings: string[]; ignored: string[] };
+
+/**
+ * Loads `dir` like {@link loadPolicyDir} but throws `GBX_POLICY_INVALID` (every error in
+ * `details.errors`) when it is not a valid policy set; for start-up, where refusing to start
+ * is the loud failure.
+ */
+export async function requirePolicyDir(dir: string): Promise<LoadedPolicySet> {
+  const result = await loadPolicyDir(dir);
+  if (result.ok) return result.set;
+  throw new GloveboxError(
+    'GBX_POLICY_INVALID',
+    `policy directory ${dir} is invalid: ${result.errors[0] ?? 'unknown error'}${result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : ''}`,
+    { details: { errors: result.errors } },
+  );
+}
 
 /** A named text, as read from a policy directory. */
 export interface SourceFile {
