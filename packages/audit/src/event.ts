@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import { GloveboxError } from '@glovebox/core';
+import { canonicalJson } from '@glovebox/protocol';
+import { z } from 'zod';
+
+/** Severity letters, as Teleport uses them: Info, Warning, Error. */
+export const AUDIT_SEVERITIES = ['I', 'W', 'E'] as const;
+/** Severity letter of an audit event. */
+export type AuditSeverity = (typeof AUDIT_SEVERITIES)[number];
+
+/**
+ * The catalogue of audit event types. A type is a stable code: it is never renamed or reused,
+ * and docs/audit.md lists every one (a test keeps them in step).
+ */
+export const AUDIT_EVENT_TYPES = {
+  'auth.login': { severity: 'I', description: 'An identity authenticated (password, OIDC or API token).' },
+  'auth.login_failed': { severity: 'W', description: 'An authentication attempt failed.' },
+  'auth.logout': { severity: 'I', description: 'A login session was ended by its owner.' },
+  'auth.mfa_enrolled': { severity: 'I', description: 'A user enrolled a second factor.' },
+  'auth.mfa_failed': { severity: 'W', description: 'A one-time code was wrong or expired.' },
+  'auth.step_up': { severity: 'I', description: 'A user passed a step-up MFA check.' },
+  'auth.token_created': { severity: 'I', description: 'An API token was issued.' },
+  'auth.token_revoked': { severity: 'I', description: 'An API token was revoked.' },
+  'user.created': { severity: 'I', description: 'A local user was created.' },
+  'user.updated': { severity: 'I', description: 'A local user or its groups changed.' },
+  'request.created': { severity: 'I', description: 'An access request was filed.' },
+  'request.approved': { severity: 'I', description: 'A reviewer approved an access request.' },
+  'request.denied': { severity: 'I', description: 'A reviewer denied an access request.' },
+  'request.expired': { severity: 'I', description: 'A pending access request expired.' },
+  'request.break_glass': { severity: 'W', description: 'Break-glass access was granted without approval.' },
+  'session.started': { severity: 'I', description: 'A debug session became active.' },
+  'session.ended': { severity: 'I', description: 'A session ended (TTL, idle timeout or by its owner).' },
+  'session.revoked': {
+    severity: 'W',
+    description: 'A session was revoked (kill switch or withdrawn approval).',
+  },
+  'action.intent': {
+    severity: 'I',
+    description: 'An authorized action is about to be forwarded to an agent.',
+  },
+  'action.result': {
+    severity: 'I',
+    description: 'The outcome of an action: duration, bytes, what was accessed.',
+  },
+  'action.denied': { severity: 'W', description: 'Policy or the session refused an action.' },
+  'recording.started': { severity: 'I', description: 'A recording of an output stream began.' },
+  'recording.chunk': { severity: 'I', description: 'A recorded output chunk: its index, size and SHA-256.' },
+  'recording.ended': { severity: 'I', description: 'A recording was closed: chunk count and total bytes.' },
+  'policy.reloaded': { severity: 'I', description: 'A new policy set was loaded.' },
+  'policy.reload_failed': {
+    severity: 'E',
+    description: 'A policy set failed to load; the previous one stays.',
+  },
+  'agent.registered': { severity: 'I', description: 'An agent was registered and given a credential.' },
+  'agent.connected': { severity: 'I', description: 'An agent connected to the gateway.' },
+  'agent.disconnected': { severity: 'I', description: 'An agent disconnected.' },
+  'agent.rejected': { severity: 'W', description: 'An agent connection or message was refused.' },
+  'audit.read': { severity: 'I', description: 'Somebody searched or read the audit trail.' },
+  'audit.exported': { severity: 'I', description: 'The audit trail was exported.' },
+  'audit.verified': { severity: 'I', description: 'The live audit trail was verified (with its result).' },
+  'audit.key_rotated': { severity: 'W', description: 'The checkpoint signing key was rotated.' },
+  'system.started': { severity: 'I', description: 'A gateway process started.' },
+  'system.stopped': { severity: 'I', description: 'A gateway process stopped cleanly.' },
+} as const satisfies Record<string, { severity: AuditSeverity; description: string }>;
+
+/** A stable audit event type from the catalogue. */
+export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
+
+/** Hash of the (nonexistent) event before seq 1. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Upper bound on the canonical JSON of an event's `details`. */
+export const MAX_DETAILS_BYTES = 32 * 1024;
+/** Upper bound on the canonical JSON of a whole chained event. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+/** Deepest nesting allowed in `details`. */
+export const MAX_DETAILS_DEPTH = 8;
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const TYPE_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
+
+/** True when `value` is plain JSON data no deeper than `maxDepth`; bounded recursion. */
+export function isJsonData(value: unknown, maxDepth: number): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (maxDepth <= 0) return false;
+      if (Array.isArray(value)) return value.every((item) => isJsonData(item, maxDepth - 1));
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const item of Object.values(value as Record<string, unknown>)) {
+        if (!isJsonData(item, maxDepth - 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+const detailsSchema = z
+  .record(z.string().max(128), z.unknown())
+  .refine((value) => isJsonData(value, MAX_DETAILS_DEPTH), {
+    message: `details must be plain JSON, at most ${MAX_DETAILS_DEPTH} levels deep`,
+    abort: true,
+  })
+  .refine((value) => Buffer.byteLength(canonicalJson(value)) <= MAX_DETAILS_BYTES, {
+    message: `details must be at most ${MAX_DETAILS_BYTES} bytes of canonical JSON`,
+  });
+
+const actorSchema = z.strictObject({
+  kind: z.enum(['user', 'agent', 'system', 'anonymous']),
+  id: z.string().min(1).max(256),
+});
+
+const decisionSchema = z.strictObject({
+  allowed: z.boolean(),
+  determiningPolicies: z.array(z.string().min(1).max(256)).max(64),
+  policyVersion: z.string().min(1).max(128),
+  reasons: z.array(z.string().max(512)).max(32),
+});
+
+const shortText = z.string().min(1).max(256);
+
+function eventFields<T extends z.ZodType<string>>(type: T) {
+  return {
+    type,
+    severity: z.enum(AUDIT_SEVERITIES),
+    time: z.iso.datetime({ precision: 3 }),
+    actor: actorSchema,
+    sessionId: shortText.optional(),
+    action: shortText.optional(),
+    target: shortText.optional(),
+    decision: decisionSchema.optional(),
+    outcome: z.enum(['success', 'failure', 'denied', 'pending']),
+    details: detailsSchema,
+  };
+}
+
+const inputFields = eventFields(
+  z.enum(Object.keys(AUDIT_EVENT_TYPES) as [AuditEventType, ...AuditEventType[]]),
+);
+
+/**
+ * What a caller records. `details` is already redacted by the caller: counts of what was hidden,
+ * names of what was accessed, never values. `severity` defaults to the catalogue's.
+ */
+export const auditEventInputSchema = z.strictObject({
+  ...inputFields,
+  severity: inputFields.severity.optional(),
+});
+/** An audit event before it enters the chain (see {@link auditEventInputSchema}). */
+export type AuditEventInput = z.input<typeof auditEventInputSchema>;
+
+/**
+ * A chained event as stored and exported. The verifier accepts any well-formed type so an older
+ * verifier can still check a newer trail.
+ */
+export const chainedEventSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  prevHash: z.string().regex(HEX64),
+  hash: z.string().regex(HEX64),
+  ...eventFields(z.string().max(64).regex(TYPE_PATTERN)),
+});
+
+/** An event in the chain: the input plus id, gap-free 1-based seq, predecessor hash and own hash. */
+export interface ChainedEvent {
+  id: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+  type: string;
+  severity: AuditSeverity;
+  time: string;
+  actor: { kind: 'user' | 'agent' | 'system' | 'anonymous'; id: string };
+  sessionId?: string;
+  action?: string;
+  target?: string;
+  decision?: {
+    allowed: boolean;
+    determiningPolicies: string[];
+    policyVersion: string;
+    reasons: string[];
+  };
+  outcome: 'success' | 'failure' | 'denied' | 'pending';
+  details: Record<string, unknown>;
+}
+
+/** The last event of a chain: what the next event links to. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * SHA-256 (hex) over the RFC 8785 canonical JSON of every field of `event` except `hash`.
+ *
+ * @example
+ * computeEventHash(event) === event.hash; // the event is intact
+ */
+export function computeEventHash(event: Omit<ChainedEvent, 'hash'> | Record<string, unknown>): string {
+  const { hash: _ignored, ...rest } = event as Record<string, unknown>;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+/**
+ * Validates `input` and links it after `head` (or at seq 1 after {@link GENESIS_HASH}).
+ * Throws `GBX_AUDIT_EVENT_INVALID` when the input breaks the schema or the size caps, so the
+ * caller fails closed and performs nothing.
+ *
+ * @example
+ * const first = chainEvent(null, { type: 'system.started', time, actor, outcome: 'success', details: {} }, newId('evt'));
+ * const second = chainEvent(first, nextInput, newId('evt'));
+ */
+export function chainEvent(head: ChainHead | null, input: AuditEventInput, id: string): ChainedEvent {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 64) {
+    throw new TypeError('event id must be a string of 1 to 64 characters');
+  }
+  if (head !== null && (!Number.isSafeInteger(head.seq) || head.seq < 1 || !HEX64.test(head.hash))) {
+    throw new TypeError('chain head must have a positive integer seq and a hex SHA-256 hash');
+  }
+  const parsed = auditEventInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
+    throw new GloveboxError(
+      'GBX_AUDIT_EVENT_INVALID',
+      `audit event rejected${where}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const data = parsed.data;
+  const unhashed: Omit<ChainedEvent, 'hash'> = {
+    id,
+    seq: head === null ? 1 : head.seq + 1,
+    prevHash: head === null ? GENESIS_HASH : head.hash,
+    type: data.type,
+    severity: data.severity ?? AUDIT_EVENT_TYPES[data.type].severity,
+    time: data.time,
+    actor: data.actor,
+    outcome: data.outcome,
+    details: data.details,
+  };
+  if (data.sessionId !== undefined) unhashed.sessionId = data.sessionId;
+  if (data.action !== undefined) unhashed.action = data.action;
+  if (data.target !== undefined) unhashed.target = data.target;
+  if (data.decision !== undefined) unhashed.decision = data.decision;
+  const canonical = canonicalJson(unhashed);
+  if (Buffer.byteLength(canonical) > MAX_EVENT_BYTES) {
+    throw new GloveboxError('GBX_AUDIT_EVENT_INVALID', `audit event exceeds ${MAX_EVENT_BYTES} bytes`);
+  }
+  return { ...unhashed, hash: createHash('sha256').update(canonical).digest('hex') };
+}
+
+/** Parses a stored or exported event; returns null for anything that is not a well-formed event. */
+export function parseChainedEvent(value: unknown): ChainedEvent | null {
+  const parsed = chainedEventSchema.safeParse(value);
+  return parsed.success ? (parsed.data as ChainedEvent) : null;
+}
