@@ -70,7 +70,7 @@ export function describeCedarErrors(errors: readonly DetailedError[], source?: s
  */
 export function sanitizeCedarMessage(message: string): string {
   return message
-    .replace(/`[^`]*`/g, (m) => (/^`[A-Za-z_][A-Za-z0-9_:]*`$/.test(m) ? m : '`…`'))
+    .replace(/`[^`]*`/g, (m) => (/^`[A-Za-z_][A-Za-z0-9_.:-]{0,63}`$/.test(m) ? m : '`…`'))
     .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
     .slice(0, 300);
 }
