@@ -1,0 +1,906 @@
+import {
+  cardBrand,
+  charClasses,
+  ibanLength,
+  ibanValid,
+  luhnValid,
+  shannonEntropy,
+  ssnValid,
+} from './validators.js';
+import { PRIORITY } from './span.js';
+import type { Detector, ScanContext, Span } from './span.js';
+import type { MaskingLevel } from './types.js';
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isAlnum = (c: number): boolean => isDigit(c) || isAlpha(c);
+/** Characters that continue a token: letters, digits, `_` and `-`. */
+const isTokenChar = (c: number): boolean => isAlnum(c) || c === 95 || c === 45;
+const isB64Char = (c: number): boolean => isAlnum(c) || c === 43 || c === 47;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+interface RegexSpec {
+  name: string;
+  type: string;
+  priority: number;
+  level?: MaskingLevel;
+  re: RegExp;
+  /** Returns true when the character before the match rules it out. */
+  badBefore?: (c: number) => boolean;
+  /** Index of the capture group to mask; requires the `d` flag. */
+  group?: number;
+  /** Rejects a match, or returns a narrower [start, end) to mask. */
+  validate?: (m: RegExpExecArray, text: string) => boolean | [number, number];
+}
+
+function regexDetector(spec: RegexSpec): Detector {
+  const { re, badBefore, group, validate, type, priority } = spec;
+  return {
+    name: spec.name,
+    level: spec.level ?? 'standard',
+    scan(text: string, out: Span[]): void {
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) {
+        const at = m.index;
+        if (m[0].length === 0) {
+          re.lastIndex = at + 1;
+          continue;
+        }
+        if (badBefore !== undefined && at > 0 && badBefore(text.charCodeAt(at - 1))) {
+          re.lastIndex = at + 1;
+          continue;
+        }
+        let start = at;
+        let end = at + m[0].length;
+        if (group !== undefined) {
+          const idx = m.indices?.[group];
+          if (idx === undefined) continue;
+          [start, end] = idx;
+        }
+        if (validate !== undefined) {
+          const verdict = validate(m, text);
+          if (verdict === false) {
+            re.lastIndex = at + 1;
+            continue;
+          }
+          if (verdict !== true) [start, end] = verdict;
+        }
+        if (end > start) out.push({ start, end, type, priority });
+      }
+    },
+  };
+}
+
+function decodeBase64(s: string): string | undefined {
+  try {
+    return Buffer.from(s, 'base64').toString('latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+function isPrintable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
+
+const vendor = (
+  name: string,
+  type: string,
+  re: RegExp,
+  badBefore: (c: number) => boolean = isAlnum,
+): Detector => regexDetector({ name, type, priority: PRIORITY.vendorToken, re, badBefore });
+
+/** Card numbers: digit runs with optional uniform separators, Luhn-checked, brand and layout checked. */
+function validateCard(m: RegExpExecArray, text: string): boolean | [number, number] {
+  const raw = m[0];
+  const groups = raw.split(/[ -]/);
+  const sep = raw.includes(' ') ? ' ' : raw.includes('-') ? '-' : '';
+  if (sep !== '' && raw.includes(sep === ' ' ? '-' : ' ')) return false;
+  let count = groups.length;
+  while (count >= 1) {
+    const g = groups.slice(0, count);
+    const digits = g.join('');
+    const layoutOk =
+      count === 1 ||
+      (g.slice(0, -1).every((x) => x.length === 4) && (g[count - 1]?.length ?? 0) <= 4) ||
+      (count === 3 && g[0]?.length === 4 && g[1]?.length === 6 && (g[2]?.length === 5 || g[2]?.length === 4));
+    if (
+      layoutOk &&
+      digits.length >= 12 &&
+      digits.length <= 19 &&
+      luhnValid(digits) &&
+      cardBrand(digits) !== undefined
+    ) {
+      const len = g.join(sep).length;
+      const after = text.charCodeAt(m.index + len);
+      if (!(isAlnum(after) || after === 46 || after === 95)) return [m.index, m.index + len];
+    }
+    if (sep === '') return false;
+    count--;
+  }
+  return false;
+}
+
+function validateIban(m: RegExpExecArray, text: string): boolean | [number, number] {
+  const country = m[0].slice(0, 2);
+  const expected = ibanLength(country);
+  if (expected === undefined) return false;
+  let compact = '';
+  let i = m.index;
+  const limit = Math.min(text.length, m.index + expected * 2);
+  while (i < limit && compact.length < expected) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c) || (c >= 65 && c <= 90)) compact += text[i];
+    else if (c === 32 && compact.length > 0 && compact.length % 4 === 0 && text.charCodeAt(i - 1) !== 32) {
+      // single spaces only between groups of four
+    } else break;
+    i++;
+  }
+  if (compact.length !== expected) return false;
+  if (isAlnum(text.charCodeAt(i))) return false;
+  return ibanValid(compact) ? [m.index, i] : false;
+}
+
+function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (isDigit(s.charCodeAt(i))) n++;
+  return n;
+}
+
+function phoneEndOk(text: string, end: number): boolean {
+  const c = text.charCodeAt(end);
+  if (isAlnum(c) || c === 95) return false;
+  if ((c === 45 || c === 46 || c === 47 || c === 58) && isDigit(text.charCodeAt(end + 1))) return false;
+  return true;
+}
+
+const phoneBadBefore = (c: number): boolean =>
+  isAlnum(c) || c === 43 || c === 95 || c === 46 || c === 45 || c === 47 || c === 58;
+
+function validateIpv4(m: RegExpExecArray, text: string): boolean {
+  const end = m.index + m[0].length;
+  const c = text.charCodeAt(end);
+  if (isAlnum(c) || c === 95) return false;
+  if (c === 46 && isDigit(text.charCodeAt(end + 1))) return false;
+  const v = m[0];
+  if (v === '0.0.0.0' || v === '255.255.255.255' || v.startsWith('127.')) return false;
+  return true;
+}
+
+/** Parses an IPv6 candidate; true for a valid address other than `::` and `::1`. */
+export function ipv6Valid(s: string): boolean {
+  let body = s;
+  let ipv4Groups = 0;
+  const lastColon = body.lastIndexOf(':');
+  if (body.includes('.', lastColon)) {
+    const v4 = body.slice(lastColon + 1);
+    if (!/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v4))
+      return false;
+    body = body.slice(0, lastColon + 1) + '0';
+    ipv4Groups = 1;
+  }
+  const dbl = body.indexOf('::');
+  if (dbl !== -1 && body.indexOf('::', dbl + 1) !== -1) return false;
+  const parts =
+    dbl === -1 ? body.split(':') : [...body.slice(0, dbl).split(':'), ...body.slice(dbl + 2).split(':')];
+  const groups = parts.filter((p, i) => !(dbl !== -1 && p === '' && (i === 0 || i === parts.length - 1)));
+  for (const g of groups) if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return false;
+  const count = groups.length + ipv4Groups;
+  if (dbl === -1 ? count !== 8 : count > 7) return false;
+  if (dbl !== -1 && body.startsWith(':') && !body.startsWith('::')) return false;
+  if (dbl === -1 && (body.startsWith(':') || body.endsWith(':'))) return false;
+  const compact = s.toLowerCase();
+  if (compact === '::' || compact === '::1') return false;
+  return groups.length >= 2 || ipv4Groups === 1;
+}
+
+function jwtHeaderOk(m: RegExpExecArray): boolean {
+  const header = m[0].slice(0, m[0].indexOf('.'));
+  const decoded = decodeBase64(header.replace(/-/g, '+').replace(/_/g, '/'));
+  return decoded !== undefined && decoded.startsWith('{') && /"(?:alg|typ|enc|kid)"/.test(decoded);
+}
+
+function bareSecretOk(value: string): boolean {
+  let upper = false;
+  let lower = false;
+  let digit = false;
+  let hex = true;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 97 && c <= 122) lower = true;
+    else if (isDigit(c)) digit = true;
+    if (!isHex(c)) hex = false;
+  }
+  return upper && lower && digit && !hex && shannonEntropy(value) >= 4.2;
+}
+
+/** The built-in value detectors, in no particular order (overlaps are resolved afterwards). */
+export function builtinDetectors(): Detector[] {
+  return [
+    vendor(
+      'aws-access-key-id',
+      'AWS_ACCESS_KEY_ID',
+      /(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    ),
+    regexDetector({
+      name: 'aws-secret-access-key',
+      type: 'AWS_SECRET_ACCESS_KEY',
+      priority: PRIORITY.bareSecret,
+      re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+      validate: (m) => bareSecretOk(m[0]),
+    }),
+    vendor(
+      'github-token',
+      'GITHUB_TOKEN',
+      /(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})(?![A-Za-z0-9_])/g,
+    ),
+    vendor('slack-token', 'SLACK_TOKEN', /(?:xox(?:[abposer]|a-2)-|xapp-\d-)[A-Za-z0-9-]{10,250}/g),
+    vendor(
+      'slack-webhook',
+      'SLACK_WEBHOOK',
+      /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{8,250}/g,
+    ),
+    vendor(
+      'stripe-key',
+      'STRIPE_KEY',
+      /(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9+/]{24,128})/g,
+    ),
+    vendor('google-api-key', 'GOOGLE_API_KEY', /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g),
+    vendor('google-client-secret', 'GOOGLE_CLIENT_SECRET', /GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g),
+    vendor(
+      'openai-key',
+      'OPENAI_API_KEY',
+      /sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{32,64})(?![A-Za-z0-9_-])/g,
+      isTokenChar,
+    ),
+    vendor(
+      'anthropic-key',
+      'ANTHROPIC_API_KEY',
+      /sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{32,250}/g,
+      isTokenChar,
+    ),
+    vendor('npm-token', 'NPM_TOKEN', /npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g),
+    vendor('sendgrid-key', 'SENDGRID_API_KEY', /SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g),
+    regexDetector({
+      name: 'azure-connection-key',
+      type: 'AZURE_STORAGE_KEY',
+      priority: PRIORITY.vendorToken,
+      re: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,100}={0,2})/dg,
+      group: 1,
+    }),
+    regexDetector({
+      name: 'azure-storage-key',
+      type: 'AZURE_STORAGE_KEY',
+      priority: PRIORITY.bareSecret,
+      re: /[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])/g,
+      badBefore: (c) => isB64Char(c) || c === 61 || c === 45,
+      validate: (m) => charClasses(m[0]) >= 3 && shannonEntropy(m[0]) >= 4.5,
+    }),
+    regexDetector({
+      name: 'azure-sas-signature',
+      type: 'AZURE_SAS_TOKEN',
+      priority: PRIORITY.vendorToken,
+      re: /[?&]sig=([A-Za-z0-9%+/=]{20,200})/dg,
+      group: 1,
+    }),
+    regexDetector({
+      name: 'jwt',
+      type: 'JWT',
+      priority: PRIORITY.vendorToken,
+      re: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?/g,
+      badBefore: isTokenChar,
+      validate: jwtHeaderOk,
+    }),
+    regexDetector({
+      name: 'bearer',
+      type: 'BEARER_TOKEN',
+      priority: PRIORITY.authScheme,
+      re: /(?:[Bb]earer|BEARER)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg,
+      badBefore: isAlpha,
+      group: 1,
+      validate: (m) => {
+        const v = m[1] ?? '';
+        return /[0-9._~+/=-]/.test(v) || v.length >= 20;
+      },
+    }),
+    regexDetector({
+      name: 'basic-auth',
+      type: 'BASIC_AUTH',
+      priority: PRIORITY.authScheme,
+      re: /(?:[Bb]asic|BASIC)[ \t]+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/dg,
+      badBefore: isAlpha,
+      group: 1,
+      validate: (m) => {
+        const decoded = decodeBase64(m[1] ?? '');
+        return decoded !== undefined && decoded.includes(':') && isPrintable(decoded);
+      },
+    }),
+    regexDetector({
+      name: 'url-password',
+      type: 'PASSWORD',
+      priority: PRIORITY.urlPassword,
+      re: /:\/\/[^\s/?#@:'"<>]*:([^\s/?#'"<>]+)@/dg,
+      group: 1,
+      validate: (m, text) => {
+        const before = text.charCodeAt(m.index - 1);
+        const pw = m[1] ?? '';
+        return isAlnum(before) && !isTrivialValue(pw);
+      },
+    }),
+    regexDetector({
+      name: 'cli-password-flag',
+      type: 'PASSWORD',
+      priority: PRIORITY.keyValue,
+      re: /--?(?:password|passwd|pass|pwd|secret|token|api-key|apikey|access-token|client-secret|auth-token)[ \t]+('[^'\r\n]*'|"[^"\r\n]*"|[^\s'"-][^\s'"]*)/dg,
+      badBefore: (c) => c !== 32 && c !== 9,
+      group: 1,
+      validate: (m) => {
+        const idx = m.indices?.[1];
+        if (idx === undefined) return false;
+        const v = m[1] ?? '';
+        if (v.startsWith("'") || v.startsWith('"')) return v.length > 2 ? [idx[0] + 1, idx[1] - 1] : false;
+        return !isTrivialValue(v);
+      },
+    }),
+    regexDetector({
+      name: 'sql-password',
+      type: 'PASSWORD',
+      priority: PRIORITY.keyValue,
+      re: /(?:IDENTIFIED[ \t]+BY|PASSWORD)[ \t]+'((?:[^'\r\n]|'')+)'/dgi,
+      badBefore: isAlnum,
+      group: 1,
+    }),
+    {
+      name: 'private-key',
+      level: 'standard',
+      scan: (text, out) => scanPem(text, 0, text.length, false, out),
+    },
+    { name: 'email', level: 'standard', scan: scanEmails },
+    regexDetector({
+      name: 'card',
+      type: 'CREDIT_CARD',
+      priority: PRIORITY.financial,
+      re: /\d(?:[ -]?\d){11,22}/g,
+      badBefore: (c) => isAlnum(c) || c === 46 || c === 43 || c === 95 || c === 45 || c === 47,
+      validate: validateCard,
+    }),
+    regexDetector({
+      name: 'us-ssn',
+      type: 'US_SSN',
+      priority: PRIORITY.financial,
+      re: /(\d{3})([- ])(\d{2})\2(\d{4})(?![0-9A-Za-z_]|[-.]\d)/g,
+      badBefore: (c) => isAlnum(c) || c === 45 || c === 46 || c === 95 || c === 47 || c === 43,
+      validate: (m) => ssnValid(m[1] ?? '', m[3] ?? '', m[4] ?? ''),
+    }),
+    regexDetector({
+      name: 'iban',
+      type: 'IBAN',
+      priority: PRIORITY.financial,
+      re: /[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}/g,
+      badBefore: (c) => isAlnum(c) || c === 95,
+      validate: validateIban,
+    }),
+    regexDetector({
+      name: 'phone-e164',
+      type: 'PHONE',
+      priority: PRIORITY.phone,
+      re: /\+[1-9]\d{7,14}(?!\d)/g,
+      badBefore: phoneBadBefore,
+      validate: (m, text) => phoneEndOk(text, m.index + m[0].length),
+    }),
+    regexDetector({
+      name: 'phone-international',
+      type: 'PHONE',
+      priority: PRIORITY.phone,
+      re: /\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,5}\)[ .-]?\d{1,5}|[ .-]\d{1,5}){1,6}/g,
+      badBefore: phoneBadBefore,
+      validate: (m, text) => {
+        const n = countDigits(m[0]);
+        return n >= 8 && n <= 15 && phoneEndOk(text, m.index + m[0].length);
+      },
+    }),
+    regexDetector({
+      name: 'phone-nanp',
+      type: 'PHONE',
+      priority: PRIORITY.phone,
+      re: /(?:\+?1[ .-]?)?(?:\(([2-9]\d{2})\)[ .-]?|([2-9]\d{2})[ .-])([2-9]\d{2})[ .-]\d{4}/g,
+      badBefore: phoneBadBefore,
+      validate: (m, text) => phoneEndOk(text, m.index + m[0].length),
+    }),
+    regexDetector({
+      name: 'phone-national',
+      type: 'PHONE',
+      priority: PRIORITY.phone,
+      re: /0[1-9]\d{1,3}[ -]\d{3,4}[ -]?\d{3,4}|0[1-9](?:[ .]\d{2}){4}/g,
+      badBefore: phoneBadBefore,
+      validate: (m, text) => {
+        const n = countDigits(m[0]);
+        return n >= 10 && n <= 11 && phoneEndOk(text, m.index + m[0].length);
+      },
+    }),
+    regexDetector({
+      name: 'ipv4',
+      type: 'IPV4',
+      priority: PRIORITY.network,
+      level: 'strict',
+      re: /(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}/g,
+      badBefore: (c) => isAlnum(c) || c === 46 || c === 95,
+      validate: validateIpv4,
+    }),
+    regexDetector({
+      name: 'ipv6',
+      type: 'IPV6',
+      priority: PRIORITY.network,
+      level: 'strict',
+      re: /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}/g,
+      badBefore: (c) => isAlnum(c) || c === 58 || c === 46 || c === 95,
+      validate: (m, text) => {
+        const after = text.charCodeAt(m.index + m[0].length);
+        if (isAlnum(after) || after === 95 || after === 58) return false;
+        return ipv6Valid(m[0]);
+      },
+    }),
+    regexDetector({
+      name: 'mac',
+      type: 'MAC_ADDRESS',
+      priority: PRIORITY.network,
+      level: 'strict',
+      re: /[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![0-9A-Za-z_:-])|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}(?![0-9A-Za-z_.])/g,
+      badBefore: (c) => isAlnum(c) || c === 58 || c === 45 || c === 46 || c === 95,
+      validate: (m) =>
+        !/^(?:0+|f+)$/i.test(m[0].replace(/[:.-]/g, '')) && /[A-Fa-f]/.test(m[0]) === /[A-Fa-f]/.test(m[0]),
+    }),
+    { name: 'key-value', level: 'standard', scan: scanKeyValues },
+  ];
+}
+
+const TRIVIAL = new Set([
+  '',
+  'null',
+  'nil',
+  'none',
+  'undefined',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'redacted',
+  '[redacted]',
+  '<redacted>',
+  '(redacted)',
+  'hidden',
+  '[hidden]',
+  '<hidden>',
+  'masked',
+  '[masked]',
+  '[filtered]',
+  'filtered',
+  'changeme',
+  '...',
+  '<password>',
+  '<secret>',
+  '<token>',
+  'n/a',
+  'na',
+  '-',
+  'empty',
+  'required',
+  'optional',
+  'string',
+  'object',
+  'array',
+]);
+
+const PLACEHOLDER_RE = /^\[(?:REDACTED:[A-Z0-9_]+|[A-Z0-9_]+:[0-9a-f]{6})\]$/;
+
+/** Values that say nothing even under a sensitive name: empty, null, booleans, masks, templates. */
+export function isTrivialValue(value: string): boolean {
+  if (value.length <= 1) return true;
+  if (TRIVIAL.has(value.toLowerCase())) return true;
+  if (/^[*xX•#.]+$/.test(value)) return true;
+  if (PLACEHOLDER_RE.test(value)) return true;
+  if (/^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|<[^<>]*>)$/.test(value))
+    return true;
+  return false;
+}
+
+/** True when the text is one of our own placeholders. */
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER_RE.test(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private keys (PEM), on one line (also JSON-escaped) or, inside a PEM segment, across lines.
+
+const PEM_LIMIT = 32768;
+
+/** Scans `[from, to)` for PEM private keys; `multiLine` lets the body continue over real line breaks. */
+export function scanPem(text: string, from: number, to: number, multiLine: boolean, out: Span[]): void {
+  let i = text.indexOf('-----BEGIN', from);
+  while (i !== -1 && i < to) {
+    const labelEnd = text.indexOf('-----', i + 10);
+    if (labelEnd === -1 || labelEnd - i > 80 || labelEnd >= to) {
+      i = text.indexOf('-----BEGIN', i + 10);
+      continue;
+    }
+    const label = text.slice(i + 10, labelEnd);
+    if (!/^ [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?$/.test(label)) {
+      i = text.indexOf('-----BEGIN', labelEnd);
+      continue;
+    }
+    const bodyStart = labelEnd + 5;
+    let lineLimit = to;
+    if (!multiLine) {
+      const nl = text.indexOf('\n', bodyStart);
+      const cr = text.indexOf('\r', bodyStart);
+      if (nl !== -1 && nl < lineLimit) lineLimit = nl;
+      if (cr !== -1 && cr < lineLimit) lineLimit = cr;
+    }
+    lineLimit = Math.min(lineLimit, bodyStart + PEM_LIMIT);
+    const endMarker = text.indexOf('-----END', bodyStart);
+    let end: number;
+    if (endMarker !== -1 && endMarker < lineLimit) {
+      const close = text.indexOf('-----', endMarker + 8);
+      end = close !== -1 && close - endMarker < 80 && close + 5 <= lineLimit ? close + 5 : lineLimit;
+    } else {
+      end = pemBodyEnd(text, bodyStart, lineLimit);
+    }
+    out.push({ start: i, end, type: 'PRIVATE_KEY', priority: PRIORITY.privateKey });
+    i = text.indexOf('-----BEGIN', Math.max(end, i + 10));
+  }
+}
+
+/** End of a truncated PEM body: base64 runs joined by (possibly escaped) line breaks, plus headers. */
+function pemBodyEnd(text: string, start: number, limit: number): number {
+  let pos = start;
+  let end = start;
+  let first = true;
+  while (pos < limit) {
+    // separators: real breaks, JSON-escaped breaks, spaces before a long base64 run
+    let p = pos;
+    let sawBreak = false;
+    for (;;) {
+      const c = text.charCodeAt(p);
+      if (p >= limit) break;
+      if (c === 10 || c === 13) {
+        p++;
+        sawBreak = true;
+      } else if (c === 92 && (text.charCodeAt(p + 1) === 110 || text.charCodeAt(p + 1) === 114)) {
+        p += 2;
+        sawBreak = true;
+      } else if (c === 32 || c === 9) p++;
+      else break;
+    }
+    let q = p;
+    while (q < limit && (isB64Char(text.charCodeAt(q)) || text.charCodeAt(q) === 61)) q++;
+    const run = q - p;
+    if (run === 0) {
+      // "Proc-Type: 4,ENCRYPTED" style headers directly after the BEGIN line
+      if (first) {
+        const m = /^[A-Za-z-]+: [^\r\n\\]*/.exec(text.slice(p, Math.min(limit, p + 200)));
+        if (m !== null) {
+          pos = p + m[0].length;
+          end = pos;
+          continue;
+        }
+      }
+      break;
+    }
+    if (!sawBreak && !first && run < 16) break;
+    if (text.charCodeAt(q) === 58 && first) {
+      const m = /^[A-Za-z-]+: [^\r\n\\]*/.exec(text.slice(p, Math.min(limit, p + 200)));
+      if (m !== null) {
+        pos = p + m[0].length;
+        end = pos;
+        continue;
+      }
+    }
+    first = false;
+    pos = q;
+    end = q;
+  }
+  return end;
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail addresses, plain and URL-encoded (`%40`).
+
+const CODE_EXTENSIONS = new Set([
+  'js',
+  'ts',
+  'mjs',
+  'cjs',
+  'jsx',
+  'tsx',
+  'json',
+  'py',
+  'rb',
+  'go',
+  'java',
+  'kt',
+  'rs',
+  'map',
+  'css',
+  'html',
+  'txt',
+  'log',
+  'yaml',
+  'yml',
+  'toml',
+  'lock',
+  'png',
+  'jpg',
+  'svg',
+  'php',
+  'c',
+  'h',
+  'cpp',
+  'vue',
+]);
+
+const isLocalChar = (c: number): boolean =>
+  isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || c === 39;
+
+function scanEmails(text: string, out: Span[]): void {
+  scanEmailsAt(text, '@', out);
+  if (text.includes('%40')) scanEmailsAt(text, '%40', out);
+}
+
+function scanEmailsAt(text: string, at: string, out: Span[]): void {
+  let i = text.indexOf(at);
+  while (i !== -1) {
+    const span = emailAround(text, i, at.length);
+    if (span !== undefined) {
+      out.push({ start: span[0], end: span[1], type: 'EMAIL', priority: PRIORITY.email });
+      i = text.indexOf(at, span[1]);
+    } else i = text.indexOf(at, i + 1);
+  }
+}
+
+function emailAround(text: string, at: number, atLen: number): [number, number] | undefined {
+  let s = at;
+  while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
+  // URL-encoded separators (`%20`, `%3D`, `%3A`) and quotes are not part of the local part
+  while (s < at) {
+    const c = text.charCodeAt(s);
+    if (c === 46 || c === 39) s++;
+    else if (
+      c === 37 &&
+      at - s >= 3 &&
+      /^%(?:[0-9A-Fa-f]{2})/.test(text.slice(s, s + 3)) &&
+      text.slice(s, s + 3).toUpperCase() !== '%2B'
+    )
+      s += 3;
+    else break;
+  }
+  if (s === at) return undefined;
+  const before = text.charCodeAt(s - 1);
+  if (before === 58 && /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s]*$/.test(text.slice(Math.max(0, s - 300), s)))
+    return undefined;
+  if (before === 64) return undefined;
+  let e = at + atLen;
+  const domainStart = e;
+  let lastDot = -1;
+  let labelLen = 0;
+  while (e < text.length && e - domainStart < 253) {
+    const c = text.charCodeAt(e);
+    if (isAlnum(c) || c === 45) {
+      labelLen++;
+      e++;
+    } else if (c === 46 && labelLen > 0 && isAlnum(text.charCodeAt(e + 1))) {
+      lastDot = e;
+      labelLen = 0;
+      e++;
+    } else break;
+  }
+  while (e > domainStart && text.charCodeAt(e - 1) === 45) e--;
+  if (lastDot === -1 || lastDot <= domainStart) return undefined;
+  const tld = text.slice(lastDot + 1, e);
+  if (tld.length < 2 || tld.length > 24 || !/^(?:[A-Za-z]+|xn--[a-z0-9-]+)$/.test(tld)) return undefined;
+  if (CODE_EXTENSIONS.has(tld.toLowerCase())) return undefined;
+  if (text.charCodeAt(e) === 64) return undefined;
+  let localEnd = at;
+  while (localEnd > s && text.charCodeAt(localEnd - 1) === 46) localEnd--;
+  if (localEnd === s) return undefined;
+  return [s, e];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values under sensitive names: `password=…`, `"token": "…"`, `Authorization: Bearer …`, cookies.
+
+const isKeyChar = (c: number): boolean =>
+  isAlnum(c) || c === 95 || c === 45 || c === 46 || c === 91 || c === 93;
+const AUTH_SCHEMES =
+  /^(?:Bearer|Basic|Digest|Token|Negotiate|NTLM|ApiKey|Api-Key|AWS4-HMAC-SHA256|Bot|OAuth|SSWS|DPoP|MAC|HOBA)$/i;
+const COOKIE_ATTRIBUTES = new Set([
+  'path',
+  'domain',
+  'expires',
+  'max-age',
+  'httponly',
+  'secure',
+  'samesite',
+  'priority',
+  'partitioned',
+  'version',
+  'comment',
+]);
+
+function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
+  for (const delim of ['=', ':']) {
+    let d = text.indexOf(delim);
+    while (d !== -1) {
+      keyValueAt(text, d, out, ctx);
+      d = text.indexOf(delim, d + 1);
+    }
+  }
+}
+
+function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): void {
+  const dc = text.charCodeAt(d);
+  const next = text.charCodeAt(d + 1);
+  let v = d + 1;
+  if (dc === 61) {
+    const prev = text.charCodeAt(d - 1);
+    if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62 || prev === 58) return;
+    if (next === 62) v = d + 2;
+  } else {
+    if (next === 58 || (next === 47 && text.charCodeAt(d + 2) === 47)) return;
+    if (text.charCodeAt(d - 1) === 58) return;
+    if (next === 61) v = d + 2;
+  }
+  // key, backwards
+  let k = d - 1;
+  while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+  let quoted = false;
+  const kc = text.charCodeAt(k);
+  if (kc === 34 || kc === 39) {
+    quoted = true;
+    k--;
+    if (text.charCodeAt(k) === 92) k--;
+  }
+  const keyEnd = k + 1;
+  while (k >= 0 && keyEnd - k <= 64 && isKeyChar(text.charCodeAt(k))) k--;
+  const keyStart = k + 1;
+  if (keyStart >= keyEnd) return;
+  if (quoted) {
+    const oc = text.charCodeAt(keyStart - 1);
+    if (oc !== 34 && oc !== 39 && !(oc === 92)) return;
+  }
+  const key = text.slice(keyStart, keyEnd);
+  const verdict = ctx.classifyKey(key);
+  if (verdict === undefined) return;
+  // value, forwards
+  while (v < text.length && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+  let vs = v;
+  let ve: number;
+  let c = text.charCodeAt(v);
+  let escapedQuote = false;
+  if (c === 92 && (text.charCodeAt(v + 1) === 34 || text.charCodeAt(v + 1) === 39)) {
+    escapedQuote = true;
+    v++;
+    c = text.charCodeAt(v);
+  }
+  const lineEnd = findLineEnd(text, v, 8192);
+  if (c === 34 || c === 39) {
+    vs = v + 1;
+    ve = vs;
+    for (;;) {
+      if (ve >= lineEnd) break;
+      const x = text.charCodeAt(ve);
+      if (x === c) {
+        const bs = text.charCodeAt(ve - 1) === 92;
+        if (escapedQuote ? bs : !bs || text.charCodeAt(ve - 2) === 92) break;
+      }
+      ve++;
+    }
+    if (escapedQuote && text.charCodeAt(ve - 1) === 92) ve--;
+  } else if (verdict.type === 'AUTHORIZATION' || verdict.type === 'COOKIE') {
+    ve = lineEnd;
+    while (ve > vs && /[\s,}\]]/.test(text[ve - 1] ?? '')) ve--;
+  } else {
+    ve = vs;
+    while (ve < lineEnd) {
+      const x = text.charCodeAt(ve);
+      if (
+        x === 32 ||
+        x === 9 ||
+        x === 44 ||
+        x === 59 ||
+        x === 38 ||
+        x === 34 ||
+        x === 39 ||
+        x === 60 ||
+        x === 62 ||
+        x === 41 ||
+        x === 125 ||
+        x === 93 ||
+        x === 92
+      )
+        break;
+      ve++;
+    }
+  }
+  if (ve <= vs) return;
+  const value = text.slice(vs, ve);
+  if (value.charCodeAt(0) === 123 || value.charCodeAt(0) === 91) {
+    if (!(value.charCodeAt(0) === 91 && isPlaceholder(value))) return;
+  }
+  if (verdict.type === 'AUTHORIZATION') {
+    const sp = value.search(/[ \t]/);
+    if (sp > 0 && AUTH_SCHEMES.test(value.slice(0, sp))) {
+      let cs = vs + sp;
+      while (cs < ve && (text.charCodeAt(cs) === 32 || text.charCodeAt(cs) === 9)) cs++;
+      const cred = text.slice(cs, ve);
+      if (!isTrivialValue(cred))
+        out.push({ start: cs, end: ve, type: 'AUTHORIZATION', priority: PRIORITY.keyValue });
+      return;
+    }
+  }
+  if (verdict.type === 'COOKIE') {
+    cookieSpans(text, vs, ve, key.toLowerCase().replace(/[^a-z]/g, '') === 'setcookie', out);
+    return;
+  }
+  if (isTrivialValue(value)) return;
+  if (verdict.mode === 'entropy' && ctx.level !== 'strict' && !looksSecret(value)) return;
+  out.push({ start: vs, end: ve, type: verdict.type, priority: PRIORITY.keyValue });
+}
+
+function looksSecret(value: string): boolean {
+  if (value.length < 12) return false;
+  if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value))
+    return false;
+  if (/^\d+$/.test(value)) return false;
+  return charClasses(value) >= 2 && shannonEntropy(value) >= 3.0;
+}
+
+function cookieSpans(text: string, from: number, to: number, setCookie: boolean, out: Span[]): void {
+  let p = from;
+  let first = true;
+  while (p < to) {
+    let semi = text.indexOf(';', p);
+    if (semi === -1 || semi > to) semi = to;
+    let ns = p;
+    while (ns < semi && text.charCodeAt(ns) === 32) ns++;
+    const eq = text.indexOf('=', ns);
+    if (eq !== -1 && eq < semi) {
+      const name = text.slice(ns, eq).trim().toLowerCase();
+      const attr = COOKIE_ATTRIBUTES.has(name);
+      if ((!setCookie || first) && !attr) {
+        let vs = eq + 1;
+        let ve = semi;
+        while (ve > vs && text.charCodeAt(ve - 1) === 32) ve--;
+        if (text.charCodeAt(vs) === 34 && text.charCodeAt(ve - 1) === 34 && ve - vs >= 2) {
+          vs++;
+          ve--;
+        }
+        if (ve > vs && !isTrivialValue(text.slice(vs, ve)))
+          out.push({ start: vs, end: ve, type: 'COOKIE', priority: PRIORITY.keyValue });
+      }
+    } else if (!setCookie && semi > ns) {
+      // a bare cookie value without a name is still a credential
+      const bare = text.slice(ns, semi).trim();
+      if (!isTrivialValue(bare) && !COOKIE_ATTRIBUTES.has(bare.toLowerCase()))
+        out.push({ start: ns, end: ns + bare.length, type: 'COOKIE', priority: PRIORITY.keyValue });
+    }
+    first = false;
+    p = semi + 1;
+  }
+}
+
+function findLineEnd(text: string, from: number, max: number): number {
+  const limit = Math.min(text.length, from + max);
+  for (let i = from; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return limit;
+}

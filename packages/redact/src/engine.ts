@@ -1,0 +1,277 @@
+import { createHmac } from 'node:crypto';
+import { builtinDetectors, isPlaceholder, scanPem } from './detectors.js';
+import { classifyKey, normaliseKey } from './keys.js';
+import type { KeyVerdict } from './keys.js';
+import { nextSegment } from './segment.js';
+import type { SegmentCursor } from './segment.js';
+import { PRIORITY } from './span.js';
+import type { Detector, ScanContext, Span } from './span.js';
+import { unsafeRegexReason } from './safe-regex.js';
+import { RedactError } from './errors.js';
+import type { CustomDetector, MaskingLevel, RedactionCounts, RedactorOptions } from './types.js';
+
+interface CompiledCustom {
+  type: string;
+  re: RegExp;
+  validate: ((match: string) => boolean) | undefined;
+}
+
+const TYPE_RE = /^[A-Z][A-Z0-9_]{0,47}$/;
+const KEY_CACHE_LIMIT = 4096;
+
+/**
+ * The compiled configuration shared by text, stream and structured redaction. Everything that
+ * depends on options is decided here, once.
+ */
+export class Engine implements ScanContext {
+  readonly level: MaskingLevel;
+  private readonly detectors: Detector[];
+  private readonly custom: CompiledCustom[];
+  private readonly allowExact: ReadonlySet<string>;
+  private readonly allowPatterns: RegExp[];
+  private readonly extraKeys: ReadonlySet<string>;
+  private readonly fingerprintKey: Uint8Array | undefined;
+  private readonly keyCache = new Map<string, KeyVerdict | null>();
+
+  constructor(options: RedactorOptions) {
+    const level = options.level ?? 'standard';
+    if (level !== 'standard' && level !== 'strict')
+      throw new TypeError('level must be "standard" or "strict"');
+    this.level = level;
+    this.detectors = builtinDetectors().filter((d) => d.level === 'standard' || level === 'strict');
+    this.custom = (options.detectors ?? [])
+      .filter((d) => (d.level ?? 'standard') === 'standard' || level === 'strict')
+      .map(compileCustom);
+    for (const d of options.detectors ?? [])
+      if (!this.custom.some((c) => c.type === d.type)) compileCustom(d);
+    const exact = new Set<string>();
+    const patterns: RegExp[] = [];
+    for (const a of options.allow ?? []) {
+      if (typeof a === 'string') exact.add(a);
+      else if (a instanceof RegExp) patterns.push(compileAnchored(a.source, a.flags, 'allow-list entry'));
+      else throw new TypeError('allow entries must be strings or RegExps');
+    }
+    this.allowExact = exact;
+    this.allowPatterns = patterns;
+    const keys = new Set<string>();
+    for (const k of options.sensitiveKeys ?? []) {
+      if (typeof k !== 'string') throw new TypeError('sensitiveKeys must be strings');
+      const n = normaliseKey(k);
+      if (n !== '') keys.add(n);
+    }
+    this.extraKeys = keys;
+    const fk = options.fingerprintKey;
+    if (fk === undefined) this.fingerprintKey = undefined;
+    else if (typeof fk === 'string') {
+      if (fk.length < 16)
+        throw new RedactError('GBX_REDACT_INVALID_OPTIONS', 'fingerprintKey must be at least 16 characters');
+      this.fingerprintKey = new TextEncoder().encode(fk);
+    } else if (fk instanceof Uint8Array) {
+      if (fk.length < 16)
+        throw new RedactError('GBX_REDACT_INVALID_OPTIONS', 'fingerprintKey must be at least 16 bytes');
+      this.fingerprintKey = Uint8Array.from(fk);
+    } else throw new TypeError('fingerprintKey must be a string or Uint8Array');
+  }
+
+  classifyKey(name: string): KeyVerdict | undefined {
+    const cached = this.keyCache.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    const verdict = classifyKey(name, this.level, this.extraKeys);
+    if (this.keyCache.size >= KEY_CACHE_LIMIT) this.keyCache.clear();
+    this.keyCache.set(name, verdict ?? null);
+    return verdict;
+  }
+
+  isAllowed(value: string): boolean {
+    if (this.allowExact.has(value)) return true;
+    for (const re of this.allowPatterns) if (re.test(value)) return true;
+    return false;
+  }
+
+  placeholder(type: string, value: string): string {
+    if (this.fingerprintKey === undefined) return `[REDACTED:${type}]`;
+    const mac = createHmac('sha256', this.fingerprintKey).update(value, 'utf8').digest('hex');
+    return `[${type}:${mac.slice(0, 6)}]`;
+  }
+
+  /** Redacts a whole text (final input). */
+  redactText(text: string, counts: RedactionCounts): string {
+    const cursor: SegmentCursor = { start: 0, scanned: 0 };
+    return this.drain(text, cursor, true, counts).out;
+  }
+
+  /**
+   * Redacts every complete segment of `text` from `cursor.start`; returns the output and where the
+   * unprocessed rest begins. Batches run up to each forced cut, so every detector sees whole lines.
+   */
+  drain(
+    text: string,
+    cursor: SegmentCursor,
+    final: boolean,
+    counts: RedactionCounts,
+    stopAt = Infinity,
+  ): { out: string; end: number } {
+    let out = '';
+    let batchStart = cursor.start;
+    let pem: Array<[number, number]> = [];
+    for (;;) {
+      const seg = nextSegment(text, cursor, final);
+      if (seg === undefined) break;
+      if (seg.kind === 'pem') pem.push([cursor.start, seg.end]);
+      cursor.start = seg.end;
+      cursor.scanned = seg.end;
+      if (seg.kind === 'cut') {
+        if (batchStart >= stopAt) break;
+        out += this.redactBatch(text, batchStart, seg.end, pem, counts, stopAt - batchStart);
+        batchStart = seg.end;
+        pem = [];
+      }
+    }
+    if (cursor.start > batchStart && batchStart < stopAt)
+      out += this.redactBatch(text, batchStart, cursor.start, pem, counts, stopAt - batchStart);
+    return { out, end: cursor.start };
+  }
+
+  /**
+   * Redacts `text` but keeps only what lies before `limit`: a secret that starts before the limit
+   * is masked whole even when it runs past it, so truncation never exposes a fragment.
+   */
+  redactPrefix(text: string, limit: number, counts: RedactionCounts): string {
+    return this.drain(text, { start: 0, scanned: 0 }, true, counts, limit).out;
+  }
+
+  private redactBatch(
+    full: string,
+    from: number,
+    to: number,
+    pem: Array<[number, number]>,
+    counts: RedactionCounts,
+    stopAt: number,
+  ): string {
+    const text = from === 0 && to === full.length ? full : full.slice(from, to);
+    const spans: Span[] = [];
+    for (const d of this.detectors) d.scan(text, spans, this);
+    for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
+    if (this.custom.length > 0) this.scanCustom(text, spans);
+    if (spans.length === 0) return stopAt < text.length ? text.slice(0, stopAt) : text;
+    return this.apply(text, spans, counts, stopAt);
+  }
+
+  private scanCustom(text: string, spans: Span[]): void {
+    let lineStart = 0;
+    while (lineStart < text.length) {
+      let nl = text.indexOf('\n', lineStart);
+      if (nl === -1) nl = text.length;
+      const line = text.slice(lineStart, nl);
+      for (const c of this.custom) {
+        c.re.lastIndex = 0;
+        let m: RegExpExecArray | null;
+        while ((m = c.re.exec(line)) !== null) {
+          if (m[0].length === 0) {
+            c.re.lastIndex = m.index + 1;
+            continue;
+          }
+          if (c.validate !== undefined && !safeValidate(c.validate, m[0])) continue;
+          spans.push({
+            start: lineStart + m.index,
+            end: lineStart + m.index + m[0].length,
+            type: c.type,
+            priority: PRIORITY.custom,
+          });
+        }
+      }
+      lineStart = nl + 1;
+    }
+  }
+
+  /** Resolves overlaps (the union is masked, typed by its longest member) and writes placeholders. */
+  apply(text: string, spans: Span[], counts: RedactionCounts, stopAt = Infinity): string {
+    const kept = spans.filter(
+      (s) => !this.isAllowed(text.slice(s.start, s.end)) && !isPlaceholder(text.slice(s.start, s.end)),
+    );
+    if (kept.length === 0) return stopAt < text.length ? text.slice(0, stopAt) : text;
+    kept.sort((a, b) => a.start - b.start || b.end - a.end || b.priority - a.priority);
+    let out = '';
+    let pos = 0;
+    let i = 0;
+    while (i < kept.length) {
+      const first = kept[i]!;
+      if (first.start >= stopAt) break;
+      let end = first.end;
+      let best = first;
+      i++;
+      while (i < kept.length && kept[i]!.start < end) {
+        const s = kept[i]!;
+        const len = s.end - s.start;
+        const bestLen = best.end - best.start;
+        if (len > bestLen || (len === bestLen && s.priority > best.priority)) best = s;
+        if (s.end > end) end = s.end;
+        i++;
+      }
+      out += text.slice(pos, first.start);
+      const value = text.slice(first.start, end);
+      out += this.placeholder(best.type, value);
+      counts[best.type] = (counts[best.type] ?? 0) + 1;
+      pos = end;
+    }
+    return out + text.slice(pos, Math.max(pos, Math.min(stopAt, text.length)));
+  }
+}
+
+function safeValidate(fn: (match: string) => boolean, value: string): boolean {
+  try {
+    return fn(value) === true;
+  } catch {
+    // a throwing validator must not let the value through unmasked
+    return true;
+  }
+}
+
+function compileAnchored(source: string, flags: string, what: string): RegExp {
+  const reason = unsafeRegexReason(source, flags);
+  if (reason !== undefined) throw new RedactError('GBX_REDACT_UNSAFE_PATTERN', `${what} refused: ${reason}`);
+  try {
+    return new RegExp(`^(?:${source})$`, flags.replace(/[gym]/g, ''));
+  } catch {
+    throw new RedactError('GBX_REDACT_INVALID_PATTERN', `${what} is not a valid regular expression`);
+  }
+}
+
+function compileCustom(d: CustomDetector): CompiledCustom {
+  if (typeof d !== 'object' || d === null) throw new TypeError('a custom detector must be an object');
+  if (typeof d.type !== 'string' || !TYPE_RE.test(d.type))
+    throw new RedactError(
+      'GBX_REDACT_INVALID_OPTIONS',
+      'custom detector type must be upper snake case, at most 48 characters',
+    );
+  if (d.validate !== undefined && typeof d.validate !== 'function')
+    throw new TypeError('validate must be a function');
+  let source: string;
+  let flags: string;
+  if (typeof d.pattern === 'string') {
+    source = d.pattern;
+    flags = '';
+  } else if (d.pattern instanceof RegExp) {
+    source = d.pattern.source;
+    flags = d.pattern.flags;
+  } else throw new TypeError('custom detector pattern must be a string or RegExp');
+  const kept = [...flags].filter((f) => f === 'i' || f === 'u' || f === 's').join('');
+  let re: RegExp;
+  try {
+    re = new RegExp(source, `${kept}g`);
+  } catch {
+    throw new RedactError(
+      'GBX_REDACT_INVALID_PATTERN',
+      `custom detector ${d.type}: not a valid regular expression`,
+    );
+  }
+  const reason = unsafeRegexReason(source, kept);
+  if (reason !== undefined)
+    throw new RedactError('GBX_REDACT_UNSAFE_PATTERN', `custom detector ${d.type} refused: ${reason}`);
+  if (re.test(''))
+    throw new RedactError(
+      'GBX_REDACT_UNSAFE_PATTERN',
+      `custom detector ${d.type} refused: matches the empty string`,
+    );
+  return { type: d.type, re, validate: d.validate };
+}

@@ -1,0 +1,19 @@
+/**
+ * `@glovebox/redact` — the redaction engine: secrets and personal data masked in text, streams and
+ * object graphs. Zero runtime dependencies; imports nothing of ours.
+ */
+export type {
+  CustomDetector,
+  MaskingLevel,
+  RedactionBudget,
+  RedactionCounts,
+  Redactor,
+  RedactorOptions,
+  TextRedactionStream,
+} from './types.js';
+export { createRedactor, mergeCounts } from './redactor.js';
+export { createRedactTransform } from './transform.js';
+export type { RedactTransform } from './transform.js';
+export { RedactError } from './errors.js';
+export type { RedactErrorCode } from './errors.js';
+export { unsafeRegexReason } from './safe-regex.js';

@@ -1,0 +1,243 @@
+import type { MaskingLevel } from './types.js';
+
+/**
+ * How a key name is treated: `mask` means any non-trivial value under it is hidden, `entropy` that
+ * only random-looking values are, `undefined` that the name says nothing.
+ */
+export interface KeyVerdict {
+  readonly type: string;
+  readonly mode: 'mask' | 'entropy';
+}
+
+const KEY_QUALIFIERS = new Set([
+  'api',
+  'access',
+  'secret',
+  'private',
+  'signing',
+  'encryption',
+  'decryption',
+  'master',
+  'account',
+  'storage',
+  'shared',
+  'hmac',
+  'client',
+  'service',
+  'auth',
+  'webhook',
+  'license',
+  'app',
+  'subscription',
+  'consumer',
+  'session',
+  'crypto',
+  'jwt',
+  'ssh',
+  'gpg',
+  'pgp',
+  'rsa',
+  'admin',
+  'root',
+  'sas',
+]);
+const NAME_WORDS = new Set([
+  'firstname',
+  'lastname',
+  'surname',
+  'fullname',
+  'givenname',
+  'familyname',
+  'middlename',
+  'displayname',
+  'customername',
+  'personname',
+  'contactname',
+  'cardholder',
+  'cardholdername',
+  'nameoncard',
+  'maidenname',
+  'legalname',
+  'realname',
+  'billingname',
+  'shippingname',
+  'recipientname',
+  'holdername',
+  'accountholder',
+]);
+const ENTROPY_WORDS = new Set([
+  'key',
+  'auth',
+  'credential',
+  'credentials',
+  'signature',
+  'sig',
+  'hash',
+  'salt',
+  'nonce',
+]);
+
+/** Splits `dbPassword`, `DB_PASSWORD`, `x-api-key`, `aws.secretAccessKey` into lower-case words. */
+export function keyWords(name: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i]!;
+    const c = ch.charCodeAt(0);
+    const isUpper = c >= 65 && c <= 90;
+    const isLower = c >= 97 && c <= 122;
+    const isDigit = c >= 48 && c <= 57;
+    if (!isUpper && !isLower && !isDigit) {
+      if (cur !== '') words.push(cur);
+      cur = '';
+      continue;
+    }
+    if (isUpper && cur !== '') {
+      const prev = name.charCodeAt(i - 1);
+      const next = name.charCodeAt(i + 1);
+      const prevLower = prev >= 97 && prev <= 122;
+      const nextLower = next >= 97 && next <= 122;
+      const prevUpper = prev >= 65 && prev <= 90;
+      if (prevLower || (prevUpper && nextLower)) {
+        words.push(cur);
+        cur = '';
+      }
+    }
+    cur += ch.toLowerCase();
+  }
+  if (cur !== '') words.push(cur);
+  return words;
+}
+
+/**
+ * Classifies a key name. Pure and deterministic; `extra` holds normalised (lower-case, separators
+ * removed) names the deployment added.
+ */
+export function classifyKey(
+  name: string,
+  level: MaskingLevel,
+  extra: ReadonlySet<string>,
+): KeyVerdict | undefined {
+  if (name.length === 0 || name.length > 128) return undefined;
+  const words = keyWords(name);
+  if (words.length === 0) return undefined;
+  const joined = words.join('');
+  if (extra.has(joined)) return { type: 'SECRET', mode: 'mask' };
+  const last = words[words.length - 1]!;
+  const prev = words.length > 1 ? words[words.length - 2]! : '';
+
+  if (joined === 'authorization' || joined === 'proxyauthorization' || joined.endsWith('authorization'))
+    return { type: 'AUTHORIZATION', mode: 'mask' };
+  if (last === 'cookie' || last === 'cookies' || joined === 'setcookie')
+    return { type: 'COOKIE', mode: 'mask' };
+  if (
+    joined === 'sessionid' ||
+    joined === 'sessid' ||
+    joined === 'jsessionid' ||
+    joined === 'phpsessid' ||
+    joined === 'aspnetsessionid' ||
+    joined === 'sid' ||
+    joined === 'sessiontoken' ||
+    joined === 'sessionkey' ||
+    joined === 'sessioncookie' ||
+    joined === 'connectsid' ||
+    (last === 'sid' && words.length <= 2) ||
+    (last === 'session' && words.length === 1)
+  )
+    return { type: 'SESSION_ID', mode: 'mask' };
+  if (
+    last === 'password' ||
+    last === 'passwd' ||
+    last === 'pwd' ||
+    last === 'pass' ||
+    last === 'pw' ||
+    last === 'passphrase' ||
+    last === 'passcode' ||
+    joined.endsWith('password') ||
+    joined.endsWith('passwd') ||
+    joined.endsWith('passphrase')
+  )
+    return { type: 'PASSWORD', mode: 'mask' };
+  if (last === 'secret' || last === 'secrets' || joined.endsWith('secret') || joined === 'secretkey')
+    return { type: 'SECRET', mode: 'mask' };
+  if (
+    last === 'token' ||
+    last === 'csrf' ||
+    last === 'xsrf' ||
+    (joined.endsWith('token') && words.length === 1)
+  )
+    return { type: 'TOKEN', mode: 'mask' };
+  if (
+    last === 'apikey' ||
+    joined.endsWith('apikey') ||
+    joined === 'privatekey' ||
+    joined === 'secretaccesskey'
+  )
+    return { type: 'API_KEY', mode: 'mask' };
+  if (
+    last === 'key' &&
+    (KEY_QUALIFIERS.has(prev) || (words.length > 2 && KEY_QUALIFIERS.has(words[words.length - 3]!)))
+  )
+    return { type: 'API_KEY', mode: 'mask' };
+  if (joined === 'accountkey' || joined === 'sharedaccesskey' || joined === 'sharedaccesssignature')
+    return { type: 'AZURE_STORAGE_KEY', mode: 'mask' };
+  if (
+    last === 'credentials' ||
+    last === 'credential' ||
+    joined === 'otp' ||
+    joined === 'totp' ||
+    joined === 'mfacode' ||
+    joined === 'cvv' ||
+    joined === 'cvc' ||
+    joined === 'cvv2' ||
+    joined === 'pin' ||
+    joined === 'pincode' ||
+    joined === 'seed' ||
+    joined === 'mnemonic' ||
+    joined === 'otpsecret'
+  )
+    return { type: 'SECRET', mode: 'mask' };
+  if (joined === 'ssn' || joined === 'socialsecuritynumber') return { type: 'US_SSN', mode: 'mask' };
+  if (level === 'strict') {
+    if (
+      NAME_WORDS.has(joined) ||
+      (last === 'name' &&
+        (prev === 'first' ||
+          prev === 'last' ||
+          prev === 'full' ||
+          prev === 'given' ||
+          prev === 'family' ||
+          prev === 'middle' ||
+          prev === 'display' ||
+          prev === 'customer' ||
+          prev === 'contact' ||
+          prev === 'person' ||
+          prev === 'legal' ||
+          prev === 'maiden'))
+    )
+      return { type: 'PERSON_NAME', mode: 'mask' };
+    if (joined === 'dob' || joined === 'dateofbirth' || joined === 'birthdate' || joined === 'birthday')
+      return { type: 'DATE_OF_BIRTH', mode: 'mask' };
+    if (
+      last === 'phone' ||
+      last === 'mobile' ||
+      joined === 'phonenumber' ||
+      joined === 'tel' ||
+      joined === 'msisdn'
+    )
+      return { type: 'PHONE', mode: 'mask' };
+    if (joined === 'username' || joined === 'login' || joined === 'user')
+      return { type: 'USERNAME', mode: 'mask' };
+  }
+  if (
+    ENTROPY_WORDS.has(last) ||
+    words.some((w) => w === 'secret' || w === 'token' || w === 'password' || w === 'auth')
+  )
+    return { type: 'SECRET', mode: 'entropy' };
+  return undefined;
+}
+
+/** Normalises a deployment-supplied key name the same way {@link classifyKey} joins words. */
+export function normaliseKey(name: string): string {
+  return keyWords(name).join('');
+}

@@ -1,0 +1,105 @@
+/**
+ * Splits text into segments that detectors never cross: a line (up to and including `\n`), a whole
+ * PEM private key block, or — for a line longer than {@link MAX_SEGMENT} — a piece cut at a field
+ * delimiter. The split depends only on the text, never on how it arrived, which is what makes
+ * streamed output equal to whole-text output.
+ */
+export const MAX_SEGMENT = 65536;
+/** Longest multi-line private-key block held together (an 8192-bit RSA key is about 6.5 KB). */
+export const MAX_PEM_SEGMENT = 32768;
+const CUT_WINDOW = 4096;
+
+export type SegmentKind = 'line' | 'pem' | 'cut';
+
+export interface Segment {
+  end: number;
+  kind: SegmentKind;
+}
+
+/** Resumable scanning state for one segment start, so repeated pushes do not rescan. */
+export interface SegmentCursor {
+  start: number;
+  scanned: number;
+}
+
+/**
+ * Finds the end of the segment starting at `cursor.start`, or returns undefined when more input is
+ * needed (`final` false). Updates `cursor.scanned` to skip work next time.
+ */
+export function nextSegment(text: string, cursor: SegmentCursor, final: boolean): Segment | undefined {
+  const start = cursor.start;
+  if (start >= text.length) return undefined;
+  const nl = text.indexOf('\n', Math.max(start, cursor.scanned));
+  if (nl !== -1 && nl - start < MAX_SEGMENT) {
+    const lineEnd = nl + 1;
+    if (opensPem(text, start, lineEnd)) return pemSegment(text, start, lineEnd, final, cursor);
+    return { end: lineEnd, kind: 'line' };
+  }
+  // strictly longer, so the character after the cut window is known before cutting
+  if (text.length - start > MAX_SEGMENT) return { end: chooseCut(text, start), kind: 'cut' };
+  if (final) {
+    return { end: text.length, kind: 'line' };
+  }
+  cursor.scanned = text.length;
+  return undefined;
+}
+
+function opensPem(text: string, start: number, end: number): boolean {
+  const begin = text.indexOf('-----BEGIN', start);
+  if (begin === -1 || begin >= end) return false;
+  const pk = text.indexOf('PRIVATE KEY', begin);
+  if (pk === -1 || pk >= end) return false;
+  const close = text.indexOf('-----END', pk);
+  return close === -1 || close >= end;
+}
+
+function pemSegment(
+  text: string,
+  start: number,
+  firstLineEnd: number,
+  final: boolean,
+  cursor: SegmentCursor,
+): Segment | undefined {
+  let lineStart = firstLineEnd;
+  for (;;) {
+    const nl = text.indexOf('\n', lineStart);
+    if (nl === -1) {
+      if (final) {
+        return text.length - start <= MAX_PEM_SEGMENT
+          ? { end: text.length, kind: 'pem' }
+          : { end: lineStart, kind: 'pem' };
+      }
+      if (text.length - start > MAX_PEM_SEGMENT || text.length - lineStart >= MAX_SEGMENT)
+        return { end: lineStart, kind: 'pem' };
+      cursor.scanned = cursor.start;
+      return undefined;
+    }
+    const lineEnd = nl + 1;
+    if (lineEnd - start > MAX_PEM_SEGMENT) return { end: lineStart, kind: 'pem' };
+    const endMarker = text.indexOf('-----END', lineStart);
+    if (endMarker !== -1 && endMarker < lineEnd) return { end: lineEnd, kind: 'pem' };
+    lineStart = lineEnd;
+  }
+}
+
+/**
+ * Where to cut an over-long line: after the last field delimiter in the final window, so a
+ * `key=value` pair or token is not split; at the hard limit when there is none.
+ */
+function chooseCut(text: string, start: number): number {
+  const limit = start + MAX_SEGMENT;
+  const floor = limit - CUT_WINDOW;
+  for (const delims of [',;&', ' \t']) {
+    for (let i = limit - 1; i >= floor; i--) {
+      const ch = text[i]!;
+      if (delims.includes(ch)) {
+        const before = text.charCodeAt(i - 1);
+        const after = text.charCodeAt(i + 1);
+        const digitBefore = before >= 48 && before <= 57;
+        const digitAfter = after >= 48 && after <= 57;
+        if (!(digitBefore && digitAfter)) return i + 1;
+      }
+    }
+  }
+  return limit;
+}

@@ -1,0 +1,37 @@
+import type { KeyVerdict } from './keys.js';
+import type { MaskingLevel } from './types.js';
+
+/** A region of text to mask, in UTF-16 offsets of the scanned string. */
+export interface Span {
+  start: number;
+  end: number;
+  type: string;
+  priority: number;
+}
+
+/** What a detector may consult while scanning. */
+export interface ScanContext {
+  readonly level: MaskingLevel;
+  classifyKey(name: string): KeyVerdict | undefined;
+}
+
+/** A built-in detector: scans a batch of whole lines and appends spans; never crosses a line break. */
+export interface Detector {
+  readonly name: string;
+  readonly level: MaskingLevel;
+  scan(text: string, out: Span[], ctx: ScanContext): void;
+}
+
+export const PRIORITY = {
+  privateKey: 100,
+  vendorToken: 95,
+  bareSecret: 90,
+  authScheme: 85,
+  urlPassword: 80,
+  keyValue: 75,
+  financial: 60,
+  email: 55,
+  phone: 50,
+  network: 40,
+  custom: 70,
+} as const;
