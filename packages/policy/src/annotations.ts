@@ -40,7 +40,15 @@ export interface PolicyAnnotationsInfo {
   description?: string;
 }
 
-const PERMIT_KEYS = new Set(['id', 'description', 'maxDuration', 'idleTimeout', 'approvals', 'approverGroups', 'masking']);
+const PERMIT_KEYS = new Set([
+  'id',
+  'description',
+  'maxDuration',
+  'idleTimeout',
+  'approvals',
+  'approverGroups',
+  'masking',
+]);
 const FORBID_KEYS = new Set(['id', 'description', 'reason', 'stepUp']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const DURATION_PATTERN = /^(\d{1,7})(s|m|h|d)?$/;
@@ -92,7 +100,9 @@ export function checkAnnotations(
     switch (key) {
       case 'id':
         if (!isValidPolicyId(value))
-          errors.push(`@id("${value.slice(0, 64)}") must be 1-128 letters, digits or ._:- starting alphanumeric`);
+          errors.push(
+            `@id("${value.slice(0, 64)}") must be 1-128 letters, digits or ._:- starting alphanumeric`,
+          );
         break;
       case 'description':
         if (value.length > 1000) errors.push('@description is longer than 1000 characters');
@@ -102,7 +112,9 @@ export function checkAnnotations(
       case 'idleTimeout': {
         const seconds = parseAnnotatedDuration(value);
         if (seconds === undefined)
-          errors.push(`@${key}("${value.slice(0, 32)}") must be a duration like 90s, 15m, 1h or 1d, at most 7d`);
+          errors.push(
+            `@${key}("${value.slice(0, 32)}") must be a duration like 90s, 15m, 1h or 1d, at most 7d`,
+          );
         else if (key === 'maxDuration') info.obligations.maxDurationSec = seconds;
         else info.obligations.idleTimeoutSec = seconds;
         break;
@@ -110,14 +122,18 @@ export function checkAnnotations(
       case 'approvals': {
         const count = /^\d{1,2}$/.test(value) ? Number(value) : NaN;
         if (!(count >= 0 && count <= MAX_APPROVALS))
-          errors.push(`@approvals("${value.slice(0, 32)}") must be a whole number from 0 to ${MAX_APPROVALS}`);
+          errors.push(
+            `@approvals("${value.slice(0, 32)}") must be a whole number from 0 to ${MAX_APPROVALS}`,
+          );
         else info.obligations.approvals = count;
         break;
       }
       case 'approverGroups': {
         const groups = value.split(',').map((g) => g.trim());
         if (groups.some((g) => g.length === 0 || g.length > 128))
-          errors.push(`@approverGroups("${value.slice(0, 64)}") must be a comma-separated list of group names`);
+          errors.push(
+            `@approverGroups("${value.slice(0, 64)}") must be a comma-separated list of group names`,
+          );
         else info.obligations.approverGroups = [...new Set(groups)].sort();
         break;
       }

@@ -18,7 +18,9 @@ permit (principal in Glovebox::Group::"engineers", action == Glovebox::Action::"
 const ERRORING_FORBID = `@id("overflowing-forbid") @reason("never reached")
 forbid (principal, action, resource) when { context.mfaAgeSec + 9223372036854775807 > 0 };`;
 
-function recordingLogger(): PolicyLogger & { lines: { level: string; object: Record<string, unknown>; message: string }[] } {
+function recordingLogger(): PolicyLogger & {
+  lines: { level: string; object: Record<string, unknown>; message: string }[];
+} {
   const lines: { level: string; object: Record<string, unknown>; message: string }[] = [];
   return {
     lines,
@@ -60,9 +62,20 @@ test('a forbid that errors at runtime still denies (Cedar alone would allow)', a
     principal: { type: 'Glovebox::User', id: 'alice' },
     action: { type: 'Glovebox::Action', id: 'facts' },
     resource: { type: 'Glovebox::Target', id: 'api' },
-    context: { reason: '', mfaAgeSec: 1, breakGlass: false, localHour: 1, weekday: 1, requester: { __entity: { type: 'Glovebox::User', id: 'alice' } } },
+    context: {
+      reason: '',
+      mfaAgeSec: 1,
+      breakGlass: false,
+      localHour: 1,
+      weekday: 1,
+      requester: { __entity: { type: 'Glovebox::User', id: 'alice' } },
+    },
     entities: [
-      { uid: { type: 'Glovebox::User', id: 'alice' }, attrs: {}, parents: [{ type: 'Glovebox::Group', id: 'engineers' }] },
+      {
+        uid: { type: 'Glovebox::User', id: 'alice' },
+        attrs: {},
+        parents: [{ type: 'Glovebox::Group', id: 'engineers' }],
+      },
       { uid: { type: 'Glovebox::Target', id: 'api' }, attrs: { env: 'staging' }, parents: [], tags: {} },
     ],
     policies: { staticPolicies: Object.fromEntries(loaded.set.policies.map((p) => [p.id, p.text])) },
@@ -92,7 +105,14 @@ test('Cedar messages that quote request values are sanitized', () => {
     principal: { type: 'Glovebox::User', id: 'alice' },
     action: { type: 'Glovebox::Action', id: 'facts' },
     resource: { type: 'Glovebox::Target', id: 'api' },
-    context: { reason: secret, mfaAgeSec: 'x', breakGlass: false, localHour: 1, weekday: 1, requester: { __entity: { type: 'Glovebox::User', id: 'alice' } } },
+    context: {
+      reason: secret,
+      mfaAgeSec: 'x',
+      breakGlass: false,
+      localHour: 1,
+      weekday: 1,
+      requester: { __entity: { type: 'Glovebox::User', id: 'alice' } },
+    },
     entities: [],
     schema: GLOVEBOX_SCHEMA,
     validateRequest: true,
@@ -110,8 +130,16 @@ test('Cedar messages that quote request values are sanitized', () => {
 test('invalid requests are denied with a field-level reason and no secret', async () => {
   const engine = await engineFor({ 'a.cedar': ALLOW_FACTS });
   const cases: [string, unknown, RegExp][] = [
-    ['wrong type', request({ context: { ...context(), mfaAgeSec: 'yes' as unknown as number } }), /context\.mfaAgeSec/],
-    ['unknown field', request({ context: { ...context(), extra: 'sk_live_secret' } as never }), /context: Unrecognized key/],
+    [
+      'wrong type',
+      request({ context: { ...context(), mfaAgeSec: 'yes' as unknown as number } }),
+      /context\.mfaAgeSec/,
+    ],
+    [
+      'unknown field',
+      request({ context: { ...context(), extra: 'sk_live_secret' } as never }),
+      /context: Unrecognized key/,
+    ],
     ['control character', request({ principal: { id: 'al\nice', groups: [] } }), /principal\.id/],
     ['empty group', request({ principal: { id: 'alice', groups: [''] } }), /principal\.groups\.0/],
     ['hour out of range', request({ context: context({ localHour: 24 }) }), /context\.localHour/],
@@ -135,7 +163,13 @@ when { resource has owner && principal in resource.owner };
 @id("tagged") permit (principal, action == Glovebox::Action::"snapshot", resource is Glovebox::Target)
 when { resource.hasTag("tier") && resource.getTag("tier") == "gold" };`,
   });
-  const target = (owner: string, tags: Record<string, string> = {}) => ({ kind: 'target' as const, name: 'api', env: 'prod', owner, tags });
+  const target = (owner: string, tags: Record<string, string> = {}) => ({
+    kind: 'target' as const,
+    name: 'api',
+    env: 'prod',
+    owner,
+    tags,
+  });
   const cases: [AuthzRequest, boolean][] = [
     [request({ principal: { id: 'a', groups: ['team-a'] }, resource: target('team-a') }), true],
     [request({ principal: { id: 'a', groups: ['team-b'] }, resource: target('team-a') }), false],
@@ -178,7 +212,13 @@ test('stepUp is set only when a fresh MFA would turn the deny into an allow', as
   const stale = engine.authorize(request({ resource: prod, context: context({ mfaAgeSec: MFA_NEVER_SEC }) }));
   assert.equal(stale.stepUp, 'mfa');
   assert.equal(stale.code, 'GBX_STEP_UP_REQUIRED');
-  const outsider = engine.authorize(request({ principal: { id: 'm', groups: [] }, resource: prod, context: context({ mfaAgeSec: MFA_NEVER_SEC, requester: 'm' }) }));
+  const outsider = engine.authorize(
+    request({
+      principal: { id: 'm', groups: [] },
+      resource: prod,
+      context: context({ mfaAgeSec: MFA_NEVER_SEC, requester: 'm' }),
+    }),
+  );
   assert.equal(outsider.allowed, false);
   assert.equal(outsider.stepUp, undefined);
   assert.equal(outsider.code, 'GBX_POLICY_DENIED');
@@ -198,7 +238,10 @@ test('reload swaps atomically, keeps the last good set on a bad one, and logs lo
   assert.equal(same.changed, false);
   assert.equal(engine.version, v1);
 
-  await writeFile(join(dir, 'b.cedar'), '@id("broken") permit (principal, action, resource) when { context.nope };');
+  await writeFile(
+    join(dir, 'b.cedar'),
+    '@id("broken") permit (principal, action, resource) when { context.nope };',
+  );
   const bad = await engine.reload(dir);
   assert.equal(bad.ok, false);
   assert.equal(bad.version, v1);
@@ -209,7 +252,10 @@ test('reload swaps atomically, keeps the last good set on a bad one, and logs lo
   assert.match(refusal?.message ?? '', /REFUSED; keeping the last good policy set/);
   assert.deepEqual(refusal?.object['keptVersion'], v1);
 
-  await writeFile(join(dir, 'b.cedar'), '@id("no-facts") forbid (principal, action == Glovebox::Action::"facts", resource);');
+  await writeFile(
+    join(dir, 'b.cedar'),
+    '@id("no-facts") forbid (principal, action == Glovebox::Action::"facts", resource);',
+  );
   const good = await engine.reload(dir);
   assert.ok(good.ok);
   assert.notEqual(engine.version, v1);
@@ -235,7 +281,13 @@ test('describe() lists every policy with effective obligations', async () => {
   assert.equal(description.version, engine.version);
   assert.equal(description.schema, GLOVEBOX_SCHEMA);
   const prod = description.policies.find((p) => p.id === 'engineers-prod-inspect');
-  assert.deepEqual(prod?.obligations, { maxDurationSec: 3600, idleTimeoutSec: 900, approvals: 1, approverGroups: ['sre-leads'], masking: 'standard' });
+  assert.deepEqual(prod?.obligations, {
+    maxDurationSec: 3600,
+    idleTimeoutSec: 900,
+    approvals: 1,
+    approverGroups: ['sre-leads'],
+    masking: 'standard',
+  });
   const mfa = description.policies.find((p) => p.id === 'prod-requires-fresh-mfa');
   assert.equal(mfa?.effect, 'forbid');
   assert.equal(mfa?.stepUp, 'mfa');
@@ -250,14 +302,22 @@ test('watchPolicyDir reloads after a change and reports refusals', async () => {
   const v1 = engine.version;
   const results: ReloadResult[] = [];
   let notify: () => void = () => undefined;
-  const stop = watchPolicyDir(dir, engine, (r) => {
-    results.push(r);
-    notify();
-  }, { debounceMs: 20 });
+  const stop = watchPolicyDir(
+    dir,
+    engine,
+    (r) => {
+      results.push(r);
+      notify();
+    },
+    { debounceMs: 20 },
+  );
   const next = (): Promise<void> => new Promise((resolve) => (notify = resolve));
   try {
     let wait = next();
-    await writeFile(join(dir, 'b.cedar'), '@id("b") forbid (principal, action == Glovebox::Action::"eval", resource);');
+    await writeFile(
+      join(dir, 'b.cedar'),
+      '@id("b") forbid (principal, action == Glovebox::Action::"eval", resource);',
+    );
     await wait;
     assert.ok(results.at(-1)?.ok);
     assert.notEqual(engine.version, v1);
@@ -280,8 +340,16 @@ test('watchPolicyDir reloads after a change and reports refusals', async () => {
 // determining permit, never comes with errors, and always carries obligations.
 test('property: no allow without a determining permit', async () => {
   const { engine } = await PolicyEngine.fromDir(EXAMPLES_DIR);
-  const permits = new Set(engine.describe().policies.filter((p) => p.effect === 'permit').map((p) => p.id));
-  const groups = fc.uniqueArray(fc.constantFrom('engineers', 'sre-leads', 'oncall', 'admins', 'auditors', 'x', 'payments-team'), { maxLength: 4 });
+  const permits = new Set(
+    engine
+      .describe()
+      .policies.filter((p) => p.effect === 'permit')
+      .map((p) => p.id),
+  );
+  const groups = fc.uniqueArray(
+    fc.constantFrom('engineers', 'sre-leads', 'oncall', 'admins', 'auditors', 'x', 'payments-team'),
+    { maxLength: 4 },
+  );
   const arbRequest = fc.record({
     principal: fc.record({ id: fc.constantFrom('alice', 'sam', 'olga'), groups }),
     action: fc.constantFrom(...POLICY_ACTIONS),
@@ -309,7 +377,10 @@ test('property: no allow without a determining permit', async () => {
       const req: AuthzRequest = {
         principal: r.principal,
         action: r.action,
-        resource: r.action === 'administer' || r.action === 'readAudit' ? { kind: 'gateway' } : { kind: 'target', name: 't', env: r.env, owner: r.owner, tags: {} },
+        resource:
+          r.action === 'administer' || r.action === 'readAudit'
+            ? { kind: 'gateway' }
+            : { kind: 'target', name: 't', env: r.env, owner: r.owner, tags: {} },
         context: r.context,
       };
       const d = engine.authorize(req);

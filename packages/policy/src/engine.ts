@@ -107,7 +107,10 @@ export class PolicyEngine {
   }
 
   /** Creates an engine and loads `dir`; an invalid directory leaves it denying everything. */
-  static async fromDir(dir: string, config: PolicyEngineConfig = {}): Promise<{ engine: PolicyEngine; result: ReloadResult }> {
+  static async fromDir(
+    dir: string,
+    config: PolicyEngineConfig = {},
+  ): Promise<{ engine: PolicyEngine; result: ReloadResult }> {
     const engine = new PolicyEngine(config);
     return { engine, result: await engine.reload(dir) };
   }
@@ -147,7 +150,12 @@ export class PolicyEngine {
       warnings: loaded.warnings,
     };
     this.#logger?.info(
-      { policyVersion: this.version, previousVersion, policies: loaded.set.policies.length, warnings: loaded.warnings },
+      {
+        policyVersion: this.version,
+        previousVersion,
+        policies: loaded.set.policies.length,
+        warnings: loaded.warnings,
+      },
       result.changed ? 'policy set activated' : 'policy set unchanged',
     );
     return result;
@@ -181,7 +189,12 @@ export class PolicyEngine {
       throw error;
     }
     this.#nextSlot = 1 - this.#nextSlot;
-    this.#active = { set, slot, byId: new Map(set.policies.map((p) => [p.id, p])), loadedAt: this.#clock.now() };
+    this.#active = {
+      set,
+      slot,
+      byId: new Map(set.policies.map((p) => [p.id, p])),
+      loadedAt: this.#clock.now(),
+    };
     return [];
   }
 
@@ -213,7 +226,11 @@ export class PolicyEngine {
 
   #evaluate(active: ActiveSet, request: AuthzRequest): Decision {
     const version = active.set.version;
-    if (request.resource.kind === 'gateway' && request.action !== 'administer' && request.action !== 'readAudit')
+    if (
+      request.resource.kind === 'gateway' &&
+      request.action !== 'administer' &&
+      request.action !== 'readAudit'
+    )
       return deny(version, [], [`action "${request.action}" applies to a target, not the gateway`]);
     let answer;
     try {
@@ -233,14 +250,20 @@ export class PolicyEngine {
       throw error;
     }
     if (answer.type === 'failure')
-      return deny(version, [], answer.errors.map((e) => `request rejected: ${sanitizeCedarMessage(e.message)}`));
+      return deny(
+        version,
+        [],
+        answer.errors.map((e) => `request rejected: ${sanitizeCedarMessage(e.message)}`),
+      );
     const { decision, diagnostics } = answer.response;
     if (diagnostics.errors.length > 0) {
       const failed = [...new Set(diagnostics.errors.map((e) => e.policyId))].sort();
       return deny(
         version,
         failed,
-        diagnostics.errors.map((e) => `policy "${e.policyId}" failed to evaluate: ${sanitizeCedarMessage(e.error.message)}`),
+        diagnostics.errors.map(
+          (e) => `policy "${e.policyId}" failed to evaluate: ${sanitizeCedarMessage(e.error.message)}`,
+        ),
       );
     }
     const determining = [...diagnostics.reason].sort();
@@ -265,13 +288,20 @@ export class PolicyEngine {
   /** The active set: version, activation time, schema and every policy with its obligations. */
   describe(): PolicySetDescription {
     const active = this.#active;
-    if (active === undefined) return { version: undefined, loadedAt: undefined, schema: undefined, policies: [] };
+    if (active === undefined)
+      return { version: undefined, loadedAt: undefined, schema: undefined, policies: [] };
     return {
       version: active.set.version,
       loadedAt: new Date(active.loadedAt).toISOString(),
       schema: active.set.schemaText,
       policies: active.set.policies.map((p) => {
-        const d: PolicyDescription = { id: p.id, effect: p.effect, file: p.file, annotations: { ...p.annotations }, text: p.text };
+        const d: PolicyDescription = {
+          id: p.id,
+          effect: p.effect,
+          file: p.file,
+          annotations: { ...p.annotations },
+          text: p.text,
+        };
         if (p.effect === 'permit') d.obligations = withDefaults(p.obligations);
         if (p.reason !== undefined) d.reason = p.reason;
         if (p.stepUp !== undefined) d.stepUp = p.stepUp;
@@ -282,6 +312,11 @@ export class PolicyEngine {
   }
 }
 
-function deny(policyVersion: string, determiningPolicies: string[], errors: string[], reasons: string[] = []): Decision {
+function deny(
+  policyVersion: string,
+  determiningPolicies: string[],
+  errors: string[],
+  reasons: string[] = [],
+): Decision {
   return { allowed: false, determiningPolicies, policyVersion, reasons, errors, code: 'GBX_POLICY_DENIED' };
 }

@@ -25,7 +25,11 @@ test('checkComplexity counts nesting and operators outside strings and comments'
   const cases: [string, 'policy' | 'schema', RegExp | undefined][] = [
     [wrap(`${'('.repeat(deep)}true${')'.repeat(deep)}`), 'policy', /line 1: nesting deeper than 16/],
     [wrap(`${'['.repeat(deep)}1${']'.repeat(deep)} == [1]`), 'policy', /nesting deeper/],
-    [wrap(`${"(".repeat(POLICY_LIMITS.maxNesting - 1)}true${")".repeat(POLICY_LIMITS.maxNesting - 1)}`), "policy", undefined],
+    [
+      wrap(`${'('.repeat(POLICY_LIMITS.maxNesting - 1)}true${')'.repeat(POLICY_LIMITS.maxNesting - 1)}`),
+      'policy',
+      undefined,
+    ],
     [wrap(`"${'((((('.repeat(100)}" == ""`), 'policy', undefined],
     [`// ${'('.repeat(100)}\n${wrap('true')}`, 'policy', undefined],
     [wrap(Array(200).fill('1').join(' + ') + ' > 0'), 'policy', /more than 160 operators/],

@@ -29,7 +29,9 @@ const ONE_CHAR_OPERATORS = new Set(['+', '-', '*', '.', '!', '<', '>']);
  */
 export function decodePolicyText(bytes: Uint8Array): { text: string } | { error: string } {
   if (bytes.byteLength > POLICY_LIMITS.maxFileBytes)
-    return { error: `file is ${bytes.byteLength} bytes, more than the ${POLICY_LIMITS.maxFileBytes} allowed` };
+    return {
+      error: `file is ${bytes.byteLength} bytes, more than the ${POLICY_LIMITS.maxFileBytes} allowed`,
+    };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);

@@ -16,7 +16,10 @@ test('examples/policies ships the engine schema verbatim', async () => {
 });
 
 test('a valid directory loads, keyed by @id, with a content-hash version', async () => {
-  const dir = await policyDir({ 'a.cedar': permit('one') + permit('two', ' @maxDuration("30m")'), 'README.md': '# notes' });
+  const dir = await policyDir({
+    'a.cedar': permit('one') + permit('two', ' @maxDuration("30m")'),
+    'README.md': '# notes',
+  });
   await mkdir(join(dir, 'tests'));
   const result = await loadPolicyDir(dir);
   assert.ok(result.ok, JSON.stringify(result));
@@ -36,47 +39,105 @@ test('a valid directory loads, keyed by @id, with a content-hash version', async
 });
 
 test('hostile or broken directories are refused with precise messages', async () => {
-  const cases: { name: string; files: Record<string, string | Uint8Array>; schema?: boolean; error: RegExp }[] = [
-    { name: 'missing @id', files: { 'a.cedar': 'permit (principal, action, resource);' }, error: /a\.cedar: policy #1 \(permit \(principal, action, resource\);\): missing @id/ },
+  const cases: {
+    name: string;
+    files: Record<string, string | Uint8Array>;
+    schema?: boolean;
+    error: RegExp;
+  }[] = [
+    {
+      name: 'missing @id',
+      files: { 'a.cedar': 'permit (principal, action, resource);' },
+      error: /a\.cedar: policy #1 \(permit \(principal, action, resource\);\): missing @id/,
+    },
     {
       name: 'duplicate @id across files',
       files: { 'a.cedar': permit('same'), 'b.cedar': permit('same') },
       error: /b\.cedar: duplicate @id\("same"\), already used in a\.cedar/,
     },
-    { name: 'duplicate @id annotation', files: { 'a.cedar': '@id("a") @id("b") permit (principal, action, resource);' }, error: /a\.cedar: 1:10: duplicate annotation: @id/ },
-    { name: 'unknown annotation', files: { 'a.cedar': permit('a', ' @maxDurration("1h")') }, error: /policy "a": unknown annotation @maxDurration/ },
-    { name: 'bad obligation', files: { 'a.cedar': permit('a', ' @approvals("lots")') }, error: /policy "a": @approvals\("lots"\)/ },
-    { name: 'syntax error', files: { 'a.cedar': '@id("a") permit (principal, action, resource)' }, error: /a\.cedar: 1:46: unexpected end of input/ },
+    {
+      name: 'duplicate @id annotation',
+      files: { 'a.cedar': '@id("a") @id("b") permit (principal, action, resource);' },
+      error: /a\.cedar: 1:10: duplicate annotation: @id/,
+    },
+    {
+      name: 'unknown annotation',
+      files: { 'a.cedar': permit('a', ' @maxDurration("1h")') },
+      error: /policy "a": unknown annotation @maxDurration/,
+    },
+    {
+      name: 'bad obligation',
+      files: { 'a.cedar': permit('a', ' @approvals("lots")') },
+      error: /policy "a": @approvals\("lots"\)/,
+    },
+    {
+      name: 'syntax error',
+      files: { 'a.cedar': '@id("a") permit (principal, action, resource)' },
+      error: /a\.cedar: 1:46: unexpected end of input/,
+    },
     {
       name: 'misspelt attribute fails strict validation',
-      files: { 'a.cedar': '@id("a") permit (principal, action == Glovebox::Action::"facts", resource) when { resource.enviroment == "prod" };' },
+      files: {
+        'a.cedar':
+          '@id("a") permit (principal, action == Glovebox::Action::"facts", resource) when { resource.enviroment == "prod" };',
+      },
       error: /a\.cedar: policy "a": .*enviroment/,
     },
     {
       name: 'optional attribute read without has',
-      files: { 'a.cedar': '@id("a") permit (principal, action == Glovebox::Action::"exec", resource) when { context.commandClass == "read" };' },
+      files: {
+        'a.cedar':
+          '@id("a") permit (principal, action == Glovebox::Action::"exec", resource) when { context.commandClass == "read" };',
+      },
       error: /policy "a": .*commandClass/,
     },
-    { name: 'templates', files: { 'a.cedar': '@id("t") permit (principal == ?principal, action, resource);' }, error: /templates .* are not supported/ },
-    { name: 'invalid UTF-8', files: { 'a.cedar': Uint8Array.from([0x40, 0xc3, 0x28]) }, error: /a\.cedar: file is not valid UTF-8/ },
+    {
+      name: 'templates',
+      files: { 'a.cedar': '@id("t") permit (principal == ?principal, action, resource);' },
+      error: /templates .* are not supported/,
+    },
+    {
+      name: 'invalid UTF-8',
+      files: { 'a.cedar': Uint8Array.from([0x40, 0xc3, 0x28]) },
+      error: /a\.cedar: file is not valid UTF-8/,
+    },
     { name: 'NUL byte', files: { 'a.cedar': permit('a') + '\0' }, error: /a\.cedar: file contains a NUL/ },
-    { name: 'huge file', files: { 'a.cedar': ' '.repeat(POLICY_LIMITS.maxFileBytes + 1) }, error: /a\.cedar: file is 262145 bytes/ },
+    {
+      name: 'huge file',
+      files: { 'a.cedar': ' '.repeat(POLICY_LIMITS.maxFileBytes + 1) },
+      error: /a\.cedar: file is 262145 bytes/,
+    },
     {
       name: 'deep nesting',
-      files: { 'a.cedar': `@id("a") permit (principal, action, resource) when { ${'('.repeat(500)}true${')'.repeat(500)} };` },
+      files: {
+        'a.cedar': `@id("a") permit (principal, action, resource) when { ${'('.repeat(500)}true${')'.repeat(500)} };`,
+      },
       error: /a\.cedar: line 1: nesting deeper than 16 levels/,
     },
     {
       name: 'long operator chain',
-      files: { 'a.cedar': `@id("a") permit (principal, action, resource) when { ${Array(1000).fill('1').join(' + ')} > 0 };` },
+      files: {
+        'a.cedar': `@id("a") permit (principal, action, resource) when { ${Array(1000).fill('1').join(' + ')} > 0 };`,
+      },
       error: /a\.cedar: line 1: a policy with more than 160 operators/,
     },
     { name: 'no schema', files: { 'a.cedar': permit('a') }, schema: false, error: /no schema/ },
-    { name: 'two schemas', files: { 'a.cedar': permit('a'), 'b.cedarschema': GLOVEBOX_SCHEMA }, error: /more than one schema file/ },
-    { name: 'schema syntax error', files: { 'a.cedar': permit('a'), 'glovebox.cedarschema': 'namespace Glovebox {' }, error: /glovebox\.cedarschema: 1:21: .*unexpected end of input/ },
+    {
+      name: 'two schemas',
+      files: { 'a.cedar': permit('a'), 'b.cedarschema': GLOVEBOX_SCHEMA },
+      error: /more than one schema file/,
+    },
+    {
+      name: 'schema syntax error',
+      files: { 'a.cedar': permit('a'), 'glovebox.cedarschema': 'namespace Glovebox {' },
+      error: /glovebox\.cedarschema: 1:21: .*unexpected end of input/,
+    },
     {
       name: 'schema the engine cannot use',
-      files: { 'a.cedar': permit('a'), 'glovebox.cedarschema': GLOVEBOX_SCHEMA.replace('breakGlass: Bool,', '') },
+      files: {
+        'a.cedar': permit('a'),
+        'glovebox.cedarschema': GLOVEBOX_SCHEMA.replace('breakGlass: Bool,', ''),
+      },
       error: /does not describe the engine's "facts" request/,
     },
   ];
@@ -100,7 +161,10 @@ test('a missing directory and a non-file .cedar entry are errors, not crashes', 
 });
 
 test('requirePolicyDir throws GBX_POLICY_INVALID with every error in details', async () => {
-  const dir = await policyDir({ 'a.cedar': 'permit (principal, action, resource);', 'b.cedar': permit('a', ' @foo("x")') });
+  const dir = await policyDir({
+    'a.cedar': 'permit (principal, action, resource);',
+    'b.cedar': permit('a', ' @foo("x")'),
+  });
   await assert.rejects(requirePolicyDir(dir), (error: unknown) => {
     assert.ok(isGloveboxError(error, 'GBX_POLICY_INVALID'));
     assert.match(error.message, /missing @id.*\(and 1 more\)/);
@@ -112,9 +176,11 @@ test('requirePolicyDir throws GBX_POLICY_INVALID with every error in details', a
 });
 
 test('the loader refuses a directory over the total size budget', async () => {
-  const chunk = permit('x').replace('"x"', '"%"') + '// ' + 'p'.repeat(POLICY_LIMITS.maxFileBytes - 400) + '\n';
+  const chunk =
+    permit('x').replace('"x"', '"%"') + '// ' + 'p'.repeat(POLICY_LIMITS.maxFileBytes - 400) + '\n';
   const files: Record<string, string> = {};
-  for (let i = 0; i < POLICY_LIMITS.maxTotalBytes / POLICY_LIMITS.maxFileBytes + 1; i++) files[`f${i}.cedar`] = chunk.replace('%', `p${i}`);
+  for (let i = 0; i < POLICY_LIMITS.maxTotalBytes / POLICY_LIMITS.maxFileBytes + 1; i++)
+    files[`f${i}.cedar`] = chunk.replace('%', `p${i}`);
   const dir = await policyDir(files);
   await writeFile(join(dir, 'z.cedar'), permit('z'));
   const result = await loadPolicyDir(dir);

@@ -144,7 +144,8 @@ export function compilePolicySet(schema: SourceFile, files: readonly SourceFile[
   try {
     return compileUnguarded(schema, files);
   } catch (error) {
-    if (error instanceof CedarTrapError) return { ok: false, errors: [error.message], warnings: [], ignored: [] };
+    if (error instanceof CedarTrapError)
+      return { ok: false, errors: [error.message], warnings: [], ignored: [] };
     throw error;
   }
 }
@@ -229,7 +230,17 @@ function compileUnguarded(schema: SourceFile, files: readonly SourceFile[]): Loa
   errors.push(...probeSchema(schema));
   if (errors.length > 0) return fail();
 
-  return { ok: true, set: { version: policySetVersion(schema.text, policies), schemaFile: schema.file, schemaText: schema.text, policies }, warnings, ignored: [] };
+  return {
+    ok: true,
+    set: {
+      version: policySetVersion(schema.text, policies),
+      schemaFile: schema.file,
+      schemaText: schema.text,
+      policies,
+    },
+    warnings,
+    ignored: [],
+  };
 }
 
 /**
@@ -238,7 +249,8 @@ function compileUnguarded(schema: SourceFile, files: readonly SourceFile[]): Loa
  */
 function probeSchema(schema: SourceFile): string[] {
   const prepared = callCedar(() => wasm.preparseSchema(PROBE_SCHEMA, schema.text));
-  if (prepared.type === 'failure') return describeCedarErrors(prepared.errors).map((m) => `${schema.file}: ${m}`);
+  if (prepared.type === 'failure')
+    return describeCedarErrors(prepared.errors).map((m) => `${schema.file}: ${m}`);
   callCedar(() => wasm.preparsePolicySet(PROBE_POLICIES, { staticPolicies: {} }));
   const problems = new Set<string>();
   for (const request of probeRequests()) {
@@ -258,7 +270,10 @@ function probeSchema(schema: SourceFile): string[] {
 }
 
 /** The content hash of a policy set: `sha256:` over the schema and every `@id` and its text. */
-export function policySetVersion(schemaText: string, policies: readonly { id: string; text: string }[]): string {
+export function policySetVersion(
+  schemaText: string,
+  policies: readonly { id: string; text: string }[],
+): string {
   const hash = createHash('sha256');
   const field = (s: string): void => {
     hash.update(`${Buffer.byteLength(s)}:`);

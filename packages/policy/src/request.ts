@@ -215,17 +215,15 @@ export function probeRequests(): AuthzRequest[] {
     requester: 'probe-user',
   };
   return POLICY_ACTIONS.flatMap((action) =>
-    [full, minimal].map(
-      (context): AuthzRequest => ({
-        principal: { id: 'probe-user', groups: ['probe-group'] },
-        action,
-        resource: GATEWAY_ACTIONS.has(action)
-          ? { kind: 'gateway' }
-          : context === full
-            ? { kind: 'target', name: 'probe-target', env: 'probe', owner: 'probe-owner', tags: { k: 'v' } }
-            : { kind: 'target', name: 'probe-target', env: '', owner: '', tags: {} },
-        context,
-      }),
-    ),
+    [full, minimal].map((context): AuthzRequest => ({
+      principal: { id: 'probe-user', groups: ['probe-group'] },
+      action,
+      resource: GATEWAY_ACTIONS.has(action)
+        ? { kind: 'gateway' }
+        : context === full
+          ? { kind: 'target', name: 'probe-target', env: 'probe', owner: 'probe-owner', tags: { k: 'v' } }
+          : { kind: 'target', name: 'probe-target', env: '', owner: '', tags: {} },
+      context,
+    })),
   );
 }

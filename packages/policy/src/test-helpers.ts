@@ -10,7 +10,10 @@ import { GLOVEBOX_SCHEMA } from './schema.js';
 export const EXAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples/policies');
 
 /** A fresh temporary directory holding the schema and the given policy files. */
-export async function policyDir(files: Record<string, string | Uint8Array>, withSchema = true): Promise<string> {
+export async function policyDir(
+  files: Record<string, string | Uint8Array>,
+  withSchema = true,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gbx-policy-'));
   if (withSchema) await writeFile(join(dir, 'glovebox.cedarschema'), GLOVEBOX_SCHEMA);
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
@@ -26,7 +29,15 @@ export async function copyOfExamples(): Promise<string> {
 
 /** A valid context with overrides. */
 export function context(overrides: Partial<PolicyContext> = {}): PolicyContext {
-  return { reason: '', mfaAgeSec: 60, breakGlass: false, localHour: 12, weekday: 3, requester: 'alice', ...overrides };
+  return {
+    reason: '',
+    mfaAgeSec: 60,
+    breakGlass: false,
+    localHour: 12,
+    weekday: 3,
+    requester: 'alice',
+    ...overrides,
+  };
 }
 
 /** A request by alice (engineers) on a staging target, with overrides. */

@@ -31,7 +31,14 @@ export interface ValidateReport {
 export async function validatePolicyDir(dir: string): Promise<ValidateReport> {
   const loaded = await loadPolicyDir(dir);
   if (!loaded.ok)
-    return { ok: false, dir, policies: [], errors: loaded.errors, warnings: loaded.warnings, ignored: loaded.ignored };
+    return {
+      ok: false,
+      dir,
+      policies: [],
+      errors: loaded.errors,
+      warnings: loaded.warnings,
+      ignored: loaded.ignored,
+    };
   return {
     ok: true,
     dir,
@@ -128,7 +135,11 @@ const testCaseSchema = z.strictObject({
 });
 const testFileSchema = z.strictObject({
   defaults: z
-    .strictObject({ principal: principal.optional(), resource: partialResource.optional(), context: partialContext.optional() })
+    .strictObject({
+      principal: principal.optional(),
+      resource: partialResource.optional(),
+      context: partialContext.optional(),
+    })
     .optional(),
   tests: z.array(testCaseSchema).min(1).max(5000),
 });
@@ -183,7 +194,10 @@ export async function runPolicyTests(dir: string): Promise<TestReport> {
   return report;
 }
 
-async function readTestFiles(testsDir: string, errors: string[]): Promise<{ file: string; content: TestFile }[]> {
+async function readTestFiles(
+  testsDir: string,
+  errors: string[],
+): Promise<{ file: string; content: TestFile }[]> {
   let names: string[];
   try {
     names = (await readdir(testsDir)).filter((n) => /\.(json|ya?ml)$/.test(n) && !n.startsWith('.')).sort();
@@ -209,7 +223,9 @@ async function readTestFiles(testsDir: string, errors: string[]): Promise<{ file
       const text = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(path));
       raw = n.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
     } catch (error) {
-      errors.push(`${file}: cannot parse: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid'}`);
+      errors.push(
+        `${file}: cannot parse: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid'}`,
+      );
       continue;
     }
     const parsed = testFileSchema.safeParse(raw);
@@ -227,7 +243,8 @@ function buildRequest(defaults: TestFile['defaults'], test: TestCase): unknown {
   const p = test.request.principal ?? defaults?.principal;
   const base = defaults?.resource;
   const own = test.request.resource;
-  const resource = own === undefined ? base : own.kind === 'gateway' || base?.kind === 'gateway' ? own : { ...base, ...own };
+  const resource =
+    own === undefined ? base : own.kind === 'gateway' || base?.kind === 'gateway' ? own : { ...base, ...own };
   const targetDefaults = { kind: 'target', owner: '', tags: {} };
   return {
     principal: p,
@@ -263,7 +280,9 @@ function runCase(
   const got = actual.allowed ? 'allow' : 'deny';
   if (got !== expect.decision) failures.push(`decision: expected ${expect.decision}, got ${got}`);
   if (expect.errors !== undefined && expect.errors !== actual.errors.length > 0)
-    failures.push(`errors: expected ${expect.errors ? 'some' : 'none'}, got ${JSON.stringify(actual.errors)}`);
+    failures.push(
+      `errors: expected ${expect.errors ? 'some' : 'none'}, got ${JSON.stringify(actual.errors)}`,
+    );
   else if (expect.errors === undefined && actual.errors.length > 0)
     failures.push(`unexpected evaluation errors: ${actual.errors.join('; ')}`);
   if (expect.determiningPolicies !== undefined) {
@@ -275,10 +294,13 @@ function runCase(
       );
   }
   if (expect.reasons !== undefined && !sameSet(expect.reasons, actual.reasons))
-    failures.push(`reasons: expected ${JSON.stringify(expect.reasons)}, got ${JSON.stringify(actual.reasons)}`);
+    failures.push(
+      `reasons: expected ${JSON.stringify(expect.reasons)}, got ${JSON.stringify(actual.reasons)}`,
+    );
   if (expect.stepUp !== undefined && expect.stepUp !== (actual.stepUp ?? 'none'))
     failures.push(`stepUp: expected ${expect.stepUp}, got ${actual.stepUp ?? 'none'}`);
-  if (expect.obligations !== undefined) failures.push(...compareObligations(expect.obligations, actual.obligations));
+  if (expect.obligations !== undefined)
+    failures.push(...compareObligations(expect.obligations, actual.obligations));
   return { file, name: test.name, ok: failures.length === 0, failures, actual };
 }
 
@@ -317,7 +339,10 @@ function compareObligations(
 function durationSeconds(text: string): number | undefined {
   const m = /^(\d{1,7})(s|m|h|d)?$/.exec(text);
   if (!m) return undefined;
-  return Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's' | 'm' | 'h' | 'd' | undefined ?? 's'] ?? 1);
+  return (
+    Number(m[1]) *
+    ({ s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] as 's' | 'm' | 'h' | 'd' | undefined) ?? 's'] ?? 1)
+  );
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -346,7 +371,18 @@ export async function formatPolicyDir(dir: string, options: { check?: boolean } 
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.cedar') && !n.startsWith('.')).sort();
   } catch (error) {
-    return { ok: false, dir, check, files: [{ file: dir, changed: false, error: `cannot read directory (${(error as NodeJS.ErrnoException).code ?? 'error'})` }] };
+    return {
+      ok: false,
+      dir,
+      check,
+      files: [
+        {
+          file: dir,
+          changed: false,
+          error: `cannot read directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        },
+      ],
+    };
   }
   for (const file of names) {
     const path = join(dir, file);
@@ -376,7 +412,8 @@ async function formatOne(path: string): Promise<{ formatted?: string; error?: st
     const result = callCedar(() => wasm.formatPolicies({ policyText: text, lineWidth: 100, indentWidth: 2 }));
     if (result.type === 'failure') return { error: describeCedarErrors(result.errors, text).join('; ') };
     if (result.formatted_policy === text) return {};
-    if (!samePolicies(text, result.formatted_policy)) return { error: 'formatting would change the policies; left unchanged' };
+    if (!samePolicies(text, result.formatted_policy))
+      return { error: 'formatting would change the policies; left unchanged' };
     return { formatted: result.formatted_policy };
   } catch (error) {
     if (error instanceof CedarTrapError) return { error: error.message };

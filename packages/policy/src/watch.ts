@@ -22,7 +22,8 @@ export function watchPolicyDir(
   options: WatchOptions = {},
 ): () => void {
   const debounceMs = options.debounceMs ?? 250;
-  if (!(Number.isFinite(debounceMs) && debounceMs >= 0)) throw new TypeError('debounceMs must be a non-negative number');
+  if (!(Number.isFinite(debounceMs) && debounceMs >= 0))
+    throw new TypeError('debounceMs must be a non-negative number');
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const fire = (): void => {
