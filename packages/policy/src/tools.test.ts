@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { formatPolicyDir, runPolicyTests, validatePolicyDir } from './tools.js';
 import { copyOfExamples, EXAMPLES_DIR, policyDir } from './test-helpers.js';
 
@@ -21,59 +22,74 @@ test('glovebox policy test examples/policies passes with at least 15 tests', asy
   assert.match(report.version ?? '', /^sha256:/);
 });
 
+interface EditableTest {
+  name: string;
+  request: { context?: Record<string, unknown> };
+  expect: Record<string, unknown> & { obligations?: Record<string, unknown> };
+}
+
 test('glovebox policy test fails when one expectation is broken', async () => {
-  const cases: [string, (text: string) => string, RegExp][] = [
+  const byName = (doc: { tests: EditableTest[] }, name: string): EditableTest => {
+    const found = doc.tests.find((t) => t.name === name);
+    assert.ok(found, `no test named ${name}`);
+    return found;
+  };
+  const cases: [string, (doc: { tests: EditableTest[] } & Record<string, unknown>) => void, RegExp][] = [
     [
       'decision',
-      (t) =>
-        t.replace(
-          'expect: { decision: deny, determiningPolicies: [no-delete-without-where]',
-          'expect: { decision: allow, determiningPolicies: [no-delete-without-where]',
-        ),
+      (d) => (byName(d, 'DELETE without WHERE is refused even with approval').expect['decision'] = 'allow'),
       /decision: expected allow, got deny/,
     ],
     [
       'determining policy',
-      (t) =>
-        t.replace(
-          'expect: { decision: deny, determiningPolicies: [no-ddl-or-admin-sql] }',
-          'expect: { decision: deny, determiningPolicies: [no-delete-without-where] }',
-        ),
+      (d) => (byName(d, 'DDL is refused').expect['determiningPolicies'] = ['no-delete-without-where']),
       /determiningPolicies: expected \["no-delete-without-where"\], got \["no-ddl-or-admin-sql"\]/,
     ],
     [
       'obligation',
-      (t) =>
-        t.replace(
-          'obligations: { approvals: 1, approverGroups: [sre-leads], masking: strict, maxDuration: 30m }',
-          'obligations: { approvals: 1, approverGroups: [sre-leads], masking: strict, maxDuration: 1h }',
-        ),
+      (d) =>
+        (byName(d, 'mutating command on staging needs an approval').expect.obligations!['maxDuration'] =
+          '1h'),
       /obligations\.maxDuration: expected 3600s, got 1800s/,
     ],
     [
+      'stepUp',
+      (d) => (byName(d, 'production reads need an approval and fresh MFA').expect['stepUp'] = 'mfa'),
+      /stepUp: expected mfa, got none/,
+    ],
+    [
       'unknown policy id',
-      (t) => t.replace('determiningPolicies: [no-ddl-or-admin-sql]', 'determiningPolicies: [no-such-policy]'),
+      (d) => (byName(d, 'DDL is refused').expect['determiningPolicies'] = ['no-such-policy']),
       /no policy has @id\("no-such-policy"\)/,
     ],
-    ['malformed test file', (t) => t.replace('tests:', 'testz:'), /tests\/guardrails\.yaml: .*tests/],
+    [
+      'malformed test file',
+      (d) => {
+        d['testz'] = d.tests;
+        delete (d as Partial<typeof d>).tests;
+      },
+      /tests\/guardrails\.yaml: tests: /,
+    ],
     [
       'unknown context field',
-      (t) => t.replace('localHour: 23', 'locaHour: 23'),
+      (d) => (byName(d, 'DDL is refused').request.context!['locaHour'] = 23),
       /tests\/guardrails\.yaml: .*locaHour/,
     ],
     [
       'invalid request',
-      (t) => t.replace('localHour: 23', 'localHour: 25'),
+      (d) => (byName(d, 'DDL is refused').request.context!['localHour'] = 25),
       /invalid request: context\.localHour/,
     ],
   ];
   for (const [name, breakIt, failure] of cases) {
     const dir = await copyOfExamples();
     const file = join(dir, 'tests', 'guardrails.yaml');
-    const original = await readFile(file, 'utf8');
-    const broken = breakIt(original);
-    assert.notEqual(broken, original, `${name}: the edit must apply`);
-    await writeFile(file, broken);
+    const doc = parseYaml(await readFile(file, 'utf8')) as { tests: EditableTest[] } & Record<
+      string,
+      unknown
+    >;
+    breakIt(doc);
+    await writeFile(file, stringifyYaml(doc));
     const report = await runPolicyTests(dir);
     assert.equal(report.ok, false, name);
     const messages = [...report.errors, ...report.results.flatMap((r) => r.failures)].join('\n');
