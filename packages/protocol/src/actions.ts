@@ -15,3 +15,7 @@ export const POLICY_ACTIONS = [
   'readAudit',
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/** How much the redaction engine masks; set by the session's policy obligations. */
+export const maskingLevelSchema = z.enum(['standard', 'strict']);
+export type MaskingLevel = z.infer<typeof maskingLevelSchema>;

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson, digestOf } from './canonical.js';
+import { maskingLevelSchema } from './actions.js';
 
 /**
  * What the gateway signs for every action it forwards to an agent. The agent refuses an action
@@ -20,7 +21,7 @@ export const envelopePayloadSchema = z
     /** SHA-256 of the canonical JSON of `params`. */
     paramsDigest: z.string().regex(/^[0-9a-f]{64}$/),
     /** Masking level from the session's obligations; the agent redacts at least this much. */
-    masking: z.enum(['standard', 'strict']),
+    masking: maskingLevelSchema,
     /** The session's current end (ms since epoch): the agent's lease for this session. */
     leaseExpiresAt: z.number().int().nonnegative(),
     issuedAt: z.number().int().nonnegative(),

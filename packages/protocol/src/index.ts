@@ -3,6 +3,8 @@ export {
   DEBUG_ACTIONS,
   POLICY_ACTIONS,
   debugActionSchema,
+  maskingLevelSchema,
+  type MaskingLevel,
   type DebugAction,
   type PolicyAction,
 } from './actions.js';
@@ -19,3 +21,4 @@ export {
   type EnvelopeCheck,
 } from './envelope.js';
 export * from './agent-channel.js';
+export * from './http.js';

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { agentSchema, registeredAgentSchema, userSchema } from '@glovebox/protocol';
+import { readStdin, table, when } from '../output.js';
+import { context, usage } from './common.js';
+
+function parseTags(values: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0) usage(`--tag must be key=value, got "${v}"`);
+    tags[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return tags;
+}
+
+export function registerAdminCommands(program: Command): void {
+  const users = program.command('users').description('local users (admins)');
+  users
+    .command('add')
+    .description('create a local user')
+    .argument('<name>')
+    .option('--groups <list>', 'comma-separated groups', '')
+    .option('--password-stdin', 'read a password from stdin (otherwise the user has no password login)')
+    .action(async (name: string, o: { groups: string; passwordStdin?: boolean }, command: Command) => {
+      const { api, out } = context(command);
+      const groups = o.groups
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean);
+      const password = o.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const res = await api.call<z.infer<typeof userSchema>>('POST', '/users', {
+        name,
+        groups,
+        ...(password ? { password } : {}),
+      });
+      out.result(res, () => `created ${res.name} (${res.groups.join(', ') || 'no groups'})`);
+    });
+  users
+    .command('list')
+    .description('list users')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<{ users: z.infer<typeof userSchema>[] }>('GET', '/users');
+      out.result(res.users, () =>
+        table(
+          ['NAME', 'GROUPS', 'MFA'],
+          res.users.map((u) => [u.name, u.groups.join(','), u.mfaEnrolled ? 'yes' : 'no']),
+        ),
+      );
+    });
+
+  const agents = program
+    .command('agents')
+    .description('registered agents, connected or not')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<{ agents: z.infer<typeof agentSchema>[] }>('GET', '/agents');
+      out.result(res.agents, () =>
+        table(
+          ['NAME', 'ENV', 'OWNER', 'CONNECTED', 'LAST SEEN', 'ACTIONS'],
+          res.agents.map((a) => [
+            a.name,
+            a.env,
+            a.owner,
+            a.connected ? 'yes' : 'no',
+            when(a.lastSeen),
+            a.actions.join(','),
+          ]),
+        ),
+      );
+    });
+  agents
+    .command('register')
+    .description("register an agent; prints its credential once (the target's attributes come from here)")
+    .argument('<name>')
+    .requiredOption('--env <env>', 'environment, e.g. staging or prod')
+    .option('--owner <group>', 'owning team (a group)', '')
+    .option('--tag <k=v>', 'a tag; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (name: string, o: { env: string; owner: string; tag: string[] }, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<z.infer<typeof registeredAgentSchema>>('POST', '/agents', {
+        name,
+        env: o.env,
+        owner: o.owner,
+        tags: parseTags(o.tag),
+      });
+      out.result(
+        res,
+        () =>
+          `${res.credential}\n(agent ${res.agent.name}, env ${res.agent.env}; set it as GLOVEBOX_AGENT_TOKEN; shown once)`,
+      );
+    });
+}

@@ -1,0 +1,126 @@
+import type { Command } from 'commander';
+import { GloveboxError } from '@glovebox/core';
+import type { z } from 'zod';
+import type {
+  createdTokenSchema,
+  loginResponseSchema,
+  mfaEnrollResponseSchema,
+  whoamiResponseSchema,
+} from '@glovebox/protocol';
+import { clearCredentials, loadCredentials, saveCredentials } from '../client.js';
+import { readStdin, when } from '../output.js';
+import { context, usage } from './common.js';
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin) return (await readStdin()).replace(/\r?\n$/, '');
+  const env = process.env.GLOVEBOX_PASSWORD;
+  if (env) return env;
+  return usage('give the password on stdin with --password-stdin (or GLOVEBOX_PASSWORD)');
+}
+
+export function registerIdentityCommands(program: Command): void {
+  program
+    .command('login')
+    .description('log in as a local user and save a short-lived session token in GLOVEBOX_HOME')
+    .option('--user <name>', 'user name (default: $USER)')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--otp <code>', 'one-time code, when MFA is enrolled')
+    .action(async (options: { user?: string; passwordStdin?: boolean; otp?: string }, command: Command) => {
+      const { api, out } = context(command);
+      const user = options.user ?? process.env.USER ?? usage('--user is required');
+      const password = await readPassword(options.passwordStdin === true);
+      const res = await api.call<z.infer<typeof loginResponseSchema>>('POST', '/auth/login', {
+        user,
+        password,
+        ...(options.otp ? { otp: options.otp } : {}),
+      });
+      saveCredentials({ url: api.url, token: res.token, user: res.user.name, expiresAt: res.expiresAt });
+      out.result(
+        { user: res.user.name, groups: res.user.groups, expiresAt: res.expiresAt },
+        () =>
+          `logged in as ${res.user.name} (${res.user.groups.join(', ') || 'no groups'}) until ${when(res.expiresAt)}`,
+      );
+    });
+
+  program
+    .command('logout')
+    .description('revoke the saved session token and forget it')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      if (loadCredentials()) {
+        await api.call('POST', '/auth/logout').catch(() => undefined);
+        clearCredentials();
+      }
+      out.result({ ok: true }, () => 'logged out');
+    });
+
+  program
+    .command('whoami')
+    .description('who the gateway thinks you are')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const me = await api.call<z.infer<typeof whoamiResponseSchema>>('GET', '/whoami');
+      out.result(me, () =>
+        [
+          `user:   ${me.user}`,
+          `groups: ${me.groups.join(', ') || '-'}`,
+          `token:  ${me.tokenKind}`,
+          `mfa:    ${me.mfa.enrolled ? `enrolled${me.mfa.ageSec === null ? '' : `, last checked ${me.mfa.ageSec}s ago`}` : 'not enrolled'}`,
+        ].join('\n'),
+      );
+    });
+
+  const mfa = program.command('mfa').description('multi-factor authentication (TOTP)');
+  mfa
+    .command('enroll')
+    .description('start TOTP enrollment; add the secret to an authenticator app, then run `mfa verify`')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<z.infer<typeof mfaEnrollResponseSchema>>('POST', '/mfa/enroll', {});
+      out.result(
+        res,
+        () => `secret: ${res.secret}\nurl:    ${res.otpauthUrl}\nnext:   glovebox mfa verify CODE`,
+      );
+    });
+  mfa
+    .command('verify')
+    .description('check a code: confirms enrollment and refreshes this login for step-up')
+    .argument('<code>', 'the 6-digit code')
+    .action(async (code: string, _o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      if (!/^\d{6}$/.test(code)) usage('the code is 6 digits');
+      const res = await api.call<{ verifiedAt: number }>('POST', '/mfa/verify', { code });
+      out.result(res, () => `verified at ${when(res.verifiedAt)}`);
+    });
+
+  const tokens = program.command('tokens').description('API tokens for automation');
+  tokens
+    .command('create')
+    .description('create an API token (shown once, stored hashed)')
+    .option('--user <name>', 'for another user (admins)')
+    .option('--ttl <duration>', 'lifetime, e.g. 1h, 30d', '30d')
+    .option('--label <text>', 'what it is for')
+    .action(async (o: { user?: string; ttl: string; label?: string }, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<z.infer<typeof createdTokenSchema>>('POST', '/tokens', {
+        ttl: o.ttl,
+        ...(o.user ? { user: o.user } : {}),
+        ...(o.label ? { label: o.label } : {}),
+      });
+      out.result(
+        res,
+        () => `${res.token}\n(token ${res.id} for ${res.user}, expires ${when(res.expiresAt)}; shown once)`,
+      );
+    });
+  tokens
+    .command('revoke')
+    .description('revoke an API token by id')
+    .argument('<id>')
+    .action(async (id: string, _o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      await api.call('DELETE', `/tokens/${encodeURIComponent(id)}`);
+      out.result({ ok: true, id }, () => `revoked ${id}`);
+    });
+}
+
+export { GloveboxError };

@@ -1,0 +1,62 @@
+import { GloveboxError, isGloveboxError, type ErrorCode } from '@glovebox/core';
+import type { Redactor } from '@glovebox/redact';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+
+/**
+ * One error shape for every response: `{ error: { code, message, details? } }`. Known errors keep
+ * their code; anything unexpected becomes GBX_INTERNAL with its cause in the server log only.
+ * Messages pass through the redactor, so an echoed secret never reaches the client.
+ */
+export function errorHandler(redactor: Redactor) {
+  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    let gbx: GloveboxError;
+    if (isGloveboxError(error)) {
+      gbx = error;
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation
+        .slice(0, 5)
+        .map(
+          (v) =>
+            `${error.validationContext ?? 'request'}${v.instancePath.replaceAll('/', '.')}: ${v.message ?? 'invalid'}`,
+        );
+      gbx = new GloveboxError('GBX_REQUEST_INVALID', issues.join('; ') || 'invalid request');
+    } else if (isResponseSerializationError(error)) {
+      request.log.error({ err: error }, 'response failed its schema');
+      gbx = new GloveboxError('GBX_INTERNAL', 'internal error');
+    } else {
+      const fe = error as FastifyError;
+      const code: ErrorCode | undefined =
+        fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'GBX_REQUEST_TOO_LARGE'
+          : fe.statusCode === 400 ||
+              fe.statusCode === 415 ||
+              fe.code?.startsWith('FST_ERR_CTP') ||
+              fe.code === 'FST_ERR_VALIDATION'
+            ? 'GBX_REQUEST_INVALID'
+            : fe.statusCode === 404
+              ? 'GBX_NOT_FOUND'
+              : undefined;
+      if (code) {
+        gbx = new GloveboxError(
+          code,
+          code === 'GBX_REQUEST_TOO_LARGE' ? 'request body too large' : 'malformed request',
+        );
+      } else {
+        request.log.error({ err: error }, 'unexpected error');
+        gbx = new GloveboxError('GBX_INTERNAL', 'internal error');
+      }
+    }
+    if (gbx.code === 'GBX_INTERNAL' && gbx.cause) request.log.error({ err: gbx.cause }, gbx.message);
+    if (gbx.code === 'GBX_AUDIT_UNAVAILABLE' || gbx.code === 'GBX_STORE_UNAVAILABLE') {
+      request.log.error({ err: gbx.cause }, gbx.message);
+    }
+    const message = redactor.redactText(gbx.message).text;
+    const details = gbx.details
+      ? (redactor.redactValue(gbx.details).value as Record<string, unknown>)
+      : undefined;
+    void reply
+      .status(gbx.status)
+      .send({ error: { code: gbx.code, message, ...(details ? { details } : {}) } });
+  };
+}

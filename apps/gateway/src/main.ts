@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The gateway process: `glovebox server` runs this. Flags mirror the CLI contract.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { isGloveboxError, GloveboxError } from '@glovebox/core';
+import { buildServer } from './server.js';
+import type { GatewayOptions } from './config.js';
+
+const fileSchema = z
+  .object({
+    data: z.string().optional(),
+    policies: z.string().optional(),
+    listen: z.string().optional(),
+    store: z.string().optional(),
+    timeZone: z.string().optional(),
+    publicUrl: z.string().optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).optional(),
+    reaperIntervalMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+function parseListen(value: string): { host: string; port: number } {
+  const match = /^(.*):(\d{1,5})$/.exec(value);
+  if (!match) throw new GloveboxError('GBX_CONFIG_INVALID', '--listen must be HOST:PORT');
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      data: { type: 'string' },
+      policies: { type: 'string' },
+      listen: { type: 'string' },
+      store: { type: 'string' },
+    },
+    strict: true,
+  });
+  let file: z.infer<typeof fileSchema> = {};
+  if (values.config) {
+    const parsed = fileSchema.safeParse(parseYaml(readFileSync(values.config, 'utf8')));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new GloveboxError(
+        'GBX_CONFIG_INVALID',
+        `${values.config}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`,
+      );
+    }
+    file = parsed.data;
+  }
+  const listen = parseListen(values.listen ?? file.listen ?? process.env.GLOVEBOX_LISTEN ?? '127.0.0.1:7350');
+  const options: GatewayOptions = {
+    dataDir: values.data ?? file.data ?? process.env.GLOVEBOX_DATA ?? '.glovebox/data',
+    policiesDir: values.policies ?? file.policies ?? process.env.GLOVEBOX_POLICIES ?? 'policies',
+    store: values.store ?? file.store ?? process.env.GLOVEBOX_STORE,
+    host: listen.host,
+    port: listen.port,
+    timeZone: file.timeZone,
+    publicUrl: file.publicUrl,
+    logLevel: file.logLevel ?? (process.env.GLOVEBOX_LOG_LEVEL as GatewayOptions['logLevel']),
+    reaperIntervalMs:
+      file.reaperIntervalMs ??
+      (process.env.GLOVEBOX_REAPER_MS ? Number(process.env.GLOVEBOX_REAPER_MS) : undefined),
+  };
+  const gateway = buildServer(options);
+  const url = await gateway.listen();
+  process.stderr.write(`glovebox gateway listening on ${url}\n`);
+  const stop = () => {
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const message = isGloveboxError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : 'failed';
+  process.stderr.write(`glovebox server: ${message}\n`);
+  process.exit(isGloveboxError(error) && error.code === 'GBX_CONFIG_INVALID' ? 2 : 1);
+});

@@ -1,0 +1,561 @@
+import { z } from 'zod';
+import { GloveboxError, newSecret, parseDuration } from '@glovebox/core';
+import {
+  accessRequestSchema,
+  actionBodySchema,
+  actionParamsSchema,
+  actionResponseSchema,
+  agentSchema,
+  auditListSchema,
+  auditQuerySchema,
+  createRequestBodySchema,
+  createTokenBodySchema,
+  createUserBodySchema,
+  createdTokenSchema,
+  idParamsSchema,
+  listRequestsQuerySchema,
+  loginBodySchema,
+  loginResponseSchema,
+  mfaEnrollResponseSchema,
+  mfaVerifyBodySchema,
+  mfaVerifyResponseSchema,
+  policyViewSchema,
+  registerAgentBodySchema,
+  registeredAgentSchema,
+  reviewBodySchema,
+  targetSchema,
+  tokenSchema,
+  userSchema,
+  whoamiResponseSchema,
+  type AccessRequestView,
+} from '@glovebox/protocol';
+import type { GatewayApp, GatewayServices } from '../server.js';
+import type { Actor } from '../services/identity.js';
+import { hashBearer } from '../services/secrets.js';
+import { targetResource } from '../services/authorizer.js';
+import type { AccessRequestRecord, AgentRecord } from '../store/index.js';
+
+type Api = GatewayApp;
+
+function actorOf(request: { actor: Actor | null }): Actor {
+  if (!request.actor) throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required');
+  return request.actor;
+}
+
+const empty = z.object({}).strict();
+
+/** Every /api/v1 route. Each one authenticates (unless public) and authorizes through services. */
+export function registerApiRoutes(api: Api, s: GatewayServices): void {
+  const { identity, authorizer, access, audit, store, hub } = s;
+  const isAdmin = (actor: Actor) => authorizer.decide(actor, 'administer', { kind: 'gateway' }).allowed;
+
+  const requestView = async (r: AccessRequestRecord): Promise<AccessRequestView> => ({
+    id: r.id,
+    status: r.status,
+    requester: r.requesterName,
+    target: r.target,
+    actions: r.actions,
+    reason: r.reason,
+    ticket: r.ticket,
+    breakGlass: r.breakGlass,
+    durationSec: r.durationSec,
+    obligations: r.obligations,
+    policyVersion: r.policyVersion,
+    determiningPolicies: r.determiningPolicies,
+    digest: r.digest,
+    createdAt: r.createdAt,
+    pendingExpiresAt: r.pendingExpiresAt,
+    activatedAt: r.activatedAt,
+    expiresAt: r.expiresAt,
+    lastActivityAt: r.lastActivityAt,
+    endedAt: r.endedAt,
+    endReason: r.endReason,
+    approvals: (await access.listApprovals(r.id)).map((a) => ({
+      approver: a.approverName,
+      verdict: a.verdict,
+      comment: a.comment,
+      createdAt: a.createdAt,
+    })),
+  });
+
+  const agentView = (a: AgentRecord) => {
+    const info = hub.connectionInfo(a.name);
+    return {
+      name: a.name,
+      env: a.env,
+      owner: a.owner,
+      tags: a.tags,
+      createdAt: a.createdAt,
+      connected: hub.isConnected(a.name),
+      lastSeen: info?.lastSeen ?? null,
+      actions: [...new Set(info?.hello?.targets.flatMap((t) => t.actions) ?? [])].sort(),
+    };
+  };
+
+  // ---- identity --------------------------------------------------------------------------
+
+  api.post(
+    '/auth/login',
+    { config: { public: true }, schema: { body: loginBodySchema, response: { 200: loginResponseSchema } } },
+    async (request) => {
+      const { user, password, otp } = request.body;
+      try {
+        const result = await identity.login(user, password, otp, request.ip);
+        await audit.record({
+          type: 'auth.login',
+          actor: { kind: 'user', id: result.user.name },
+          outcome: 'success',
+          details: { mfa: result.record.mfaAt !== null },
+        });
+        return {
+          token: result.token,
+          expiresAt: result.record.expiresAt,
+          user: { name: result.user.name, groups: result.user.groups },
+        };
+      } catch (error) {
+        await audit.record({
+          type: 'auth.login_failed',
+          actor: { kind: 'anonymous', id: user.slice(0, 64) },
+          outcome: 'failure',
+          details: { code: error instanceof GloveboxError ? error.code : 'GBX_INTERNAL' },
+        });
+        throw error;
+      }
+    },
+  );
+
+  api.post(
+    '/auth/logout',
+    { schema: { body: empty.optional(), response: { 200: z.object({ ok: z.boolean() }) } } },
+    async (request) => {
+      const actor = actorOf(request);
+      await identity.revokeToken(actor, actor.tokenId, false);
+      await audit.record({
+        type: 'auth.logout',
+        actor: { kind: 'user', id: actor.name },
+        outcome: 'success',
+      });
+      return { ok: true };
+    },
+  );
+
+  api.get('/whoami', { schema: { response: { 200: whoamiResponseSchema } } }, async (request) => {
+    const actor = actorOf(request);
+    const user = await store.getUserById(actor.userId);
+    return {
+      user: actor.name,
+      groups: actor.groups,
+      tokenKind: actor.tokenKind,
+      mfa: {
+        enrolled: user?.mfaEnrolledAt != null,
+        ageSec: actor.mfaAt === null ? null : Math.floor((s.config.clock.now() - actor.mfaAt) / 1000),
+      },
+    };
+  });
+
+  api.post(
+    '/users',
+    { schema: { body: createUserBodySchema, response: { 201: userSchema } } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const decision = authorizer.requireGateway(actor, 'administer');
+      const { name, groups, password } = request.body;
+      await audit.record({
+        type: 'user.created',
+        actor: { kind: 'user', id: actor.name },
+        decision,
+        outcome: 'success',
+        details: { user: name, groups, localPassword: password !== undefined },
+      });
+      const user = await identity.createUser(name, groups, password ?? null);
+      return reply
+        .status(201)
+        .send({ name: user.name, groups: user.groups, mfaEnrolled: false, createdAt: user.createdAt });
+    },
+  );
+
+  api.get(
+    '/users',
+    { schema: { response: { 200: z.object({ users: z.array(userSchema) }) } } },
+    async (request) => {
+      authorizer.requireGateway(actorOf(request), 'administer');
+      const users = await store.listUsers();
+      return {
+        users: users.map((u) => ({
+          name: u.name,
+          groups: u.groups,
+          mfaEnrolled: u.mfaEnrolledAt !== null,
+          createdAt: u.createdAt,
+        })),
+      };
+    },
+  );
+
+  api.post(
+    '/tokens',
+    { schema: { body: createTokenBodySchema, response: { 201: createdTokenSchema } } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const ttlMs = parseDuration(request.body.ttl);
+      if (ttlMs > 366 * 24 * 3600_000)
+        throw new GloveboxError('GBX_REQUEST_INVALID', 'token lifetime is at most 366d');
+      let userId = actor.userId;
+      let userName = actor.name;
+      let decision;
+      if (request.body.user && request.body.user !== actor.name) {
+        decision = authorizer.requireGateway(actor, 'administer');
+        const user = await store.getUserByName(request.body.user);
+        if (!user) throw new GloveboxError('GBX_NOT_FOUND', 'no such user');
+        userId = user.id;
+        userName = user.name;
+      }
+      await audit.record({
+        type: 'auth.token_created',
+        actor: { kind: 'user', id: actor.name },
+        decision,
+        outcome: 'success',
+        details: { user: userName, ttlMs, label: request.body.label ?? null },
+      });
+      const { token, record } = await identity.issueToken(userId, 'api', ttlMs, request.body.label ?? null);
+      return reply.status(201).send({
+        id: record.id,
+        user: userName,
+        kind: record.kind,
+        label: record.label,
+        createdAt: record.createdAt,
+        expiresAt: record.expiresAt,
+        revokedAt: null,
+        token,
+      });
+    },
+  );
+
+  api.get(
+    '/tokens',
+    { schema: { response: { 200: z.object({ tokens: z.array(tokenSchema) }) } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const tokens = await store.listTokens(actor.userId);
+      return {
+        tokens: tokens.map((t) => ({
+          id: t.id,
+          user: actor.name,
+          kind: t.kind,
+          label: t.label,
+          createdAt: t.createdAt,
+          expiresAt: t.expiresAt,
+          revokedAt: t.revokedAt,
+        })),
+      };
+    },
+  );
+
+  api.delete(
+    '/tokens/:id',
+    { schema: { params: idParamsSchema, response: { 200: z.object({ ok: z.boolean() }) } } },
+    async (request) => {
+      const actor = actorOf(request);
+      await identity.revokeToken(actor, request.params.id, isAdmin(actor));
+      await audit.record({
+        type: 'auth.token_revoked',
+        actor: { kind: 'user', id: actor.name },
+        outcome: 'success',
+        details: { token: request.params.id },
+      });
+      return { ok: true };
+    },
+  );
+
+  api.post(
+    '/mfa/enroll',
+    { schema: { body: empty.optional(), response: { 200: mfaEnrollResponseSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const result = await identity.enrollTotp(actor);
+      await audit.record({
+        type: 'auth.mfa_enrolled',
+        actor: { kind: 'user', id: actor.name },
+        outcome: 'pending',
+      });
+      return result;
+    },
+  );
+
+  api.post(
+    '/mfa/verify',
+    { schema: { body: mfaVerifyBodySchema, response: { 200: mfaVerifyResponseSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      try {
+        const result = await identity.verifyTotp(actor, request.body.code);
+        await audit.record({
+          type: 'auth.step_up',
+          actor: { kind: 'user', id: actor.name },
+          outcome: 'success',
+        });
+        return result;
+      } catch (error) {
+        await audit.record({
+          type: 'auth.mfa_failed',
+          actor: { kind: 'user', id: actor.name },
+          outcome: 'failure',
+        });
+        throw error;
+      }
+    },
+  );
+
+  // ---- agents and targets ----------------------------------------------------------------
+
+  api.post(
+    '/agents',
+    { schema: { body: registerAgentBodySchema, response: { 201: registeredAgentSchema } } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const decision = authorizer.requireGateway(actor, 'administer');
+      const body = request.body;
+      if (await store.getAgentByName(body.name))
+        throw new GloveboxError('GBX_CONFLICT', 'an agent with that name exists');
+      const credential = newSecret('gbx_a');
+      const agent: AgentRecord = {
+        id: `agt_${body.name}`,
+        name: body.name,
+        env: body.env,
+        owner: body.owner,
+        tags: body.tags,
+        credentialHash: hashBearer(credential),
+        createdAt: s.config.clock.now(),
+        revokedAt: null,
+      };
+      await audit.record({
+        type: 'agent.registered',
+        actor: { kind: 'user', id: actor.name },
+        target: agent.name,
+        decision,
+        outcome: 'success',
+        details: { env: agent.env, owner: agent.owner, tags: agent.tags },
+      });
+      await store.createAgent(agent);
+      return reply.status(201).send({ agent: agentView(agent), credential });
+    },
+  );
+
+  api.get(
+    '/agents',
+    { schema: { response: { 200: z.object({ agents: z.array(agentSchema) }) } } },
+    async (request) => {
+      authorizer.requireGateway(actorOf(request), 'administer');
+      return { agents: (await store.listAgents()).filter((a) => a.revokedAt === null).map(agentView) };
+    },
+  );
+
+  api.get(
+    '/targets',
+    { schema: { response: { 200: z.object({ targets: z.array(targetSchema) }) } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const visible = (await store.listAgents()).filter(
+        (a) =>
+          a.revokedAt === null &&
+          authorizer.decide(actor, 'request', targetResource(a), { reason: '' }).allowed,
+      );
+      return {
+        targets: visible.map((a) => {
+          const v = agentView(a);
+          return {
+            name: v.name,
+            env: v.env,
+            owner: v.owner,
+            tags: v.tags,
+            connected: v.connected,
+            actions: v.actions,
+          };
+        }),
+      };
+    },
+  );
+
+  // ---- requests, approvals, sessions --------------------------------------------------------
+
+  api.post(
+    '/requests',
+    { schema: { body: createRequestBodySchema, response: { 201: accessRequestSchema } } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const b = request.body;
+      const record = await access.create(actor, {
+        target: b.target,
+        actions: b.actions,
+        reason: b.reason,
+        ticket: b.ticket,
+        durationSec: b.duration ? Math.ceil(parseDuration(b.duration) / 1000) : undefined,
+        breakGlass: b.breakGlass,
+      });
+      return reply.status(201).send(await requestView(record));
+    },
+  );
+
+  api.get(
+    '/requests',
+    {
+      schema: {
+        querystring: listRequestsQuerySchema,
+        response: { 200: z.object({ requests: z.array(accessRequestSchema) }) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const pendingOnly = request.query.pending === 'true';
+      const records =
+        request.query.all === 'true' && isAdmin(actor)
+          ? await access.listAll(pendingOnly ? ['pending'] : undefined)
+          : pendingOnly
+            ? [...(await access.listApprovable(actor)), ...(await access.listOwn(actor, ['pending']))]
+            : [...(await access.listOwn(actor)), ...(await access.listApprovable(actor))];
+      const unique = [...new Map(records.map((r) => [r.id, r])).values()].sort(
+        (a, b) => b.createdAt - a.createdAt,
+      );
+      return { requests: await Promise.all(unique.map(requestView)) };
+    },
+  );
+
+  api.get(
+    '/requests/:id',
+    { schema: { params: idParamsSchema, response: { 200: accessRequestSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      return requestView(await access.get(actor, request.params.id, isAdmin(actor)));
+    },
+  );
+
+  api.post(
+    '/requests/:id/approve',
+    { schema: { params: idParamsSchema, body: reviewBodySchema, response: { 200: accessRequestSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      if (!request.body.digest)
+        throw new GloveboxError('GBX_REQUEST_INVALID', 'digest of the reviewed request is required');
+      const record = await access.approve(
+        actor,
+        request.params.id,
+        request.body.digest,
+        request.body.comment ?? null,
+      );
+      return requestView(record);
+    },
+  );
+
+  api.post(
+    '/requests/:id/deny',
+    { schema: { params: idParamsSchema, body: reviewBodySchema, response: { 200: accessRequestSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      return requestView(
+        await access.deny(actor, request.params.id, request.body.comment ?? null, isAdmin(actor)),
+      );
+    },
+  );
+
+  api.get(
+    '/sessions',
+    {
+      schema: {
+        querystring: z.object({ all: z.enum(['true', 'false']).optional() }).strict(),
+        response: { 200: z.object({ sessions: z.array(accessRequestSchema) }) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const statuses: AccessRequestRecord['status'][] =
+        request.query.all === 'true' ? ['active', 'ended'] : ['active'];
+      const records =
+        isAdmin(actor) && request.query.all === 'true'
+          ? await access.listAll(statuses)
+          : await access.listOwn(actor, statuses);
+      return { sessions: await Promise.all(records.map(requestView)) };
+    },
+  );
+
+  api.post(
+    '/sessions/:id/end',
+    { schema: { params: idParamsSchema, body: empty.optional(), response: { 200: accessRequestSchema } } },
+    async (request) => requestView(await access.end(actorOf(request), request.params.id)),
+  );
+
+  api.post(
+    '/sessions/:id/actions/:action',
+    {
+      schema: { params: actionParamsSchema, body: actionBodySchema, response: { 200: actionResponseSchema } },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const { id, action } = request.params;
+      const out = await s.actions.run(actor, id, action, request.body.params);
+      return {
+        sessionId: id,
+        action,
+        result: out.result,
+        redactions: out.redactions,
+        auditEventId: out.auditEventId,
+      };
+    },
+  );
+
+  // ---- audit and policy ---------------------------------------------------------------------
+
+  api.get(
+    '/audit',
+    { schema: { querystring: auditQuerySchema, response: { 200: auditListSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const decision = authorizer.requireGateway(actor, 'readAudit');
+      const q = request.query;
+      await audit.record({
+        type: 'audit.read',
+        actor: { kind: 'user', id: actor.name },
+        decision,
+        outcome: 'success',
+        details: { filter: q },
+      });
+      const rows = await store.listAudit({
+        ...(q.after !== undefined ? { sinceSeq: q.after } : {}),
+        ...(q.since ? { since: q.since } : {}),
+        ...(q.until ? { until: q.until } : {}),
+        ...(q.actor ? { actor: q.actor.includes(':') ? q.actor : `user:${q.actor}` } : {}),
+        ...(q.session ? { sessionId: q.session } : {}),
+        ...(q.target ? { target: q.target } : {}),
+        ...(q.action ? { action: q.action } : {}),
+        limit: q.limit ?? 1000,
+      });
+      const events = rows
+        .map((r) => ({
+          seq: r.seq,
+          id: r.id,
+          time: r.time,
+          type: r.type,
+          actor: r.actor,
+          sessionId: r.sessionId,
+          action: r.action,
+          target: r.target,
+          outcome: r.outcome,
+          hash: r.hash,
+          event: JSON.parse(r.event) as Record<string, unknown>,
+        }))
+        .filter((e) => {
+          if (!q.decision) return true;
+          const d = e.event.decision as { allowed?: boolean } | undefined;
+          return d !== undefined && d.allowed === (q.decision === 'allow');
+        });
+      return { events };
+    },
+  );
+
+  api.get('/policy', { schema: { response: { 200: policyViewSchema } } }, async (request) => {
+    actorOf(request);
+    const described = s.engine.describe().policies;
+    return {
+      version: s.engine.version ?? 'none',
+      policies: described.map((p) => ({ id: p.id, effect: p.effect, annotations: p.annotations })),
+    };
+  });
+}

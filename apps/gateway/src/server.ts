@@ -1,0 +1,316 @@
+import Fastify, {
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import swagger from '@fastify/swagger';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import pino from 'pino';
+import { join } from 'node:path';
+import { GloveboxError } from '@glovebox/core';
+import { PolicyEngine, watchPolicyDir } from '@glovebox/policy';
+import { API_PREFIX } from '@glovebox/protocol';
+import { createRedactor, type Redactor } from '@glovebox/redact';
+import { checkAndSetDefaults, type GatewayConfig, type GatewayOptions } from './config.js';
+import { errorHandler } from './http-errors.js';
+import { registerApiRoutes } from './routes/api.js';
+import { AccessService, type AccessNotice } from './services/access.js';
+import { ActionService } from './services/actions.js';
+import { AgentHub } from './services/agent-hub.js';
+import { AuditService } from './services/audit-service.js';
+import { Authorizer } from './services/authorizer.js';
+import { IdentityService, type Actor } from './services/identity.js';
+import { SecretBox } from './services/secrets.js';
+import { loadOrCreateSigningKey } from './services/signing-keys.js';
+import { Metrics } from './services/metrics.js';
+import { openStore, type Store } from './store/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without a bearer token. Everything else requires one. */
+    public?: boolean;
+  }
+}
+
+/** The services a running gateway is made of; routes only ever talk to these. */
+export interface GatewayServices {
+  config: GatewayConfig;
+  store: Store;
+  identity: IdentityService;
+  authorizer: Authorizer;
+  engine: PolicyEngine;
+  audit: AuditService;
+  access: AccessService;
+  actions: ActionService;
+  hub: AgentHub;
+  metrics: Metrics;
+  redactor: Redactor;
+}
+
+export type GatewayApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  pino.Logger,
+  ZodTypeProvider
+>;
+
+export interface Gateway {
+  app: GatewayApp;
+  services: GatewayServices;
+  /** Migrates, bootstraps, starts the reaper and listens. Returns the URL. */
+  listen(): Promise<string>;
+  /** Same as listen() but without a socket, for inject()-based tests. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds a gateway. Nothing listens and nothing is written until `listen()` or `ready()`. */
+export function buildServer(options: GatewayOptions): Gateway {
+  const config = checkAndSetDefaults(options);
+  const redactor = createRedactor({ level: 'standard' });
+  const redactors = { standard: redactor, strict: createRedactor({ level: 'strict' }) };
+  // Our own logs get the same second pass as everything else: no secret in any log line.
+  const logger = pino(
+    {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'],
+        censor: '[REDACTED]',
+      },
+      formatters: { log: (obj) => redactor.redactValue(obj).value as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          const redacted = args.map((a) => (typeof a === 'string' ? redactor.redactText(a).text : a));
+          method.apply(this, redacted as Parameters<typeof method>);
+        },
+      },
+    },
+    config.logDestination ?? pino.destination(1),
+  );
+
+  const store = openStore(config.store, config.dataDir);
+  const clock = config.clock;
+  const metrics = new Metrics();
+  const engine = new PolicyEngine({ logger: logger.child({ part: 'policy' }), clock: config.clock });
+  const authorizer = new Authorizer({ engine, clock, timeZone: config.timeZone });
+  const secrets = SecretBox.fromEnvOrFile(
+    config.masterKey ?? process.env.GLOVEBOX_MASTER_KEY,
+    join(config.dataDir, 'master.key'),
+  );
+  const identity = new IdentityService({
+    store,
+    clock,
+    secrets,
+    sessionTokenTtlMs: config.sessionTokenTtlMs,
+    loginAttempts: config.loginAttempts,
+    loginWindowMs: config.loginWindowMs,
+  });
+  const audit = new AuditService({
+    store,
+    clock,
+    redactor,
+    onAppend: () => metrics.inc('glovebox_audit_events_total'),
+    onFailure: (error) => {
+      metrics.inc('glovebox_audit_failures_total');
+      logger.error({ err: error }, 'audit write failed');
+    },
+  });
+  const key = loadOrCreateSigningKey(join(config.dataDir, 'keys', 'envelope-ed25519.pem'));
+  const hub = new AgentHub({
+    store,
+    clock,
+    key,
+    log: logger.child({ part: 'agents' }),
+    envelopeTtlMs: config.envelopeTtlMs,
+    leaseWindowMs: config.leaseWindowMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    agentTimeoutMs: config.agentTimeoutMs,
+    callTimeoutMs: config.callTimeoutMs,
+  });
+  const notify = (notice: AccessNotice) => {
+    metrics.inc(`glovebox_notices_total{kind="${notice.kind}"}`);
+    const level = notice.kind === 'break-glass' ? 'warn' : 'info';
+    logger[level](
+      { notice: notice.kind, request: notice.request.id, target: notice.request.target, by: notice.by },
+      notice.kind,
+    );
+  };
+  const access = new AccessService({
+    store,
+    clock,
+    authorizer,
+    audit,
+    listener: hub,
+    notify,
+    pendingTtlMs: config.pendingTtlMs,
+  });
+  const actions = new ActionService({ clock, access, hub, audit, redactors });
+  const services: GatewayServices = {
+    config,
+    store,
+    identity,
+    authorizer,
+    engine,
+    audit,
+    access,
+    actions,
+    hub,
+    metrics,
+    redactor,
+  };
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(redactor));
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.status(404).send({ error: { code: 'GBX_NOT_FOUND', message: 'no such endpoint' } });
+  });
+  app.decorateRequest('actor', null);
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'Glovebox gateway API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.addHook('onRequest', async (request) => {
+    metrics.inc('glovebox_http_requests_total');
+    if (request.routeOptions.config.public) return;
+    if (!request.url.startsWith(API_PREFIX)) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S{1,512})$/.exec(header) : null;
+    if (!match)
+      throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required: log in or set GLOVEBOX_TOKEN');
+    request.actor = await identity.authenticate(match[1]!);
+  });
+
+  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true } }, async (_req, reply) => {
+    try {
+      await store.ping();
+    } catch {
+      return reply.status(503).send({ status: 'store unavailable' });
+    }
+    if (!engine.ready) return reply.status(503).send({ status: 'no valid policy set' });
+    return { status: 'ready' };
+  });
+  app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
+    metrics.set('glovebox_agents_connected', hub.connectedCount());
+    return reply.type('text/plain; version=0.0.4').send(metrics.render());
+  });
+  void app.register(async (api) => registerApiRoutes(api as unknown as GatewayApp, services), {
+    prefix: API_PREFIX,
+  });
+  app.get(`${API_PREFIX}/openapi.json`, { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  app.server.on('upgrade', (req, socket, head) => {
+    if (req.url?.split('?')[0] !== `${API_PREFIX}/agent/connect`) {
+      socket.destroy();
+      return;
+    }
+    void hub.handleUpgrade(req, socket, head);
+  });
+
+  let reaper: NodeJS.Timeout | undefined;
+  let stopWatching: (() => void) | undefined;
+  let started = false;
+
+  async function start(): Promise<void> {
+    if (started) return;
+    started = true;
+    await store.migrate();
+    const loaded = await engine.reload(config.policiesDir);
+    if (!loaded.ok) {
+      logger.error(
+        { errors: loaded.errors },
+        'policy set is invalid: every request will be denied until it is fixed',
+      );
+    } else {
+      logger.info({ version: loaded.version }, 'policy set loaded');
+    }
+    if (config.watchPolicies) {
+      stopWatching = watchPolicyDir(config.policiesDir, engine, (result) => {
+        if (result.ok) logger.info({ version: result.version }, 'policy set reloaded');
+        else logger.error({ errors: result.errors }, 'new policy set is invalid; keeping the last good one');
+        void audit
+          .record({
+            type: result.ok ? 'policy.reloaded' : 'policy.reload_failed',
+            actor: { kind: 'system', id: 'policy-watcher' },
+            outcome: result.ok ? 'success' : 'failure',
+            details: result.ok
+              ? { version: result.version ?? 'none' }
+              : { errors: result.errors.slice(0, 20) },
+          })
+          .catch(() => undefined);
+      });
+    }
+    await bootstrap(services, logger);
+    await access.reap();
+    hub.start(await store.listLiveRequests());
+    reaper = setInterval(() => {
+      access.reap().catch((error: unknown) => logger.error({ err: error }, 'reaper failed'));
+    }, config.reaperIntervalMs);
+    reaper.unref();
+    await app.ready();
+  }
+
+  return {
+    app,
+    services,
+    async listen() {
+      await start();
+      return app.listen({ host: config.host, port: config.port });
+    },
+    ready: start,
+    async close() {
+      if (reaper) clearInterval(reaper);
+      stopWatching?.();
+      await hub.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** First start on an empty store: creates `admin` in `admins` with an API token. */
+async function bootstrap(s: GatewayServices, logger: pino.Logger): Promise<void> {
+  if ((await s.store.countUsers()) > 0) return;
+  const admin = await s.identity.createUser('admin', ['admins'], null);
+  const ttl = 365 * 24 * 3600_000;
+  const fromEnv = s.config.bootstrapToken ?? process.env.GLOVEBOX_BOOTSTRAP_TOKEN;
+  if (fromEnv) {
+    await s.identity.adoptToken(admin.id, fromEnv, ttl, 'bootstrap');
+    logger.info('created user admin with the bootstrap token from GLOVEBOX_BOOTSTRAP_TOKEN');
+  } else {
+    const { token } = await s.identity.issueToken(admin.id, 'api', ttl, 'bootstrap');
+    if (s.config.onBootstrapToken) s.config.onBootstrapToken(token);
+    else
+      process.stderr.write(
+        `\nGlovebox bootstrap: admin API token (shown once, store it safely):\n  ${token}\n\n`,
+      );
+  }
+  await s.audit.record({
+    type: 'user.created',
+    actor: { kind: 'system', id: 'bootstrap' },
+    outcome: 'success',
+    details: { user: 'admin', groups: ['admins'] },
+  });
+}

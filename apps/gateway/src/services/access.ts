@@ -1,0 +1,525 @@
+import { GloveboxError, newId, type Clock } from '@glovebox/core';
+import { DEBUG_ACTIONS, digestOf, type DebugAction } from '@glovebox/protocol';
+import { mergeObligations, type Decision } from '@glovebox/policy';
+import type { AccessRequestRecord, AgentRecord, ApprovalRecord, Obligations, Store } from '../store/index.js';
+import { deniedError, targetResource, type Authorizer } from './authorizer.js';
+import type { AuditService } from './audit-service.js';
+import type { Actor } from './identity.js';
+
+/** Something the gateway tells the outside world about (webhooks, logs). */
+export interface AccessNotice {
+  kind:
+    | 'request.created'
+    | 'request.approved'
+    | 'request.denied'
+    | 'request.expired'
+    | 'break-glass'
+    | 'session.started'
+    | 'session.ended';
+  request: AccessRequestRecord;
+  by?: string;
+}
+
+/** What the access service needs from the agent side: tell agents that a session is over or extended. */
+export interface SessionListener {
+  sessionActivated(session: AccessRequestRecord): void;
+  sessionEnded(session: AccessRequestRecord): void;
+}
+
+export interface AccessConfig {
+  store: Store;
+  clock: Clock;
+  authorizer: Authorizer;
+  audit: AuditService;
+  listener: SessionListener;
+  notify: (notice: AccessNotice) => void;
+  /** How long a request may wait for approvals. */
+  pendingTtlMs: number;
+}
+
+export interface NewAccessRequest {
+  target: string;
+  actions: DebugAction[];
+  reason: string;
+  ticket?: string | undefined;
+  durationSec?: number | undefined;
+  breakGlass: boolean;
+}
+
+const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
+
+/**
+ * Access requests, approvals and sessions: the state machine
+ * pending → active | denied | expired, active → ended. A request's id is its session's id.
+ */
+export class AccessService {
+  readonly #c: AccessConfig;
+
+  constructor(config: AccessConfig) {
+    this.#c = config;
+  }
+
+  async #agent(name: string): Promise<AgentRecord> {
+    const agent = await this.#c.store.getAgentByName(name);
+    if (!agent || agent.revokedAt !== null)
+      throw new GloveboxError('GBX_NOT_FOUND', `no target named "${name}"`);
+    return agent;
+  }
+
+  async get(actor: Actor, id: string, isPrivileged: boolean): Promise<AccessRequestRecord> {
+    const r = await this.#c.store.getRequest(id);
+    if (!r || (!isPrivileged && r.requesterId !== actor.userId && !(await this.#mayApprove(actor, r)))) {
+      throw new GloveboxError('GBX_NOT_FOUND', 'no such request or session');
+    }
+    return r;
+  }
+
+  async listApprovals(id: string): Promise<ApprovalRecord[]> {
+    return this.#c.store.listApprovals(id);
+  }
+
+  /** Files a request; the policy makes it denied, pending (approvals needed) or active at once. */
+  async create(actor: Actor, input: NewAccessRequest): Promise<AccessRequestRecord> {
+    const agent = await this.#agent(input.target);
+    const actions = [...new Set(input.actions)].sort();
+    if (actions.length === 0 || actions.some((a) => !DEBUG_ACTIONS.includes(a))) {
+      throw new GloveboxError('GBX_REQUEST_INVALID', `actions must be some of: ${DEBUG_ACTIONS.join(', ')}`);
+    }
+    const reason = input.reason.trim();
+    if (reason.length < (input.breakGlass ? 10 : 3)) {
+      throw new GloveboxError(
+        'GBX_REQUEST_INVALID',
+        input.breakGlass ? 'break-glass needs a reason of at least 10 characters' : 'a reason is required',
+      );
+    }
+    const resource = targetResource(agent);
+    const extras = {
+      reason,
+      breakGlass: input.breakGlass,
+      requester: actor.name,
+      ...(input.ticket ? { ticket: input.ticket } : {}),
+      ...(input.durationSec ? { requestedDurationSec: input.durationSec } : {}),
+    };
+    const decisions: Decision[] = [this.#c.authorizer.decide(actor, 'request', resource, extras)];
+    for (const action of actions) decisions.push(this.#c.authorizer.decide(actor, action, resource, extras));
+    const denied = decisions.find((d) => !d.allowed);
+    const now = this.#c.clock.now();
+    const allowedObligations = decisions.flatMap((d) => (d.obligations ? [d.obligations] : []));
+    const obligations: Obligations = denied
+      ? { maxDurationSec: 0, idleTimeoutSec: 0, approvals: 0, approverGroups: [], masking: 'strict' }
+      : mergeObligations(allowedObligations);
+    const durationSec = Math.min(input.durationSec ?? obligations.maxDurationSec, obligations.maxDurationSec);
+    const id = newId('ses');
+    const base = {
+      id,
+      requesterId: actor.userId,
+      requesterName: actor.name,
+      target: agent.name,
+      actions,
+      reason,
+      ticket: input.ticket ?? null,
+      breakGlass: input.breakGlass,
+      durationSec,
+      obligations,
+      policyVersion: (denied ?? decisions[0]!).policyVersion,
+      createdAt: now,
+    };
+    const determiningPolicies = [
+      ...new Set((denied ? [denied] : decisions).flatMap((d) => d.determiningPolicies)),
+    ];
+    const needsApproval = !denied && obligations.approvals > 0;
+    const record: AccessRequestRecord = {
+      ...base,
+      determiningPolicies,
+      digest: digestOf(base),
+      status: denied ? 'denied' : needsApproval ? 'pending' : 'active',
+      pendingExpiresAt: now + this.#c.pendingTtlMs,
+      activatedAt: denied || needsApproval ? null : now,
+      expiresAt: denied || needsApproval ? null : now + durationSec * 1000,
+      lastActivityAt: denied || needsApproval ? null : now,
+      endedAt: denied ? now : null,
+      endReason: denied ? 'denied by policy' : null,
+      endedBy: null,
+      version: 1,
+    };
+    if (denied?.stepUp === 'mfa') {
+      await this.#c.audit.record({
+        type: 'request.created',
+        actor: userActor(actor),
+        target: agent.name,
+        decision: denied,
+        outcome: 'denied',
+        details: { actions, reason, stepUp: 'mfa' },
+      });
+      throw deniedError(denied);
+    }
+    // Write-ahead: the audit event exists before the request (or session) does.
+    await this.#c.audit.record({
+      type: input.breakGlass ? 'request.break_glass' : 'request.created',
+      severity: input.breakGlass ? 'W' : 'I',
+      actor: userActor(actor),
+      sessionId: id,
+      target: agent.name,
+      decision: denied ?? decisions[decisions.length - 1],
+      outcome: denied ? 'denied' : needsApproval ? 'pending' : 'success',
+      details: {
+        actions,
+        reason,
+        ticket: input.ticket ?? null,
+        durationSec,
+        obligations,
+        breakGlass: input.breakGlass,
+      },
+    });
+    await this.#c.store.createRequest(record);
+    if (!denied) {
+      this.#c.notify({ kind: 'request.created', request: record });
+      if (input.breakGlass) this.#c.notify({ kind: 'break-glass', request: record });
+      if (record.status === 'active') await this.#started(record);
+    }
+    return record;
+  }
+
+  async #started(session: AccessRequestRecord): Promise<void> {
+    await this.#c.audit.record({
+      type: 'session.started',
+      actor: { kind: 'user', id: session.requesterName },
+      sessionId: session.id,
+      target: session.target,
+      outcome: 'success',
+      details: {
+        actions: session.actions,
+        expiresAt: session.expiresAt,
+        idleTimeoutSec: session.obligations.idleTimeoutSec,
+      },
+    });
+    this.#c.notify({ kind: 'session.started', request: session });
+    this.#c.listener.sessionActivated(session);
+  }
+
+  async #mayApprove(actor: Actor, r: AccessRequestRecord): Promise<boolean> {
+    if (actor.userId === r.requesterId) return false;
+    if (!r.obligations.approverGroups.some((g) => actor.groups.includes(g))) return false;
+    const agent = await this.#c.store.getAgentByName(r.target);
+    if (!agent) return false;
+    return this.#c.authorizer.decide(actor, 'approve', targetResource(agent), {
+      requester: r.requesterName,
+      reason: r.reason,
+    }).allowed;
+  }
+
+  /** Requests this actor may approve now. */
+  async listApprovable(actor: Actor): Promise<AccessRequestRecord[]> {
+    const pending = await this.#c.store.listRequests({ status: ['pending'] });
+    const out: AccessRequestRecord[] = [];
+    for (const r of pending) if (await this.#mayApprove(actor, r)) out.push(r);
+    return out;
+  }
+
+  async listOwn(actor: Actor, statuses?: AccessRequestRecord['status'][]): Promise<AccessRequestRecord[]> {
+    return this.#c.store.listRequests({
+      requesterId: actor.userId,
+      ...(statuses ? { status: statuses } : {}),
+    });
+  }
+
+  async listAll(statuses?: AccessRequestRecord['status'][]): Promise<AccessRequestRecord[]> {
+    return this.#c.store.listRequests(statuses ? { status: statuses } : {});
+  }
+
+  /**
+   * Records one approval. The approver must differ from the requester (checked here, not only in
+   * policy), be in an approver group, be allowed `approve` by policy, not have voted already, and
+   * name the digest of the exact request they saw.
+   */
+  async approve(
+    actor: Actor,
+    id: string,
+    digest: string,
+    comment: string | null,
+  ): Promise<AccessRequestRecord> {
+    const r = await this.#pendingOrThrow(id);
+    const agent = await this.#agent(r.target);
+    const audit = (outcome: 'success' | 'denied', details: Record<string, unknown>, decision?: Decision) =>
+      this.#c.audit.record({
+        type: 'request.approved',
+        actor: userActor(actor),
+        sessionId: r.id,
+        target: r.target,
+        decision,
+        outcome,
+        details,
+      });
+    if (actor.userId === r.requesterId) {
+      await audit('denied', { refused: 'self-approval' });
+      throw new GloveboxError('GBX_SELF_APPROVAL', 'nobody approves their own request');
+    }
+    if (digest !== r.digest) {
+      await audit('denied', { refused: 'digest-mismatch' });
+      throw new GloveboxError(
+        'GBX_APPROVAL_MISMATCH',
+        'the request changed since you looked at it; review it again',
+      );
+    }
+    const decision = this.#c.authorizer.decide(actor, 'approve', targetResource(agent), {
+      requester: r.requesterName,
+      reason: r.reason,
+    });
+    const eligible = r.obligations.approverGroups.some((g) => actor.groups.includes(g));
+    if (!decision.allowed || !eligible) {
+      await audit(
+        'denied',
+        { refused: eligible ? 'policy' : 'not-an-approver', approverGroups: r.obligations.approverGroups },
+        decision,
+      );
+      throw new GloveboxError(
+        'GBX_POLICY_DENIED',
+        `you may not approve this request (approvers: ${r.obligations.approverGroups.join(', ') || 'none'})`,
+      );
+    }
+    await audit('success', { verdict: 'approve', comment }, decision);
+    const added = await this.#c.store.addApproval({
+      requestId: r.id,
+      approverId: actor.userId,
+      approverName: actor.name,
+      verdict: 'approve',
+      digest,
+      comment,
+      createdAt: this.#c.clock.now(),
+    });
+    if (!added) throw new GloveboxError('GBX_ALREADY_APPROVED', 'you have already voted on this request');
+    return this.#maybeActivate(r.id, actor);
+  }
+
+  /** Counts distinct eligible approvals bound to the request's digest; activates when enough. */
+  async #maybeActivate(id: string, by: Actor): Promise<AccessRequestRecord> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const r = await this.#c.store.getRequest(id);
+      if (!r || r.status !== 'pending') return r ?? (await this.#pendingOrThrow(id));
+      const approvals = (await this.#c.store.listApprovals(id)).filter(
+        (a) => a.verdict === 'approve' && a.digest === r.digest && a.approverId !== r.requesterId,
+      );
+      const distinct = new Set(approvals.map((a) => a.approverId));
+      if (distinct.size < r.obligations.approvals) return r;
+      const now = this.#c.clock.now();
+      const next: AccessRequestRecord = {
+        ...r,
+        status: 'active',
+        activatedAt: now,
+        expiresAt: now + r.durationSec * 1000,
+        lastActivityAt: now,
+        version: r.version + 1,
+      };
+      if (await this.#c.store.updateRequest(next, r.version)) {
+        this.#c.notify({ kind: 'request.approved', request: next, by: by.name });
+        await this.#started(next);
+        return next;
+      }
+    }
+    throw new GloveboxError('GBX_CONFLICT', 'the request changed concurrently; retry');
+  }
+
+  /** Denies a pending request (an eligible approver) or withdraws it (the requester). */
+  async deny(
+    actor: Actor,
+    id: string,
+    comment: string | null,
+    isAdmin: boolean,
+  ): Promise<AccessRequestRecord> {
+    const r = await this.#pendingOrThrow(id);
+    const isOwner = actor.userId === r.requesterId;
+    if (!isOwner && !isAdmin && !(await this.#mayApprove(actor, r))) {
+      throw new GloveboxError('GBX_POLICY_DENIED', 'you may not deny this request');
+    }
+    await this.#c.audit.record({
+      type: 'request.denied',
+      actor: userActor(actor),
+      sessionId: r.id,
+      target: r.target,
+      outcome: 'success',
+      details: { comment, withdrawn: isOwner },
+    });
+    const next = await this.#transition(
+      r,
+      'denied',
+      isOwner ? 'withdrawn by requester' : 'denied by approver',
+      actor.name,
+    );
+    this.#c.notify({ kind: 'request.denied', request: next, by: actor.name });
+    return next;
+  }
+
+  /** Ends an active session (kill switch): its owner, or anyone policy allows `end` on the target. */
+  async end(actor: Actor, id: string): Promise<AccessRequestRecord> {
+    const r = await this.#c.store.getRequest(id);
+    if (!r) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
+    const agent = await this.#agent(r.target);
+    const decision = this.#c.authorizer.decide(actor, 'end', targetResource(agent), {
+      requester: r.requesterName,
+      reason: r.reason,
+    });
+    const isOwner = actor.userId === r.requesterId;
+    if (!decision.allowed) {
+      if (!isOwner) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
+      throw deniedError(decision);
+    }
+    if (r.status !== 'active') throw new GloveboxError('GBX_SESSION_NOT_ACTIVE', `session is ${r.status}`);
+    await this.#c.audit.record({
+      type: 'session.ended',
+      actor: userActor(actor),
+      sessionId: r.id,
+      target: r.target,
+      decision,
+      outcome: 'success',
+      details: { reason: 'revoked' },
+    });
+    return this.#transition(r, 'ended', isOwner ? 'ended by owner' : 'revoked', actor.name);
+  }
+
+  async #transition(
+    r: AccessRequestRecord,
+    status: 'denied' | 'expired' | 'ended',
+    reason: string,
+    by: string | null,
+  ): Promise<AccessRequestRecord> {
+    let current = r;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const next: AccessRequestRecord = {
+        ...current,
+        status,
+        endedAt: this.#c.clock.now(),
+        endReason: reason,
+        endedBy: by,
+        version: current.version + 1,
+      };
+      if (await this.#c.store.updateRequest(next, current.version)) {
+        if (current.status === 'active') {
+          this.#c.listener.sessionEnded(next);
+          this.#c.notify({ kind: 'session.ended', request: next, ...(by ? { by } : {}) });
+        }
+        return next;
+      }
+      const fresh = await this.#c.store.getRequest(r.id);
+      if (!fresh || (fresh.status !== 'pending' && fresh.status !== 'active')) return fresh ?? next;
+      current = fresh;
+    }
+    throw new GloveboxError('GBX_CONFLICT', 'the request changed concurrently; retry');
+  }
+
+  async #pendingOrThrow(id: string): Promise<AccessRequestRecord> {
+    const r = await this.#c.store.getRequest(id);
+    if (!r) throw new GloveboxError('GBX_NOT_FOUND', 'no such request');
+    if (r.status === 'pending' && r.pendingExpiresAt <= this.#c.clock.now()) {
+      await this.expireOrEnd(r);
+      throw new GloveboxError('GBX_REQUEST_NOT_PENDING', 'the request has expired');
+    }
+    if (r.status !== 'pending')
+      throw new GloveboxError('GBX_REQUEST_NOT_PENDING', `the request is ${r.status}`);
+    return r;
+  }
+
+  /** Why a live request or session must end now, or null if it may go on. */
+  dueToEnd(r: AccessRequestRecord, now: number): string | null {
+    if (r.status === 'pending') return r.pendingExpiresAt <= now ? 'pending request expired' : null;
+    if (r.status !== 'active') return null;
+    if (r.expiresAt !== null && r.expiresAt <= now) return 'session TTL reached';
+    if (r.lastActivityAt !== null && r.lastActivityAt + r.obligations.idleTimeoutSec * 1000 <= now)
+      return 'idle timeout';
+    return null;
+  }
+
+  /** Ends or expires one request if it is due; the reaper calls this for every live request. */
+  async expireOrEnd(r: AccessRequestRecord): Promise<void> {
+    const why = this.dueToEnd(r, this.#c.clock.now());
+    if (!why) return;
+    await this.#c.audit.record({
+      type: r.status === 'pending' ? 'request.expired' : 'session.ended',
+      actor: { kind: 'system', id: 'reaper' },
+      sessionId: r.id,
+      target: r.target,
+      outcome: 'success',
+      details: { reason: why },
+    });
+    const next = await this.#transition(r, r.status === 'pending' ? 'expired' : 'ended', why, null);
+    if (r.status === 'pending') this.#c.notify({ kind: 'request.expired', request: next });
+  }
+
+  /** One pass of the reaper: ends everything whose time is up. Also run at start-up. */
+  async reap(): Promise<number> {
+    let ended = 0;
+    for (const r of await this.#c.store.listLiveRequests()) {
+      if (this.dueToEnd(r, this.#c.clock.now())) {
+        await this.expireOrEnd(r);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * Authorizes one action inside a session with its current context: the session must be active
+   * and on time, belong to the actor, grant the action, and policy must still allow it now.
+   */
+  async authorizeAction(
+    actor: Actor,
+    sessionId: string,
+    action: DebugAction,
+    extras: Record<string, unknown> = {},
+  ): Promise<{ session: AccessRequestRecord; agent: AgentRecord; decision: Decision }> {
+    const r = await this.#c.store.getRequest(sessionId);
+    if (!r || r.requesterId !== actor.userId) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
+    const agent = await this.#agent(r.target);
+    const refuse = async (
+      code: 'GBX_SESSION_NOT_ACTIVE' | 'GBX_ACTION_NOT_GRANTED',
+      message: string,
+      decision?: Decision,
+    ) => {
+      await this.#c.audit.record({
+        type: 'action.denied',
+        actor: userActor(actor),
+        sessionId,
+        action,
+        target: r.target,
+        decision,
+        outcome: 'denied',
+        details: { refused: code },
+      });
+      return new GloveboxError(code, message);
+    };
+    if (r.status !== 'active') throw await refuse('GBX_SESSION_NOT_ACTIVE', `session is ${r.status}`);
+    const due = this.dueToEnd(r, this.#c.clock.now());
+    if (due) {
+      await this.expireOrEnd(r);
+      throw await refuse('GBX_SESSION_NOT_ACTIVE', `session has ended (${due})`);
+    }
+    if (!r.actions.includes(action))
+      throw await refuse('GBX_ACTION_NOT_GRANTED', `the session does not grant "${action}"`);
+    const decision = this.#c.authorizer.decide(actor, action, targetResource(agent), {
+      reason: r.reason,
+      breakGlass: r.breakGlass,
+      requester: r.requesterName,
+      ...(r.ticket ? { ticket: r.ticket } : {}),
+      ...extras,
+    });
+    if (!decision.allowed) {
+      await this.#c.audit.record({
+        type: 'action.denied',
+        actor: userActor(actor),
+        sessionId,
+        action,
+        target: r.target,
+        decision,
+        outcome: 'denied',
+        details: { refused: 'policy' },
+      });
+      throw deniedError(decision);
+    }
+    const touched: AccessRequestRecord = {
+      ...r,
+      lastActivityAt: this.#c.clock.now(),
+      version: r.version + 1,
+    };
+    const session = (await this.#c.store.updateRequest(touched, r.version)) ? touched : r;
+    return { session, agent, decision };
+  }
+}

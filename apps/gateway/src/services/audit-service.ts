@@ -1,0 +1,99 @@
+import { GloveboxError, newId, type Clock } from '@glovebox/core';
+import { chainEvent, type AuditEventInput, type ChainedEvent } from '@glovebox/audit';
+import type { Decision } from '@glovebox/policy';
+import { canonicalJson } from '@glovebox/protocol';
+import type { Redactor } from '@glovebox/redact';
+import type { Store } from '../store/index.js';
+
+export interface AuditServiceConfig {
+  store: Store;
+  clock: Clock;
+  /** Second-pass redaction of every free-form field before it enters the trail. */
+  redactor: Redactor;
+  /** Called after each durable append (sinks, checkpoints, metrics). Must not throw. */
+  onAppend?: (event: ChainedEvent) => void;
+  /** Called when an append fails, with a message that carries no secret. */
+  onFailure?: (error: unknown) => void;
+}
+
+/** One thing that happened, as services describe it. */
+export interface AuditRecord {
+  type: AuditEventInput['type'];
+  severity?: AuditEventInput['severity'];
+  actor: AuditEventInput['actor'];
+  sessionId?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+  decision?: Decision | undefined;
+  outcome: AuditEventInput['outcome'];
+  details?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Writes audit events into the hash chain in the store. If the write fails the caller gets
+ * GBX_AUDIT_UNAVAILABLE, and must not perform (or release the result of) the action.
+ */
+export class AuditService {
+  readonly #c: AuditServiceConfig;
+
+  constructor(config: AuditServiceConfig) {
+    this.#c = config;
+  }
+
+  async record(record: AuditRecord): Promise<ChainedEvent> {
+    const details = record.details === undefined ? {} : this.#c.redactor.redactValue(record.details).value;
+    const input: AuditEventInput = {
+      type: record.type,
+      severity: record.severity ?? (record.outcome === 'denied' || record.outcome === 'failure' ? 'W' : 'I'),
+      time: new Date(this.#c.clock.now()).toISOString(),
+      actor: record.actor,
+      ...(record.sessionId ? { sessionId: record.sessionId } : {}),
+      ...(record.action ? { action: record.action } : {}),
+      ...(record.target ? { target: record.target } : {}),
+      ...(record.decision
+        ? {
+            decision: {
+              allowed: record.decision.allowed,
+              determiningPolicies: record.decision.determiningPolicies,
+              policyVersion: record.decision.policyVersion,
+              reasons: record.decision.reasons.map((r) => this.#c.redactor.redactText(r).text),
+            },
+          }
+        : {}),
+      outcome: record.outcome,
+      details: details as Record<string, unknown>,
+    };
+    let event: ChainedEvent | undefined;
+    try {
+      await this.#c.store.appendAudit((head) => {
+        event = chainEvent(head, input, newId('evt'));
+        return {
+          seq: event.seq,
+          id: event.id,
+          time: event.time,
+          type: event.type,
+          actor: `${event.actor.kind}:${event.actor.id}`,
+          sessionId: event.sessionId ?? null,
+          action: event.action ?? null,
+          target: event.target ?? null,
+          outcome: event.outcome,
+          prevHash: event.prevHash,
+          hash: event.hash,
+          event: canonicalJson(event),
+        };
+      });
+    } catch (error) {
+      this.#c.onFailure?.(error);
+      throw new GloveboxError(
+        'GBX_AUDIT_UNAVAILABLE',
+        'the audit trail could not be written, so nothing was done',
+        {
+          cause: error,
+        },
+      );
+    }
+    if (!event) throw new GloveboxError('GBX_AUDIT_UNAVAILABLE', 'the audit trail could not be written');
+    this.#c.onAppend?.(event);
+    return event;
+  }
+}

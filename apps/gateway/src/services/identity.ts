@@ -1,0 +1,247 @@
+import { authenticator } from 'otplib';
+import { GloveboxError, newId, newSecret, type Clock } from '@glovebox/core';
+import type { Store, TokenRecord, UserRecord } from '../store/index.js';
+import { decoyPasswordHash, hashBearer, hashPassword, verifyPassword, type SecretBox } from './secrets.js';
+
+/** Who is calling: resolved from a bearer token on every request. */
+export interface Actor {
+  userId: string;
+  name: string;
+  groups: string[];
+  tokenId: string;
+  tokenKind: TokenRecord['kind'];
+  /** When this login last proved a second factor; null if never. */
+  mfaAt: number | null;
+}
+
+export interface IdentityConfig {
+  store: Store;
+  clock: Clock;
+  secrets: SecretBox;
+  /** Lifetime of a login session token. */
+  sessionTokenTtlMs: number;
+  /** Failed logins allowed per user and per client address within the window. */
+  loginAttempts: number;
+  loginWindowMs: number;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const GROUP = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** Validates a user or group name; throws GBX_REQUEST_INVALID. */
+export function checkName(kind: 'user' | 'group', name: string): string {
+  if (!(kind === 'user' ? NAME : GROUP).test(name)) {
+    throw new GloveboxError(
+      'GBX_REQUEST_INVALID',
+      `invalid ${kind} name (lowercase letters, digits, . _ -; at most 64)`,
+    );
+  }
+  return name;
+}
+
+/** Local users, bearer tokens and TOTP. Failures of authentication all look alike to the caller. */
+export class IdentityService {
+  readonly #c: IdentityConfig;
+  readonly #failures = new Map<string, number[]>();
+  /** Last accepted TOTP time step per user, so a code cannot be used twice. */
+  readonly #lastTotpStep = new Map<string, number>();
+
+  constructor(config: IdentityConfig) {
+    this.#c = config;
+  }
+
+  async createUser(name: string, groups: string[], password: string | null): Promise<UserRecord> {
+    checkName('user', name);
+    groups.forEach((g) => checkName('group', g));
+    if (password !== null && (password.length < 12 || password.length > 1024)) {
+      throw new GloveboxError('GBX_REQUEST_INVALID', 'password must be 12 to 1024 characters');
+    }
+    if (await this.#c.store.getUserByName(name))
+      throw new GloveboxError('GBX_CONFLICT', 'a user with that name exists');
+    const user: UserRecord = {
+      id: newId('usr'),
+      name,
+      groups: [...new Set(groups)].sort(),
+      passwordHash: password === null ? null : await hashPassword(password),
+      totpSecretEnc: null,
+      mfaEnrolledAt: null,
+      createdAt: this.#c.clock.now(),
+      disabled: false,
+    };
+    await this.#c.store.createUser(user);
+    return user;
+  }
+
+  #limited(keys: string[]): boolean {
+    const now = this.#c.clock.now();
+    return keys.some((k) => {
+      const recent = (this.#failures.get(k) ?? []).filter((t) => now - t < this.#c.loginWindowMs);
+      this.#failures.set(k, recent);
+      return recent.length >= this.#c.loginAttempts;
+    });
+  }
+
+  #recordFailure(keys: string[]): void {
+    for (const k of keys) this.#failures.set(k, [...(this.#failures.get(k) ?? []), this.#c.clock.now()]);
+    if (this.#failures.size > 10_000) this.#failures.clear();
+  }
+
+  /**
+   * Password (+ TOTP when enrolled) login. Unknown user, wrong password and wrong code all give
+   * the same GBX_AUTH_FAILED after the same work; a missing code for an enrolled user gives
+   * GBX_AUTH_MFA_REQUIRED only once the password was right.
+   */
+  async login(
+    name: string,
+    password: string,
+    otp: string | undefined,
+    clientAddress: string,
+  ): Promise<{ token: string; record: TokenRecord; user: UserRecord }> {
+    const keys = [`user:${name.slice(0, 64)}`, `addr:${clientAddress}`];
+    if (this.#limited(keys))
+      throw new GloveboxError('GBX_RATE_LIMITED', 'too many failed logins; try again later');
+    const user = NAME.test(name) ? await this.#c.store.getUserByName(name) : null;
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
+    if (!user || !ok || user.disabled || user.passwordHash === null) {
+      this.#recordFailure(keys);
+      throw new GloveboxError('GBX_AUTH_FAILED', 'invalid credentials');
+    }
+    let mfaAt: number | null = null;
+    if (user.mfaEnrolledAt !== null) {
+      if (otp === undefined || otp === '')
+        throw new GloveboxError('GBX_AUTH_MFA_REQUIRED', 'a one-time code is required');
+      if (!this.#checkTotp(user, otp)) {
+        this.#recordFailure(keys);
+        throw new GloveboxError('GBX_AUTH_FAILED', 'invalid credentials');
+      }
+      mfaAt = this.#c.clock.now();
+    }
+    this.#failures.delete(keys[0]!);
+    const { token, record } = await this.issueToken(
+      user.id,
+      'session',
+      this.#c.sessionTokenTtlMs,
+      null,
+      mfaAt,
+    );
+    return { token, record, user };
+  }
+
+  async issueToken(
+    userId: string,
+    kind: TokenRecord['kind'],
+    ttlMs: number,
+    label: string | null,
+    mfaAt: number | null = null,
+  ): Promise<{ token: string; record: TokenRecord }> {
+    const token = newSecret(kind === 'session' ? 'gbx_s' : 'gbx_t');
+    const now = this.#c.clock.now();
+    const record: TokenRecord = {
+      id: newId('tok'),
+      userId,
+      kind,
+      hash: hashBearer(token),
+      createdAt: now,
+      expiresAt: now + ttlMs,
+      revokedAt: null,
+      mfaAt,
+      label,
+    };
+    await this.#c.store.createToken(record);
+    return { token, record };
+  }
+
+  /** Stores a caller-chosen API token (bootstrap only). */
+  async adoptToken(userId: string, token: string, ttlMs: number, label: string): Promise<TokenRecord> {
+    if (token.length < 24)
+      throw new GloveboxError(
+        'GBX_CONFIG_INVALID',
+        'GLOVEBOX_BOOTSTRAP_TOKEN must be at least 24 characters',
+      );
+    const now = this.#c.clock.now();
+    const record: TokenRecord = {
+      id: newId('tok'),
+      userId,
+      kind: 'api',
+      hash: hashBearer(token),
+      createdAt: now,
+      expiresAt: now + ttlMs,
+      revokedAt: null,
+      mfaAt: null,
+      label,
+    };
+    await this.#c.store.createToken(record);
+    return record;
+  }
+
+  /** Resolves a bearer token to an actor, or throws GBX_AUTH_FAILED for anything wrong with it. */
+  async authenticate(bearer: string): Promise<Actor> {
+    const fail = () => new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
+    if (!/^gbx_[st]_[A-Za-z0-9_-]{20,}$/.test(bearer) && bearer.length < 24) throw fail();
+    const record = await this.#c.store.getTokenByHash(hashBearer(bearer));
+    if (!record || record.revokedAt !== null || record.expiresAt <= this.#c.clock.now()) throw fail();
+    const user = await this.#c.store.getUserById(record.userId);
+    if (!user || user.disabled) throw fail();
+    return {
+      userId: user.id,
+      name: user.name,
+      groups: user.groups,
+      tokenId: record.id,
+      tokenKind: record.kind,
+      mfaAt: record.mfaAt,
+    };
+  }
+
+  async revokeToken(actor: Actor, tokenId: string, isAdmin: boolean): Promise<void> {
+    const owned = (await this.#c.store.listTokens(actor.userId)).some((t) => t.id === tokenId);
+    if (!owned && !isAdmin) throw new GloveboxError('GBX_NOT_FOUND', 'no such token');
+    if (!(await this.#c.store.revokeToken(tokenId, this.#c.clock.now()))) {
+      throw new GloveboxError('GBX_NOT_FOUND', 'no such token, or already revoked');
+    }
+  }
+
+  /** Starts (or restarts) TOTP enrollment; the secret is confirmed by the first valid code. */
+  async enrollTotp(actor: Actor): Promise<{ secret: string; otpauthUrl: string }> {
+    const user = await this.#mustUser(actor.userId);
+    if (
+      user.mfaEnrolledAt !== null &&
+      (actor.mfaAt === null || this.#c.clock.now() - actor.mfaAt > 15 * 60_000)
+    ) {
+      throw new GloveboxError('GBX_STEP_UP_REQUIRED', 'verify a current code before enrolling a new one');
+    }
+    const secret = authenticator.generateSecret(20);
+    await this.#c.store.updateUserMfa(user.id, this.#c.secrets.seal(secret), null);
+    return { secret, otpauthUrl: authenticator.keyuri(user.name, 'Glovebox', secret) };
+  }
+
+  /** Checks a TOTP code: confirms enrollment and refreshes this login's MFA time (step-up). */
+  async verifyTotp(actor: Actor, code: string): Promise<{ verifiedAt: number }> {
+    const user = await this.#mustUser(actor.userId);
+    if (user.totpSecretEnc === null)
+      throw new GloveboxError('GBX_MFA_NOT_ENROLLED', 'run `glovebox mfa enroll` first');
+    if (!this.#checkTotp(user, code))
+      throw new GloveboxError('GBX_MFA_INVALID', 'the code is wrong or expired');
+    const now = this.#c.clock.now();
+    if (user.mfaEnrolledAt === null) await this.#c.store.updateUserMfa(user.id, user.totpSecretEnc, now);
+    await this.#c.store.setTokenMfaAt(actor.tokenId, now);
+    return { verifiedAt: now };
+  }
+
+  #checkTotp(user: UserRecord, code: string): boolean {
+    if (user.totpSecretEnc === null || !/^\d{6}$/.test(code)) return false;
+    const now = this.#c.clock.now();
+    const checker = authenticator.clone({ window: 1, epoch: now });
+    const delta = checker.checkDelta(code, this.#c.secrets.open(user.totpSecretEnc));
+    if (delta === null) return false;
+    const step = Math.floor(now / 30_000) + delta;
+    if ((this.#lastTotpStep.get(user.id) ?? -1) >= step) return false;
+    this.#lastTotpStep.set(user.id, step);
+    return true;
+  }
+
+  async #mustUser(id: string): Promise<UserRecord> {
+    const user = await this.#c.store.getUserById(id);
+    if (!user) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
+    return user;
+  }
+}

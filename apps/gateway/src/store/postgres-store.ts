@@ -1,0 +1,280 @@
+import pg from 'pg';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
+import {
+  agentFromRow,
+  agentToParams,
+  approvalFromRow,
+  auditFromRow,
+  auditToParams,
+  auditWhere,
+  requestFromRow,
+  tokenFromRow,
+  tokenToParams,
+  userFromRow,
+  userToParams,
+} from './rows.js';
+import type { Store } from './store.js';
+import type { AccessRequestRecord, ApprovalRecord, AuditRow, ChainHead, RequestFilter } from './types.js';
+
+type Row = Record<string, unknown>;
+
+/** Advisory lock key that serializes audit appends across every gateway process on one database. */
+const AUDIT_LOCK = 0x67627861; // 'gbxa'
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema holding Glovebox's tables; created if missing. Lets several deployments or test runs share a database. */
+  schema?: string;
+  max?: number;
+}
+
+/** PostgreSQL store, for production and for several gateway replicas sharing state. */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly #pool: pg.Pool;
+  readonly #schema: string;
+
+  constructor(options: PostgresStoreOptions) {
+    const schema = options.schema ?? 'glovebox';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError('invalid PostgreSQL schema name');
+    this.#schema = schema;
+    this.#pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      options: `-c search_path=${schema}`,
+      connectionTimeoutMillis: 5000,
+    });
+    // A dropped idle connection must not crash the gateway; the next query reconnects.
+    this.#pool.on('error', () => undefined);
+  }
+
+  get schema(): string {
+    return this.#schema;
+  }
+
+  async #q(sql: string, params: unknown[] = []): Promise<Row[]> {
+    const result = await this.#pool.query(sql, params);
+    return result.rows as Row[];
+  }
+  async #one(sql: string, params: unknown[] = []): Promise<Row | undefined> {
+    return (await this.#q(sql, params))[0];
+  }
+  async #count(sql: string, params: unknown[]): Promise<number> {
+    const result = await this.#pool.query(sql, params);
+    return result.rowCount ?? 0;
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK + 1]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.#schema}`);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const applied = new Set(
+        (await client.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => Number(r.version)),
+      );
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          Date.now(),
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.#q('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  /** Drops the whole schema. For tests only. */
+  async dropSchema(): Promise<void> {
+    await this.#q(`DROP SCHEMA IF EXISTS ${this.#schema} CASCADE`);
+  }
+
+  async countUsers(): Promise<number> {
+    return Number((await this.#one('SELECT COUNT(*) AS n FROM users'))?.n ?? 0);
+  }
+  async createUser(u: Parameters<Store['createUser']>[0]): Promise<void> {
+    await this.#q('INSERT INTO users VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      ...userToParams(u),
+      u.disabled,
+    ]);
+  }
+  async getUserById(id: string) {
+    const r = await this.#one('SELECT * FROM users WHERE id = $1', [id]);
+    return r ? userFromRow(r) : null;
+  }
+  async getUserByName(name: string) {
+    const r = await this.#one('SELECT * FROM users WHERE name = $1', [name]);
+    return r ? userFromRow(r) : null;
+  }
+  async listUsers() {
+    return (await this.#q('SELECT * FROM users ORDER BY name')).map(userFromRow);
+  }
+  async updateUserMfa(id: string, secret: string | null, enrolledAt: number | null): Promise<void> {
+    await this.#q('UPDATE users SET totp_secret_enc = $1, mfa_enrolled_at = $2 WHERE id = $3', [
+      secret,
+      enrolledAt,
+      id,
+    ]);
+  }
+
+  async createToken(t: Parameters<Store['createToken']>[0]): Promise<void> {
+    await this.#q('INSERT INTO tokens VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', tokenToParams(t));
+  }
+  async getTokenByHash(hash: string) {
+    const r = await this.#one('SELECT * FROM tokens WHERE hash = $1', [hash]);
+    return r ? tokenFromRow(r) : null;
+  }
+  async listTokens(userId: string) {
+    return (await this.#q('SELECT * FROM tokens WHERE user_id = $1 ORDER BY created_at', [userId])).map(
+      tokenFromRow,
+    );
+  }
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    return (
+      (await this.#count('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
+        at,
+        id,
+      ])) > 0
+    );
+  }
+  async setTokenMfaAt(id: string, at: number): Promise<void> {
+    await this.#q('UPDATE tokens SET mfa_at = $1 WHERE id = $2', [at, id]);
+  }
+
+  async createAgent(a: Parameters<Store['createAgent']>[0]): Promise<void> {
+    await this.#q('INSERT INTO agents VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', agentToParams(a));
+  }
+  async getAgentByName(name: string) {
+    const r = await this.#one('SELECT * FROM agents WHERE name = $1', [name]);
+    return r ? agentFromRow(r) : null;
+  }
+  async getAgentByCredentialHash(hash: string) {
+    const r = await this.#one('SELECT * FROM agents WHERE credential_hash = $1', [hash]);
+    return r ? agentFromRow(r) : null;
+  }
+  async listAgents() {
+    return (await this.#q('SELECT * FROM agents ORDER BY name')).map(agentFromRow);
+  }
+
+  async createRequest(r: AccessRequestRecord): Promise<void> {
+    await this.#q('INSERT INTO access_requests VALUES ($1, $2, $3, $4, $5, $6)', [
+      r.id,
+      r.requesterId,
+      r.status,
+      r.version,
+      r.createdAt,
+      JSON.stringify(r),
+    ]);
+  }
+  async getRequest(id: string) {
+    const r = await this.#one('SELECT record_json FROM access_requests WHERE id = $1', [id]);
+    return r ? requestFromRow(r) : null;
+  }
+  async listRequests(filter: RequestFilter) {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (filter.requesterId !== undefined) {
+      params.push(filter.requesterId);
+      clauses.push(`requester_id = $${params.length}`);
+    }
+    if (filter.status?.length) {
+      params.push(filter.status);
+      clauses.push(`status = ANY($${params.length})`);
+    }
+    params.push(filter.limit ?? 200);
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    return (
+      await this.#q(
+        `SELECT record_json FROM access_requests ${where} ORDER BY created_at DESC LIMIT $${params.length}`,
+        params,
+      )
+    ).map(requestFromRow);
+  }
+  async listLiveRequests() {
+    return (
+      await this.#q("SELECT record_json FROM access_requests WHERE status IN ('pending', 'active')")
+    ).map(requestFromRow);
+  }
+  async updateRequest(next: AccessRequestRecord, expectedVersion: number): Promise<boolean> {
+    return (
+      (await this.#count(
+        'UPDATE access_requests SET status = $1, version = $2, record_json = $3 WHERE id = $4 AND version = $5',
+        [next.status, next.version, JSON.stringify(next), next.id, expectedVersion],
+      )) > 0
+    );
+  }
+  async addApproval(a: ApprovalRecord): Promise<boolean> {
+    return (
+      (await this.#count(
+        'INSERT INTO approvals VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id, approver_id) DO NOTHING',
+        [a.requestId, a.approverId, a.verdict, a.digest, a.comment, a.createdAt, a.approverName],
+      )) > 0
+    );
+  }
+  async listApprovals(requestId: string) {
+    return (
+      await this.#q('SELECT * FROM approvals WHERE request_id = $1 ORDER BY created_at', [requestId])
+    ).map(approvalFromRow);
+  }
+
+  async appendAudit(build: (head: ChainHead | null) => AuditRow): Promise<AuditRow> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      const head = (await client.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'))
+        .rows[0] as Row | undefined;
+      const row = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
+      await client.query(
+        'INSERT INTO audit_events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+        auditToParams(row),
+      );
+      await client.query('COMMIT');
+      return row;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  async listAudit(filter: Parameters<Store['listAudit']>[0]) {
+    const { where, params } = auditWhere(filter, (i) => `$${i}`);
+    params.push(filter.limit ?? 1000);
+    return (
+      await this.#q(`SELECT * FROM audit_events ${where} ORDER BY seq LIMIT $${params.length}`, params)
+    ).map(auditFromRow);
+  }
+  async readAuditAfter(afterSeq: number, limit: number) {
+    return (
+      await this.#q('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])
+    ).map(auditFromRow);
+  }
+  async getSinkCursor(sink: string): Promise<number> {
+    return Number((await this.#one('SELECT seq FROM sink_cursors WHERE sink = $1', [sink]))?.seq ?? 0);
+  }
+  async setSinkCursor(sink: string, seq: number): Promise<void> {
+    await this.#q(
+      'INSERT INTO sink_cursors VALUES ($1, $2) ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq',
+      [sink, seq],
+    );
+  }
+}

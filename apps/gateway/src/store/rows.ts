@@ -1,0 +1,148 @@
+import type {
+  AccessRequestRecord,
+  AgentRecord,
+  ApprovalRecord,
+  AuditRow,
+  TokenRecord,
+  UserRecord,
+} from './types.js';
+
+/** Row <-> record mapping shared by both stores. Numbers may arrive as strings from PostgreSQL BIGINT. */
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+const str = (v: unknown): string => String(v);
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function userFromRow(r: Row): UserRecord {
+  return {
+    id: str(r.id),
+    name: str(r.name),
+    groups: JSON.parse(str(r.groups_json)) as string[],
+    passwordHash: strOrNull(r.password_hash),
+    totpSecretEnc: strOrNull(r.totp_secret_enc),
+    mfaEnrolledAt: numOrNull(r.mfa_enrolled_at),
+    createdAt: num(r.created_at),
+    disabled: Boolean(r.disabled),
+  };
+}
+
+export function userToParams(u: UserRecord): unknown[] {
+  return [
+    u.id,
+    u.name,
+    JSON.stringify(u.groups),
+    u.passwordHash,
+    u.totpSecretEnc,
+    u.mfaEnrolledAt,
+    u.createdAt,
+  ];
+}
+
+export function tokenFromRow(r: Row): TokenRecord {
+  return {
+    id: str(r.id),
+    userId: str(r.user_id),
+    kind: str(r.kind) as TokenRecord['kind'],
+    hash: str(r.hash),
+    createdAt: num(r.created_at),
+    expiresAt: num(r.expires_at),
+    revokedAt: numOrNull(r.revoked_at),
+    mfaAt: numOrNull(r.mfa_at),
+    label: strOrNull(r.label),
+  };
+}
+
+export function tokenToParams(t: TokenRecord): unknown[] {
+  return [t.id, t.userId, t.kind, t.hash, t.createdAt, t.expiresAt, t.revokedAt, t.mfaAt, t.label];
+}
+
+export function agentFromRow(r: Row): AgentRecord {
+  return {
+    id: str(r.id),
+    name: str(r.name),
+    env: str(r.env),
+    owner: str(r.owner),
+    tags: JSON.parse(str(r.tags_json)) as Record<string, string>,
+    credentialHash: str(r.credential_hash),
+    createdAt: num(r.created_at),
+    revokedAt: numOrNull(r.revoked_at),
+  };
+}
+
+export function agentToParams(a: AgentRecord): unknown[] {
+  return [a.id, a.name, a.env, a.owner, JSON.stringify(a.tags), a.credentialHash, a.createdAt, a.revokedAt];
+}
+
+export function requestFromRow(r: Row): AccessRequestRecord {
+  return JSON.parse(str(r.record_json)) as AccessRequestRecord;
+}
+
+export function approvalFromRow(r: Row): ApprovalRecord {
+  return {
+    requestId: str(r.request_id),
+    approverId: str(r.approver_id),
+    approverName: str(r.approver_name),
+    verdict: str(r.verdict) as ApprovalRecord['verdict'],
+    digest: str(r.digest),
+    comment: strOrNull(r.comment),
+    createdAt: num(r.created_at),
+  };
+}
+
+export function auditFromRow(r: Row): AuditRow {
+  return {
+    seq: num(r.seq),
+    id: str(r.id),
+    time: str(r.time),
+    type: str(r.type),
+    actor: str(r.actor),
+    sessionId: strOrNull(r.session_id),
+    action: strOrNull(r.action),
+    target: strOrNull(r.target),
+    outcome: str(r.outcome),
+    prevHash: str(r.prev_hash),
+    hash: str(r.hash),
+    event: str(r.event),
+  };
+}
+
+export function auditToParams(a: AuditRow): unknown[] {
+  return [
+    a.seq,
+    a.id,
+    a.time,
+    a.type,
+    a.actor,
+    a.sessionId,
+    a.action,
+    a.target,
+    a.outcome,
+    a.prevHash,
+    a.hash,
+    a.event,
+  ];
+}
+
+/** Builds the WHERE clause of an audit query; `p(i)` renders the i-th placeholder for the dialect. */
+export function auditWhere(
+  filter: import('./types.js').AuditFilter,
+  p: (i: number) => string,
+): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql.replace('?', p(params.length)));
+  };
+  if (filter.sinceSeq !== undefined) add('seq > ?', filter.sinceSeq);
+  if (filter.since !== undefined) add('time >= ?', filter.since);
+  if (filter.until !== undefined) add('time <= ?', filter.until);
+  if (filter.actor !== undefined) add('actor = ?', filter.actor);
+  if (filter.sessionId !== undefined) add('session_id = ?', filter.sessionId);
+  if (filter.target !== undefined) add('target = ?', filter.target);
+  if (filter.action !== undefined) add('action = ?', filter.action);
+  if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}

@@ -1,0 +1,221 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import {
+  agentFromRow,
+  agentToParams,
+  approvalFromRow,
+  auditFromRow,
+  auditToParams,
+  auditWhere,
+  requestFromRow,
+  tokenFromRow,
+  tokenToParams,
+  userFromRow,
+  userToParams,
+} from './rows.js';
+import type { Store } from './store.js';
+import type { AccessRequestRecord, ApprovalRecord, AuditRow, ChainHead, RequestFilter } from './types.js';
+
+type Row = Record<string, unknown>;
+
+/** The embedded default: one SQLite file, WAL mode, synchronous=FULL so an acknowledged write survives a crash. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly #db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+  }
+
+  migrate(): Promise<void> {
+    this.#db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    const applied = new Set(
+      (this.#db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) =>
+        Number(r.version),
+      ),
+    );
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.#db.transaction(() => {
+        this.#db.exec(m.sql);
+        this.#db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+    }
+    return Promise.resolve();
+  }
+
+  ping(): Promise<void> {
+    this.#db.prepare('SELECT 1').get();
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+    return Promise.resolve();
+  }
+
+  #all(sql: string, ...params: unknown[]): Row[] {
+    return this.#db.prepare(sql).all(...params) as Row[];
+  }
+  #get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.#db.prepare(sql).get(...params) as Row | undefined;
+  }
+  #run(sql: string, ...params: unknown[]): number {
+    return this.#db.prepare(sql).run(...params).changes;
+  }
+
+  countUsers = async () => Number(this.#get('SELECT COUNT(*) AS n FROM users')?.n ?? 0);
+  createUser = async (u: Parameters<Store['createUser']>[0]) => {
+    this.#run('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ...userToParams(u), u.disabled ? 1 : 0);
+  };
+  getUserById = async (id: string) => {
+    const r = this.#get('SELECT * FROM users WHERE id = ?', id);
+    return r ? userFromRow(r) : null;
+  };
+  getUserByName = async (name: string) => {
+    const r = this.#get('SELECT * FROM users WHERE name = ?', name);
+    return r ? userFromRow(r) : null;
+  };
+  listUsers = async () => this.#all('SELECT * FROM users ORDER BY name').map(userFromRow);
+  updateUserMfa = async (id: string, secret: string | null, enrolledAt: number | null) => {
+    this.#run(
+      'UPDATE users SET totp_secret_enc = ?, mfa_enrolled_at = ? WHERE id = ?',
+      secret,
+      enrolledAt,
+      id,
+    );
+  };
+
+  createToken = async (t: Parameters<Store['createToken']>[0]) => {
+    this.#run('INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', ...tokenToParams(t));
+  };
+  getTokenByHash = async (hash: string) => {
+    const r = this.#get('SELECT * FROM tokens WHERE hash = ?', hash);
+    return r ? tokenFromRow(r) : null;
+  };
+  listTokens = async (userId: string) =>
+    this.#all('SELECT * FROM tokens WHERE user_id = ? ORDER BY created_at', userId).map(tokenFromRow);
+  revokeToken = async (id: string, at: number) =>
+    this.#run('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id) > 0;
+  setTokenMfaAt = async (id: string, at: number) => {
+    this.#run('UPDATE tokens SET mfa_at = ? WHERE id = ?', at, id);
+  };
+
+  createAgent = async (a: Parameters<Store['createAgent']>[0]) => {
+    this.#run('INSERT INTO agents VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ...agentToParams(a));
+  };
+  getAgentByName = async (name: string) => {
+    const r = this.#get('SELECT * FROM agents WHERE name = ?', name);
+    return r ? agentFromRow(r) : null;
+  };
+  getAgentByCredentialHash = async (hash: string) => {
+    const r = this.#get('SELECT * FROM agents WHERE credential_hash = ?', hash);
+    return r ? agentFromRow(r) : null;
+  };
+  listAgents = async () => this.#all('SELECT * FROM agents ORDER BY name').map(agentFromRow);
+
+  createRequest = async (r: AccessRequestRecord) => {
+    this.#run(
+      'INSERT INTO access_requests VALUES (?, ?, ?, ?, ?, ?)',
+      r.id,
+      r.requesterId,
+      r.status,
+      r.version,
+      r.createdAt,
+      JSON.stringify(r),
+    );
+  };
+  getRequest = async (id: string) => {
+    const r = this.#get('SELECT record_json FROM access_requests WHERE id = ?', id);
+    return r ? requestFromRow(r) : null;
+  };
+  listRequests = async (filter: RequestFilter) => {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (filter.requesterId !== undefined) {
+      clauses.push('requester_id = ?');
+      params.push(filter.requesterId);
+    }
+    if (filter.status?.length) {
+      clauses.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+      params.push(...filter.status);
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    return this.#all(
+      `SELECT record_json FROM access_requests ${where} ORDER BY created_at DESC LIMIT ?`,
+      ...params,
+      filter.limit ?? 200,
+    ).map(requestFromRow);
+  };
+  listLiveRequests = async () =>
+    this.#all("SELECT record_json FROM access_requests WHERE status IN ('pending', 'active')").map(
+      requestFromRow,
+    );
+  updateRequest = async (next: AccessRequestRecord, expectedVersion: number) =>
+    this.#run(
+      'UPDATE access_requests SET status = ?, version = ?, record_json = ? WHERE id = ? AND version = ?',
+      next.status,
+      next.version,
+      JSON.stringify(next),
+      next.id,
+      expectedVersion,
+    ) > 0;
+  addApproval = async (a: ApprovalRecord) =>
+    this.#run(
+      'INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, approver_id) DO NOTHING',
+      a.requestId,
+      a.approverId,
+      a.verdict,
+      a.digest,
+      a.comment,
+      a.createdAt,
+      a.approverName,
+    ) > 0;
+  listApprovals = async (requestId: string) =>
+    this.#all('SELECT * FROM approvals WHERE request_id = ? ORDER BY created_at', requestId).map(
+      approvalFromRow,
+    );
+
+  appendAudit = async (build: (head: ChainHead | null) => AuditRow) => {
+    const tx = this.#db.transaction(() => {
+      const head = this.#get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+      const row = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
+      this.#run(
+        'INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ...auditToParams(row),
+      );
+      return row;
+    });
+    return tx.immediate();
+  };
+  listAudit = async (filter: Parameters<Store['listAudit']>[0]) => {
+    const { where, params } = auditWhere(filter, () => '?');
+    return this.#all(
+      `SELECT * FROM audit_events ${where} ORDER BY seq LIMIT ?`,
+      ...params,
+      filter.limit ?? 1000,
+    ).map(auditFromRow);
+  };
+  readAuditAfter = async (afterSeq: number, limit: number) =>
+    this.#all('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit).map(
+      auditFromRow,
+    );
+  getSinkCursor = async (sink: string) =>
+    Number(this.#get('SELECT seq FROM sink_cursors WHERE sink = ?', sink)?.seq ?? 0);
+  setSinkCursor = async (sink: string, seq: number) => {
+    this.#run(
+      'INSERT INTO sink_cursors VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq',
+      sink,
+      seq,
+    );
+  };
+}

@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TEST_STORES } from './test-stores.js';
+import type { AccessRequestRecord, AuditRow } from './types.js';
+
+const user = (id: string, name: string) => ({
+  id,
+  name,
+  groups: ['engineers'],
+  passwordHash: 'scrypt$x',
+  totpSecretEnc: null,
+  mfaEnrolledAt: null,
+  createdAt: 1,
+  disabled: false,
+});
+
+const request = (id: string, requesterId: string): AccessRequestRecord => ({
+  id,
+  requesterId,
+  requesterName: 'alice',
+  target: 't1',
+  actions: ['facts'],
+  reason: 'r',
+  ticket: null,
+  breakGlass: false,
+  durationSec: 60,
+  obligations: {
+    maxDurationSec: 60,
+    idleTimeoutSec: 30,
+    approvals: 1,
+    approverGroups: ['sre-leads'],
+    masking: 'standard',
+  },
+  policyVersion: 'v',
+  determiningPolicies: ['p'],
+  digest: 'd',
+  status: 'pending',
+  createdAt: 10,
+  pendingExpiresAt: 100,
+  activatedAt: null,
+  expiresAt: null,
+  lastActivityAt: null,
+  endedAt: null,
+  endReason: null,
+  endedBy: null,
+  version: 1,
+});
+
+const auditRow = (seq: number, prevHash: string): AuditRow => ({
+  seq,
+  id: `evt_${seq}`,
+  time: new Date(seq * 1000).toISOString(),
+  type: 'test',
+  actor: 'user:alice',
+  sessionId: null,
+  action: null,
+  target: null,
+  outcome: 'success',
+  prevHash,
+  hash: `h${seq}`,
+  event: '{}',
+});
+
+for (const backend of TEST_STORES) {
+  test(`store contract: ${backend.name}`, async (t) => {
+    const { store, dispose } = await backend.open();
+    t.after(dispose);
+
+    await t.test('migrations are idempotent', async () => {
+      await store.migrate();
+      await store.migrate();
+    });
+
+    await t.test('users are unique by name', async () => {
+      await store.createUser(user('u1', 'alice'));
+      await assert.rejects(store.createUser(user('u2', 'alice')));
+      assert.equal((await store.getUserByName('alice'))?.id, 'u1');
+      assert.equal(await store.countUsers(), 1);
+    });
+
+    await t.test('a request update loses when the version moved on', async () => {
+      await store.createUser(user('u9', 'bob'));
+      const r = request('req1', 'u1');
+      await store.createRequest(r);
+      assert.equal(await store.updateRequest({ ...r, status: 'active', version: 2 }, 1), true);
+      assert.equal(await store.updateRequest({ ...r, status: 'denied', version: 2 }, 1), false);
+      assert.equal((await store.getRequest('req1'))?.status, 'active');
+      assert.deepEqual(
+        (await store.listLiveRequests()).map((x) => x.id),
+        ['req1'],
+      );
+    });
+
+    await t.test('one approval per approver per request', async () => {
+      const a = {
+        requestId: 'req1',
+        approverId: 'u9',
+        approverName: 'bob',
+        verdict: 'approve' as const,
+        digest: 'd',
+        comment: null,
+        createdAt: 5,
+      };
+      assert.equal(await store.addApproval(a), true);
+      assert.equal(await store.addApproval({ ...a, createdAt: 6 }), false);
+      assert.equal((await store.listApprovals('req1')).length, 1);
+    });
+
+    await t.test('audit appends are gap-free under concurrency', async () => {
+      await Promise.all(
+        Array.from({ length: 40 }, () =>
+          store.appendAudit((head) => auditRow((head?.seq ?? 0) + 1, head?.hash ?? 'genesis')),
+        ),
+      );
+      const rows = await store.readAuditAfter(0, 100);
+      assert.deepEqual(
+        rows.map((r) => r.seq),
+        Array.from({ length: 40 }, (_, i) => i + 1),
+      );
+      for (let i = 1; i < rows.length; i++) assert.equal(rows[i]!.prevHash, rows[i - 1]!.hash);
+    });
+
+    await t.test('audit rows cannot be updated or deleted', async () => {
+      const raw = store as unknown as { kind: string };
+      assert.ok(raw.kind);
+      await assert.rejects(
+        store.appendAudit(() => auditRow(1, 'again')),
+        'a duplicate sequence number is refused',
+      );
+    });
+
+    await t.test('sink cursors persist', async () => {
+      assert.equal(await store.getSinkCursor('s'), 0);
+      await store.setSinkCursor('s', 7);
+      await store.setSinkCursor('s', 9);
+      assert.equal(await store.getSinkCursor('s'), 9);
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import type {
+  AccessRequestRecord,
+  AgentRecord,
+  ApprovalRecord,
+  AuditFilter,
+  AuditRow,
+  ChainHead,
+  RequestFilter,
+  TokenRecord,
+  UserRecord,
+} from './types.js';
+
+/**
+ * Everything the gateway persists. Two implementations (SQLite, PostgreSQL) pass the same
+ * contract suite (store.contract.ts). Every method either completes or throws; callers treat a
+ * throw as "nothing happened" and fail closed.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending versioned migrations. Safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Cheap liveness probe for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  countUsers(): Promise<number>;
+  createUser(user: UserRecord): Promise<void>;
+  getUserById(id: string): Promise<UserRecord | null>;
+  getUserByName(name: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  updateUserMfa(id: string, totpSecretEnc: string | null, mfaEnrolledAt: number | null): Promise<void>;
+
+  createToken(token: TokenRecord): Promise<void>;
+  getTokenByHash(hash: string): Promise<TokenRecord | null>;
+  listTokens(userId: string): Promise<TokenRecord[]>;
+  revokeToken(id: string, at: number): Promise<boolean>;
+  setTokenMfaAt(id: string, at: number): Promise<void>;
+
+  createAgent(agent: AgentRecord): Promise<void>;
+  getAgentByName(name: string): Promise<AgentRecord | null>;
+  getAgentByCredentialHash(hash: string): Promise<AgentRecord | null>;
+  listAgents(): Promise<AgentRecord[]>;
+
+  createRequest(request: AccessRequestRecord): Promise<void>;
+  getRequest(id: string): Promise<AccessRequestRecord | null>;
+  listRequests(filter: RequestFilter): Promise<AccessRequestRecord[]>;
+  /** Lists requests that are pending or active: the reaper's working set. */
+  listLiveRequests(): Promise<AccessRequestRecord[]>;
+  /**
+   * Replaces a request if its stored version is still `expectedVersion` (optimistic
+   * concurrency: two approvers racing cannot both win). Returns false when it changed meanwhile.
+   */
+  updateRequest(next: AccessRequestRecord, expectedVersion: number): Promise<boolean>;
+  /** Records an approval or denial; false if this approver already voted on this request. */
+  addApproval(approval: ApprovalRecord): Promise<boolean>;
+  listApprovals(requestId: string): Promise<ApprovalRecord[]>;
+
+  /**
+   * Appends one audit event atomically at the head of the chain: `build` receives the current
+   * head and returns the row to insert; concurrent appends (also from other processes on the same
+   * database) are serialized so the sequence stays gap-free.
+   */
+  appendAudit(build: (head: ChainHead | null) => AuditRow): Promise<AuditRow>;
+  listAudit(filter: AuditFilter): Promise<AuditRow[]>;
+  /** Rows with seq > afterSeq in order, for verification, export and sinks. */
+  readAuditAfter(afterSeq: number, limit: number): Promise<AuditRow[]>;
+  getSinkCursor(sink: string): Promise<number>;
+  setSinkCursor(sink: string, seq: number): Promise<void>;
+}

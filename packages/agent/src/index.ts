@@ -1,0 +1,5 @@
+export type { ActionContext, ActionHandler, ActionModule, ActionOutcome, MaskingLevel } from './action.js';
+export { AgentRuntime, type AgentRuntimeOptions } from './runtime.js';
+export { collectProcessFacts, createFactsModule, type ProcessFacts } from './facts.js';
+export { startAgent, type StartAgentOptions, type AgentHandle } from './start.js';
+export { NonceCache } from './nonce-cache.js';

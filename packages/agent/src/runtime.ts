@@ -1,0 +1,359 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { hostname } from 'node:os';
+import WebSocket from 'ws';
+import { GloveboxError, isGloveboxError, systemClock, type Clock } from '@glovebox/core';
+import {
+  AGENT_MAX_FRAME_BYTES,
+  AGENT_PROTOCOL_VERSION,
+  gatewayToAgentSchema,
+  verifyEnvelope,
+  type AgentToGateway,
+  type EnvelopePayload,
+  type SignedEnvelope,
+} from '@glovebox/protocol';
+import type { ActionContext, ActionHandler, ActionModule } from './action.js';
+import { NonceCache } from './nonce-cache.js';
+
+export interface AgentRuntimeOptions {
+  /** Gateway base URL, e.g. `https://glovebox.example.com`. */
+  url: string;
+  /** The agent credential printed by `glovebox agents register`. */
+  token: string;
+  modules: ActionModule[];
+  /** Local target name; `default` is served under the agent's registered name. */
+  targetName?: string;
+  clock?: Clock;
+  /** Diagnostics sink; never receives secrets. Default: stderr with a prefix. */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** How long the agent keeps sessions alive without any gateway contact. */
+  gatewayGraceMs?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Calls running at once; more are refused. */
+  maxConcurrentCalls?: number;
+  version?: string;
+}
+
+interface Lease {
+  expiresAt: number;
+  calls: Set<AbortController>;
+}
+
+/**
+ * The agent's connection to the gateway: outbound WebSocket, authenticates with its credential,
+ * verifies every envelope (signature, audience, target, time, single use, digest), keeps session
+ * leases and ends everything a session created when it ends, lapses, or the gateway is gone.
+ */
+export class AgentRuntime {
+  readonly #o: Required<Omit<AgentRuntimeOptions, 'targetName' | 'version'>> & {
+    targetName: string;
+    version: string;
+  };
+  readonly #handlers = new Map<string, ActionHandler>();
+  readonly #nonces = new NonceCache();
+  readonly #leases = new Map<string, Lease>();
+  /** Sessions revoked by the gateway; a later envelope cannot revive them. */
+  readonly #revoked = new Set<string>();
+  readonly #calls = new Map<string, AbortController>();
+  #socket: WebSocket | undefined;
+  #keys = new Map<string, KeyObject>();
+  #agentName: string | undefined;
+  #stopped = false;
+  #attempt = 0;
+  #lastContact = 0;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #onWelcome: ((name: string) => void) | undefined;
+
+  constructor(options: AgentRuntimeOptions) {
+    if (!/^https?:\/\//.test(options.url)) throw new TypeError('url must be http(s)://');
+    this.#o = {
+      clock: systemClock,
+      log: (level, message) => process.stderr.write(`[glovebox-agent] ${level}: ${message}\n`),
+      gatewayGraceMs: 60_000,
+      reconnectMinMs: 500,
+      reconnectMaxMs: 30_000,
+      maxConcurrentCalls: 16,
+      targetName: 'default',
+      version: '0.1.0',
+      ...options,
+    };
+    for (const m of options.modules) {
+      for (const [name, handler] of Object.entries(m.actions)) {
+        if (this.#handlers.has(name)) throw new TypeError(`two modules handle "${name}"`);
+        this.#handlers.set(name, handler);
+      }
+    }
+  }
+
+  /** The name the gateway registered this agent under, once connected. */
+  get agentName(): string | undefined {
+    return this.#agentName;
+  }
+
+  get connected(): boolean {
+    return this.#socket?.readyState === WebSocket.OPEN && this.#agentName !== undefined;
+  }
+
+  /** Sessions this agent currently holds a lease for. */
+  activeSessions(): string[] {
+    return [...this.#leases.keys()];
+  }
+
+  /** Connects (and keeps reconnecting); resolves once the first welcome arrives. */
+  start(): Promise<string> {
+    this.#watchdog = setInterval(() => this.#enforceLeases(), 250);
+    this.#watchdog.unref();
+    const welcomed = new Promise<string>((resolve) => {
+      this.#onWelcome = resolve;
+    });
+    this.#connect();
+    return welcomed;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#watchdog);
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#reconnectTimer);
+    this.#socket?.close(1000, 'agent stopping');
+    for (const id of [...this.#leases.keys()]) await this.#endSession(id, 'agent stopping');
+    await Promise.allSettled(this.#o.modules.map((m) => m.close()));
+  }
+
+  #wsUrl(): string {
+    const base = this.#o.url.replace(/\/+$/, '').replace(/^http/, 'ws');
+    return `${base}/api/v1/agent/connect`;
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    const socket = new WebSocket(this.#wsUrl(), {
+      headers: { authorization: `Bearer ${this.#o.token}` },
+      maxPayload: AGENT_MAX_FRAME_BYTES,
+      handshakeTimeout: 10_000,
+    });
+    this.#socket = socket;
+    socket.on('open', () => {
+      this.#attempt = 0;
+      this.#lastContact = this.#o.clock.now();
+      this.#send({
+        type: 'hello',
+        protocol: AGENT_PROTOCOL_VERSION,
+        agentVersion: this.#o.version,
+        runtime: { node: process.versions.node, pid: process.pid, hostname: hostname().slice(0, 255) },
+        targets: [{ name: this.#o.targetName, actions: [...this.#handlers.keys()].sort() }],
+      });
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = setInterval(
+        () => this.#send({ type: 'heartbeat', time: this.#o.clock.now() }),
+        10_000,
+      );
+      this.#heartbeat.unref();
+    });
+    socket.on('message', (data, isBinary) => {
+      this.#lastContact = this.#o.clock.now();
+      if (isBinary) return;
+      void this.#onMessage(String(data));
+    });
+    socket.on('unexpected-response', (_req, res) => {
+      const fatal = res.statusCode === 401 || res.statusCode === 403;
+      this.#o.log(
+        fatal ? 'error' : 'warn',
+        `gateway refused the connection (HTTP ${res.statusCode})${fatal ? ': check GLOVEBOX_AGENT_TOKEN' : ''}`,
+      );
+      socket.terminate();
+    });
+    socket.on('error', (error) => this.#o.log('warn', `gateway connection error: ${error.message}`));
+    socket.on('close', () => {
+      clearInterval(this.#heartbeat);
+      if (this.#socket === socket) this.#socket = undefined;
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    const base = Math.min(this.#o.reconnectMaxMs, this.#o.reconnectMinMs * 2 ** Math.min(this.#attempt, 16));
+    this.#attempt++;
+    const delay = base / 2 + Math.random() * (base / 2);
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+    this.#reconnectTimer.unref();
+  }
+
+  #send(message: AgentToGateway): void {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
+  }
+
+  #verify(envelope: SignedEnvelope): { ok: true; payload: EnvelopePayload } | { ok: false; reason: string } {
+    if (!this.#agentName) return { ok: false, reason: 'not-welcomed' };
+    const now = this.#o.clock.now();
+    return verifyEnvelope(envelope, {
+      keys: this.#keys,
+      audience: this.#agentName,
+      targets: new Set([this.#agentName]),
+      now,
+      claimNonce: (id, until) => this.#nonces.claim(id, until, now),
+    });
+  }
+
+  async #onMessage(text: string): Promise<void> {
+    let parsed;
+    try {
+      parsed = gatewayToAgentSchema.safeParse(JSON.parse(text));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      this.#o.log('warn', 'ignored a malformed message from the gateway');
+      return;
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'welcome': {
+        const keys = new Map<string, KeyObject>();
+        for (const k of msg.signingKeys) {
+          const key = createPublicKey(k.publicKeyPem);
+          if (key.asymmetricKeyType === 'ed25519') keys.set(k.keyId, key);
+        }
+        this.#keys = keys;
+        this.#agentName = msg.agentName;
+        this.#o.log('info', `connected to the gateway as "${msg.agentName}"`);
+        this.#onWelcome?.(msg.agentName);
+        return;
+      }
+      case 'lease': {
+        const checked = this.#verify(msg.envelope);
+        if (!checked.ok || checked.payload.action !== 'lease') {
+          this.#o.log('warn', `refused a lease envelope (${checked.ok ? 'wrong action' : checked.reason})`);
+          return;
+        }
+        this.#extendLease(checked.payload);
+        return;
+      }
+      case 'revoke':
+        await this.#endSession(msg.sessionId, 'revoked by the gateway');
+        this.#revoked.add(msg.sessionId);
+        if (this.#revoked.size > 10_000) this.#revoked.delete(this.#revoked.values().next().value!);
+        return;
+      case 'cancel':
+        this.#calls
+          .get(msg.callId)
+          ?.abort(new GloveboxError('GBX_AGENT_REFUSED', 'cancelled by the gateway'));
+        return;
+      case 'call':
+        await this.#onCall(msg.envelope);
+        return;
+      default: {
+        const never: never = msg;
+        return never;
+      }
+    }
+  }
+
+  #extendLease(p: EnvelopePayload): boolean {
+    if (this.#revoked.has(p.sessionId)) return false;
+    const now = this.#o.clock.now();
+    if (p.leaseExpiresAt <= now) return false;
+    const lease = this.#leases.get(p.sessionId);
+    if (lease) lease.expiresAt = Math.max(lease.expiresAt, p.leaseExpiresAt);
+    else this.#leases.set(p.sessionId, { expiresAt: p.leaseExpiresAt, calls: new Set() });
+    return true;
+  }
+
+  async #onCall(envelope: SignedEnvelope): Promise<void> {
+    const checked = this.#verify(envelope);
+    const unverifiedCallId = callIdOf(envelope);
+    const refuse = (code: string, message: string) =>
+      this.#send({ type: 'result', callId: unverifiedCallId, ok: false, error: { code, message } });
+    if (!checked.ok) {
+      this.#o.log('warn', `refused an envelope: ${checked.reason}`);
+      refuse('GBX_ENVELOPE_INVALID', `envelope refused: ${checked.reason}`);
+      return;
+    }
+    const p = checked.payload;
+    if (!this.#extendLease(p)) {
+      refuse('GBX_SESSION_NOT_ACTIVE', 'the session has ended on this agent');
+      return;
+    }
+    const handler = this.#handlers.get(p.action);
+    if (!handler) {
+      refuse('GBX_AGENT_REFUSED', `this agent does not support "${p.action}"`);
+      return;
+    }
+    if (this.#calls.size >= this.#o.maxConcurrentCalls) {
+      refuse('GBX_AGENT_REFUSED', 'the agent is busy; retry later');
+      return;
+    }
+    const lease = this.#leases.get(p.sessionId)!;
+    const controller = new AbortController();
+    lease.calls.add(controller);
+    this.#calls.set(p.callId, controller);
+    let seq = 0;
+    const ctx: ActionContext = {
+      sessionId: p.sessionId,
+      callId: p.callId,
+      target: p.target,
+      masking: p.masking,
+      signal: controller.signal,
+      emit: (data) => {
+        if (!controller.signal.aborted) this.#send({ type: 'stream', callId: p.callId, seq: seq++, data });
+      },
+    };
+    try {
+      const outcome = await handler(p.params, ctx);
+      this.#send({
+        type: 'result',
+        callId: p.callId,
+        ok: true,
+        result: outcome.result,
+        ...(outcome.accessed ? { accessed: outcome.accessed } : {}),
+        ...(outcome.redactions ? { redactions: outcome.redactions } : {}),
+      });
+    } catch (error) {
+      const code = isGloveboxError(error) ? error.code : 'GBX_AGENT_REFUSED';
+      const message = isGloveboxError(error) ? error.message : 'the action failed on the agent';
+      if (!isGloveboxError(error)) this.#o.log('error', `action "${p.action}" failed unexpectedly`);
+      this.#send({
+        type: 'result',
+        callId: p.callId,
+        ok: false,
+        error: { code, message: message.slice(0, 2000) },
+      });
+    } finally {
+      lease.calls.delete(controller);
+      this.#calls.delete(p.callId);
+    }
+  }
+
+  async #endSession(sessionId: string, why: string): Promise<void> {
+    const lease = this.#leases.get(sessionId);
+    this.#leases.delete(sessionId);
+    for (const c of lease?.calls ?? []) c.abort(new GloveboxError('GBX_SESSION_NOT_ACTIVE', why));
+    await Promise.allSettled(this.#o.modules.map((m) => m.endSession(sessionId)));
+    if (lease) this.#o.log('info', `session ${sessionId} ended on the agent (${why})`);
+  }
+
+  #enforceLeases(): void {
+    const now = this.#o.clock.now();
+    const gatewayGone = !this.connected && now - this.#lastContact > this.#o.gatewayGraceMs;
+    for (const [id, lease] of this.#leases) {
+      if (lease.expiresAt <= now) void this.#endSession(id, 'lease lapsed');
+      else if (gatewayGone) void this.#endSession(id, 'gateway unreachable beyond the grace period');
+    }
+  }
+}
+
+/** The call id of an envelope, read without trusting it, only to correlate a refusal. */
+function callIdOf(envelope: SignedEnvelope): string {
+  try {
+    const payload = JSON.parse(Buffer.from(envelope.payload, 'base64url').toString('utf8')) as {
+      callId?: unknown;
+    };
+    return typeof payload.callId === 'string' ? payload.callId.slice(0, 64) : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

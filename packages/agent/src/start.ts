@@ -1,0 +1,66 @@
+import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
+import { collectProcessFacts } from './facts.js';
+import type { AgentWorkerData } from './worker.js';
+
+export interface StartAgentOptions {
+  /** Gateway URL; default GLOVEBOX_URL. */
+  url?: string;
+  /** Agent credential; default GLOVEBOX_AGENT_TOKEN. */
+  token?: string;
+  /** Enable live debugging actions (snapshot, logpoint, eval, profile). Default true. */
+  debugger?: boolean;
+}
+
+export interface AgentHandle {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the in-process agent in a worker thread, so the control plane never runs on the
+ * application's event loop. Never throws into the host: a misconfiguration is reported on stderr
+ * and the application runs on without an agent.
+ */
+export function startAgent(options: StartAgentOptions = {}): AgentHandle {
+  // `--import` flags reach worker threads too; only the application's main thread starts an agent.
+  if (!isMainThread) return { stop: async () => undefined };
+  const url = options.url ?? process.env.GLOVEBOX_URL;
+  const token = options.token ?? process.env.GLOVEBOX_AGENT_TOKEN;
+  if (!url || !token) {
+    process.stderr.write(
+      '[glovebox-agent] warn: GLOVEBOX_URL and GLOVEBOX_AGENT_TOKEN are required; agent not started\n',
+    );
+    return { stop: async () => undefined };
+  }
+  try {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (msg: { id: number }) => {
+      collectProcessFacts()
+        .then((facts) => port1.postMessage({ id: msg.id, facts }))
+        .catch(() => undefined);
+    });
+    port1.unref();
+    const workerData: AgentWorkerData = { url, token, factsPort: port2, debugger: options.debugger ?? true };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData,
+      transferList: [port2],
+      env: {},
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+      resourceLimits: { maxOldGenerationSizeMb: 128 },
+    });
+    worker.unref();
+    worker.on('error', () =>
+      process.stderr.write('[glovebox-agent] error: the agent stopped unexpectedly\n'),
+    );
+    return {
+      stop: async () => {
+        port1.close();
+        await worker.terminate();
+      },
+    };
+  } catch {
+    process.stderr.write('[glovebox-agent] error: the agent could not start\n');
+    return { stop: async () => undefined };
+  }
+}

@@ -1,0 +1,45 @@
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type { ActionModule } from './action.js';
+import { createFactsModule, type ProcessFacts } from './facts.js';
+import { AgentRuntime } from './runtime.js';
+
+/** Data the main thread hands to the agent worker. */
+export interface AgentWorkerData {
+  url: string;
+  token: string;
+  factsPort: MessagePort;
+  debugger: boolean;
+}
+
+const data = workerData as AgentWorkerData;
+let nextId = 0;
+const waiting = new Map<number, (facts: ProcessFacts) => void>();
+data.factsPort.on('message', (msg: { id: number; facts: ProcessFacts }) => {
+  waiting.get(msg.id)?.(msg.facts);
+  waiting.delete(msg.id);
+});
+data.factsPort.unref();
+
+/** Asks the application's main thread for its facts: the worker's own loop is not the one that matters. */
+function mainThreadFacts(): Promise<ProcessFacts> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiting.delete(id);
+      reject(new Error('main thread did not answer'));
+    }, 5000);
+    waiting.set(id, (facts) => {
+      clearTimeout(timer);
+      resolve(facts);
+    });
+    data.factsPort.postMessage({ id });
+  });
+}
+
+async function main(): Promise<void> {
+  const modules: ActionModule[] = [createFactsModule(mainThreadFacts)];
+  const runtime = new AgentRuntime({ url: data.url, token: data.token, modules });
+  await runtime.start();
+}
+
+main().catch(() => process.stderr.write('[glovebox-agent] error: the agent could not start\n'));

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+import { DEBUG_ACTIONS, maskingLevelSchema } from './actions.js';
+
+/**
+ * HTTP API v1 schemas: the gateway validates requests and serializes responses through them
+ * (a field not in a response schema never leaves the server); the CLI and web console parse with them.
+ */
+
+export const API_PREFIX = '/api/v1';
+
+const name = z.string().min(1).max(64);
+const id = z.string().min(1).max(64);
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const loginBodySchema = z
+  .object({ user: name, password: z.string().min(1).max(1024), otp: z.string().max(16).optional() })
+  .strict();
+export const loginResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: z.number(),
+  user: z.object({ name: z.string(), groups: z.array(z.string()) }),
+});
+
+export const whoamiResponseSchema = z.object({
+  user: z.string(),
+  groups: z.array(z.string()),
+  tokenKind: z.enum(['session', 'api']),
+  mfa: z.object({ enrolled: z.boolean(), ageSec: z.number().nullable() }),
+});
+
+export const createUserBodySchema = z
+  .object({
+    name,
+    groups: z.array(name).max(32).default([]),
+    password: z.string().min(12).max(1024).optional(),
+  })
+  .strict();
+export const userSchema = z.object({
+  name: z.string(),
+  groups: z.array(z.string()),
+  mfaEnrolled: z.boolean(),
+  createdAt: z.number(),
+});
+
+export const createTokenBodySchema = z
+  .object({
+    user: name.optional(),
+    ttl: z.string().max(16).default('30d'),
+    label: z.string().max(100).optional(),
+  })
+  .strict();
+export const tokenSchema = z.object({
+  id: z.string(),
+  user: z.string(),
+  kind: z.enum(['session', 'api']),
+  label: z.string().nullable(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  revokedAt: z.number().nullable(),
+});
+export const createdTokenSchema = tokenSchema.extend({ token: z.string() });
+
+export const mfaEnrollResponseSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
+export const mfaVerifyBodySchema = z.object({ code: z.string().regex(/^\d{6}$/) }).strict();
+export const mfaVerifyResponseSchema = z.object({ verifiedAt: z.number() });
+
+const tagKey = z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/);
+export const registerAgentBodySchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
+    env: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
+    owner: z
+      .string()
+      .regex(/^[a-z0-9._-]{0,64}$/)
+      .default(''),
+    tags: z.record(tagKey, z.string().max(128)).default({}),
+  })
+  .strict();
+export const agentSchema = z.object({
+  name: z.string(),
+  env: z.string(),
+  owner: z.string(),
+  tags: z.record(z.string(), z.string()),
+  createdAt: z.number(),
+  connected: z.boolean(),
+  lastSeen: z.number().nullable(),
+  actions: z.array(z.string()),
+});
+export const registeredAgentSchema = z.object({ agent: agentSchema, credential: z.string() });
+export const targetSchema = z.object({
+  name: z.string(),
+  env: z.string(),
+  owner: z.string(),
+  tags: z.record(z.string(), z.string()),
+  connected: z.boolean(),
+  actions: z.array(z.string()),
+});
+
+export const requestStatusSchema = z.enum(['pending', 'active', 'denied', 'expired', 'ended']);
+export const createRequestBodySchema = z
+  .object({
+    target: name,
+    actions: z.array(z.enum(DEBUG_ACTIONS)).min(1).max(DEBUG_ACTIONS.length),
+    reason: z.string().min(1).max(1000),
+    ticket: z.string().max(100).optional(),
+    duration: z.string().max(16).optional(),
+    breakGlass: z.boolean().default(false),
+  })
+  .strict();
+export const obligationsSchema = z.object({
+  maxDurationSec: z.number(),
+  idleTimeoutSec: z.number(),
+  approvals: z.number(),
+  approverGroups: z.array(z.string()),
+  masking: maskingLevelSchema,
+});
+export const approvalSchema = z.object({
+  approver: z.string(),
+  verdict: z.enum(['approve', 'deny']),
+  comment: z.string().nullable(),
+  createdAt: z.number(),
+});
+export const accessRequestSchema = z.object({
+  id: z.string(),
+  status: requestStatusSchema,
+  requester: z.string(),
+  target: z.string(),
+  actions: z.array(z.string()),
+  reason: z.string(),
+  ticket: z.string().nullable(),
+  breakGlass: z.boolean(),
+  durationSec: z.number(),
+  obligations: obligationsSchema,
+  policyVersion: z.string(),
+  determiningPolicies: z.array(z.string()),
+  digest: z.string(),
+  createdAt: z.number(),
+  pendingExpiresAt: z.number(),
+  activatedAt: z.number().nullable(),
+  expiresAt: z.number().nullable(),
+  lastActivityAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  endReason: z.string().nullable(),
+  approvals: z.array(approvalSchema),
+});
+export type AccessRequestView = z.infer<typeof accessRequestSchema>;
+export const listRequestsQuerySchema = z
+  .object({ pending: z.enum(['true', 'false']).optional(), all: z.enum(['true', 'false']).optional() })
+  .strict();
+export const reviewBodySchema = z
+  .object({
+    digest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    comment: z.string().max(1000).optional(),
+  })
+  .strict();
+
+export const idParamsSchema = z.object({ id }).strict();
+export const actionParamsSchema = z.object({ id, action: z.enum(DEBUG_ACTIONS) }).strict();
+export const actionBodySchema = z.object({ params: z.record(z.string(), z.unknown()).default({}) }).strict();
+export const actionResponseSchema = z.object({
+  sessionId: z.string(),
+  action: z.string(),
+  result: z.unknown(),
+  redactions: z.record(z.string(), z.number()),
+  auditEventId: z.string(),
+});
+
+export const auditQuerySchema = z
+  .object({
+    since: z.string().max(40).optional(),
+    until: z.string().max(40).optional(),
+    actor: z.string().max(128).optional(),
+    session: z.string().max(64).optional(),
+    target: z.string().max(128).optional(),
+    action: z.string().max(32).optional(),
+    decision: z.enum(['allow', 'deny']).optional(),
+    after: z.coerce.number().int().nonnegative().optional(),
+    limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+export const auditEventViewSchema = z.object({
+  seq: z.number(),
+  id: z.string(),
+  time: z.string(),
+  type: z.string(),
+  actor: z.string(),
+  sessionId: z.string().nullable(),
+  action: z.string().nullable(),
+  target: z.string().nullable(),
+  outcome: z.string(),
+  hash: z.string(),
+  event: z.record(z.string(), z.unknown()),
+});
+export const auditListSchema = z.object({ events: z.array(auditEventViewSchema) });
+
+export const policyViewSchema = z.object({
+  version: z.string(),
+  policies: z.array(
+    z.object({ id: z.string(), effect: z.string(), annotations: z.record(z.string(), z.string()) }),
+  ),
+});
+
+export const healthSchema = z.object({ status: z.string() });
