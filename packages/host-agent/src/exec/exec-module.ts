@@ -1,0 +1,269 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { z } from 'zod';
+import { GloveboxError, newId } from '@glovebox/core';
+import type { ActionContext, ActionModule, ActionOutcome } from '@glovebox/agent';
+import type { ExecTargetConfig, SandboxMode } from '../config.js';
+import { RecordingWriter, type RecordingRef } from '../recording.js';
+import { addCounts, defaultRedactorFactory, type RedactionCounts, type RedactorFactory } from '../redactor.js';
+import { classifyCommand } from './command-classifier.js';
+import { buildLaunch, detectHostTools, type HostTools } from './launcher.js';
+import { OutputDecoder } from './output-decoder.js';
+
+/** Why a command was stopped by the agent rather than exiting on its own. */
+export type KillReason = 'timeout' | 'cpu' | 'output-limit' | 'aborted';
+
+/** The result of the `exec` action. Output itself was streamed (redacted) through `ctx.emit`. */
+export interface ExecResult {
+  command: string;
+  class: 'read' | 'mutating';
+  exitCode: number | null;
+  signal: string | null;
+  killedBy: KillReason | null;
+  durationMs: number;
+  /** Raw output bytes read from the command (both streams), at most its maxOutputBytes. */
+  bytes: number;
+  truncated: boolean;
+  /** True when the output held bytes that are not UTF-8 text; they were replaced or escaped. */
+  binary: boolean;
+  sandbox: 'bwrap' | 'none';
+  recording: RecordingRef;
+}
+
+/** One piece of streamed output, as passed to `ctx.emit`. */
+export interface ExecOutputEvent {
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+
+/** Options for {@link createExecModule}. */
+export interface ExecModuleOptions {
+  /** Directory the asciicast recordings are written to (created 0700). */
+  recordingsDir: string;
+  /** Size of a hashed recording chunk. Default 64 KiB. */
+  chunkBytes?: number;
+  /** Default `auto`: bubblewrap when installed. `required` refuses to run commands without it. */
+  sandbox?: SandboxMode;
+  /** Most commands running at once over all sessions. Default 8. */
+  maxConcurrent?: number;
+  redactorFor?: RedactorFactory;
+  /** Overrides tool detection (tests, or hosts with tools outside the system directories). */
+  tools?: HostTools;
+}
+
+/** An exec module plus what it found on the host, for the agent's start-up log and hello. */
+export interface ExecModule extends ActionModule {
+  /** `bwrap` when commands run sandboxed, `none` when bubblewrap is absent or disabled. */
+  readonly sandbox: 'bwrap' | 'none';
+}
+
+const execParamsSchema = z.strictObject({ argv: z.array(z.string().max(4096)).min(1).max(257) });
+
+// After the command exits, give descendants that kept the pipes open this long before cutting them off.
+const PIPE_DRAIN_MS = 2000;
+
+interface Running {
+  sessionId: string;
+  kill(reason: KillReason): void;
+  done: Promise<unknown>;
+}
+
+/**
+ * Creates the `exec` action: runs allow-listed commands of the call's exec target as an argv (never a
+ * shell), in their own process group, under CPU, wall-clock and output limits, sandboxed with bubblewrap
+ * when available. stdout and stderr are streamed through `ctx.emit({ stream, data })`, each redacted by its
+ * own stream redactor so secrets split across chunks are still caught, and recorded in asciicast v2.
+ * Aborting `ctx.signal` (cancel, session end, lease lapse) kills the whole process group.
+ *
+ * @example
+ * const exec = createExecModule(config.targets.filter((t) => t.type === 'exec'), { recordingsDir });
+ * await exec.actions.exec({ argv: ['df', '-h'] }, ctx); // { result: { exitCode: 0, ... }, accessed, redactions }
+ */
+export function createExecModule(targets: readonly ExecTargetConfig[], options: ExecModuleOptions): ExecModule {
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  const tools = options.tools ?? detectHostTools();
+  const mode = options.sandbox ?? 'auto';
+  const sandboxed = mode !== 'off' && tools.bwrap !== null;
+  const redactorFor = options.redactorFor ?? defaultRedactorFactory();
+  const chunkBytes = options.chunkBytes ?? 64 * 1024;
+  const maxConcurrent = options.maxConcurrent ?? 8;
+  const running = new Set<Running>();
+
+  async function exec(params: unknown, ctx: ActionContext): Promise<ActionOutcome> {
+    const parsed = execParamsSchema.safeParse(params);
+    if (!parsed.success) throw new GloveboxError('GBX_REQUEST_INVALID', 'exec expects { argv: string[] }');
+    const target = byName.get(ctx.target);
+    if (!target) throw new GloveboxError('GBX_NOT_FOUND', 'no exec target of that name on this agent');
+    const verdict = classifyCommand(target, parsed.data.argv);
+    if (!verdict.allowed) throw new GloveboxError('GBX_EXEC_NOT_ALLOWED', verdict.reason);
+    if (mode === 'required' && !sandboxed)
+      throw new GloveboxError(
+        'GBX_EXEC_SANDBOX_UNAVAILABLE',
+        'this agent requires a sandbox for commands but bubblewrap is not installed',
+      );
+    if (ctx.signal.aborted) throw new GloveboxError('GBX_EXEC_CANCELLED', 'the call was cancelled before it started');
+    if (running.size >= maxConcurrent)
+      throw new GloveboxError('GBX_RATE_LIMITED', 'too many commands are running on this agent; retry shortly');
+
+    const { spec } = verdict;
+    const args = parsed.data.argv.slice(1);
+    const redactor = redactorFor(ctx.masking);
+    const commandLine = redactor.redactText([spec.name, ...args].join(' '));
+    const redactions: RedactionCounts = addCounts({}, commandLine.counts);
+    const recording = await RecordingWriter.create(
+      options.recordingsDir,
+      newId('rec'),
+      { sessionId: ctx.sessionId, callId: ctx.callId, target: target.name, command: commandLine.text },
+      { chunkBytes },
+    );
+
+    const launch = buildLaunch(spec, args, tools, sandboxed);
+    const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin' };
+    for (const name of spec.env) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+
+    const started = performance.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(launch.file, launch.args, {
+        shell: false,
+        detached: true,
+        cwd: spec.cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (error) {
+      await recording.discard(options.recordingsDir);
+      throw new GloveboxError('GBX_EXEC_FAILED', `could not start ${spec.name}`, { cause: error });
+    }
+
+    let killedBy: KillReason | null = null;
+    let exited = false;
+    const killGroup = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    };
+    const kill = (reason: KillReason): void => {
+      killedBy ??= reason;
+      killGroup();
+    };
+
+    let bytes = 0;
+    let truncated = false;
+    const binary = { stdout: new OutputDecoder(), stderr: new OutputDecoder() };
+    const redactStreams = { stdout: redactor.createStream(), stderr: redactor.createStream() };
+    const send = (stream: 'stdout' | 'stderr', data: string): void => {
+      if (data.length === 0) return;
+      const event: ExecOutputEvent = { stream, data };
+      ctx.emit(event);
+      recording.output(data);
+    };
+    const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      if (truncated) return;
+      let piece = chunk;
+      if (bytes + piece.length > spec.maxOutputBytes) {
+        piece = piece.subarray(0, spec.maxOutputBytes - bytes);
+        truncated = true;
+        kill('output-limit');
+      }
+      bytes += piece.length;
+      send(stream, redactStreams[stream].push(binary[stream].push(piece)));
+    };
+    child.stdout?.on('data', onData('stdout'));
+    child.stderr?.on('data', onData('stderr'));
+
+    const timer = setTimeout(() => kill('timeout'), spec.timeoutMs);
+    const onAbort = (): void => kill('aborted');
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    let drainTimer: NodeJS.Timeout | undefined;
+
+    const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: unknown }>(
+      (resolve) => {
+        child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error }));
+        child.once('exit', () => {
+          exited = true;
+          // Descendants left in the group would outlive the command and hold the pipes open.
+          killGroup();
+          drainTimer = setTimeout(() => {
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+          }, PIPE_DRAIN_MS);
+        });
+        child.once('close', (code, signal) => resolve({ code, signal }));
+      },
+    );
+    const entry: Running = { sessionId: ctx.sessionId, kill, done: finished };
+    running.add(entry);
+    let outcome: Awaited<typeof finished>;
+    try {
+      outcome = await finished;
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(drainTimer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      running.delete(entry);
+      if (!exited) killGroup();
+    }
+    if (outcome.spawnError !== undefined) {
+      await recording.discard(options.recordingsDir);
+      throw new GloveboxError('GBX_EXEC_FAILED', `could not start ${spec.name}`, { cause: outcome.spawnError });
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = redactStreams[stream].push(binary[stream].end());
+      send(stream, rest + redactStreams[stream].end());
+      addCounts(redactions, redactStreams[stream].counts);
+    }
+    // Under bubblewrap the command is bwrap's child, and bwrap reports its death by signal as 128 + signal.
+    if (outcome.signal === 'SIGXCPU' || (launch.sandboxed && outcome.code === 128 + constants.signals.SIGXCPU))
+      killedBy ??= 'cpu';
+    const ref = await recording.finish();
+    const result: ExecResult = {
+      command: spec.name,
+      class: spec.class,
+      exitCode: outcome.code,
+      signal: outcome.signal,
+      killedBy,
+      durationMs: Math.round(performance.now() - started),
+      bytes,
+      truncated,
+      binary: binary.stdout.binary || binary.stderr.binary,
+      sandbox: launch.sandboxed ? 'bwrap' : 'none',
+      recording: ref,
+    };
+    return {
+      result,
+      accessed: {
+        command: spec.name,
+        class: spec.class,
+        commandLine: commandLine.text,
+        bytes,
+        truncated,
+        exitCode: outcome.code,
+        killedBy,
+        recording: ref,
+      },
+      redactions,
+    };
+  }
+
+  async function stopAll(filter: (entry: Running) => boolean): Promise<void> {
+    const victims = [...running].filter(filter);
+    for (const entry of victims) entry.kill('aborted');
+    await Promise.allSettled(victims.map((entry) => entry.done));
+  }
+
+  return {
+    sandbox: sandboxed ? 'bwrap' : 'none',
+    actions: { exec },
+    endSession: (sessionId) => stopAll((entry) => entry.sessionId === sessionId),
+    close: () => stopAll(() => true),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Turns a process's raw output bytes into text that is safe to show and to replay in a terminal: UTF-8
+ * decoded across chunk boundaries, invalid bytes replaced by U+FFFD, and control characters (including ESC,
+ * so no escape sequence from a hostile file can drive the viewer's terminal) written as visible `\xHH`.
+ */
+export class OutputDecoder {
+  readonly #decoder = new TextDecoder('utf-8', { fatal: false });
+  #binary = false;
+
+  /** True once any byte was not valid UTF-8 text or was a NUL. */
+  get binary(): boolean {
+    return this.#binary;
+  }
+
+  push(bytes: Uint8Array): string {
+    if (!this.#binary && bytes.includes(0)) this.#binary = true;
+    return this.#clean(this.#decoder.decode(bytes, { stream: true }));
+  }
+
+  end(): string {
+    return this.#clean(this.#decoder.decode());
+  }
+
+  #clean(text: string): string {
+    if (!this.#binary && text.includes('\uFFFD')) this.#binary = true;
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  }
+}

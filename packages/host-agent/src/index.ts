@@ -1,0 +1,62 @@
+export {
+  loadHostAgentConfig,
+  parseHostAgentConfig,
+  compileArgPattern,
+  COMMAND_CLASSES,
+  type HostAgentConfig,
+  type TargetConfig,
+  type ExecTargetConfig,
+  type PostgresTargetConfig,
+  type CommandSpec,
+  type CommandClass,
+  type ArgRule,
+  type SecretRef,
+  type SandboxMode,
+} from './config.js';
+export { resolveSecret } from './secrets.js';
+export { classifyCommand, type CommandClassification } from './exec/command-classifier.js';
+export { detectHostTools, type HostTools } from './exec/launcher.js';
+export {
+  createExecModule,
+  type ExecModule,
+  type ExecModuleOptions,
+  type ExecResult,
+  type ExecOutputEvent,
+  type KillReason,
+} from './exec/exec-module.js';
+export {
+  RecordingWriter,
+  readRecording,
+  verifyRecording,
+  playRecording,
+  listRecordings,
+  recordingPath,
+  type Recording,
+  type RecordingRef,
+  type RecordingChunk,
+  type RecordingMeta,
+  type RecordingSummary,
+  type RecordingVerification,
+  type AsciicastHeader,
+  type AsciicastEvent,
+  type PlayOptions,
+} from './recording.js';
+export {
+  classifySql,
+  redactSqlLiterals,
+  sqlClassExceeds,
+  SQL_CLASSES,
+  type SqlClass,
+  type SqlClassification,
+  type SqlFlags,
+} from './sql/sql-classifier.js';
+export {
+  createPostgresModule,
+  maskRows,
+  type PostgresModule,
+  type PostgresModuleOptions,
+  type QueryResult,
+} from './sql/postgres-module.js';
+export type { ResultColumn } from './sql/pg-executor.js';
+export { createHostModules, type HostModules } from './host-modules.js';
+export type { HostRedactor, RedactorFactory, RedactionStream, RedactionCounts } from './redactor.js';

@@ -1,0 +1,314 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, readdir, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { GloveboxError } from '@glovebox/core';
+
+/** One hashed slice of a recording file, in order; the hashes go into the audit chain. */
+export interface RecordingChunk {
+  index: number;
+  /** Lower-case hex SHA-256 of exactly these bytes of the file. */
+  sha256: string;
+  bytes: number;
+}
+
+/** What identifies a finished recording in an action outcome and in the audit event. */
+export interface RecordingRef {
+  id: string;
+  chunks: RecordingChunk[];
+}
+
+/** Who and what a recording belongs to; stored in the asciicast header under `glovebox`. */
+export interface RecordingMeta {
+  sessionId: string;
+  callId: string;
+  target: string;
+  command: string;
+}
+
+const RECORDING_ID = /^rec_[0-9a-z]{16}$/;
+
+const headerSchema = z.looseObject({
+  version: z.literal(2),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  timestamp: z.number().int().nonnegative().optional(),
+  command: z.string().optional(),
+  title: z.string().optional(),
+  glovebox: z
+    .object({ sessionId: z.string(), callId: z.string(), target: z.string(), command: z.string() })
+    .optional(),
+});
+const eventSchema = z.tuple([z.number().nonnegative(), z.string().min(1), z.string()]);
+
+/** An asciicast v2 header as Glovebox writes and reads it. */
+export type AsciicastHeader = z.infer<typeof headerSchema>;
+/** `[seconds since start, event type ("o" = output), data]`. */
+export type AsciicastEvent = z.infer<typeof eventSchema>;
+
+/** A parsed asciicast v2 recording. */
+export interface Recording {
+  header: AsciicastHeader;
+  events: AsciicastEvent[];
+}
+
+/** Path of a recording file, refusing ids that are not ours (so an id can never name another file). */
+export function recordingPath(dir: string, id: string): string {
+  if (!RECORDING_ID.test(id)) throw new GloveboxError('GBX_NOT_FOUND', 'no such recording');
+  return join(dir, `${id}.cast`);
+}
+
+/**
+ * Writes one command's (already redacted) output as an asciicast v2 file, hashing it in chunks that end on
+ * line boundaries so each chunk can be checked on its own.
+ *
+ * @example
+ * const writer = await RecordingWriter.create(dir, 'rec_0123456789abcdef', meta, { chunkBytes: 65536 });
+ * writer.output('hello\n');
+ * const ref = await writer.finish(); // { id, chunks: [{ index: 0, sha256, bytes }] }
+ */
+export class RecordingWriter {
+  readonly id: string;
+  readonly #file: FileHandle;
+  readonly #chunkBytes: number;
+  readonly #now: () => number;
+  readonly #start: number;
+  readonly #chunks: RecordingChunk[] = [];
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #writes: Promise<unknown> = Promise.resolve();
+  #failure: unknown = undefined;
+  #finished = false;
+
+  private constructor(id: string, file: FileHandle, chunkBytes: number, now: () => number) {
+    this.id = id;
+    this.#file = file;
+    this.#chunkBytes = chunkBytes;
+    this.#now = now;
+    this.#start = now();
+  }
+
+  /** Creates `<dir>/<id>.cast` (never overwriting one) and writes its header. */
+  static async create(
+    dir: string,
+    id: string,
+    meta: RecordingMeta,
+    options: { chunkBytes: number; now?: () => number; wallClock?: () => number },
+  ): Promise<RecordingWriter> {
+    if (!Number.isSafeInteger(options.chunkBytes) || options.chunkBytes < 1)
+      throw new TypeError('chunkBytes must be a positive integer');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = await open(recordingPath(dir, id), 'wx', 0o600);
+    const writer = new RecordingWriter(id, file, options.chunkBytes, options.now ?? (() => performance.now()));
+    const header: AsciicastHeader = {
+      version: 2,
+      width: 120,
+      height: 40,
+      timestamp: Math.floor((options.wallClock ?? Date.now)() / 1000),
+      command: meta.command,
+      title: `${meta.target}: ${meta.command}`,
+      glovebox: meta,
+    };
+    writer.#append(JSON.stringify(header));
+    return writer;
+  }
+
+  /** Records one piece of output at the current time. */
+  output(text: string): void {
+    if (this.#finished) throw new TypeError('recording already finished');
+    if (text.length === 0) return;
+    const seconds = Math.max(0, Math.round(this.#now() - this.#start) / 1000);
+    this.#append(JSON.stringify([seconds, 'o', text]));
+  }
+
+  /** Flushes, closes the file and returns the chunk hashes. */
+  async finish(): Promise<RecordingRef> {
+    if (this.#finished) throw new TypeError('recording already finished');
+    this.#finished = true;
+    this.#flush();
+    await this.#writes;
+    await this.#file.close();
+    if (this.#failure !== undefined)
+      throw new GloveboxError('GBX_INTERNAL', 'the recording could not be written', { cause: this.#failure });
+    return { id: this.id, chunks: this.#chunks };
+  }
+
+  /** Closes and deletes the file; used when the command never started. */
+  async discard(dir: string): Promise<void> {
+    this.#finished = true;
+    await this.#writes;
+    await this.#file.close();
+    await unlink(recordingPath(dir, this.id)).catch(() => undefined);
+  }
+
+  #append(line: string): void {
+    const bytes = Buffer.from(`${line}\n`, 'utf8');
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (this.#pendingBytes >= this.#chunkBytes) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#pendingBytes === 0) return;
+    const chunk = Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#chunks.push({
+      index: this.#chunks.length,
+      sha256: createHash('sha256').update(chunk).digest('hex'),
+      bytes: chunk.length,
+    });
+    this.#writes = this.#writes
+      .then(() => this.#file.write(chunk))
+      .catch((error: unknown) => {
+        this.#failure ??= error;
+      });
+  }
+}
+
+function parseRecording(text: string): Recording {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const invalid = (line: number): GloveboxError =>
+    new GloveboxError('GBX_RECORDING_INVALID', `not an asciicast v2 recording (line ${line})`);
+  let header: AsciicastHeader;
+  try {
+    header = headerSchema.parse(JSON.parse(lines[0] ?? ''));
+  } catch {
+    throw invalid(1);
+  }
+  const events: AsciicastEvent[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    try {
+      events.push(eventSchema.parse(JSON.parse(lines[i] ?? '')));
+    } catch {
+      throw invalid(i + 1);
+    }
+  }
+  return { header, events };
+}
+
+/**
+ * Reads and parses an asciicast v2 file.
+ *
+ * @throws GloveboxError GBX_NOT_FOUND when it does not exist, GBX_RECORDING_INVALID when it does not parse.
+ */
+export async function readRecording(path: string): Promise<Recording> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new GloveboxError('GBX_NOT_FOUND', 'no such recording');
+  }
+  return parseRecording(text);
+}
+
+/** Result of checking a recording file against the chunk hashes kept in the audit chain. */
+export type RecordingVerification = { ok: true } | { ok: false; chunk: number | null; reason: string };
+
+/**
+ * Checks that a recording file is byte for byte what was hashed when it was written: every chunk's
+ * SHA-256 and size, and nothing before, between or after them.
+ */
+export async function verifyRecording(path: string, chunks: readonly RecordingChunk[]): Promise<RecordingVerification> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch {
+    return { ok: false, chunk: null, reason: 'recording file is missing' };
+  }
+  let offset = 0;
+  for (const [position, chunk] of chunks.entries()) {
+    if (chunk.index !== position) return { ok: false, chunk: position, reason: 'chunk list is out of order' };
+    const slice = data.subarray(offset, offset + chunk.bytes);
+    if (slice.length !== chunk.bytes) return { ok: false, chunk: position, reason: 'recording is shorter than recorded' };
+    if (createHash('sha256').update(slice).digest('hex') !== chunk.sha256)
+      return { ok: false, chunk: position, reason: 'chunk hash does not match' };
+    offset += chunk.bytes;
+  }
+  if (offset !== data.length) return { ok: false, chunk: null, reason: 'recording has bytes that were never hashed' };
+  return { ok: true };
+}
+
+/** Options for {@link playRecording}. */
+export interface PlayOptions {
+  /** Playback speed factor; 2 plays twice as fast. Default 1. */
+  speed?: number;
+  /** Longest pause between two events, in ms, after the speed factor. Default 2000. */
+  maxIdleMs?: number;
+  signal?: AbortSignal;
+  /** Waits `ms`; injectable so tests do not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Replays a recording's output events to a terminal stream with their original timing (scaled by `speed`,
+ * pauses capped at `maxIdleMs`). Resolves when done or when `signal` aborts.
+ *
+ * @example
+ * await playRecording(await readRecording(path), process.stdout, { speed: 2 });
+ */
+export async function playRecording(
+  recording: Recording,
+  out: { write(text: string): unknown },
+  options: PlayOptions = {},
+): Promise<void> {
+  const speed = options.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new TypeError('speed must be a positive number');
+  const maxIdleMs = options.maxIdleMs ?? 2000;
+  const sleep = options.sleep ?? realSleep;
+  let previous = 0;
+  for (const [time, type, data] of recording.events) {
+    if (options.signal?.aborted) return;
+    const wait = Math.min(Math.max(0, (time - previous) * 1000) / speed, maxIdleMs);
+    previous = time;
+    if (wait > 0) await sleep(wait);
+    if (type === 'o') out.write(data);
+  }
+}
+
+/** One entry of {@link listRecordings}. */
+export interface RecordingSummary {
+  id: string;
+  timestamp: number | null;
+  sessionId: string | null;
+  target: string | null;
+  command: string | null;
+  bytes: number;
+}
+
+/** Lists the recordings in `dir`, newest first, optionally only one session's. Unreadable files are skipped. */
+export async function listRecordings(dir: string, filter: { sessionId?: string } = {}): Promise<RecordingSummary[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: RecordingSummary[] = [];
+  for (const name of names) {
+    const id = name.endsWith('.cast') ? name.slice(0, -5) : '';
+    if (!RECORDING_ID.test(id)) continue;
+    const path = join(dir, name);
+    try {
+      const [info, text] = await Promise.all([stat(path), readFile(path, 'utf8')]);
+      const { header } = parseRecording(text.slice(0, text.indexOf('\n') + 1 || undefined));
+      const meta = header.glovebox;
+      if (filter.sessionId !== undefined && meta?.sessionId !== filter.sessionId) continue;
+      out.push({
+        id,
+        timestamp: header.timestamp ?? null,
+        sessionId: meta?.sessionId ?? null,
+        target: meta?.target ?? null,
+        command: meta?.command ?? header.command ?? null,
+        bytes: info.size,
+      });
+    } catch {
+      continue;
+    }
+  }
+  return out.sort((a, b) => (b.timestamp ?? 0) - (a.timestamp ?? 0) || a.id.localeCompare(b.id));
+}

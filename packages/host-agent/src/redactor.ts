@@ -1,0 +1,42 @@
+import { createRedactor } from '@glovebox/redact';
+import type { MaskingLevel } from '@glovebox/agent';
+
+/** Counts of redacted values by detector type. */
+export type RedactionCounts = Record<string, number>;
+
+/** A redaction stream that keeps a secret whole when it is split across chunks. */
+export interface RedactionStream {
+  push(chunk: string): string;
+  end(): string;
+  readonly counts: Readonly<RedactionCounts>;
+}
+
+/** The part of the `@glovebox/redact` engine the host agent uses. */
+export interface HostRedactor {
+  redactText(text: string): { text: string; counts: Readonly<RedactionCounts> };
+  redactValue(value: unknown): { value: unknown; counts: Readonly<RedactionCounts> };
+  createStream(): RedactionStream;
+  isSensitiveKey(name: string): boolean;
+}
+
+/** Returns the redactor for a masking level; injectable in module options. */
+export type RedactorFactory = (level: MaskingLevel) => HostRedactor;
+
+/** The real engine, one instance per masking level. */
+export function defaultRedactorFactory(): RedactorFactory {
+  const cache = new Map<MaskingLevel, HostRedactor>();
+  return (level) => {
+    let redactor = cache.get(level);
+    if (!redactor) {
+      redactor = createRedactor({ level });
+      cache.set(level, redactor);
+    }
+    return redactor;
+  };
+}
+
+/** Adds `more` into `into`. */
+export function addCounts(into: RedactionCounts, more: Readonly<RedactionCounts>): RedactionCounts {
+  for (const [type, count] of Object.entries(more)) into[type] = (into[type] ?? 0) + count;
+  return into;
+}
