@@ -57,3 +57,40 @@ export {
   type VerifyProblem,
   type VerifyReport,
 } from './verify.js';
+export {
+  RecordingHasher,
+  splitLines,
+  verifyRecording,
+  type RecordingChunkDetails,
+  type RecordingContext,
+  type RecordingReport,
+} from './recording.js';
+export { SinkDeliveryError, formatEvent, type AuditSink, type SinkFormat } from './sinks/sink.js';
+export { OCSF_VERSION, toOcsf } from './sinks/ocsf.js';
+export { FileSink, type FileSinkConfig } from './sinks/file.js';
+export { SyslogSink, formatSyslogMessage, octetFrame, type SyslogSinkConfig } from './sinks/syslog.js';
+export {
+  WEBHOOK_SIGNATURE_HEADER,
+  WebhookSink,
+  signWebhookBody,
+  verifyWebhookSignature,
+  type WebhookSinkConfig,
+} from './sinks/webhook.js';
+export { OtlpSink, toOtlpLogs, type OtlpSinkConfig } from './sinks/otlp.js';
+export {
+  SinkDispatcher,
+  type SinkCursorStore,
+  type SinkDispatcherConfig,
+  type SinkStatus,
+} from './sinks/dispatcher.js';
+export {
+  createSinks,
+  parseSinksConfig,
+  secretRefSchema,
+  sinkConfigSchema,
+  sinksConfigSchema,
+  type SecretRef,
+  type SinkConfig,
+  type SinkEnvironment,
+  type SinksConfig,
+} from './sinks/config.js';

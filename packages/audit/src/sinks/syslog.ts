@@ -1,0 +1,183 @@
+import { hostname as osHostname } from 'node:os';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { ChainedEvent } from '../event.js';
+import {
+  formatEvent,
+  SerialQueue,
+  SinkDeliveryError,
+  withTimeout,
+  type AuditSink,
+  type SinkFormat,
+} from './sink.js';
+
+/** Configuration of a {@link SyslogSink}. */
+export interface SyslogSinkConfig {
+  name: string;
+  host: string;
+  port: number;
+  transport: 'tcp' | 'tls';
+  /** TLS options: `ca` (PEM) to trust a private CA, `servername`, client `cert`/`key`. Certificates are always verified. */
+  tls?: Pick<ConnectionOptions, 'ca' | 'servername' | 'cert' | 'key'>;
+  /** RFC 5424 facility, 0-23. Default 13 (log audit). */
+  facility?: number;
+  appName?: string;
+  hostname?: string;
+  format?: SinkFormat;
+  timeoutMs?: number;
+}
+
+/** Private enterprise number reserved for documentation (RFC 5612), naming our structured data. */
+const SD_ID = 'glovebox@32473';
+const SYSLOG_SEVERITY = { I: 6, W: 4, E: 3 } as const;
+
+function printable(value: string, max: number): string {
+  const cleaned = value.replace(/[^\x21-\x7e]/g, '_').slice(0, max);
+  return cleaned.length === 0 ? '-' : cleaned;
+}
+
+function sdValue(value: string): string {
+  return value.replace(/[\\"\]]/g, (c) => `\\${c}`);
+}
+
+/**
+ * One RFC 5424 message for an event. MSGID is the event type; structured data carries the event
+ * id and seq so receivers can drop duplicates; MSG is the event as JSON.
+ */
+export function formatSyslogMessage(
+  event: ChainedEvent,
+  options: { facility: number; appName: string; hostname: string; procId: string; format: SinkFormat },
+): string {
+  const pri = options.facility * 8 + SYSLOG_SEVERITY[event.severity];
+  const sd = `[${SD_ID} id="${sdValue(event.id)}" seq="${event.seq}" type="${sdValue(event.type)}"]`;
+  const header = `<${pri}>1 ${event.time} ${printable(options.hostname, 255)} ${printable(options.appName, 48)} ${printable(options.procId, 128)} ${printable(event.type, 32)}`;
+  return `${header} ${sd} ${JSON.stringify(formatEvent(event, options.format))}`;
+}
+
+/** Frames a message with RFC 6587 octet counting: `<length> <message>`. */
+export function octetFrame(message: string): string {
+  return `${Buffer.byteLength(message)} ${message}`;
+}
+
+/**
+ * Sends events as RFC 5424 syslog over TCP or TLS with octet-counting framing. A batch counts as
+ * delivered once the socket has flushed it; syslog has no acknowledgement, so prefer the webhook
+ * or OTLP sinks where a receiver-side ack matters.
+ *
+ * @example
+ * new SyslogSink({ name: 'siem', host: 'syslog.internal', port: 6514, transport: 'tls', tls: { ca } });
+ */
+export class SyslogSink implements AuditSink {
+  readonly name: string;
+  readonly #config: SyslogSinkConfig;
+  readonly #options: {
+    facility: number;
+    appName: string;
+    hostname: string;
+    procId: string;
+    format: SinkFormat;
+  };
+  readonly #timeoutMs: number;
+  readonly #queue = new SerialQueue();
+  #socket: Socket | null = null;
+
+  constructor(config: SyslogSinkConfig) {
+    const facility = config.facility ?? 13;
+    if (!Number.isInteger(facility) || facility < 0 || facility > 23)
+      throw new TypeError('facility must be 0-23');
+    if (!Number.isInteger(config.port) || config.port < 1 || config.port > 65535)
+      throw new TypeError('port must be 1-65535');
+    this.name = config.name;
+    this.#config = config;
+    this.#timeoutMs = config.timeoutMs ?? 10_000;
+    this.#options = {
+      facility,
+      appName: config.appName ?? 'glovebox',
+      hostname: config.hostname ?? osHostname(),
+      procId: String(process.pid),
+      format: config.format ?? 'native',
+    };
+  }
+
+  deliver(batch: readonly ChainedEvent[]): Promise<void> {
+    return this.#queue.run(() =>
+      withTimeout(this.#send(batch), this.#timeoutMs, `syslog sink ${this.name}`, () => this.#drop()),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.run(async () => {
+      const socket = this.#socket;
+      this.#socket = null;
+      if (socket && !socket.destroyed) await new Promise<void>((resolve) => socket.end(resolve));
+    });
+  }
+
+  async #send(batch: readonly ChainedEvent[]): Promise<void> {
+    if (batch.length === 0) return;
+    const text = batch.map((event) => octetFrame(formatSyslogMessage(event, this.#options))).join('');
+    const socket = await this.#connect();
+    await new Promise<void>((resolve, reject) => {
+      socket.write(text, (error) => {
+        if (error) {
+          this.#drop();
+          reject(new SinkDeliveryError(`syslog sink ${this.name} lost its connection`));
+        } else resolve();
+      });
+    });
+  }
+
+  #drop(): void {
+    this.#socket?.destroy();
+    this.#socket = null;
+  }
+
+  #connect(): Promise<Socket> {
+    const current = this.#socket;
+    // A peer that closed its side would swallow our next write, so never reuse such a socket.
+    if (current && !current.destroyed && current.writable && !current.readableEnded)
+      return Promise.resolve(current);
+    this.#drop();
+    return new Promise<Socket>((resolve, reject) => {
+      const { host, port } = this.#config;
+      const socket: Socket =
+        this.#config.transport === 'tls'
+          ? tlsConnect({ host, port, ...this.#config.tls, rejectUnauthorized: true }, () => settle(null))
+          : netConnect({ host, port }, () => settle(null));
+      const timer = setTimeout(
+        () => settle(new SinkDeliveryError(`syslog sink ${this.name} could not connect (timeout)`)),
+        this.#timeoutMs,
+      );
+      let settled = false;
+      const settle = (error: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.removeListener('error', onError);
+        if (error) {
+          socket.destroy();
+          reject(error);
+          return;
+        }
+        socket.on('error', () => {
+          if (this.#socket === socket) this.#socket = null;
+          socket.destroy();
+        });
+        socket.on('close', () => {
+          if (this.#socket === socket) this.#socket = null;
+        });
+        // Receivers may send nothing; reading keeps 'end' observable.
+        socket.resume();
+        this.#socket = socket;
+        resolve(socket);
+      };
+      const onError = (error: NodeJS.ErrnoException): void => {
+        const reason =
+          error.code ?? (error.message.includes('certificate') ? 'certificate rejected' : 'error');
+        settle(new SinkDeliveryError(`syslog sink ${this.name} could not connect (${reason})`));
+      };
+      socket.once('error', onError);
+      socket.setNoDelay(true);
+    });
+  }
+}
