@@ -1,6 +1,13 @@
 import { systemClock, type Clock } from '@glovebox/core';
 import { mergeObligations, withDefaults, type Obligations } from './annotations.js';
-import { callCedar, CedarTrapError, describeCedarErrors, sanitizeCedarMessage, wasm } from './cedar.js';
+import {
+  callCedar,
+  CedarTrapError,
+  cedarTrapped,
+  describeCedarErrors,
+  sanitizeCedarMessage,
+  wasm,
+} from './cedar.js';
 import { loadPolicyDir, type LoadedPolicy, type LoadedPolicySet } from './loader.js';
 import { authzRequestSchema, toCedarRequest, type AuthzRequest } from './request.js';
 
@@ -120,9 +127,9 @@ export class PolicyEngine {
     return this.#active?.set.version;
   }
 
-  /** True when a valid policy set is active. */
+  /** True when a valid policy set is active and Cedar is usable (for `/readyz`). */
   get ready(): boolean {
-    return this.#active !== undefined;
+    return this.#active !== undefined && !cedarTrapped();
   }
 
   /**
