@@ -95,9 +95,26 @@ const vendor = (
   badBefore: (c: number) => boolean = isAlnum,
 ): Detector => regexDetector({ name, type, priority: PRIORITY.vendorToken, re, badBefore });
 
+/**
+ * True when the match at `at` continues a grouped code such as `FR82 6057 5148 …` (an IBAN or
+ * account number): the previous group, one separator back, is four characters holding a digit.
+ */
+function continuesGroupedCode(text: string, at: number): boolean {
+  const sep = text.charCodeAt(at - 1);
+  if (sep !== 32 && sep !== 45) return false;
+  let k = at - 2;
+  let digit = false;
+  while (k >= 0 && isAlnum(text.charCodeAt(k))) {
+    if (isDigit(text.charCodeAt(k))) digit = true;
+    k--;
+  }
+  return digit && at - 2 - k === 4;
+}
+
 /** Card numbers: digit runs with optional uniform separators, Luhn-checked, brand and layout checked. */
 function validateCard(m: RegExpExecArray, text: string): boolean | [number, number] {
   const raw = m[0];
+  if (/[ -]/.test(raw) && continuesGroupedCode(text, m.index)) return false;
   const groups = raw.split(/[ -]/);
   const sep = raw.includes(' ') ? ' ' : raw.includes('-') ? '-' : '';
   if (sep !== '' && raw.includes(sep === ' ' ? '-' : ' ')) return false;
@@ -325,12 +342,13 @@ export function builtinDetectors(): Detector[] {
       name: 'url-password',
       type: 'PASSWORD',
       priority: PRIORITY.urlPassword,
-      re: /:\/\/[^\s/?#@:'"<>]*:([^\s/?#'"<>]+)@/dg,
+      re: /:\/\/[^\s/?#@:'"<>]*:([^\s/'"<>]+)@/dg,
       group: 1,
       validate: (m, text) => {
         const before = text.charCodeAt(m.index - 1);
         const pw = m[1] ?? '';
-        return isAlnum(before) && !isTrivialValue(pw);
+        // `host:8080?next=a@b` is a port and a query, not a password
+        return isAlnum(before) && !isTrivialValue(pw) && !/^\d*[?#]/.test(pw);
       },
     }),
     regexDetector({
@@ -398,7 +416,7 @@ export function builtinDetectors(): Detector[] {
       name: 'phone-international',
       type: 'PHONE',
       priority: PRIORITY.phone,
-      re: /\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,5}\)[ .-]?\d{1,5}|[ .-]\d{1,5}){1,6}/g,
+      re: /\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,5}\)[ .-]?\d{1,8}|[ .-]\d{1,8}){1,6}/g,
       badBefore: phoneBadBefore,
       validate: (m, text) => {
         const n = countDigits(m[0]);
@@ -421,7 +439,12 @@ export function builtinDetectors(): Detector[] {
       badBefore: phoneBadBefore,
       validate: (m, text) => {
         const n = countDigits(m[0]);
-        return n >= 10 && n <= 11 && phoneEndOk(text, m.index + m[0].length);
+        return (
+          n >= 10 &&
+          n <= 11 &&
+          phoneEndOk(text, m.index + m[0].length) &&
+          !continuesGroupedCode(text, m.index)
+        );
       },
     }),
     regexDetector({
@@ -665,6 +688,29 @@ function scanEmailsAt(text: string, at: string, out: Span[]): void {
   }
 }
 
+/** True when `at` lies in the `user:password@` part of a URL, which is not an address. */
+function inUrlUserinfo(text: string, at: number): boolean {
+  const from = Math.max(0, at - 300);
+  const scheme = text.lastIndexOf('://', at);
+  if (scheme < from) return false;
+  for (let i = scheme + 3; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if (
+      c === 47 ||
+      c === 32 ||
+      c === 9 ||
+      c === 10 ||
+      c === 13 ||
+      c === 34 ||
+      c === 39 ||
+      c === 60 ||
+      c === 62
+    )
+      return false;
+  }
+  return true;
+}
+
 function emailAround(text: string, at: number, atLen: number): [number, number] | undefined {
   let s = at;
   while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
@@ -683,8 +729,7 @@ function emailAround(text: string, at: number, atLen: number): [number, number] 
   }
   if (s === at) return undefined;
   const before = text.charCodeAt(s - 1);
-  if (before === 58 && /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s]*$/.test(text.slice(Math.max(0, s - 300), s)))
-    return undefined;
+  if (inUrlUserinfo(text, s)) return undefined;
   if (before === 64) return undefined;
   let e = at + atLen;
   const domainStart = e;
@@ -806,6 +851,11 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
   } else if (verdict.type === 'AUTHORIZATION' || verdict.type === 'COOKIE') {
     ve = lineEnd;
     while (ve > vs && /[\s,}\]]/.test(text[ve - 1] ?? '')) ve--;
+  } else if ((c === 36 || c === 123) && (text.charCodeAt(v + 1) === 123 || text.charCodeAt(v + 1) === 40)) {
+    // `${VAR}`, `{{ .Values.x }}`, `$(cmd)`: a reference, kept when it closes on this line
+    const close = text.indexOf(text.charCodeAt(v + 1) === 40 ? ')' : '}', v);
+    ve = close !== -1 && close < lineEnd ? close + 1 : lineEnd;
+    while (ve < lineEnd && text.charCodeAt(ve) === 125) ve++;
   } else {
     ve = vs;
     while (ve < lineEnd) {

@@ -80,6 +80,10 @@ export function evaluateRedaction(
         caught++;
       }
     }
+    let blanked = doc.text;
+    for (const s of doc.secrets)
+      blanked =
+        blanked.slice(0, s.start) + '\u0000'.repeat(s.value.length) + blanked.slice(s.start + s.value.length);
     const strictValues =
       level === 'standard' ? doc.secrets.filter((s) => s.level === 'strict').map((s) => s.value) : [];
     for (const n of doc.negatives) {
@@ -87,7 +91,7 @@ export function evaluateRedaction(
       const kind = (perKind[n.kind] ??= { total: 0, preserved: 0 });
       kind.total++;
       negTotal++;
-      if (countOccurrences(out, n.value) >= countOccurrences(doc.text, n.value)) {
+      if (countOccurrences(out, n.value) >= countOccurrences(blanked, n.value)) {
         kind.preserved++;
         negPreserved++;
       }
