@@ -37,6 +37,11 @@ import type { AccessRequestRecord, AgentRecord } from '../store/index.js';
 
 type Api = GatewayApp;
 
+/** A target is listed when its requester may ask for it now, or could after a fresh MFA check. */
+function visibleTo(decision: { allowed: boolean; stepUp?: 'mfa' }): boolean {
+  return decision.allowed || decision.stepUp === 'mfa';
+}
+
 function actorOf(request: { actor: Actor | null }): Actor {
   if (!request.actor) throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required');
   return request.actor;
@@ -356,8 +361,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
       const actor = actorOf(request);
       const visible = (await store.listAgents()).filter(
         (a) =>
-          a.revokedAt === null &&
-          authorizer.decide(actor, 'request', targetResource(a), { reason: '' }).allowed,
+          a.revokedAt === null && visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
       );
       return {
         targets: visible.map((a) => {

@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+/** Repository root, from tests/e2e/dist/. */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = join(ROOT, 'apps/cli/dist/main.js');
+const GATEWAY = join(ROOT, 'apps/gateway/dist/main.js');
+const SERVICE = join(ROOT, 'tests/e2e/fixtures/service.mjs');
+export const TEST_PG_URL = process.env.GLOVEBOX_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** Runs the real `glovebox` CLI as a person would, with its own GLOVEBOX_HOME. */
+export function cli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        code: code ?? -1,
+        stdout,
+        stderr,
+        json<T>() {
+          return JSON.parse(stdout) as T;
+        },
+      }),
+    );
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface Deployment {
+  url: string;
+  adminEnv: Record<string, string>;
+  dir: string;
+  policiesDir: string;
+  /** Environment for a CLI user with their own home. */
+  userEnv(name: string): Record<string, string>;
+  startAgentService(credential: string): Promise<ChildProcess>;
+  restartGateway(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/**
+ * Starts a real gateway process (on SQLite or on a fresh PostgreSQL schema) with a copy of the
+ * example policies, tweaked by `editPolicies` when a test needs shorter timeouts.
+ */
+export async function deploy(store: StoreKind, editPolicies?: (dir: string) => void): Promise<Deployment> {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-e2e-'));
+  const policiesDir = join(dir, 'policies');
+  cpSync(join(ROOT, 'examples/policies'), policiesDir, { recursive: true });
+  editPolicies?.(policiesDir);
+  const schema = `gbx_e2e_${randomBytes(5).toString('hex')}`;
+  const storeArgs = store === 'postgres' ? ['--store', `${TEST_PG_URL}?schema=${schema}`] : [];
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const url = `http://127.0.0.1:${port}`;
+  const adminToken = `gbx_t_${randomBytes(24).toString('base64url')}`;
+  const children: ChildProcess[] = [];
+  let gateway: ChildProcess | undefined;
+  const startGateway = async () => {
+    gateway = spawn(
+      process.execPath,
+      [GATEWAY, '--data', join(dir, 'data'), '--policies', policiesDir, '--listen', `127.0.0.1:${port}`, ...storeArgs],
+      {
+        env: { PATH: process.env.PATH ?? '', GLOVEBOX_BOOTSTRAP_TOKEN: adminToken, GLOVEBOX_LOG_LEVEL: 'warn', GLOVEBOX_REAPER_MS: '200' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    gateway.stderr?.on('data', (d: Buffer) => {
+      if (process.env.GLOVEBOX_E2E_DEBUG) process.stderr.write(d);
+    });
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'gateway ready');
+  };
+  await startGateway();
+  const home = (name: string) => join(dir, 'home', name);
+  return {
+    url,
+    dir,
+    policiesDir,
+    adminEnv: { GLOVEBOX_URL: url, GLOVEBOX_TOKEN: adminToken, GLOVEBOX_HOME: home('admin') },
+    userEnv: (name) => ({ GLOVEBOX_URL: url, GLOVEBOX_HOME: home(name) }),
+    async startAgentService(credential) {
+      const child = spawn(process.execPath, ['--import', '@glovebox/agent/register', SERVICE], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', GLOVEBOX_URL: url, GLOVEBOX_AGENT_TOKEN: credential, PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      return child;
+    },
+    async restartGateway() {
+      gateway?.kill('SIGKILL');
+      await new Promise((r) => gateway?.once('exit', r));
+      await startGateway();
+    },
+    async stop() {
+      for (const c of children) c.kill('SIGKILL');
+      gateway?.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 100));
+      gateway?.kill('SIGKILL');
+      if (store === 'postgres') {
+        const client = new pg.Client({ connectionString: TEST_PG_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Replaces text in a policy file of a deployment's copy. */
+export function editPolicy(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} does not contain ${from}`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+export { waitFor };
