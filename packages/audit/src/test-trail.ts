@@ -81,3 +81,47 @@ export async function* inChunks(text: string | Buffer, size: number): AsyncGener
     yield bytes.subarray(start, start + size);
   }
 }
+
+/** The dispatcher's store interface over an array, as the gateway's store implements it over a table. */
+export class MemoryCursorStore {
+  readonly events: ChainedEvent[] = [];
+  readonly cursors = new Map<string, number>();
+  #head: ChainedEvent | null = null;
+
+  append(count: number): ChainedEvent[] {
+    const added: ChainedEvent[] = [];
+    for (let i = 0; i < count; i++) {
+      const seq = (this.#head?.seq ?? 0) + 1;
+      this.#head = chainEvent(this.#head, sampleInput(seq), `evt_${seq.toString().padStart(8, '0')}`);
+      this.events.push(this.#head);
+      added.push(this.#head);
+    }
+    return added;
+  }
+
+  readAfter(seq: number, limit: number): Promise<ChainedEvent[]> {
+    return Promise.resolve(this.events.filter((event) => event.seq > seq).slice(0, limit));
+  }
+
+  getCursor(sink: string): Promise<number> {
+    return Promise.resolve(this.cursors.get(sink) ?? 0);
+  }
+
+  setCursor(sink: string, seq: number): Promise<void> {
+    this.cursors.set(sink, seq);
+    return Promise.resolve();
+  }
+
+  headSeq(): Promise<number> {
+    return Promise.resolve(this.#head?.seq ?? 0);
+  }
+}
+
+/** Polls `condition` until it holds; fails after `timeoutMs` (a deadline, not a timing assertion). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

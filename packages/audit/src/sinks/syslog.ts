@@ -25,6 +25,11 @@ export interface SyslogSinkConfig {
   hostname?: string;
   format?: SinkFormat;
   timeoutMs?: number;
+  /**
+   * Bytes of recently sent frames kept to resend on the next connection after one is lost.
+   * Default 1 MiB: more than what a dead peer's socket buffers can have swallowed.
+   */
+  resendWindowBytes?: number;
 }
 
 /** Private enterprise number reserved for documentation (RFC 5612), naming our structured data. */
@@ -79,7 +84,11 @@ export class SyslogSink implements AuditSink {
   };
   readonly #timeoutMs: number;
   readonly #queue = new SerialQueue();
+  readonly #resendWindowBytes: number;
   #socket: Socket | null = null;
+  #window: string[] = [];
+  #windowBytes = 0;
+  #everConnected = false;
 
   constructor(config: SyslogSinkConfig) {
     const facility = config.facility ?? 13;
@@ -90,6 +99,7 @@ export class SyslogSink implements AuditSink {
     this.name = config.name;
     this.#config = config;
     this.#timeoutMs = config.timeoutMs ?? 10_000;
+    this.#resendWindowBytes = config.resendWindowBytes ?? 1024 * 1024;
     this.#options = {
       facility,
       appName: config.appName ?? 'glovebox',
@@ -115,16 +125,29 @@ export class SyslogSink implements AuditSink {
 
   async #send(batch: readonly ChainedEvent[]): Promise<void> {
     if (batch.length === 0) return;
-    const text = batch.map((event) => octetFrame(formatSyslogMessage(event, this.#options))).join('');
-    const socket = await this.#connect();
+    const frames = batch.map((event) => octetFrame(formatSyslogMessage(event, this.#options)));
+    // Let already-arrived FIN/RST events land before deciding whether the socket is still usable.
+    await new Promise((resolve) => setImmediate(resolve));
+    const { socket, fresh } = await this.#connect();
+    // Syslog has no acknowledgement: frames written just before a connection died may be lost in
+    // its buffers. Resending the recent window on every reconnect makes delivery at-least-once.
+    const resend = fresh && this.#everConnected ? this.#window.join('') : '';
+    this.#everConnected = true;
     await new Promise<void>((resolve, reject) => {
-      socket.write(text, (error) => {
+      socket.write(resend + frames.join(''), (error) => {
         if (error) {
           this.#drop();
           reject(new SinkDeliveryError(`syslog sink ${this.name} lost its connection`));
         } else resolve();
       });
     });
+    for (const frame of frames) {
+      this.#window.push(frame);
+      this.#windowBytes += frame.length;
+    }
+    while (this.#windowBytes > this.#resendWindowBytes && this.#window.length > 0) {
+      this.#windowBytes -= this.#window.shift()!.length;
+    }
   }
 
   #drop(): void {
@@ -132,13 +155,14 @@ export class SyslogSink implements AuditSink {
     this.#socket = null;
   }
 
-  #connect(): Promise<Socket> {
+  #connect(): Promise<{ socket: Socket; fresh: boolean }> {
     const current = this.#socket;
     // A peer that closed its side would swallow our next write, so never reuse such a socket.
-    if (current && !current.destroyed && current.writable && !current.readableEnded)
-      return Promise.resolve(current);
+    if (current && !current.destroyed && current.writable && !current.readableEnded) {
+      return Promise.resolve({ socket: current, fresh: false });
+    }
     this.#drop();
-    return new Promise<Socket>((resolve, reject) => {
+    return new Promise<{ socket: Socket; fresh: boolean }>((resolve, reject) => {
       const { host, port } = this.#config;
       const socket: Socket =
         this.#config.transport === 'tls'
@@ -168,8 +192,11 @@ export class SyslogSink implements AuditSink {
         });
         // Receivers may send nothing; reading keeps 'end' observable.
         socket.resume();
+        socket.on('end', () => {
+          if (this.#socket === socket) this.#socket = null;
+        });
         this.#socket = socket;
-        resolve(socket);
+        resolve({ socket, fresh: true });
       };
       const onError = (error: NodeJS.ErrnoException): void => {
         const reason =
