@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { isGloveboxError } from '@glovebox/core';
-import { compileArgPattern, loadHostAgentConfig, parseHostAgentConfig, type ExecTargetConfig } from './config.js';
+import {
+  compileArgPattern,
+  loadHostAgentConfig,
+  parseHostAgentConfig,
+  type ExecTargetConfig,
+} from './config.js';
 import { resolveSecret } from './secrets.js';
 import { classifyCommand } from './exec/command-classifier.js';
 
@@ -57,7 +62,8 @@ describe('loadHostAgentConfig', () => {
       [['restart-nginx', 'restart', 'nginx.service'], true],
       [['restart-nginx', 'stop', 'nginx.service'], false],
     ];
-    for (const [argv, allowed] of cases) assert.equal(classifyCommand(exec, argv).allowed, allowed, argv.join(' '));
+    for (const [argv, allowed] of cases)
+      assert.equal(classifyCommand(exec, argv).allowed, allowed, argv.join(' '));
     const verdict = classifyCommand(exec, ['restart-nginx', 'restart', 'nginx.service']);
     assert.ok(verdict.allowed && verdict.class === 'mutating');
   });
@@ -67,34 +73,112 @@ describe('loadHostAgentConfig', () => {
     writeFileSync(file, JSON.stringify(base()));
     assert.equal(loadHostAgentConfig(file).recordings.dir, join(dir, 'recordings'));
     writeFileSync(file, 'gateway: [unclosed');
-    assert.throws(() => loadHostAgentConfig(file), (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID') && /YAML/.test(e.message));
-    assert.throws(() => loadHostAgentConfig(join(dir, 'missing.yaml')), (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID'));
+    assert.throws(
+      () => loadHostAgentConfig(file),
+      (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID') && /YAML/.test(e.message),
+    );
+    assert.throws(
+      () => loadHostAgentConfig(join(dir, 'missing.yaml')),
+      (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID'),
+    );
   });
 });
 
 describe('parseHostAgentConfig refuses', () => {
   type Mutate = (c: ReturnType<typeof base>) => void;
-  const cmd = (c: ReturnType<typeof base>) => (c.targets[0] as { commands: Record<string, unknown>[] }).commands[0]!;
+  const cmd = (c: ReturnType<typeof base>) =>
+    (c.targets[0] as { commands: Record<string, unknown>[] }).commands[0]!;
   const cases: { name: string; mutate: Mutate; path: string; message?: RegExp }[] = [
-    { name: 'an inline gateway token', mutate: (c) => ((c.gateway as Record<string, unknown>).credential = 'tok_abc'), path: 'gateway.credential', message: /inline/ },
-    { name: 'a token key', mutate: (c) => ((c.gateway as Record<string, unknown>).credential = { token: 'x' }), path: 'gateway.credential' },
-    { name: 'an inline connection string', mutate: (c) => ((c.targets[1] as Record<string, unknown>).connection = 'postgres://u:pw@db/x'), path: 'targets[1].connection', message: /inline/ },
-    { name: 'a plain ws:// gateway off localhost', mutate: (c) => (c.gateway.url = 'ws://gw.example'), path: 'gateway.url' },
-    { name: 'credentials in the gateway URL', mutate: (c) => (c.gateway.url = 'wss://u:p@gw.example'), path: 'gateway.url' },
-    { name: 'a relative command path', mutate: (c) => (cmd(c).path = 'uptime'), path: 'targets[0].commands[0].path' },
-    { name: 'a path with ..', mutate: (c) => (cmd(c).path = '/usr/bin/../../bin/sh'), path: 'targets[0].commands[0].path' },
-    { name: 'an unknown class', mutate: (c) => (cmd(c).class = 'admin'), path: 'targets[0].commands[0].class' },
-    { name: 'a match-all pattern', mutate: (c) => (cmd(c).args = [{ pattern: '.*' }]), path: 'targets[0].commands[0].args[0]', message: /too loose/ },
-    { name: 'a pattern allowing separators', mutate: (c) => (cmd(c).args = [{ pattern: '[a-z;]+' }]), path: 'targets[0].commands[0].args[0]' },
-    { name: 'a pattern allowing output paths', mutate: (c) => (cmd(c).args = [{ pattern: '--output=\\S+' }]), path: 'targets[0].commands[0].args[0]' },
-    { name: 'an invalid regex', mutate: (c) => (cmd(c).args = [{ pattern: '([a-z' }]), path: 'targets[0].commands[0].args[0]' },
-    { name: 'a bad duration', mutate: (c) => (cmd(c).timeout = 'soon'), path: 'targets[0].commands[0].timeout' },
-    { name: 'a huge output cap', mutate: (c) => (cmd(c).maxOutputBytes = '10GiB'), path: 'targets[0].commands[0].maxOutputBytes' },
+    {
+      name: 'an inline gateway token',
+      mutate: (c) => ((c.gateway as Record<string, unknown>).credential = 'tok_abc'),
+      path: 'gateway.credential',
+      message: /inline/,
+    },
+    {
+      name: 'a token key',
+      mutate: (c) => ((c.gateway as Record<string, unknown>).credential = { token: 'x' }),
+      path: 'gateway.credential',
+    },
+    {
+      name: 'an inline connection string',
+      mutate: (c) => ((c.targets[1] as Record<string, unknown>).connection = 'postgres://u:pw@db/x'),
+      path: 'targets[1].connection',
+      message: /inline/,
+    },
+    {
+      name: 'a plain ws:// gateway off localhost',
+      mutate: (c) => (c.gateway.url = 'ws://gw.example'),
+      path: 'gateway.url',
+    },
+    {
+      name: 'credentials in the gateway URL',
+      mutate: (c) => (c.gateway.url = 'wss://u:p@gw.example'),
+      path: 'gateway.url',
+    },
+    {
+      name: 'a relative command path',
+      mutate: (c) => (cmd(c).path = 'uptime'),
+      path: 'targets[0].commands[0].path',
+    },
+    {
+      name: 'a path with ..',
+      mutate: (c) => (cmd(c).path = '/usr/bin/../../bin/sh'),
+      path: 'targets[0].commands[0].path',
+    },
+    {
+      name: 'an unknown class',
+      mutate: (c) => (cmd(c).class = 'admin'),
+      path: 'targets[0].commands[0].class',
+    },
+    {
+      name: 'a match-all pattern',
+      mutate: (c) => (cmd(c).args = [{ pattern: '.*' }]),
+      path: 'targets[0].commands[0].args[0]',
+      message: /too loose/,
+    },
+    {
+      name: 'a pattern allowing separators',
+      mutate: (c) => (cmd(c).args = [{ pattern: '[a-z;]+' }]),
+      path: 'targets[0].commands[0].args[0]',
+    },
+    {
+      name: 'a pattern allowing output paths',
+      mutate: (c) => (cmd(c).args = [{ pattern: '--output=\\S+' }]),
+      path: 'targets[0].commands[0].args[0]',
+    },
+    {
+      name: 'an invalid regex',
+      mutate: (c) => (cmd(c).args = [{ pattern: '([a-z' }]),
+      path: 'targets[0].commands[0].args[0]',
+    },
+    {
+      name: 'a bad duration',
+      mutate: (c) => (cmd(c).timeout = 'soon'),
+      path: 'targets[0].commands[0].timeout',
+    },
+    {
+      name: 'a huge output cap',
+      mutate: (c) => (cmd(c).maxOutputBytes = '10GiB'),
+      path: 'targets[0].commands[0].maxOutputBytes',
+    },
     { name: 'an unknown key', mutate: (c) => (cmd(c).shell = true), path: 'targets[0].commands[0]' },
-    { name: 'duplicate target names', mutate: (c) => ((c.targets[1] as Record<string, unknown>).name = 'web-1'), path: 'targets' },
-    { name: 'an unknown target type', mutate: (c) => ((c.targets[1] as Record<string, unknown>).type = 'mysql'), path: 'targets[1].type' },
+    {
+      name: 'duplicate target names',
+      mutate: (c) => ((c.targets[1] as Record<string, unknown>).name = 'web-1'),
+      path: 'targets',
+    },
+    {
+      name: 'an unknown target type',
+      mutate: (c) => ((c.targets[1] as Record<string, unknown>).type = 'mysql'),
+      path: 'targets[1].type',
+    },
     { name: 'no targets', mutate: (c) => (c.targets = []), path: 'targets' },
-    { name: 'a bad env name', mutate: (c) => (cmd(c).env = ['PATH=/tmp']), path: 'targets[0].commands[0].env[0]' },
+    {
+      name: 'a bad env name',
+      mutate: (c) => (cmd(c).env = ['PATH=/tmp']),
+      path: 'targets[0].commands[0].env[0]',
+    },
   ];
   for (const c of cases)
     test(c.name, () => {
@@ -102,15 +186,28 @@ describe('parseHostAgentConfig refuses', () => {
       c.mutate(config);
       assert.throws(
         () => parseHostAgentConfig(config, dir),
-        (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID') && e.message.startsWith(`${c.path}:`) && (!c.message || c.message.test(e.message)),
+        (e) =>
+          isGloveboxError(e, 'GBX_CONFIG_INVALID') &&
+          e.message.startsWith(`${c.path}:`) &&
+          (!c.message || c.message.test(e.message)),
       );
     });
 });
 
 describe('argument patterns', () => {
   test('property: an accepted pattern never accepts shell metacharacters in a probe', () => {
-    const pattern = fc.constantFrom('[a-z]+', '[A-Za-z0-9._-]{1,64}', '\\d{1,5}', '-[a-z]', '/var/log/[a-z0-9.]+');
-    const evil = fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom(';', '|', '&', '$(', '`', '>', '<', '\n'), fc.string({ maxLength: 8 }));
+    const pattern = fc.constantFrom(
+      '[a-z]+',
+      '[A-Za-z0-9._-]{1,64}',
+      '\\d{1,5}',
+      '-[a-z]',
+      '/var/log/[a-z0-9.]+',
+    );
+    const evil = fc.tuple(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom(';', '|', '&', '$(', '`', '>', '<', '\n'),
+      fc.string({ maxLength: 8 }),
+    );
     fc.assert(
       fc.property(pattern, evil, (source, [a, meta, b]) => {
         const regex = compileArgPattern(source);
@@ -124,7 +221,10 @@ describe('argument patterns', () => {
 describe('resolveSecret', () => {
   test('reads env and owner-only files, and never shows the value in errors', () => {
     assert.equal(resolveSecret({ env: 'X_TOKEN' }, { X_TOKEN: ' abc \n' }), 'abc');
-    assert.throws(() => resolveSecret({ env: 'X_TOKEN' }, {}), (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID'));
+    assert.throws(
+      () => resolveSecret({ env: 'X_TOKEN' }, {}),
+      (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID'),
+    );
     const file = join(dir, 'token');
     writeFileSync(file, 'supersecretvalue\n');
     chmodSync(file, 0o600);
@@ -132,7 +232,10 @@ describe('resolveSecret', () => {
     chmodSync(file, 0o644);
     assert.throws(
       () => resolveSecret({ file }),
-      (e) => isGloveboxError(e, 'GBX_CONFIG_INVALID') && /chmod 600/.test(e.message) && !e.message.includes('supersecret'),
+      (e) =>
+        isGloveboxError(e, 'GBX_CONFIG_INVALID') &&
+        /chmod 600/.test(e.message) &&
+        !e.message.includes('supersecret'),
     );
   });
 });

@@ -70,6 +70,15 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MAX_ARG_LENGTH = 4096;
 
+/** True when `text` holds a C0 control character or DEL (never legitimate in an argument). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 // Strings an argument pattern must never accept: if one of them matches, the pattern is too loose to be
 // an allow-list (it would pass shell metacharacters, substitutions, traversal or redirected output paths).
 const INJECTION_PROBES = [
@@ -115,9 +124,13 @@ const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 *
 const byteSize = (max: number) =>
   z.union([z.string(), z.number().int().positive()]).transform((value, ctx) => {
     const match = typeof value === 'number' ? null : /^(\d{1,12})\s*(B|KiB|MiB|GiB)?$/.exec(value.trim());
-    const bytes = typeof value === 'number' ? value : match ? Number(match[1]) * (SIZE_UNITS[match[2] ?? ''] ?? 1) : NaN;
+    const bytes =
+      typeof value === 'number' ? value : match ? Number(match[1]) * (SIZE_UNITS[match[2] ?? ''] ?? 1) : NaN;
     if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes > max) {
-      ctx.addIssue({ code: 'custom', message: `must be a size between 1 and ${max} bytes (e.g. 64KiB, 1MiB)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a size between 1 and ${max} bytes (e.g. 64KiB, 1MiB)`,
+      });
       return z.NEVER;
     }
     return bytes;
@@ -137,11 +150,12 @@ export function compileArgPattern(pattern: string): RegExp | string {
   return regex;
 }
 
-const argRuleSchema = z.union([z.string(), z.strictObject({ fixed: z.string() }), z.strictObject({ pattern: z.string() })]).transform(
-  (rule, ctx): ArgRule => {
+const argRuleSchema = z
+  .union([z.string(), z.strictObject({ fixed: z.string() }), z.strictObject({ pattern: z.string() })])
+  .transform((rule, ctx): ArgRule => {
     if (typeof rule === 'string' || 'fixed' in rule) {
       const fixed = typeof rule === 'string' ? rule : rule.fixed;
-      if (fixed.length === 0 || fixed.length > MAX_ARG_LENGTH || /[\0-\x1f\x7f]/.test(fixed)) {
+      if (fixed.length === 0 || fixed.length > MAX_ARG_LENGTH || hasControlCharacter(fixed)) {
         ctx.addIssue({ code: 'custom', message: 'a fixed argument must be 1-4096 printable characters' });
         return z.NEVER;
       }
@@ -153,8 +167,7 @@ const argRuleSchema = z.union([z.string(), z.strictObject({ fixed: z.string() })
       return z.NEVER;
     }
     return { pattern: rule.pattern, regex: compiled };
-  },
-);
+  });
 
 const commandSchema = z
   .strictObject({
@@ -172,9 +185,7 @@ const commandSchema = z
     isolatePids: z.boolean().default(false),
     writablePaths: z.array(absolutePath).max(32).default([]),
   })
-  .transform(
-    ({ timeout, ...rest }): CommandSpec => ({ ...rest, timeoutMs: timeout }),
-  );
+  .transform(({ timeout, ...rest }): CommandSpec => ({ ...rest, timeoutMs: timeout }));
 
 /** Accepts only `{ env: NAME }` or `{ file: PATH }`: a secret written inline would end up in git. */
 const secretRefSchema = (what: string) =>
@@ -191,11 +202,13 @@ const secretRefSchema = (what: string) =>
       return fail(`${what} must be exactly { env: VARIABLE } or { file: PATH }; inline values are refused`);
     if (keys[0] === 'env') {
       const env = record['env'];
-      if (typeof env !== 'string' || !ENV_NAME.test(env)) return fail('env must be an environment variable name');
+      if (typeof env !== 'string' || !ENV_NAME.test(env))
+        return fail('env must be an environment variable name');
       return { env };
     }
     const file = record['file'];
-    if (typeof file !== 'string' || file.length === 0 || file.includes('\0')) return fail('file must be a path');
+    if (typeof file !== 'string' || file.length === 0 || file.includes('\0'))
+      return fail('file must be a path');
     return { file };
   });
 
@@ -207,7 +220,10 @@ const targetSchema = z.discriminatedUnion('type', [
       .array(commandSchema)
       .min(1)
       .max(256)
-      .refine((cmds) => new Set(cmds.map((c) => c.name)).size === cmds.length, 'command names must be unique'),
+      .refine(
+        (cmds) => new Set(cmds.map((c) => c.name)).size === cmds.length,
+        'command names must be unique',
+      ),
   }),
   z
     .strictObject({
@@ -219,13 +235,11 @@ const targetSchema = z.discriminatedUnion('type', [
       rowLimit: z.number().int().min(1).max(1_000_000).default(1000),
       maxConnections: z.number().int().min(1).max(64).default(4),
     })
-    .transform(
-      ({ statementTimeout, connectTimeout, ...rest }): PostgresTargetConfig => ({
-        ...rest,
-        statementTimeoutMs: statementTimeout,
-        connectTimeoutMs: connectTimeout,
-      }),
-    ),
+    .transform(({ statementTimeout, connectTimeout, ...rest }): PostgresTargetConfig => ({
+      ...rest,
+      statementTimeoutMs: statementTimeout,
+      connectTimeoutMs: connectTimeout,
+    })),
 ]);
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -256,7 +270,10 @@ const configSchema = z.strictObject({
     .array(targetSchema)
     .min(1)
     .max(64)
-    .refine((targets) => new Set(targets.map((t) => t.name)).size === targets.length, 'target names must be unique'),
+    .refine(
+      (targets) => new Set(targets.map((t) => t.name)).size === targets.length,
+      'target names must be unique',
+    ),
 });
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -286,7 +303,9 @@ export function parseHostAgentConfig(document: unknown, baseDir: string): HostAg
     gateway: { url: config.gateway.url, credential: anchor(config.gateway.credential) },
     recordings: { dir: resolve(baseDir, config.recordings.dir), chunkBytes: config.recordings.chunkBytes },
     sandbox: config.sandbox,
-    targets: config.targets.map((t) => (t.type === 'postgres' ? { ...t, connection: anchor(t.connection) } : t)),
+    targets: config.targets.map((t) =>
+      t.type === 'postgres' ? { ...t, connection: anchor(t.connection) } : t,
+    ),
   };
 }
 

@@ -100,7 +100,12 @@ export class RecordingWriter {
       throw new TypeError('chunkBytes must be a positive integer');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const file = await open(recordingPath(dir, id), 'wx', 0o600);
-    const writer = new RecordingWriter(id, file, options.chunkBytes, options.now ?? (() => performance.now()));
+    const writer = new RecordingWriter(
+      id,
+      file,
+      options.chunkBytes,
+      options.now ?? (() => performance.now()),
+    );
     const header: AsciicastHeader = {
       version: 2,
       width: 120,
@@ -211,7 +216,10 @@ export type RecordingVerification = { ok: true } | { ok: false; chunk: number | 
  * Checks that a recording file is byte for byte what was hashed when it was written: every chunk's
  * SHA-256 and size, and nothing before, between or after them.
  */
-export async function verifyRecording(path: string, chunks: readonly RecordingChunk[]): Promise<RecordingVerification> {
+export async function verifyRecording(
+  path: string,
+  chunks: readonly RecordingChunk[],
+): Promise<RecordingVerification> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -222,12 +230,14 @@ export async function verifyRecording(path: string, chunks: readonly RecordingCh
   for (const [position, chunk] of chunks.entries()) {
     if (chunk.index !== position) return { ok: false, chunk: position, reason: 'chunk list is out of order' };
     const slice = data.subarray(offset, offset + chunk.bytes);
-    if (slice.length !== chunk.bytes) return { ok: false, chunk: position, reason: 'recording is shorter than recorded' };
+    if (slice.length !== chunk.bytes)
+      return { ok: false, chunk: position, reason: 'recording is shorter than recorded' };
     if (createHash('sha256').update(slice).digest('hex') !== chunk.sha256)
       return { ok: false, chunk: position, reason: 'chunk hash does not match' };
     offset += chunk.bytes;
   }
-  if (offset !== data.length) return { ok: false, chunk: null, reason: 'recording has bytes that were never hashed' };
+  if (offset !== data.length)
+    return { ok: false, chunk: null, reason: 'recording has bytes that were never hashed' };
   return { ok: true };
 }
 
@@ -281,7 +291,10 @@ export interface RecordingSummary {
 }
 
 /** Lists the recordings in `dir`, newest first, optionally only one session's. Unreadable files are skipped. */
-export async function listRecordings(dir: string, filter: { sessionId?: string } = {}): Promise<RecordingSummary[]> {
+export async function listRecordings(
+  dir: string,
+  filter: { sessionId?: string } = {},
+): Promise<RecordingSummary[]> {
   let names: string[];
   try {
     names = await readdir(dir);

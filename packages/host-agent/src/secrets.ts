@@ -13,7 +13,8 @@ import type { SecretRef } from './config.js';
 export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): string {
   if ('env' in ref) {
     const value = env[ref.env]?.trim();
-    if (!value) throw new GloveboxError('GBX_CONFIG_INVALID', `environment variable ${ref.env} is not set or empty`);
+    if (!value)
+      throw new GloveboxError('GBX_CONFIG_INVALID', `environment variable ${ref.env} is not set or empty`);
     return value;
   }
   let mode: number;

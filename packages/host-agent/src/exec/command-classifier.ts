@@ -1,4 +1,9 @@
-import type { CommandClass, CommandSpec, ExecTargetConfig } from '../config.js';
+import {
+  hasControlCharacter,
+  type CommandClass,
+  type CommandSpec,
+  type ExecTargetConfig,
+} from '../config.js';
 
 /** The verdict on one argv: the allow-listed command it matches, or why it matches none. */
 export type CommandClassification =
@@ -31,7 +36,7 @@ export function classifyCommand(target: ExecTargetConfig, argv: readonly string[
     return { allowed: false, reason: `${spec.name} accepts at most ${spec.maxArgs} arguments` };
   for (const [index, arg] of args.entries()) {
     const position = index + 1;
-    if (arg.length > MAX_ARG_LENGTH || /[\0-\x1f\x7f]/.test(arg) || hasTraversal(arg))
+    if (arg.length > MAX_ARG_LENGTH || hasControlCharacter(arg) || hasTraversal(arg))
       return { allowed: false, reason: `argument ${position} is not allowed for ${spec.name}` };
     const ok = spec.args.some((rule) => ('fixed' in rule ? rule.fixed === arg : rule.regex.test(arg)));
     if (!ok) return { allowed: false, reason: `argument ${position} is not allowed for ${spec.name}` };

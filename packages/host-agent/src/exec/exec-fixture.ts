@@ -12,29 +12,22 @@ const keepAlive = (): void => {
 // A GitHub-shaped token written in two pieces, so a redactor that works chunk by chunk would miss it.
 const TOKEN = `ghp_${'A1b2C3d4E5f6G7h8I9'}${'j0K1l2M3n4O5p6Q7r8'}`;
 
-switch (true) {
-  case mode === 'split-secret':
+const modes: Record<string, () => void> = {
+  'split-secret': () => {
     write(`token=${TOKEN.slice(0, 22)}`);
     setTimeout(() => write(`${TOKEN.slice(22)}\ndone\n`), 150);
-    break;
-  case /^exit-\d+$/.test(mode):
-    write('exiting\n');
-    process.exitCode = Number(mode.slice(5));
-    break;
-  case mode === 'sleep':
+  },
+  sleep: () => {
     write('started\n');
     keepAlive();
-    break;
-  case mode === 'children': {
+  },
+  children: () => {
     const child = spawn(process.execPath, [process.argv[1] ?? '', 'sleep'], { stdio: 'ignore' });
     write(`child=${child.pid}\n`);
     keepAlive();
-    break;
-  }
-  case mode === 'binary':
-    write(Uint8Array.from({ length: 256 }, (_, i) => i));
-    break;
-  case mode === 'flood': {
+  },
+  binary: () => write(Uint8Array.from({ length: 256 }, (_, i) => i)),
+  flood: () => {
     const block = 'x'.repeat(65536);
     let sent = 0;
     const pump = (): void => {
@@ -47,28 +40,33 @@ switch (true) {
       }
     };
     pump();
-    break;
-  }
-  case mode === 'spin':
-    for (;;) {
-      // burn CPU until the CPU-time limit kills the process
-    }
-  case mode === 'env':
-    write(`${JSON.stringify(Object.keys(process.env).sort())}\n`);
-    break;
-  case mode === 'write-etc':
+  },
+  spin: () => {
+    // Burns CPU until the CPU-time limit kills the process.
+    for (;;) Math.sqrt(Math.random());
+  },
+  env: () => write(`${JSON.stringify(Object.keys(process.env).sort())}\n`),
+  'write-etc': () => {
     try {
       writeFileSync('/etc/glovebox-sandbox-probe', 'x');
       write('wrote\n');
     } catch (error) {
       write(`${(error as { code?: string }).code ?? 'error'}\n`);
     }
-    break;
-  case mode === 'stderr':
+  },
+  stderr: () => {
     write('to-stdout\n');
     process.stderr.write('to-stderr\n');
-    break;
-  default:
-    process.stderr.write(`unknown mode ${mode}\n`);
-    process.exitCode = 64;
+  },
+};
+
+const exit = /^exit-(\d+)$/.exec(mode);
+if (exit) {
+  write('exiting\n');
+  process.exitCode = Number(exit[1]);
+} else if (Object.hasOwn(modes, mode)) {
+  modes[mode]?.();
+} else {
+  process.stderr.write(`unknown mode ${mode}\n`);
+  process.exitCode = 64;
 }

@@ -48,7 +48,13 @@ function target(overrides: Record<string, unknown> = {}): ExecTargetConfig {
   return config.targets[0] as ExecTargetConfig;
 }
 
-function harness(options: { tools?: HostTools; sandbox?: 'auto' | 'required' | 'off'; targetOverrides?: Record<string, unknown> } = {}) {
+function harness(
+  options: {
+    tools?: HostTools;
+    sandbox?: 'auto' | 'required' | 'off';
+    targetOverrides?: Record<string, unknown>;
+  } = {},
+) {
   const recordingsDir = mkdtempSync(join(tmpdir(), 'gbx-rec-'));
   dirs.push(recordingsDir);
   const module = createExecModule([target(options.targetOverrides)], {
@@ -132,8 +138,20 @@ for (const variant of variants) {
     test('separates stdout and stderr', async () => {
       const { outcome, events } = harness({ tools: variant.tools }).run('stderr');
       await outcome;
-      assert.equal(events.filter((e) => e.stream === 'stdout').map((e) => e.data).join(''), 'to-stdout\n');
-      assert.equal(events.filter((e) => e.stream === 'stderr').map((e) => e.data).join(''), 'to-stderr\n');
+      assert.equal(
+        events
+          .filter((e) => e.stream === 'stdout')
+          .map((e) => e.data)
+          .join(''),
+        'to-stdout\n',
+      );
+      assert.equal(
+        events
+          .filter((e) => e.stream === 'stderr')
+          .map((e) => e.data)
+          .join(''),
+        'to-stderr\n',
+      );
     });
 
     test('kills the whole process group when the call is aborted', async () => {
@@ -160,16 +178,19 @@ for (const variant of variants) {
     });
 
     test('kills at the wall-clock timeout', async () => {
-      const { outcome } = harness({ tools: variant.tools, targetOverrides: { timeout: '300ms' } }).run('sleep');
+      const { outcome } = harness({ tools: variant.tools, targetOverrides: { timeout: '300ms' } }).run(
+        'sleep',
+      );
       const r = (await outcome).result as ExecResult;
       assert.equal(r.killedBy, 'timeout');
       assert.equal(r.exitCode, null);
     });
 
     test('caps enormous output and stops the command', async () => {
-      const { outcome, text } = harness({ tools: variant.tools, targetOverrides: { maxOutputBytes: '64KiB' } }).run(
-        'flood',
-      );
+      const { outcome, text } = harness({
+        tools: variant.tools,
+        targetOverrides: { maxOutputBytes: '64KiB' },
+      }).run('flood');
       const r = (await outcome).result as ExecResult;
       assert.equal(r.truncated, true);
       assert.equal(r.bytes, 65536);
@@ -234,30 +255,65 @@ describe('exec refusals', () => {
     emit: () => assert.fail('nothing may run'),
   };
   const cases: { name: string; params: unknown; code: string; ctx?: Partial<ActionContext> }[] = [
-    { name: 'command not on the list', params: { argv: ['/bin/rm', '-rf', '/'] }, code: 'GBX_EXEC_NOT_ALLOWED' },
-    { name: 'shell separator', params: { argv: ['fixture', FIXTURE, 'sleep;id'] }, code: 'GBX_EXEC_NOT_ALLOWED' },
-    { name: 'command substitution', params: { argv: ['fixture', FIXTURE, '$(id)'] }, code: 'GBX_EXEC_NOT_ALLOWED' },
-    { name: 'output redirection option', params: { argv: ['fixture', '--output=/etc/passwd'] }, code: 'GBX_EXEC_NOT_ALLOWED' },
-    { name: 'path traversal', params: { argv: ['fixture', `${FIXTURE}/../x`] }, code: 'GBX_EXEC_NOT_ALLOWED' },
-    { name: 'a shell string instead of argv', params: { argv: 'fixture sleep' }, code: 'GBX_REQUEST_INVALID' },
+    {
+      name: 'command not on the list',
+      params: { argv: ['/bin/rm', '-rf', '/'] },
+      code: 'GBX_EXEC_NOT_ALLOWED',
+    },
+    {
+      name: 'shell separator',
+      params: { argv: ['fixture', FIXTURE, 'sleep;id'] },
+      code: 'GBX_EXEC_NOT_ALLOWED',
+    },
+    {
+      name: 'command substitution',
+      params: { argv: ['fixture', FIXTURE, '$(id)'] },
+      code: 'GBX_EXEC_NOT_ALLOWED',
+    },
+    {
+      name: 'output redirection option',
+      params: { argv: ['fixture', '--output=/etc/passwd'] },
+      code: 'GBX_EXEC_NOT_ALLOWED',
+    },
+    {
+      name: 'path traversal',
+      params: { argv: ['fixture', `${FIXTURE}/../x`] },
+      code: 'GBX_EXEC_NOT_ALLOWED',
+    },
+    {
+      name: 'a shell string instead of argv',
+      params: { argv: 'fixture sleep' },
+      code: 'GBX_REQUEST_INVALID',
+    },
     { name: 'empty argv', params: { argv: [] }, code: 'GBX_REQUEST_INVALID' },
-    { name: 'unknown target', params: { argv: ['fixture'] }, code: 'GBX_NOT_FOUND', ctx: { target: 'other' } },
+    {
+      name: 'unknown target',
+      params: { argv: ['fixture'] },
+      code: 'GBX_NOT_FOUND',
+      ctx: { target: 'other' },
+    },
   ];
   for (const c of cases)
     test(`refuses: ${c.name}`, async () => {
-      await assert.rejects(h.module.actions.exec!(c.params, { ...ctx, ...c.ctx }), (e) => isGloveboxError(e, c.code as never));
+      await assert.rejects(h.module.actions.exec!(c.params, { ...ctx, ...c.ctx }), (e) =>
+        isGloveboxError(e, c.code as never),
+      );
     });
 
   test('refuses to run unsandboxed when the sandbox is required', async () => {
     const strict = harness({ tools: { ...detected, bwrap: null }, sandbox: 'required' });
     assert.equal(strict.module.sandbox, 'none');
-    await assert.rejects(strict.run('exit-0').outcome, (e) => isGloveboxError(e, 'GBX_EXEC_SANDBOX_UNAVAILABLE'));
+    await assert.rejects(strict.run('exit-0').outcome, (e) =>
+      isGloveboxError(e, 'GBX_EXEC_SANDBOX_UNAVAILABLE'),
+    );
   });
 
   test('refuses a call whose signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(h.run('exit-0', { controller }).outcome, (e) => isGloveboxError(e, 'GBX_EXEC_CANCELLED'));
+    await assert.rejects(h.run('exit-0', { controller }).outcome, (e) =>
+      isGloveboxError(e, 'GBX_EXEC_CANCELLED'),
+    );
   });
 });
 
@@ -270,12 +326,16 @@ describe('recordings', () => {
     const recording = await readRecording(path);
     let played = '';
     const waits: number[] = [];
-    await playRecording(recording, { write: (s) => (played += s) }, {
-      speed: 2,
-      sleep: async (ms) => {
-        waits.push(ms);
+    await playRecording(
+      recording,
+      { write: (s) => (played += s) },
+      {
+        speed: 2,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
       },
-    });
+    );
     assert.equal(played, text());
     const lastTime = recording.events.at(-1)?.[0] ?? 0;
     assert.ok(lastTime >= 0.1, 'the 150 ms pause between the two writes is in the timing');

@@ -6,7 +6,12 @@ import { GloveboxError, newId } from '@glovebox/core';
 import type { ActionContext, ActionModule, ActionOutcome } from '@glovebox/agent';
 import type { ExecTargetConfig, SandboxMode } from '../config.js';
 import { RecordingWriter, type RecordingRef } from '../recording.js';
-import { addCounts, defaultRedactorFactory, type RedactionCounts, type RedactorFactory } from '../redactor.js';
+import {
+  addCounts,
+  defaultRedactorFactory,
+  type RedactionCounts,
+  type RedactorFactory,
+} from '../redactor.js';
 import { classifyCommand } from './command-classifier.js';
 import { buildLaunch, detectHostTools, type HostTools } from './launcher.js';
 import { OutputDecoder } from './output-decoder.js';
@@ -80,7 +85,10 @@ interface Running {
  * const exec = createExecModule(config.targets.filter((t) => t.type === 'exec'), { recordingsDir });
  * await exec.actions.exec({ argv: ['df', '-h'] }, ctx); // { result: { exitCode: 0, ... }, accessed, redactions }
  */
-export function createExecModule(targets: readonly ExecTargetConfig[], options: ExecModuleOptions): ExecModule {
+export function createExecModule(
+  targets: readonly ExecTargetConfig[],
+  options: ExecModuleOptions,
+): ExecModule {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const tools = options.tools ?? detectHostTools();
   const mode = options.sandbox ?? 'auto';
@@ -102,9 +110,13 @@ export function createExecModule(targets: readonly ExecTargetConfig[], options: 
         'GBX_EXEC_SANDBOX_UNAVAILABLE',
         'this agent requires a sandbox for commands but bubblewrap is not installed',
       );
-    if (ctx.signal.aborted) throw new GloveboxError('GBX_EXEC_CANCELLED', 'the call was cancelled before it started');
+    if (ctx.signal.aborted)
+      throw new GloveboxError('GBX_EXEC_CANCELLED', 'the call was cancelled before it started');
     if (running.size >= maxConcurrent)
-      throw new GloveboxError('GBX_RATE_LIMITED', 'too many commands are running on this agent; retry shortly');
+      throw new GloveboxError(
+        'GBX_RATE_LIMITED',
+        'too many commands are running on this agent; retry shortly',
+      );
 
     const { spec } = verdict;
     const args = parsed.data.argv.slice(1);
@@ -119,7 +131,9 @@ export function createExecModule(targets: readonly ExecTargetConfig[], options: 
     );
 
     const launch = buildLaunch(spec, args, tools, sandboxed);
-    const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin' };
+    const env: Record<string, string> = {
+      PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
+    };
     for (const name of spec.env) {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;
@@ -185,21 +199,23 @@ export function createExecModule(targets: readonly ExecTargetConfig[], options: 
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     let drainTimer: NodeJS.Timeout | undefined;
 
-    const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: unknown }>(
-      (resolve) => {
-        child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error }));
-        child.once('exit', () => {
-          exited = true;
-          // Descendants left in the group would outlive the command and hold the pipes open.
-          killGroup();
-          drainTimer = setTimeout(() => {
-            child.stdout?.destroy();
-            child.stderr?.destroy();
-          }, PIPE_DRAIN_MS);
-        });
-        child.once('close', (code, signal) => resolve({ code, signal }));
-      },
-    );
+    const finished = new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      spawnError?: unknown;
+    }>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error }));
+      child.once('exit', () => {
+        exited = true;
+        // Descendants left in the group would outlive the command and hold the pipes open.
+        killGroup();
+        drainTimer = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        }, PIPE_DRAIN_MS);
+      });
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
     const entry: Running = { sessionId: ctx.sessionId, kill, done: finished };
     running.add(entry);
     let outcome: Awaited<typeof finished>;
@@ -214,7 +230,9 @@ export function createExecModule(targets: readonly ExecTargetConfig[], options: 
     }
     if (outcome.spawnError !== undefined) {
       await recording.discard(options.recordingsDir);
-      throw new GloveboxError('GBX_EXEC_FAILED', `could not start ${spec.name}`, { cause: outcome.spawnError });
+      throw new GloveboxError('GBX_EXEC_FAILED', `could not start ${spec.name}`, {
+        cause: outcome.spawnError,
+      });
     }
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = redactStreams[stream].push(binary[stream].end());
@@ -222,7 +240,10 @@ export function createExecModule(targets: readonly ExecTargetConfig[], options: 
       addCounts(redactions, redactStreams[stream].counts);
     }
     // Under bubblewrap the command is bwrap's child, and bwrap reports its death by signal as 128 + signal.
-    if (outcome.signal === 'SIGXCPU' || (launch.sandboxed && outcome.code === 128 + constants.signals.SIGXCPU))
+    if (
+      outcome.signal === 'SIGXCPU' ||
+      (launch.sandboxed && outcome.code === 128 + constants.signals.SIGXCPU)
+    )
       killedBy ??= 'cpu';
     const ref = await recording.finish();
     const result: ExecResult = {

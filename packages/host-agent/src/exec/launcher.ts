@@ -42,7 +42,12 @@ export interface Launch {
  * command itself. Everything stays an argv: no shell parses the user's arguments, even in the fallback
  * without prlimit, where the arguments reach `sh` as positional parameters that it never interprets.
  */
-export function buildLaunch(spec: CommandSpec, args: readonly string[], tools: HostTools, sandbox: boolean): Launch {
+export function buildLaunch(
+  spec: CommandSpec,
+  args: readonly string[],
+  tools: HostTools,
+  sandbox: boolean,
+): Launch {
   let argv = [spec.path, ...args];
   if (sandbox) {
     if (!tools.bwrap) throw new TypeError('sandbox requested but bubblewrap is not installed');
@@ -63,7 +68,13 @@ export function buildLaunch(spec: CommandSpec, args: readonly string[], tools: H
     };
   return {
     file: '/bin/sh',
-    args: ['-c', 'ulimit -c 0; ulimit -t "$1" || exit 126; shift; exec "$@"', 'sh', String(spec.cpuSeconds), ...argv],
+    args: [
+      '-c',
+      'ulimit -c 0; ulimit -t "$1" || exit 126; shift; exec "$@"',
+      'sh',
+      String(spec.cpuSeconds),
+      ...argv,
+    ],
     sandboxed: sandbox,
   };
 }

@@ -1,3 +1,8 @@
+// C0 controls except tab, newline and carriage return; DEL; C1 controls.
+function isUnsafe(code: number): boolean {
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code <= 0x9f);
+}
+
 /**
  * Turns a process's raw output bytes into text that is safe to show and to replay in a terminal: UTF-8
  * decoded across chunk boundaries, invalid bytes replaced by U+FFFD, and control characters (including ESC,
@@ -23,7 +28,14 @@ export class OutputDecoder {
 
   #clean(text: string): string {
     if (!this.#binary && text.includes('\uFFFD')) this.#binary = true;
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    let out = '';
+    let from = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (!isUnsafe(code)) continue;
+      out += `${text.slice(from, i)}\\x${code.toString(16).padStart(2, '0')}`;
+      from = i + 1;
+    }
+    return from === 0 ? text : out + text.slice(from);
   }
 }

@@ -120,8 +120,18 @@ class LimitedQuery implements Submittable {
   #commandTag: string | null = null;
   #copyRows = false;
   #settled = false;
-  readonly promise: Promise<{ fields: FieldDescription[]; rows: unknown[][]; suspended: boolean; tag: string | null }>;
-  #resolve!: (value: { fields: FieldDescription[]; rows: unknown[][]; suspended: boolean; tag: string | null }) => void;
+  readonly promise: Promise<{
+    fields: FieldDescription[];
+    rows: unknown[][];
+    suspended: boolean;
+    tag: string | null;
+  }>;
+  #resolve!: (value: {
+    fields: FieldDescription[];
+    rows: unknown[][];
+    suspended: boolean;
+    tag: string | null;
+  }) => void;
   #reject!: (error: unknown) => void;
 
   constructor(text: string, maxRows: number) {
@@ -148,7 +158,9 @@ class LimitedQuery implements Submittable {
 
   handleDataRow(message: { fields: (string | null)[] }): void {
     this.#rows.push(
-      message.fields.map((value, i) => (value === null ? null : parseValue(this.#fields[i]?.dataTypeID ?? 25, value))),
+      message.fields.map((value, i) =>
+        value === null ? null : parseValue(this.#fields[i]?.dataTypeID ?? 25, value),
+      ),
     );
   }
 
@@ -163,7 +175,9 @@ class LimitedQuery implements Submittable {
   handleEmptyQuery(): void {}
 
   handleCopyInResponse(connection: Connection): void {
-    (connection as unknown as { sendCopyFail(message: string): void }).sendCopyFail('COPY FROM STDIN is not supported');
+    (connection as unknown as { sendCopyFail(message: string): void }).sendCopyFail(
+      'COPY FROM STDIN is not supported',
+    );
   }
 
   handleCopyData(message: { chunk: Buffer }): void {
@@ -187,7 +201,12 @@ class LimitedQuery implements Submittable {
   handleReadyForQuery(): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#resolve({ fields: this.#fields, rows: this.#rows, suspended: this.#suspended, tag: this.#commandTag });
+    this.#resolve({
+      fields: this.#fields,
+      rows: this.#rows,
+      suspended: this.#suspended,
+      tag: this.#commandTag,
+    });
   }
 }
 
@@ -204,7 +223,11 @@ function checkLimits(options: ExecuteOptions): void {
  * statement and lock timeout; at most `rowLimit` rows fetched. Does no classification and no masking:
  * callers must have done both. Database errors are thrown as they come (see the module for sanitizing).
  */
-export async function executeStatement(client: ClientBase, sql: string, options: ExecuteOptions): Promise<RawResult> {
+export async function executeStatement(
+  client: ClientBase,
+  sql: string,
+  options: ExecuteOptions,
+): Promise<RawResult> {
   checkLimits(options);
   const timeout = String(options.statementTimeoutMs);
   await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');

@@ -59,7 +59,9 @@ async function count(): Promise<number> {
 }
 
 function leaks(value: unknown): boolean {
-  const text = JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { ...v, message: v.message } : v));
+  const text = JSON.stringify(value, (_k, v: unknown) =>
+    v instanceof Error ? { ...v, message: v.message } : v,
+  );
   return text.includes(PASSWORD) || text.includes(AGENT_URL);
 }
 
@@ -91,24 +93,31 @@ describe('postgres module', () => {
   test('runs a read and masks columns by name and by value', async () => {
     const module = makeModule();
     const outcome = await module.actions.query!(
-      { sql: `SELECT id, name, email, password_hash, note FROM ${SCHEMA}.customers WHERE id IN (1, 2) ORDER BY id`, readOnly: true, authorizedClass: 'read' },
+      {
+        sql: `SELECT id, name, email, password_hash, note FROM ${SCHEMA}.customers WHERE id IN (1, 2) ORDER BY id`,
+        readOnly: true,
+        authorizedClass: 'read',
+      },
       ctx(),
     );
     const result = outcome.result as QueryResult;
-    assert.deepEqual(
-      result.columns,
-      [
-        { name: 'id', type: 'int4' },
-        { name: 'name', type: 'text' },
-        { name: 'email', type: 'text' },
-        { name: 'password_hash', type: 'text' },
-        { name: 'note', type: 'text' },
-      ],
-    );
+    assert.deepEqual(result.columns, [
+      { name: 'id', type: 'int4' },
+      { name: 'name', type: 'text' },
+      { name: 'email', type: 'text' },
+      { name: 'password_hash', type: 'text' },
+      { name: 'note', type: 'text' },
+    ]);
     assert.equal(result.rowCount, 2);
     assert.equal(result.truncated, false);
-    assert.deepEqual(result.rows.map((r) => r[0]), [1, 2]);
-    assert.deepEqual(result.rows.map((r) => r[1]), ['Alice', 'Bob']);
+    assert.deepEqual(
+      result.rows.map((r) => r[0]),
+      [1, 2],
+    );
+    assert.deepEqual(
+      result.rows.map((r) => r[1]),
+      ['Alice', 'Bob'],
+    );
     const text = JSON.stringify(result.rows);
     for (const secret of ['alice@example.com', 'bob@example.org', BCRYPT, TOKEN])
       assert.ok(!text.includes(secret), `${secret} is masked`);
@@ -120,7 +129,11 @@ describe('postgres module', () => {
 
   test('masks a sensitive column name even when the value looks harmless, and duplicate names', async () => {
     const outcome = await makeModule().actions.query!(
-      { sql: "SELECT 'abc123' AS api_key, email, email FROM " + `${SCHEMA}.customers WHERE id = 3`, readOnly: true, authorizedClass: 'read' },
+      {
+        sql: "SELECT 'abc123' AS api_key, email, email FROM " + `${SCHEMA}.customers WHERE id = 3`,
+        readOnly: true,
+        authorizedClass: 'read',
+      },
       ctx(),
     );
     const row = (outcome.result as QueryResult).rows[0]!;
@@ -130,7 +143,11 @@ describe('postgres module', () => {
 
   test('keeps literals out of the audited statement', async () => {
     const outcome = await makeModule().actions.query!(
-      { sql: `SELECT id FROM ${SCHEMA}.customers WHERE email = 'alice@example.com'`, readOnly: true, authorizedClass: 'read' },
+      {
+        sql: `SELECT id FROM ${SCHEMA}.customers WHERE email = 'alice@example.com'`,
+        readOnly: true,
+        authorizedClass: 'read',
+      },
       ctx(),
     );
     assert.deepEqual((outcome.result as QueryResult).rows, [[1]]);
@@ -140,12 +157,19 @@ describe('postgres module', () => {
   test('refuses a write on a read grant before it reaches the database', async () => {
     const before = await count();
     await assert.rejects(
-      makeModule().actions.query!({ sql: `DELETE FROM ${SCHEMA}.customers`, readOnly: true, authorizedClass: 'read' }, ctx()),
+      makeModule().actions.query!(
+        { sql: `DELETE FROM ${SCHEMA}.customers`, readOnly: true, authorizedClass: 'read' },
+        ctx(),
+      ),
       (e) => isGloveboxError(e, 'GBX_SQL_NOT_AUTHORIZED') && /write/.test(e.message),
     );
     await assert.rejects(
       makeModule().actions.query!(
-        { sql: `WITH d AS (DELETE FROM ${SCHEMA}.customers RETURNING *) SELECT * FROM d`, readOnly: false, authorizedClass: 'read' },
+        {
+          sql: `WITH d AS (DELETE FROM ${SCHEMA}.customers RETURNING *) SELECT * FROM d`,
+          readOnly: false,
+          authorizedClass: 'read',
+        },
         ctx(),
       ),
       (e) => isGloveboxError(e, 'GBX_SQL_NOT_AUTHORIZED'),
@@ -155,7 +179,11 @@ describe('postgres module', () => {
 
   test('runs a write on a write grant', async () => {
     const outcome = await makeModule().actions.query!(
-      { sql: `UPDATE ${SCHEMA}.customers SET note = 'updated' WHERE id = 3`, readOnly: false, authorizedClass: 'write' },
+      {
+        sql: `UPDATE ${SCHEMA}.customers SET note = 'updated' WHERE id = 3`,
+        readOnly: false,
+        authorizedClass: 'write',
+      },
       ctx(),
     );
     assert.equal((outcome.result as QueryResult).rowCount, 1);
@@ -166,7 +194,10 @@ describe('postgres module', () => {
   test('the database refuses a write in a read-only grant even when the classifier sees a read', async () => {
     const before = await count();
     await assert.rejects(
-      makeModule().actions.query!({ sql: `SELECT ${SCHEMA}.purge()`, readOnly: true, authorizedClass: 'read' }, ctx()),
+      makeModule().actions.query!(
+        { sql: `SELECT ${SCHEMA}.purge()`, readOnly: true, authorizedClass: 'read' },
+        ctx(),
+      ),
       (e) => isGloveboxError(e, 'GBX_SQL_FAILED') && e.message.startsWith('25006'),
     );
     assert.equal(await count(), before);
@@ -174,7 +205,10 @@ describe('postgres module', () => {
 
   test('refuses several statements in one query', async () => {
     await assert.rejects(
-      makeModule().actions.query!({ sql: 'SELECT 1; SELECT 2', readOnly: true, authorizedClass: 'read' }, ctx()),
+      makeModule().actions.query!(
+        { sql: 'SELECT 1; SELECT 2', readOnly: true, authorizedClass: 'read' },
+        ctx(),
+      ),
       (e) => isGloveboxError(e, 'GBX_SQL_MULTI_STATEMENT'),
     );
   });
@@ -192,7 +226,10 @@ describe('postgres module', () => {
 
   test('a slow statement hits the statement timeout', async () => {
     await assert.rejects(
-      makeModule({ statementTimeoutMs: 300 }).actions.query!({ sql: 'SELECT pg_sleep(10)', readOnly: true, authorizedClass: 'read' }, ctx()),
+      makeModule({ statementTimeoutMs: 300 }).actions.query!(
+        { sql: 'SELECT pg_sleep(10)', readOnly: true, authorizedClass: 'read' },
+        ctx(),
+      ),
       (e) => isGloveboxError(e, 'GBX_SQL_TIMEOUT'),
     );
   });
@@ -205,8 +242,12 @@ describe('postgres module', () => {
       ctx({ signal: controller.signal }),
     );
     const sleeping = async () =>
-      (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND query = 'SELECT pg_sleep(30)' AND state = 'active'`, [ROLE]))
-        .rows[0]?.n as number;
+      (
+        await admin.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND query = 'SELECT pg_sleep(30)' AND state = 'active'`,
+          [ROLE],
+        )
+      ).rows[0]?.n as number;
     for (let i = 0; i < 100 && (await sleeping()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(await sleeping(), 1);
     controller.abort();
@@ -217,15 +258,24 @@ describe('postgres module', () => {
 
   test('endSession stops the session’s running queries', async () => {
     const module = makeModule({ statementTimeoutMs: 60_000 });
-    const running = module.actions.query!({ sql: 'SELECT pg_sleep(20)', readOnly: true, authorizedClass: 'read' }, ctx({ sessionId: 'ses_gone' }));
+    const running = module.actions.query!(
+      { sql: 'SELECT pg_sleep(20)', readOnly: true, authorizedClass: 'read' },
+      ctx({ sessionId: 'ses_gone' }),
+    );
     await new Promise((r) => setTimeout(r, 200));
     await module.endSession('ses_gone');
     await assert.rejects(running, (e) => isGloveboxError(e, 'GBX_SQL_FAILED'));
   });
 
   test('invalid parameters are refused', async () => {
-    for (const params of [{ sql: 'SELECT 1' }, { sql: 'SELECT 1', readOnly: true, authorizedClass: 'root' }, 'SELECT 1'])
-      await assert.rejects(makeModule().actions.query!(params, ctx()), (e) => isGloveboxError(e, 'GBX_REQUEST_INVALID'));
+    for (const params of [
+      { sql: 'SELECT 1' },
+      { sql: 'SELECT 1', readOnly: true, authorizedClass: 'root' },
+      'SELECT 1',
+    ])
+      await assert.rejects(makeModule().actions.query!(params, ctx()), (e) =>
+        isGloveboxError(e, 'GBX_REQUEST_INVALID'),
+      );
   });
 });
 
@@ -244,15 +294,21 @@ describe('database down or slow', () => {
 
   test('a refused connection is GBX_SQL_UNAVAILABLE and shows no credential', async () => {
     const module = makeModule({}, `postgres://${ROLE}:${PASSWORD}@127.0.0.1:1/test`);
-    await assert.rejects(module.actions.query!({ sql: 'SELECT 1', readOnly: true, authorizedClass: 'read' }, ctx()), (e) => {
-      assert.ok(isGloveboxError(e, 'GBX_SQL_UNAVAILABLE'));
-      assert.ok(!e.message.includes(PASSWORD) && e.cause === undefined);
-      return true;
-    });
+    await assert.rejects(
+      module.actions.query!({ sql: 'SELECT 1', readOnly: true, authorizedClass: 'read' }, ctx()),
+      (e) => {
+        assert.ok(isGloveboxError(e, 'GBX_SQL_UNAVAILABLE'));
+        assert.ok(!e.message.includes(PASSWORD) && e.cause === undefined);
+        return true;
+      },
+    );
   });
 
   test('a database that never answers is GBX_SQL_UNAVAILABLE after the connect timeout', async () => {
-    const module = makeModule({ connectTimeoutMs: 300 }, `postgres://${ROLE}:${PASSWORD}@127.0.0.1:${silentPort}/test`);
+    const module = makeModule(
+      { connectTimeoutMs: 300 },
+      `postgres://${ROLE}:${PASSWORD}@127.0.0.1:${silentPort}/test`,
+    );
     await assert.rejects(
       module.actions.query!({ sql: 'SELECT 1', readOnly: true, authorizedClass: 'read' }, ctx()),
       (e) => isGloveboxError(e, 'GBX_SQL_UNAVAILABLE'),
@@ -280,11 +336,19 @@ describe('credentials never visible', () => {
     ];
     for (const sql of sqls) {
       try {
-        const outcome: ActionOutcome = await module.actions.query!({ sql, readOnly: true, authorizedClass: 'read' }, ctx());
+        const outcome: ActionOutcome = await module.actions.query!(
+          { sql, readOnly: true, authorizedClass: 'read' },
+          ctx(),
+        );
         outcomes.push({ result: outcome.result, accessed: outcome.accessed });
       } catch (error) {
         assert.ok(isGloveboxError(error), `${sql} fails with a coded error`);
-        outcomes.push({ code: error.code, message: error.message, details: error.details, cause: String(error.cause) });
+        outcomes.push({
+          code: error.code,
+          message: error.message,
+          details: error.details,
+          cause: String(error.cause),
+        });
       }
     }
     for (const [i, outcome] of outcomes.entries())
@@ -309,7 +373,10 @@ describe('executor called directly (no classifier)', () => {
   for (const sql of writes)
     test(`the database refuses in READ ONLY: ${sql}`, async () => {
       const before = await count();
-      await assert.rejects(executeStatement(agent, sql, limits), (e: { code?: string }) => e.code === '25006');
+      await assert.rejects(
+        executeStatement(agent, sql, limits),
+        (e: { code?: string }) => e.code === '25006',
+      );
       assert.equal(await count(), before);
     });
 

@@ -4,9 +4,21 @@ import { GloveboxError } from '@glovebox/core';
 import type { ActionContext, ActionModule, ActionOutcome } from '@glovebox/agent';
 import type { PostgresTargetConfig } from '../config.js';
 import { resolveSecret } from '../secrets.js';
-import { addCounts, defaultRedactorFactory, type HostRedactor, type RedactionCounts, type RedactorFactory } from '../redactor.js';
+import {
+  addCounts,
+  defaultRedactorFactory,
+  type HostRedactor,
+  type RedactionCounts,
+  type RedactorFactory,
+} from '../redactor.js';
 import { executeStatement, Client, Pool, type RawResult, type ResultColumn } from './pg-executor.js';
-import { classifySql, redactSqlLiterals, sqlClassExceeds, SQL_CLASSES, type SqlClassification } from './sql-classifier.js';
+import {
+  classifySql,
+  redactSqlLiterals,
+  sqlClassExceeds,
+  SQL_CLASSES,
+  type SqlClassification,
+} from './sql-classifier.js';
 
 /** The result of the `query` action, already masked. */
 export interface QueryResult {
@@ -75,24 +87,42 @@ interface PgErrorShape {
  * quoted by the server are redacted, and connection-level failures say only that the database is
  * unreachable (their text can carry hosts, users or a whole connection string).
  */
-function sanitizeError(error: unknown, state: TargetState, redactor: HostRedactor, timedOut: boolean): GloveboxError {
+function sanitizeError(
+  error: unknown,
+  state: TargetState,
+  redactor: HostRedactor,
+  timedOut: boolean,
+): GloveboxError {
   if (error instanceof GloveboxError) return error;
   if (timedOut)
-    return new GloveboxError('GBX_SQL_TIMEOUT', `the statement ran longer than ${state.config.statementTimeoutMs}ms`);
+    return new GloveboxError(
+      'GBX_SQL_TIMEOUT',
+      `the statement ran longer than ${state.config.statementTimeoutMs}ms`,
+    );
   const shape = (typeof error === 'object' && error !== null ? error : {}) as PgErrorShape;
   const sqlstate = typeof shape.code === 'string' && /^[0-9A-Z]{5}$/.test(shape.code) ? shape.code : null;
   if (sqlstate === null || typeof shape.severity !== 'string')
     return new GloveboxError('GBX_SQL_UNAVAILABLE', `database ${state.config.name} is unreachable`);
   if (sqlstate === '57014')
-    return new GloveboxError('GBX_SQL_TIMEOUT', `the statement ran longer than ${state.config.statementTimeoutMs}ms`, {
-      details: { sqlstate },
-    });
+    return new GloveboxError(
+      'GBX_SQL_TIMEOUT',
+      `the statement ran longer than ${state.config.statementTimeoutMs}ms`,
+      {
+        details: { sqlstate },
+      },
+    );
   const sqlClass = sqlstate.slice(0, 2);
   if (['08', '28', '3D', '53', '57'].includes(sqlClass))
-    return new GloveboxError('GBX_SQL_UNAVAILABLE', `database ${state.config.name} is unavailable (${sqlstate})`, {
-      details: { sqlstate },
-    });
-  const message = redactor.redactText(scrub(String(shape.message ?? ''), state.secrets)).text.slice(0, 500);
+    return new GloveboxError(
+      'GBX_SQL_UNAVAILABLE',
+      `database ${state.config.name} is unavailable (${sqlstate})`,
+      {
+        details: { sqlstate },
+      },
+    );
+  const message = redactor
+    .redactText(scrub(typeof shape.message === 'string' ? shape.message : '', state.secrets))
+    .text.slice(0, 500);
   return new GloveboxError('GBX_SQL_FAILED', `${sqlstate}: ${message}`, { details: { sqlstate } });
 }
 
@@ -188,7 +218,10 @@ export function createPostgresModule(
   async function query(params: unknown, ctx: ActionContext): Promise<ActionOutcome> {
     const parsed = queryParamsSchema.safeParse(params);
     if (!parsed.success)
-      throw new GloveboxError('GBX_REQUEST_INVALID', 'query expects { sql: string, readOnly: boolean, authorizedClass }');
+      throw new GloveboxError(
+        'GBX_REQUEST_INVALID',
+        'query expects { sql: string, readOnly: boolean, authorizedClass }',
+      );
     const state = states.get(ctx.target);
     if (!state) throw new GloveboxError('GBX_NOT_FOUND', 'no postgres target of that name on this agent');
     const { sql, authorizedClass } = parsed.data;
@@ -206,7 +239,8 @@ export function createPostgresModule(
         `the statement is ${classification.class} but the grant allows ${authorizedClass} (${classification.reasons.join('; ')})`,
         { details: { classification } },
       );
-    if (ctx.signal.aborted) throw new GloveboxError('GBX_SQL_FAILED', 'the query was cancelled before it started');
+    if (ctx.signal.aborted)
+      throw new GloveboxError('GBX_SQL_FAILED', 'the query was cancelled before it started');
 
     let client: PoolClient;
     try {
@@ -246,7 +280,11 @@ export function createPostgresModule(
       raw = await run;
     } catch (error) {
       broken = true;
-      if (aborted) throw new GloveboxError('GBX_SQL_FAILED', 'the query was cancelled (session ended or call cancelled)');
+      if (aborted)
+        throw new GloveboxError(
+          'GBX_SQL_FAILED',
+          'the query was cancelled (session ended or call cancelled)',
+        );
       throw sanitizeError(error, state, redactor, timedOut);
     } finally {
       clearTimeout(timer);

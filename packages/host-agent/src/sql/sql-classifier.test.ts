@@ -14,14 +14,24 @@ describe('SQL bypass corpus (only grows)', () => {
         `classified ${result.class}, must be at least ${c.atLeast}`,
       );
       for (const flag of c.flags ?? []) assert.equal(result.flags[flag], true, `flag ${flag}`);
-      for (const fn of c.sideEffects ?? []) assert.ok(result.sideEffectFunctions.includes(fn), `side effect ${fn}`);
+      for (const fn of c.sideEffects ?? [])
+        assert.ok(result.sideEffectFunctions.includes(fn), `side effect ${fn}`);
     });
 });
 
 describe('classifySql', () => {
   const cases: { sql: string; class: SqlClass; tables?: string[]; kinds?: string[]; count?: number }[] = [
-    { sql: 'SELECT id, email FROM public.users WHERE id = 1', class: 'read', tables: ['public.users'], kinds: ['SelectStmt'] },
-    { sql: 'SELECT * FROM payments.cards c JOIN users u ON u.id = c.user_id', class: 'read', tables: ['payments.cards', 'users'] },
+    {
+      sql: 'SELECT id, email FROM public.users WHERE id = 1',
+      class: 'read',
+      tables: ['public.users'],
+      kinds: ['SelectStmt'],
+    },
+    {
+      sql: 'SELECT * FROM payments.cards c JOIN users u ON u.id = c.user_id',
+      class: 'read',
+      tables: ['payments.cards', 'users'],
+    },
     { sql: 'WITH recent AS (SELECT * FROM orders) SELECT * FROM recent', class: 'read', tables: ['orders'] },
     { sql: 'TABLE users', class: 'read', tables: ['users'] },
     { sql: 'SHOW search_path', class: 'read' },
@@ -45,7 +55,9 @@ describe('classifySql', () => {
     });
 
   test('reports functions and the statement list', () => {
-    const result = classifySql('SELECT lower(email), pg_catalog.now() FROM users; DELETE FROM t WHERE id = 1');
+    const result = classifySql(
+      'SELECT lower(email), pg_catalog.now() FROM users; DELETE FROM t WHERE id = 1',
+    );
     assert.deepEqual(result.functions, ['lower', 'pg_catalog.now']);
     assert.deepEqual(result.statements, [
       { kind: 'SelectStmt', class: 'read' },
@@ -79,9 +91,17 @@ describe('classifySql', () => {
       table.map((t) => `UPDATE ${t} SET a = 1 RETURNING *`),
       table.map((t) => `INSERT INTO ${t} VALUES (1) RETURNING *`),
     );
-    const wrapped = fc.tuple(write, fc.integer({ min: 0, max: 3 })).map(([w, how]) =>
-      [`WITH x AS (${w}) SELECT * FROM x`, `EXPLAIN ANALYZE ${w}`, `COPY (${w}) TO STDOUT`, `SELECT 1; ${w}`][how]!,
-    );
+    const wrapped = fc
+      .tuple(write, fc.integer({ min: 0, max: 3 }))
+      .map(
+        ([w, how]) =>
+          [
+            `WITH x AS (${w}) SELECT * FROM x`,
+            `EXPLAIN ANALYZE ${w}`,
+            `COPY (${w}) TO STDOUT`,
+            `SELECT 1; ${w}`,
+          ][how]!,
+      );
     fc.assert(
       fc.property(wrapped, (sql) => {
         assert.ok(sqlClassExceeds(classifySql(sql).class, 'read'), sql);
@@ -91,7 +111,14 @@ describe('classifySql', () => {
   });
 
   test('property: any function from the side-effect list raises the class wherever it is called', () => {
-    const fn = fc.constantFrom('pg_terminate_backend', 'set_config', 'dblink_exec', 'lo_unlink', 'query_to_xml', 'pg_read_file');
+    const fn = fc.constantFrom(
+      'pg_terminate_backend',
+      'set_config',
+      'dblink_exec',
+      'lo_unlink',
+      'query_to_xml',
+      'pg_read_file',
+    );
     const place = fc.integer({ min: 0, max: 4 });
     fc.assert(
       fc.property(fn, place, (name, where) => {
@@ -111,10 +138,16 @@ describe('classifySql', () => {
 
 describe('redactSqlLiterals', () => {
   const cases: { sql: string; expected: string }[] = [
-    { sql: "SELECT * FROM users WHERE email = 'a@b.example'", expected: 'SELECT * FROM users WHERE email = $1' },
+    {
+      sql: "SELECT * FROM users WHERE email = 'a@b.example'",
+      expected: 'SELECT * FROM users WHERE email = $1',
+    },
     { sql: "ALTER ROLE app PASSWORD 'hunter2'", expected: 'ALTER ROLE app PASSWORD $1' },
     { sql: 'SELECT 42, 4.2, -7', expected: 'SELECT $1, $2, -$3' },
-    { sql: "SELECT $$body$$, $t$tagged$t$, E'esc\\'aped', B'1010', X'ff'", expected: 'SELECT $1, $2, $3, $4, $5' },
+    {
+      sql: "SELECT $$body$$, $t$tagged$t$, E'esc\\'aped', B'1010', X'ff'",
+      expected: 'SELECT $1, $2, $3, $4, $5',
+    },
     { sql: 'SELECT $1, $2, 5', expected: 'SELECT $1, $2, $3' },
     { sql: "SELECT 'é' -- token=abc\n, 1 /* secret */", expected: 'SELECT $1\n, $2' },
     { sql: "COPY t TO PROGRAM 'curl https://x'", expected: 'COPY t TO PROGRAM $1' },
@@ -127,10 +160,15 @@ describe('redactSqlLiterals', () => {
 
   test('property: no string literal survives', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 6, maxLength: 40 }).filter((s) => /^[A-Za-z0-9 @._-]+$/.test(s) && s.trim().length > 5), (secret) => {
-        const sql = `SELECT * FROM t WHERE a = '${secret}' AND b = $$${secret}$$`;
-        assert.ok(!redactSqlLiterals(sql).includes(secret.trim()));
-      }),
+      fc.property(
+        fc
+          .string({ minLength: 6, maxLength: 40 })
+          .filter((s) => /^[A-Za-z0-9 @._-]+$/.test(s) && s.trim().length > 5),
+        (secret) => {
+          const sql = `SELECT * FROM t WHERE a = '${secret}' AND b = $$${secret}$$`;
+          assert.ok(!redactSqlLiterals(sql).includes(secret.trim()));
+        },
+      ),
     );
   });
 });

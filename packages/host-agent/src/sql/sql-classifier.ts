@@ -258,7 +258,8 @@ function explainAnalyzes(statement: Node): boolean {
     if (arg === undefined) return true;
     if (!isNode(arg)) return true;
     if (isNode(arg['Boolean'])) return arg['Boolean']['boolval'] === true;
-    if (isNode(arg['String'])) return !['false', 'off', '0', 'no'].includes(String(arg['String']['sval']).toLowerCase());
+    if (isNode(arg['String']))
+      return !['false', 'off', '0', 'no'].includes(String(arg['String']['sval']).toLowerCase());
     if (isNode(arg['Integer'])) return (arg['Integer']['ival'] ?? 0) !== 0;
     return true;
   });
@@ -352,7 +353,7 @@ function walkStatement(root: Node, acc: Accumulator): void {
               else raise(acc, 'read', 'COPY … TO STDOUT');
               break;
             case 'VariableSetStmt': {
-              const name = String(child['name'] ?? '').toLowerCase();
+              const name = typeof child['name'] === 'string' ? child['name'].toLowerCase() : '';
               if (name === 'role' || name === 'session_authorization') acc.flags.setRole = true;
               break;
             }
@@ -404,10 +405,13 @@ const MAX_SQL_LENGTH = 1_000_000;
 export function classifySql(sql: string): SqlClassification {
   if (typeof sql !== 'string') throw new TypeError('sql must be a string');
   if (sql.length > MAX_SQL_LENGTH)
-    throw new GloveboxError('GBX_SQL_PARSE_FAILED', `the statement is longer than ${MAX_SQL_LENGTH} characters`);
+    throw new GloveboxError(
+      'GBX_SQL_PARSE_FAILED',
+      `the statement is longer than ${MAX_SQL_LENGTH} characters`,
+    );
   let stmts: { stmt?: unknown }[];
   try {
-    stmts = (parseSync(sql).stmts ?? []) as { stmt?: unknown }[];
+    stmts = parseSync(sql).stmts ?? [];
   } catch (error) {
     const position = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     // The parser's own message quotes the text near the error, which may be a secret literal.
