@@ -155,7 +155,7 @@ export class AgentRuntime {
     socket.on('message', (data, isBinary) => {
       this.#lastContact = this.#o.clock.now();
       if (isBinary) return;
-      void this.#onMessage(String(data));
+      void this.#onMessage((data as Buffer).toString('utf8'));
     });
     socket.on('unexpected-response', (_req, res) => {
       const fatal = res.statusCode === 401 || res.statusCode === 403;

@@ -88,9 +88,23 @@ export async function deploy(store: StoreKind, editPolicies?: (dir: string) => v
   const startGateway = async () => {
     gateway = spawn(
       process.execPath,
-      [GATEWAY, '--data', join(dir, 'data'), '--policies', policiesDir, '--listen', `127.0.0.1:${port}`, ...storeArgs],
+      [
+        GATEWAY,
+        '--data',
+        join(dir, 'data'),
+        '--policies',
+        policiesDir,
+        '--listen',
+        `127.0.0.1:${port}`,
+        ...storeArgs,
+      ],
       {
-        env: { PATH: process.env.PATH ?? '', GLOVEBOX_BOOTSTRAP_TOKEN: adminToken, GLOVEBOX_LOG_LEVEL: 'warn', GLOVEBOX_REAPER_MS: '200' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          GLOVEBOX_BOOTSTRAP_TOKEN: adminToken,
+          GLOVEBOX_LOG_LEVEL: 'warn',
+          GLOVEBOX_REAPER_MS: '200',
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );

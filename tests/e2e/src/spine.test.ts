@@ -12,7 +12,12 @@ interface RequestJson {
 for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
   test(`end to end through the CLI on ${store}`, { timeout: 120_000 }, async (t) => {
     const d = await deploy(store, (dir) =>
-      editPolicy(dir, 'access.cedar', '@maxDuration("4h")\n@idleTimeout("30m")', '@maxDuration("4h")\n@idleTimeout("3s")'),
+      editPolicy(
+        dir,
+        'access.cedar',
+        '@maxDuration("4h")\n@idleTimeout("30m")',
+        '@maxDuration("4h")\n@idleTimeout("3s")',
+      ),
     );
     t.after(() => d.stop());
     const admin = d.adminEnv;
@@ -20,10 +25,34 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     const bob = d.userEnv('bob');
 
     await t.test('admin seeds users and registers agents', async () => {
-      assert.equal((await cli(['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'], admin, 'alice-password-123\n')).code, 0);
-      assert.equal((await cli(['users', 'add', 'bob', '--groups', 'engineers,sre-leads', '--password-stdin'], admin, 'bob-password-1234\n')).code, 0);
-      for (const [name, env] of [['svc-staging', 'staging'], ['svc-prod', 'prod']] as const) {
-        const reg = await cli(['agents', 'register', name, '--env', env, '--owner', 'payments', '--json'], admin);
+      assert.equal(
+        (
+          await cli(
+            ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
+            admin,
+            'alice-password-123\n',
+          )
+        ).code,
+        0,
+      );
+      assert.equal(
+        (
+          await cli(
+            ['users', 'add', 'bob', '--groups', 'engineers,sre-leads', '--password-stdin'],
+            admin,
+            'bob-password-1234\n',
+          )
+        ).code,
+        0,
+      );
+      for (const [name, env] of [
+        ['svc-staging', 'staging'],
+        ['svc-prod', 'prod'],
+      ] as const) {
+        const reg = await cli(
+          ['agents', 'register', name, '--env', env, '--owner', 'payments', '--json'],
+          admin,
+        );
         assert.equal(reg.code, 0, reg.stderr);
         await d.startAgentService(reg.json<{ credential: string }>().credential);
       }
@@ -34,19 +63,31 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     });
 
     await t.test('users log in; a wrong password is refused', async () => {
-      assert.equal((await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'wrong-password-xx\n')).code, 1);
-      assert.equal((await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n')).code, 0);
+      assert.equal(
+        (await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'wrong-password-xx\n')).code,
+        1,
+      );
+      assert.equal(
+        (await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n')).code,
+        0,
+      );
       const bobLogin = await cli(['login', '--user', 'bob', '--password-stdin'], bob, 'bob-password-1234\n');
       assert.equal(bobLogin.code, 0, bobLogin.stderr);
       const me = (await cli(['whoami', '--json'], alice)).json<{ user: string; groups: string[] }>();
       assert.deepEqual(me, { ...me, user: 'alice', groups: ['engineers'] });
       const targets = (await cli(['targets', '--json'], alice)).json<{ name: string; env: string }[]>();
-      assert.deepEqual(targets.map((x) => `${x.name}:${x.env}`).sort(), ['svc-prod:prod', 'svc-staging:staging']);
+      assert.deepEqual(targets.map((x) => `${x.name}:${x.env}`).sort(), [
+        'svc-prod:prod',
+        'svc-staging:staging',
+      ]);
     });
 
     let staging = '';
     await t.test('an engineer opens a staging facts session at once', async () => {
-      const r = await cli(['request', 'svc-staging', '--actions', 'facts,snapshot', '--reason', 'latency spike', '--json'], alice);
+      const r = await cli(
+        ['request', 'svc-staging', '--actions', 'facts,snapshot', '--reason', 'latency spike', '--json'],
+        alice,
+      );
       assert.equal(r.code, 0, r.stderr);
       const req = r.json<RequestJson>();
       assert.equal(req.status, 'active');
@@ -63,12 +104,18 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
 
     let prod = '';
     await t.test('prod needs a fresh MFA first (exit 4), then waits for approval (exit 4)', async () => {
-      const noMfa = await cli(['request', 'svc-prod', '--actions', 'facts', '--reason', 'INC-42 errors', '--json'], alice);
+      const noMfa = await cli(
+        ['request', 'svc-prod', '--actions', 'facts', '--reason', 'INC-42 errors', '--json'],
+        alice,
+      );
       assert.equal(noMfa.code, 4);
       assert.equal(noMfa.json<{ error: { code: string } }>().error.code, 'GBX_STEP_UP_REQUIRED');
       const enroll = (await cli(['mfa', 'enroll', '--json'], alice)).json<{ secret: string }>();
       assert.equal((await cli(['mfa', 'verify', authenticator.generate(enroll.secret)], alice)).code, 0);
-      const r = await cli(['request', 'svc-prod', '--actions', 'facts', '--reason', 'INC-42 errors', '--json'], alice);
+      const r = await cli(
+        ['request', 'svc-prod', '--actions', 'facts', '--reason', 'INC-42 errors', '--json'],
+        alice,
+      );
       assert.equal(r.code, 4, r.stderr);
       const req = r.json<RequestJson>();
       assert.equal(req.status, 'pending');
@@ -85,7 +132,10 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
 
     await t.test('an sre-leads approval opens it and facts answers', async () => {
       const list = (await cli(['requests', '--pending', '--json'], bob)).json<RequestJson[]>();
-      assert.ok(list.some((x) => x.id === prod), 'bob sees the request to approve');
+      assert.ok(
+        list.some((x) => x.id === prod),
+        'bob sees the request to approve',
+      );
       const r = await cli(['approve', prod, '--comment', 'ok', '--json'], bob);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.json<RequestJson>().status, 'active');
@@ -104,16 +154,27 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     await t.test('an idle session is ended by the reaper, also across a gateway restart', async () => {
       await d.restartGateway();
       await waitFor(async () => {
-        const s = (await cli(['sessions', '--all', '--json'], alice)).json<{ id: string; status: string }[]>();
+        const s = (await cli(['sessions', '--all', '--json'], alice)).json<
+          { id: string; status: string }[]
+        >();
         return s.find((x) => x.id === staging)?.status === 'ended';
       }, 'idle session ended');
       assert.equal((await cli(['facts', staging], alice)).code, 3);
     });
 
     await t.test('the audit trail shows the whole story', async () => {
-      const events = (await cli(['audit', '--json'], admin)).json<{ type: string; sessionId: string | null }[]>();
+      const events = (await cli(['audit', '--json'], admin)).json<
+        { type: string; sessionId: string | null }[]
+      >();
       const types = events.filter((e) => e.sessionId === prod).map((e) => e.type);
-      for (const type of ['request.created', 'request.approved', 'session.started', 'action.intent', 'action.result', 'session.ended']) {
+      for (const type of [
+        'request.created',
+        'request.approved',
+        'session.started',
+        'action.intent',
+        'action.result',
+        'session.ended',
+      ]) {
         assert.ok(types.includes(type), `audit has ${type}`);
       }
       assert.equal((await cli(['audit'], alice)).code, 3, 'engineers may not read the audit');

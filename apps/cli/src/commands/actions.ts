@@ -243,7 +243,7 @@ export function registerActionCommands(program: Command): void {
         return table(
           res.columns.map((c) => c.name),
           res.rows.map((row) =>
-            row.map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))),
+            row.map((v) => (v === null ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v))),
           ),
         );
       });

@@ -361,7 +361,8 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
       const actor = actorOf(request);
       const visible = (await store.listAgents()).filter(
         (a) =>
-          a.revokedAt === null && visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
+          a.revokedAt === null &&
+          visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
       );
       return {
         targets: visible.map((a) => {

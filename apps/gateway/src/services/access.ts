@@ -517,7 +517,10 @@ export class AccessService {
     // An action whose policy now demands more approvals than the session was granted with is
     // refused: an approval for reading does not stretch to what needs more review.
     if ((decision.obligations?.approvals ?? 0) > r.obligations.approvals) {
-      throw await refuse('GBX_ACTION_NOT_GRANTED', 'this action needs more approvals than the session has; request it separately');
+      throw await refuse(
+        'GBX_ACTION_NOT_GRANTED',
+        'this action needs more approvals than the session has; request it separately',
+      );
     }
     const touched: AccessRequestRecord = {
       ...r,

@@ -59,7 +59,7 @@ export class Authorizer {
       ...extras,
       mfaAgeSec,
       ...this.localTime(now),
-    } as PolicyContext;
+    };
   }
 
   /** Decides; never throws for policy reasons, and any engine failure is a deny. */

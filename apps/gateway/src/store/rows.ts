@@ -2,6 +2,7 @@ import type {
   AccessRequestRecord,
   AgentRecord,
   ApprovalRecord,
+  AuditFilter,
   AuditRow,
   TokenRecord,
   UserRecord,
@@ -12,8 +13,9 @@ type Row = Record<string, unknown>;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
-const str = (v: unknown): string => String(v);
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v));
 
 export function userFromRow(r: Row): UserRecord {
   return {
@@ -127,7 +129,7 @@ export function auditToParams(a: AuditRow): unknown[] {
 
 /** Builds the WHERE clause of an audit query; `p(i)` renders the i-th placeholder for the dialect. */
 export function auditWhere(
-  filter: import('./types.js').AuditFilter,
+  filter: AuditFilter,
   p: (i: number) => string,
 ): { where: string; params: unknown[] } {
   const clauses: string[] = [];

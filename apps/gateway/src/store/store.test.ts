@@ -63,8 +63,9 @@ const auditRow = (seq: number, prevHash: string): AuditRow => ({
 
 for (const backend of TEST_STORES) {
   test(`store contract: ${backend.name}`, async (t) => {
-    const { store, dispose } = await backend.open();
-    t.after(dispose);
+    const opened = await backend.open();
+    const store = opened.store;
+    t.after(() => opened.dispose());
 
     await t.test('migrations are idempotent', async () => {
       await store.migrate();
