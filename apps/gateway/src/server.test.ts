@@ -1,0 +1,216 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { buildServer, type Gateway } from './server.js';
+
+const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
+const ADMIN = 'gbx_t_admin-bootstrap-token-for-tests-000000';
+
+async function gateway(t: import('node:test').TestContext): Promise<{ gw: Gateway; logs: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-'));
+  const logs: string[] = [];
+  const gw = buildServer({
+    dataDir: dir,
+    policiesDir: POLICIES,
+    bootstrapToken: ADMIN,
+    watchPolicies: false,
+    logLevel: 'info',
+    logDestination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs.push(chunk.toString());
+        done();
+      },
+    }),
+  });
+  await gw.ready();
+  t.after(async () => {
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { gw, logs };
+}
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+test('bad input gets a clear coded error and changes nothing', async (t) => {
+  const { gw } = await gateway(t);
+  const app = gw.app;
+  const cases: {
+    name: string;
+    method: 'POST' | 'GET';
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string;
+    code: string;
+    status: number;
+  }[] = [
+    { name: 'no token', method: 'GET', url: '/api/v1/whoami', code: 'GBX_AUTH_REQUIRED', status: 401 },
+    {
+      name: 'garbage token',
+      method: 'GET',
+      url: '/api/v1/whoami',
+      headers: auth('nope'),
+      code: 'GBX_AUTH_FAILED',
+      status: 401,
+    },
+    {
+      name: 'expired-looking unknown token',
+      method: 'GET',
+      url: '/api/v1/whoami',
+      headers: auth('gbx_s_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'),
+      code: 'GBX_AUTH_FAILED',
+      status: 401,
+    },
+    {
+      name: 'malformed JSON',
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { ...auth(ADMIN), 'content-type': 'application/json' },
+      payload: '{"name": ',
+      code: 'GBX_REQUEST_INVALID',
+      status: 400,
+    },
+    {
+      name: 'wrong types',
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { ...auth(ADMIN), 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 42, groups: 'admins' }),
+      code: 'GBX_REQUEST_INVALID',
+      status: 400,
+    },
+    {
+      name: 'unknown fields',
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { ...auth(ADMIN), 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'eve', isAdmin: true }),
+      code: 'GBX_REQUEST_INVALID',
+      status: 400,
+    },
+    {
+      name: 'oversized body',
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { ...auth(ADMIN), 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'eve', password: 'x'.repeat(400_000) }),
+      code: 'GBX_REQUEST_TOO_LARGE',
+      status: 413,
+    },
+    {
+      name: 'unknown action name',
+      method: 'POST',
+      url: '/api/v1/sessions/ses_x/actions/rm-rf',
+      headers: { ...auth(ADMIN), 'content-type': 'application/json' },
+      payload: '{}',
+      code: 'GBX_REQUEST_INVALID',
+      status: 400,
+    },
+  ];
+  for (const c of cases) {
+    const res = await app.inject({
+      method: c.method,
+      url: c.url,
+      headers: c.headers ?? {},
+      ...(c.payload ? { payload: c.payload } : {}),
+    });
+    assert.equal(res.statusCode, c.status, `${c.name}: ${res.body}`);
+    assert.equal(res.json<{ error: { code: string } }>().error.code, c.code, c.name);
+  }
+  const users = await app.inject({ method: 'GET', url: '/api/v1/users', headers: auth(ADMIN) });
+  assert.deepEqual(
+    users.json<{ users: { name: string }[] }>().users.map((u) => u.name),
+    ['admin'],
+    'nothing was created by bad input',
+  );
+});
+
+test('login failures look the same, are rate-limited, and never log the password', async (t) => {
+  const { gw, logs } = await gateway(t);
+  const app = gw.app;
+  await app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: auth(ADMIN),
+    payload: { name: 'alice', groups: ['engineers'], password: 'correct-horse-battery' },
+  });
+  const wrongPassword = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { user: 'alice', password: 'Sup3r$ecretGuess!' },
+  });
+  const unknownUser = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { user: 'mallory', password: 'Sup3r$ecretGuess!' },
+  });
+  assert.equal(wrongPassword.statusCode, 401);
+  assert.deepEqual(
+    wrongPassword.json(),
+    unknownUser.json(),
+    'unknown user and wrong password are indistinguishable',
+  );
+  let last = wrongPassword;
+  for (let i = 0; i < 6; i++) {
+    last = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { user: 'alice', password: 'Sup3r$ecretGuess!' },
+    });
+  }
+  assert.equal(last.json<{ error: { code: string } }>().error.code, 'GBX_RATE_LIMITED');
+  const ok = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { user: 'alice', password: 'correct-horse-battery' },
+  });
+  assert.equal(ok.statusCode, 429, 'still limited even with the right password');
+  assert.ok(!logs.join('').includes('Sup3r$ecretGuess!'), 'no password in any log line');
+  assert.ok(!logs.join('').includes(ADMIN), 'no token in any log line');
+});
+
+test('OpenAPI document, health and readiness', async (t) => {
+  const { gw } = await gateway(t);
+  const doc = await gw.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+  assert.equal(doc.statusCode, 200);
+  const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
+  for (const p of [
+    '/api/v1/requests',
+    '/api/v1/requests/{id}/approve',
+    '/api/v1/sessions/{id}/actions/{action}',
+  ]) {
+    assert.ok(paths.includes(p), `${p} is documented`);
+  }
+  assert.equal((await gw.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  assert.equal((await gw.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+});
+
+test('engineers cannot administer or read the audit; every refusal is audited', async (t) => {
+  const { gw } = await gateway(t);
+  const app = gw.app;
+  await app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: auth(ADMIN),
+    payload: { name: 'eve', groups: ['engineers'], password: 'eve-password-1234' },
+  });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { user: 'eve', password: 'eve-password-1234' },
+  });
+  const eve = login.json<{ token: string }>().token;
+  for (const [method, url, payload] of [
+    ['POST', '/api/v1/users', { name: 'eve2', groups: ['admins'] }],
+    ['POST', '/api/v1/agents', { name: 'x', env: 'prod' }],
+    ['GET', '/api/v1/audit', undefined],
+    ['POST', '/api/v1/tokens', { user: 'admin' }],
+  ] as const) {
+    const res = await app.inject({ method, url, headers: auth(eve), ...(payload ? { payload } : {}) });
+    assert.equal(res.json<{ error: { code: string } }>().error.code, 'GBX_POLICY_DENIED', `${method} ${url}`);
+  }
+});
