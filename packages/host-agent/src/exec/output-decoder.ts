@@ -1,4 +1,7 @@
 // C0 controls except tab, newline and carriage return; DEL; C1 controls.
+// eslint-disable-next-line no-control-regex -- these are exactly the characters being looked for
+const ANY_UNSAFE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
+
 function isUnsafe(code: number): boolean {
   return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code <= 0x9f);
 }
@@ -28,6 +31,7 @@ export class OutputDecoder {
 
   #clean(text: string): string {
     if (!this.#binary && text.includes('\uFFFD')) this.#binary = true;
+    if (!ANY_UNSAFE.test(text)) return text;
     let out = '';
     let from = 0;
     for (let i = 0; i < text.length; i++) {
