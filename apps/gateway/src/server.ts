@@ -29,6 +29,7 @@ import { IdentityService, type Actor } from './services/identity.js';
 import { SecretBox } from './services/secrets.js';
 import { loadOrCreateSigningKey } from './services/signing-keys.js';
 import { Metrics } from './services/metrics.js';
+import { AuditTrail } from './services/audit-trail.js';
 import { openStore, type Store } from './store/index.js';
 
 declare module 'fastify' {
@@ -54,6 +55,8 @@ export interface GatewayServices {
   hub: AgentHub;
   metrics: Metrics;
   redactor: Redactor;
+  /** Checkpoints, export and verification; available once the gateway has started. */
+  trail(): AuditTrail;
 }
 
 export type GatewayApp = FastifyInstance<
@@ -119,7 +122,10 @@ export function buildServer(options: GatewayOptions): Gateway {
     store,
     clock,
     redactor,
-    onAppend: () => metrics.inc('glovebox_audit_events_total'),
+    onAppend: (event) => {
+      metrics.inc('glovebox_audit_events_total');
+      trail?.observe(event);
+    },
     onFailure: (error) => {
       metrics.inc('glovebox_audit_failures_total');
       logger.error({ err: error }, 'audit write failed');
@@ -155,6 +161,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     pendingTtlMs: config.pendingTtlMs,
   });
   const actions = new ActionService({ clock, access, hub, audit, redactors });
+  let trail: AuditTrail | undefined;
   const services: GatewayServices = {
     config,
     store,
@@ -167,6 +174,10 @@ export function buildServer(options: GatewayOptions): Gateway {
     hub,
     metrics,
     redactor,
+    trail: () => {
+      if (!trail) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
+      return trail;
+    },
   };
 
   const app = Fastify({
@@ -230,6 +241,7 @@ export function buildServer(options: GatewayOptions): Gateway {
   });
 
   let reaper: NodeJS.Timeout | undefined;
+  let checkpointTimer: NodeJS.Timeout | undefined;
   let stopWatching: (() => void) | undefined;
   let started = false;
 
@@ -237,6 +249,12 @@ export function buildServer(options: GatewayOptions): Gateway {
     if (started) return;
     started = true;
     await store.migrate();
+    trail = await AuditTrail.open(store, clock, join(config.dataDir, 'keys', 'audit'), {
+      events: 100,
+      ms: 60_000,
+    });
+    checkpointTimer = setInterval(() => void trail?.checkpointNow(), 5_000);
+    checkpointTimer.unref();
     const loaded = await engine.reload(config.policiesDir);
     if (!loaded.ok) {
       logger.error(
@@ -282,6 +300,8 @@ export function buildServer(options: GatewayOptions): Gateway {
     ready: start,
     async close() {
       if (reaper) clearInterval(reaper);
+      if (checkpointTimer) clearInterval(checkpointTimer);
+      await trail?.checkpointNow();
       stopWatching?.();
       await hub.close();
       await app.close();

@@ -212,3 +212,14 @@ export const policyViewSchema = z.object({
 });
 
 export const healthSchema = z.object({ status: z.string() });
+
+export const auditVerifySchema = z.object({
+  ok: z.boolean(),
+  events: z.number(),
+  checkpoints: z.number(),
+  headSeq: z.number(),
+  unsignedTail: z.number(),
+  firstBadSeq: z.number().optional(),
+  problem: z.string().optional(),
+  message: z.string(),
+});

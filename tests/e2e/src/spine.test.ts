@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { authenticator } from 'otplib';
 import { cli, deploy, editPolicy, waitFor, type StoreKind } from './harness.js';
 
@@ -178,6 +181,25 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         assert.ok(types.includes(type), `audit has ${type}`);
       }
       assert.equal((await cli(['audit'], alice)).code, 3, 'engineers may not read the audit');
+    });
+
+    await t.test('the trail verifies live and offline from an export; a changed byte is caught', async () => {
+      const live = await cli(['audit', 'verify', '--json'], admin);
+      assert.equal(live.code, 0, live.stdout);
+      const file = join(d.dir, 'export.jsonl');
+      assert.equal((await cli(['audit', 'export', '--out', file], admin)).code, 0);
+      const elsewhere = join(mkdtempSync(join(tmpdir(), 'gbx-offline-')), 'copy.jsonl');
+      copyFileSync(file, elsewhere);
+      const offline = await cli(['audit', 'verify', '--file', elsewhere, '--json'], {});
+      assert.equal(offline.code, 0, offline.stdout);
+      assert.ok(offline.json<{ events: number }>().events > 10);
+      writeFileSync(
+        elsewhere,
+        readFileSync(elsewhere, 'utf8').replace('"outcome":"denied"', '"outcome":"success"'),
+      );
+      const tampered = await cli(['audit', 'verify', '--file', elsewhere, '--json'], {});
+      assert.equal(tampered.code, 1);
+      assert.ok(tampered.json<{ firstBadSeq: number }>().firstBadSeq > 0);
     });
   });
 }

@@ -1,13 +1,25 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { auditEventViewSchema } from '@glovebox/protocol';
-import { table } from '../output.js';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GloveboxError } from '@glovebox/core';
+import { verifyExport, type VerifyReport } from '@glovebox/audit';
+import { EXIT } from '../client.js';
+import { makeOutput, table } from '../output.js';
 import { context } from './common.js';
 
 type EventView = z.infer<typeof auditEventViewSchema>;
 
+function describeReport(r: VerifyReport): string {
+  return r.ok
+    ? `ok: ${r.events} events, ${r.checkpoints} signed checkpoints (head ${r.headSeq}; ${r.unsignedTail} after the last checkpoint)`
+    : `FAILED at seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? 'invalid'} — ${r.message}`;
+}
+
 export function registerAuditCommands(program: Command): void {
-  program
+  const audit = program
     .command('audit')
     .description('search the audit trail (reading it is itself a policy decision)')
     .option('--since <time>', 'ISO time')
@@ -32,5 +44,45 @@ export function registerAuditCommands(program: Command): void {
           res.events.map((e) => [e.seq, e.time, e.type, e.actor, e.sessionId, e.action, e.target, e.outcome]),
         ),
       );
+    });
+
+  audit
+    .command('export')
+    .description('export the trail as JSON lines with its signed checkpoints and public keys')
+    .option('--out <file>', 'write to this file (default: stdout)')
+    .action(async (o: { out?: string }, command: Command) => {
+      const { api } = context(command);
+      const response = await fetch(`${api.url}/api/v1/audit/export`, {
+        headers: api.bearer ? { authorization: `Bearer ${api.bearer}` } : {},
+      }).catch(() => {
+        throw new GloveboxError('GBX_GATEWAY_UNREACHABLE', `cannot reach the gateway at ${api.url}`);
+      });
+      if (!response.ok || !response.body) {
+        const body = (await response.json().catch(() => ({}))) as {
+          error?: { code?: string; message?: string };
+        };
+        throw new GloveboxError(
+          (body.error?.code ?? 'GBX_INTERNAL') as 'GBX_INTERNAL',
+          body.error?.message ?? `HTTP ${response.status}`,
+        );
+      }
+      const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      if (o.out) await pipeline(source, createWriteStream(o.out, { mode: 0o600 }));
+      else await pipeline(source, process.stdout);
+      if (o.out) process.stderr.write(`exported to ${o.out}\n`);
+    });
+
+  audit
+    .command('verify')
+    .description('verify the live trail, or an export offline with --file (no gateway needed)')
+    .option('--file <file>', 'an export written by `audit export`')
+    .action(async (o: { file?: string }, command: Command) => {
+      const opts = command.optsWithGlobals<{ json?: boolean }>();
+      const out = makeOutput(opts.json === true);
+      const report: VerifyReport = o.file
+        ? await verifyExport(o.file)
+        : await context(command).api.call<VerifyReport>('GET', '/audit/verify');
+      out.result(report, () => describeReport(report));
+      if (!report.ok) process.exitCode = EXIT.error;
     });
 }

@@ -8,6 +8,7 @@ import {
   agentSchema,
   auditListSchema,
   auditQuerySchema,
+  auditVerifySchema,
   createRequestBodySchema,
   createTokenBodySchema,
   createUserBodySchema,
@@ -554,6 +555,38 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
       return { events };
     },
   );
+
+  api.get('/audit/verify', { schema: { response: { 200: auditVerifySchema } } }, async (request) => {
+    const actor = actorOf(request);
+    const decision = authorizer.requireGateway(actor, 'readAudit');
+    const report = await s.trail().verify();
+    await audit.record({
+      type: 'audit.verified',
+      actor: { kind: 'user', id: actor.name },
+      decision,
+      outcome: report.ok ? 'success' : 'failure',
+      details: { events: report.events, checkpoints: report.checkpoints, problem: report.problem ?? null },
+    });
+    return report;
+  });
+
+  api.get('/audit/export', async (request, reply) => {
+    const actor = actorOf(request);
+    const decision = authorizer.requireGateway(actor, 'readAudit');
+    await audit.record({
+      type: 'audit.exported',
+      actor: { kind: 'user', id: actor.name },
+      decision,
+      outcome: 'success',
+    });
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    try {
+      await s.trail().export(reply.raw);
+    } finally {
+      reply.raw.end();
+    }
+  });
 
   api.get('/policy', { schema: { response: { 200: policyViewSchema } } }, async (request) => {
     actorOf(request);

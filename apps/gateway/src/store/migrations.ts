@@ -113,6 +113,19 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit_events
 FOR EACH STATEMENT EXECUTE FUNCTION glovebox_audit_append_only();
 `,
         },
+    {
+      version: 3,
+      name: 'signed audit checkpoints',
+      sql:
+        `CREATE TABLE audit_checkpoints (seq ${bigint} PRIMARY KEY, checkpoint TEXT NOT NULL);` +
+        (dialect === 'sqlite'
+          ? `CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;`
+          : `CREATE TRIGGER checkpoints_no_change BEFORE UPDATE OR DELETE ON audit_checkpoints
+FOR EACH ROW EXECUTE FUNCTION glovebox_audit_append_only();`),
+    },
   ];
 };
 

@@ -268,6 +268,18 @@ export class PostgresStore implements Store {
       await this.#q('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])
     ).map(auditFromRow);
   }
+  async addCheckpoint(seq: number, checkpoint: string): Promise<void> {
+    await this.#q('INSERT INTO audit_checkpoints VALUES ($1, $2) ON CONFLICT (seq) DO NOTHING', [
+      seq,
+      checkpoint,
+    ]);
+  }
+  async listCheckpoints() {
+    return (await this.#q('SELECT seq, checkpoint FROM audit_checkpoints ORDER BY seq')).map((r) => ({
+      seq: Number(r.seq),
+      checkpoint: String(r.checkpoint as string),
+    }));
+  }
   async getSinkCursor(sink: string): Promise<number> {
     return Number((await this.#one('SELECT seq FROM sink_cursors WHERE sink = $1', [sink]))?.seq ?? 0);
   }

@@ -209,6 +209,14 @@ export class SqliteStore implements Store {
     this.#all('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit).map(
       auditFromRow,
     );
+  addCheckpoint = async (seq: number, checkpoint: string) => {
+    this.#run('INSERT INTO audit_checkpoints VALUES (?, ?) ON CONFLICT (seq) DO NOTHING', seq, checkpoint);
+  };
+  listCheckpoints = async () =>
+    this.#all('SELECT seq, checkpoint FROM audit_checkpoints ORDER BY seq').map((r) => ({
+      seq: Number(r.seq),
+      checkpoint: String(r.checkpoint as string),
+    }));
   getSinkCursor = async (sink: string) =>
     Number(this.#get('SELECT seq FROM sink_cursors WHERE sink = ?', sink)?.seq ?? 0);
   setSinkCursor = async (sink: string, seq: number) => {

@@ -64,6 +64,10 @@ export interface Store {
   listAudit(filter: AuditFilter): Promise<AuditRow[]>;
   /** Rows with seq > afterSeq in order, for verification, export and sinks. */
   readAuditAfter(afterSeq: number, limit: number): Promise<AuditRow[]>;
+  /** Stores a signed checkpoint (JSON) for the event at `seq`; ignored if one exists there. */
+  addCheckpoint(seq: number, checkpoint: string): Promise<void>;
+  /** All checkpoints in seq order, as stored JSON. */
+  listCheckpoints(): Promise<{ seq: number; checkpoint: string }[]>;
   getSinkCursor(sink: string): Promise<number>;
   setSinkCursor(sink: string, seq: number): Promise<void>;
 }
