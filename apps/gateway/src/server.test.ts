@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { buildServer, type Gateway } from './server.js';
 const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
 const ADMIN = 'gbx_t_admin-bootstrap-token-for-tests-000000';
 
-async function gateway(t: import('node:test').TestContext): Promise<{ gw: Gateway; logs: string[] }> {
+async function gateway(t: TestContext): Promise<{ gw: Gateway; logs: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-'));
   const logs: string[] = [];
   const gw = buildServer({

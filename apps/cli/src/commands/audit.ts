@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { auditEventViewSchema } from '@glovebox/protocol';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { GloveboxError } from '@glovebox/core';
 import { verifyExport, type VerifyReport } from '@glovebox/audit';
@@ -66,7 +67,7 @@ export function registerAuditCommands(program: Command): void {
           body.error?.message ?? `HTTP ${response.status}`,
         );
       }
-      const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
       if (o.out) await pipeline(source, createWriteStream(o.out, { mode: 0o600 }));
       else await pipeline(source, process.stdout);
       if (o.out) process.stderr.write(`exported to ${o.out}\n`);
