@@ -43,7 +43,6 @@ describe('loadHostAgentConfig', () => {
     assert.deepEqual(uptime.env, []);
     const pgTarget = config.targets[1];
     assert.equal(pgTarget?.type === 'postgres' && pgTarget.statementTimeoutMs, 5000);
-    assert.equal(config.recordings.chunkBytes, 65536);
   });
 
   test('example commands accept what they document and refuse injection', () => {

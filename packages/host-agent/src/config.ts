@@ -61,7 +61,7 @@ export type SandboxMode = 'auto' | 'required' | 'off';
 /** The validated standalone agent configuration (durations in milliseconds, paths absolute). */
 export interface HostAgentConfig {
   gateway: { url: string; credential: SecretRef };
-  recordings: { dir: string; chunkBytes: number };
+  recordings: { dir: string };
   sandbox: SandboxMode;
   targets: TargetConfig[];
 }
@@ -263,7 +263,6 @@ const configSchema = z.strictObject({
   }),
   recordings: z.strictObject({
     dir: z.string().min(1).max(4096),
-    chunkBytes: byteSize(16 * 1024 ** 2).default(64 * 1024),
   }),
   sandbox: z.enum(['auto', 'required', 'off']).default('auto'),
   targets: z
@@ -301,7 +300,7 @@ export function parseHostAgentConfig(document: unknown, baseDir: string): HostAg
   const anchor = (ref: SecretRef): SecretRef => ('file' in ref ? { file: resolve(baseDir, ref.file) } : ref);
   return {
     gateway: { url: config.gateway.url, credential: anchor(config.gateway.credential) },
-    recordings: { dir: resolve(baseDir, config.recordings.dir), chunkBytes: config.recordings.chunkBytes },
+    recordings: { dir: resolve(baseDir, config.recordings.dir) },
     sandbox: config.sandbox,
     targets: config.targets.map((t) =>
       t.type === 'postgres' ? { ...t, connection: anchor(t.connection) } : t,

@@ -33,7 +33,6 @@ export function createHostModules(
       ? null
       : createExecModule(execTargets, {
           recordingsDir: config.recordings.dir,
-          chunkBytes: config.recordings.chunkBytes,
           sandbox: config.sandbox,
           ...(options.redactorFor ? { redactorFor: options.redactorFor } : {}),
           ...(options.tools ? { tools: options.tools } : {}),

@@ -16,7 +16,11 @@ export interface RecordingChunk {
 /** What identifies a finished recording in an action outcome and in the audit event. */
 export interface RecordingRef {
   id: string;
+  /** One chunk per line of the file, in order (header first). */
   chunks: RecordingChunk[];
+  /** Size and SHA-256 of the whole file, for `recording.ended`. */
+  bytes: number;
+  sha256: string;
 }
 
 /** Who and what a recording belongs to; stored in the asciicast header under `glovebox`. */
@@ -59,53 +63,50 @@ export function recordingPath(dir: string, id: string): string {
   return join(dir, `${id}.cast`);
 }
 
+// Writes are batched to this size; hashing is per line whatever the batching.
+const WRITE_BATCH_BYTES = 64 * 1024;
+
 /**
- * Writes one command's (already redacted) output as an asciicast v2 file, hashing it in chunks that end on
- * line boundaries so each chunk can be checked on its own.
+ * Writes one command's (already redacted) output as an asciicast v2 file. Every line of the file (header,
+ * then one line per output event) is one hashed chunk, the unit `@glovebox/audit` records as a
+ * `recording.chunk` event and checks with `verifyRecording(id, splitLines(file), events)`.
  *
  * @example
- * const writer = await RecordingWriter.create(dir, 'rec_0123456789abcdef', meta, { chunkBytes: 65536 });
+ * const writer = await RecordingWriter.create(dir, 'rec_0123456789abcdef', meta);
  * writer.output('hello\n');
- * const ref = await writer.finish(); // { id, chunks: [{ index: 0, sha256, bytes }] }
+ * const ref = await writer.finish(); // { id, chunks: [{ index: 0, sha256, bytes }, …], sha256, bytes }
  */
 export class RecordingWriter {
   readonly id: string;
   readonly #file: FileHandle;
-  readonly #chunkBytes: number;
   readonly #now: () => number;
   readonly #start: number;
   readonly #chunks: RecordingChunk[] = [];
+  readonly #whole = createHash('sha256');
+  #bytes = 0;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #writes: Promise<unknown> = Promise.resolve();
   #failure: unknown = undefined;
   #finished = false;
 
-  private constructor(id: string, file: FileHandle, chunkBytes: number, now: () => number) {
+  private constructor(id: string, file: FileHandle, now: () => number) {
     this.id = id;
     this.#file = file;
-    this.#chunkBytes = chunkBytes;
     this.#now = now;
     this.#start = now();
   }
 
-  /** Creates `<dir>/<id>.cast` (never overwriting one) and writes its header. */
+  /** Creates `<dir>/<id>.cast` (0600, never overwriting one) and writes its header. */
   static async create(
     dir: string,
     id: string,
     meta: RecordingMeta,
-    options: { chunkBytes: number; now?: () => number; wallClock?: () => number },
+    options: { now?: () => number; wallClock?: () => number } = {},
   ): Promise<RecordingWriter> {
-    if (!Number.isSafeInteger(options.chunkBytes) || options.chunkBytes < 1)
-      throw new TypeError('chunkBytes must be a positive integer');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const file = await open(recordingPath(dir, id), 'wx', 0o600);
-    const writer = new RecordingWriter(
-      id,
-      file,
-      options.chunkBytes,
-      options.now ?? (() => performance.now()),
-    );
+    const writer = new RecordingWriter(id, file, options.now ?? (() => performance.now()));
     const header: AsciicastHeader = {
       version: 2,
       width: 120,
@@ -136,7 +137,7 @@ export class RecordingWriter {
     await this.#file.close();
     if (this.#failure !== undefined)
       throw new GloveboxError('GBX_INTERNAL', 'the recording could not be written', { cause: this.#failure });
-    return { id: this.id, chunks: this.#chunks };
+    return { id: this.id, chunks: this.#chunks, bytes: this.#bytes, sha256: this.#whole.digest('hex') };
   }
 
   /** Closes and deletes the file; used when the command never started. */
@@ -149,23 +150,25 @@ export class RecordingWriter {
 
   #append(line: string): void {
     const bytes = Buffer.from(`${line}\n`, 'utf8');
+    this.#chunks.push({
+      index: this.#chunks.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      bytes: bytes.length,
+    });
+    this.#whole.update(bytes);
+    this.#bytes += bytes.length;
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-    if (this.#pendingBytes >= this.#chunkBytes) this.#flush();
+    if (this.#pendingBytes >= WRITE_BATCH_BYTES) this.#flush();
   }
 
   #flush(): void {
     if (this.#pendingBytes === 0) return;
-    const chunk = Buffer.concat(this.#pending, this.#pendingBytes);
+    const batch = Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#chunks.push({
-      index: this.#chunks.length,
-      sha256: createHash('sha256').update(chunk).digest('hex'),
-      bytes: chunk.length,
-    });
     this.#writes = this.#writes
-      .then(() => this.#file.write(chunk))
+      .then(() => this.#file.write(batch))
       .catch((error: unknown) => {
         this.#failure ??= error;
       });

@@ -2,6 +2,8 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isGloveboxError } from '@glovebox/core';
@@ -59,7 +61,6 @@ function harness(
   dirs.push(recordingsDir);
   const module = createExecModule([target(options.targetOverrides)], {
     recordingsDir,
-    chunkBytes: 64,
     sandbox: options.sandbox ?? 'auto',
     tools: options.tools ?? detected,
   });
@@ -124,8 +125,25 @@ for (const variant of variants) {
       assert.equal(recording.header.version, 2);
       assert.equal(recording.header.glovebox?.sessionId, 'ses_1');
       assert.equal(recording.events.map((e) => e[2]).join(''), text());
-      assert.ok(r.recording.chunks.length > 1, 'small chunk size gives several hashed chunks');
+      assert.equal(r.recording.chunks.length, recording.events.length + 1, 'one chunk per line');
       assert.deepEqual(await verifyRecording(path, r.recording.chunks), { ok: true });
+      // The audit trail's verifier splits the file at newlines: each piece must be exactly one chunk.
+      const raw = await readFile(path);
+      const lines: Buffer[] = [];
+      for (let from = 0; from < raw.length;) {
+        const end = raw.indexOf(10, from) + 1 || raw.length;
+        lines.push(raw.subarray(from, end));
+        from = end;
+      }
+      assert.deepEqual(
+        lines.map((line, index) => ({
+          index,
+          sha256: createHash('sha256').update(line).digest('hex'),
+          bytes: line.length,
+        })),
+        r.recording.chunks,
+      );
+      assert.equal(r.recording.sha256, createHash('sha256').update(raw).digest('hex'));
     });
 
     test('mirrors the exit code', async () => {
@@ -341,7 +359,7 @@ describe('recordings', () => {
     assert.ok(lastTime >= 0.1, 'the 150 ms pause between the two writes is in the timing');
     assert.ok(Math.abs(waits.reduce((a, b) => a + b, 0) - (lastTime * 1000) / 2) < 1);
 
-    const { writeFile, readFile } = await import('node:fs/promises');
+    const { writeFile } = await import('node:fs/promises');
     const original = await readFile(path, 'utf8');
     await writeFile(path, original.replace('done', 'DONE'));
     const verdict = await verifyRecording(path, r.recording.chunks);

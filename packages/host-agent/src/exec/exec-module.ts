@@ -46,8 +46,6 @@ export interface ExecOutputEvent {
 export interface ExecModuleOptions {
   /** Directory the asciicast recordings are written to (created 0700). */
   recordingsDir: string;
-  /** Size of a hashed recording chunk. Default 64 KiB. */
-  chunkBytes?: number;
   /** Default `auto`: bubblewrap when installed. `required` refuses to run commands without it. */
   sandbox?: SandboxMode;
   /** Most commands running at once over all sessions. Default 8. */
@@ -94,7 +92,6 @@ export function createExecModule(
   const mode = options.sandbox ?? 'auto';
   const sandboxed = mode !== 'off' && tools.bwrap !== null;
   const redactorFor = options.redactorFor ?? defaultRedactorFactory();
-  const chunkBytes = options.chunkBytes ?? 64 * 1024;
   const maxConcurrent = options.maxConcurrent ?? 8;
   const running = new Set<Running>();
 
@@ -123,12 +120,12 @@ export function createExecModule(
     const redactor = redactorFor(ctx.masking);
     const commandLine = redactor.redactText([spec.name, ...args].join(' '));
     const redactions: RedactionCounts = addCounts({}, commandLine.counts);
-    const recording = await RecordingWriter.create(
-      options.recordingsDir,
-      newId('rec'),
-      { sessionId: ctx.sessionId, callId: ctx.callId, target: target.name, command: commandLine.text },
-      { chunkBytes },
-    );
+    const recording = await RecordingWriter.create(options.recordingsDir, newId('rec'), {
+      sessionId: ctx.sessionId,
+      callId: ctx.callId,
+      target: target.name,
+      command: commandLine.text,
+    });
 
     const launch = buildLaunch(spec, args, tools, sandboxed);
     const env: Record<string, string> = {
