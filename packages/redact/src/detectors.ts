@@ -31,15 +31,33 @@ interface RegexSpec {
   group?: number;
   /** Rejects a match, or returns a narrower [start, end) to mask. */
   validate?: (m: RegExpExecArray, text: string) => boolean | [number, number];
+  /**
+   * Literals of which one occurs in every match, at most 16 characters after its start; when none
+   * is in the text the regex is not run at all (a memchr-speed check instead of a regex pass).
+   */
+  triggers?: readonly string[];
+}
+
+function firstTrigger(text: string, triggers: readonly string[]): number {
+  let first = -1;
+  for (const t of triggers) {
+    const i = text.indexOf(t);
+    if (i !== -1 && (first === -1 || i < first)) first = i;
+  }
+  return first;
 }
 
 function regexDetector(spec: RegexSpec): Detector {
-  const { re, badBefore, group, validate, type, priority } = spec;
+  const { re, badBefore, group, validate, type, priority, triggers } = spec;
   return {
     name: spec.name,
     level: spec.level ?? 'standard',
     scan(text: string, out: Span[]): void {
-      re.lastIndex = 0;
+      if (triggers !== undefined) {
+        const first = firstTrigger(text, triggers);
+        if (first === -1) return;
+        re.lastIndex = Math.max(0, first - 16);
+      } else re.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null) {
         const at = m.index;
@@ -88,12 +106,34 @@ function isPrintable(s: string): boolean {
   return true;
 }
 
-const vendor = (
+/**
+ * Prefixed vendor tokens in one regex: an alternation of literal-led patterns runs as one pass
+ * instead of one pass per vendor. Each alternative is its own capture group, naming the type.
+ */
+function vendorDetector(
   name: string,
-  type: string,
-  re: RegExp,
-  badBefore: (c: number) => boolean = isAlnum,
-): Detector => regexDetector({ name, type, priority: PRIORITY.vendorToken, re, badBefore });
+  parts: ReadonlyArray<readonly [string, string, (c: number) => boolean]>,
+): Detector {
+  const re = new RegExp(parts.map(([, src]) => `(${src})`).join('|'), 'g');
+  return {
+    name,
+    level: 'standard',
+    scan(text: string, out: Span[]): void {
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) {
+        let g = 1;
+        while (m[g] === undefined) g++;
+        const [type, , badBefore] = parts[g - 1]!;
+        if (m.index > 0 && badBefore(text.charCodeAt(m.index - 1))) {
+          re.lastIndex = m.index + 1;
+          continue;
+        }
+        out.push({ start: m.index, end: m.index + m[0].length, type, priority: PRIORITY.vendorToken });
+      }
+    },
+  };
+}
 
 /**
  * True when the match at `at` continues a grouped code such as `FR82 6057 5148 …` (an IBAN or
@@ -104,11 +144,11 @@ function continuesGroupedCode(text: string, at: number): boolean {
   if (sep !== 32 && sep !== 45) return false;
   let k = at - 2;
   let digit = false;
-  while (k >= 0 && isAlnum(text.charCodeAt(k))) {
+  while (k >= 0 && at - 2 - k <= 4 && isAlnum(text.charCodeAt(k))) {
     if (isDigit(text.charCodeAt(k))) digit = true;
     k--;
   }
-  return digit && at - 2 - k === 4;
+  return digit && at - 2 - k === 4 && !isAlnum(text.charCodeAt(k));
 }
 
 /** Card numbers: digit runs with optional uniform separators, Luhn-checked, brand and layout checked. */
@@ -237,72 +277,145 @@ function bareSecretOk(value: string): boolean {
   return upper && lower && digit && !hex && shannonEntropy(value) >= 4.2;
 }
 
+const B64_TABLE = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (isB64Char(c)) B64_TABLE[c] = 1;
+const isB64At = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return c < 128 && B64_TABLE[c] === 1;
+};
+const isB64Edge = (c: number): boolean => isB64Char(c) || c === 61 || c === 95 || c === 45;
+
+/**
+ * Bare cloud secrets without a telling prefix: AWS secret access keys (40 base64 characters) and
+ * Azure storage account keys (86 + `==`). Every run of 40 or more base64 characters covers one of
+ * every 20th position, so only those are probed and expanded; length and character mix decide.
+ * Integrity hashes (`sha512-…`) are excluded because a `-` or `_` may not border the run.
+ */
+function scanLongBase64(text: string, out: Span[]): void {
+  const n = text.length;
+  let i = 19;
+  while (i < n) {
+    if (!isB64At(text, i)) {
+      i += 20;
+      continue;
+    }
+    let s = i;
+    while (s > 0 && isB64At(text, s - 1)) s--;
+    let e = i + 1;
+    while (e < n && isB64At(text, e)) e++;
+    i = e + 20;
+    if (e - s < 40) continue;
+    const before = text.charCodeAt(s - 1);
+    if (before === 95 || before === 45) continue;
+    let end = e;
+    if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) === 61) end = e + 2;
+    if (isB64Edge(text.charCodeAt(end))) continue;
+    const v = text.slice(s, end);
+    if (v.length === 40 && bareSecretOk(v))
+      out.push({ start: s, end, type: 'AWS_SECRET_ACCESS_KEY', priority: PRIORITY.bareSecret });
+    else if (v.length === 88 && v.endsWith('==') && charClasses(v) >= 3 && shannonEntropy(v) >= 4.5)
+      out.push({ start: s, end, type: 'AZURE_STORAGE_KEY', priority: PRIORITY.bareSecret });
+  }
+}
+
+const DIGIT_RUN = /[+(\d][\d .()+-]{6,}/g;
+/** Fewest digits a match of each number detector holds; shorter runs skip it. */
+const MIN_DIGITS = new Map([
+  ['card', 12],
+  ['us-ssn', 9],
+  ['phone-e164', 8],
+  ['phone-international', 8],
+  ['phone-nanp', 10],
+  ['phone-national', 10],
+  ['ipv4', 4],
+]);
+
+/**
+ * Number-shaped detectors (cards, SSNs, phones, IPv4) behind one pass: every match of theirs lies
+ * inside a run of digits and `+ .()-` with at least seven characters, so each runs only on those
+ * runs (plus a few characters of context for its guards) instead of over the whole text.
+ */
+function digitGroup(members: Detector[]): Detector {
+  return {
+    name: 'numbers',
+    level: 'standard',
+    scan(text: string, out: Span[], ctx: ScanContext): void {
+      const active = members.filter((d) => d.level === 'standard' || ctx.level === 'strict');
+      DIGIT_RUN.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      const tmp: Span[] = [];
+      while ((m = DIGIT_RUN.exec(text)) !== null) {
+        const run = m[0];
+        let digits = 0;
+        let dots = 0;
+        for (let i = 0; i < run.length; i++) {
+          const c = run.charCodeAt(i);
+          if (c >= 48 && c <= 57) digits++;
+          else if (c === 46) dots++;
+        }
+        if (digits < 8 && dots < 3) continue;
+        const from = Math.max(0, m.index - 6);
+        const to = Math.min(text.length, m.index + m[0].length + 2);
+        const sub = text.slice(from, to);
+        for (const d of active)
+          if (digits >= (MIN_DIGITS.get(d.name) ?? 0) && (d.name !== 'ipv4' || dots >= 3))
+            d.scan(sub, tmp, ctx);
+        for (const sp of tmp)
+          out.push({ start: sp.start + from, end: sp.end + from, type: sp.type, priority: sp.priority });
+        tmp.length = 0;
+      }
+    },
+  };
+}
+
 /** The built-in value detectors, in no particular order (overlaps are resolved afterwards). */
 export function builtinDetectors(): Detector[] {
   return [
-    vendor(
-      'aws-access-key-id',
-      'AWS_ACCESS_KEY_ID',
-      /(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
-    ),
-    regexDetector({
-      name: 'aws-secret-access-key',
-      type: 'AWS_SECRET_ACCESS_KEY',
-      priority: PRIORITY.bareSecret,
-      re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
-      validate: (m) => bareSecretOk(m[0]),
-    }),
-    vendor(
-      'github-token',
-      'GITHUB_TOKEN',
-      /(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})(?![A-Za-z0-9_])/g,
-    ),
-    vendor('slack-token', 'SLACK_TOKEN', /(?:xox(?:[abposer]|a-2)-|xapp-\d-)[A-Za-z0-9-]{10,250}/g),
-    vendor(
-      'slack-webhook',
-      'SLACK_WEBHOOK',
-      /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{8,250}/g,
-    ),
-    vendor(
-      'stripe-key',
-      'STRIPE_KEY',
-      /(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9+/]{24,128})/g,
-    ),
-    vendor('google-api-key', 'GOOGLE_API_KEY', /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g),
-    vendor('google-client-secret', 'GOOGLE_CLIENT_SECRET', /GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g),
-    vendor(
-      'openai-key',
-      'OPENAI_API_KEY',
-      /sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{32,64})(?![A-Za-z0-9_-])/g,
-      isTokenChar,
-    ),
-    vendor(
-      'anthropic-key',
-      'ANTHROPIC_API_KEY',
-      /sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{32,250}/g,
-      isTokenChar,
-    ),
-    vendor('npm-token', 'NPM_TOKEN', /npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g),
-    vendor('sendgrid-key', 'SENDGRID_API_KEY', /SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g),
+    vendorDetector('vendor-upper', [
+      [
+        'AWS_ACCESS_KEY_ID',
+        '(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])',
+        isAlnum,
+      ],
+      ['GOOGLE_API_KEY', 'AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])', isAlnum],
+      ['GOOGLE_CLIENT_SECRET', 'GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])', isAlnum],
+      ['SENDGRID_API_KEY', 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])', isAlnum],
+    ]),
+    vendorDetector('vendor-lower', [
+      [
+        'GITHUB_TOKEN',
+        '(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})(?![A-Za-z0-9_])',
+        isAlnum,
+      ],
+      ['SLACK_TOKEN', '(?:xox(?:[abposer]|a-2)-|xapp-\\d-)[A-Za-z0-9-]{10,250}', isAlnum],
+      [
+        'SLACK_WEBHOOK',
+        'https:\\/\\/hooks\\.slack\\.com\\/(?:services|workflows|triggers)\\/[A-Za-z0-9_/-]{8,250}',
+        isAlnum,
+      ],
+      ['STRIPE_KEY', '(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9+/]{24,128})', isAlnum],
+      ['ANTHROPIC_API_KEY', 'sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{32,250}', isTokenChar],
+      [
+        'OPENAI_API_KEY',
+        'sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{32,64})(?![A-Za-z0-9_-])',
+        isTokenChar,
+      ],
+      ['NPM_TOKEN', 'npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])', isAlnum],
+    ]),
+    { name: 'long-base64', level: 'standard', scan: scanLongBase64 },
     regexDetector({
       name: 'azure-connection-key',
       type: 'AZURE_STORAGE_KEY',
       priority: PRIORITY.vendorToken,
+      triggers: ['AccountKey=', 'SharedAccessKey='],
       re: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,100}={0,2})/dg,
       group: 1,
-    }),
-    regexDetector({
-      name: 'azure-storage-key',
-      type: 'AZURE_STORAGE_KEY',
-      priority: PRIORITY.bareSecret,
-      re: /[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])/g,
-      badBefore: (c) => isB64Char(c) || c === 61 || c === 45,
-      validate: (m) => charClasses(m[0]) >= 3 && shannonEntropy(m[0]) >= 4.5,
     }),
     regexDetector({
       name: 'azure-sas-signature',
       type: 'AZURE_SAS_TOKEN',
       priority: PRIORITY.vendorToken,
+      triggers: ['sig='],
       re: /[?&]sig=([A-Za-z0-9%+/=]{20,200})/dg,
       group: 1,
     }),
@@ -310,6 +423,7 @@ export function builtinDetectors(): Detector[] {
       name: 'jwt',
       type: 'JWT',
       priority: PRIORITY.vendorToken,
+      triggers: ['eyJ'],
       re: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?/g,
       badBefore: isTokenChar,
       validate: jwtHeaderOk,
@@ -318,6 +432,7 @@ export function builtinDetectors(): Detector[] {
       name: 'bearer',
       type: 'BEARER_TOKEN',
       priority: PRIORITY.authScheme,
+      triggers: ['earer', 'EARER'],
       re: /(?:[Bb]earer|BEARER)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg,
       badBefore: isAlpha,
       group: 1,
@@ -330,6 +445,7 @@ export function builtinDetectors(): Detector[] {
       name: 'basic-auth',
       type: 'BASIC_AUTH',
       priority: PRIORITY.authScheme,
+      triggers: ['asic', 'ASIC'],
       re: /(?:[Bb]asic|BASIC)[ \t]+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/dg,
       badBefore: isAlpha,
       group: 1,
@@ -342,6 +458,7 @@ export function builtinDetectors(): Detector[] {
       name: 'url-password',
       type: 'PASSWORD',
       priority: PRIORITY.urlPassword,
+      triggers: ['://'],
       re: /:\/\/[^\s/?#@:'"<>]*:([^\s/'"<>]+)@/dg,
       group: 1,
       validate: (m, text) => {
@@ -355,7 +472,8 @@ export function builtinDetectors(): Detector[] {
       name: 'cli-password-flag',
       type: 'PASSWORD',
       priority: PRIORITY.keyValue,
-      re: /--?(?:password|passwd|pass|pwd|secret|token|api-key|apikey|access-token|client-secret|auth-token)[ \t]+('[^'\r\n]*'|"[^"\r\n]*"|[^\s'"-][^\s'"]*)/dg,
+      triggers: ['--'],
+      re: /--(?:password|passwd|pass|pwd|secret|token|api-key|apikey|access-token|client-secret|auth-token)[ \t]+('[^'\r\n]*'|"[^"\r\n]*"|[^\s'"-][^\s'"]*)/dg,
       badBefore: (c) => c !== 32 && c !== 9,
       group: 1,
       validate: (m) => {
@@ -370,6 +488,7 @@ export function builtinDetectors(): Detector[] {
       name: 'sql-password',
       type: 'PASSWORD',
       priority: PRIORITY.keyValue,
+      triggers: ['ASSWORD', 'assword', 'DENTIFIED', 'dentified'],
       re: /(?:IDENTIFIED[ \t]+BY|PASSWORD)[ \t]+'((?:[^'\r\n]|'')+)'/dgi,
       badBefore: isAlnum,
       group: 1,
@@ -377,25 +496,81 @@ export function builtinDetectors(): Detector[] {
     {
       name: 'private-key',
       level: 'standard',
-      scan: (text, out) => scanPem(text, 0, text.length, false, out),
+      scan: (text, out) => {
+        if (text.includes('-----BEGIN')) scanPem(text, 0, text.length, false, out);
+      },
     },
     { name: 'email', level: 'standard', scan: scanEmails },
-    regexDetector({
-      name: 'card',
-      type: 'CREDIT_CARD',
-      priority: PRIORITY.financial,
-      re: /\d(?:[ -]?\d){11,22}/g,
-      badBefore: (c) => isAlnum(c) || c === 46 || c === 43 || c === 95 || c === 45 || c === 47,
-      validate: validateCard,
-    }),
-    regexDetector({
-      name: 'us-ssn',
-      type: 'US_SSN',
-      priority: PRIORITY.financial,
-      re: /(\d{3})([- ])(\d{2})\2(\d{4})(?![0-9A-Za-z_]|[-.]\d)/g,
-      badBefore: (c) => isAlnum(c) || c === 45 || c === 46 || c === 95 || c === 47 || c === 43,
-      validate: (m) => ssnValid(m[1] ?? '', m[3] ?? '', m[4] ?? ''),
-    }),
+    digitGroup([
+      regexDetector({
+        name: 'card',
+        type: 'CREDIT_CARD',
+        priority: PRIORITY.financial,
+        re: /\d(?:[ -]?\d){11,22}/g,
+        badBefore: (c) => isAlnum(c) || c === 46 || c === 43 || c === 95 || c === 45 || c === 47,
+        validate: validateCard,
+      }),
+      regexDetector({
+        name: 'us-ssn',
+        type: 'US_SSN',
+        priority: PRIORITY.financial,
+        re: /(\d{3})([- ])(\d{2})\2(\d{4})(?![0-9A-Za-z_]|[-.]\d)/g,
+        badBefore: (c) => isAlnum(c) || c === 45 || c === 46 || c === 95 || c === 47 || c === 43,
+        validate: (m) => ssnValid(m[1] ?? '', m[3] ?? '', m[4] ?? ''),
+      }),
+      regexDetector({
+        name: 'phone-e164',
+        type: 'PHONE',
+        priority: PRIORITY.phone,
+        re: /\+[1-9]\d{7,14}(?!\d)/g,
+        badBefore: phoneBadBefore,
+        validate: (m, text) => phoneEndOk(text, m.index + m[0].length),
+      }),
+      regexDetector({
+        name: 'phone-international',
+        type: 'PHONE',
+        priority: PRIORITY.phone,
+        re: /\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,5}\)[ .-]?\d{1,8}|[ .-]\d{1,8}){1,6}/g,
+        badBefore: phoneBadBefore,
+        validate: (m, text) => {
+          const n = countDigits(m[0]);
+          return n >= 8 && n <= 15 && phoneEndOk(text, m.index + m[0].length);
+        },
+      }),
+      regexDetector({
+        name: 'phone-nanp',
+        type: 'PHONE',
+        priority: PRIORITY.phone,
+        re: /(?:\+?1[ .-]?)?(?:\(([2-9]\d{2})\)[ .-]?|([2-9]\d{2})[ .-])([2-9]\d{2})[ .-]\d{4}/g,
+        badBefore: phoneBadBefore,
+        validate: (m, text) => phoneEndOk(text, m.index + m[0].length),
+      }),
+      regexDetector({
+        name: 'phone-national',
+        type: 'PHONE',
+        priority: PRIORITY.phone,
+        re: /0[1-9]\d{1,3}[ -]\d{3,4}[ -]?\d{3,4}|0[1-9](?:[ .]\d{2}){4}/g,
+        badBefore: phoneBadBefore,
+        validate: (m, text) => {
+          const n = countDigits(m[0]);
+          return (
+            n >= 10 &&
+            n <= 11 &&
+            phoneEndOk(text, m.index + m[0].length) &&
+            !continuesGroupedCode(text, m.index)
+          );
+        },
+      }),
+      regexDetector({
+        name: 'ipv4',
+        type: 'IPV4',
+        priority: PRIORITY.network,
+        level: 'strict',
+        re: /(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}/g,
+        badBefore: (c) => isAlnum(c) || c === 46 || c === 95,
+        validate: validateIpv4,
+      }),
+    ]),
     regexDetector({
       name: 'iban',
       type: 'IBAN',
@@ -403,58 +578,6 @@ export function builtinDetectors(): Detector[] {
       re: /[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}/g,
       badBefore: (c) => isAlnum(c) || c === 95,
       validate: validateIban,
-    }),
-    regexDetector({
-      name: 'phone-e164',
-      type: 'PHONE',
-      priority: PRIORITY.phone,
-      re: /\+[1-9]\d{7,14}(?!\d)/g,
-      badBefore: phoneBadBefore,
-      validate: (m, text) => phoneEndOk(text, m.index + m[0].length),
-    }),
-    regexDetector({
-      name: 'phone-international',
-      type: 'PHONE',
-      priority: PRIORITY.phone,
-      re: /\+[1-9]\d{0,3}(?:[ .-]?\(\d{1,5}\)[ .-]?\d{1,8}|[ .-]\d{1,8}){1,6}/g,
-      badBefore: phoneBadBefore,
-      validate: (m, text) => {
-        const n = countDigits(m[0]);
-        return n >= 8 && n <= 15 && phoneEndOk(text, m.index + m[0].length);
-      },
-    }),
-    regexDetector({
-      name: 'phone-nanp',
-      type: 'PHONE',
-      priority: PRIORITY.phone,
-      re: /(?:\+?1[ .-]?)?(?:\(([2-9]\d{2})\)[ .-]?|([2-9]\d{2})[ .-])([2-9]\d{2})[ .-]\d{4}/g,
-      badBefore: phoneBadBefore,
-      validate: (m, text) => phoneEndOk(text, m.index + m[0].length),
-    }),
-    regexDetector({
-      name: 'phone-national',
-      type: 'PHONE',
-      priority: PRIORITY.phone,
-      re: /0[1-9]\d{1,3}[ -]\d{3,4}[ -]?\d{3,4}|0[1-9](?:[ .]\d{2}){4}/g,
-      badBefore: phoneBadBefore,
-      validate: (m, text) => {
-        const n = countDigits(m[0]);
-        return (
-          n >= 10 &&
-          n <= 11 &&
-          phoneEndOk(text, m.index + m[0].length) &&
-          !continuesGroupedCode(text, m.index)
-        );
-      },
-    }),
-    regexDetector({
-      name: 'ipv4',
-      type: 'IPV4',
-      priority: PRIORITY.network,
-      level: 'strict',
-      re: /(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}/g,
-      badBefore: (c) => isAlnum(c) || c === 46 || c === 95,
-      validate: validateIpv4,
     }),
     regexDetector({
       name: 'ipv6',
@@ -779,13 +902,40 @@ const COOKIE_ATTRIBUTES = new Set([
   'comment',
 ]);
 
+/**
+ * Every key name {@link classifyKey} can flag contains one of these words. Finding them first and
+ * then the delimiter after the key is far cheaper than examining every `:` and `=` of a log.
+ */
+export const KEY_HINT =
+  /pass|pw|secret|token|key|auth|cookie|sess|sid|cred|csrf|xsrf|otp|pin|cvv|cvc|seed|mnemonic|ssn|social|sig|hash|salt|nonce|name|dob|birth|phone|mobile|tel|msisdn|user|login|mfa|holder/gi;
+
 function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
-  for (const delim of ['=', ':']) {
-    let d = text.indexOf(delim);
-    while (d !== -1) {
-      keyValueAt(text, d, out, ctx);
-      d = text.indexOf(delim, d + 1);
+  if (ctx.hasExtraKeys) {
+    for (const delim of ['=', ':']) {
+      let d = text.indexOf(delim);
+      while (d !== -1) {
+        keyValueAt(text, d, out, ctx);
+        d = text.indexOf(delim, d + 1);
+      }
     }
+    return;
+  }
+  KEY_HINT.lastIndex = 0;
+  let lastDelim = -1;
+  let m: RegExpExecArray | null;
+  while ((m = KEY_HINT.exec(text)) !== null) {
+    let p = m.index + m[0].length;
+    while (p < text.length && isKeyChar(text.charCodeAt(p))) p++;
+    if (text.charCodeAt(p) === 92) p++;
+    const q = text.charCodeAt(p);
+    if (q === 34 || q === 39) p++;
+    while (p < text.length && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+    const d = text.charCodeAt(p);
+    if ((d === 61 || d === 58) && p !== lastDelim) {
+      lastDelim = p;
+      keyValueAt(text, p, out, ctx);
+    }
+    if (KEY_HINT.lastIndex < p) KEY_HINT.lastIndex = p;
   }
 }
 
@@ -820,6 +970,8 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
     const oc = text.charCodeAt(keyStart - 1);
     if (oc !== 34 && oc !== 39 && !(oc === 92)) return;
   }
+  const k0 = text.charCodeAt(keyStart);
+  if (k0 >= 48 && k0 <= 57) return;
   const key = text.slice(keyStart, keyEnd);
   const verdict = ctx.classifyKey(key);
   if (verdict === undefined) return;

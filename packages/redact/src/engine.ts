@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { builtinDetectors, isPlaceholder, scanPem } from './detectors.js';
 import { classifyKey, normaliseKey } from './keys.js';
 import type { KeyVerdict } from './keys.js';
-import { nextSegment } from './segment.js';
+import { newCursor, nextSegment } from './segment.js';
 import type { SegmentCursor } from './segment.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
@@ -73,6 +73,10 @@ export class Engine implements ScanContext {
     } else throw new TypeError('fingerprintKey must be a string or Uint8Array');
   }
 
+  get hasExtraKeys(): boolean {
+    return this.extraKeys.size > 0;
+  }
+
   classifyKey(name: string): KeyVerdict | undefined {
     const cached = this.keyCache.get(name);
     if (cached !== undefined) return cached ?? undefined;
@@ -96,7 +100,7 @@ export class Engine implements ScanContext {
 
   /** Redacts a whole text (final input). */
   redactText(text: string, counts: RedactionCounts): string {
-    const cursor: SegmentCursor = { start: 0, scanned: 0 };
+    const cursor: SegmentCursor = newCursor();
     return this.drain(text, cursor, true, counts).out;
   }
 
@@ -137,7 +141,7 @@ export class Engine implements ScanContext {
    * is masked whole even when it runs past it, so truncation never exposes a fragment.
    */
   redactPrefix(text: string, limit: number, counts: RedactionCounts): string {
-    return this.drain(text, { start: 0, scanned: 0 }, true, counts, limit).out;
+    return this.drain(text, newCursor(), true, counts, limit).out;
   }
 
   private redactBatch(

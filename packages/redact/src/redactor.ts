@@ -1,4 +1,5 @@
 import { Engine } from './engine.js';
+import { newCursor, shiftCursor } from './segment.js';
 import type { SegmentCursor } from './segment.js';
 import { redactStructured, resolveBudget } from './structured.js';
 import type { Budget } from './structured.js';
@@ -12,7 +13,7 @@ import type {
 
 class TextStream implements TextRedactionStream {
   private buffer = '';
-  private readonly cursor: SegmentCursor = { start: 0, scanned: 0 };
+  private readonly cursor: SegmentCursor = newCursor();
   private ended = false;
   readonly counts: RedactionCounts = {};
 
@@ -38,8 +39,7 @@ class TextStream implements TextRedactionStream {
     const { out, end } = this.engine.drain(this.buffer, this.cursor, final, this.counts);
     if (end > 0) {
       this.buffer = this.buffer.slice(end);
-      this.cursor.start -= end;
-      this.cursor.scanned = Math.max(0, this.cursor.scanned - end);
+      shiftCursor(this.cursor, end);
     }
     return out;
   }

@@ -20,6 +20,33 @@ export interface Segment {
 export interface SegmentCursor {
   start: number;
   scanned: number;
+  /** Position of the next `-----BEGIN` at or after `start`, or -1 when none up to `beginScanned`. */
+  beginAt: number;
+  beginScanned: number;
+}
+
+/** A cursor at the start of a text. */
+export function newCursor(): SegmentCursor {
+  return { start: 0, scanned: 0, beginAt: -1, beginScanned: 0 };
+}
+
+/** Moves every offset of the cursor back by `n`, after the caller dropped `n` leading characters. */
+export function shiftCursor(cursor: SegmentCursor, n: number): void {
+  cursor.start -= n;
+  cursor.scanned = Math.max(0, cursor.scanned - n);
+  cursor.beginAt = cursor.beginAt >= n ? cursor.beginAt - n : -1;
+  cursor.beginScanned = Math.max(0, cursor.beginScanned - n);
+}
+
+function nextBegin(text: string, cursor: SegmentCursor): number {
+  if (cursor.beginAt >= cursor.start) return cursor.beginAt;
+  const from = Math.max(cursor.start, cursor.beginScanned - 9);
+  const i = text.indexOf('-----BEGIN', from);
+  if (i === -1) {
+    cursor.beginAt = -1;
+    cursor.beginScanned = text.length;
+  } else cursor.beginAt = i;
+  return i;
 }
 
 /**
@@ -32,7 +59,9 @@ export function nextSegment(text: string, cursor: SegmentCursor, final: boolean)
   const nl = text.indexOf('\n', Math.max(start, cursor.scanned));
   if (nl !== -1 && nl - start < MAX_SEGMENT) {
     const lineEnd = nl + 1;
-    if (opensPem(text, start, lineEnd)) return pemSegment(text, start, lineEnd, final, cursor);
+    const begin = nextBegin(text, cursor);
+    if (begin !== -1 && begin < lineEnd && opensPem(text, begin, lineEnd))
+      return pemSegment(text, start, lineEnd, final, cursor);
     return { end: lineEnd, kind: 'line' };
   }
   // strictly longer, so the character after the cut window is known before cutting
@@ -44,9 +73,7 @@ export function nextSegment(text: string, cursor: SegmentCursor, final: boolean)
   return undefined;
 }
 
-function opensPem(text: string, start: number, end: number): boolean {
-  const begin = text.indexOf('-----BEGIN', start);
-  if (begin === -1 || begin >= end) return false;
+function opensPem(text: string, begin: number, end: number): boolean {
   const pk = text.indexOf('PRIVATE KEY', begin);
   if (pk === -1 || pk >= end) return false;
   const close = text.indexOf('-----END', pk);

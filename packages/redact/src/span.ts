@@ -12,6 +12,8 @@ export interface Span {
 /** What a detector may consult while scanning. */
 export interface ScanContext {
   readonly level: MaskingLevel;
+  /** True when the deployment added key names, which the keyword pre-filter cannot know. */
+  readonly hasExtraKeys: boolean;
   classifyKey(name: string): KeyVerdict | undefined;
 }
 
