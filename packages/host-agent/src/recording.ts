@@ -293,6 +293,20 @@ export interface RecordingSummary {
   bytes: number;
 }
 
+// The header line only: listing must not read whole recordings.
+async function readHead(path: string): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(16 * 1024);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    const end = text.indexOf('\n');
+    return end === -1 ? text : text.slice(0, end);
+  } finally {
+    await file.close();
+  }
+}
+
 /** Lists the recordings in `dir`, newest first, optionally only one session's. Unreadable files are skipped. */
 export async function listRecordings(
   dir: string,
@@ -310,8 +324,8 @@ export async function listRecordings(
     if (!RECORDING_ID.test(id)) continue;
     const path = join(dir, name);
     try {
-      const [info, text] = await Promise.all([stat(path), readFile(path, 'utf8')]);
-      const { header } = parseRecording(text.slice(0, text.indexOf('\n') + 1 || undefined));
+      const [info, head] = await Promise.all([stat(path), readHead(path)]);
+      const { header } = parseRecording(head);
       const meta = header.glovebox;
       if (filter.sessionId !== undefined && meta?.sessionId !== filter.sessionId) continue;
       out.push({

@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { isGloveboxError } from '@glovebox/core';
 import type { ActionContext } from '@glovebox/agent';
 import { parseHostAgentConfig, type ExecTargetConfig } from '../config.js';
-import { playRecording, readRecording, recordingPath, verifyRecording } from '../recording.js';
+import {
+  listRecordings,
+  playRecording,
+  readRecording,
+  recordingPath,
+  verifyRecording,
+} from '../recording.js';
 import { createExecModule, type ExecOutputEvent, type ExecResult } from './exec-module.js';
 import { detectHostTools, type HostTools } from './launcher.js';
 
@@ -355,6 +361,12 @@ describe('recordings', () => {
       },
     );
     assert.equal(played, text());
+    const listed = await listRecordings(h.recordingsDir, { sessionId: 'ses_1' });
+    assert.deepEqual(
+      listed.map((l) => [l.id, l.target, l.sessionId]),
+      [[r.recording.id, 'web-1', 'ses_1']],
+    );
+    assert.deepEqual(await listRecordings(h.recordingsDir, { sessionId: 'other' }), []);
     const lastTime = recording.events.at(-1)?.[0] ?? 0;
     assert.ok(lastTime >= 0.1, 'the 150 ms pause between the two writes is in the timing');
     assert.ok(Math.abs(waits.reduce((a, b) => a + b, 0) - (lastTime * 1000) / 2) < 1);
