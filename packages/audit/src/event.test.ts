@@ -77,6 +77,8 @@ describe('chainEvent', () => {
       name: 'too many determining policies',
       input: { ...base, decision: { ...base.decision!, determiningPolicies: Array(65).fill('p') } },
     },
+    { name: 'a lone surrogate in the actor id', input: { ...base, actor: { kind: 'user', id: 'a\ud800b' } } },
+    { name: 'a lone surrogate in details', input: { ...base, details: { note: '\udc00' } } },
     { name: 'a target too long', input: { ...base, target: 't'.repeat(300) } },
   ];
   for (const { name, input } of invalid) {
@@ -106,7 +108,7 @@ describe('event catalogue', () => {
     for (const [type, { severity }] of Object.entries(AUDIT_EVENT_TYPES)) {
       assert.match(
         doc,
-        new RegExp(`\\| \`${type.replace('.', '\\.')}\` \\| ${severity} \\|`),
+        new RegExp(`\\| \`${type.replace('.', '\\.')}\` +\\| ${severity} +\\|`),
         `${type} missing from docs/audit.md`,
       );
     }

@@ -109,9 +109,18 @@ const detailsSchema = z
     message: `details must be plain JSON, at most ${MAX_DETAILS_DEPTH} levels deep`,
     abort: true,
   })
-  .refine((value) => Buffer.byteLength(canonicalJson(value)) <= MAX_DETAILS_BYTES, {
+  .refine((value) => canonicalSize(value) <= MAX_DETAILS_BYTES, {
     message: `details must be at most ${MAX_DETAILS_BYTES} bytes of canonical JSON`,
   });
+
+/** Canonical JSON byte length, or Infinity for what has no canonical form (e.g. lone surrogates). */
+function canonicalSize(value: unknown): number {
+  try {
+    return Buffer.byteLength(canonicalJson(value));
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
 
 const actorSchema = z.strictObject({
   kind: z.enum(['user', 'agent', 'system', 'anonymous']),
@@ -250,7 +259,15 @@ export function chainEvent(head: ChainHead | null, input: AuditEventInput, id: s
   if (data.action !== undefined) unhashed.action = data.action;
   if (data.target !== undefined) unhashed.target = data.target;
   if (data.decision !== undefined) unhashed.decision = data.decision;
-  const canonical = canonicalJson(unhashed);
+  let canonical: string;
+  try {
+    canonical = canonicalJson(unhashed);
+  } catch {
+    throw new GloveboxError(
+      'GBX_AUDIT_EVENT_INVALID',
+      'audit event has no canonical JSON form (e.g. a lone surrogate)',
+    );
+  }
   if (Buffer.byteLength(canonical) > MAX_EVENT_BYTES) {
     throw new GloveboxError('GBX_AUDIT_EVENT_INVALID', `audit event exceeds ${MAX_EVENT_BYTES} bytes`);
   }

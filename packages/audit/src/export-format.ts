@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { SignedCheckpoint } from './checkpoint.js';
@@ -102,19 +103,29 @@ export async function writeExportFile(
 ): Promise<ExportSummary> {
   const temp = `${path}.${process.pid}.partial`;
   await rm(temp, { force: true });
-  const handle = await open(temp, 'wx', 0o600);
+  const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
+  const closed = new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.once('close', resolve);
+  });
+  closed.catch(() => undefined);
   try {
-    const stream = handle.createWriteStream({ autoClose: false });
-    const summary = await writeExport(records, stream, options);
-    await new Promise<void>((resolve, reject) => {
-      stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
-    });
-    await handle.sync();
-    await handle.close();
+    const summary = await Promise.race([
+      writeExport(records, stream, options),
+      closed.then(() => Promise.reject(new Error('the export file was closed while writing'))),
+    ]);
+    stream.end();
+    await closed;
+    const handle = await open(temp, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
     return summary;
   } catch (error) {
-    await handle.close().catch(() => undefined);
+    stream.destroy();
     await rm(temp, { force: true });
     throw error;
   }

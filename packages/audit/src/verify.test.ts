@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { signCheckpoint } from './checkpoint.js';
 import { chainEvent, computeEventHash, GENESIS_HASH, type ChainedEvent } from './event.js';
+import { writeExportFile } from './export-format.js';
 import { AuditKeyring, generateAuditKey } from './keys.js';
 import { buildTrail, exportToString, inChunks, sampleInput } from './test-trail.js';
 import { verifyEvents, verifyExport, type VerifyReport } from './verify.js';
@@ -14,6 +15,8 @@ const ring = new AuditKeyring(generateAuditKey('2026-01-01T00:00:00.000Z'));
 const trustedKeys = ring.publicKeys();
 const attacker = generateAuditKey('2026-01-01T00:00:00.000Z');
 
+// Export lines are edited freely here, the way an attacker would edit the file.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Line = Record<string, any>;
 
 interface Trail {
@@ -462,6 +465,19 @@ describe('verifyExport never crashes on garbage', () => {
     });
   }
 
+  test('writeExportFile writes a 0600 file that verifies from another folder', async () => {
+    const { records } = buildTrail(25, ring, { checkpointEvery: 5 });
+    const path = join(dir, 'export.jsonl');
+    const summary = await writeExportFile(records, path, { publicKeys: ring.publicKeys() });
+    assert.equal(summary.events, 25);
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
+    const copy = join(dir, 'elsewhere.jsonl');
+    await copyFile(path, copy);
+    const report = await verifyExport(copy, { publicKeys: trustedKeys });
+    assert.equal(report.ok, true, report.message);
+    await assert.rejects(writeExportFile(records, join(dir, 'no', 'such', 'dir.jsonl'), { publicKeys: [] }));
+  });
+
   test('a missing file is unreadable, not a crash', async () => {
     expectBad(await verifyExport(join(dir, 'nope.jsonl')), 'unreadable');
   });
@@ -499,7 +515,7 @@ describe('verifyEvents (live store path)', () => {
     );
     assert.equal(plain.ok, true, plain.message);
 
-    const tampered = structuredClone(events) as ChainedEvent[];
+    const tampered: ChainedEvent[] = structuredClone(events);
     tampered[6]!.outcome = 'denied';
     expectBad(await verifyEvents(tampered, keys), 'changed', 7);
   });

@@ -568,7 +568,7 @@ export async function verifyExport(
 ): Promise<VerifyReport> {
   const provided = options.publicKeys === undefined ? null : toKeyMap(options.publicKeys);
   const keyOrigin = provided === null ? 'embedded' : 'provided';
-  let keys: Map<string, KeyObject> = provided ?? new Map();
+  let keys = provided ?? new Map<string, KeyObject>();
   const verifier = new TrailVerifier(keys);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE;
   let sawHeader = false;

@@ -137,8 +137,10 @@ export class SinkDispatcher {
   async stop(): Promise<void> {
     this.#running = false;
     for (const worker of this.#workers) worker.wake?.();
-    await Promise.all(this.#workers.map((worker) => worker.running));
-    await Promise.all(this.#workers.map((worker) => worker.sink.close?.().catch(() => undefined)));
+    await Promise.all(this.#workers.map((worker) => worker.running ?? Promise.resolve()));
+    await Promise.all(
+      this.#workers.map((worker) => worker.sink.close?.().catch(() => undefined) ?? Promise.resolve()),
+    );
   }
 
   /** Per-sink delivery state. */

@@ -9,8 +9,20 @@ import { toOtlpLogs } from './otlp.js';
 import { formatSyslogMessage, octetFrame } from './syslog.js';
 import { signWebhookBody, verifyWebhookSignature } from './webhook.js';
 
-const event = (input: Partial<AuditEventInput>) =>
-  chainEvent(null, { ...sampleInput(1), ...input } as AuditEventInput, 'evt_1');
+interface OtlpBody {
+  resourceLogs: {
+    scopeLogs: {
+      logRecords: {
+        severityNumber: number;
+        timeUnixNano: string;
+        attributes: { key: string; value: unknown }[];
+        body: { stringValue: string };
+      }[];
+    }[];
+  }[];
+}
+
+const event = (input: Partial<AuditEventInput>) => chainEvent(null, { ...sampleInput(1), ...input }, 'evt_1');
 
 describe('formats', () => {
   test('syslog: RFC 5424 header, structured data with id and seq, octet counting', () => {
@@ -54,11 +66,11 @@ describe('formats', () => {
 
   test('OTLP: severity numbers, nanosecond time, id and seq attributes', () => {
     const e = event({ type: 'policy.reload_failed', severity: 'E' });
-    const body = toOtlpLogs([e], 'glovebox', 'native') as any;
-    const record = body.resourceLogs[0].scopeLogs[0].logRecords[0];
+    const body = toOtlpLogs([e], 'glovebox', 'native') as unknown as OtlpBody;
+    const record = body.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
     assert.equal(record.severityNumber, 17);
     assert.equal(record.timeUnixNano, `${Date.parse(e.time)}000000`);
-    assert.deepEqual(record.attributes.find((a: any) => a.key === 'glovebox.event.seq').value, {
+    assert.deepEqual(record.attributes.find((a) => a.key === 'glovebox.event.seq')!.value, {
       intValue: '1',
     });
     assert.equal(JSON.parse(record.body.stringValue).hash, e.hash);
