@@ -253,7 +253,10 @@ export function ipv6Valid(s: string): boolean {
   if (dbl === -1 && (body.startsWith(':') || body.endsWith(':'))) return false;
   const compact = s.toLowerCase();
   if (compact === '::' || compact === '::1') return false;
-  return groups.length >= 2 || ipv4Groups === 1;
+  if (ipv4Groups === 1) return true;
+  // `a::b`, `dead::beef`: scope operators and hex words, not addresses
+  if (dbl !== -1 && groups.length < 3) return groups.join('').length >= 4 && /\d/.test(groups.join(''));
+  return groups.length >= 2;
 }
 
 function jwtHeaderOk(m: RegExpExecArray): boolean {
@@ -1048,15 +1051,16 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
     }
   }
   if (verdict.type === 'COOKIE') {
-    cookieSpans(text, vs, ve, key.toLowerCase().replace(/[^a-z]/g, '') === 'setcookie', out);
+    cookieSpans(text, vs, ve, key.toLowerCase().replace(/[^a-z]/g, '') === 'setcookie', out, ctx);
     return;
   }
   if (isTrivialValue(value)) return;
-  if (verdict.mode === 'entropy' && ctx.level !== 'strict' && !looksSecret(value)) return;
+  if (verdict.mode === 'entropy' && !looksSecret(value)) return;
   out.push({ start: vs, end: ve, type: verdict.type, priority: PRIORITY.keyValue });
 }
 
-function looksSecret(value: string): boolean {
+/** The gate for values under names that only suggest a secret (`*_key`, `*_hash`, `auth_*`). */
+export function looksSecret(value: string): boolean {
   if (value.length < 12) return false;
   if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value))
     return false;
@@ -1064,7 +1068,22 @@ function looksSecret(value: string): boolean {
   return charClasses(value) >= 2 && shannonEntropy(value) >= 3.0;
 }
 
-function cookieSpans(text: string, from: number, to: number, setCookie: boolean, out: Span[]): void {
+/** A cookie named like a session or token keeps that type; any other cookie value is `COOKIE`. */
+function cookieType(name: string, ctx: ScanContext): string {
+  const v = ctx.classifyKey(name);
+  return v !== undefined && v.mode === 'mask' && (v.type === 'SESSION_ID' || v.type === 'TOKEN')
+    ? v.type
+    : 'COOKIE';
+}
+
+function cookieSpans(
+  text: string,
+  from: number,
+  to: number,
+  setCookie: boolean,
+  out: Span[],
+  ctx: ScanContext,
+): void {
   let p = from;
   let first = true;
   while (p < to) {
@@ -1085,7 +1104,12 @@ function cookieSpans(text: string, from: number, to: number, setCookie: boolean,
           ve--;
         }
         if (ve > vs && !isTrivialValue(text.slice(vs, ve)))
-          out.push({ start: vs, end: ve, type: 'COOKIE', priority: PRIORITY.keyValue });
+          out.push({
+            start: vs,
+            end: ve,
+            type: cookieType(text.slice(ns, eq).trim(), ctx),
+            priority: PRIORITY.keyValue,
+          });
       }
     } else if (!setCookie && semi > ns) {
       // a bare cookie value without a name is still a credential

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { isTrivialValue } from './detectors.js';
+import { isTrivialValue, looksSecret } from './detectors.js';
 import type { Engine } from './engine.js';
 import type { KeyVerdict } from './keys.js';
 import type { RedactionBudget, RedactionCounts } from './types.js';
@@ -58,7 +58,7 @@ export function redactStructured(
 
 function maskLeaf(engine: Engine, verdict: KeyVerdict, leaf: string, state: WalkState): string | undefined {
   if (isTrivialValue(leaf) || engine.isAllowed(leaf)) return undefined;
-  if (verdict.mode === 'entropy' && engine.level !== 'strict' && !looksKeyedSecret(leaf)) return undefined;
+  if (verdict.mode === 'entropy' && !looksSecret(leaf)) return undefined;
   if (verdict.type === 'AUTHORIZATION') {
     const m = /^([A-Za-z][A-Za-z0-9-]*)[ \t]+(\S.*)$/s.exec(leaf);
     if (m !== null && m[1] !== undefined && m[2] !== undefined) {
@@ -68,14 +68,6 @@ function maskLeaf(engine: Engine, verdict: KeyVerdict, leaf: string, state: Walk
   }
   state.counts[verdict.type] = (state.counts[verdict.type] ?? 0) + 1;
   return engine.placeholder(verdict.type, leaf);
-}
-
-function looksKeyedSecret(v: string): boolean {
-  // the same gate the text scanner applies to values under "maybe sensitive" names
-  if (v.length < 12 || /^\d+$/.test(v)) return false;
-  if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v)) return false;
-  const distinct = new Set(v).size;
-  return distinct >= 8;
 }
 
 function redactString(engine: Engine, budget: Budget, s: string, state: WalkState): string {

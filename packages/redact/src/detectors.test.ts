@@ -1,0 +1,174 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRedactor } from './index.js';
+
+const strict = createRedactor({ level: 'strict' });
+const standard = createRedactor();
+
+// [input, secret that must disappear, expected placeholder type]
+const positives: Array<[string, string, string]> = [
+  ['key AKIAIOSFODNN7EXAMPL3 used', 'AKIAIOSFODNN7EXAMPL3', 'AWS_ACCESS_KEY_ID'],
+  [
+    'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEK3Y',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEK3Y',
+    'API_KEY',
+  ],
+  [
+    'creds,Xq3vB8nR2mK9pL4sT7wY1zA6cD0eF5gH8jK2mN4p,x',
+    'Xq3vB8nR2mK9pL4sT7wY1zA6cD0eF5gH8jK2mN4p',
+    'AWS_SECRET_ACCESS_KEY',
+  ],
+  [
+    'token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789',
+    'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789',
+    'GITHUB_TOKEN',
+  ],
+  [
+    'github_pat_11ABCDEFG0123456789abcde_0123456789abcdefghijABCDEFGHIJ0123456789abcdefghijKLMNOPQRS',
+    'github_pat_11ABCDEFG0123456789abcde',
+    'GITHUB_TOKEN',
+  ],
+  [
+    'slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx',
+    'xoxb-123456789012-1234567890123',
+    'SLACK_TOKEN',
+  ],
+  [
+    'hook https://hooks.slack.com/services/T0ABCDEFG/B0ABCDEFGHI/AbCdEfGhIjKlMnOpQrStUvWx',
+    'AbCdEfGhIjKlMnOpQrStUvWx',
+    'SLACK_WEBHOOK',
+  ],
+  ['stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'STRIPE_KEY'],
+  [
+    'google AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe',
+    'AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe',
+    'GOOGLE_API_KEY',
+  ],
+  [
+    'openai sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+    'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+    'OPENAI_API_KEY',
+  ],
+  ['npm npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'NPM_TOKEN'],
+  [
+    'sg SG.AbCdEfGhIjKlMnOpQrStUv.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCde',
+    'SG.AbCdEfGhIjKlMnOpQrStUv',
+    'SENDGRID_API_KEY',
+  ],
+  [
+    'AccountName=x;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;',
+    'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq',
+    'AZURE_STORAGE_KEY',
+  ],
+  [
+    'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlMTIzNDU2',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ',
+    'JWT',
+  ],
+  ['Authorization: Basic YWRtaW46czNjcjN0UGFzcw==', 'YWRtaW46czNjcjN0UGFzcw==', 'BASIC_AUTH'],
+  [
+    'Authorization: Bearer 9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c',
+    '9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c',
+    'BEARER_TOKEN',
+  ],
+  ['postgres://app:Sup3r-S3cret@db:5432/x', 'Sup3r-S3cret', 'PASSWORD'],
+  ['Server=db;User Id=sa;Password=Sup3rS3cret!;', 'Sup3rS3cret!', 'PASSWORD'],
+  ['{"password": "hunter2hunter2"}', 'hunter2hunter2', 'PASSWORD'],
+  ['{\\"client_secret\\":\\"abcDEF123ghiJKL456\\"}', 'abcDEF123ghiJKL456', 'SECRET'],
+  ["ALTER USER bob WITH PASSWORD 'n0t-in-l0gs';", 'n0t-in-l0gs', 'PASSWORD'],
+  ['mysql --password S3cretPass9 -e x', 'S3cretPass9', 'PASSWORD'],
+  ['Cookie: sessionid=abc123def456ghi789; theme=dark', 'abc123def456ghi789', 'SESSION_ID'],
+  ['Set-Cookie: sid=Zx9Yw8Vu7Ts6Rq5P; Path=/; HttpOnly', 'Zx9Yw8Vu7Ts6Rq5P', 'SESSION_ID'],
+  ['X-Api-Key: 0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d', '0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d', 'API_KEY'],
+  ['mail alice.smith+billing@example.co.uk now', 'alice.smith+billing@example.co.uk', 'EMAIL'],
+  ['?email=alice.smith%40example.com&x=1', 'alice.smith%40example.com', 'EMAIL'],
+  ['call +1 (415) 555-2671 now', '415) 555-2671', 'PHONE'],
+  ['call 415.555.2671 now', '415.555.2671', 'PHONE'],
+  ['call +44 20 7946 0958 now', '7946 0958', 'PHONE'],
+  ['call +14155552671 now', '+14155552671', 'PHONE'],
+  ['card 4111 1111 1111 1111 ok', '4111 1111 1111 1111', 'CREDIT_CARD'],
+  ['card 2223-0000-4840-0011 ok', '2223-0000-4840-0011', 'CREDIT_CARD'],
+  ['card 378282246310005 ok', '378282246310005', 'CREDIT_CARD'],
+  ['ssn 536-22-8741 ok', '536-22-8741', 'US_SSN'],
+  ['iban DE89 3704 0044 0532 0130 00 ok', '3704 0044 0532 0130', 'IBAN'],
+  ['iban GB82WEST12345698765432 ok', 'GB82WEST12345698765432', 'IBAN'],
+  [
+    '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM\nAbCdEf0123456789+/abcdef==\n-----END RSA PRIVATE KEY-----',
+    'MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM',
+    'PRIVATE_KEY',
+  ],
+  [
+    '{"pem":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\nAbCdEf0123==\\n-----END PRIVATE KEY-----\\n"}',
+    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+    'PRIVATE_KEY',
+  ],
+];
+
+const strictPositives: Array<[string, string, string]> = [
+  ['from 203.0.113.42 port 443', '203.0.113.42', 'IPV4'],
+  ['from 2001:db8:85a3::8a2e:370:7334 ok', '2001:db8:85a3::8a2e:370:7334', 'IPV6'],
+  ['dev 00:1a:2b:3c:4d:5e up', '00:1a:2b:3c:4d:5e', 'MAC_ADDRESS'],
+  ['{"first_name": "Ada Lovelace"}', 'Ada Lovelace', 'PERSON_NAME'],
+];
+
+test('detects every built-in type and names it in the placeholder', () => {
+  for (const [input, secret, type] of positives) {
+    const { text, counts } = standard.redactText(input);
+    assert.ok(!text.includes(secret), `${type} leaked in: ${text}`);
+    assert.ok(text.includes(`[REDACTED:${type}]`), `expected ${type} in: ${text}`);
+    assert.ok((counts[type] ?? 0) >= 1);
+  }
+});
+
+test('strict level also masks addresses and names; standard leaves them', () => {
+  for (const [input, secret, type] of strictPositives) {
+    const s = strict.redactText(input);
+    assert.ok(!s.text.includes(secret), `${type} leaked in strict: ${s.text}`);
+    assert.equal(s.counts[type], 1);
+    assert.equal(standard.redactText(input).text, input);
+  }
+});
+
+const negatives = [
+  'request 3f2a1c4e-8b9d-4e2f-a1b3-c4d5e6f7a8b9 done',
+  'commit 9fceb02d0ae598e95dc970b74767f19372d61af8 (short 9fceb02)',
+  'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  'at 2024-01-15T10:30:45.123Z epoch 1700000000 ms 1700000000123',
+  'released v1.22.3 and 4.17.21-beta.1 of lodash@4.17.21',
+  'order ORD-2024-000123 and #1002345 and PO-4411-22',
+  'bad card 4111111111111112 and 1234567812345678',
+  'invalid ssn 000-12-3456 666-12-3456 912-34-5678',
+  'invalid iban DE89370400440532013001',
+  'sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  '"integrity": "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="',
+  'image app@sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b',
+  'DB_PASSWORD=${VAULT_DB_PASSWORD} token_count=42 password_length=12',
+  'GET https://api.example.com/v1/orders/12345?page=2&sort=asc 200 15ms',
+  'took 1234ms, 12.5 MiB, status=404 port :8443',
+  'user@localhost and @types/node and git@1.2.3',
+  'cert -----BEGIN CERTIFICATE-----\\nMIIBszCCAVmgAwIBAgIU\\n-----END CERTIFICATE-----',
+  'time 10:30:45 and std::vector and a::b',
+  'amount 1234.56 EUR at 48.858370,2.294481',
+  'at Object.<anonymous> (/app/dist/routes/orders.js:42:17)',
+];
+
+test('hard negatives come out unchanged at both levels', () => {
+  for (const input of negatives) {
+    assert.equal(standard.redactText(input).text, input);
+    assert.equal(strict.redactText(input).text, input, 'strict');
+  }
+});
+
+test('loopback and unspecified addresses are not personal data', () => {
+  const input = 'listen 0.0.0.0:80 and 127.0.0.1 and ::1';
+  assert.equal(strict.redactText(input).text, input);
+});
+
+test('counts report types only, and redaction is idempotent', () => {
+  const input = 'a@example.com b@example.com password=abcdef123';
+  const first = standard.redactText(input);
+  assert.deepEqual(first.counts, { EMAIL: 2, PASSWORD: 1 });
+  const second = standard.redactText(first.text);
+  assert.equal(second.text, first.text);
+  assert.deepEqual(second.counts, {});
+});
