@@ -744,6 +744,20 @@ function pemBodyEnd(text: string, start: number, limit: number): number {
       break;
     }
     if (!sawBreak && !first && run < 16) break;
+    const after = text.charCodeAt(q);
+    // a body line is base64 from break to break; `next: words` after a cut-off key is not
+    if (
+      q < limit &&
+      !first &&
+      after !== 10 &&
+      after !== 13 &&
+      after !== 92 &&
+      after !== 34 &&
+      after !== 39 &&
+      after !== 32 &&
+      after !== 9
+    )
+      break;
     if (text.charCodeAt(q) === 58 && first) {
       const m = /^[A-Za-z-]+: [^\r\n\\]*/.exec(text.slice(p, Math.min(limit, p + 200)));
       if (m !== null) {

@@ -217,7 +217,7 @@ function walkObject(
     const d = Object.getOwnPropertyDescriptor(obj, key);
     if (d === undefined) continue;
     if (!('value' in d)) {
-      out[redactKey(engine, key, out, state)] = '[Getter]';
+      defineEntry(out, redactKey(engine, key, out, state), '[Getter]');
       continue;
     }
     if (d.value === undefined) continue;
@@ -238,7 +238,12 @@ function setEntry(
 ): void {
   const own = engine.classifyKey(key);
   const verdict = own !== undefined && (own.mode === 'mask' || inherited === undefined) ? own : inherited;
-  out[redactKey(engine, key, out, state)] = walk(engine, budget, v, depth + 1, verdict, state);
+  defineEntry(out, redactKey(engine, key, out, state), walk(engine, budget, v, depth + 1, verdict, state));
+}
+
+/** Plain assignment of `__proto__` would replace the prototype instead of adding a key. */
+function defineEntry(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Keys can hold secrets too (a map keyed by e-mail); a masked key that collides gets a suffix. */
@@ -249,6 +254,5 @@ function redactKey(engine: Engine, key: string, out: Record<string, unknown>, st
     while (Object.prototype.hasOwnProperty.call(out, `${k}#${n}`)) n++;
     k = `${k}#${n}`;
   }
-  if (k === '__proto__') k = '["__proto__"]';
   return k;
 }
