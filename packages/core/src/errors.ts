@@ -51,7 +51,8 @@ export const ERROR_CODES = {
   GBX_CONFIG_INVALID: { status: 400, meaning: 'A configuration file or flag is invalid.' },
   GBX_AUDIT_EVENT_INVALID: {
     status: 500,
-    meaning: 'An audit event broke the event schema or size caps, so it was not written and nothing was done.',
+    meaning:
+      'An audit event broke the event schema or size caps, so it was not written and nothing was done.',
   },
   GBX_EXEC_NOT_ALLOWED: {
     status: 403,
@@ -73,8 +74,23 @@ export const ERROR_CODES = {
   GBX_SQL_UNAVAILABLE: { status: 503, meaning: 'The database could not be reached in time.' },
   GBX_SQL_TIMEOUT: { status: 504, meaning: 'The statement ran longer than its statement timeout.' },
   GBX_SQL_FAILED: { status: 422, meaning: 'The database refused or failed the statement.' },
-  GBX_GATEWAY_UNREACHABLE: { status: 503, meaning: 'The CLI cannot reach the gateway (is it running? check GLOVEBOX_URL).' },
+  GBX_GATEWAY_UNREACHABLE: {
+    status: 503,
+    meaning: 'The CLI cannot reach the gateway (is it running? check GLOVEBOX_URL).',
+  },
   GBX_USAGE: { status: 400, meaning: 'The command line is invalid (unknown command, missing argument).' },
+  GBX_DEBUG_LOCATION_NOT_FOUND: {
+    status: 404,
+    meaning: 'No loaded script (or source-mapped source) has a statement at that file:line.',
+  },
+  GBX_DEBUG_EXPRESSION_INVALID: {
+    status: 400,
+    meaning: 'A condition, template or expression is not valid in the restricted expression language.',
+  },
+  GBX_DEBUG_SIDE_EFFECT: { status: 400, meaning: 'The expression could have side effects, so it was not run.' },
+  GBX_DEBUG_EVAL_FAILED: { status: 422, meaning: 'The expression threw when evaluated.' },
+  GBX_DEBUG_TIMEOUT: { status: 504, meaning: 'The evaluation ran longer than its timeout and was stopped.' },
+  GBX_DEBUG_PROBE_FAILED: { status: 502, meaning: 'The probe could not be installed in the process.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */
