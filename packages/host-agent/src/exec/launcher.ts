@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec } from '../config.js';
@@ -24,9 +25,27 @@ function findExecutable(name: string): string | null {
   return null;
 }
 
-/** Looks for bubblewrap and prlimit in the system directories. */
+// bubblewrap can be installed yet unusable (no root and unprivileged user namespaces disabled): try it once.
+function bwrapWorks(path: string): boolean {
+  const probe = spawnSync(
+    path,
+    ['--ro-bind', '/', '/', '--unshare-net', '--die-with-parent', '--', '/bin/true'],
+    {
+      stdio: 'ignore',
+      timeout: 5000,
+      env: {},
+    },
+  );
+  return probe.status === 0;
+}
+
+/**
+ * Looks for bubblewrap and prlimit in the system directories. bubblewrap counts as present only if a
+ * trial sandbox starts on this host.
+ */
 export function detectHostTools(): HostTools {
-  return { bwrap: findExecutable('bwrap'), prlimit: findExecutable('prlimit') };
+  const bwrap = findExecutable('bwrap');
+  return { bwrap: bwrap !== null && bwrapWorks(bwrap) ? bwrap : null, prlimit: findExecutable('prlimit') };
 }
 
 /** The program and argv actually spawned for one command. */
