@@ -3,6 +3,7 @@
 // ~5 MB of log text with sparse secrets (MB/s one call per line and in 64 KiB blocks).
 // Run: npx tsc -b bench && node bench/dist/redact-compare.js   (BENCH_DOCS, BENCH_MB to resize)
 import { createRequire } from 'node:module';
+import type * as RedactPii from 'redact-pii';
 import {
   createRedactor,
   evaluateRedaction,
@@ -27,10 +28,10 @@ interface Engine {
 }
 
 async function peers(): Promise<Engine[]> {
-  const { SyncRedactor } = require('redact-pii') as typeof import('redact-pii');
-  const { Redactor } = (await import('@redactpii/node')) as typeof import('@redactpii/node');
-  const { lintSource } = (await import('@secretlint/core')) as typeof import('@secretlint/core');
-  const { creator } = (await import('@secretlint/secretlint-rule-preset-recommend')) as typeof import('@secretlint/secretlint-rule-preset-recommend');
+  const { SyncRedactor } = require('redact-pii') as typeof RedactPii;
+  const { Redactor } = await import('@redactpii/node');
+  const { lintSource } = await import('@secretlint/core');
+  const { creator } = await import('@secretlint/secretlint-rule-preset-recommend');
   const rp = new SyncRedactor();
   const rp2 = new Redactor();
   const config = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: creator }] };
@@ -57,8 +58,18 @@ async function peers(): Promise<Engine[]> {
       return out;
     };
   return [
-    { name: 'redact-pii', level: 'strict', redact: (t) => rp.redact(t), redactChunks: perChunk((t) => rp.redact(t)) },
-    { name: '@redactpii/node', level: 'strict', redact: (t) => rp2.redact(t), redactChunks: perChunk((t) => rp2.redact(t)) },
+    {
+      name: 'redact-pii',
+      level: 'strict',
+      redact: (t) => rp.redact(t),
+      redactChunks: perChunk((t) => rp.redact(t)),
+    },
+    {
+      name: '@redactpii/node',
+      level: 'strict',
+      redact: (t) => rp2.redact(t),
+      redactChunks: perChunk((t) => rp2.redact(t)),
+    },
     { name: 'secretlint', level: 'strict', redact: secretlint, redactChunks: perChunk(secretlint) },
   ];
 }
@@ -78,10 +89,16 @@ function ours(level: 'standard' | 'strict'): Engine {
   };
 }
 
-async function evaluate(engine: Engine, docs: ReturnType<typeof generateCorpus>, chunked: boolean): Promise<EvaluationResult> {
+async function evaluate(
+  engine: Engine,
+  docs: ReturnType<typeof generateCorpus>,
+  chunked: boolean,
+): Promise<EvaluationResult> {
   const outputs = new Map<string, string>();
   for (const d of docs) {
-    const out = chunked ? engine.redactChunks(splitIntoChunks(d.text, d.text.length, 1, 64)) : engine.redact(d.text);
+    const out = chunked
+      ? engine.redactChunks(splitIntoChunks(d.text, d.text.length, 1, 64))
+      : engine.redact(d.text);
     outputs.set(d.text, await out);
   }
   return evaluateRedaction(docs, (t) => outputs.get(t) ?? t, engine.level);
@@ -113,10 +130,17 @@ async function main(): Promise<void> {
   const docs = generateCorpus({ seed: SEED, documents: DOCS });
   const engines = [ours('standard'), ours('strict'), ...(await peers())];
   const results: Array<{ engine: Engine; whole: EvaluationResult; chunked: EvaluationResult }> = [];
-  for (const engine of engines) results.push({ engine, whole: await evaluate(engine, docs, false), chunked: await evaluate(engine, docs, true) });
+  for (const engine of engines)
+    results.push({
+      engine,
+      whole: await evaluate(engine, docs, false),
+      chunked: await evaluate(engine, docs, true),
+    });
 
   const types = [...new Set(results.flatMap((r) => Object.keys(r.whole.perType)))].sort();
-  console.log(`\nLabeled corpus: ${DOCS} documents, seed ${SEED}. Recall per type (%), whole text / chunked 1-64:`);
+  console.log(
+    `\nLabeled corpus: ${DOCS} documents, seed ${SEED}. Recall per type (%), whole text / chunked 1-64:`,
+  );
   console.log('type'.padEnd(22) + results.map((r) => r.engine.name.padStart(22)).join(''));
   for (const t of types) {
     const cells = results.map((r) => {
@@ -131,7 +155,11 @@ async function main(): Promise<void> {
   row('ALL recall', (r) => `${pct(r.whole.recall)} /${pct(r.chunked.recall)}`);
   row('precision', (r) => `${pct(r.whole.precision)} /${pct(r.chunked.precision)}`);
   row('hard negatives kept', (r) => `${pct(r.whole.negatives.rate)} /${pct(r.chunked.negatives.rate)}`);
-  row('min type recall', (r) => `${pct(Math.min(...Object.values(r.whole.perType).map((s) => s.recall)))} /${pct(Math.min(...Object.values(r.chunked.perType).map((s) => s.recall)))}`);
+  row(
+    'min type recall',
+    (r) =>
+      `${pct(Math.min(...Object.values(r.whole.perType).map((s) => s.recall)))} /${pct(Math.min(...Object.values(r.chunked.perType).map((s) => s.recall)))}`,
+  );
 
   const text = generateLogText(MB * 1024 * 1024, SEED);
   // Buffer round-trips give flat strings, as text decoded from a socket or pipe would be.
@@ -139,7 +167,9 @@ async function main(): Promise<void> {
   const lines = text.split(/(?<=\n)/).map(flat);
   const blocks: string[] = [];
   for (let i = 0; i < text.length; i += 65536) blocks.push(flat(text.slice(i, i + 65536)));
-  console.log(`\nThroughput on ${(text.length / 1048576).toFixed(1)} MB of log text with sparse secrets (${lines.length} lines):`);
+  console.log(
+    `\nThroughput on ${(text.length / 1048576).toFixed(1)} MB of log text with sparse secrets (${lines.length} lines):`,
+  );
   const speed: Array<{ name: string; line: number; block: number }> = [];
   for (const engine of engines) {
     const block = await throughput(engine, blocks);
@@ -148,7 +178,12 @@ async function main(): Promise<void> {
   }
   const fastestPeer = speed.slice(2).reduce((a, b) => (b.block > a.block ? b : a));
   const fastestPeerLine = speed.slice(2).reduce((a, b) => (b.line > a.line ? b : a));
-  console.log('engine'.padEnd(22) + 'per line MB/s'.padStart(16) + '64 KiB MB/s'.padStart(14) + '  ratio vs fastest peer (line / block)');
+  console.log(
+    'engine'.padEnd(22) +
+      'per line MB/s'.padStart(16) +
+      '64 KiB MB/s'.padStart(14) +
+      '  ratio vs fastest peer (line / block)',
+  );
   for (const s of speed)
     console.log(
       s.name.padEnd(22) +

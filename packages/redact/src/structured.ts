@@ -121,7 +121,7 @@ function walk(
       break;
   }
   if (value === null) return null;
-  const obj = value as object;
+  const obj = value;
   if (types.isProxy(obj)) return MARK.unreadable;
   if (state.seen.has(obj)) return MARK.circular;
   if (depth >= budget.maxDepth) return MARK.maxDepth;
