@@ -203,6 +203,8 @@ class LiveDebugger implements DebuggerModule {
   #pauses = 0;
   #scripts = new Map<string, ScriptInfo>();
   #patches = new Map<string, ScriptPatch>();
+  /** Scripts we edited, by URL: after LiveEdit V8 may still report the superseded copy under another id. */
+  #liveScripts = new Map<string, string>();
   #probes = new Map<number, ActiveProbe>();
   #nextId = 1;
   #queue: Promise<unknown> = Promise.resolve();
@@ -417,7 +419,8 @@ class LiveDebugger implements DebuggerModule {
     if (files.size > 1) {
       throw new GloveboxError('GBX_DEBUG_LOCATION_NOT_FOUND', `that file name matches ${files.size} loaded files; give more of the path`);
     }
-    const hit = found[0]!;
+    found.sort((a, b) => Number(a.script.scriptId) - Number(b.script.scriptId));
+    const hit = found.find((f) => this.#liveScripts.get(f.script.url) === f.script.scriptId) ?? found[0]!;
     const source = String((await this.#post('Debugger.getScriptSource', { scriptId: hit.script.scriptId }))['scriptSource'] ?? '');
     let generatedLine = line - 1;
     let reportedLine = line;
@@ -588,7 +591,11 @@ class LiveDebugger implements DebuggerModule {
     for (const h of hooks) text = text.slice(0, h.offset) + h.text + text.slice(h.offset);
     const r = await this.#post('Debugger.setScriptSource', { scriptId: patch.scriptId, scriptSource: text });
     const status = typeof r['status'] === 'string' ? r['status'] : 'Ok';
-    if (status === 'Ok') patch.applied = new Map(patch.hooks);
+    this.#o.log(`setScriptSource ${patch.url} hooks=${patch.hooks.size} -> ${status}`);
+    if (status === 'Ok') {
+      patch.applied = new Map(patch.hooks);
+      this.#liveScripts.set(patch.url, patch.scriptId);
+    }
     return status;
   }
 

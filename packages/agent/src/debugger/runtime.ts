@@ -231,7 +231,8 @@ export function createProbeRuntime(
     return result;
   }
 
-  const REDACTED = { '@redacted': 'sensitive-key' };
+  // The same placeholder text the worker-side redactor leaves alone, so nothing is counted twice.
+  const REDACTED = '[REDACTED]';
 
   interface State {
     b: CaptureBudgets;
@@ -833,10 +834,7 @@ export function createProbeRuntime(
   }
 
   function render(v: unknown, s: State): string {
-    if (v === REDACTED_VALUE) {
-      s.redacted++;
-      return '[REDACTED]';
-    }
+    if (v === REDACTED_VALUE) return REDACTED;
     if (v === UNSAFE) return '[unavailable]';
     if (typeof v === 'string') {
       const r = str(v, s);
