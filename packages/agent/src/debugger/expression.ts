@@ -58,9 +58,33 @@ const BINARY: Array<{ ops: string[] }> = [
   { ops: ['+', '-'] },
   { ops: ['*', '/', '%'] },
 ];
-const OPERATORS = ['===', '!==', '==', '!=', '<=', '>=', '&&', '||', '?.', '<', '>', '+', '-', '*', '/', '%', '!', '.', '[', ']', '(', ')'];
+const OPERATORS = [
+  '===',
+  '!==',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '?.',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '!',
+  '.',
+  '[',
+  ']',
+  '(',
+  ')',
+];
 
-type Tok = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'id'; v: string } | { t: 'op'; v: string };
+type Tok =
+  { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'id'; v: string } | { t: 'op'; v: string };
 
 function invalid(message: string): GloveboxError {
   return new GloveboxError('GBX_DEBUG_EXPRESSION_INVALID', message);
@@ -168,7 +192,8 @@ class Parser {
       } else if (this.#peekOp('[') !== undefined) {
         this.#pos++;
         const t = this.#toks[this.#pos++];
-        if (t === undefined || (t.t !== 'num' && t.t !== 'str')) throw invalid('only literal keys are allowed in [ ]');
+        if (t === undefined || (t.t !== 'num' && t.t !== 'str'))
+          throw invalid('only literal keys are allowed in [ ]');
         if (this.#peekOp(']') === undefined) throw invalid('missing ]');
         this.#pos++;
         node = { k: 'get', o: node, p: { k: 'lit', v: t.v } };
@@ -202,7 +227,8 @@ class Parser {
 
 /** Parses a condition or `{expression}` of a template. Throws GBX_DEBUG_EXPRESSION_INVALID. */
 export function parseExpression(text: string, names: NameTable): ExprNode {
-  if (text.length === 0 || text.length > MAX_EXPRESSION) throw invalid(`an expression must be 1..${MAX_EXPRESSION} characters`);
+  if (text.length === 0 || text.length > MAX_EXPRESSION)
+    throw invalid(`an expression must be 1..${MAX_EXPRESSION} characters`);
   return new Parser(lex(text), names).parse();
 }
 
@@ -213,7 +239,8 @@ export function parseExpression(text: string, names: NameTable): ExprNode {
  * parseTemplate('order {order.id} total {total}', names);
  */
 export function parseTemplate(text: string, names: NameTable): Array<string | ExprNode> {
-  if (text.length === 0 || text.length > MAX_TEMPLATE) throw invalid(`a template must be 1..${MAX_TEMPLATE} characters`);
+  if (text.length === 0 || text.length > MAX_TEMPLATE)
+    throw invalid(`a template must be 1..${MAX_TEMPLATE} characters`);
   const parts: Array<string | ExprNode> = [];
   let literal = '';
   let i = 0;
@@ -229,7 +256,8 @@ export function parseTemplate(text: string, names: NameTable): Array<string | Ex
     } else if (c === '{') {
       const end = text.indexOf('}', i + 1);
       if (end < 0) throw invalid('unclosed { in template');
-      if (++expressions > MAX_TEMPLATE_PARTS) throw invalid(`at most ${MAX_TEMPLATE_PARTS} expressions per template`);
+      if (++expressions > MAX_TEMPLATE_PARTS)
+        throw invalid(`at most ${MAX_TEMPLATE_PARTS} expressions per template`);
       if (literal !== '') parts.push(literal);
       literal = '';
       parts.push(parseExpression(text.slice(i + 1, end).trim(), names));

@@ -65,7 +65,17 @@ const RESERVED = new Set([
 ]);
 
 /** Names never offered as candidates: not variables, or reading them means something else. */
-const NOT_CANDIDATES = new Set(['undefined', 'arguments', 'NaN', 'Infinity', 'globalThis', 'async', 'of', 'get', 'set']);
+const NOT_CANDIDATES = new Set([
+  'undefined',
+  'arguments',
+  'NaN',
+  'Infinity',
+  'globalThis',
+  'async',
+  'of',
+  'get',
+  'set',
+]);
 
 const PLAIN_NAME = /^[A-Za-z_$][\w$]*$/;
 
@@ -87,7 +97,29 @@ const REGEX_AFTER_KEYWORD = new Set([
 ]);
 
 const PUNCT3 = ['===', '!==', '...', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??='];
-const PUNCT2 = ['=>', '==', '!=', '<=', '>=', '&&', '||', '??', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>'];
+const PUNCT2 = [
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '++',
+  '--',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '**',
+  '<<',
+  '>>',
+];
 
 function isIdStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c >= 128;
@@ -116,7 +148,8 @@ export function tokenize(src: string): Token[] {
   const regexAllowed = (): boolean => {
     const prev = tokens[tokens.length - 1];
     if (prev === undefined) return true;
-    if (prev.type === 'punct') return prev.value !== ')' && prev.value !== ']' && prev.value !== '++' && prev.value !== '--';
+    if (prev.type === 'punct')
+      return prev.value !== ')' && prev.value !== ']' && prev.value !== '++' && prev.value !== '--';
     if (prev.type === 'keyword') return REGEX_AFTER_KEYWORD.has(prev.value);
     return false;
   };
@@ -230,7 +263,12 @@ export function tokenize(src: string): Token[] {
       while (i < n) {
         const d = src.charCodeAt(i);
         if (isIdPart(d) || d === 46) i++;
-        else if ((d === 43 || d === 45) && /[eE]/.test(src[i - 1] ?? '') && !/^0[xX]/.test(src.slice(start, i))) i++;
+        else if (
+          (d === 43 || d === 45) &&
+          /[eE]/.test(src[i - 1] ?? '') &&
+          !/^0[xX]/.test(src.slice(start, i))
+        )
+          i++;
         else break;
       }
       push('number', src.slice(start, i), start);
@@ -279,7 +317,13 @@ export interface HookPlan {
  * Finds the first statement that starts on `line` (zero-based), or on one of the next `slide` lines,
  * at or after `column`, and the candidate names at that point.
  */
-export function planHook(src: string, line: number, column = 0, slide = 3, maxNames = 64): HookPlan | undefined {
+export function planHook(
+  src: string,
+  line: number,
+  column = 0,
+  slide = 3,
+  maxNames = 64,
+): HookPlan | undefined {
   const tokens = tokenize(src);
   const stack: Open[] = [];
   const matchOpen = new Map<number, number>();
@@ -295,7 +339,7 @@ export function planHook(src: string, line: number, column = 0, slide = 3, maxNa
       continue;
     }
     if (t.line >= line && t.line <= line + slide && (t.line > line || t.column >= column)) {
-      if (isStatementStart(tokens, j, stack)) {
+      if (isStatementStart(tokens, j, stack, matchOpen, kinds)) {
         const fn = [...stack].reverse().find((o) => o.kind === 'function');
         const { locals, closure } = collectNames(tokens, fn, matchOpen, kinds, maxNames);
         return { offset: t.start, line: t.line, column: t.column, locals, closure };
@@ -321,12 +365,23 @@ export function planHook(src: string, line: number, column = 0, slide = 3, maxNa
 function braceKind(tokens: Token[], j: number, stack: Open[], matchOpen: Map<number, number>): BraceKind {
   const prev = tokens[j - 1];
   const top = stack[stack.length - 1];
-  const inStatements = top === undefined || (top.value === '{' && (top.kind === 'block' || top.kind === 'function' || top.kind === 'switch'));
+  const inStatements =
+    top === undefined ||
+    (top.value === '{' && (top.kind === 'block' || top.kind === 'function' || top.kind === 'switch'));
   if (prev === undefined) return 'block';
   for (let k = j - 1; k >= 0 && k >= j - 6; k--) {
     const t = tokens[k]!;
     if (t.type === 'keyword' && t.value === 'class') return 'class';
-    if (t.type === 'punct' && (t.value === ';' || t.value === '{' || t.value === '}' || t.value === '(' || t.value === '=' || t.value === ',')) break;
+    if (
+      t.type === 'punct' &&
+      (t.value === ';' ||
+        t.value === '{' ||
+        t.value === '}' ||
+        t.value === '(' ||
+        t.value === '=' ||
+        t.value === ',')
+    )
+      break;
   }
   if (prev.type === 'punct') {
     if (prev.value === '=>') return 'function';
@@ -339,11 +394,18 @@ function braceKind(tokens: Token[], j: number, stack: Open[], matchOpen: Map<num
         if (before.value === 'switch') return 'switch';
         return 'block';
       }
-      if (before.type === 'ident' || before.type === 'string' || before.type === 'number' || before.type === 'private') return 'function';
+      if (
+        before.type === 'ident' ||
+        before.type === 'string' ||
+        before.type === 'number' ||
+        before.type === 'private'
+      )
+        return 'function';
       if (before.type === 'punct' && (before.value === ']' || before.value === '*')) return 'function';
       return 'block';
     }
-    if (prev.value === ';' || prev.value === '{' || prev.value === '}') return inStatements ? 'block' : 'object';
+    if (prev.value === ';' || prev.value === '{' || prev.value === '}')
+      return inStatements ? 'block' : 'object';
     return 'object';
   }
   if (prev.type === 'keyword' && ['else', 'try', 'finally', 'do'].includes(prev.value)) return 'block';
@@ -361,19 +423,73 @@ function paramsStart(tokens: Token[], j: number, matchOpen: Map<number, number>)
   return j;
 }
 
-const NOT_STATEMENT_START = new Set(['}', ')', ']', ',', '.', '?.', '=>', ':', '?', '=', '+', '-', '*', '/', '%', '&&', '||', '??', '==', '===', '!=', '!==', '<', '>', '<=', '>=', '|', '&', '^', '**', '>>', '<<', '>>>']);
+const NOT_STATEMENT_START = new Set([
+  '}',
+  ')',
+  ']',
+  ',',
+  '.',
+  '?.',
+  '=>',
+  ':',
+  '?',
+  '=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&&',
+  '||',
+  '??',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '|',
+  '&',
+  '^',
+  '**',
+  '>>',
+  '<<',
+  '>>>',
+]);
 
-function isStatementStart(tokens: Token[], j: number, stack: Open[]): boolean {
+function isStatementStart(
+  tokens: Token[],
+  j: number,
+  stack: Open[],
+  matchOpen: Map<number, number>,
+  kinds: Map<number, BraceKind>,
+): boolean {
   const t = tokens[j]!;
+  if (t.type === 'punct' && t.value === ';') return false;
   if (t.type === 'punct' && NOT_STATEMENT_START.has(t.value)) return false;
-  if (t.type === 'keyword' && ['else', 'catch', 'finally', 'case', 'default', 'in', 'instanceof', 'extends'].includes(t.value)) return false;
+  if (
+    t.type === 'keyword' &&
+    ['else', 'catch', 'finally', 'case', 'default', 'in', 'instanceof', 'extends'].includes(t.value)
+  )
+    return false;
   if (t.type === 'template' && t.value.startsWith('}')) return false;
   const top = stack[stack.length - 1];
-  if (top !== undefined && !(top.value === '{' && (top.kind === 'block' || top.kind === 'function' || top.kind === 'switch'))) return false;
+  if (
+    top !== undefined &&
+    !(top.value === '{' && (top.kind === 'block' || top.kind === 'function' || top.kind === 'switch'))
+  )
+    return false;
   const prev = tokens[j - 1];
   if (prev === undefined) return true;
   if (prev.type !== 'punct') return false;
-  if (prev.value === ';' || prev.value === '}') return true;
+  if (prev.value === ';') return true;
+  if (prev.value === '}') {
+    // The end of an object literal or class expression is still inside an expression statement.
+    const kind = kinds.get(matchOpen.get(j - 1) ?? -1);
+    return kind === 'block' || kind === 'function' || kind === 'switch' || kind === 'class';
+  }
   if (prev.value === '{') return top !== undefined && top.index === j - 1;
   if (prev.value === ':') return top?.kind === 'switch';
   return false;
@@ -446,7 +562,8 @@ function findClose(tokens: Token[], open: number): number {
 function isDeclared(tokens: Token[], j: number): boolean {
   const prev = tokens[j - 1];
   if (prev === undefined) return false;
-  if (prev.type === 'keyword' && ['let', 'const', 'var', 'function', 'class'].includes(prev.value)) return true;
+  if (prev.type === 'keyword' && ['let', 'const', 'var', 'function', 'class'].includes(prev.value))
+    return true;
   if (prev.type === 'punct' && prev.value === '*' && tokens[j - 2]?.value === 'function') return true;
   if (prev.type === 'punct' && prev.value === '(' && tokens[j - 2]?.value === 'catch') return true;
   // Inside a destructuring pattern or after a comma of a declaration list: walk back to the keyword.
@@ -462,7 +579,11 @@ function isDeclared(tokens: Token[], j: number): boolean {
             const next = tokens[j + 1];
             return !(next?.type === 'punct' && next.value === ':');
           }
-          if (before?.type === 'punct' && (before.value === ',' || before.value === '{' || before.value === '[' || before.value === ':')) continue;
+          if (
+            before?.type === 'punct' &&
+            (before.value === ',' || before.value === '{' || before.value === '[' || before.value === ':')
+          )
+            continue;
           return false;
         }
         depth--;
@@ -485,7 +606,8 @@ function isDeclared(tokens: Token[], j: number): boolean {
         // Only a name right after a comma (or the keyword) is a declarator, not one inside an initializer.
         return tokens[j - 1]?.value === ',' || tokens[j - 1] === t;
       }
-      if (depth === 0 && ['return', 'if', 'for', 'while', 'function', 'class'].includes(t.value)) return false;
+      if (depth === 0 && ['return', 'if', 'for', 'while', 'function', 'class'].includes(t.value))
+        return false;
     }
   }
   return false;

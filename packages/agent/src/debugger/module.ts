@@ -213,7 +213,11 @@ class LiveDebugger implements DebuggerModule {
   #profiling = false;
   #sessionAborts = new Map<string, Set<AbortController>>();
   #closed = false;
-  readonly #local = createProbeRuntime({ globalPerSecond: 1, sensitiveKeys: [] }, () => undefined, types.isProxy);
+  readonly #local = createProbeRuntime(
+    { globalPerSecond: 1, sensitiveKeys: [] },
+    () => undefined,
+    types.isProxy,
+  );
   readonly #sensitiveExtra: Set<string>;
 
   constructor(o: Settings) {
@@ -267,7 +271,10 @@ class LiveDebugger implements DebuggerModule {
   // ---- plumbing ----------------------------------------------------------------------------------
 
   /** Runs a handler with an abort signal that also fires when the call's session ends. */
-  async #guard(ctx: ActionContext, run: (signal: AbortSignal) => Promise<ActionOutcome>): Promise<ActionOutcome> {
+  async #guard(
+    ctx: ActionContext,
+    run: (signal: AbortSignal) => Promise<ActionOutcome>,
+  ): Promise<ActionOutcome> {
     if (this.#closed) throw new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the debugger is shut down');
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
@@ -284,7 +291,9 @@ class LiveDebugger implements DebuggerModule {
         throw new GloveboxError('GBX_REQUEST_INVALID', 'invalid debugger parameters', { cause: err });
       }
       this.#o.log(`debugger action failed: ${err instanceof Error ? err.message : 'unknown'}`);
-      throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the debugger could not perform the action', { cause: err });
+      throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the debugger could not perform the action', {
+        cause: err,
+      });
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
       set.delete(controller);
@@ -302,10 +311,14 @@ class LiveDebugger implements DebuggerModule {
     if (this.#session !== undefined) return this.#session;
     const session = new Session();
     session.connectToMainThread();
-    session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string; sourceMapURL?: string } }) => {
-      const { scriptId, url, sourceMapURL } = m.params;
-      if (url.startsWith('file:') || isAbsolute(url)) this.#scripts.set(scriptId, { scriptId, url, sourceMapURL: sourceMapURL ?? '' });
-    });
+    session.on(
+      'Debugger.scriptParsed',
+      (m: { params: { scriptId: string; url: string; sourceMapURL?: string } }) => {
+        const { scriptId, url, sourceMapURL } = m.params;
+        if (url.startsWith('file:') || isAbsolute(url))
+          this.#scripts.set(scriptId, { scriptId, url, sourceMapURL: sourceMapURL ?? '' });
+      },
+    );
     session.on('Debugger.paused', () => {
       // We never pause on purpose: a `debugger;` statement or similar met while the domain was on.
       this.#pauses++;
@@ -315,6 +328,8 @@ class LiveDebugger implements DebuggerModule {
     const channel = new BroadcastChannel(this.#channelName);
     channel.onmessage = (event: unknown) => {
       const msg = (event as { data: RuntimeMessage }).data;
+      if ((msg as { t: string }).t === 'err')
+        this.#o.log(`runtime message lost: ${(msg as unknown as { message: string }).message}`);
       this.#probes.get(msg.id)?.onMessage(msg);
     };
     (channel as unknown as { unref?: () => void }).unref?.();
@@ -324,7 +339,10 @@ class LiveDebugger implements DebuggerModule {
 
   #post(method: string, params?: object): Promise<Record<string, unknown>> {
     const session = this.#connect();
-    const post = session.post.bind(session) as unknown as (m: string, p?: object) => Promise<Record<string, unknown> | undefined>;
+    const post = session.post.bind(session) as unknown as (
+      m: string,
+      p?: object,
+    ) => Promise<Record<string, unknown> | undefined>;
     return post(method, params).then((r) => r ?? {});
   }
 
@@ -354,7 +372,7 @@ class LiveDebugger implements DebuggerModule {
       const util = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:util') : undefined;
       const channel = new BroadcastChannel(${JSON.stringify(this.#channelName)});
       if (typeof channel.unref === 'function') channel.unref();
-      const rt = (${createProbeRuntime.toString()})(${JSON.stringify(config)}, (m) => { try { channel.postMessage(m); } catch {} }, util && util.types ? util.types.isProxy : undefined);
+      const rt = (${createProbeRuntime.toString()})(${JSON.stringify(config)}, (m) => { try { channel.postMessage(m); } catch (e) { try { channel.postMessage({ t: "err", id: m.id, message: String(e && e.message) }); } catch {} } }, util && util.types ? util.types.isProxy : undefined);
       rt.close = () => channel.close();
       Object.defineProperty(globalThis, ${JSON.stringify(this.#key)}, { value: rt, configurable: true, enumerable: false, writable: false });
     })()`;
@@ -415,18 +433,28 @@ class LiveDebugger implements DebuggerModule {
       if (i >= 0) found.push({ script, map, sourceIndex: i, file: map.sources[i]! });
     }
     const files = new Set(found.map((f) => f.file));
-    if (files.size === 0) throw new GloveboxError('GBX_DEBUG_LOCATION_NOT_FOUND', 'no loaded script matches that file');
+    if (files.size === 0)
+      throw new GloveboxError('GBX_DEBUG_LOCATION_NOT_FOUND', 'no loaded script matches that file');
     if (files.size > 1) {
-      throw new GloveboxError('GBX_DEBUG_LOCATION_NOT_FOUND', `that file name matches ${files.size} loaded files; give more of the path`);
+      throw new GloveboxError(
+        'GBX_DEBUG_LOCATION_NOT_FOUND',
+        `that file name matches ${files.size} loaded files; give more of the path`,
+      );
     }
     found.sort((a, b) => Number(a.script.scriptId) - Number(b.script.scriptId));
     const hit = found.find((f) => this.#liveScripts.get(f.script.url) === f.script.scriptId) ?? found[0]!;
-    const source = String((await this.#post('Debugger.getScriptSource', { scriptId: hit.script.scriptId }))['scriptSource'] ?? '');
+    const source = String(
+      (await this.#post('Debugger.getScriptSource', { scriptId: hit.script.scriptId }))['scriptSource'] ?? '',
+    );
     let generatedLine = line - 1;
     let reportedLine = line;
     if (hit.map !== undefined && hit.sourceIndex !== undefined) {
       const g = hit.map.generatedPositionsFor(hit.sourceIndex, line - 1, 3);
-      if (g === undefined) throw new GloveboxError('GBX_DEBUG_LOCATION_NOT_FOUND', 'that line has no code in the compiled output');
+      if (g === undefined)
+        throw new GloveboxError(
+          'GBX_DEBUG_LOCATION_NOT_FOUND',
+          'that line has no code in the compiled output',
+        );
       generatedLine = g.positions[0]!.line;
       reportedLine = g.original + 1;
     }
@@ -468,7 +496,10 @@ class LiveDebugger implements DebuggerModule {
           plan = undefined;
         }
         if (plan === undefined) {
-          throw new GloveboxError('GBX_DEBUG_LOCATION_NOT_FOUND', 'no statement starts on or just after that line');
+          throw new GloveboxError(
+            'GBX_DEBUG_LOCATION_NOT_FOUND',
+            'no statement starts on or just after that line',
+          );
         }
         const names = new NameTable([...plan.locals, ...plan.closure]);
         const capturedCount = names.names.length;
@@ -502,6 +533,8 @@ class LiveDebugger implements DebuggerModule {
           onMessage: args.onMessage,
         };
         const hookText = buildHook(this.#key, id, names.names);
+        // Registered before the gate opens: the first capture can arrive before installation returns.
+        this.#probes.set(id, probe);
         let installed = false;
         for (const technique of this.#o.techniques) {
           if (technique === 'liveedit') {
@@ -524,9 +557,17 @@ class LiveDebugger implements DebuggerModule {
           }
           if (installed) break;
         }
-        if (!installed) throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the probe could not be installed at that line');
-        this.#probes.set(id, probe);
-        return { probe, file: loc.file, line: loc.map === undefined ? plan.line + 1 : loc.line, generatedLine: plan.line + 1, url: loc.script.url };
+        if (!installed) {
+          this.#probes.delete(id);
+          throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the probe could not be installed at that line');
+        }
+        return {
+          probe,
+          file: loc.file,
+          line: loc.map === undefined ? plan.line + 1 : loc.line,
+          generatedLine: plan.line + 1,
+          url: loc.script.url,
+        };
       } finally {
         if (!keepDebugger) await this.#releaseDebugger();
       }
@@ -549,9 +590,10 @@ class LiveDebugger implements DebuggerModule {
 
   async #removeRuntimeProbe(id: number): Promise<void> {
     if (!this.#runtimeInstalled) return;
-    await this.#post('Runtime.evaluate', { expression: `globalThis.${this.#key}?.remove(${id})`, silent: true }).catch(
-      () => undefined,
-    );
+    await this.#post('Runtime.evaluate', {
+      expression: `globalThis.${this.#key}?.remove(${id})`,
+      silent: true,
+    }).catch(() => undefined);
   }
 
   /** Inserts the hook with LiveEdit, retrying while a suspended async function blocks the edit. */
@@ -563,7 +605,13 @@ class LiveDebugger implements DebuggerModule {
   ): Promise<boolean> {
     let patch = this.#patches.get(loc.script.scriptId);
     if (patch === undefined) {
-      patch = { scriptId: loc.script.scriptId, url: loc.script.url, original: loc.source, hooks: new Map(), applied: new Map() };
+      patch = {
+        scriptId: loc.script.scriptId,
+        url: loc.script.url,
+        original: loc.source,
+        hooks: new Map(),
+        applied: new Map(),
+      };
       this.#patches.set(loc.script.scriptId, patch);
     }
     patch.hooks.set(id, { offset: plan.offset, line: plan.line, column: plan.column, text });
@@ -607,7 +655,9 @@ class LiveDebugger implements DebuggerModule {
       await this.#removeRuntimeProbe(probe.id);
       if (probe.technique === 'breakpoint') {
         if (probe.breakpointId !== undefined) {
-          await this.#post('Debugger.removeBreakpoint', { breakpointId: probe.breakpointId }).catch(() => undefined);
+          await this.#post('Debugger.removeBreakpoint', { breakpointId: probe.breakpointId }).catch(
+            () => undefined,
+          );
         }
         await this.#releaseDebugger();
         return;
@@ -635,9 +685,12 @@ class LiveDebugger implements DebuggerModule {
       return;
     }
     if (attempt < 20 && !this.#closed) {
-      const t = setTimeout(() => {
-        void this.#serial(() => this.#restore(patch, attempt + 1)).catch(() => undefined);
-      }, 250 * (attempt + 1));
+      const t = setTimeout(
+        () => {
+          void this.#serial(() => this.#restore(patch, attempt + 1)).catch(() => undefined);
+        },
+        250 * (attempt + 1),
+      );
       t.unref();
     } else this.#o.log('a script could not be restored; its hook stays switched off');
   }
@@ -651,14 +704,22 @@ class LiveDebugger implements DebuggerModule {
     for (const f of frames) {
       let line = f.line;
       let col = f.col;
-      const fileUrl = f.url.startsWith('file:') ? f.url : isAbsolute(f.url) ? pathToFileURL(f.url).href : f.url;
+      const fileUrl = f.url.startsWith('file:')
+        ? f.url
+        : isAbsolute(f.url)
+          ? pathToFileURL(f.url).href
+          : f.url;
       const patch = [...this.#patches.values()].find((p) => p.url === fileUrl || p.url === f.url);
       if (patch !== undefined) {
-        for (const h of patch.applied.values()) if (h.line === line - 1 && col - 1 > h.column) col -= h.text.length;
+        for (const h of patch.applied.values())
+          if (h.line === line - 1 && col - 1 > h.column) col -= h.text.length;
       }
       let file = toPath(f.url) ?? f.url;
       const script = [...this.#scripts.values()].find((s) => s.url === fileUrl || s.url === f.url);
-      const map = script !== undefined || fileUrl.startsWith('file:') ? await this.#sourceMap(script ?? { scriptId: '', url: fileUrl, sourceMapURL: '' }) : undefined;
+      const map =
+        script !== undefined || fileUrl.startsWith('file:')
+          ? await this.#sourceMap(script ?? { scriptId: '', url: fileUrl, sourceMapURL: '' })
+          : undefined;
       const pos = map?.originalPositionFor({ line: line - 1, column: col - 1 });
       if (pos !== undefined) {
         file = pos.source;
@@ -730,22 +791,37 @@ class LiveDebugger implements DebuggerModule {
     }
     if (inIsolate > 0) counts['SENSITIVE_KEY'] = (counts['SENSITIVE_KEY'] ?? 0) + inIsolate;
     const first = results[0];
-    const status = first !== undefined ? 'captured' : disabled !== undefined ? 'disabled' : signal.aborted ? 'cancelled' : 'timeout';
+    const status =
+      first !== undefined
+        ? 'captured'
+        : disabled !== undefined
+          ? 'disabled'
+          : signal.aborted
+            ? 'cancelled'
+            : 'timeout';
     return {
       result: {
         status,
-        location: { file: installed.file, line: installed.line, generated: { url: installed.url, line: installed.generatedLine } },
+        location: {
+          file: installed.file,
+          line: installed.line,
+          generated: { url: installed.url, line: installed.generatedLine },
+        },
         technique: installed.probe.technique,
         frames: first?.frames ?? [],
         truncated: first?.truncated ?? {},
         captures: results,
-        ...(disabled === undefined ? {} : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),
+        ...(disabled === undefined
+          ? {}
+          : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),
       },
       accessed: {
         location: `${installed.file}:${installed.line}`,
         technique: installed.probe.technique,
         captures: results.length,
-        frames: results.flatMap((r) => (r.frames as Array<{ function: string }>).map((f) => f.function)).slice(0, 100),
+        frames: results
+          .flatMap((r) => (r.frames as Array<{ function: string }>).map((f) => f.function))
+          .slice(0, 100),
         variables: [...variables].slice(0, 200),
         bytes,
       },
@@ -812,7 +888,9 @@ class LiveDebugger implements DebuggerModule {
         technique: installed.probe.technique,
         lines,
         dropped,
-        ...(disabled === undefined ? {} : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),
+        ...(disabled === undefined
+          ? {}
+          : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),
       },
       accessed: {
         location: `${installed.file}:${installed.line}`,
@@ -843,21 +921,38 @@ class LiveDebugger implements DebuggerModule {
         });
       } catch (err) {
         if (err instanceof Error && /terminated/i.test(err.message)) {
-          throw new GloveboxError('GBX_DEBUG_TIMEOUT', `the expression ran longer than ${timeout} ms and was stopped`);
+          throw new GloveboxError(
+            'GBX_DEBUG_TIMEOUT',
+            `the expression ran longer than ${timeout} ms and was stopped`,
+          );
         }
         throw err;
       }
       try {
-        const details = r['exceptionDetails'] as { exception?: { className?: string; description?: string } } | undefined;
-        const result = r['result'] as { type: string; value?: unknown; objectId?: string; unserializableValue?: string; description?: string };
+        const details = r['exceptionDetails'] as
+          { exception?: { className?: string; description?: string } } | undefined;
+        const result = r['result'] as {
+          type: string;
+          value?: unknown;
+          objectId?: string;
+          unserializableValue?: string;
+          description?: string;
+        };
         if (details !== undefined) {
           const desc = details.exception?.description ?? '';
           if (/side-effect/i.test(desc)) {
-            throw new GloveboxError('GBX_DEBUG_SIDE_EFFECT', 'the expression could have side effects, so it was not run');
+            throw new GloveboxError(
+              'GBX_DEBUG_SIDE_EFFECT',
+              'the expression could have side effects, so it was not run',
+            );
           }
-          if (/terminated/i.test(desc)) throw new GloveboxError('GBX_DEBUG_TIMEOUT', 'the expression was stopped');
+          if (/terminated/i.test(desc))
+            throw new GloveboxError('GBX_DEBUG_TIMEOUT', 'the expression was stopped');
           const className = details.exception?.className ?? 'Error';
-          throw new GloveboxError('GBX_DEBUG_EVAL_FAILED', `the expression threw ${/^\w{1,40}$/.test(className) ? className : 'an error'}`);
+          throw new GloveboxError(
+            'GBX_DEBUG_EVAL_FAILED',
+            `the expression threw ${/^\w{1,40}$/.test(className) ? className : 'an error'}`,
+          );
         }
         let value: unknown;
         let truncated: TruncationMarks | undefined;
@@ -873,7 +968,12 @@ class LiveDebugger implements DebuggerModule {
           });
           const json = (s['result'] as { value?: unknown } | undefined)?.value;
           if (typeof json !== 'string') throw new Error('serialization failed');
-          const parsed = JSON.parse(json) as { value: unknown; truncated: TruncationMarks; bytes: number; redacted: number };
+          const parsed = JSON.parse(json) as {
+            value: unknown;
+            truncated: TruncationMarks;
+            bytes: number;
+            redacted: number;
+          };
           value = parsed.value;
           truncated = parsed.truncated;
           inIsolate = parsed.redacted;
@@ -884,7 +984,10 @@ class LiveDebugger implements DebuggerModule {
           value = { '@type': 'undefined' };
         } else if (result.type === 'string' && typeof result.value === 'string') {
           const max = this.#o.budgets.maxStringLength;
-          value = result.value.length > max ? { '@truncated': 'string', value: result.value.slice(0, max), length: result.value.length } : result.value;
+          value =
+            result.value.length > max
+              ? { '@truncated': 'string', value: result.value.slice(0, max), length: result.value.length }
+              : result.value;
           bytes = Math.min(result.value.length, max);
         } else {
           value = result.value;
@@ -893,7 +996,11 @@ class LiveDebugger implements DebuggerModule {
         const counts = { ...red.counts };
         if (inIsolate > 0) counts['SENSITIVE_KEY'] = (counts['SENSITIVE_KEY'] ?? 0) + inIsolate;
         return {
-          result: { value: red.value, type: result.type, ...(truncated === undefined ? {} : { truncated: nonZero(truncated) }) },
+          result: {
+            value: red.value,
+            type: result.type,
+            ...(truncated === undefined ? {} : { truncated: nonZero(truncated) }),
+          },
           accessed: { expression: true, bytes },
           redactions: counts,
         };
@@ -906,7 +1013,8 @@ class LiveDebugger implements DebuggerModule {
   async #profile(params: unknown, _ctx: ActionContext, signal: AbortSignal): Promise<ActionOutcome> {
     const p = profileParamsSchema.parse(params);
     const seconds = Math.min(p.seconds, this.#o.maxProfileSeconds);
-    if (this.#profiling) throw new GloveboxError('GBX_CONFLICT', 'a CPU profile is already being taken in this process');
+    if (this.#profiling)
+      throw new GloveboxError('GBX_CONFLICT', 'a CPU profile is already being taken in this process');
     this.#profiling = true;
     try {
       await this.#post('Profiler.enable');
@@ -916,7 +1024,10 @@ class LiveDebugger implements DebuggerModule {
       const profile = r['profile'] as { nodes: unknown[]; startTime: number; endTime: number };
       return {
         result: profile,
-        accessed: { profileSeconds: round((profile.endTime - profile.startTime) / 1e6), nodes: profile.nodes.length },
+        accessed: {
+          profileSeconds: round((profile.endTime - profile.startTime) / 1e6),
+          nodes: profile.nodes.length,
+        },
         redactions: {},
       };
     } finally {

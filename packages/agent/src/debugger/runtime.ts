@@ -154,8 +154,12 @@ export function createProbeRuntime(
   const setSize = getDesc(Set.prototype, 'size')!.get!;
   const mapEntries = Map.prototype.entries;
   const setValues = Set.prototype.values;
-  const mapIterNext = (getProto(new Map().entries()) as Iterator<unknown>).next as (this: unknown) => IteratorResult<unknown>;
-  const setIterNext = (getProto(new Set().values()) as Iterator<unknown>).next as (this: unknown) => IteratorResult<unknown>;
+  const mapIterNext = (getProto(new Map().entries()) as Iterator<unknown>).next as (
+    this: unknown,
+  ) => IteratorResult<unknown>;
+  const setIterNext = (getProto(new Set().values()) as Iterator<unknown>).next as (
+    this: unknown,
+  ) => IteratorResult<unknown>;
   const dateGetTime = Date.prototype.getTime;
   const dateToIso = Date.prototype.toISOString;
   const regexpSource = getDesc(RegExp.prototype, 'source')!.get!;
@@ -215,9 +219,18 @@ export function createProbeRuntime(
     'xapikey',
     'connectionstring',
     'dsn',
-    ...config.sensitiveKeys,
   ]);
-  const SENSITIVE_PARTS = ['password', 'passwd', 'secret', 'token', 'apikey', 'privatekey', 'credential', 'cardnumber'];
+  for (const k of config.sensitiveKeys) SENSITIVE_EXACT.add(k.toLowerCase().replace(/[\s\-_@$.]/g, ''));
+  const SENSITIVE_PARTS = [
+    'password',
+    'passwd',
+    'secret',
+    'token',
+    'apikey',
+    'privatekey',
+    'credential',
+    'cardnumber',
+  ];
   const normalizeKeyRe = /[\s\-_@$.]/g;
   const sensitiveCache = new Map<string, boolean>();
 
@@ -249,7 +262,15 @@ export function createProbeRuntime(
   }
 
   function newState(b: CaptureBudgets): State {
-    return { b, bytes: 0, deadline: now() + b.maxTimeMs, nodes: 0, redacted: 0, t: newMarks(), ancestors: new Set() };
+    return {
+      b,
+      bytes: 0,
+      deadline: now() + b.maxTimeMs,
+      nodes: 0,
+      redacted: 0,
+      t: newMarks(),
+      ancestors: new Set(),
+    };
   }
 
   function redacted(s: State): unknown {
@@ -376,6 +397,15 @@ export function createProbeRuntime(
     }
   }
 
+  function overBudget(s: State): boolean {
+    if (s.t.time > 0) return true;
+    if (s.bytes > s.b.maxBytes) {
+      s.t.bytes++;
+      return true;
+    }
+    return false;
+  }
+
   function serObject(o: object, depth: number, s: State): unknown {
     if (isArray(o)) {
       const lenDesc = getDesc(o, 'length');
@@ -384,8 +414,14 @@ export function createProbeRuntime(
       const out: unknown[] = [];
       for (let i = 0; i < n; i++) {
         const d = getDesc(o, i);
-        out.push(d === undefined ? { '@type': 'hole' } : 'value' in d ? ser(d.value, depth + 1, s) : { '@type': 'accessor' });
-        if (s.bytes > s.b.maxBytes || s.t.time > 0) break;
+        out.push(
+          d === undefined
+            ? { '@type': 'hole' }
+            : 'value' in d
+              ? ser(d.value, depth + 1, s)
+              : { '@type': 'accessor' },
+        );
+        if (overBudget(s)) break;
       }
       if (len > out.length) {
         s.t.items++;
@@ -403,7 +439,7 @@ export function createProbeRuntime(
         const [k, val] = r.value as [unknown, unknown];
         const sensitive = typeof k === 'string' && isSensitiveKey(k);
         entries.push([ser(k, depth + 1, s), sensitive ? redacted(s) : ser(val, depth + 1, s)]);
-        if (s.bytes > s.b.maxBytes || s.t.time > 0) break;
+        if (overBudget(s)) break;
       }
       if (size > entries.length) s.t.items++;
       return { '@type': 'Map', size, entries };
@@ -416,7 +452,7 @@ export function createProbeRuntime(
         const r = setIterNext.call(it);
         if (r.done === true) break;
         values.push(ser(r.value, depth + 1, s));
-        if (s.bytes > s.b.maxBytes || s.t.time > 0) break;
+        if (overBudget(s)) break;
       }
       if (size > values.length) s.t.items++;
       return { '@type': 'Set', size, values };
@@ -427,7 +463,11 @@ export function createProbeRuntime(
       return { '@type': 'Date', value: numberIsFinite(t) ? (dateToIso.call(o) as string) : 'Invalid Date' };
     }
     if (brand(regexpSource, o)) {
-      return { '@type': 'RegExp', source: str(regexpSource.call(o) as string, s), flags: regexpFlags.call(o) as string };
+      return {
+        '@type': 'RegExp',
+        source: str(regexpSource.call(o) as string, s),
+        flags: regexpFlags.call(o) as string,
+      };
     }
     if (isView(o)) {
       // Buffers may hold anything (keys, request bodies): shape only, never bytes.
@@ -462,7 +502,7 @@ export function createProbeRuntime(
     for (const key of keys) {
       if (typeof key !== 'string') continue;
       total++;
-      if (shown >= s.b.maxFields || s.bytes > s.b.maxBytes || s.t.time > 0) continue;
+      if (shown >= s.b.maxFields || overBudget(s)) continue;
       shown++;
       s.bytes += key.length + 3;
       let d: PropertyDescriptor | undefined;
@@ -694,7 +734,10 @@ export function createProbeRuntime(
     post({ t: 'off', id: p.spec.id, reason, hits: p.hits, spentMs: p.spentMs, dropped: p.dropped });
   }
 
-  function captureFrames(max: number, marks: TruncationMarks): Array<{ fn: string; url: string; line: number; col: number }> {
+  function captureFrames(
+    max: number,
+    marks: TruncationMarks,
+  ): Array<{ fn: string; url: string; line: number; col: number }> {
     const holder: { stack?: unknown } = {};
     const savedLimit = Error.stackTraceLimit;
     const savedPrepare = Error.prepareStackTrace;
@@ -745,7 +788,13 @@ export function createProbeRuntime(
     try {
       p.hits++;
       if (p.spec.condition !== undefined) {
-        const ctx: EvalCtx = { read, names: p.spec.names, sensitive: p.sensitive, redacted: 0, readNames: [] };
+        const ctx: EvalCtx = {
+          read,
+          names: p.spec.names,
+          sensitive: p.sensitive,
+          redacted: 0,
+          readNames: [],
+        };
         let c: unknown;
         try {
           c = evaluate(p.spec.condition, ctx);
@@ -840,7 +889,8 @@ export function createProbeRuntime(
       const r = str(v, s);
       return typeof r === 'string' ? r : strSlice.call(v, 0, s.b.maxStringLength) + '…';
     }
-    if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return StringCtor(v);
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined)
+      return StringCtor(v);
     s.ancestors.clear();
     return jsonStringify(ser(v, 0, s));
   }
@@ -916,7 +966,8 @@ export function createProbeRuntime(
     },
     stats() {
       const out: Record<number, { hits: number; captures: number; dropped: number; spentMs: number }> = {};
-      for (const [id, p] of probes) out[id] = { hits: p.hits, captures: p.captures, dropped: p.dropped, spentMs: p.spentMs };
+      for (const [id, p] of probes)
+        out[id] = { hits: p.hits, captures: p.captures, dropped: p.dropped, spentMs: p.spentMs };
       return out;
     },
   };

@@ -80,7 +80,8 @@ export class SourceMapIndex {
     for (let l = line; l <= line + slide; l++) {
       const out: Position[] = [];
       for (let g = 0; g < this.#lines.length; g++) {
-        for (const seg of this.#lines[g]!) if (seg[1] === sourceIndex && seg[2] === l) out.push({ line: g, column: seg[0] });
+        for (const seg of this.#lines[g]!)
+          if (seg[1] === sourceIndex && seg[2] === l) out.push({ line: g, column: seg[0] });
       }
       if (out.length > 0) {
         out.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -160,7 +161,10 @@ function decodeMappings(mappings: string, sourceCount: number): Segment[][] {
  * Reads the `sourceMappingURL` of a generated file (inline `data:` or a file next to it) and decodes
  * it. Returns undefined when there is none or it cannot be read.
  */
-export async function loadSourceMapForFile(filePath: string, code?: string): Promise<SourceMapIndex | undefined> {
+export async function loadSourceMapForFile(
+  filePath: string,
+  code?: string,
+): Promise<SourceMapIndex | undefined> {
   const text = code ?? (await readFile(filePath, 'utf8'));
   const ref = findSourceMappingUrl(text);
   if (ref === undefined) return undefined;

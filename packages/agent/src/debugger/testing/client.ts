@@ -11,7 +11,10 @@ export interface CallError {
 export class DebuggerClient {
   readonly worker: Worker;
   #next = 1;
-  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: CallError) => void; emit?: (d: unknown) => void }>();
+  #pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: CallError) => void; emit?: (d: unknown) => void }
+  >();
 
   constructor(options: DebuggerOptions = {}) {
     this.worker = new Worker(new URL('./worker-host.js', import.meta.url), { workerData: options });
@@ -43,7 +46,13 @@ export class DebuggerClient {
     opts: { sessionId?: string; emit?: (d: unknown) => void; masking?: 'standard' | 'strict' } = {},
   ): { id: number; done: Promise<T> } {
     return this.#send<T>(
-      { type: 'call', action, params, sessionId: opts.sessionId ?? 's1', masking: opts.masking ?? 'standard' },
+      {
+        type: 'call',
+        action,
+        params,
+        sessionId: opts.sessionId ?? 's1',
+        masking: opts.masking ?? 'standard',
+      },
       opts.emit,
     );
   }

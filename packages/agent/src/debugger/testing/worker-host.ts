@@ -7,7 +7,14 @@ import type { ActionContext } from '../../action.js';
 import { createDebuggerModule, type DebuggerOptions } from '../module.js';
 
 type Request =
-  | { id: number; type: 'call'; action: string; params: unknown; sessionId: string; masking?: 'standard' | 'strict' }
+  | {
+      id: number;
+      type: 'call';
+      action: string;
+      params: unknown;
+      sessionId: string;
+      masking?: 'standard' | 'strict';
+    }
   | { id: number; type: 'abort'; callId: number }
   | { id: number; type: 'endSession'; sessionId: string }
   | { id: number; type: 'status' }

@@ -1,0 +1,315 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DebuggerClient, type CallError } from './testing/client.js';
+import { awaitingHandler, checkout, plainLoop, recurse } from './fixtures/target.js';
+
+const sourcePath = fileURLToPath(new URL('../../src/debugger/fixtures/target.ts', import.meta.url));
+const sourceLines = readFileSync(sourcePath, 'utf8').split('\n');
+function probeLine(marker: string): number {
+  const i = sourceLines.findIndex((l) => l.includes(`PROBE: ${marker}`));
+  assert.ok(i >= 0, `marker ${marker}`);
+  return i + 1;
+}
+
+const order = { id: 'ord-42', items: [{ sku: 'sku-1', qty: 2, price: 10 }] };
+const user = { email: 'alice@example.com', password: 'hunter2-secret', name: 'Alice' };
+
+/** Calls `fn` every `ms` on this (the main) thread until stopped, like application traffic. */
+function traffic(fn: () => void, ms = 2): { stop: () => void; count: () => number } {
+  let n = 0;
+  const t = setInterval(() => {
+    n++;
+    fn();
+  }, ms);
+  return { stop: () => clearInterval(t), count: () => n };
+}
+
+async function rejects(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (e: CallError) => {
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+describe('debugger module in a worker', () => {
+  let client: DebuggerClient;
+  before(() => {
+    client = new DebuggerClient({ snapshotsPerSecond: 50, liveEditRetryMs: 300 });
+  });
+  after(async () => {
+    await client.close();
+  });
+
+  test('snapshot at a TypeScript line reports source positions and redacted locals', async () => {
+    const load = traffic(() => checkout(order, user));
+    try {
+      const line = probeLine('checkout-total');
+      const { result, accessed, redactions } = await client.call('snapshot', {
+        location: `src/debugger/fixtures/target.ts:${line}`,
+        waitMs: 5000,
+      }).done;
+      assert.equal(result.status, 'captured');
+      assert.equal(result.technique, 'liveedit');
+      const top = result.frames[0];
+      assert.equal(top.function, 'checkout');
+      assert.equal(top.file, sourcePath);
+      assert.equal(top.line, line);
+      assert.equal(top.locals.orderId, 'ord-42');
+      assert.equal(top.locals.total, 20);
+      assert.equal(top.locals.password, '[REDACTED]');
+      assert.equal(top.locals.cardNumber, '[REDACTED]');
+      assert.equal(top.locals.user.password, '[REDACTED]');
+      assert.doesNotMatch(JSON.stringify(result), /hunter2|alice@example\.com|4111 1111/);
+      assert.equal(top.closure.TAX_RATE, 0.2);
+      assert.ok(result.frames.length > 1, 'the caller frames are reported too');
+      assert.ok(accessed.variables.includes('password'));
+      assert.ok(accessed.bytes > 0);
+      assert.ok(redactions.SENSITIVE_KEY >= 3);
+      assert.ok(redactions.EMAIL >= 1);
+      const status = await client.status();
+      assert.equal(status.debuggerEnabled, false);
+      assert.equal(status.activeProbes, 0);
+      assert.equal(status.patchedScripts, 0);
+    } finally {
+      load.stop();
+    }
+  });
+
+  test('snapshot with a condition captures only matching hits and several hits when asked', async () => {
+    let i = 0;
+    const load = traffic(() => checkout({ ...order, id: `ord-${i++ % 4}` }, user));
+    try {
+      const { result } = await client.call('snapshot', {
+        location: `target.ts:${probeLine('checkout-total')}`,
+        condition: 'orderId == "ord-3" && total > 5',
+        waitMs: 5000,
+        hits: 2,
+      }).done;
+      assert.equal(result.captures.length, 2);
+      for (const c of result.captures) assert.equal(c.frames[0].locals.orderId, 'ord-3');
+    } finally {
+      load.stop();
+    }
+  });
+
+  test('a condition comparing a masked value never matches (no oracle)', async () => {
+    const load = traffic(() => checkout(order, user));
+    try {
+      const { result } = await client.call('snapshot', {
+        location: `target.ts:${probeLine('checkout-total')}`,
+        condition: 'password == "hunter2-secret"',
+        waitMs: 300,
+      }).done;
+      assert.equal(result.status, 'timeout');
+    } finally {
+      load.stop();
+    }
+  });
+
+  test('a snapshot at about 30 frames reports them in source positions', async () => {
+    const load = traffic(() => recurse(30, () => checkout(order, user)));
+    try {
+      const { result } = await client.call('snapshot', {
+        location: `target.ts:${probeLine('checkout-total')}`,
+        waitMs: 5000,
+      }).done;
+      assert.equal(result.status, 'captured');
+      assert.equal(result.frames.length, 30);
+      assert.equal(result.truncated.frames, 1);
+      const recursive = result.frames.slice(2);
+      assert.equal(recursive.length, 28);
+      assert.ok(
+        recursive.every(
+          (f: { function: string; file: string }) => f.function === 'recurse' && f.file === sourcePath,
+        ),
+      );
+    } finally {
+      load.stop();
+    }
+  });
+
+  test('logpoint streams redacted lines at its rate limit and counts drops', async () => {
+    const load = traffic(() => checkout(order, user), 1);
+    const lines: Array<{ line: string; dropped: number }> = [];
+    try {
+      const { result, accessed, redactions } = await client.call(
+        'logpoint',
+        {
+          location: `target.ts:${probeLine('checkout-total')}`,
+          template: 'order {orderId} total {total} pw {password} mail {user.email} qty {order.items[0].qty}',
+          maxPerSecond: 5,
+          durationMs: 1200,
+        },
+        { emit: (d) => lines.push(d as { line: string; dropped: number }) },
+      ).done;
+      assert.equal(result.status, 'ended');
+      assert.ok(lines.length >= 2 && lines.length <= 8, `lines at ~5/s for 1.2 s, got ${lines.length}`);
+      assert.equal(result.lines, lines.length);
+      assert.ok(result.dropped > 0, 'hits over the rate are dropped and counted');
+      assert.equal(lines.reduce((a, l) => a + l.dropped, 0) <= result.dropped, true);
+      for (const l of lines) {
+        assert.match(l.line, /^order ord-42 total 20 pw \[REDACTED\] mail \[REDACTED:EMAIL\] qty 2$/);
+      }
+      assert.ok(accessed.variables.includes('orderId'));
+      assert.ok(redactions.EMAIL >= lines.length);
+    } finally {
+      load.stop();
+    }
+  });
+
+  test('templates refuse calls, assignments and other code', async () => {
+    for (const template of ['{user.toString()}', '{a = 1}', '{new Date}', '{x[y]}', '{ eval }']) {
+      await rejects(
+        client.call('logpoint', {
+          location: `target.ts:${probeLine('checkout-total')}`,
+          template,
+          durationMs: 10,
+        }).done,
+        'GBX_DEBUG_EXPRESSION_INVALID',
+      );
+    }
+    assert.equal((await client.status()).debuggerEnabled, false);
+  });
+
+  test('eval runs side-effect-free expressions and refuses side effects', async () => {
+    const ok = await client.call('eval', { expression: '[1, 2, 3].map((x) => x * 2)', timeoutMs: 1000 }).done;
+    assert.deepEqual(ok.result.value, [2, 4, 6]);
+    const secret = await client.call('eval', {
+      expression: '({ user: "bob", apiKey: "k-123", mail: "bob@example.com" })',
+      timeoutMs: 1000,
+    }).done;
+    assert.equal(secret.result.value.apiKey, '[REDACTED]');
+    assert.equal(secret.result.value.mail, '[REDACTED:EMAIL]');
+    const before = (globalThis as { gbxTouched?: number }).gbxTouched;
+    await rejects(
+      client.call('eval', { expression: 'globalThis.gbxTouched = 1', timeoutMs: 1000 }).done,
+      'GBX_DEBUG_SIDE_EFFECT',
+    );
+    await rejects(
+      client.call('eval', { expression: 'process.exit(3)', timeoutMs: 1000 }).done,
+      'GBX_DEBUG_SIDE_EFFECT',
+    );
+    assert.equal((globalThis as { gbxTouched?: number }).gbxTouched, before);
+    await rejects(
+      client.call('eval', { expression: '(() => { for (;;) {} })()', timeoutMs: 100 }).done,
+      'GBX_DEBUG_TIMEOUT',
+    );
+    await rejects(
+      client.call('eval', { expression: 'null.x', timeoutMs: 1000 }).done,
+      'GBX_DEBUG_EVAL_FAILED',
+    );
+    await rejects(client.call('eval', { expression: 42, timeoutMs: 1000 }).done, 'GBX_REQUEST_INVALID');
+  });
+
+  test('after endSession the line runs, nothing is captured and the Debugger domain is off', async () => {
+    const emitted: unknown[] = [];
+    const call = client.call(
+      'logpoint',
+      {
+        location: `target.ts:${probeLine('loop')}`,
+        template: 'acc {acc}',
+        maxPerSecond: 1000,
+        durationMs: 60_000,
+      },
+      { sessionId: 'ending', emit: (d) => emitted.push(d) },
+    );
+    const load = traffic(() => plainLoop(3));
+    try {
+      while (emitted.length === 0) await new Promise((r) => setTimeout(r, 10));
+      await client.endSession('ending');
+      const { result } = await call.done;
+      assert.equal(result.status, 'cancelled');
+      const countAtEnd = emitted.length;
+      const callsAtEnd = load.count();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(load.count() > callsAtEnd, 'the line keeps running');
+      assert.equal(emitted.length, countAtEnd, 'nothing captured after the session ended');
+      assert.doesNotMatch(plainLoop.toString(), /__gbx/, 'the original code is back');
+      const status = await client.status();
+      assert.equal(status.debuggerEnabled, false);
+      assert.equal(status.activeProbes, 0);
+      // With the domain on, this statement would pause the thread and the worker would see it.
+      // eslint-disable-next-line no-debugger
+      debugger;
+      assert.equal((await client.status()).pausesObserved, 0);
+    } finally {
+      load.stop();
+    }
+  });
+
+  test('a probe over its CPU budget is switched off and reported', async () => {
+    const strict = new DebuggerClient({ cpuBudgetMsPerSecond: 0.001, logpointPerSecond: 1000 });
+    const load = traffic(() => checkout(order, user), 1);
+    const emitted: Array<{ disabled?: string }> = [];
+    try {
+      const { result } = await strict.call(
+        'logpoint',
+        {
+          location: `target.ts:${probeLine('checkout-total')}`,
+          template: 'order {order}',
+          durationMs: 10_000,
+        },
+        { emit: (d) => emitted.push(d as { disabled?: string }) },
+      ).done;
+      assert.equal(result.status, 'disabled');
+      assert.equal(result.disabled.reason, 'cpu-budget');
+      assert.ok(emitted.some((e) => e.disabled === 'cpu-budget'));
+      assert.equal((await strict.status()).activeProbes, 0);
+    } finally {
+      load.stop();
+      await strict.close();
+    }
+  });
+
+  test('a suspended async function falls back to a non-pausing breakpoint condition', async () => {
+    let release: () => void = () => undefined;
+    const pause = new Promise<void>((r) => (release = r));
+    const pending = awaitingHandler(1, pause);
+    const call = client.call('snapshot', { location: `target.ts:${probeLine('after-await')}`, waitMs: 5000 });
+    await new Promise((r) => setTimeout(r, 600));
+    release();
+    await pending;
+    const { result } = await call.done;
+    assert.equal(result.technique, 'breakpoint');
+    assert.equal(result.status, 'captured');
+    assert.notEqual(result.frames[0].locals.doubled, 2, 'declared after the line: not yet assigned');
+    assert.equal(result.frames[0].locals.id, 1);
+    assert.equal(result.frames[0].locals.requestId, 'req-1');
+    const status = await client.status();
+    assert.equal(status.debuggerEnabled, false, 'the domain goes off with the last breakpoint');
+    assert.equal(status.pausesObserved, 0, 'the breakpoint never paused');
+  });
+
+  test('unknown locations and bad parameters are refused', async () => {
+    await rejects(
+      client.call('snapshot', { location: 'nope/missing.ts:3', waitMs: 10 }).done,
+      'GBX_DEBUG_LOCATION_NOT_FOUND',
+    );
+    await rejects(client.call('snapshot', { location: 'target.ts', waitMs: 10 }).done, 'GBX_REQUEST_INVALID');
+    await rejects(
+      client.call('snapshot', { location: 'target.ts:3', waitMs: 10, extra: 1 }).done,
+      'GBX_REQUEST_INVALID',
+    );
+    await rejects(client.call('profile', { seconds: -1 }).done, 'GBX_REQUEST_INVALID');
+  });
+
+  test('profile returns a DevTools-loadable .cpuprofile', async () => {
+    const load = traffic(() => plainLoop(10_000));
+    try {
+      const { result } = await client.call('profile', { seconds: 0.3 }).done;
+      assert.ok(Array.isArray(result.nodes) && result.nodes.length > 0);
+      assert.equal(typeof result.startTime, 'number');
+      assert.ok(result.endTime > result.startTime);
+      assert.ok(Array.isArray(result.samples) && Array.isArray(result.timeDeltas));
+      assert.ok(
+        result.nodes.every(
+          (n: { callFrame?: { functionName?: unknown } }) => typeof n.callFrame?.functionName === 'string',
+        ),
+      );
+    } finally {
+      load.stop();
+    }
+  });
+});
