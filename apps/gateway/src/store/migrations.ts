@@ -126,6 +126,29 @@ BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;`
           : `CREATE TRIGGER checkpoints_no_change BEFORE UPDATE OR DELETE ON audit_checkpoints
 FOR EACH ROW EXECUTE FUNCTION glovebox_audit_append_only();`),
     },
+    {
+      version: 4,
+      name: 'single sign-on identities and WebAuthn credentials',
+      sql: `
+CREATE TABLE sso_identities (
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  created_at ${bigint} NOT NULL,
+  PRIMARY KEY (issuer, subject)
+);
+CREATE TABLE webauthn_credentials (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  public_key TEXT NOT NULL,
+  counter ${bigint} NOT NULL,
+  transports_json TEXT NOT NULL,
+  created_at ${bigint} NOT NULL,
+  last_used_at ${bigint}
+);
+CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);
+`,
+    },
   ];
 };
 

@@ -12,9 +12,18 @@ import {
   tokenToParams,
   userFromRow,
   userToParams,
+  webauthnFromRow,
+  webauthnToParams,
 } from './rows.js';
 import type { Store } from './store.js';
-import type { AccessRequestRecord, ApprovalRecord, AuditRow, ChainHead, RequestFilter } from './types.js';
+import type {
+  AccessRequestRecord,
+  ApprovalRecord,
+  AuditRow,
+  ChainHead,
+  RequestFilter,
+  WebauthnCredentialRecord,
+} from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -133,6 +142,38 @@ export class PostgresStore implements Store {
       enrolledAt,
       id,
     ]);
+  }
+
+  async updateUserGroups(id: string, groups: string[]): Promise<void> {
+    await this.#q('UPDATE users SET groups_json = $1 WHERE id = $2', [JSON.stringify(groups), id]);
+  }
+  async getSsoUserId(issuer: string, subject: string): Promise<string | null> {
+    const r = await this.#one('SELECT user_id FROM sso_identities WHERE issuer = $1 AND subject = $2', [
+      issuer,
+      subject,
+    ]);
+    return r ? String(r.user_id as string) : null;
+  }
+  async linkSsoIdentity(issuer: string, subject: string, userId: string, at: number): Promise<void> {
+    await this.#q('INSERT INTO sso_identities VALUES ($1, $2, $3, $4)', [issuer, subject, userId, at]);
+  }
+  async addWebauthnCredential(c: WebauthnCredentialRecord): Promise<void> {
+    await this.#q(
+      'INSERT INTO webauthn_credentials VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      webauthnToParams(c),
+    );
+  }
+  async listWebauthnCredentials(userId: string): Promise<WebauthnCredentialRecord[]> {
+    return (
+      await this.#q('SELECT * FROM webauthn_credentials WHERE user_id = $1 ORDER BY created_at', [userId])
+    ).map(webauthnFromRow);
+  }
+  async touchWebauthnCredential(id: string, counter: number, at: number): Promise<boolean> {
+    const result = await this.#pool.query(
+      'UPDATE webauthn_credentials SET counter = $1, last_used_at = $2 WHERE id = $3',
+      [counter, at, id],
+    );
+    return (result.rowCount ?? 0) > 0;
   }
 
   async createToken(t: Parameters<Store['createToken']>[0]): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   AuditRow,
   TokenRecord,
   UserRecord,
+  WebauthnCredentialRecord,
 } from './types.js';
 
 /** Row <-> record mapping shared by both stores. Numbers may arrive as strings from PostgreSQL BIGINT. */
@@ -147,4 +148,20 @@ export function auditWhere(
   if (filter.action !== undefined) add('action = ?', filter.action);
   if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export function webauthnFromRow(r: Row): WebauthnCredentialRecord {
+  return {
+    id: str(r.id),
+    userId: str(r.user_id),
+    publicKey: str(r.public_key),
+    counter: num(r.counter),
+    transports: JSON.parse(str(r.transports_json)) as string[],
+    createdAt: num(r.created_at),
+    lastUsedAt: numOrNull(r.last_used_at),
+  };
+}
+
+export function webauthnToParams(c: WebauthnCredentialRecord): unknown[] {
+  return [c.id, c.userId, c.publicKey, c.counter, JSON.stringify(c.transports), c.createdAt, c.lastUsedAt];
 }

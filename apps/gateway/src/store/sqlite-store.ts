@@ -14,9 +14,18 @@ import {
   tokenToParams,
   userFromRow,
   userToParams,
+  webauthnFromRow,
+  webauthnToParams,
 } from './rows.js';
 import type { Store } from './store.js';
-import type { AccessRequestRecord, ApprovalRecord, AuditRow, ChainHead, RequestFilter } from './types.js';
+import type {
+  AccessRequestRecord,
+  ApprovalRecord,
+  AuditRow,
+  ChainHead,
+  RequestFilter,
+  WebauthnCredentialRecord,
+} from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -94,6 +103,31 @@ export class SqliteStore implements Store {
       id,
     );
   };
+
+  updateUserGroups = async (id: string, groups: string[]) => {
+    this.#run('UPDATE users SET groups_json = ? WHERE id = ?', JSON.stringify(groups), id);
+  };
+  getSsoUserId = async (issuer: string, subject: string) => {
+    const r = this.#get(
+      'SELECT user_id FROM sso_identities WHERE issuer = ? AND subject = ?',
+      issuer,
+      subject,
+    );
+    return r ? String(r.user_id as string) : null;
+  };
+  linkSsoIdentity = async (issuer: string, subject: string, userId: string, at: number) => {
+    this.#run('INSERT INTO sso_identities VALUES (?, ?, ?, ?)', issuer, subject, userId, at);
+  };
+  addWebauthnCredential = async (c: WebauthnCredentialRecord) => {
+    this.#run('INSERT INTO webauthn_credentials VALUES (?, ?, ?, ?, ?, ?, ?)', ...webauthnToParams(c));
+  };
+  listWebauthnCredentials = async (userId: string) =>
+    this.#all('SELECT * FROM webauthn_credentials WHERE user_id = ? ORDER BY created_at', userId).map(
+      webauthnFromRow,
+    );
+  touchWebauthnCredential = async (id: string, counter: number, at: number) =>
+    this.#run('UPDATE webauthn_credentials SET counter = ?, last_used_at = ? WHERE id = ?', counter, at, id) >
+    0;
 
   createToken = async (t: Parameters<Store['createToken']>[0]) => {
     this.#run('INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', ...tokenToParams(t));

@@ -130,6 +130,38 @@ for (const backend of TEST_STORES) {
       );
     });
 
+    await t.test('single sign-on links and WebAuthn credentials', async () => {
+      await store.createUser(user('usr_sso', 'sso-user'));
+      assert.equal(await store.getSsoUserId('https://idp', 'sub-1'), null);
+      await store.linkSsoIdentity('https://idp', 'sub-1', 'usr_sso', 3);
+      assert.equal(await store.getSsoUserId('https://idp', 'sub-1'), 'usr_sso');
+      assert.equal(await store.getSsoUserId('https://other-idp', 'sub-1'), null);
+      await assert.rejects(
+        store.linkSsoIdentity('https://idp', 'sub-1', 'usr_sso', 4),
+        'one link per subject',
+      );
+      await store.updateUserGroups('usr_sso', ['a', 'b']);
+      assert.deepEqual((await store.getUserById('usr_sso'))?.groups, ['a', 'b']);
+      const credential = {
+        id: 'cred-1',
+        userId: 'usr_sso',
+        publicKey: 'pk',
+        counter: 0,
+        transports: ['usb'],
+        createdAt: 5,
+        lastUsedAt: null,
+      };
+      await store.addWebauthnCredential(credential);
+      assert.deepEqual(await store.listWebauthnCredentials('usr_sso'), [credential]);
+      assert.equal(await store.touchWebauthnCredential('cred-1', 7, 9), true);
+      assert.equal(await store.touchWebauthnCredential('nope', 7, 9), false);
+      assert.deepEqual((await store.listWebauthnCredentials('usr_sso'))[0], {
+        ...credential,
+        counter: 7,
+        lastUsedAt: 9,
+      });
+    });
+
     await t.test('sink cursors persist', async () => {
       assert.equal(await store.getSinkCursor('s'), 0);
       await store.setSinkCursor('s', 7);

@@ -8,6 +8,7 @@ import type {
   RequestFilter,
   TokenRecord,
   UserRecord,
+  WebauthnCredentialRecord,
 } from './types.js';
 
 /**
@@ -29,6 +30,16 @@ export interface Store {
   getUserByName(name: string): Promise<UserRecord | null>;
   listUsers(): Promise<UserRecord[]>;
   updateUserMfa(id: string, totpSecretEnc: string | null, mfaEnrolledAt: number | null): Promise<void>;
+  /** Replaces a user's groups (single sign-on refreshes them from the provider at every login). */
+  updateUserGroups(id: string, groups: string[]): Promise<void>;
+  /** The local user an identity provider's (issuer, subject) was provisioned as, or null. */
+  getSsoUserId(issuer: string, subject: string): Promise<string | null>;
+  linkSsoIdentity(issuer: string, subject: string, userId: string, at: number): Promise<void>;
+
+  addWebauthnCredential(credential: WebauthnCredentialRecord): Promise<void>;
+  listWebauthnCredentials(userId: string): Promise<WebauthnCredentialRecord[]>;
+  /** Records a successful assertion; false when the credential does not exist. */
+  touchWebauthnCredential(id: string, counter: number, at: number): Promise<boolean>;
 
   createToken(token: TokenRecord): Promise<void>;
   getTokenByHash(hash: string): Promise<TokenRecord | null>;

@@ -13,6 +13,18 @@ export interface UserRecord {
   disabled: boolean;
 }
 
+/** A WebAuthn credential registered as a second factor; the public key is COSE, base64url. */
+export interface WebauthnCredentialRecord {
+  /** Credential id, base64url. */
+  id: string;
+  userId: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
 export type TokenKind = 'session' | 'api';
 
 /** A bearer credential. Only its SHA-256 is stored; the secret is shown once. */
