@@ -91,6 +91,14 @@ export const ERROR_CODES = {
   GBX_DEBUG_EVAL_FAILED: { status: 422, meaning: 'The expression threw when evaluated.' },
   GBX_DEBUG_TIMEOUT: { status: 504, meaning: 'The evaluation ran longer than its timeout and was stopped.' },
   GBX_DEBUG_PROBE_FAILED: { status: 502, meaning: 'The probe could not be installed in the process.' },
+  GBX_CSRF_INVALID: {
+    status: 403,
+    meaning: 'A console request lacked a valid anti-forgery token or came from another origin.',
+  },
+  GBX_AUTH_PENDING: {
+    status: 400,
+    meaning: 'The single sign-on device login has not been completed in the browser yet; keep polling.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */
