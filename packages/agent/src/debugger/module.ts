@@ -24,7 +24,8 @@ import {
   snapshotParamsSchema,
   splitLocation,
 } from './schemas.js';
-import { SourceMapIndex, loadSourceMapForFile } from './source-map.js';
+import type { SourceMapIndex } from './source-map.js';
+import { loadSourceMapForFile } from './source-map.js';
 
 /** How a probe gets into the running code. */
 export type ProbeTechnique = 'liveedit' | 'breakpoint';
@@ -443,9 +444,10 @@ class LiveDebugger implements DebuggerModule {
     }
     found.sort((a, b) => Number(a.script.scriptId) - Number(b.script.scriptId));
     const hit = found.find((f) => this.#liveScripts.get(f.script.url) === f.script.scriptId) ?? found[0]!;
-    const source = String(
-      (await this.#post('Debugger.getScriptSource', { scriptId: hit.script.scriptId }))['scriptSource'] ?? '',
-    );
+    const fetched = (await this.#post('Debugger.getScriptSource', { scriptId: hit.script.scriptId }))[
+      'scriptSource'
+    ];
+    const source = typeof fetched === 'string' ? fetched : '';
     let generatedLine = line - 1;
     let reportedLine = line;
     if (hit.map !== undefined && hit.sourceIndex !== undefined) {
@@ -1049,7 +1051,7 @@ function toPath(url: string): string | undefined {
 }
 
 function nonZero(t: TruncationMarks): Partial<TruncationMarks> {
-  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== 0)) as Partial<TruncationMarks>;
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== 0));
 }
 
 function round(n: number): number {

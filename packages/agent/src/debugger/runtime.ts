@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/unbound-method, @typescript-eslint/no-unnecessary-type-assertion --
+   intrinsics are captured unbound on purpose and applied with .call() to untrusted objects. */
 /**
  * The in-isolate half of the debugger: the probe gate, rate limits, CPU budget, the budgeted
  * serializer and the restricted-expression interpreter. It runs in the application's main isolate.
@@ -379,7 +381,7 @@ export function createProbeRuntime(
       s.bytes += 4;
       return null;
     }
-    const o = v as object;
+    const o = v;
     s.bytes += 2;
     if (proxyCheck(o)) return { '@type': 'Proxy' };
     if (o === envObject) return redacted(s);
@@ -409,7 +411,7 @@ export function createProbeRuntime(
   function serObject(o: object, depth: number, s: State): unknown {
     if (isArray(o)) {
       const lenDesc = getDesc(o, 'length');
-      const len = lenDesc !== undefined && 'value' in lenDesc ? (lenDesc.value as number) : 0;
+      const len = lenDesc !== undefined && 'value' in lenDesc ? lenDesc.value : 0;
       const n = len < s.b.maxItems ? len : s.b.maxItems;
       const out: unknown[] = [];
       for (let i = 0; i < n; i++) {
@@ -576,8 +578,8 @@ export function createProbeRuntime(
     if (typeof o !== 'object' && typeof o !== 'function') return undefined;
     if (proxyCheck(o) || o === envObject) return UNSAFE;
     if (k === 'size') {
-      if (brand(mapSize, o as object)) return mapSize.call(o);
-      if (brand(setSize, o as object)) return setSize.call(o);
+      if (brand(mapSize, o)) return mapSize.call(o);
+      if (brand(setSize, o)) return setSize.call(o);
     }
     let p: unknown = o;
     for (let i = 0; i < 64 && p !== null; i++) {

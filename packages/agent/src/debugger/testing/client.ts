@@ -40,6 +40,7 @@ export class DebuggerClient {
     return { id, done };
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- outcomes are JSON the tests inspect freely
   call<T = { result: any; accessed?: any; redactions?: any }>(
     action: string,
     params: unknown,
