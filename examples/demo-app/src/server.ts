@@ -1,62 +1,148 @@
-// The demo checkout service: a real HTTP service with no Glovebox import at all. Attach the agent
-// with `node --import @glovebox/agent/register dist/server.js` and GLOVEBOX_URL/GLOVEBOX_AGENT_TOKEN.
-import { createServer, type IncomingMessage } from 'node:http';
+/**
+ * Glovebox demo service: a small shop API on node:http. It imports nothing from Glovebox — attach the
+ * agent without changing code: `node --import @glovebox/agent/register --enable-source-maps dist/server.js`.
+ *
+ * The data below is fake, but shaped like what a real checkout handles (a password, a card number, an
+ * e-mail address), so the redaction of captured values can be seen.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
-interface CheckoutRequest {
+interface Customer {
+  id: number;
+  name: string;
   email: string;
-  card: string;
-  items: { sku: string; qty: number; price: number }[];
+  passwordHash: Buffer;
+  cardNumber: string;
 }
 
-const DB_PASSWORD = process.env.DEMO_DB_PASSWORD ?? 'demo-db-password-s3cr3t';
+interface LineItem {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
+interface Quote {
+  orderId: string;
+  customerId: number;
+  subtotal: number;
+  tax: number;
+  total: number;
+  cardLast4: string;
+}
+
+const TAX_RATE = 0.2;
+const hash = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+const customers = new Map<number, Customer>([
+  [
+    1,
+    {
+      id: 1,
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      passwordHash: hash('correct horse battery staple'),
+      cardNumber: '4111 1111 1111 1111',
+    },
+  ],
+  [
+    2,
+    {
+      id: 2,
+      name: 'Alan Turing',
+      email: 'alan@example.org',
+      passwordHash: hash('enigma-1912'),
+      cardNumber: '5555 5555 5555 4444',
+    },
+  ],
+]);
+const demoPasswords = new Map<number, string>([
+  [1, 'correct horse battery staple'],
+  [2, 'enigma-1912'],
+]);
+
+const catalogue: LineItem[] = [
+  { sku: 'tea-earl-grey', quantity: 2, unitPrice: 4.5 },
+  { sku: 'mug-blue', quantity: 1, unitPrice: 12 },
+  { sku: 'biscuits', quantity: 3, unitPrice: 2.25 },
+];
+
+let orderSequence = 1000;
+
+/** The hot path: authenticates the customer and prices the order. */
+export function checkout(customerId: number, password: string, items: LineItem[]): Quote | undefined {
+  const customer = customers.get(customerId);
+  if (customer === undefined) return undefined;
+  const supplied = hash(password);
+  if (!timingSafeEqual(supplied, customer.passwordHash)) return undefined;
+  const orderId = `ord-${++orderSequence}`;
+  const email = customer.email;
+  const cardNumber = customer.cardNumber;
+  let subtotal = 0;
+  for (const item of items) subtotal += item.unitPrice * item.quantity;
+  const tax = Math.round(subtotal * TAX_RATE * 100) / 100;
+  const total = Math.round((subtotal + tax) * 100) / 100;
+  return {
+    orderId,
+    customerId: customer.id,
+    subtotal,
+    tax,
+    total,
+    cardLast4: cardNumber.slice(-4) + email.slice(0, 0),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/health')
+    return send(res, 200, { status: 'ok', uptime: Math.round(process.uptime()) });
+  if (url.pathname === '/checkout' && req.method === 'GET') {
+    // Load-test shape: the customer's stored demo password stands in for a login form.
+    const customerId = Number(url.searchParams.get('customer') ?? '1');
+    const quote = checkout(customerId, demoPasswords.get(customerId) ?? '', catalogue);
+    return quote === undefined
+      ? send(res, 401, { error: 'unknown customer or wrong password' })
+      : send(res, 200, quote);
+  }
+  if (url.pathname === '/checkout' && req.method === 'POST') {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => {
       body += chunk;
-      if (body.length > 64 * 1024) req.destroy();
+      if (body.length > 65_536) req.destroy();
     });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
-
-function priceOrder(order: CheckoutRequest): { orderId: string; total: number } {
-  const orderId = `ord_${Date.now().toString(36)}`;
-  const connection = `postgres://checkout:${DB_PASSWORD}@db.internal:5432/shop`;
-  const total = order.items.reduce((sum, item) => sum + item.qty * item.price, 0);
-  const receipt = { orderId, email: order.email, card: order.card, total, connection };
-  return { orderId: receipt.orderId, total: receipt.total };
-}
-
-const server = createServer((req, res) => {
-  if (req.url === '/health') {
-    res.end('ok\n');
+    req.on('end', () => {
+      let input: { customerId?: unknown; password?: unknown; items?: unknown };
+      try {
+        input = JSON.parse(body) as typeof input;
+      } catch {
+        return send(res, 400, { error: 'invalid JSON' });
+      }
+      const items = Array.isArray(input.items) ? (input.items as LineItem[]) : catalogue;
+      const quote = checkout(Number(input.customerId), String(input.password ?? ''), items);
+      return quote === undefined
+        ? send(res, 401, { error: 'unknown customer or wrong password' })
+        : send(res, 200, quote);
+    });
     return;
   }
-  if (req.url === '/checkout' && req.method === 'POST') {
-    readBody(req)
-      .then((text) => {
-        const parsed = JSON.parse(text || '{}') as Partial<CheckoutRequest>;
-        const order: CheckoutRequest = {
-          email: parsed.email ?? 'jane.doe@example.com',
-          card: parsed.card ?? '4111111111111111',
-          items: parsed.items ?? [{ sku: 'sku-1', qty: 2, price: 21 }],
-        };
-        const result = priceOrder(order);
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(result));
-      })
-      .catch(() => {
-        res.statusCode = 400;
-        res.end('bad request\n');
-      });
-    return;
-  }
-  res.statusCode = 404;
-  res.end('not found\n');
+  send(res, 404, { error: 'not found' });
+}
+
+const port = Number(process.env['PORT'] ?? '3000');
+const server = createServer(handle);
+server.keepAliveTimeout = 30_000;
+server.listen(port, () => {
+  const address = server.address();
+  const actual = typeof address === 'object' && address !== null ? address.port : port;
+  process.stdout.write(`demo-app listening on http://127.0.0.1:${actual}\n`);
 });
-
-server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => server.close(() => process.exit(0)));
+}
