@@ -125,7 +125,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         return send(res, 400, { error: 'invalid JSON' });
       }
       const items = Array.isArray(input.items) ? (input.items as LineItem[]) : catalogue;
-      const quote = checkout(Number(input.customerId), String(input.password ?? ''), items);
+      const quote = checkout(
+        Number(input.customerId),
+        typeof input.password === 'string' ? input.password : '',
+        items,
+      );
       return quote === undefined
         ? send(res, 401, { error: 'unknown customer or wrong password' })
         : send(res, 200, quote);
