@@ -9,6 +9,8 @@ import { registerIdentityCommands } from './commands/identity.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerActionCommands } from './commands/actions.js';
+import { registerRecordingCommands } from './commands/recordings.js';
+import { registerAgentCommand } from './commands/agent.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -26,10 +28,12 @@ const program = new Command('glovebox')
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 registerLocalCommands(program);
+registerAgentCommand(program);
 registerIdentityCommands(program);
 registerAdminCommands(program);
 registerAccessCommands(program);
 registerActionCommands(program);
+registerRecordingCommands(program);
 registerAuditCommands(program);
 registerPolicyCommands(program);
 

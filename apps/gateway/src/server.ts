@@ -160,7 +160,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     notify,
     pendingTtlMs: config.pendingTtlMs,
   });
-  const actions = new ActionService({ clock, access, hub, audit, redactors });
+  const actions = new ActionService({ clock, store, access, hub, audit, redactors });
   let trail: AuditTrail | undefined;
   const services: GatewayServices = {
     config,

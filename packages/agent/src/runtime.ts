@@ -32,6 +32,8 @@ export interface AgentRuntimeOptions {
   /** Calls running at once; more are refused. */
   maxConcurrentCalls?: number;
   version?: string;
+  /** Allow-listed commands announced to the gateway (names and classes), for policy context. */
+  commands?: { name: string; class: string }[];
 }
 
 interface Lease {
@@ -45,9 +47,10 @@ interface Lease {
  * leases and ends everything a session created when it ends, lapses, or the gateway is gone.
  */
 export class AgentRuntime {
-  readonly #o: Required<Omit<AgentRuntimeOptions, 'targetName' | 'version'>> & {
+  readonly #o: Required<Omit<AgentRuntimeOptions, 'targetName' | 'version' | 'commands'>> & {
     targetName: string;
     version: string;
+    commands: { name: string; class: string }[];
   };
   readonly #handlers = new Map<string, ActionHandler>();
   readonly #nonces = new NonceCache();
@@ -77,6 +80,7 @@ export class AgentRuntime {
       maxConcurrentCalls: 16,
       targetName: 'default',
       version: '0.1.0',
+      commands: [],
       ...options,
     };
     for (const m of options.modules) {
@@ -143,7 +147,13 @@ export class AgentRuntime {
         protocol: AGENT_PROTOCOL_VERSION,
         agentVersion: this.#o.version,
         runtime: { node: process.versions.node, pid: process.pid, hostname: hostname().slice(0, 255) },
-        targets: [{ name: this.#o.targetName, actions: [...this.#handlers.keys()].sort() }],
+        targets: [
+          {
+            name: this.#o.targetName,
+            actions: [...this.#handlers.keys()].sort(),
+            ...(this.#o.commands.length ? { commands: this.#o.commands } : {}),
+          },
+        ],
       });
       clearInterval(this.#heartbeat);
       this.#heartbeat = setInterval(

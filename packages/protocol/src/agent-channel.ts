@@ -24,7 +24,17 @@ export const agentHelloSchema = z
      *  attributes (env, tags, owner) always come from the registration, never from the agent. */
     targets: z
       .array(
-        z.object({ name: z.string().min(1).max(128), actions: z.array(z.string().max(32)).max(32) }).strict(),
+        z
+          .object({
+            name: z.string().min(1).max(128),
+            actions: z.array(z.string().max(32)).max(32),
+            /** Allow-listed commands (exec targets): names and classes only, for policy context. */
+            commands: z
+              .array(z.object({ name: z.string().min(1).max(64), class: z.string().min(1).max(32) }).strict())
+              .max(256)
+              .optional(),
+          })
+          .strict(),
       )
       .min(1)
       .max(64),

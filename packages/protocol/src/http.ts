@@ -223,3 +223,62 @@ export const auditVerifySchema = z.object({
   problem: z.string().optional(),
   message: z.string(),
 });
+
+export const recordingSchema = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  createdAt: z.number(),
+  chunks: z.number(),
+  bytes: z.number(),
+});
+export const recordingContentSchema = recordingSchema.extend({
+  cast: z.string(),
+  verification: z.object({ ok: z.boolean(), message: z.string() }),
+});
+
+// ---- web console, single sign-on and WebAuthn (issue 7) -------------------------------------
+
+/** What the console learns about its own login (`GET /auth/console/session`). */
+export const consoleSessionSchema = z.object({
+  authenticated: z.boolean(),
+  methods: z.object({ sso: z.boolean(), password: z.boolean() }),
+  user: z.string().optional(),
+  groups: z.array(z.string()).optional(),
+  /** Anti-forgery token the console sends back in `x-glovebox-csrf`. */
+  csrf: z.string().optional(),
+  expiresAt: z.number().optional(),
+  mfaAgeSec: z.number().nullable().optional(),
+});
+export type ConsoleSession = z.infer<typeof consoleSessionSchema>;
+
+/** `POST /auth/sso/device`: an RFC 8628 device authorization for `glovebox login --sso`. */
+export const deviceStartResponseSchema = z.object({
+  deviceCode: z.string(),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string().nullable(),
+  expiresIn: z.number(),
+  interval: z.number(),
+});
+export type DeviceStart = z.infer<typeof deviceStartResponseSchema>;
+export const deviceTokenBodySchema = z.object({ deviceCode: z.string().min(8).max(512) }).strict();
+
+/** WebAuthn ceremony options, with the sealed challenge the verify call must return. */
+export const webauthnOptionsResponseSchema = z.object({
+  options: z.record(z.string(), z.unknown()),
+  challengeToken: z.string(),
+});
+export const webauthnVerifyBodySchema = z
+  .object({
+    challengeToken: z.string().min(1).max(4096),
+    response: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export const webauthnRegisteredSchema = z.object({ credentialId: z.string(), createdAt: z.number() });
+export const webauthnCredentialListSchema = z.object({
+  credentials: z.array(
+    z.object({ id: z.string(), createdAt: z.number(), lastUsedAt: z.number().nullable() }),
+  ),
+});

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { verifyRecording, type ChainedEvent } from '@glovebox/audit';
+import { streamAction } from './stream.js';
 import { GloveboxError, newSecret, parseDuration } from '@glovebox/core';
 import {
   accessRequestSchema,
@@ -9,6 +11,8 @@ import {
   auditListSchema,
   auditQuerySchema,
   auditVerifySchema,
+  recordingContentSchema,
+  recordingSchema,
   createRequestBodySchema,
   createTokenBodySchema,
   createUserBodySchema,
@@ -493,9 +497,19 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     {
       schema: { params: actionParamsSchema, body: actionBodySchema, response: { 200: actionResponseSchema } },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = actorOf(request);
       const { id, action } = request.params;
+      if (request.headers.accept?.includes('application/x-ndjson')) {
+        return streamAction(
+          reply,
+          (onStream, signal) => s.actions.run(actor, id, action, request.body.params, { onStream, signal }),
+          {
+            sessionId: id,
+            action,
+          },
+        );
+      }
       const out = await s.actions.run(actor, id, action, request.body.params);
       return {
         sessionId: id,
@@ -553,6 +567,48 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
           return d !== undefined && d.allowed === (q.decision === 'allow');
         });
       return { events };
+    },
+  );
+
+  api.get(
+    '/recordings',
+    {
+      schema: {
+        querystring: z.object({ session: z.string().max(64).optional() }).strict(),
+        response: { 200: z.object({ recordings: z.array(recordingSchema) }) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const canAudit = authorizer.decide(actor, 'readAudit', { kind: 'gateway' }).allowed;
+      const list = await store.listRecordings(request.query.session);
+      const visible = [];
+      for (const r of list) if (canAudit || r.actor === actor.name) visible.push(r);
+      return { recordings: visible };
+    },
+  );
+
+  api.get(
+    '/recordings/:id',
+    { schema: { params: idParamsSchema, response: { 200: recordingContentSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const r = await store.getRecording(request.params.id);
+      const canAudit = authorizer.decide(actor, 'readAudit', { kind: 'gateway' }).allowed;
+      if (!r || (!canAudit && r.actor !== actor.name))
+        throw new GloveboxError('GBX_NOT_FOUND', 'no such recording');
+      const events = (await store.listAudit({ sessionId: r.sessionId, limit: 100_000 })).map(
+        (row) => JSON.parse(row.event) as ChainedEvent,
+      );
+      const verification = await verifyRecording(r.id, r.cast.split(/(?<=\n)/), events);
+      await audit.record({
+        type: 'audit.read',
+        actor: { kind: 'user', id: actor.name },
+        sessionId: r.sessionId,
+        outcome: 'success',
+        details: { recording: r.id },
+      });
+      return { ...r, verification: { ok: verification.ok, message: verification.message } };
     },
   );
 

@@ -1,6 +1,10 @@
-import { GloveboxError, type Clock } from '@glovebox/core';
+import { GloveboxError, newId, type Clock } from '@glovebox/core';
+import { RecordingHasher } from '@glovebox/audit';
 import type { DebugAction } from '@glovebox/protocol';
 import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/redact';
+import { redactSqlLiterals } from '@glovebox/host-agent';
+import type { Store } from '../store/index.js';
+import { prepareAction } from './action-context.js';
 import type { AccessService } from './access.js';
 import type { AgentHub } from './agent-hub.js';
 import type { AuditService } from './audit-service.js';
@@ -8,6 +12,7 @@ import type { Actor } from './identity.js';
 
 export interface ActionServiceConfig {
   clock: Clock;
+  store: Store;
   access: AccessService;
   hub: AgentHub;
   audit: AuditService;
@@ -42,15 +47,21 @@ export class ActionService {
       onStream?: (data: unknown) => void;
       signal?: AbortSignal;
       timeoutMs?: number;
-      policyContext?: Record<string, unknown>;
     } = {},
   ): Promise<ActionOutput> {
+    const known = await this.#c.store.getRequest(sessionId);
+    const prepared = prepareAction(
+      action,
+      params,
+      known ? this.#c.hub.connectionInfo(known.target)?.hello : null,
+    );
     const { session, decision } = await this.#c.access.authorizeAction(
       actor,
       sessionId,
       action,
-      options.policyContext,
+      prepared.policyContext,
     );
+    params = prepared.params;
     const redactor = this.#c.redactors[session.obligations.masking];
     const base = {
       actor: { kind: 'user' as const, id: actor.name },
@@ -63,17 +74,34 @@ export class ActionService {
       type: 'action.intent',
       decision,
       outcome: 'pending',
-      details: { params },
+      details: {
+        params: action === 'query' ? { ...params, sql: redactSqlLiterals(String(params.sql)) } : params,
+        policyContext: prepared.policyContext,
+      },
     });
     const started = this.#c.clock.now();
     const streamCounts: RedactionCounts = {};
     let streamBytes = 0;
-    const onStream = options.onStream
+    const recorder = options.onStream
+      ? new StreamRecorder(this.#c, redactor, {
+          actor: actor.name,
+          sessionId,
+          action,
+          target: session.target,
+        })
+      : undefined;
+    // Each streamed piece is redacted again, recorded, and its hash made durable in the audit
+    // chain before the piece is released to the client (invariant 2 holds for streams too).
+    let releasing: Promise<void> = Promise.resolve();
+    const onStream = recorder
       ? (data: unknown) => {
           const { value, counts } = redactor.redactValue(data);
           mergeCounts(streamCounts, counts);
           streamBytes += JSON.stringify(value ?? null).length;
-          options.onStream?.(value);
+          releasing = releasing.then(async () => {
+            await recorder.record(value);
+            options.onStream?.(value);
+          });
         }
       : undefined;
     let outcome: Awaited<ReturnType<AgentHub['call']>>;
@@ -88,6 +116,8 @@ export class ActionService {
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
     } catch (error) {
+      await releasing.catch(() => undefined);
+      await recorder?.finish().catch(() => undefined);
       const code = error instanceof GloveboxError ? error.code : 'GBX_INTERNAL';
       await this.#c.audit.record({
         ...base,
@@ -97,6 +127,8 @@ export class ActionService {
       });
       throw error;
     }
+    await releasing;
+    const recording = recorder ? await recorder.finish() : undefined;
     const durationMs = this.#c.clock.now() - started;
     if (!outcome.ok) {
       const message = redactor.redactText(outcome.error?.message ?? 'the agent refused the action').text;
@@ -125,8 +157,93 @@ export class ActionService {
         accessed: outcome.accessed ?? {},
         redactions,
         gatewayRedactions: mergeCounts({ ...streamCounts }, second.counts),
+        ...(recording ? { recording } : {}),
       },
     });
     return { result: second.value, redactions, auditEventId: event.id };
+  }
+}
+
+/** Renders a streamed piece as the text a terminal would show. */
+function pieceText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const v = value as { data?: unknown; line?: unknown };
+    if (typeof v.data === 'string') return v.data;
+    if (typeof v.line === 'string') return `${v.line}\r\n`;
+  }
+  return `${JSON.stringify(value)}\r\n`;
+}
+
+/**
+ * Records what a streamed action showed, as asciicast v2: one line per piece, each line's
+ * SHA-256 appended to the audit chain (`recording.chunk`) before the piece is released.
+ */
+class StreamRecorder {
+  readonly #c: ActionServiceConfig;
+  readonly #hasher: RecordingHasher;
+  readonly #lines: string[] = [];
+  readonly #meta: { actor: string; sessionId: string; action: string; target: string };
+  readonly #id = newId('rec');
+  readonly #started: number;
+  #begun: Promise<void> | undefined;
+
+  constructor(
+    c: ActionServiceConfig,
+    _redactor: Redactor,
+    meta: { actor: string; sessionId: string; action: string; target: string },
+  ) {
+    this.#c = c;
+    this.#meta = meta;
+    this.#started = c.clock.now();
+    this.#hasher = new RecordingHasher({
+      recordingId: this.#id,
+      actor: { kind: 'user', id: meta.actor },
+      sessionId: meta.sessionId,
+      target: meta.target,
+      action: meta.action,
+      clock: c.clock,
+    });
+  }
+
+  async #append(line: string): Promise<void> {
+    await this.#c.audit.recordInput(this.#hasher.chunk(line));
+    this.#lines.push(line);
+  }
+
+  async record(value: unknown): Promise<void> {
+    this.#begun ??= (async () => {
+      await this.#c.audit.recordInput(this.#hasher.started({ format: 'asciicast-v2' }));
+      const header = {
+        version: 2,
+        width: 120,
+        height: 40,
+        timestamp: Math.floor(this.#started / 1000),
+        title: `${this.#meta.sessionId} ${this.#meta.action}`,
+      };
+      await this.#append(`${JSON.stringify(header)}\n`);
+    })();
+    await this.#begun;
+    const seconds = Math.round(this.#c.clock.now() - this.#started) / 1000;
+    await this.#append(`${JSON.stringify([seconds, 'o', pieceText(value)])}\n`);
+  }
+
+  /** Closes and stores the recording; returns its reference for the result event. */
+  async finish(): Promise<{ id: string; chunks: number } | undefined> {
+    if (!this.#begun) return undefined;
+    await this.#begun;
+    await this.#c.audit.recordInput(this.#hasher.ended());
+    const cast = this.#lines.join('');
+    await this.#c.store.saveRecording({
+      id: this.#id,
+      sessionId: this.#meta.sessionId,
+      action: this.#meta.action,
+      actor: this.#meta.actor,
+      createdAt: this.#started,
+      chunks: this.#lines.length,
+      bytes: Buffer.byteLength(cast),
+      cast,
+    });
+    return { id: this.#id, chunks: this.#lines.length };
   }
 }

@@ -40,8 +40,33 @@ export class AuditService {
     this.#c = config;
   }
 
-  async record(record: AuditRecord): Promise<ChainedEvent> {
-    const details = record.details === undefined ? {} : this.#c.redactor.redactValue(record.details).value;
+  /**
+   * Records an event input built by the audit library (recording hashes, counts): its details hold
+   * no free text, and are kept byte-exact so recordings verify against them.
+   */
+  recordInput(input: AuditEventInput): Promise<ChainedEvent> {
+    return this.record(
+      {
+        type: input.type,
+        severity: input.severity,
+        actor: input.actor,
+        sessionId: input.sessionId,
+        action: input.action,
+        target: input.target,
+        outcome: input.outcome,
+        details: input.details as Record<string, unknown>,
+      },
+      false,
+    );
+  }
+
+  async record(record: AuditRecord, redactDetails = true): Promise<ChainedEvent> {
+    const details =
+      record.details === undefined
+        ? {}
+        : redactDetails
+          ? this.#c.redactor.redactValue(record.details).value
+          : record.details;
     const input: AuditEventInput = {
       type: record.type,
       severity: record.severity ?? (record.outcome === 'denied' || record.outcome === 'failure' ? 'W' : 'I'),

@@ -149,6 +149,21 @@ CREATE TABLE webauthn_credentials (
 CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);
 `,
     },
+    {
+      version: 5,
+      name: 'recordings of streamed output (asciicast v2), chunk hashes are in the audit chain',
+      sql: `CREATE TABLE recordings (
+  id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at ${bigint} NOT NULL,
+  chunks INTEGER NOT NULL,
+  bytes ${bigint} NOT NULL,
+  cast_text TEXT NOT NULL
+);
+CREATE INDEX recordings_session ON recordings(session_id);`,
+    },
   ];
 };
 

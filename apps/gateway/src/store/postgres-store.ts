@@ -7,6 +7,9 @@ import {
   auditFromRow,
   auditToParams,
   auditWhere,
+  RECORDING_COLUMNS,
+  recordingFromRow,
+  recordingToParams,
   requestFromRow,
   tokenFromRow,
   tokenToParams,
@@ -21,6 +24,7 @@ import type {
   ApprovalRecord,
   AuditRow,
   ChainHead,
+  RecordingRecord,
   RequestFilter,
   WebauthnCredentialRecord,
 } from './types.js';
@@ -320,6 +324,23 @@ export class PostgresStore implements Store {
       seq: Number(r.seq),
       checkpoint: String(r.checkpoint as string),
     }));
+  }
+  async saveRecording(x: RecordingRecord): Promise<void> {
+    await this.#q('INSERT INTO recordings VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', recordingToParams(x));
+  }
+  async getRecording(id: string) {
+    const r = await this.#one('SELECT * FROM recordings WHERE id = $1', [id]);
+    return r ? recordingFromRow(r) : null;
+  }
+  async listRecordings(sessionId?: string) {
+    const rows =
+      sessionId === undefined
+        ? await this.#q(`SELECT ${RECORDING_COLUMNS} FROM recordings ORDER BY created_at DESC LIMIT 500`)
+        : await this.#q(
+            `SELECT ${RECORDING_COLUMNS} FROM recordings WHERE session_id = $1 ORDER BY created_at DESC`,
+            [sessionId],
+          );
+    return rows.map(recordingFromRow);
   }
   async getSinkCursor(sink: string): Promise<number> {
     return Number((await this.#one('SELECT seq FROM sink_cursors WHERE sink = $1', [sink]))?.seq ?? 0);

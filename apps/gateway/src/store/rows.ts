@@ -4,6 +4,7 @@ import type {
   ApprovalRecord,
   AuditFilter,
   AuditRow,
+  RecordingRecord,
   TokenRecord,
   UserRecord,
   WebauthnCredentialRecord,
@@ -92,6 +93,26 @@ export function approvalFromRow(r: Row): ApprovalRecord {
     comment: strOrNull(r.comment),
     createdAt: num(r.created_at),
   };
+}
+
+/** Every recording column but its content. */
+export const RECORDING_COLUMNS = 'id, session_id, action, actor, created_at, chunks, bytes';
+
+export function recordingFromRow(r: Row): RecordingRecord {
+  return {
+    id: str(r.id),
+    sessionId: str(r.session_id),
+    action: str(r.action),
+    actor: str(r.actor),
+    createdAt: num(r.created_at),
+    chunks: num(r.chunks),
+    bytes: num(r.bytes),
+    cast: r.cast_text === undefined ? '' : str(r.cast_text),
+  };
+}
+
+export function recordingToParams(x: RecordingRecord): unknown[] {
+  return [x.id, x.sessionId, x.action, x.actor, x.createdAt, x.chunks, x.bytes, x.cast];
 }
 
 export function auditFromRow(r: Row): AuditRow {

@@ -9,6 +9,9 @@ import {
   auditFromRow,
   auditToParams,
   auditWhere,
+  RECORDING_COLUMNS,
+  recordingFromRow,
+  recordingToParams,
   requestFromRow,
   tokenFromRow,
   tokenToParams,
@@ -23,6 +26,7 @@ import type {
   ApprovalRecord,
   AuditRow,
   ChainHead,
+  RecordingRecord,
   RequestFilter,
   WebauthnCredentialRecord,
 } from './types.js';
@@ -251,6 +255,21 @@ export class SqliteStore implements Store {
       seq: Number(r.seq),
       checkpoint: String(r.checkpoint as string),
     }));
+  saveRecording = async (x: RecordingRecord) => {
+    this.#run('INSERT INTO recordings VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ...recordingToParams(x));
+  };
+  getRecording = async (id: string) => {
+    const r = this.#get('SELECT * FROM recordings WHERE id = ?', id);
+    return r ? recordingFromRow(r) : null;
+  };
+  listRecordings = async (sessionId?: string) =>
+    (sessionId === undefined
+      ? this.#all(`SELECT ${RECORDING_COLUMNS} FROM recordings ORDER BY created_at DESC LIMIT 500`)
+      : this.#all(
+          `SELECT ${RECORDING_COLUMNS} FROM recordings WHERE session_id = ? ORDER BY created_at DESC`,
+          sessionId,
+        )
+    ).map(recordingFromRow);
   getSinkCursor = async (sink: string) =>
     Number(this.#get('SELECT seq FROM sink_cursors WHERE sink = ?', sink)?.seq ?? 0);
   setSinkCursor = async (sink: string, seq: number) => {

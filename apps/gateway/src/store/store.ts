@@ -5,6 +5,7 @@ import type {
   AuditFilter,
   AuditRow,
   ChainHead,
+  RecordingRecord,
   RequestFilter,
   TokenRecord,
   UserRecord,
@@ -79,6 +80,10 @@ export interface Store {
   addCheckpoint(seq: number, checkpoint: string): Promise<void>;
   /** All checkpoints in seq order, as stored JSON. */
   listCheckpoints(): Promise<{ seq: number; checkpoint: string }[]>;
+  saveRecording(recording: RecordingRecord): Promise<void>;
+  getRecording(id: string): Promise<RecordingRecord | null>;
+  /** Recordings without their content, newest first. */
+  listRecordings(sessionId?: string): Promise<Omit<RecordingRecord, 'cast'>[]>;
   getSinkCursor(sink: string): Promise<number>;
   setSinkCursor(sink: string, seq: number): Promise<void>;
 }

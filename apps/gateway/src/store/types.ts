@@ -139,6 +139,18 @@ export interface AuditFilter {
   limit?: number;
 }
 
+/** A recording of a streamed action's output as the engineer saw it (asciicast v2). */
+export interface RecordingRecord {
+  id: string;
+  sessionId: string;
+  action: string;
+  actor: string;
+  createdAt: number;
+  chunks: number;
+  bytes: number;
+  cast: string;
+}
+
 export interface ChainHead {
   seq: number;
   hash: string;
