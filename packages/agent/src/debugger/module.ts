@@ -214,11 +214,7 @@ class LiveDebugger implements DebuggerModule {
   #profiling = false;
   #sessionAborts = new Map<string, Set<AbortController>>();
   #closed = false;
-  readonly #local = createProbeRuntime(
-    { globalPerSecond: 1, sensitiveKeys: [] },
-    () => undefined,
-    types.isProxy,
-  );
+  readonly #local = createProbeRuntime({ globalPerSecond: 1, sensitiveKeys: [] }, () => undefined, types);
   readonly #sensitiveExtra: Set<string>;
 
   constructor(o: Settings) {
@@ -373,7 +369,7 @@ class LiveDebugger implements DebuggerModule {
       const util = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:util') : undefined;
       const channel = new BroadcastChannel(${JSON.stringify(this.#channelName)});
       if (typeof channel.unref === 'function') channel.unref();
-      const rt = (${createProbeRuntime.toString()})(${JSON.stringify(config)}, (m) => { try { channel.postMessage(m); } catch (e) { try { channel.postMessage({ t: "err", id: m.id, message: String(e && e.message) }); } catch {} } }, util && util.types ? util.types.isProxy : undefined);
+      const rt = (${createProbeRuntime.toString()})(${JSON.stringify(config)}, (m) => { try { channel.postMessage(m); } catch (e) { try { channel.postMessage({ t: "err", id: m.id, message: String(e && e.message) }); } catch {} } }, util && util.types ? util.types : undefined);
       rt.close = () => channel.close();
       Object.defineProperty(globalThis, ${JSON.stringify(this.#key)}, { value: rt, configurable: true, enumerable: false, writable: false });
     })()`;

@@ -18,7 +18,7 @@ function runtime(messages: RuntimeMessage[] = []) {
   return createProbeRuntime(
     { globalPerSecond: 1000, sensitiveKeys: ['internalRef'] },
     (m) => messages.push(m),
-    types.isProxy,
+    types,
   );
 }
 

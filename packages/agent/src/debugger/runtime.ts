@@ -133,14 +133,24 @@ export interface ProbeRuntime {
   stats(): Record<number, { hits: number; captures: number; dropped: number; spentMs: number }>;
 }
 
+/** The subset of `util.types` the runtime uses: native brand checks that never run user code. */
+export interface TypeChecks {
+  isProxy(value: unknown): boolean;
+  isMap(value: unknown): boolean;
+  isSet(value: unknown): boolean;
+  isDate(value: unknown): boolean;
+  isRegExp(value: unknown): boolean;
+  isAnyArrayBuffer(value: unknown): boolean;
+}
+
 /**
- * Builds the in-isolate runtime. `post` delivers messages to the worker; `isProxy` must be
- * `util.types.isProxy` (when it is missing, every object is treated as a possible Proxy and shown opaque).
+ * Builds the in-isolate runtime. `post` delivers messages to the worker; `types` must be
+ * `util.types` (when it is missing, every object is treated as a possible Proxy and shown opaque).
  */
 export function createProbeRuntime(
   config: RuntimeConfig,
   post: (message: RuntimeMessage) => void,
-  isProxy: ((value: unknown) => boolean) | undefined,
+  types: TypeChecks | undefined,
 ): ProbeRuntime {
   // Intrinsics captured once, so later monkey-patching by the application cannot reach us.
   const R = Reflect;
@@ -179,7 +189,14 @@ export function createProbeRuntime(
   const numberIsFinite = Number.isFinite;
   const StringCtor = String;
   const envObject: unknown = typeof process === 'object' && process !== null ? process.env : undefined;
-  const proxyCheck = isProxy ?? (() => true);
+  const proxyCheck = types?.isProxy ?? (() => true);
+  // Native brand checks; the fallback (calling an intrinsic and catching) is correct but throws a lot.
+  const isMapT = types?.isMap ?? ((o: unknown) => brand(mapSize, o as object));
+  const isSetT = types?.isSet ?? ((o: unknown) => brand(setSize, o as object));
+  const isDateT = types?.isDate ?? ((o: unknown) => brand(dateGetTime, o as object));
+  const isRegExpT = types?.isRegExp ?? ((o: unknown) => brand(regexpSource, o as object));
+  const isArrayBufferT =
+    types?.isAnyArrayBuffer ?? ((o: unknown) => brand(arrayBufferByteLength, o as object));
 
   const SENSITIVE_EXACT = new Set([
     'password',
@@ -431,7 +448,7 @@ export function createProbeRuntime(
       }
       return out;
     }
-    if (brand(mapSize, o)) {
+    if (isMapT(o)) {
       const size = mapSize.call(o) as number;
       const entries: unknown[] = [];
       const it = mapEntries.call(o as Map<unknown, unknown>);
@@ -446,7 +463,7 @@ export function createProbeRuntime(
       if (size > entries.length) s.t.items++;
       return { '@type': 'Map', size, entries };
     }
-    if (brand(setSize, o)) {
+    if (isSetT(o)) {
       const size = setSize.call(o) as number;
       const values: unknown[] = [];
       const it = setValues.call(o as Set<unknown>);
@@ -459,12 +476,12 @@ export function createProbeRuntime(
       if (size > values.length) s.t.items++;
       return { '@type': 'Set', size, values };
     }
-    if (brand(dateGetTime, o)) {
+    if (isDateT(o)) {
       const t = dateGetTime.call(o) as number;
       s.bytes += 26;
       return { '@type': 'Date', value: numberIsFinite(t) ? (dateToIso.call(o) as string) : 'Invalid Date' };
     }
-    if (brand(regexpSource, o)) {
+    if (isRegExpT(o)) {
       return {
         '@type': 'RegExp',
         source: str(regexpSource.call(o) as string, s),
@@ -481,8 +498,14 @@ export function createProbeRuntime(
       }
       return { '@type': className(o) ?? 'TypedArray', length };
     }
-    if (brand(arrayBufferByteLength, o)) {
-      return { '@type': 'ArrayBuffer', byteLength: arrayBufferByteLength.call(o) as number };
+    if (isArrayBufferT(o)) {
+      let byteLength = -1;
+      try {
+        byteLength = arrayBufferByteLength.call(o) as number;
+      } catch {
+        // SharedArrayBuffer: its own getter; the size is decoration.
+      }
+      return { '@type': className(o) ?? 'ArrayBuffer', byteLength };
     }
     const out: Record<string, unknown> = {};
     const cls = className(o);
@@ -578,8 +601,8 @@ export function createProbeRuntime(
     if (typeof o !== 'object' && typeof o !== 'function') return undefined;
     if (proxyCheck(o) || o === envObject) return UNSAFE;
     if (k === 'size') {
-      if (brand(mapSize, o)) return mapSize.call(o);
-      if (brand(setSize, o)) return setSize.call(o);
+      if (isMapT(o)) return mapSize.call(o);
+      if (isSetT(o)) return setSize.call(o);
     }
     let p: unknown = o;
     for (let i = 0; i < 64 && p !== null; i++) {
