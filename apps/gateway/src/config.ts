@@ -30,6 +30,8 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   loginAttempts: number;
   loginWindowMs: number;
+  /** The `audit` section of the configuration file: `{ sinks: [...] }` (see docs/audit.md). */
+  audit?: unknown;
   /** Watch the policy directory and hot-reload on change. */
   watchPolicies: boolean;
   /** Called once with the generated admin token when the store is empty and no bootstrap token is set. */

@@ -18,6 +18,8 @@ const fileSchema = z
     publicUrl: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).optional(),
     reaperIntervalMs: z.number().int().positive().optional(),
+    /** Audit sinks: `{ sinks: [...] }`, validated by the audit library. */
+    audit: z.unknown().optional(),
   })
   .strict();
 
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     timeZone: file.timeZone,
     publicUrl: file.publicUrl,
     logLevel: file.logLevel ?? (process.env.GLOVEBOX_LOG_LEVEL as GatewayOptions['logLevel']),
+    audit: file.audit,
     reaperIntervalMs:
       file.reaperIntervalMs ??
       (process.env.GLOVEBOX_REAPER_MS ? Number(process.env.GLOVEBOX_REAPER_MS) : undefined),

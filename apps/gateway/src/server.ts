@@ -30,6 +30,7 @@ import { SecretBox } from './services/secrets.js';
 import { loadOrCreateSigningKey } from './services/signing-keys.js';
 import { Metrics } from './services/metrics.js';
 import { AuditTrail } from './services/audit-trail.js';
+import { AuditSinks } from './services/audit-sinks.js';
 import { openStore, type Store } from './store/index.js';
 
 declare module 'fastify' {
@@ -55,6 +56,7 @@ export interface GatewayServices {
   hub: AgentHub;
   metrics: Metrics;
   redactor: Redactor;
+  sinks: AuditSinks;
   /** Checkpoints, export and verification; available once the gateway has started. */
   trail(): AuditTrail;
 }
@@ -125,12 +127,14 @@ export function buildServer(options: GatewayOptions): Gateway {
     onAppend: (event) => {
       metrics.inc('glovebox_audit_events_total');
       trail?.observe(event);
+      sinks.nudge(event.seq);
     },
     onFailure: (error) => {
       metrics.inc('glovebox_audit_failures_total');
       logger.error({ err: error }, 'audit write failed');
     },
   });
+  const sinks = new AuditSinks(config.audit, store, logger.child({ part: 'audit-sinks' }));
   const key = loadOrCreateSigningKey(join(config.dataDir, 'keys', 'envelope-ed25519.pem'));
   const hub = new AgentHub({
     store,
@@ -174,6 +178,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     hub,
     metrics,
     redactor,
+    sinks,
     trail: () => {
       if (!trail) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
       return trail;
@@ -223,6 +228,10 @@ export function buildServer(options: GatewayOptions): Gateway {
   });
   app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
     metrics.set('glovebox_agents_connected', hub.connectedCount());
+    for (const s of sinks.status()) {
+      metrics.set(`glovebox_audit_sink_lag{sink="${s.name}"}`, s.lag);
+      metrics.set(`glovebox_audit_sink_failures{sink="${s.name}"}`, s.failures);
+    }
     return reply.type('text/plain; version=0.0.4').send(metrics.render());
   });
   void app.register(async (api) => registerApiRoutes(api as unknown as GatewayApp, services), {
@@ -283,6 +292,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     await bootstrap(services, logger);
     await access.reap();
     hub.start(await store.listLiveRequests());
+    sinks.start();
     reaper = setInterval(() => {
       access.reap().catch((error: unknown) => logger.error({ err: error }, 'reaper failed'));
     }, config.reaperIntervalMs);
@@ -304,6 +314,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       await trail?.checkpointNow();
       stopWatching?.();
       await hub.close();
+      await sinks.stop();
       await app.close();
       await store.close();
     },

@@ -282,3 +282,16 @@ export const webauthnCredentialListSchema = z.object({
     z.object({ id: z.string(), createdAt: z.number(), lastUsedAt: z.number().nullable() }),
   ),
 });
+
+export const sinkStatusSchema = z.object({
+  name: z.string(),
+  cursor: z.number(),
+  headSeq: z.number(),
+  lag: z.number(),
+  delivered: z.number(),
+  failures: z.number(),
+  consecutiveFailures: z.number(),
+  lastError: z.string().optional(),
+  lastSuccessAt: z.number().optional(),
+  nextAttemptAt: z.number().optional(),
+});

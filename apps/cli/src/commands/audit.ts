@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { auditEventViewSchema } from '@glovebox/protocol';
+import type { auditEventViewSchema, sinkStatusSchema } from '@glovebox/protocol';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -85,5 +85,21 @@ export function registerAuditCommands(program: Command): void {
         : await context(command).api.call<VerifyReport>('GET', '/audit/verify');
       out.result(report, () => describeReport(report));
       if (!report.ok) process.exitCode = EXIT.error;
+    });
+
+  audit
+    .command('sinks')
+    .description('delivery state of each audit sink: cursor, lag, failures')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<{ sinks: z.infer<typeof sinkStatusSchema>[] }>('GET', '/audit/sinks');
+      out.result(res.sinks, () =>
+        res.sinks.length === 0
+          ? 'no audit sinks configured'
+          : table(
+              ['SINK', 'CURSOR', 'LAG', 'DELIVERED', 'FAILURES', 'LAST ERROR'],
+              res.sinks.map((x) => [x.name, x.cursor, x.lag, x.delivered, x.failures, x.lastError ?? '-']),
+            ),
+      );
     });
 }

@@ -12,6 +12,7 @@ import {
   auditQuerySchema,
   auditVerifySchema,
   recordingContentSchema,
+  sinkStatusSchema,
   recordingSchema,
   createRequestBodySchema,
   createTokenBodySchema,
@@ -609,6 +610,15 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
         details: { recording: r.id },
       });
       return { ...r, verification: { ok: verification.ok, message: verification.message } };
+    },
+  );
+
+  api.get(
+    '/audit/sinks',
+    { schema: { response: { 200: z.object({ sinks: z.array(sinkStatusSchema) }) } } },
+    async (request) => {
+      authorizer.requireGateway(actorOf(request), 'readAudit');
+      return { sinks: s.sinks.status() };
     },
   );
 
