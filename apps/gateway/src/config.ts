@@ -36,12 +36,59 @@ export interface GatewayConfig {
   watchPolicies: boolean;
   /** Called once with the generated admin token when the store is empty and no bootstrap token is set. */
   onBootstrapToken?: ((token: string) => void) | undefined;
+  /** OpenID Connect single sign-on for the console and `glovebox login --sso`; absent = local users only. */
+  oidc?: OidcConfig | undefined;
+  /** Outbound webhooks that receive access notices (request created, approved, break-glass…). */
+  webhooks?: WebhookConfig[] | undefined;
+  /** WebAuthn relying party; default: derived from publicUrl. */
+  webauthn?: { rpId: string; origin: string } | undefined;
+  /** Directory of the built web console (apps/web/dist); default: located next to the gateway. */
+  consoleDir?: string | undefined;
+}
+
+/** An OpenID provider the gateway trusts for logins. */
+export interface OidcConfig {
+  /** Issuer URL exactly as the provider states it in its discovery document. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** ID token claim holding the user's groups (default `groups`). */
+  groupsClaim?: string | undefined;
+  /** ID token claim the local user name is made from (default `preferred_username`). */
+  usernameClaim?: string | undefined;
+  /**
+   * Provider group → policy groups. When present, only mapped groups count (default deny); when
+   * absent, provider groups that are valid group names are taken as they are.
+   */
+  groupMapping?: Record<string, string[]> | undefined;
+}
+
+/** One webhook receiver. */
+export interface WebhookConfig {
+  url: string;
+  /** `slack`: Slack-compatible `{ text, blocks }`; `json`: the generic event document. */
+  format: 'slack' | 'json';
+  /** HMAC-SHA256 key for the `x-glovebox-signature` header. */
+  secret?: string | undefined;
+  /** Notice kinds to send; default all. */
+  events?: string[] | undefined;
 }
 
 export type GatewayOptions = { [K in keyof GatewayConfig]?: GatewayConfig[K] | undefined } & Pick<
   GatewayConfig,
   'dataDir' | 'policiesDir'
 >;
+
+/** True for https URLs, and for http only on a loopback host (development and tests). */
+export function isSecureOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
@@ -80,6 +127,11 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
   }
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535)
     throw new GloveboxError('GBX_CONFIG_INVALID', 'invalid port');
+  if (c.oidc && !isSecureOrLoopback(c.oidc.issuer))
+    throw new GloveboxError('GBX_CONFIG_INVALID', 'oidc.issuer must be an https URL (http only on loopback)');
+  for (const hook of c.webhooks ?? [])
+    if (!/^https?:\/\//.test(hook.url))
+      throw new GloveboxError('GBX_CONFIG_INVALID', 'webhook url must be http(s)');
   for (const key of [
     'sessionTokenTtlMs',
     'pendingTtlMs',

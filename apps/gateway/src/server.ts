@@ -31,6 +31,8 @@ import { loadOrCreateSigningKey } from './services/signing-keys.js';
 import { Metrics } from './services/metrics.js';
 import { AuditTrail } from './services/audit-trail.js';
 import { AuditSinks } from './services/audit-sinks.js';
+import { Notifier } from './services/notifier.js';
+import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
 
 declare module 'fastify' {
@@ -147,7 +149,16 @@ export function buildServer(options: GatewayOptions): Gateway {
     agentTimeoutMs: config.agentTimeoutMs,
     callTimeoutMs: config.callTimeoutMs,
   });
+  const notifier = new Notifier({
+    webhooks: config.webhooks ?? [],
+    baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    clock,
+    redactor,
+    log: logger.child({ part: 'notifier' }),
+    onOutcome: (outcome, kind) => metrics.inc(`glovebox_webhooks_total{outcome="${outcome}",kind="${kind}"}`),
+  });
   const notify = (notice: AccessNotice) => {
+    notifier.notify(notice);
     metrics.inc(`glovebox_notices_total{kind="${notice.kind}"}`);
     const level = notice.kind === 'break-glass' ? 'warn' : 'info';
     logger[level](
@@ -210,6 +221,14 @@ export function buildServer(options: GatewayOptions): Gateway {
     if (request.routeOptions.config.public) return;
     if (!request.url.startsWith(API_PREFIX)) return;
     const header = request.headers.authorization;
+    if (!header) {
+      // The web console authenticates with its HttpOnly cookie plus an anti-forgery header instead.
+      const consoleActor = await authenticateConsoleRequest(request, services);
+      if (consoleActor) {
+        request.actor = consoleActor;
+        return;
+      }
+    }
     const match = header ? /^Bearer\s+(\S{1,512})$/.exec(header) : null;
     if (!match)
       throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required: log in or set GLOVEBOX_TOKEN');
@@ -234,6 +253,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     }
     return reply.type('text/plain; version=0.0.4').send(metrics.render());
   });
+  registerWebConsole(app, services, { secrets });
   void app.register(async (api) => registerApiRoutes(api as unknown as GatewayApp, services), {
     prefix: API_PREFIX,
   });
@@ -315,6 +335,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       stopWatching?.();
       await hub.close();
       await sinks.stop();
+      await notifier.close();
       await app.close();
       await store.close();
     },

@@ -200,6 +200,59 @@ export class IdentityService {
     }
   }
 
+  /**
+   * Single sign-on login: finds the local user linked to the provider's (issuer, subject), or
+   * provisions one just in time; refreshes its groups from the provider; issues a session token
+   * that ends no later than the provider's tokens. A local user who merely has the same name is
+   * never taken over.
+   */
+  async loginSso(sso: {
+    issuer: string;
+    subject: string;
+    username: string;
+    groups: string[];
+    expiresAt: number;
+    mfaAt: number | null;
+  }): Promise<{ token: string; record: TokenRecord; user: UserRecord; provisioned: boolean }> {
+    const groups = [...new Set(sso.groups.map((g) => checkName('group', g)))].sort();
+    const linked = await this.#c.store.getSsoUserId(sso.issuer, sso.subject);
+    let user: UserRecord | null;
+    let provisioned = false;
+    if (linked) {
+      user = await this.#c.store.getUserById(linked);
+      if (!user || user.disabled)
+        throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
+      if (user.groups.join(',') !== groups.join(',')) {
+        await this.#c.store.updateUserGroups(user.id, groups);
+        user = { ...user, groups };
+      }
+    } else {
+      if (await this.#c.store.getUserByName(sso.username))
+        throw new GloveboxError(
+          'GBX_CONFLICT',
+          'a local user with this name exists and is not linked to this identity provider',
+        );
+      user = await this.createUser(sso.username, groups, null);
+      await this.#c.store.linkSsoIdentity(sso.issuer, sso.subject, user.id, this.#c.clock.now());
+      provisioned = true;
+    }
+    const ttl = Math.min(this.#c.sessionTokenTtlMs, sso.expiresAt - this.#c.clock.now());
+    if (ttl <= 0) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
+    const { token, record } = await this.issueToken(user.id, 'session', ttl, 'sso', sso.mfaAt);
+    return { token, record, user, provisioned };
+  }
+
+  /**
+   * Records that this login just proved a second factor other than TOTP (a WebAuthn assertion
+   * verified by the caller): refreshes its MFA time for step-up, exactly as a TOTP code does.
+   */
+  async confirmSecondFactor(actor: Actor): Promise<{ verifiedAt: number }> {
+    await this.#mustUser(actor.userId);
+    const now = this.#c.clock.now();
+    await this.#c.store.setTokenMfaAt(actor.tokenId, now);
+    return { verifiedAt: now };
+  }
+
   /** Starts (or restarts) TOTP enrollment; the secret is confirmed by the first valid code. */
   async enrollTotp(actor: Actor): Promise<{ secret: string; otpauthUrl: string }> {
     const user = await this.#mustUser(actor.userId);
