@@ -84,5 +84,6 @@ export default tseslint.config(
     ['@glovebox/gateway', '@glovebox/web'],
     'the CLI talks to the gateway over HTTP only',
   ),
+  layer(['apps/web/**'], ['@glovebox/!(protocol)'], 'the web console imports protocol types only'),
   layer(['apps/gateway/**', 'examples/**', 'tests/**', 'bench/**'], [], ''),
 );

@@ -26,7 +26,7 @@ if (mode === 'unit' || mode === 'all') {
   }
   if (existsSync('bench/dist')) roots.push('bench/dist');
 }
-if (mode === 'e2e' || mode === 'all') roots.push('tests/e2e/dist');
+if (mode === 'e2e' || mode === 'all') roots.push('tests/e2e/dist', 'tests/browser/dist');
 
 const files = [...new Set(roots.flatMap((root) => findTests(root)))].sort();
 if (files.length === 0) {
