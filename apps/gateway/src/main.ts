@@ -20,8 +20,41 @@ const fileSchema = z
     reaperIntervalMs: z.number().int().positive().optional(),
     /** Audit sinks: `{ sinks: [...] }`, validated by the audit library. */
     audit: z.unknown().optional(),
+    /** OpenID Connect; the client secret comes from clientSecretFile or GLOVEBOX_OIDC_CLIENT_SECRET. */
+    oidc: z
+      .object({
+        issuer: z.string().url(),
+        clientId: z.string().min(1),
+        clientSecretFile: z.string().optional(),
+        groupsClaim: z.string().optional(),
+        usernameClaim: z.string().optional(),
+        groupMapping: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Webhooks; a signing secret comes from the environment variable secretEnv names, never the file. */
+    webhooks: z
+      .array(
+        z
+          .object({
+            url: z.string().url(),
+            format: z.enum(['slack', 'json']).default('json'),
+            secretEnv: z.string().optional(),
+            events: z.array(z.string()).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    webauthn: z.object({ rpId: z.string(), origin: z.string().url() }).strict().optional(),
   })
   .strict();
+
+/** Reads a secret from a file or an environment variable; GBX_CONFIG_INVALID when it is required and missing. */
+function readSecret(file: string | undefined, env: string | undefined, what: string): string {
+  const value = file ? readFileSync(file, 'utf8').trim() : env ? process.env[env] : undefined;
+  if (!value) throw new GloveboxError('GBX_CONFIG_INVALID', `${what} is not set`);
+  return value;
+}
 
 function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d{1,5})$/.exec(value);
@@ -63,6 +96,25 @@ async function main(): Promise<void> {
     publicUrl: file.publicUrl,
     logLevel: file.logLevel ?? (process.env.GLOVEBOX_LOG_LEVEL as GatewayOptions['logLevel']),
     audit: file.audit,
+    oidc: file.oidc && {
+      issuer: file.oidc.issuer,
+      clientId: file.oidc.clientId,
+      clientSecret: readSecret(
+        file.oidc.clientSecretFile,
+        file.oidc.clientSecretFile ? undefined : 'GLOVEBOX_OIDC_CLIENT_SECRET',
+        'the OIDC client secret (oidc.clientSecretFile or GLOVEBOX_OIDC_CLIENT_SECRET)',
+      ),
+      groupsClaim: file.oidc.groupsClaim,
+      usernameClaim: file.oidc.usernameClaim,
+      groupMapping: file.oidc.groupMapping,
+    },
+    webhooks: file.webhooks?.map((w) => ({
+      url: w.url,
+      format: w.format,
+      events: w.events,
+      secret: w.secretEnv ? readSecret(undefined, w.secretEnv, `webhook secret ${w.secretEnv}`) : undefined,
+    })),
+    webauthn: file.webauthn,
     reaperIntervalMs:
       file.reaperIntervalMs ??
       (process.env.GLOVEBOX_REAPER_MS ? Number(process.env.GLOVEBOX_REAPER_MS) : undefined),
