@@ -107,8 +107,9 @@ export class AgentRuntime {
 
   /** Connects (and keeps reconnecting); resolves once the first welcome arrives. */
   start(): Promise<string> {
+    // Timers stay referenced: in the in-process agent the worker thread itself is unref'd, so this
+    // keeps only the worker alive (reconnecting), never the application.
     this.#watchdog = setInterval(() => this.#enforceLeases(), 250);
-    this.#watchdog.unref();
     const welcomed = new Promise<string>((resolve) => {
       this.#onWelcome = resolve;
     });
@@ -160,7 +161,6 @@ export class AgentRuntime {
         () => this.#send({ type: 'heartbeat', time: this.#o.clock.now() }),
         10_000,
       );
-      this.#heartbeat.unref();
     });
     socket.on('message', (data, isBinary) => {
       this.#lastContact = this.#o.clock.now();
@@ -190,7 +190,6 @@ export class AgentRuntime {
     const delay = base / 2 + Math.random() * (base / 2);
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
-    this.#reconnectTimer.unref();
   }
 
   #send(message: AgentToGateway): void {

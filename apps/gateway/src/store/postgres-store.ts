@@ -156,7 +156,7 @@ export class PostgresStore implements Store {
       issuer,
       subject,
     ]);
-    return r ? String(r.user_id as string) : null;
+    return r ? String(r.user_id) : null;
   }
   async linkSsoIdentity(issuer: string, subject: string, userId: string, at: number): Promise<void> {
     await this.#q('INSERT INTO sso_identities VALUES ($1, $2, $3, $4)', [issuer, subject, userId, at]);

@@ -117,7 +117,7 @@ export class SqliteStore implements Store {
       issuer,
       subject,
     );
-    return r ? String(r.user_id as string) : null;
+    return r ? String(r.user_id) : null;
   };
   linkSsoIdentity = async (issuer: string, subject: string, userId: string, at: number) => {
     this.#run('INSERT INTO sso_identities VALUES (?, ?, ?, ?)', issuer, subject, userId, at);

@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { signEnvelope, type AgentToGateway } from '@glovebox/protocol';
+import type { ActionModule } from './action.js';
+import { AgentRuntime } from './runtime.js';
+
+const gatewayKey = generateKeyPairSync('ed25519');
+const attackerKey = generateKeyPairSync('ed25519');
+
+/** A stand-in gateway that speaks the real agent protocol, so the runtime is tested over a real socket. */
+async function fakeGateway() {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((r) => wss.once('listening', r));
+  const port = (wss.address() as { port: number }).port;
+  const received: AgentToGateway[] = [];
+  let socket: WebSocket | undefined;
+  const connected = new Promise<void>((resolve) => {
+    wss.on('connection', (ws, req) => {
+      assert.equal(req.headers.authorization, 'Bearer gbx_a_test-credential-000000000000');
+      socket = ws;
+      ws.on('message', (data) => {
+        const msg = JSON.parse((data as Buffer).toString('utf8')) as AgentToGateway;
+        received.push(msg);
+        if (msg.type === 'hello') {
+          ws.send(
+            JSON.stringify({
+              type: 'welcome',
+              agentName: 'svc',
+              signingKeys: [
+                {
+                  keyId: 'k1',
+                  publicKeyPem: gatewayKey.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+                },
+              ],
+              serverTime: Date.now(),
+              heartbeatIntervalMs: 10_000,
+            }),
+          );
+          resolve();
+        }
+      });
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connected,
+    received,
+    send: (msg: unknown) => socket!.send(JSON.stringify(msg)),
+    async resultFor(callId: string) {
+      for (let i = 0; i < 100; i++) {
+        const r = received.find((m) => m.type === 'result' && m.callId === callId);
+        if (r) return r as Extract<AgentToGateway, { type: 'result' }>;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      throw new Error(`no result for ${callId}`);
+    },
+    close: () => new Promise((r) => wss.close(r)),
+  };
+}
+
+function envelope(callId: string, overrides: Record<string, unknown> = {}, key = gatewayKey.privateKey) {
+  const now = Date.now();
+  return signEnvelope(
+    { keyId: 'k1', privateKey: key },
+    {
+      callId,
+      sessionId: 'ses_1',
+      audience: 'svc',
+      target: 'svc',
+      action: 'ping',
+      params: {},
+      masking: 'standard',
+      leaseExpiresAt: now + 60_000,
+      issuedAt: now,
+      expiresAt: now + 30_000,
+      ...overrides,
+    },
+  );
+}
+
+test('the runtime runs only valid envelopes, once, for live sessions, and cleans up when they end', async (t) => {
+  const gw = await fakeGateway();
+  const calls: string[] = [];
+  const ended: string[] = [];
+  const module: ActionModule = {
+    actions: {
+      ping: async (_params, ctx) => {
+        calls.push(ctx.callId);
+        return { result: 'pong' };
+      },
+    },
+    endSession: async (id) => void ended.push(id),
+    close: async () => undefined,
+  };
+  const runtime = new AgentRuntime({
+    url: gw.url,
+    token: 'gbx_a_test-credential-000000000000',
+    modules: [module],
+    log: () => undefined,
+  });
+  t.after(async () => {
+    await runtime.stop();
+    await gw.close();
+  });
+  assert.equal(await runtime.start(), 'svc');
+  await gw.connected;
+
+  gw.send({ type: 'call', envelope: envelope('call_valid_000001') });
+  assert.equal((await gw.resultFor('call_valid_000001')).ok, true);
+
+  const refusals: [string, unknown][] = [
+    ['call_forged_00001', envelope('call_forged_00001', {}, attackerKey.privateKey)],
+    ['call_valid_000001', envelope('call_valid_000001')],
+    ['call_other_000001', envelope('call_other_000001', { audience: 'another-agent' })],
+    [
+      'call_stale_000001',
+      envelope('call_stale_000001', { issuedAt: Date.now() - 120_000, expiresAt: Date.now() - 60_000 }),
+    ],
+  ];
+  for (const [callId, env] of refusals) {
+    gw.received.length = 0;
+    gw.send({ type: 'call', envelope: env });
+    const r = await gw.resultFor(callId);
+    assert.equal(r.ok, false, callId);
+    assert.equal(r.error?.code, 'GBX_ENVELOPE_INVALID', callId);
+  }
+  assert.deepEqual(calls, ['call_valid_000001'], 'only the valid envelope ran, once');
+
+  gw.send({ type: 'revoke', sessionId: 'ses_1' });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(ended, ['ses_1'], 'revocation ends the session on the agent');
+  gw.received.length = 0;
+  gw.send({ type: 'call', envelope: envelope('call_after_revoke') });
+  assert.equal(
+    (await gw.resultFor('call_after_revoke')).error?.code,
+    'GBX_SESSION_NOT_ACTIVE',
+    'a revoked session cannot be revived',
+  );
+
+  gw.send({
+    type: 'call',
+    envelope: envelope('call_short_lease', { sessionId: 'ses_2', leaseExpiresAt: Date.now() + 300 }),
+  });
+  await gw.resultFor('call_short_lease');
+  await new Promise((r) => setTimeout(r, 800));
+  assert.ok(ended.includes('ses_2'), 'a lapsed lease ends the session on its own');
+});
