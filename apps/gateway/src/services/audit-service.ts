@@ -54,7 +54,7 @@ export class AuditService {
         action: input.action,
         target: input.target,
         outcome: input.outcome,
-        details: input.details as Record<string, unknown>,
+        details: input.details,
       },
       false,
     );
