@@ -172,6 +172,7 @@ async function main(): Promise<void> {
   );
   const speed: Array<{ name: string; line: number; block: number }> = [];
   for (const engine of engines) {
+    process.stderr.write(`timing ${engine.name}…\n`);
     const block = await throughput(engine, blocks);
     const line = await throughput(engine, lines);
     speed.push({ name: engine.name, line, block });

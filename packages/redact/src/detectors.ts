@@ -360,12 +360,76 @@ function digitGroup(members: Detector[]): Detector {
         const from = Math.max(0, m.index - 6);
         const to = Math.min(text.length, m.index + m[0].length + 2);
         const sub = text.slice(from, to);
-        for (const d of active)
-          if (digits >= (MIN_DIGITS.get(d.name) ?? 0) && (d.name !== 'ipv4' || dots >= 3))
-            d.scan(sub, tmp, ctx);
+        const plus = run.includes('+');
+        for (const d of active) {
+          if (digits < (MIN_DIGITS.get(d.name) ?? 0)) continue;
+          if (
+            d.name === 'ipv4'
+              ? dots < 3
+              : (d.name === 'phone-e164' || d.name === 'phone-international') && !plus
+          )
+            continue;
+          d.scan(sub, tmp, ctx);
+        }
         for (const sp of tmp)
           out.push({ start: sp.start + from, end: sp.end + from, type: sp.type, priority: sp.priority });
         tmp.length = 0;
+      }
+    },
+  };
+}
+
+const HEX_SEP = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (isHex(c) || c === 58 || c === 45 || c === 46) HEX_SEP[c] = 1;
+const isHexSepAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  return c < 128 && HEX_SEP[c] === 1;
+};
+
+/**
+ * IPv6 and MAC detectors behind one cheap pass: each of their matches holds at least two `:` or
+ * `-` inside a run of hex digits and `:.-`, so only such runs around a separator are examined.
+ */
+function hexGroup(members: Detector[]): Detector {
+  return {
+    name: 'hex-addresses',
+    level: 'strict',
+    scan(text: string, out: Span[], ctx: ScanContext): void {
+      const n = text.length;
+      let covered = 0;
+      let colon = text.indexOf(':');
+      let dash = text.indexOf('-');
+      const tmp: Span[] = [];
+      while (colon !== -1 || dash !== -1) {
+        const p = colon === -1 ? dash : dash === -1 ? colon : Math.min(colon, dash);
+        if (p >= covered) {
+          let st = p;
+          while (st > 0 && isHexSepAt(text, st - 1)) st--;
+          let e = p + 1;
+          while (e < n && isHexSepAt(text, e)) e++;
+          covered = e;
+          let colons = 0;
+          let dashes = 0;
+          let double = false;
+          for (let i = st; i < e; i++) {
+            const c = text.charCodeAt(i);
+            if (c === 58) {
+              colons++;
+              if (text.charCodeAt(i + 1) === 58) double = true;
+            } else if (c === 45) dashes++;
+          }
+          // an IPv6 address has `::` or at least six colons, a MAC five separators; times have two
+          if (e - st >= 7 && (double || colons >= 5 || dashes >= 5)) {
+            const from = Math.max(0, st - 2);
+            const sub = text.slice(from, Math.min(n, e + 2));
+            for (const d of members) d.scan(sub, tmp, ctx);
+            for (const sp of tmp)
+              out.push({ start: sp.start + from, end: sp.end + from, type: sp.type, priority: sp.priority });
+            tmp.length = 0;
+          }
+        }
+        if (p === colon) colon = text.indexOf(':', Math.max(p + 1, covered));
+        if (p === dash) dash = text.indexOf('-', Math.max(p + 1, covered));
       }
     },
   };
@@ -582,29 +646,31 @@ export function builtinDetectors(): Detector[] {
       badBefore: (c) => isAlnum(c) || c === 95,
       validate: validateIban,
     }),
-    regexDetector({
-      name: 'ipv6',
-      type: 'IPV6',
-      priority: PRIORITY.network,
-      level: 'strict',
-      re: /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}/g,
-      badBefore: (c) => isAlnum(c) || c === 58 || c === 46 || c === 95,
-      validate: (m, text) => {
-        const after = text.charCodeAt(m.index + m[0].length);
-        if (isAlnum(after) || after === 95 || after === 58) return false;
-        return ipv6Valid(m[0]);
-      },
-    }),
-    regexDetector({
-      name: 'mac',
-      type: 'MAC_ADDRESS',
-      priority: PRIORITY.network,
-      level: 'strict',
-      re: /[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![0-9A-Za-z_:-])|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}(?![0-9A-Za-z_.])/g,
-      badBefore: (c) => isAlnum(c) || c === 58 || c === 45 || c === 46 || c === 95,
-      validate: (m) =>
-        !/^(?:0+|f+)$/i.test(m[0].replace(/[:.-]/g, '')) && /[A-Fa-f]/.test(m[0]) === /[A-Fa-f]/.test(m[0]),
-    }),
+    hexGroup([
+      regexDetector({
+        name: 'ipv6',
+        type: 'IPV6',
+        priority: PRIORITY.network,
+        level: 'strict',
+        re: /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}/g,
+        badBefore: (c) => isAlnum(c) || c === 58 || c === 46 || c === 95,
+        validate: (m, text) => {
+          const after = text.charCodeAt(m.index + m[0].length);
+          if (isAlnum(after) || after === 95 || after === 58) return false;
+          return ipv6Valid(m[0]);
+        },
+      }),
+      regexDetector({
+        name: 'mac',
+        type: 'MAC_ADDRESS',
+        priority: PRIORITY.network,
+        level: 'strict',
+        re: /[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![0-9A-Za-z_:-])/g,
+        badBefore: (c) => isAlnum(c) || c === 58 || c === 45 || c === 46 || c === 95,
+        validate: (m) =>
+          !/^(?:0+|f+)$/i.test(m[0].replace(/[:.-]/g, '')) && /[A-Fa-f]/.test(m[0]) === /[A-Fa-f]/.test(m[0]),
+      }),
+    ]),
     { name: 'key-value', level: 'standard', scan: scanKeyValues },
   ];
 }
