@@ -5,7 +5,9 @@ import { ERROR_CODES } from './errors.js';
 
 test('docs/errors.md lists exactly the codes of the registry, with their status', () => {
   const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
-  const documented = new Map([...doc.matchAll(/^\| `(GBX_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
+  const documented = new Map(
+    [...doc.matchAll(/^\|\s*`(GBX_[A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
   for (const [code, { status }] of Object.entries(ERROR_CODES)) {
     assert.equal(documented.get(code), status, `${code} documented with status ${status}`);
   }

@@ -87,7 +87,10 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'A condition, template or expression is not valid in the restricted expression language.',
   },
-  GBX_DEBUG_SIDE_EFFECT: { status: 400, meaning: 'The expression could have side effects, so it was not run.' },
+  GBX_DEBUG_SIDE_EFFECT: {
+    status: 400,
+    meaning: 'The expression could have side effects, so it was not run.',
+  },
   GBX_DEBUG_EVAL_FAILED: { status: 422, meaning: 'The expression threw when evaluated.' },
   GBX_DEBUG_TIMEOUT: { status: 504, meaning: 'The evaluation ran longer than its timeout and was stopped.' },
   GBX_DEBUG_PROBE_FAILED: { status: 502, meaning: 'The probe could not be installed in the process.' },
