@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { GloveboxError } from '@glovebox/core';
+import { GloveboxError, isGloveboxError } from '@glovebox/core';
 import type { z } from 'zod';
 import type {
+  DeviceStart,
   createdTokenSchema,
   loginResponseSchema,
   mfaEnrollResponseSchema,
@@ -25,22 +26,70 @@ export function registerIdentityCommands(program: Command): void {
     .option('--user <name>', 'user name (default: $USER)')
     .option('--password-stdin', 'read the password from stdin')
     .option('--otp <code>', 'one-time code, when MFA is enrolled')
-    .action(async (options: { user?: string; passwordStdin?: boolean; otp?: string }, command: Command) => {
-      const { api, out } = context(command);
-      const user = options.user ?? process.env.USER ?? usage('--user is required');
-      const password = await readPassword(options.passwordStdin === true);
-      const res = await api.call<z.infer<typeof loginResponseSchema>>('POST', '/auth/login', {
-        user,
-        password,
-        ...(options.otp ? { otp: options.otp } : {}),
-      });
-      saveCredentials({ url: api.url, token: res.token, user: res.user.name, expiresAt: res.expiresAt });
-      out.result(
-        { user: res.user.name, groups: res.user.groups, expiresAt: res.expiresAt },
-        () =>
-          `logged in as ${res.user.name} (${res.user.groups.join(', ') || 'no groups'}) until ${when(res.expiresAt)}`,
-      );
-    });
+    .option('--sso', 'log in through the identity provider (device flow: confirm in a browser)')
+    .action(
+      async (
+        options: { user?: string; passwordStdin?: boolean; otp?: string; sso?: boolean },
+        command: Command,
+      ) => {
+        const { api, out } = context(command);
+        if (options.sso) {
+          const device = await api.call<DeviceStart>('POST', '/auth/sso/device', {});
+          // Shown even with --json (on stderr): without it nobody can complete the login.
+          process.stderr.write(
+            `To log in, open ${device.verificationUriComplete ?? device.verificationUri}\n` +
+              `and confirm the code ${device.userCode} (waiting up to ${Math.round(device.expiresIn / 60)} min)…\n`,
+          );
+          const deadline = Date.now() + device.expiresIn * 1000;
+          let interval = Math.max(1, device.interval) * 1000;
+          for (;;) {
+            await new Promise((resolve) => setTimeout(resolve, interval));
+            try {
+              const res = await api.call<z.infer<typeof loginResponseSchema>>(
+                'POST',
+                '/auth/sso/device/token',
+                {
+                  deviceCode: device.deviceCode,
+                },
+              );
+              saveCredentials({
+                url: api.url,
+                token: res.token,
+                user: res.user.name,
+                expiresAt: res.expiresAt,
+              });
+              out.result(
+                { user: res.user.name, groups: res.user.groups, expiresAt: res.expiresAt, method: 'sso' },
+                () =>
+                  `logged in as ${res.user.name} (${res.user.groups.join(', ') || 'no groups'}) through single sign-on until ${when(res.expiresAt)}`,
+              );
+              return;
+            } catch (error) {
+              if (!isGloveboxError(error, 'GBX_AUTH_PENDING')) throw error;
+              if (Date.now() > deadline)
+                throw new GloveboxError(
+                  'GBX_AUTH_FAILED',
+                  'the login was not confirmed in time; run it again',
+                );
+              interval = Math.min(interval + 500, 10_000);
+            }
+          }
+        }
+        const user = options.user ?? process.env.USER ?? usage('--user is required');
+        const password = await readPassword(options.passwordStdin === true);
+        const res = await api.call<z.infer<typeof loginResponseSchema>>('POST', '/auth/login', {
+          user,
+          password,
+          ...(options.otp ? { otp: options.otp } : {}),
+        });
+        saveCredentials({ url: api.url, token: res.token, user: res.user.name, expiresAt: res.expiresAt });
+        out.result(
+          { user: res.user.name, groups: res.user.groups, expiresAt: res.expiresAt },
+          () =>
+            `logged in as ${res.user.name} (${res.user.groups.join(', ') || 'no groups'}) until ${when(res.expiresAt)}`,
+        );
+      },
+    );
 
   program
     .command('logout')
