@@ -3,7 +3,7 @@ import { chainEvent, type AuditEventInput, type ChainedEvent } from '@glovebox/a
 import type { Decision } from '@glovebox/policy';
 import { canonicalJson } from '@glovebox/protocol';
 import type { Redactor } from '@glovebox/redact';
-import type { Store } from '../store/index.js';
+import type { AuditRow, Store } from '../store/index.js';
 
 export interface AuditServiceConfig {
   store: Store;
@@ -35,6 +35,12 @@ export interface AuditRecord {
  */
 export class AuditService {
   readonly #c: AuditServiceConfig;
+  readonly #queue: {
+    input: AuditEventInput;
+    resolve: (e: ChainedEvent) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  #writing = false;
 
   constructor(config: AuditServiceConfig) {
     this.#c = config;
@@ -88,37 +94,72 @@ export class AuditService {
       outcome: record.outcome,
       details: details as Record<string, unknown>,
     };
-    let event: ChainedEvent | undefined;
-    try {
-      await this.#c.store.appendAudit((head) => {
-        event = chainEvent(head, input, newId('evt'));
-        return {
-          seq: event.seq,
-          id: event.id,
-          time: event.time,
-          type: event.type,
-          actor: `${event.actor.kind}:${event.actor.id}`,
-          sessionId: event.sessionId ?? null,
-          action: event.action ?? null,
-          target: event.target ?? null,
-          outcome: event.outcome,
-          prevHash: event.prevHash,
-          hash: event.hash,
-          event: canonicalJson(event),
-        };
-      });
-    } catch (error) {
-      this.#c.onFailure?.(error);
-      throw new GloveboxError(
-        'GBX_AUDIT_UNAVAILABLE',
-        'the audit trail could not be written, so nothing was done',
-        {
-          cause: error,
-        },
-      );
-    }
-    if (!event) throw new GloveboxError('GBX_AUDIT_UNAVAILABLE', 'the audit trail could not be written');
-    this.#c.onAppend?.(event);
-    return event;
+    // Reject a malformed event on its own, before it can share a transaction with others.
+    chainEvent(null, input, 'evt_validation');
+    return new Promise<ChainedEvent>((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject });
+      void this.#drain();
+    });
   }
+
+  /**
+   * Group commit: events recorded while a write is in flight are chained in order and written
+   * together in the next transaction. Each caller still resolves only once its event is durable.
+   */
+  async #drain(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, 256);
+        let events: ChainedEvent[] = [];
+        try {
+          await this.#c.store.appendAudit((head) => {
+            events = [];
+            let previous = head;
+            for (const item of batch) {
+              const event = chainEvent(previous, item.input, newId('evt'));
+              events.push(event);
+              previous = event;
+            }
+            return events.map(toRow);
+          });
+        } catch (error) {
+          this.#c.onFailure?.(error);
+          const failure = new GloveboxError(
+            'GBX_AUDIT_UNAVAILABLE',
+            'the audit trail could not be written, so nothing was done',
+            {
+              cause: error,
+            },
+          );
+          for (const item of batch) item.reject(failure);
+          continue;
+        }
+        events.forEach((event, i) => {
+          this.#c.onAppend?.(event);
+          batch[i]!.resolve(event);
+        });
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+}
+
+function toRow(event: ChainedEvent): AuditRow {
+  return {
+    seq: event.seq,
+    id: event.id,
+    time: event.time,
+    type: event.type,
+    actor: `${event.actor.kind}:${event.actor.id}`,
+    sessionId: event.sessionId ?? null,
+    action: event.action ?? null,
+    target: event.target ?? null,
+    outcome: event.outcome,
+    prevHash: event.prevHash,
+    hash: event.hash,
+    event: canonicalJson(event),
+  };
 }

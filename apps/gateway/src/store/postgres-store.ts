@@ -280,20 +280,22 @@ export class PostgresStore implements Store {
     ).map(approvalFromRow);
   }
 
-  async appendAudit(build: (head: ChainHead | null) => AuditRow): Promise<AuditRow> {
+  async appendAudit(build: (head: ChainHead | null) => AuditRow[]): Promise<AuditRow[]> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
       const head = (await client.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'))
         .rows[0] as Row | undefined;
-      const row = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
-      await client.query(
-        'INSERT INTO audit_events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-        auditToParams(row),
-      );
+      const rows = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
+      for (const row of rows) {
+        await client.query(
+          'INSERT INTO audit_events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+          auditToParams(row),
+        );
+      }
       await client.query('COMMIT');
-      return row;
+      return rows;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

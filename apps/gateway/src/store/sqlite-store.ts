@@ -223,15 +223,17 @@ export class SqliteStore implements Store {
       approvalFromRow,
     );
 
-  appendAudit = async (build: (head: ChainHead | null) => AuditRow) => {
+  appendAudit = async (build: (head: ChainHead | null) => AuditRow[]) => {
     const tx = this.#db.transaction(() => {
       const head = this.#get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-      const row = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
-      this.#run(
-        'INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ...auditToParams(row),
-      );
-      return row;
+      const rows = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
+      for (const row of rows) {
+        this.#run(
+          'INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          ...auditToParams(row),
+        );
+      }
+      return rows;
     });
     return tx.immediate();
   };

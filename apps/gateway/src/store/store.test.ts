@@ -110,7 +110,7 @@ for (const backend of TEST_STORES) {
     await t.test('audit appends are gap-free under concurrency', async () => {
       await Promise.all(
         Array.from({ length: 40 }, () =>
-          store.appendAudit((head) => auditRow((head?.seq ?? 0) + 1, head?.hash ?? 'genesis')),
+          store.appendAudit((head) => [auditRow((head?.seq ?? 0) + 1, head?.hash ?? 'genesis')]),
         ),
       );
       const rows = await store.readAuditAfter(0, 100);
@@ -125,7 +125,7 @@ for (const backend of TEST_STORES) {
       const raw = store as unknown as { kind: string };
       assert.ok(raw.kind);
       await assert.rejects(
-        store.appendAudit(() => auditRow(1, 'again')),
+        store.appendAudit(() => [auditRow(1, 'again')]),
         'a duplicate sequence number is refused',
       );
     });

@@ -68,11 +68,11 @@ export interface Store {
   listApprovals(requestId: string): Promise<ApprovalRecord[]>;
 
   /**
-   * Appends one audit event atomically at the head of the chain: `build` receives the current
-   * head and returns the row to insert; concurrent appends (also from other processes on the same
-   * database) are serialized so the sequence stays gap-free.
+   * Appends audit events atomically at the head of the chain, in one durable transaction: `build`
+   * receives the current head and returns the rows to insert, chained from it. Concurrent appends
+   * (also from other processes on the same database) are serialized so the sequence stays gap-free.
    */
-  appendAudit(build: (head: ChainHead | null) => AuditRow): Promise<AuditRow>;
+  appendAudit(build: (head: ChainHead | null) => AuditRow[]): Promise<AuditRow[]>;
   listAudit(filter: AuditFilter): Promise<AuditRow[]>;
   /** Rows with seq > afterSeq in order, for verification, export and sinks. */
   readAuditAfter(afterSeq: number, limit: number): Promise<AuditRow[]>;

@@ -1,0 +1,111 @@
+// Durable audited appends per second on SQLite and PostgreSQL (hash chain, canonical JSON,
+// serialized head, one durable transaction each) against plain inserts of the same rows without
+// the chain, in the same database, in the same run.
+// Run: npx tsc -b bench && node bench/dist/audit-append.js [events]
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { AuditEventInput } from '@glovebox/audit';
+import { newId, systemClock } from '@glovebox/core';
+import { AuditService, TEST_STORES } from '@glovebox/gateway';
+import { createRedactor } from '@glovebox/redact';
+
+const N = Number(process.argv[2] ?? 2000);
+const CONCURRENCY = 8;
+
+function input(i: number): AuditEventInput {
+  return {
+    type: 'action.result',
+    time: new Date(1_800_000_000_000 + i).toISOString(),
+    actor: { kind: 'user', id: 'alice' },
+    sessionId: 'ses_bench',
+    action: 'facts',
+    target: 'svc',
+    outcome: 'success',
+    details: { durationMs: i % 97, bytes: 1234, redactions: { EMAIL: 1 } },
+  };
+}
+
+async function timed(label: string, run: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < N) await run(next++);
+    }),
+  );
+  const perSec = N / ((performance.now() - t0) / 1000);
+  console.log(`  ${label.padEnd(44)} ${perSec.toFixed(0).padStart(7)} /s`);
+  return perSec;
+}
+
+const COLUMNS = `(seq BIGINT PRIMARY KEY, id TEXT NOT NULL, time TEXT NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL,
+  session_id TEXT, action TEXT, target TEXT, outcome TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, event TEXT NOT NULL)`;
+
+for (const backend of TEST_STORES) {
+  const { store, url, dispose } = await backend.open();
+  console.log(
+    `${backend.name}: ${N} events, ${CONCURRENCY} concurrent writers, plain rows one durable transaction each, chained events group-committed`,
+  );
+  const plainRow = (i: number) => {
+    const e = { ...input(i), id: newId('evt'), seq: i + 1, prevHash: '-', hash: '-' };
+    return [
+      i + 1,
+      e.id,
+      e.time,
+      e.type,
+      'user:alice',
+      e.sessionId,
+      e.action,
+      e.target,
+      e.outcome,
+      '-',
+      '-',
+      JSON.stringify(e),
+    ];
+  };
+  let plain: number;
+  if (backend.name === 'sqlite') {
+    const db = new Database(url.slice('sqlite:'.length));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(`CREATE TABLE plain_audit ${COLUMNS}`);
+    const insert = db.prepare('INSERT INTO plain_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    plain = await timed('baseline: plain INSERT, no chain', async (i) => {
+      db.transaction(() => insert.run(...plainRow(i))).immediate();
+    });
+    db.close();
+  } else {
+    const u = new URL(url);
+    const schema = u.searchParams.get('schema')!;
+    u.searchParams.delete('schema');
+    const pool = new pg.Pool({
+      connectionString: u.toString(),
+      max: CONCURRENCY,
+      options: `-c search_path=${schema}`,
+    });
+    await pool.query(`CREATE TABLE plain_audit ${COLUMNS}`);
+    plain = await timed('baseline: plain INSERT, no chain', async (i) => {
+      await pool.query(
+        'INSERT INTO plain_audit VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+        plainRow(i),
+      );
+    });
+    await pool.end();
+  }
+  const audit = new AuditService({ store, clock: systemClock, redactor: createRedactor() });
+  const chained = await timed('chained append (gateway AuditService)', async (i) => {
+    const e = input(i);
+    await audit.record({
+      type: e.type,
+      actor: e.actor,
+      sessionId: e.sessionId,
+      action: e.action,
+      target: e.target,
+      outcome: e.outcome,
+      details: e.details as Record<string, unknown>,
+    });
+  });
+  console.log(`  ratio chained/plain: ${(chained / plain).toFixed(3)}`);
+  await dispose();
+}
