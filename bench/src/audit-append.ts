@@ -42,7 +42,8 @@ const COLUMNS = `(seq BIGINT PRIMARY KEY, id TEXT NOT NULL, time TEXT NOT NULL, 
   session_id TEXT, action TEXT, target TEXT, outcome TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, event TEXT NOT NULL)`;
 
 for (const backend of TEST_STORES) {
-  const { store, url, dispose } = await backend.open();
+  const opened = await backend.open();
+  const { store, url } = opened;
   console.log(
     `${backend.name}: ${N} events, ${CONCURRENCY} concurrent writers, plain rows one durable transaction each, chained events group-committed`,
   );
@@ -103,9 +104,9 @@ for (const backend of TEST_STORES) {
       action: e.action,
       target: e.target,
       outcome: e.outcome,
-      details: e.details as Record<string, unknown>,
+      details: e.details,
     });
   });
   console.log(`  ratio chained/plain: ${(chained / plain).toFixed(3)}`);
-  await dispose();
+  await opened.dispose();
 }
