@@ -1,6 +1,6 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, existsSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -19,7 +19,16 @@ import {
 import { createExecModule, type ExecOutputEvent, type ExecResult } from './exec-module.js';
 import { detectHostTools, type HostTools } from './launcher.js';
 
-const FIXTURE = fileURLToPath(new URL('./exec-fixture.js', import.meta.url));
+const BUILT_FIXTURE = fileURLToPath(new URL('./exec-fixture.js', import.meta.url));
+// The sandbox mounts a private, empty /tmp: when the checkout itself lives under /tmp (as a CI
+// clone may), sandboxed commands could not see the fixture, so they run a copy from /var/tmp.
+const FIXTURE = BUILT_FIXTURE.startsWith('/tmp/') ? copyOutsideTmp(BUILT_FIXTURE) : BUILT_FIXTURE;
+
+function copyOutsideTmp(path: string): string {
+  const copy = join(mkdtempSync('/var/tmp/gbx-fixture-'), 'exec-fixture.mjs');
+  copyFileSync(path, copy);
+  return copy;
+}
 const TOKEN = `ghp_${'A1b2C3d4E5f6G7h8I9'}${'j0K1l2M3n4O5p6Q7r8'}`;
 const detected = detectHostTools();
 const dirs: string[] = [];
