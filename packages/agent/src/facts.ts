@@ -73,12 +73,18 @@ export async function collectProcessFacts(sampleMs = 200): Promise<ProcessFacts>
   };
 }
 
-/** The `facts` action, answered by `source` (the main thread's collector, possibly over a port). */
-export function createFactsModule(source: () => Promise<ProcessFacts>): ActionModule {
+/**
+ * The `facts` action, answered by `source` (the main thread's collector, possibly over a port);
+ * `agent` adds the agent's own state (e.g. whether the Debugger domain is on).
+ */
+export function createFactsModule(
+  source: () => Promise<ProcessFacts>,
+  agent?: () => Record<string, unknown>,
+): ActionModule {
   return {
     actions: {
       facts: async () => {
-        const result = await source();
+        const result = { ...(await source()), ...(agent ? { agent: agent() } : {}) };
         return { result, accessed: { facts: Object.keys(result) } };
       },
     },

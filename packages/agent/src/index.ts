@@ -3,3 +3,9 @@ export { AgentRuntime, type AgentRuntimeOptions } from './runtime.js';
 export { collectProcessFacts, createFactsModule, type ProcessFacts } from './facts.js';
 export { startAgent, type StartAgentOptions, type AgentHandle } from './start.js';
 export { NonceCache } from './nonce-cache.js';
+export {
+  createDebuggerModule,
+  type DebuggerModule,
+  type DebuggerOptions,
+  type DebuggerStatus,
+} from './debugger/index.js';

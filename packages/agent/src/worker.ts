@@ -2,6 +2,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import type { ActionModule } from './action.js';
 import { createFactsModule, type ProcessFacts } from './facts.js';
 import { AgentRuntime } from './runtime.js';
+import { createDebuggerModule } from './debugger/index.js';
 
 /** Data the main thread hands to the agent worker. */
 export interface AgentWorkerData {
@@ -37,7 +38,13 @@ function mainThreadFacts(): Promise<ProcessFacts> {
 }
 
 async function main(): Promise<void> {
-  const modules: ActionModule[] = [createFactsModule(mainThreadFacts)];
+  const debuggerModule = data.debugger
+    ? createDebuggerModule({ log: (message) => process.stderr.write(`[glovebox-agent] ${message}\n`) })
+    : undefined;
+  const modules: ActionModule[] = [
+    createFactsModule(mainThreadFacts, () => ({ debugger: debuggerModule?.status() ?? null })),
+  ];
+  if (debuggerModule) modules.push(debuggerModule);
   const runtime = new AgentRuntime({ url: data.url, token: data.token, modules });
   await runtime.start();
 }

@@ -1,0 +1,186 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { cli, deploy, ROOT, waitFor } from './harness.js';
+
+const SOURCE = join(ROOT, 'examples/demo-app/src/server.ts');
+const LINE =
+  readFileSync(SOURCE, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('const total = Math.round')) + 1;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+interface Frame {
+  function: string;
+  file: string;
+  line: number;
+  locals?: Record<string, unknown>;
+}
+
+test(
+  'live debugging of the TypeScript demo service under load, through the CLI',
+  { timeout: 120_000 },
+  async (t) => {
+    assert.ok(LINE > 0, 'the demo service has the hot-path line');
+    const d = await deploy('sqlite');
+    const admin = d.adminEnv;
+    const alice = d.userEnv('alice');
+    await cli(
+      ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
+      admin,
+      'alice-password-123\n',
+    );
+    const reg = (await cli(['agents', 'register', 'shop', '--env', 'staging', '--json'], admin)).json<{
+      credential: string;
+    }>();
+    const port = await freePort();
+    const app = spawn(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '--import',
+        '@glovebox/agent/register',
+        join(ROOT, 'examples/demo-app/dist/server.js'),
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          PORT: String(port),
+          GLOVEBOX_URL: d.url,
+          GLOVEBOX_AGENT_TOKEN: reg.credential,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let loading = true;
+    let served = 0;
+    const load = (async () => {
+      while (loading) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/checkout?customer=1`);
+          if (res.ok) served++;
+          await res.arrayBuffer();
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    })();
+    t.after(async () => {
+      loading = false;
+      await load;
+      app.kill('SIGKILL');
+      await d.stop();
+    });
+    await waitFor(
+      async () =>
+        (await cli(['agents', '--json'], admin)).json<{ connected: boolean }[]>()[0]?.connected === true,
+      'agent',
+    );
+    await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
+    const session = (
+      await cli(
+        [
+          'request',
+          'shop',
+          '--actions',
+          'facts,snapshot,logpoint,eval,profile',
+          '--reason',
+          'slow checkout',
+          '--json',
+        ],
+        alice,
+      )
+    ).json<{ id: string; status: string }>();
+    assert.equal(session.status, 'active');
+
+    await t.test(
+      'a snapshot at a TypeScript line captures source positions with secrets redacted',
+      async () => {
+        const r = await cli(
+          ['snapshot', session.id, `src/server.ts:${LINE}`, '--wait', '20s', '--json'],
+          alice,
+        );
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const text = r.stdout;
+        const snap = r.json<{ frames: Frame[] }>();
+        const top = snap.frames[0]!;
+        assert.match(top.file, /server\.ts$/);
+        assert.equal(top.line, LINE);
+        const locals = top.locals!;
+        assert.equal(top.function, 'checkout');
+        assert.match(String(locals.password), /^\[REDACTED/, 'password local masked');
+        assert.match(String(locals.cardNumber), /^\[REDACTED/, 'card local masked');
+        assert.match(String(locals.email), /^\[REDACTED/, 'email local masked');
+        assert.equal(typeof locals.subtotal, 'number', 'ordinary values stay readable');
+        assert.ok(
+          !text.includes('4111 1111 1111 1111') && !text.includes('4111111111111111'),
+          'card number redacted',
+        );
+        assert.ok(!text.includes('correct horse battery staple'), 'password redacted');
+        assert.ok(served > 0);
+      },
+    );
+
+    await t.test('a logpoint streams at its rate limit', async () => {
+      const r = await cli(
+        [
+          'logpoint',
+          session.id,
+          `src/server.ts:${LINE}`,
+          'subtotal={subtotal}',
+          '--follow',
+          '--duration',
+          '3s',
+          '--rate',
+          '5',
+          '--json',
+        ],
+        alice,
+      );
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const out = r.json<{ lines: { line: string }[] }>();
+      assert.ok(out.lines.length >= 3, `some lines (${out.lines.length})`);
+      assert.ok(out.lines.length <= 5 * 3 + 5, `rate limited (${out.lines.length})`);
+      assert.match(out.lines[0]!.line, /subtotal=/);
+    });
+
+    await t.test('evaluation with a side effect is refused; a pure one answers', async () => {
+      const bad = await cli(['eval', session.id, 'globalThis.pwned = 1', '--json'], alice);
+      assert.notEqual(bad.code, 0);
+      const good = await cli(['eval', session.id, '6 * 7', '--json'], alice);
+      assert.equal(good.code, 0, good.stdout);
+      assert.match(good.stdout, /42/);
+    });
+
+    await t.test('after end nothing is captured and the Debugger domain is off again', async () => {
+      const before = (await cli(['facts', session.id, '--json'], alice)).json<{
+        agent: { debugger: { debuggerEnabled: boolean; activeProbes: number } };
+      }>();
+      assert.equal(before.agent.debugger.activeProbes, 0);
+      assert.equal((await cli(['end', session.id], alice)).code, 0);
+      assert.equal(
+        (await cli(['snapshot', session.id, `src/server.ts:${LINE}`, '--wait', '2s'], alice)).code,
+        3,
+      );
+      const second = (
+        await cli(['request', 'shop', '--actions', 'facts', '--reason', 'check state', '--json'], alice)
+      ).json<{ id: string }>();
+      const after = (await cli(['facts', second.id, '--json'], alice)).json<{
+        agent: { debugger: { debuggerEnabled: boolean; activeProbes: number } };
+      }>();
+      assert.equal(after.agent.debugger.debuggerEnabled, false);
+      assert.equal(after.agent.debugger.activeProbes, 0);
+    });
+  },
+);
