@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GloveboxError } from '@glovebox/core';
@@ -109,6 +109,10 @@ export function registerLocalCommands(program: Command): void {
       const admin = new ApiClient(url, adminToken);
       for (const u of DEMO_USERS) await admin.call('POST', '/users', u);
       const app = repoPath('examples/demo-app/dist/server.js');
+      const hotLine =
+        readFileSync(repoPath('examples/demo-app/src/server.ts'), 'utf8')
+          .split('\n')
+          .findIndex((l) => l.includes('const total = Math.round')) + 1;
       if (!existsSync(app))
         throw new GloveboxError(
           'GBX_CONFIG_INVALID',
@@ -157,8 +161,11 @@ export function registerLocalCommands(program: Command): void {
         '  npx glovebox targets',
         '',
         '  # 2. staging opens at once; run an action in the session',
-        '  npx glovebox request checkout-staging --actions facts --reason "checkout latency spike"',
+        '  npx glovebox request checkout-staging --actions facts,snapshot,logpoint --reason "checkout latency spike"',
         '  npx glovebox facts SESSION_ID',
+        `  curl -s 'localhost:${port + 1}/checkout?customer=1'   # (in a loop, to keep the line running)`,
+        `  npx glovebox snapshot SESSION_ID src/server.ts:${hotLine} --wait 30s    # locals come back with secrets masked`,
+        `  npx glovebox logpoint SESSION_ID src/server.ts:${hotLine} "subtotal={subtotal}" --follow --duration 20s`,
         '',
         '  # 3. prod needs a fresh MFA (mfa enroll, then mfa verify CODE) and an approval from sre-leads (exit 4)',
         '  npx glovebox request checkout-prod --actions facts --reason "INC-42 errors in prod"',
