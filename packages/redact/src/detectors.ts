@@ -7,6 +7,7 @@ import {
   shannonEntropy,
   ssnValid,
 } from './validators.js';
+import { Literal, PEM_BEGIN } from './literal.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
 import type { MaskingLevel } from './types.js';
@@ -18,6 +19,43 @@ const isAlnum = (c: number): boolean => isDigit(c) || isAlpha(c);
 const isTokenChar = (c: number): boolean => isAlnum(c) || c === 95 || c === 45;
 const isB64Char = (c: number): boolean => isAlnum(c) || c === 43 || c === 47;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/**
+ * Positions, in increasing order, where one of several literals starts. Merging the occurrence
+ * lists lazily keeps the cost at one `indexOf` per occurrence.
+ */
+class LiteralCursor {
+  private readonly next: number[];
+  private text = '';
+
+  constructor(private readonly literals: readonly Literal[]) {
+    this.next = literals.map(() => -1);
+  }
+
+  reset(text: string): void {
+    this.text = text;
+    for (let k = 0; k < this.literals.length; k++) this.next[k] = this.literals[k]!.find(text, 0);
+  }
+
+  /** The next occurrence at or after the last one returned, or -1 when there are no more. */
+  take(): number {
+    let best = -1;
+    let at = -1;
+    for (let k = 0; k < this.next.length; k++) {
+      const p = this.next[k]!;
+      if (p !== -1 && (at === -1 || p < at)) {
+        at = p;
+        best = k;
+      }
+    }
+    if (best === -1) return -1;
+    for (let k = 0; k < this.next.length; k++)
+      if (this.next[k] === at) this.next[k] = this.literals[k]!.find(this.text, at + 1);
+    return at;
+  }
+}
+
+const sticky = (re: RegExp): RegExp => new RegExp(re.source, re.flags.replace('g', '') + 'y');
 
 interface RegexSpec {
   name: string;
@@ -32,62 +70,107 @@ interface RegexSpec {
   /** Rejects a match, or returns a narrower [start, end) to mask. */
   validate?: (m: RegExpExecArray, text: string) => boolean | [number, number];
   /**
-   * Literals of which one occurs in every match, at most 16 characters after its start; when none
-   * is in the text the regex is not run at all (a memchr-speed check instead of a regex pass).
+   * Literals of which one occurs in every match, starting at most `reach` characters after the
+   * match starts (and, for a case-insensitive regex, in every case the regex accepts). The regex
+   * then runs only anchored at the few positions each occurrence allows, never over the text.
    */
-  triggers?: readonly string[];
-}
-
-function firstTrigger(text: string, triggers: readonly string[]): number {
-  let first = -1;
-  for (const t of triggers) {
-    const i = text.indexOf(t);
-    if (i !== -1 && (first === -1 || i < first)) first = i;
-  }
-  return first;
+  triggers?: readonly Literal[];
+  reach?: number;
+  /** Alternatively: the next position at or after `from` where a match can start, or -1. */
+  nextStart?: (text: string, from: number) => number;
 }
 
 function regexDetector(spec: RegexSpec): Detector {
   const { re, badBefore, group, validate, type, priority, triggers } = spec;
+  const reach = spec.reach ?? 0;
+  const anchored = sticky(re);
+  const cursor = triggers === undefined ? undefined : new LiteralCursor(triggers);
+  const nextStart = spec.nextStart;
+  /** Handles a match at `at`; returns where scanning resumes, as the global loop would. */
+  const accept = (m: RegExpExecArray, text: string, out: Span[]): number => {
+    const at = m.index;
+    const matchEnd = at + m[0].length;
+    if (badBefore !== undefined && at > 0 && badBefore(text.charCodeAt(at - 1))) return at + 1;
+    let start = at;
+    let end = matchEnd;
+    if (group !== undefined) {
+      const idx = m.indices?.[group];
+      if (idx === undefined) return matchEnd;
+      [start, end] = idx;
+    }
+    if (validate !== undefined) {
+      const verdict = validate(m, text);
+      if (verdict === false) return at + 1;
+      if (verdict !== true) [start, end] = verdict;
+    }
+    if (end > start) out.push({ start, end, type, priority });
+    return matchEnd;
+  };
   return {
     name: spec.name,
     level: spec.level ?? 'standard',
     scan(text: string, out: Span[]): void {
-      if (triggers !== undefined) {
-        const first = firstTrigger(text, triggers);
-        if (first === -1) return;
-        re.lastIndex = Math.max(0, first - 16);
-      } else re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
-        const at = m.index;
-        if (m[0].length === 0) {
-          re.lastIndex = at + 1;
-          continue;
+      if (nextStart !== undefined) {
+        let pos = 0;
+        for (let s = nextStart(text, 0); s !== -1; s = nextStart(text, pos)) {
+          anchored.lastIndex = s;
+          const m = anchored.exec(text);
+          pos = m === null || m[0].length === 0 ? s + 1 : accept(m, text, out);
         }
-        if (badBefore !== undefined && at > 0 && badBefore(text.charCodeAt(at - 1))) {
-          re.lastIndex = at + 1;
-          continue;
+        return;
+      }
+      if (cursor === undefined) {
+        re.lastIndex = 0;
+        let m: RegExpExecArray | null;
+        while ((m = re.exec(text)) !== null) {
+          if (m[0].length === 0) re.lastIndex = m.index + 1;
+          else re.lastIndex = accept(m, text, out);
         }
-        let start = at;
-        let end = at + m[0].length;
-        if (group !== undefined) {
-          const idx = m.indices?.[group];
-          if (idx === undefined) continue;
-          [start, end] = idx;
+        return;
+      }
+      // Every match starts within `reach` before a trigger, so trying the anchored regex at those
+      // positions in order finds exactly the matches the global loop would.
+      cursor.reset(text);
+      let pos = 0;
+      for (let t = cursor.take(); t !== -1; t = cursor.take()) {
+        for (let s = Math.max(pos, t - reach); s <= t; s = Math.max(s + 1, pos)) {
+          anchored.lastIndex = s;
+          const m = anchored.exec(text);
+          if (m === null || m[0].length === 0) continue;
+          pos = accept(m, text, out);
         }
-        if (validate !== undefined) {
-          const verdict = validate(m, text);
-          if (verdict === false) {
-            re.lastIndex = at + 1;
-            continue;
-          }
-          if (verdict !== true) [start, end] = verdict;
-        }
-        if (end > start) out.push({ start, end, type, priority });
       }
     },
   };
+}
+
+const lowerEquals = (text: string, at: number, lower: string): boolean => {
+  if (at < 0) return false;
+  for (let i = 0; i < lower.length; i++)
+    if ((text.charCodeAt(at + i) | 32) !== lower.charCodeAt(i)) return false;
+  return true;
+};
+
+/**
+ * Where a `PASSWORD 'x'` / `IDENTIFIED BY 'x'` match can start: found from the opening quote
+ * backwards, in any letter case (the regex is case-insensitive, so a literal trigger would miss
+ * `PaSsWoRd` and make the result depend on what else the batch holds).
+ */
+function sqlPasswordStart(text: string, from: number): number {
+  const isBlank = (c: number): boolean => c === 32 || c === 9;
+  for (let q = text.indexOf("'", from + 9); q !== -1; q = text.indexOf("'", q + 1)) {
+    let w = q;
+    while (w > from && isBlank(text.charCodeAt(w - 1))) w--;
+    if (w === q) continue;
+    if (w - 8 >= from && lowerEquals(text, w - 8, 'password')) return w - 8;
+    if (w - 2 >= from && lowerEquals(text, w - 2, 'by')) {
+      let v = w - 2;
+      const by = v;
+      while (v > from && isBlank(text.charCodeAt(v - 1))) v--;
+      if (v < by && v - 10 >= from && lowerEquals(text, v - 10, 'identified')) return v - 10;
+    }
+  }
+  return -1;
 }
 
 function decodeBase64(s: string): string | undefined {
@@ -474,7 +557,7 @@ export function builtinDetectors(): Detector[] {
       name: 'azure-connection-key',
       type: 'AZURE_STORAGE_KEY',
       priority: PRIORITY.vendorToken,
-      triggers: ['AccountKey=', 'SharedAccessKey='],
+      triggers: [new Literal('AccountKey=', 7), new Literal('SharedAccessKey=', 12)],
       re: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,100}={0,2})/dg,
       group: 1,
     }),
@@ -482,7 +565,7 @@ export function builtinDetectors(): Detector[] {
       name: 'azure-sas-signature',
       type: 'AZURE_SAS_TOKEN',
       priority: PRIORITY.vendorToken,
-      triggers: ['sig='],
+      triggers: [new Literal('?sig='), new Literal('&sig=')],
       re: /[?&]sig=([A-Za-z0-9%+/=]{20,200})/dg,
       group: 1,
     }),
@@ -490,7 +573,7 @@ export function builtinDetectors(): Detector[] {
       name: 'jwt',
       type: 'JWT',
       priority: PRIORITY.vendorToken,
-      triggers: ['eyJ'],
+      triggers: [new Literal('eyJ', 1)],
       re: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?/g,
       badBefore: isTokenChar,
       validate: jwtHeaderOk,
@@ -499,7 +582,7 @@ export function builtinDetectors(): Detector[] {
       name: 'bearer',
       type: 'BEARER_TOKEN',
       priority: PRIORITY.authScheme,
-      triggers: ['earer', 'EARER'],
+      triggers: [new Literal('Bearer'), new Literal('bearer'), new Literal('BEARER')],
       re: /(?:[Bb]earer|BEARER)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg,
       badBefore: isAlpha,
       group: 1,
@@ -512,7 +595,7 @@ export function builtinDetectors(): Detector[] {
       name: 'basic-auth',
       type: 'BASIC_AUTH',
       priority: PRIORITY.authScheme,
-      triggers: ['asic', 'ASIC'],
+      triggers: [new Literal('Basic'), new Literal('basic'), new Literal('BASIC')],
       re: /(?:[Bb]asic|BASIC)[ \t]+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/dg,
       badBefore: isAlpha,
       group: 1,
@@ -525,7 +608,7 @@ export function builtinDetectors(): Detector[] {
       name: 'url-password',
       type: 'PASSWORD',
       priority: PRIORITY.urlPassword,
-      triggers: ['://'],
+      triggers: [new Literal('://')],
       re: /:\/\/[^\s/?#@:'"<>]*:([^\s/'"<>]+)@/dg,
       group: 1,
       validate: (m, text) => {
@@ -539,7 +622,7 @@ export function builtinDetectors(): Detector[] {
       name: 'cli-password-flag',
       type: 'PASSWORD',
       priority: PRIORITY.keyValue,
-      triggers: ['--'],
+      triggers: [new Literal('--')],
       re: /--(?:password|passwd|pass|pwd|secret|token|api-key|apikey|access-token|client-secret|auth-token)[ \t]+('[^'\r\n]*'|"[^"\r\n]*"|[^\s'"-][^\s'"]*)/dg,
       badBefore: (c) => c !== 32 && c !== 9,
       group: 1,
@@ -555,7 +638,7 @@ export function builtinDetectors(): Detector[] {
       name: 'sql-password',
       type: 'PASSWORD',
       priority: PRIORITY.keyValue,
-      triggers: ['ASSWORD', 'assword', 'DENTIFIED', 'dentified'],
+      nextStart: sqlPasswordStart,
       re: /(?:IDENTIFIED[ \t]+BY|PASSWORD)[ \t]+'((?:[^'\r\n]|'')+)'/dgi,
       badBefore: isAlnum,
       group: 1,
@@ -564,7 +647,7 @@ export function builtinDetectors(): Detector[] {
       name: 'private-key',
       level: 'standard',
       scan: (text, out) => {
-        if (text.includes('-----BEGIN')) scanPem(text, 0, text.length, false, out);
+        if (PEM_BEGIN.find(text, 0) !== -1) scanPem(text, 0, text.length, false, out);
       },
     },
     { name: 'email', level: 'standard', scan: scanEmails },

@@ -1,3 +1,5 @@
+import { PEM_BEGIN } from './literal.js';
+
 /**
  * Splits text into segments that detectors never cross: a line (up to and including `\n`), a whole
  * PEM private key block, or — for a line longer than {@link MAX_SEGMENT} — a piece cut at a field
@@ -41,7 +43,7 @@ export function shiftCursor(cursor: SegmentCursor, n: number): void {
 function nextBegin(text: string, cursor: SegmentCursor): number {
   if (cursor.beginAt >= cursor.start) return cursor.beginAt;
   const from = Math.max(cursor.start, cursor.beginScanned - 9);
-  const i = text.indexOf('-----BEGIN', from);
+  const i = PEM_BEGIN.find(text, from);
   if (i === -1) {
     cursor.beginAt = -1;
     cursor.beginScanned = text.length;

@@ -98,4 +98,18 @@ export const REGRESSION_CORPUS: readonly RegressionCase[] = [
     leak: ['abcDEF123ghiJKL456'],
     keep: ['client_secret'],
   },
+  {
+    name: 'SQL password keyword in mixed case, alone on its line',
+    level: 'standard',
+    input: "ALTER ROLE ops PaSsWoRd 'hunter2hunter2';",
+    leak: ['hunter2hunter2'],
+    keep: ['ALTER ROLE ops PaSsWoRd'],
+  },
+  {
+    name: 'SQL password in mixed case masked the same whether or not an earlier line says PASSWORD',
+    level: 'standard',
+    input: "ALTER ROLE app PASSWORD 'Tr0ub4dor&3x';\nALTER ROLE ops iDeNtIfIeD bY 'hunter2hunter2';\n",
+    leak: ['Tr0ub4dor&3x', 'hunter2hunter2'],
+    keep: ['ALTER ROLE ops iDeNtIfIeD bY'],
+  },
 ];
