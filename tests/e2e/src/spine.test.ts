@@ -147,6 +147,34 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       assert.equal(facts.code, 0, facts.stderr);
     });
 
+    await t.test('request --wait shows who must approve and returns once they do', async () => {
+      const waiting = cli(
+        [
+          'request',
+          'svc-prod',
+          '--actions',
+          'facts',
+          '--reason',
+          'INC-43 follow-up',
+          '--wait',
+          '60s',
+          '--json',
+        ],
+        alice,
+      );
+      let id = '';
+      await waitFor(async () => {
+        const pending = (await cli(['requests', '--pending', '--json'], bob)).json<RequestJson[]>();
+        id = pending.find((x) => x.id !== prod && x.status === 'pending')?.id ?? '';
+        return id !== '';
+      }, 'the waiting request');
+      assert.equal((await cli(['approve', id], bob)).code, 0);
+      const r = await waiting;
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.equal(r.json<RequestJson>().status, 'active');
+      assert.match(r.stderr, /waiting for 1 approval\(s\) from sre-leads/);
+    });
+
     await t.test('after end every action is refused with exit 3', async () => {
       assert.equal((await cli(['end', prod], alice)).code, 0);
       const r = await cli(['facts', prod, '--json'], alice);

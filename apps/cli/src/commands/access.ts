@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { DEBUG_ACTIONS, type AccessRequestView, type targetSchema } from '@glovebox/protocol';
-import { EXIT } from '../client.js';
+import { parseDuration } from '@glovebox/core';
+import { EXIT, type ApiClient } from '../client.js';
 import { table, when } from '../output.js';
 import { context, usage } from './common.js';
 
@@ -30,6 +31,32 @@ function describeRequest(r: AccessRequestView): string {
   }
   if (r.status === 'active') lines.push(`ends:     ${when(r.expiresAt)}`);
   return lines.join('\n');
+}
+
+/** Polls a pending request, telling the person who still has to approve, until it is decided. */
+async function waitForApproval(
+  api: ApiClient,
+  first: AccessRequestView,
+  wait: string | boolean,
+): Promise<AccessRequestView> {
+  // Progress goes to stderr, also with --json: stdout still carries exactly one JSON document.
+  const note = (text: string) => process.stderr.write(`${text}\n`);
+  const deadline = Date.now() + parseDuration(typeof wait === 'string' ? wait : '15m');
+  let current = first;
+  let shown = '';
+  while (current.status === 'pending' && Date.now() < deadline) {
+    const approvedBy = current.approvals.filter((a) => a.verdict === 'approve').map((a) => a.approver);
+    const missing = current.obligations.approvals - approvedBy.length;
+    const line = `waiting for ${missing} approval(s) from ${current.obligations.approverGroups.join(' or ')}${
+      approvedBy.length ? ` (approved so far: ${approvedBy.join(', ')})` : ''
+    } — approvers run: glovebox approve ${current.id}`;
+    if (line !== shown) note(line);
+    shown = line;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    current = await api.call<AccessRequestView>('GET', `/requests/${encodeURIComponent(current.id)}`);
+  }
+  if (current.status !== 'pending') note(`request ${current.id} is ${current.status}`);
+  return current;
 }
 
 function requestRows(list: AccessRequestView[]) {
@@ -71,10 +98,18 @@ export function registerAccessCommands(program: Command): void {
     .option('--ticket <id>', 'incident or change ticket')
     .option('--duration <d>', 'how long, e.g. 30m (capped by policy)')
     .option('--break-glass', 'emergency access: short TTL, everyone notified, reviewed afterwards')
+    .option('--wait [duration]', 'wait for approvals (default up to 15m), showing who must approve')
     .action(
       async (
         target: string,
-        o: { actions: string; reason: string; ticket?: string; duration?: string; breakGlass?: boolean },
+        o: {
+          actions: string;
+          reason: string;
+          ticket?: string;
+          duration?: string;
+          breakGlass?: boolean;
+          wait?: string | boolean;
+        },
         command: Command,
       ) => {
         const { api, out } = context(command);
@@ -92,10 +127,12 @@ export function registerAccessCommands(program: Command): void {
           ...(o.ticket ? { ticket: o.ticket } : {}),
           ...(o.duration ? { duration: o.duration } : {}),
         });
-        out.result(r, () => describeRequest(r));
-        if (r.status === 'pending')
-          out.note(`waiting for approval: ask an approver to run \`glovebox approve ${r.id}\``);
-        process.exitCode = statusExit(r.status);
+        const final = r.status === 'pending' && o.wait ? await waitForApproval(api, r, o.wait) : r;
+        out.result(final, () => describeRequest(final));
+        if (final.status === 'pending') {
+          out.note(`waiting for approval: ask an approver to run \`glovebox approve ${final.id}\``);
+        }
+        process.exitCode = statusExit(final.status);
       },
     );
 
