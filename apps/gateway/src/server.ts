@@ -31,6 +31,7 @@ import { loadOrCreateSigningKey } from './services/signing-keys.js';
 import { Metrics } from './services/metrics.js';
 import { AuditTrail } from './services/audit-trail.js';
 import { AuditSinks } from './services/audit-sinks.js';
+import { LiveFeed } from './services/live-feed.js';
 import { Notifier } from './services/notifier.js';
 import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -59,6 +60,7 @@ export interface GatewayServices {
   metrics: Metrics;
   redactor: Redactor;
   sinks: AuditSinks;
+  live: LiveFeed;
   /** Checkpoints, export and verification; available once the gateway has started. */
   trail(): AuditTrail;
 }
@@ -166,16 +168,23 @@ export function buildServer(options: GatewayOptions): Gateway {
       notice.kind,
     );
   };
+  const live = new LiveFeed();
   const access = new AccessService({
     store,
     clock,
     authorizer,
     audit,
-    listener: hub,
+    listener: {
+      sessionActivated: (session) => hub.sessionActivated(session),
+      sessionEnded: (session) => {
+        hub.sessionEnded(session);
+        live.end(session.id);
+      },
+    },
     notify,
     pendingTtlMs: config.pendingTtlMs,
   });
-  const actions = new ActionService({ clock, store, access, hub, audit, redactors });
+  const actions = new ActionService({ clock, store, live, access, hub, audit, redactors });
   let trail: AuditTrail | undefined;
   const services: GatewayServices = {
     config,
@@ -190,6 +199,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     metrics,
     redactor,
     sinks,
+    live,
     trail: () => {
       if (!trail) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
       return trail;

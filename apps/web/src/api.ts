@@ -59,6 +59,41 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
   return parse<T>(response);
 }
 
+/**
+ * Follows an NDJSON stream from /api/v1 (e.g. a session's live output), calling `onMessage` for
+ * each line until the stream ends or `signal` aborts.
+ */
+export async function watch(
+  path: string,
+  onMessage: (message: Record<string, unknown>) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await fetch(`/api/v1${path}`, {
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { accept: 'application/x-ndjson', ...(csrf ? { 'x-glovebox-csrf': csrf } : {}) },
+    signal,
+  });
+  if (!response.ok || !response.body) {
+    await parse(response);
+    return;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.trim()) onMessage(JSON.parse(line) as Record<string, unknown>);
+    }
+  }
+}
+
 /** Local password login through the console endpoint, which sets the session cookie. */
 export async function passwordLogin(user: string, password: string, otp: string): Promise<void> {
   await parse(

@@ -1,5 +1,5 @@
 import type { AccessRequestView, ConsoleSession } from '@glovebox/protocol';
-import { ApiError, api, loadSession, logout, passwordLogin } from './api.js';
+import { ApiError, api, loadSession, logout, passwordLogin, watch } from './api.js';
 import { announce, facts, h, mount, table, when, type Child } from './dom.js';
 import { registerKey, verifyKey } from './webauthn.js';
 
@@ -41,6 +41,8 @@ const main = document.getElementById('main')!;
 let session: ConsoleSession = { authenticated: false, methods: { sso: false, password: true } };
 /** Timers of the current view (live refresh); cleared when the view changes. */
 let timers: number[] = [];
+/** Live streams of the current view, stopped when the view changes. */
+let streams: AbortController[] = [];
 
 const NAV: [string, string][] = [
   ['/console/', 'Approvals'],
@@ -404,7 +406,28 @@ async function sessionView(id: string): Promise<Child[]> {
     }
   };
   await refresh();
-  if (s.status === 'active') timers.push(window.setInterval(() => void refresh(), 3000));
+  const liveOutput = h('pre', { class: 'output', id: 'live-output', 'aria-live': 'polite' }, '');
+  if (s.status === 'active') {
+    timers.push(window.setInterval(() => void refresh(), 3000));
+    const controller = new AbortController();
+    streams.push(controller);
+    const lines: string[] = [];
+    watch(
+      `/sessions/${encodeURIComponent(s.id)}/live`,
+      (message) => {
+        if (message.type !== 'stream' && message.type !== 'ended') return;
+        const data = message.data as { line?: string; data?: string; stream?: string } | undefined;
+        const text =
+          message.type === 'ended'
+            ? '— session ended —'
+            : `${message.action as string}: ${data?.line ?? data?.data ?? JSON.stringify(message.data)}`;
+        lines.push(text.replace(/\s+$/, ''));
+        if (lines.length > 500) lines.shift();
+        liveOutput.textContent = lines.join('\n');
+      },
+      controller.signal,
+    ).catch(() => undefined);
+  }
   return [
     h('h1', {}, `Session ${s.id}`),
     facts([
@@ -443,6 +466,13 @@ async function sessionView(id: string): Promise<Child[]> {
         )
       : null,
     result,
+    h('h2', {}, 'Live output'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Logpoint lines and command output as the engineer sees them, already redacted.',
+    ),
+    liveOutput,
     h('h2', {}, 'Live activity'),
     h(
       'p',
@@ -652,6 +682,8 @@ async function view(path: string): Promise<Child[]> {
 async function render(): Promise<void> {
   for (const t of timers) clearInterval(t);
   timers = [];
+  for (const s of streams) s.abort();
+  streams = [];
   const path = location.pathname;
   if (!session.authenticated && path !== '/console/login') {
     history.replaceState(null, '', `/console/login?returnTo=${encodeURIComponent(path)}`);

@@ -1,9 +1,10 @@
 // The web console in a real Chromium (Debian's /usr/bin/chromium) driven by playwright-core:
 // SSO login through a real OpenID provider, approving from the inbox, ending a session, audit
 // search, WebAuthn with Chromium's virtual authenticator, and screenshots of the main views.
-import { test, before, after } from 'node:test';
+import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -254,6 +255,84 @@ test('an auditor searches the audit trail and sees the chain verified', async ()
   await page.getByRole('link', { name: 'Targets' }).click();
   await page.getByRole('heading', { name: 'Targets' }).waitFor();
   await shot(page, 'targets');
+  assert.deepEqual(cspErrors, []);
+  await context.close();
+});
+
+test('an auditor watches a logpoint stream live in the session view', async (t: TestContext) => {
+  const reg = (await admin('POST', '/agents', { name: 'shop', env: 'staging' })) as { credential: string };
+  const appPort = await freePort();
+  const app = spawn(
+    process.execPath,
+    [
+      '--enable-source-maps',
+      '--import',
+      '@glovebox/agent/register',
+      join(ROOT, 'examples/demo-app/dist/server.js'),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(appPort),
+        GLOVEBOX_URL: base,
+        GLOVEBOX_AGENT_TOKEN: reg.credential,
+      },
+      stdio: 'ignore',
+    },
+  );
+  let loading = true;
+  t.after(() => {
+    loading = false;
+    app.kill('SIGKILL');
+  });
+  for (let i = 0; i < 100; i++) {
+    const agents = (await admin('GET', '/agents')) as { agents: { name: string; connected: boolean }[] };
+    if (agents.agents.find((a) => a.name === 'shop')?.connected) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  void (async () => {
+    while (loading) {
+      await fetch(`http://127.0.0.1:${appPort}/checkout?customer=1`).then(
+        (r) => r.arrayBuffer(),
+        () => undefined,
+      );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const alice = await apiAs('alice');
+  const session = await alice<{ id: string }>('POST', '/requests', {
+    target: 'shop',
+    actions: ['logpoint'],
+    reason: 'watch live',
+  });
+  const token = ((await admin('POST', '/tokens', { user: 'alice', ttl: '1h' })) as { token: string }).token;
+  const source = readFileSync(join(ROOT, 'examples/demo-app/src/server.ts'), 'utf8').split('\n');
+  const line = source.findIndex((l) => l.includes('const total = Math.round')) + 1;
+
+  const { context, page, cspErrors } = await loginInBrowser('audrey', `/console/sessions/${session.id}`);
+  await page.getByRole('heading', { name: `Session ${session.id}` }).waitFor();
+  const logpoint = fetch(`${base}/api/v1/sessions/${session.id}/actions/logpoint`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/x-ndjson',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      params: {
+        location: `src/server.ts:${line}`,
+        template: 'subtotal={subtotal} card={cardNumber}',
+        durationMs: 6000,
+        maxPerSecond: 5,
+      },
+    }),
+  }).then((r) => r.text());
+  await page.locator('#live-output', { hasText: 'subtotal=' }).waitFor({ timeout: 20_000 });
+  const shown = (await page.locator('#live-output').textContent())!;
+  assert.ok(!shown.includes('4111'), 'the card number never reaches the watcher');
+  await shot(page, 'session-live-output');
+  assert.match(await logpoint, /"type":"result"/);
   assert.deepEqual(cspErrors, []);
   await context.close();
 });

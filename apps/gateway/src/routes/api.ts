@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { verifyRecording, type ChainedEvent } from '@glovebox/audit';
-import { streamAction } from './stream.js';
+import { streamAction, watchSession } from './stream.js';
 import { GloveboxError, newSecret, parseDuration } from '@glovebox/core';
 import {
   accessRequestSchema,
@@ -435,7 +435,9 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     { schema: { params: idParamsSchema, response: { 200: accessRequestSchema } } },
     async (request) => {
       const actor = actorOf(request);
-      return requestView(await access.get(actor, request.params.id, isAdmin(actor)));
+      // Admins and those who may read the audit trail (auditors) see every request.
+      const privileged = isAdmin(actor) || authorizer.decide(actor, 'readAudit', { kind: 'gateway' }).allowed;
+      return requestView(await access.get(actor, request.params.id, privileged));
     },
   );
 
@@ -492,6 +494,25 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     { schema: { params: idParamsSchema, body: empty.optional(), response: { 200: accessRequestSchema } } },
     async (request) => requestView(await access.end(actorOf(request), request.params.id)),
   );
+
+  api.get('/sessions/:id/live', { schema: { params: idParamsSchema } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const session = await store.getRequest(request.params.id);
+    const decision = authorizer.decide(actor, 'readAudit', { kind: 'gateway' });
+    const allowed = session !== null && (session.requesterId === actor.userId || decision.allowed);
+    if (!session || !allowed) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
+    if (session.status !== 'active')
+      throw new GloveboxError('GBX_SESSION_NOT_ACTIVE', `session is ${session.status}`);
+    await audit.record({
+      type: 'audit.read',
+      actor: { kind: 'user', id: actor.name },
+      sessionId: session.id,
+      target: session.target,
+      outcome: 'success',
+      details: { watching: 'live output' },
+    });
+    return watchSession(reply, s.live, session.id);
+  });
 
   api.post(
     '/sessions/:id/actions/:action',

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { isGloveboxError } from '@glovebox/core';
+import type { LiveFeed } from '../services/live-feed.js';
 
 interface StreamedOutput {
   result: unknown;
@@ -42,5 +43,41 @@ export async function streamAction(
       : { code: 'GBX_INTERNAL', message: 'internal error' };
     reply.raw.end(`${JSON.stringify({ type: 'error', error: body })}\n`);
   }
+  return reply;
+}
+
+/** How much unsent output a slow watcher may hold before pieces are dropped (and counted). */
+const WATCHER_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * Streams a session's live output to a watcher as NDJSON until the session ends or the watcher
+ * leaves. A watcher that cannot keep up loses pieces (counted in the next line), never slows the
+ * session.
+ */
+export function watchSession(reply: FastifyReply, live: LiveFeed, sessionId: string): FastifyReply {
+  void reply.hijack();
+  const out = reply.raw;
+  out.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  out.write(`${JSON.stringify({ type: 'watching', sessionId })}\n`);
+  let dropped = 0;
+  const stop = live.subscribe(sessionId, (piece) => {
+    if (piece === null) {
+      out.end(`${JSON.stringify({ type: 'ended', sessionId })}\n`);
+      return;
+    }
+    if (out.writableLength > WATCHER_BUFFER_BYTES) {
+      dropped++;
+      return;
+    }
+    out.write(
+      `${JSON.stringify({ type: 'stream', action: piece.action, time: piece.time, data: piece.data, dropped })}\n`,
+    );
+    dropped = 0;
+  });
+  const ping = setInterval(() => out.write(`${JSON.stringify({ type: 'ping' })}\n`), 15_000);
+  out.on('close', () => {
+    clearInterval(ping);
+    stop();
+  });
   return reply;
 }

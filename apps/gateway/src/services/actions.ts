@@ -5,6 +5,7 @@ import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/reda
 import { redactSqlLiterals } from '@glovebox/host-agent';
 import type { Store } from '../store/index.js';
 import { prepareAction } from './action-context.js';
+import type { LiveFeed } from './live-feed.js';
 import type { AccessService } from './access.js';
 import type { AgentHub } from './agent-hub.js';
 import type { AuditService } from './audit-service.js';
@@ -13,6 +14,8 @@ import type { Actor } from './identity.js';
 export interface ActionServiceConfig {
   clock: Clock;
   store: Store;
+  /** Where released stream pieces are published for live watchers. */
+  live: LiveFeed;
   access: AccessService;
   hub: AgentHub;
   audit: AuditService;
@@ -99,8 +102,9 @@ export class ActionService {
           mergeCounts(streamCounts, counts);
           streamBytes += JSON.stringify(value ?? null).length;
           releasing = releasing.then(async () => {
-            await recorder.record(value);
+            const recordingId = await recorder.record(value);
             options.onStream?.(value);
+            this.#c.live.publish({ sessionId, action, recordingId, time: this.#c.clock.now(), data: value });
           });
         }
       : undefined;
@@ -211,7 +215,8 @@ class StreamRecorder {
     this.#lines.push(line);
   }
 
-  async record(value: unknown): Promise<void> {
+  /** Records one piece; resolves (with the recording's id) once its chunk hash is durable. */
+  async record(value: unknown): Promise<string> {
     this.#begun ??= (async () => {
       await this.#c.audit.recordInput(this.#hasher.started({ format: 'asciicast-v2' }));
       const header = {
@@ -226,6 +231,7 @@ class StreamRecorder {
     await this.#begun;
     const seconds = Math.round(this.#c.clock.now() - this.#started) / 1000;
     await this.#append(`${JSON.stringify([seconds, 'o', pieceText(value)])}\n`);
+    return this.#id;
   }
 
   /** Closes and stores the recording; returns its reference for the result event. */
