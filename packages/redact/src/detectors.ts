@@ -192,27 +192,43 @@ function isPrintable(s: string): boolean {
 /**
  * Prefixed vendor tokens in one regex: an alternation of literal-led patterns runs as one pass
  * instead of one pass per vendor. Each alternative is its own capture group, naming the type.
+ * With `prefixes` (literals one of which starts every match) the regex runs anchored at their
+ * occurrences only, which finds the same matches as the pass without reading the whole text.
  */
 function vendorDetector(
   name: string,
   parts: ReadonlyArray<readonly [string, string, (c: number) => boolean]>,
+  prefixes?: readonly Literal[],
 ): Detector {
   const re = new RegExp(parts.map(([, src]) => `(${src})`).join('|'), 'g');
+  const anchored = sticky(re);
+  const cursor = prefixes === undefined ? undefined : new LiteralCursor(prefixes);
+  /** Masks the match unless the character before rules it out; returns where scanning resumes. */
+  const accept = (m: RegExpExecArray, text: string, out: Span[]): number => {
+    let g = 1;
+    while (m[g] === undefined) g++;
+    const [type, , badBefore] = parts[g - 1]!;
+    if (m.index > 0 && badBefore(text.charCodeAt(m.index - 1))) return m.index + 1;
+    out.push({ start: m.index, end: m.index + m[0].length, type, priority: PRIORITY.vendorToken });
+    return m.index + m[0].length;
+  };
   return {
     name,
     level: 'standard',
     scan(text: string, out: Span[]): void {
-      re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
-        let g = 1;
-        while (m[g] === undefined) g++;
-        const [type, , badBefore] = parts[g - 1]!;
-        if (m.index > 0 && badBefore(text.charCodeAt(m.index - 1))) {
-          re.lastIndex = m.index + 1;
-          continue;
-        }
-        out.push({ start: m.index, end: m.index + m[0].length, type, priority: PRIORITY.vendorToken });
+      if (cursor === undefined) {
+        re.lastIndex = 0;
+        let m: RegExpExecArray | null;
+        while ((m = re.exec(text)) !== null) re.lastIndex = accept(m, text, out);
+        return;
+      }
+      cursor.reset(text);
+      let pos = 0;
+      for (let t = cursor.take(); t !== -1; t = cursor.take()) {
+        if (t < pos) continue;
+        anchored.lastIndex = t;
+        const m = anchored.exec(text);
+        if (m !== null) pos = accept(m, text, out);
       }
     },
   };
@@ -371,10 +387,21 @@ const isB64At = (text: string, i: number): boolean => {
 };
 const isB64Edge = (c: number): boolean => isB64Char(c) || c === 61 || c === 95 || c === 45;
 
+/** A position in `[i + 1, i + 20]` that is not base64, or -1 when the whole window is. */
+function b64WindowMiss(text: string, i: number): number {
+  if (!isB64At(text, i + 20)) return i + 20;
+  if (!isB64At(text, i + 10)) return i + 10;
+  if (!isB64At(text, i + 5)) return i + 5;
+  if (!isB64At(text, i + 15)) return i + 15;
+  for (let k = i + 1; k < i + 20; k++) if (!isB64At(text, k)) return k;
+  return -1;
+}
+
 /**
  * Bare cloud secrets without a telling prefix: AWS secret access keys (40 base64 characters) and
  * Azure storage account keys (86 + `==`). Every run of 40 or more base64 characters covers one of
- * every 20th position, so only those are probed and expanded; length and character mix decide.
+ * every 20th position and the one 20 after it, so only those are probed and expanded; length and
+ * character mix decide.
  * Integrity hashes (`sha512-…`) are excluded because a `-` or `_` may not border the run.
  */
 function scanLongBase64(text: string, out: Span[]): void {
@@ -383,6 +410,13 @@ function scanLongBase64(text: string, out: Span[]): void {
   while (i < n) {
     if (!isB64At(text, i)) {
       i += 20;
+      continue;
+    }
+    // A position in [i - 20, i) is known not to be base64, so a run of 40 holds all of [i, i + 20]:
+    // a few samples usually find a character that is not, and the next probe goes 20 past it.
+    const miss = b64WindowMiss(text, i);
+    if (miss !== -1) {
+      i = miss + 20;
       continue;
     }
     let s = i;
@@ -404,54 +438,146 @@ function scanLongBase64(text: string, out: Span[]): void {
   }
 }
 
-const DIGIT_RUN = /[+(\d][\d .()+-]{6,}/g;
-/** Fewest digits a match of each number detector holds; shorter runs skip it. */
-const MIN_DIGITS = new Map([
-  ['card', 12],
-  ['us-ssn', 9],
-  ['phone-e164', 8],
-  ['phone-international', 8],
-  ['phone-nanp', 10],
-  ['phone-national', 10],
-  ['ipv4', 4],
-]);
+/** Characters of a number run: 1 for `[ .)-]`, 3 for those that may also start one, `[+(\\d]`. */
+const RUN_CHAR = new Uint8Array(128);
+for (const ch of ' .)-') RUN_CHAR[ch.charCodeAt(0)] = 1;
+for (const ch of '+(0123456789') RUN_CHAR[ch.charCodeAt(0)] = 3;
+const runCharAt = (text: string, i: number): number => {
+  const c = text.charCodeAt(i);
+  return c < 128 ? RUN_CHAR[c]! : 0;
+};
+/** Shortest run that can hold a match of any number detector. */
+const MIN_RUN = 7;
+
+/** What the digit groups of a run allow; each flag is necessary for its detector to match. */
+interface RunShape {
+  digits: number;
+  dots: number;
+  plus: boolean;
+  /** `ddd-dd-dddd` or with spaces: three groups of 3, 2 and 4+ digits, one uniform separator. */
+  ssn: boolean;
+  /** A group of exactly 3 digits, one `[ .-]`, then 4 or more digits (exchange and line number). */
+  nanp: boolean;
+  /**
+   * A trunk prefix `0[1-9]`: a group of 3–5 digits then one `[ -]` and 3+ digits, or a group of 2
+   * followed by four more groups of 2, each after one `[ .]`.
+   */
+  national: boolean;
+}
+
+function runShape(text: string, from: number, to: number, shape: RunShape): void {
+  let digits = 0;
+  let dots = 0;
+  let plus = false;
+  let ssn = false;
+  let nanp = false;
+  let national = false;
+  // lengths of the last two groups; the separator before the last one
+  let len1 = 0;
+  let len2 = 0;
+  let sep1 = 0;
+  let sepLen1 = 0;
+  let groupStart = -1;
+  let trunkOpen = false;
+  let pairs = -1;
+  let sepStart = from;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      digits++;
+      if (groupStart === -1) groupStart = i;
+      continue;
+    }
+    if (c === 46) dots++;
+    else if (c === 43) plus = true;
+    if (groupStart === -1) continue;
+    const len = i - groupStart;
+    const sepLen = groupStart - sepStart;
+    const sep = text.charCodeAt(groupStart - 1);
+    if (len >= 4 && sepLen === 1) {
+      if (len1 === 3 && (sep === 32 || sep === 46 || sep === 45)) nanp = true;
+      if (len1 === 2 && len2 === 3 && sepLen1 === 1 && sep === sep1 && (sep === 32 || sep === 45)) ssn = true;
+    }
+    const single = sepLen === 1;
+    if (trunkOpen && len >= 3 && single && (sep === 32 || sep === 45)) national = true;
+    // pairs: groups of two after the first `0[1-9]` pair of the current chain of pairs
+    if (len === 2 && len1 === 2 && single && (sep === 32 || sep === 46)) {
+      if (pairs >= 0 && ++pairs >= 4) national = true;
+    } else pairs = -1;
+    const trunk = text.charCodeAt(groupStart) === 48 && text.charCodeAt(groupStart + 1) !== 48;
+    if (pairs === -1 && len === 2 && trunk) pairs = 0;
+    trunkOpen = len >= 3 && len <= 5 && trunk;
+    len2 = len1;
+    len1 = len;
+    sep1 = sep;
+    sepLen1 = sepLen;
+    groupStart = -1;
+    sepStart = i;
+  }
+  shape.digits = digits;
+  shape.dots = dots;
+  shape.plus = plus;
+  shape.ssn = ssn;
+  shape.nanp = nanp;
+  shape.national = national;
+}
 
 /**
  * Number-shaped detectors (cards, SSNs, phones, IPv4) behind one pass: every match of theirs lies
- * inside a run of digits and `+ .()-` with at least seven characters, so each runs only on those
- * runs (plus a few characters of context for its guards) instead of over the whole text.
+ * inside a run of digits and `+ .()-` starting with `[+(\d]` and at least seven characters long, so
+ * each runs only on those runs (plus a few characters of context for its guards) and only when the
+ * run's digit groups can hold its shape. Runs are found by probing every seventh character: a
+ * run that long cannot fit between two probes.
  */
 function digitGroup(members: Detector[]): Detector {
+  const shape: RunShape = { digits: 0, dots: 0, plus: false, ssn: false, nanp: false, national: false };
+  const wanted = (name: string): boolean => {
+    switch (name) {
+      case 'card':
+        return shape.digits >= 12;
+      case 'us-ssn':
+        return shape.digits >= 9 && shape.ssn;
+      case 'phone-e164':
+      case 'phone-international':
+        return shape.digits >= 8 && shape.plus;
+      case 'phone-nanp':
+        return shape.digits >= 10 && shape.nanp;
+      case 'phone-national':
+        return shape.digits >= 10 && shape.national;
+      case 'ipv4':
+        return shape.digits >= 4 && shape.dots >= 3;
+      default:
+        throw new TypeError(`unknown number detector ${name}`);
+    }
+  };
+  const tmp: Span[] = [];
   return {
     name: 'numbers',
     level: 'standard',
     scan(text: string, out: Span[], ctx: ScanContext): void {
-      const active = members.filter((d) => d.level === 'standard' || ctx.level === 'strict');
-      DIGIT_RUN.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      const tmp: Span[] = [];
-      while ((m = DIGIT_RUN.exec(text)) !== null) {
-        const run = m[0];
-        let digits = 0;
-        let dots = 0;
-        for (let i = 0; i < run.length; i++) {
-          const c = run.charCodeAt(i);
-          if (c >= 48 && c <= 57) digits++;
-          else if (c === 46) dots++;
+      const strict = ctx.level === 'strict';
+      const n = text.length;
+      let i = MIN_RUN - 1;
+      while (i < n) {
+        if (runCharAt(text, i) === 0) {
+          i += MIN_RUN;
+          continue;
         }
-        if (digits < 8 && dots < 3) continue;
-        const from = Math.max(0, m.index - 6);
-        const to = Math.min(text.length, m.index + m[0].length + 2);
-        const sub = text.slice(from, to);
-        const plus = run.includes('+');
-        for (const d of active) {
-          if (digits < (MIN_DIGITS.get(d.name) ?? 0)) continue;
-          if (
-            d.name === 'ipv4'
-              ? dots < 3
-              : (d.name === 'phone-e164' || d.name === 'phone-international') && !plus
-          )
-            continue;
+        let a = i;
+        while (a > 0 && runCharAt(text, a - 1) !== 0) a--;
+        let b = i + 1;
+        while (b < n && runCharAt(text, b) !== 0) b++;
+        i = b + MIN_RUN;
+        let f = a;
+        while (f < b && runCharAt(text, f) !== 3) f++;
+        if (b - f < MIN_RUN) continue;
+        runShape(text, f, b, shape);
+        if (shape.digits < 8 && shape.dots < 3) continue;
+        let sub: string | undefined;
+        const from = Math.max(0, f - 6);
+        for (const d of members) {
+          if ((d.level === 'strict' && !strict) || !wanted(d.name)) continue;
+          sub ??= text.slice(from, Math.min(n, b + 2));
           d.scan(sub, tmp, ctx);
         }
         for (const sp of tmp)
@@ -531,27 +657,46 @@ export function builtinDetectors(): Detector[] {
       ['GOOGLE_CLIENT_SECRET', 'GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])', isAlnum],
       ['SENDGRID_API_KEY', 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])', isAlnum],
     ]),
-    vendorDetector('vendor-lower', [
+    vendorDetector(
+      'vendor-lower',
       [
-        'GITHUB_TOKEN',
-        '(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})(?![A-Za-z0-9_])',
-        isAlnum,
+        [
+          'GITHUB_TOKEN',
+          '(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})(?![A-Za-z0-9_])',
+          isAlnum,
+        ],
+        ['SLACK_TOKEN', '(?:xox(?:[abposer]|a-2)-|xapp-\\d-)[A-Za-z0-9-]{10,250}', isAlnum],
+        [
+          'SLACK_WEBHOOK',
+          'https:\\/\\/hooks\\.slack\\.com\\/(?:services|workflows|triggers)\\/[A-Za-z0-9_/-]{8,250}',
+          isAlnum,
+        ],
+        [
+          'STRIPE_KEY',
+          '(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9+/]{24,128})',
+          isAlnum,
+        ],
+        ['ANTHROPIC_API_KEY', 'sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{32,250}', isTokenChar],
+        [
+          'OPENAI_API_KEY',
+          'sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{32,64})(?![A-Za-z0-9_-])',
+          isTokenChar,
+        ],
+        ['NPM_TOKEN', 'npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])', isAlnum],
       ],
-      ['SLACK_TOKEN', '(?:xox(?:[abposer]|a-2)-|xapp-\\d-)[A-Za-z0-9-]{10,250}', isAlnum],
       [
-        'SLACK_WEBHOOK',
-        'https:\\/\\/hooks\\.slack\\.com\\/(?:services|workflows|triggers)\\/[A-Za-z0-9_/-]{8,250}',
-        isAlnum,
+        new Literal('gh'),
+        new Literal('github_pat_', 7),
+        new Literal('xox'),
+        new Literal('xapp-'),
+        new Literal('https://hooks.', 8),
+        new Literal('sk_', 1),
+        new Literal('rk_', 1),
+        new Literal('whsec_'),
+        new Literal('sk-', 1),
+        new Literal('npm_', 1),
       ],
-      ['STRIPE_KEY', '(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9+/]{24,128})', isAlnum],
-      ['ANTHROPIC_API_KEY', 'sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{32,250}', isTokenChar],
-      [
-        'OPENAI_API_KEY',
-        'sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{32,64})(?![A-Za-z0-9_-])',
-        isTokenChar,
-      ],
-      ['NPM_TOKEN', 'npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])', isAlnum],
-    ]),
+    ),
     { name: 'long-base64', level: 'standard', scan: scanLongBase64 },
     regexDetector({
       name: 'azure-connection-key',
@@ -1088,9 +1233,9 @@ function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
   }
   KEY_HINT.lastIndex = 0;
   let lastDelim = -1;
-  let m: RegExpExecArray | null;
-  while ((m = KEY_HINT.exec(text)) !== null) {
-    let p = m.index + m[0].length;
+  // test() rather than exec(): only where the hint ends matters, and no match object is allocated
+  while (KEY_HINT.test(text)) {
+    let p = KEY_HINT.lastIndex;
     while (p < text.length && isKeyChar(text.charCodeAt(p))) p++;
     if (text.charCodeAt(p) === 92) p++;
     const q = text.charCodeAt(p);
