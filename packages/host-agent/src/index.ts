@@ -59,4 +59,5 @@ export {
 } from './sql/postgres-module.js';
 export type { ResultColumn } from './sql/pg-executor.js';
 export { createHostModules, type HostModules } from './host-modules.js';
+export { createHostAgent, type HostAgent } from './host-agent.js';
 export type { HostRedactor, RedactorFactory, RedactionStream, RedactionCounts } from './redactor.js';

@@ -1,0 +1,68 @@
+import { GloveboxError } from '@glovebox/core';
+import { AgentRuntime, collectProcessFacts, createFactsModule, type ActionModule } from '@glovebox/agent';
+import type { HostAgentConfig } from './config.js';
+import { detectHostTools, type HostTools } from './exec/launcher.js';
+import { createHostModules } from './host-modules.js';
+import { resolveSecret } from './secrets.js';
+
+/**
+ * Gives a module's handlers the local target name that serves their action. One agent
+ * registration is one policy target: its exec target and its postgres target (at most one of
+ * each) share the registration's env, owner and tags.
+ */
+function bindTarget(module: ActionModule, local: string): ActionModule {
+  const actions = Object.fromEntries(
+    Object.entries(module.actions).map(([name, handler]) => [
+      name,
+      (params: unknown, ctx: Parameters<typeof handler>[1]) => handler(params, { ...ctx, target: local }),
+    ]),
+  );
+  return { actions, endSession: (id) => module.endSession(id), close: () => module.close() };
+}
+
+export interface HostAgent {
+  runtime: AgentRuntime;
+  /** The sandbox commands run in: `bwrap`, or `none` when bubblewrap is missing or off. */
+  sandbox: 'bwrap' | 'none' | null;
+}
+
+/**
+ * Assembles the standalone agent from a validated configuration: facts, the exec and postgres
+ * modules, the command catalogue announced to the gateway (names and classes only) and the
+ * gateway connection. Call `runtime.start()` to connect.
+ */
+export function createHostAgent(
+  config: HostAgentConfig,
+  options: {
+    tools?: HostTools;
+    env?: NodeJS.ProcessEnv;
+    log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  } = {},
+): HostAgent {
+  for (const type of ['exec', 'postgres'] as const) {
+    if (config.targets.filter((t) => t.type === type).length > 1) {
+      throw new GloveboxError(
+        'GBX_CONFIG_INVALID',
+        `one agent serves at most one ${type} target; run another agent (and registration) for the next`,
+      );
+    }
+  }
+  const tools = options.tools ?? detectHostTools();
+  const host = createHostModules(config, { tools, ...(options.env ? { env: options.env } : {}) });
+  const modules: ActionModule[] = [createFactsModule(() => collectProcessFacts())];
+  const execTarget = config.targets.find((t) => t.type === 'exec');
+  const pgTarget = config.targets.find((t) => t.type === 'postgres');
+  if (host.exec && execTarget) modules.push(bindTarget(host.exec, execTarget.name));
+  if (host.postgres && pgTarget) modules.push(bindTarget(host.postgres, pgTarget.name));
+  const commands =
+    execTarget?.type === 'exec' ? execTarget.commands.map((c) => ({ name: c.name, class: c.class })) : [];
+  const gateway = new URL(config.gateway.url);
+  const runtime = new AgentRuntime({
+    url: `${gateway.protocol.replace(/^ws/, 'http')}//${gateway.host}`,
+    token: resolveSecret(config.gateway.credential, options.env),
+    modules,
+    commands,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return { runtime, sandbox: host.exec ? host.exec.sandbox : null };
+}
