@@ -446,8 +446,12 @@ const runCharAt = (text: string, i: number): number => {
   const c = text.charCodeAt(i);
   return c < 128 ? RUN_CHAR[c]! : 0;
 };
-/** Shortest run that can hold a match of any number detector. */
-const MIN_RUN = 7;
+/**
+ * Shortest run that can hold a match: `1.2.3.4` (IPv4, strict only); at `standard`, `+` and eight
+ * digits (E.164), since every other number detector needs nine digits or more.
+ */
+const MIN_RUN_STRICT = 7;
+const MIN_RUN_STANDARD = 9;
 
 /** What the digit groups of a run allow; each flag is necessary for its detector to match. */
 interface RunShape {
@@ -524,10 +528,10 @@ function runShape(text: string, from: number, to: number, shape: RunShape): void
 
 /**
  * Number-shaped detectors (cards, SSNs, phones, IPv4) behind one pass: every match of theirs lies
- * inside a run of digits and `+ .()-` starting with `[+(\d]` and at least seven characters long, so
- * each runs only on those runs (plus a few characters of context for its guards) and only when the
- * run's digit groups can hold its shape. Runs are found by probing every seventh character: a
- * run that long cannot fit between two probes.
+ * inside a run of digits and `+ .()-` starting with `[+(\d]` and at least seven (strict) or nine
+ * (standard) characters long, so each runs only on those runs (plus a few characters of context
+ * for its guards) and only when the run's digit groups can hold its shape. Runs are found by
+ * probing every seventh or ninth character: a run that long cannot fit between two probes.
  */
 function digitGroup(members: Detector[]): Detector {
   const shape: RunShape = { digits: 0, dots: 0, plus: false, ssn: false, nanp: false, national: false };
@@ -557,20 +561,21 @@ function digitGroup(members: Detector[]): Detector {
     scan(text: string, out: Span[], ctx: ScanContext): void {
       const strict = ctx.level === 'strict';
       const n = text.length;
-      let i = MIN_RUN - 1;
+      const minRun = strict ? MIN_RUN_STRICT : MIN_RUN_STANDARD;
+      let i = minRun - 1;
       while (i < n) {
         if (runCharAt(text, i) === 0) {
-          i += MIN_RUN;
+          i += minRun;
           continue;
         }
         let a = i;
         while (a > 0 && runCharAt(text, a - 1) !== 0) a--;
         let b = i + 1;
         while (b < n && runCharAt(text, b) !== 0) b++;
-        i = b + MIN_RUN;
+        i = b + minRun;
         let f = a;
         while (f < b && runCharAt(text, f) !== 3) f++;
-        if (b - f < MIN_RUN) continue;
+        if (b - f < minRun) continue;
         runShape(text, f, b, shape);
         if (shape.digits < 8 && shape.dots < 3) continue;
         let sub: string | undefined;
