@@ -127,6 +127,17 @@ test('bad input gets a clear coded error and changes nothing', async (t) => {
     ['admin'],
     'nothing was created by bad input',
   );
+  const audit = await app.inject({ method: 'GET', url: '/api/v1/audit?limit=1000', headers: auth(ADMIN) });
+  const calls = audit
+    .json<{ events: { type: string; outcome: string; event: { details: { status?: number } } }[] }>()
+    .events.filter((e) => e.type === 'api.request');
+  const statuses = calls.map((e) => e.event.details.status);
+  for (const status of [400, 401, 413])
+    assert.ok(statuses.includes(status), `the refused call with ${status} is audited`);
+  assert.ok(
+    calls.some((e) => e.outcome === 'denied'),
+    'authentication failures are audited as denied',
+  );
 });
 
 test('login failures look the same, are rate-limited, and never log the password', async (t) => {

@@ -150,6 +150,17 @@ export function buildServer(options: GatewayOptions): Gateway {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     agentTimeoutMs: config.agentTimeoutMs,
     callTimeoutMs: config.callTimeoutMs,
+    onAgentEvent: (type, agent, details) => {
+      audit
+        .record({
+          type,
+          actor: { kind: 'agent', id: agent },
+          target: agent,
+          outcome: type === 'agent.rejected' ? 'denied' : 'success',
+          details,
+        })
+        .catch(() => undefined);
+    },
   });
   const notifier = new Notifier({
     webhooks: config.webhooks ?? [],
@@ -245,6 +256,30 @@ export function buildServer(options: GatewayOptions): Gateway {
     request.actor = await identity.authenticate(match[1]!);
   });
 
+  // Every API call leaves one `api.request` event (who, what route, what status) beside the
+  // domain events its handler wrote. Written after the reply: it records the call, it gates nothing.
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith(API_PREFIX) || request.url.startsWith(`${API_PREFIX}/openapi.json`)) return;
+    const actor = request.actor;
+    await audit
+      .record({
+        type: 'api.request',
+        actor: actor ? { kind: 'user', id: actor.name } : { kind: 'anonymous', id: 'unauthenticated' },
+        outcome:
+          reply.statusCode < 400
+            ? 'success'
+            : reply.statusCode === 401 || reply.statusCode === 403
+              ? 'denied'
+              : 'failure',
+        details: {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unknown',
+          status: reply.statusCode,
+        },
+      })
+      .catch(() => undefined);
+  });
+
   app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true } }, async (_req, reply) => {
     try {
@@ -320,6 +355,12 @@ export function buildServer(options: GatewayOptions): Gateway {
       });
     }
     await bootstrap(services, logger);
+    await audit.record({
+      type: 'system.started',
+      actor: { kind: 'system', id: 'gateway' },
+      outcome: 'success',
+      details: { store: store.kind, policyVersion: engine.version ?? 'none', pid: process.pid },
+    });
     await access.reap();
     hub.start(await store.listLiveRequests());
     sinks.start();
@@ -341,6 +382,16 @@ export function buildServer(options: GatewayOptions): Gateway {
     async close() {
       if (reaper) clearInterval(reaper);
       if (checkpointTimer) clearInterval(checkpointTimer);
+      if (started) {
+        await audit
+          .record({
+            type: 'system.stopped',
+            actor: { kind: 'system', id: 'gateway' },
+            outcome: 'success',
+            details: { pid: process.pid },
+          })
+          .catch(() => undefined);
+      }
       await trail?.checkpointNow();
       stopWatching?.();
       await hub.close();

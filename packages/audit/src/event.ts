@@ -59,6 +59,7 @@ export const AUDIT_EVENT_TYPES = {
   'audit.exported': { severity: 'I', description: 'The audit trail was exported.' },
   'audit.verified': { severity: 'I', description: 'The live audit trail was verified (with its result).' },
   'audit.key_rotated': { severity: 'W', description: 'The checkpoint signing key was rotated.' },
+  'api.request': { severity: 'I', description: 'An API call: method, route, status and who made it.' },
   'system.started': { severity: 'I', description: 'A gateway process started.' },
   'system.stopped': { severity: 'I', description: 'A gateway process stopped cleanly.' },
 } as const satisfies Record<string, { severity: AuditSeverity; description: string }>;

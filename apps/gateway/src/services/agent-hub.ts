@@ -30,6 +30,12 @@ export interface AgentHubConfig {
   /** An agent silent for this long is considered gone. */
   agentTimeoutMs: number;
   callTimeoutMs: number;
+  /** Told about connections, disconnections and refusals, for the audit trail. Must not throw. */
+  onAgentEvent?: (
+    type: 'agent.connected' | 'agent.disconnected' | 'agent.rejected',
+    agent: string,
+    details: Record<string, unknown>,
+  ) => void;
 }
 
 interface PendingCall {
@@ -124,6 +130,10 @@ export class AgentHub implements SessionListener {
     }
     if (!agent || agent.revokedAt !== null) {
       this.#c.log.warn({ remote: req.socket.remoteAddress }, 'agent connection refused: invalid credential');
+      this.#c.onAgentEvent?.('agent.rejected', agent?.name ?? 'unknown', {
+        reason: 'invalid credential',
+        remote: req.socket.remoteAddress ?? null,
+      });
       reject(401, 'Unauthorized');
       return;
     }
@@ -148,11 +158,13 @@ export class AgentHub implements SessionListener {
     };
     this.#connections.set(agent.name, conn);
     this.#c.log.info({ agent: agent.name }, 'agent connected');
+    this.#c.onAgentEvent?.('agent.connected', agent.name, {});
     socket.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
     socket.on('close', () => {
       if (this.#connections.get(agent.name) === conn) this.#connections.delete(agent.name);
       this.#failCalls(conn, new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the agent disconnected'));
       this.#c.log.info({ agent: agent.name }, 'agent disconnected');
+      this.#c.onAgentEvent?.('agent.disconnected', agent.name, {});
     });
     socket.on('error', () => socket.terminate());
   }
@@ -172,6 +184,7 @@ export class AgentHub implements SessionListener {
     }
     if (!parsed?.success) {
       this.#c.log.warn({ agent: conn.agent.name }, 'malformed agent message; closing the connection');
+      this.#c.onAgentEvent?.('agent.rejected', conn.agent.name, { reason: 'malformed message' });
       conn.socket.close(4002, 'malformed message');
       return;
     }
