@@ -381,27 +381,29 @@ function bareSecretOk(value: string): boolean {
 
 const B64_TABLE = new Uint8Array(128);
 for (let c = 0; c < 128; c++) if (isB64Char(c)) B64_TABLE[c] = 1;
+// Probes reach past either end of the text; an explicit bound keeps charCodeAt in range, which
+// V8 otherwise answers by deoptimising the caller.
 const isB64At = (text: string, i: number): boolean => {
+  if (i >= text.length) return false;
   const c = text.charCodeAt(i);
   return c < 128 && B64_TABLE[c] === 1;
 };
 const isB64Edge = (c: number): boolean => isB64Char(c) || c === 61 || c === 95 || c === 45;
 
-/** A position in `[i + 1, i + 20]` that is not base64, or -1 when the whole window is. */
-function b64WindowMiss(text: string, i: number): number {
-  if (!isB64At(text, i + 20)) return i + 20;
-  if (!isB64At(text, i + 10)) return i + 10;
-  if (!isB64At(text, i + 5)) return i + 5;
+/** A sampled position in `(i, s + 40)` that is not base64, or -1 when none of the samples is. */
+function b64Miss(text: string, i: number, s: number): number {
+  if (!isB64At(text, s + 39)) return s + 39;
   if (!isB64At(text, i + 15)) return i + 15;
-  for (let k = i + 1; k < i + 20; k++) if (!isB64At(text, k)) return k;
+  if (!isB64At(text, i + 5)) return i + 5;
+  if (s + 30 > i + 20 && !isB64At(text, s + 30)) return s + 30;
   return -1;
 }
 
 /**
  * Bare cloud secrets without a telling prefix: AWS secret access keys (40 base64 characters) and
  * Azure storage account keys (86 + `==`). Every run of 40 or more base64 characters covers one of
- * every 20th position and the one 20 after it, so only those are probed and expanded; length and
- * character mix decide.
+ * every 20th position and the one 20 after it, so only those are probed, and a run is expanded only
+ * when its 40th character is base64 too; length and character mix decide.
  * Integrity hashes (`sha512-…`) are excluded because a `-` or `_` may not border the run.
  */
 function scanLongBase64(text: string, out: Span[]): void {
@@ -412,15 +414,25 @@ function scanLongBase64(text: string, out: Span[]): void {
       i += 20;
       continue;
     }
-    // A position in [i - 20, i) is known not to be base64, so a run of 40 holds all of [i, i + 20]:
-    // a few samples usually find a character that is not, and the next probe goes 20 past it.
-    const miss = b64WindowMiss(text, i);
-    if (miss !== -1) {
-      i = miss + 20;
+    // A position in [i - 20, i) is known not to be base64, so a run of 40 holds all of [i, i + 20];
+    // after a miss at m the next probe is m + 20 for the same reason.
+    if (!isB64At(text, i + 20)) {
+      i += 40;
+      continue;
+    }
+    if (!isB64At(text, i + 10)) {
+      i += 30;
       continue;
     }
     let s = i;
     while (s > 0 && isB64At(text, s - 1)) s--;
+    // A run starting at s is 40 long only if all of [s, s + 40) is base64: a few samples usually
+    // find a separator m, and no unseen run of 40 can start before m.
+    const m = b64Miss(text, i, s);
+    if (m !== -1) {
+      i = m + 20;
+      continue;
+    }
     let e = i + 1;
     while (e < n && isB64At(text, e)) e++;
     i = e + 20;
@@ -443,6 +455,7 @@ const RUN_CHAR = new Uint8Array(128);
 for (const ch of ' .)-') RUN_CHAR[ch.charCodeAt(0)] = 1;
 for (const ch of '+(0123456789') RUN_CHAR[ch.charCodeAt(0)] = 3;
 const runCharAt = (text: string, i: number): number => {
+  if (i >= text.length) return 0;
   const c = text.charCodeAt(i);
   return c < 128 ? RUN_CHAR[c]! : 0;
 };
@@ -596,6 +609,7 @@ function digitGroup(members: Detector[]): Detector {
 const HEX_SEP = new Uint8Array(128);
 for (let c = 0; c < 128; c++) if (isHex(c) || c === 58 || c === 45 || c === 46) HEX_SEP[c] = 1;
 const isHexSepAt = (text: string, i: number): boolean => {
+  if (i >= text.length) return false;
   const c = text.charCodeAt(i);
   return c < 128 && HEX_SEP[c] === 1;
 };
