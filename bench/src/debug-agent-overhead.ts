@@ -68,7 +68,7 @@ async function startApp(withAgent: boolean): Promise<{ child: ChildProcess; port
   );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
