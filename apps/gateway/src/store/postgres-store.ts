@@ -82,6 +82,21 @@ export class PostgresStore implements Store {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK + 1]);
+      // Up to date: touch nothing, so a gateway running as a role without DDL rights starts.
+      const exists = (
+        await client.query('SELECT to_regclass($1) AS t', [`${this.#schema}.schema_migrations`])
+      ).rows[0] as Row;
+      if (exists.t !== null) {
+        const done = new Set(
+          (await client.query('SELECT version FROM schema_migrations')).rows.map((r: Row) =>
+            Number(r.version),
+          ),
+        );
+        if (POSTGRES_MIGRATIONS.every((m) => done.has(m.version))) {
+          await client.query('COMMIT');
+          return;
+        }
+      }
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.#schema}`);
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
@@ -113,6 +128,24 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.#pool.end();
+  }
+
+  /**
+   * The grants for a separate, non-owner role that the gateway runs as in production: full use of
+   * the working tables, but only SELECT and INSERT on the audit trail, so that even a compromised
+   * gateway cannot rewrite history (the append-only triggers are the second line). Run them as the
+   * schema owner after `migrate()`; see docs/postgres.md.
+   */
+  grantStatements(role: string): string[] {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new TypeError('invalid PostgreSQL role name');
+    const s = this.#schema;
+    return [
+      `GRANT USAGE ON SCHEMA ${s} TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.users, ${s}.tokens, ${s}.agents, ${s}.access_requests, ${s}.approvals, ${s}.sink_cursors, ${s}.sso_identities, ${s}.webauthn_credentials TO ${role}`,
+      `GRANT SELECT ON ${s}.schema_migrations TO ${role}`,
+      `GRANT SELECT, INSERT ON ${s}.audit_events, ${s}.audit_checkpoints, ${s}.recordings TO ${role}`,
+      `REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.audit_events, ${s}.audit_checkpoints, ${s}.recordings FROM ${role}`,
+    ];
   }
 
   /** Drops the whole schema. For tests only. */
