@@ -7,7 +7,7 @@ import {
   shannonEntropy,
   ssnValid,
 } from './validators.js';
-import { Literal, PEM_BEGIN } from './literal.js';
+import { Literal, PEM_BEGIN, PEM_END } from './literal.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
 import type { MaskingLevel } from './types.js';
@@ -986,28 +986,31 @@ const PEM_LIMIT = 32768;
 
 /** Scans `[from, to)` for PEM private keys; `multiLine` lets the body continue over real line breaks. */
 export function scanPem(text: string, from: number, to: number, multiLine: boolean, out: Span[]): void {
-  let i = text.indexOf('-----BEGIN', from);
+  // next line break at or after the current key; -1 once there is none, so each is searched once
+  let nl = -2;
+  let cr = -2;
+  let i = PEM_BEGIN.find(text, from);
   while (i !== -1 && i < to) {
     const labelEnd = text.indexOf('-----', i + 10);
     if (labelEnd === -1 || labelEnd - i > 80 || labelEnd >= to) {
-      i = text.indexOf('-----BEGIN', i + 10);
+      i = PEM_BEGIN.find(text, i + 10);
       continue;
     }
     const label = text.slice(i + 10, labelEnd);
     if (!/^ [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?$/.test(label)) {
-      i = text.indexOf('-----BEGIN', labelEnd);
+      i = PEM_BEGIN.find(text, labelEnd);
       continue;
     }
     const bodyStart = labelEnd + 5;
     let lineLimit = to;
     if (!multiLine) {
-      const nl = text.indexOf('\n', bodyStart);
-      const cr = text.indexOf('\r', bodyStart);
+      if (nl !== -1 && nl < bodyStart) nl = text.indexOf('\n', bodyStart);
+      if (cr !== -1 && cr < bodyStart) cr = text.indexOf('\r', bodyStart);
       if (nl !== -1 && nl < lineLimit) lineLimit = nl;
       if (cr !== -1 && cr < lineLimit) lineLimit = cr;
     }
     lineLimit = Math.min(lineLimit, bodyStart + PEM_LIMIT);
-    const endMarker = text.indexOf('-----END', bodyStart);
+    const endMarker = PEM_END.find(text, bodyStart);
     let end: number;
     if (endMarker !== -1 && endMarker < lineLimit) {
       const close = text.indexOf('-----', endMarker + 8);
@@ -1016,7 +1019,7 @@ export function scanPem(text: string, from: number, to: number, multiLine: boole
       end = pemBodyEnd(text, bodyStart, lineLimit);
     }
     out.push({ start: i, end, type: 'PRIVATE_KEY', priority: PRIORITY.privateKey });
-    i = text.indexOf('-----BEGIN', Math.max(end, i + 10));
+    i = PEM_BEGIN.find(text, Math.max(end, i + 10));
   }
 }
 

@@ -29,3 +29,6 @@ export class Literal {
 
 /** `-----BEGIN`, found from its rarer `BEGIN`. */
 export const PEM_BEGIN = new Literal('-----BEGIN', 5);
+
+/** `-----END`, found from its rarer `END`. */
+export const PEM_END = new Literal('-----END', 5);

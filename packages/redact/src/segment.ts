@@ -1,4 +1,4 @@
-import { PEM_BEGIN } from './literal.js';
+import { PEM_BEGIN, PEM_END } from './literal.js';
 
 /**
  * Splits text into segments that detectors never cross: a line (up to and including `\n`), a whole
@@ -76,10 +76,10 @@ export function nextSegment(text: string, cursor: SegmentCursor, final: boolean)
 }
 
 function opensPem(text: string, begin: number, end: number): boolean {
-  const pk = text.indexOf('PRIVATE KEY', begin);
-  if (pk === -1 || pk >= end) return false;
-  const close = text.indexOf('-----END', pk);
-  return close === -1 || close >= end;
+  // searched in the line only: in the whole text a certificate line would cost a scan to the end
+  const line = text.slice(begin, end);
+  const pk = line.indexOf('PRIVATE KEY');
+  return pk !== -1 && PEM_END.find(line, pk) === -1;
 }
 
 function pemSegment(
@@ -105,7 +105,7 @@ function pemSegment(
     }
     const lineEnd = nl + 1;
     if (lineEnd - start > MAX_PEM_SEGMENT) return { end: lineStart, kind: 'pem' };
-    const endMarker = text.indexOf('-----END', lineStart);
+    const endMarker = PEM_END.find(text, lineStart);
     if (endMarker !== -1 && endMarker < lineEnd) return { end: lineEnd, kind: 'pem' };
     lineStart = lineEnd;
   }
