@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
+import { ManualClock } from '@glovebox/core';
 import { buildServer, type Gateway } from './server.js';
 
 const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
@@ -224,4 +225,50 @@ test('engineers cannot administer or read the audit; every refusal is audited', 
     const res = await app.inject({ method, url, headers: auth(eve), ...(payload ? { payload } : {}) });
     assert.equal(res.json<{ error: { code: string } }>().error.code, 'GBX_POLICY_DENIED', `${method} ${url}`);
   }
+});
+
+test('expired and revoked tokens are refused alike', async (t) => {
+  const clock = new ManualClock(Date.parse('2026-11-29T10:00:00Z'));
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-'));
+  const gw = buildServer({
+    dataDir: dir,
+    policiesDir: POLICIES,
+    bootstrapToken: ADMIN,
+    watchPolicies: false,
+    clock,
+    sessionTokenTtlMs: 60_000,
+    logDestination: new Writable({ write: (_c, _e, done) => done() }),
+  });
+  await gw.ready();
+  t.after(async () => {
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const app = gw.app;
+  await app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: auth(ADMIN),
+    payload: { name: 'eve', groups: ['engineers'], password: 'eve-password-1234' },
+  });
+  const login = async () =>
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { user: 'eve', password: 'eve-password-1234' },
+      })
+    ).json<{ token: string }>().token;
+  const expiring = await login();
+  assert.equal(
+    (await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(expiring) })).statusCode,
+    200,
+  );
+  clock.advance(61_000);
+  const expired = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(expiring) });
+  assert.equal(expired.json<{ error: { code: string } }>().error.code, 'GBX_AUTH_FAILED');
+  const revoked = await login();
+  await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: auth(revoked), payload: {} });
+  const after = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(revoked) });
+  assert.deepEqual(after.json(), expired.json(), 'a revoked token looks exactly like an expired one');
 });
