@@ -76,7 +76,10 @@ interface RegexSpec {
    */
   triggers?: readonly Literal[];
   reach?: number;
-  /** Alternatively: the next position at or after `from` where a match can start, or -1. */
+  /**
+   * Alternatively: the next position at or after `from` where a match can start, or -1 (then
+   * `triggers` only tell the engine when the detector can be skipped).
+   */
   nextStart?: (text: string, from: number) => number;
 }
 
@@ -84,8 +87,8 @@ function regexDetector(spec: RegexSpec): Detector {
   const { re, badBefore, group, validate, type, priority, triggers } = spec;
   const reach = spec.reach ?? 0;
   const anchored = sticky(re);
-  const cursor = triggers === undefined ? undefined : new LiteralCursor(triggers);
   const nextStart = spec.nextStart;
+  const cursor = triggers === undefined || nextStart !== undefined ? undefined : new LiteralCursor(triggers);
   /** Handles a match at `at`; returns where scanning resumes, as the global loop would. */
   const accept = (m: RegExpExecArray, text: string, out: Span[]): number => {
     const at = m.index;
@@ -109,6 +112,7 @@ function regexDetector(spec: RegexSpec): Detector {
   return {
     name: spec.name,
     level: spec.level ?? 'standard',
+    ...(triggers === undefined ? {} : { triggers: triggers.map((t) => t.value) }),
     scan(text: string, out: Span[]): void {
       if (nextStart !== undefined) {
         let pos = 0;
@@ -215,6 +219,7 @@ function vendorDetector(
   return {
     name,
     level: 'standard',
+    ...(prefixes === undefined ? {} : { triggers: prefixes.map((t) => t.value) }),
     scan(text: string, out: Span[]): void {
       if (cursor === undefined) {
         re.lastIndex = 0;
@@ -803,6 +808,7 @@ export function builtinDetectors(): Detector[] {
       type: 'PASSWORD',
       priority: PRIORITY.keyValue,
       nextStart: sqlPasswordStart,
+      triggers: [new Literal("'")],
       re: /(?:IDENTIFIED[ \t]+BY|PASSWORD)[ \t]+'((?:[^'\r\n]|'')+)'/dgi,
       badBefore: isAlnum,
       group: 1,
@@ -810,11 +816,12 @@ export function builtinDetectors(): Detector[] {
     {
       name: 'private-key',
       level: 'standard',
+      triggers: [PEM_BEGIN.value],
       scan: (text, out) => {
         if (PEM_BEGIN.find(text, 0) !== -1) scanPem(text, 0, text.length, false, out);
       },
     },
-    { name: 'email', level: 'standard', scan: scanEmails },
+    { name: 'email', level: 'standard', triggers: ['@', '%40'], scan: scanEmails },
     digitGroup([
       regexDetector({
         name: 'card',
@@ -1273,6 +1280,8 @@ const KEY_HINT_WORDS = [
   'holder',
 ];
 
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
 /**
  * An alternation of words factored by common prefixes (`s(?:e(?:cret|ss|ed)|id|…)`), so the regex
  * engine tests each position against one branch per first letter instead of every word. No word
@@ -1290,7 +1299,7 @@ export function prefixTrieSource(words: readonly string[]): string {
     rest.push(w.slice(1));
     byFirst.set(w[0]!, rest);
   }
-  const branches = [...byFirst].map(([first, rest]) => first + prefixTrieSource(rest));
+  const branches = [...byFirst].map(([first, rest]) => escapeRegex(first) + prefixTrieSource(rest));
   if (branches.length === 0) return '';
   if (branches.length === 1 && !empty) return branches[0]!;
   return `(?:${branches.join('|')})${empty ? '?' : ''}`;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { builtinDetectors, isPlaceholder, scanPem } from './detectors.js';
+import { builtinDetectors, isPlaceholder, prefixTrieSource, scanPem } from './detectors.js';
 import { classifyKey, normaliseKey } from './keys.js';
 import type { KeyVerdict } from './keys.js';
 import { newCursor, nextSegment } from './segment.js';
@@ -18,6 +18,12 @@ interface CompiledCustom {
 
 const TYPE_RE = /^[A-Z][A-Z0-9_]{0,47}$/;
 const KEY_CACHE_LIMIT = 4096;
+/**
+ * Up to this length a text is first tested once for every detector trigger: a single regex pass
+ * is cheaper than each detector's own literal search when per-call costs dominate (one call per
+ * log line); on longer texts the detectors' searches are cheaper than the combined test.
+ */
+const SHORT_TEXT = 1024;
 
 /**
  * The compiled configuration shared by text, stream and structured redaction. Everything that
@@ -26,6 +32,8 @@ const KEY_CACHE_LIMIT = 4096;
 export class Engine implements ScanContext {
   readonly level: MaskingLevel;
   private readonly detectors: Detector[];
+  /** Matches when any trigger of any detector that declares triggers occurs. */
+  private readonly anyTrigger: RegExp;
   private readonly custom: CompiledCustom[];
   private readonly allowExact: ReadonlySet<string>;
   private readonly allowPatterns: RegExp[];
@@ -39,6 +47,10 @@ export class Engine implements ScanContext {
       throw new TypeError('level must be "standard" or "strict"');
     this.level = level;
     this.detectors = builtinDetectors().filter((d) => d.level === 'standard' || level === 'strict');
+    const triggers = [...new Set(this.detectors.flatMap((d) => d.triggers ?? []))];
+    // a trigger holding another one adds nothing to "does any occur"
+    const needed = triggers.filter((t) => !triggers.some((u) => u !== t && t.includes(u)));
+    this.anyTrigger = new RegExp(prefixTrieSource(needed));
     this.custom = (options.detectors ?? [])
       .filter((d) => (d.level ?? 'standard') === 'standard' || level === 'strict')
       .map(compileCustom);
@@ -154,7 +166,8 @@ export class Engine implements ScanContext {
   ): string {
     const text = from === 0 && to === full.length ? full : full.slice(from, to);
     const spans: Span[] = [];
-    for (const d of this.detectors) d.scan(text, spans, this);
+    const all = text.length > SHORT_TEXT || this.anyTrigger.test(text);
+    for (const d of this.detectors) if (all || d.triggers === undefined) d.scan(text, spans, this);
     for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
     if (this.custom.length > 0) this.scanCustom(text, spans);
     if (spans.length === 0) return stopAt < text.length ? text.slice(0, stopAt) : text;

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Literal } from './literal.js';
-import { prefixTrieSource } from './detectors.js';
+import { builtinDetectors, prefixTrieSource } from './detectors.js';
+import { Engine } from './engine.js';
+import { generateCorpus } from './corpus/generate.js';
+import type { Span } from './span.js';
 
 const positions = (re: RegExp, text: string): Array<[number, number]> =>
   [...text.matchAll(re)].map((m) => [m.index, m.index + m[0].length]);
@@ -37,4 +40,28 @@ test('the prefix-factored alternation matches exactly where the plain one does',
       assert.deepEqual(positions(trie, text), positions(plain, text));
     }),
   );
+});
+
+test('a detector finds nothing in a text that holds none of its declared triggers', () => {
+  const docs = [
+    ...generateCorpus({ seed: 11, documents: 400 }).map((d) => d.text),
+    'GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA%3D%3D',
+  ];
+  // the same texts with every trigger broken, so each declared detector is exercised both ways
+  const broken = docs.map((t) => t.replace(/[@:'%?&=_-]/g, ' ').replace(/[Bb]/g, 'p'));
+  for (const level of ['standard', 'strict'] as const) {
+    const ctx = new Engine({ level });
+    for (const d of builtinDetectors()) {
+      if (d.triggers === undefined) continue;
+      let found = 0;
+      for (const text of [...docs, ...broken]) {
+        const spans: Span[] = [];
+        d.scan(text, spans, ctx);
+        found += spans.length;
+        if (!d.triggers.some((t) => text.includes(t)))
+          assert.deepEqual(spans, [], `${d.name} found something without a trigger in ${text}`);
+      }
+      assert.ok(found > 0, `${d.name} is exercised`);
+    }
+  }
 });
