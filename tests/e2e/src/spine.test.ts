@@ -214,6 +214,9 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     await t.test('the trail verifies live and offline from an export; a changed byte is caught', async () => {
       const live = await cli(['audit', 'verify', '--json'], admin);
       assert.equal(live.code, 0, live.stdout);
+      assert.equal((await cli(['audit', 'rotate-key'], admin)).code, 0);
+      assert.equal((await cli(['audit', 'rotate-key'], alice)).code, 3, 'only admins rotate keys');
+      await cli(['whoami'], alice);
       const file = join(d.dir, 'export.jsonl');
       assert.equal((await cli(['audit', 'export', '--out', file], admin)).code, 0);
       const elsewhere = join(mkdtempSync(join(tmpdir(), 'gbx-offline-')), 'copy.jsonl');
@@ -221,6 +224,10 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       const offline = await cli(['audit', 'verify', '--file', elsewhere, '--json'], {});
       assert.equal(offline.code, 0, offline.stdout);
       assert.ok(offline.json<{ events: number }>().events > 10);
+      assert.ok(
+        offline.json<{ checkpoints: number }>().checkpoints >= 2,
+        'checkpoints signed before and after the rotation verify',
+      );
       writeFileSync(
         elsewhere,
         readFileSync(elsewhere, 'utf8').replace('"outcome":"denied"', '"outcome":"success"'),

@@ -102,4 +102,16 @@ export function registerAuditCommands(program: Command): void {
             ),
       );
     });
+
+  audit
+    .command('rotate-key')
+    .description('sign the head with the current checkpoint key, then switch to a new one (admins)')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<{ keyId: string }>('POST', '/audit/keys/rotate', {});
+      out.result(
+        res,
+        () => `new checkpoint key ${res.keyId}; earlier checkpoints still verify with the retired key`,
+      );
+    });
 }

@@ -643,6 +643,24 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     },
   );
 
+  api.post(
+    '/audit/keys/rotate',
+    { schema: { body: empty.optional(), response: { 200: z.object({ keyId: z.string() }) } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const decision = authorizer.requireGateway(actor, 'administer');
+      const keyId = await s.trail().rotateKey();
+      await audit.record({
+        type: 'audit.key_rotated',
+        actor: { kind: 'user', id: actor.name },
+        decision,
+        outcome: 'success',
+        details: { keyId },
+      });
+      return { keyId };
+    },
+  );
+
   api.get('/audit/verify', { schema: { response: { 200: auditVerifySchema } } }, async (request) => {
     const actor = actorOf(request);
     const decision = authorizer.requireGateway(actor, 'readAudit');

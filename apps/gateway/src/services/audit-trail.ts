@@ -28,7 +28,16 @@ export class AuditTrail {
   #head: { seq: number; hash: string } | null = null;
   #signing: Promise<void> = Promise.resolve();
 
-  private constructor(store: Store, clock: Clock, keyring: AuditKeyring, policy: CheckpointPolicy) {
+  readonly #keysDir: string;
+
+  private constructor(
+    store: Store,
+    clock: Clock,
+    keyring: AuditKeyring,
+    policy: CheckpointPolicy,
+    keysDir: string,
+  ) {
+    this.#keysDir = keysDir;
     this.#store = store;
     this.#clock = clock;
     this.#keyring = keyring;
@@ -53,10 +62,22 @@ export class AuditTrail {
       clock,
       keyring,
       new CheckpointPolicy({ everyEvents: every.events, everyMs: every.ms, clock }),
+      keysDir,
     );
     const last = (await store.listCheckpoints()).at(-1);
     if (last) trail.#policy.recorded(last.seq);
     return trail;
+  }
+
+  /**
+   * Signs the current head with the old key, then switches to a new one; the old public key is
+   * kept so earlier checkpoints still verify. Returns the new key id.
+   */
+  async rotateKey(): Promise<string> {
+    await this.checkpointNow(true);
+    const key = this.#keyring.rotate(new Date(this.#clock.now()).toISOString());
+    await this.#keyring.save(this.#keysDir);
+    return key.keyId;
   }
 
   publicKeys() {
@@ -70,11 +91,11 @@ export class AuditTrail {
   }
 
   /** Signs the current head now (also used on a timer and at shutdown). Never throws. */
-  checkpointNow(): Promise<void> {
+  checkpointNow(force = false): Promise<void> {
     this.#signing = this.#signing
       .then(async () => {
         const head = this.#head;
-        if (!head || !this.#policy.isDue(head.seq)) return;
+        if (!head || (!force && !this.#policy.isDue(head.seq))) return;
         const cp = signCheckpoint(
           { seq: head.seq, headHash: head.hash, time: new Date(this.#clock.now()).toISOString() },
           this.#keyring.active,
@@ -109,7 +130,9 @@ export class AuditTrail {
     return verifyEvents(this.records(), this.#keyring.verificationKeys());
   }
 
-  export(out: Writable): Promise<ExportSummary> {
+  /** Writes an export; the head is signed first so no event in it is protected by the chain alone. */
+  async export(out: Writable): Promise<ExportSummary> {
+    await this.checkpointNow(true);
     return writeExport(this.records(), out, { publicKeys: this.publicKeys() });
   }
 }
