@@ -1,0 +1,137 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { AgentRuntime, type ActionModule } from '@glovebox/agent';
+import { buildServer, type Gateway } from './server.js';
+import type { AuditRow, ChainHead } from './store/index.js';
+
+const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
+const ADMIN = 'gbx_t_admin-bootstrap-token-invariants-0';
+
+async function setup(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-inv-'));
+  const gw: Gateway = buildServer({
+    dataDir: dir,
+    policiesDir: POLICIES,
+    bootstrapToken: ADMIN,
+    port: 0,
+    watchPolicies: false,
+    logDestination: new Writable({ write: (_c, _e, done) => done() }),
+  });
+  const url = await gw.listen();
+  const calls: string[] = [];
+  const module: ActionModule = {
+    actions: {
+      facts: async () => {
+        calls.push('facts');
+        return { result: { runtime: { node: process.versions.node } } };
+      },
+    },
+    endSession: async () => undefined,
+    close: async () => undefined,
+  };
+  const api = async (method: string, path: string, token: string | null, body?: unknown) => {
+    const res = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  await api('POST', '/users', ADMIN, {
+    name: 'alice',
+    groups: ['engineers'],
+    password: 'alice-password-123',
+  });
+  const reg = await api('POST', '/agents', ADMIN, { name: 'svc', env: 'staging' });
+  const runtime = new AgentRuntime({
+    url,
+    token: reg.json.credential as string,
+    modules: [module],
+    log: () => undefined,
+  });
+  await runtime.start();
+  t.after(async () => {
+    await runtime.stop();
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const token = (await api('POST', '/auth/login', null, { user: 'alice', password: 'alice-password-123' }))
+    .json.token as string;
+  const session = (
+    await api('POST', '/requests', token, { target: 'svc', actions: ['facts'], reason: 'invariant' })
+  ).json.id as string;
+  return { gw, api, token, session, calls, dir };
+}
+
+test('invariant 2: an action whose intent cannot be audited is not performed', async (t) => {
+  const { gw, api, token, session, calls } = await setup(t);
+  const store = gw.services.store;
+  const original = store.appendAudit.bind(store);
+  store.appendAudit = async () => {
+    throw new Error('disk full');
+  };
+  const refused = await api('POST', `/sessions/${session}/actions/facts`, token, { params: {} });
+  store.appendAudit = original;
+  assert.equal(refused.status, 503);
+  assert.equal((refused.json.error as { code: string }).code, 'GBX_AUDIT_UNAVAILABLE');
+  assert.deepEqual(calls, [], 'nothing reached the agent');
+  const ok = await api('POST', `/sessions/${session}/actions/facts`, token, { params: {} });
+  assert.equal(ok.status, 200, 'works again once the trail can be written');
+  assert.deepEqual(calls, ['facts']);
+});
+
+test('invariant 2: a result whose audit event cannot be written is withheld', async (t) => {
+  const { gw, api, token, session, calls } = await setup(t);
+  const store = gw.services.store;
+  const original = store.appendAudit.bind(store);
+  store.appendAudit = async (build: (head: ChainHead | null) => AuditRow[]) => {
+    let rows: AuditRow[] = [];
+    return original((head) => {
+      rows = build(head);
+      if (rows.some((r) => r.type === 'action.result')) throw new Error('disk full');
+      return rows;
+    });
+  };
+  const res = await api('POST', `/sessions/${session}/actions/facts`, token, { params: {} });
+  store.appendAudit = original;
+  assert.deepEqual(calls, ['facts'], 'the agent ran it');
+  assert.equal(res.status, 503);
+  assert.equal((res.json.error as { code: string }).code, 'GBX_AUDIT_UNAVAILABLE');
+  assert.ok(!JSON.stringify(res.json).includes(process.versions.node), 'but its result was not released');
+});
+
+test('invariant 8: tokens and passwords are stored hashed, TOTP seeds encrypted', async (t) => {
+  const { api, token, dir } = await setup(t);
+  const enroll = await api('POST', '/mfa/enroll', token, {});
+  const secret = enroll.json.secret as string;
+  const created = await api('POST', '/tokens', token, { ttl: '1h' });
+  const apiToken = created.json.token as string;
+  const db = new Database(join(dir, 'glovebox.db'), { readonly: true });
+  t.after(() => db.close());
+  const dump = JSON.stringify(
+    ['users', 'tokens', 'agents', 'audit_events'].map((table) => db.prepare(`SELECT * FROM ${table}`).all()),
+  );
+  for (const [name, value] of [
+    ['session token', token],
+    ['API token', apiToken],
+    ['bootstrap token', ADMIN],
+    ['TOTP secret', secret],
+    ['password', 'alice-password-123'],
+  ] as const) {
+    assert.ok(!dump.includes(value), `${name} is not stored in clear`);
+  }
+  const raw = readFileSync(join(dir, 'glovebox.db'));
+  assert.ok(
+    !raw.includes(Buffer.from(secret)) && !raw.includes(Buffer.from(apiToken)),
+    'not even in the file',
+  );
+});
