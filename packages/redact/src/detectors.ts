@@ -455,10 +455,15 @@ function scanLongBase64(text: string, out: Span[]): void {
   }
 }
 
-/** Characters of a number run: 1 for `[ .)-]`, 3 for those that may also start one, `[+(\\d]`. */
+/**
+ * Characters of a number run, as bits: 1 any of `[\\d .()+-]`, 2 one that may start a run
+ * (`[+(\\d]`), 4 a digit, 8 a dot.
+ */
 const RUN_CHAR = new Uint8Array(128);
-for (const ch of ' .)-') RUN_CHAR[ch.charCodeAt(0)] = 1;
-for (const ch of '+(0123456789') RUN_CHAR[ch.charCodeAt(0)] = 3;
+for (const ch of ' )-') RUN_CHAR[ch.charCodeAt(0)] = 1;
+RUN_CHAR[46] = 1 | 8;
+for (const ch of '+(') RUN_CHAR[ch.charCodeAt(0)] = 1 | 2;
+for (const ch of '0123456789') RUN_CHAR[ch.charCodeAt(0)] = 1 | 2 | 4;
 const runCharAt = (text: string, i: number): number => {
   if (i >= text.length) return 0;
   const c = text.charCodeAt(i);
@@ -586,14 +591,29 @@ function digitGroup(members: Detector[]): Detector {
           i += minRun;
           continue;
         }
+        // digits and dots counted while expanding, to drop most runs before reading them again
+        let k = runCharAt(text, i);
+        let digits = (k >> 2) & 1;
+        let dots = k >> 3;
         let a = i;
-        while (a > 0 && runCharAt(text, a - 1) !== 0) a--;
+        while (a > 0 && (k = runCharAt(text, a - 1)) !== 0) {
+          digits += (k >> 2) & 1;
+          dots += k >> 3;
+          a--;
+        }
         let b = i + 1;
-        while (b < n && runCharAt(text, b) !== 0) b++;
+        while (b < n && (k = runCharAt(text, b)) !== 0) {
+          digits += (k >> 2) & 1;
+          dots += k >> 3;
+          b++;
+        }
         i = b + minRun;
+        if (digits < 8 && dots < 3) continue;
         let f = a;
-        while (f < b && runCharAt(text, f) !== 3) f++;
+        while (f < b && (runCharAt(text, f) & 2) === 0) f++;
         if (b - f < minRun) continue;
+        // only digits and fewer than a card's twelve: every other shape needs a separator or `+`
+        if (digits === b - f && digits < 12) continue;
         runShape(text, f, b, shape);
         if (shape.digits < 8 && shape.dots < 3) continue;
         let sub: string | undefined;
