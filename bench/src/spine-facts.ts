@@ -1,16 +1,17 @@
 // End-to-end authorized `facts` actions per second on one gateway with one agent, against the
 // same facts collection called directly in the same run (the baseline).
-// Run: npx tsc -b bench && node bench/dist/spine-facts.js [seconds]
+// Run: npx tsc -b bench && node bench/dist/spine-facts.js [seconds] [sqlite|postgres] [concurrency]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { AgentRuntime, collectProcessFacts, createFactsModule } from '@glovebox/agent';
-import { buildServer } from '@glovebox/gateway';
+import { buildServer, TEST_STORES } from '@glovebox/gateway';
 
 const seconds = Number(process.argv[2] ?? 5);
-const concurrency = 8;
+const storeName = process.argv[3] ?? 'sqlite';
+const concurrency = Number(process.argv[4] ?? 8);
 const ADMIN = 'gbx_t_bench-admin-token-0000000000000000';
 
 async function rate(label: string, fn: () => Promise<unknown>): Promise<number> {
@@ -38,8 +39,12 @@ async function rate(label: string, fn: () => Promise<unknown>): Promise<number> 
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gbx-bench-'));
+const testStore = TEST_STORES.find((s) => s.name === storeName);
+if (!testStore) throw new TypeError('store must be sqlite or postgres');
+const opened = await testStore.open();
 const gw = buildServer({
   dataDir: dir,
+  store: opened.url,
   policiesDir: fileURLToPath(new URL('../../examples/policies', import.meta.url)),
   bootstrapToken: ADMIN,
   port: 0,
@@ -74,12 +79,13 @@ const session = await call('POST', '/requests', token, {
   reason: 'benchmark',
 });
 
-console.log(`store: sqlite, ${concurrency} concurrent callers, ${seconds}s each`);
-const direct = await rate('baseline: facts collected directly', facts);
+console.log(`store: ${storeName}, ${concurrency} concurrent callers, ${seconds}s each`);
+const direct = process.env.BENCH_SKIP_BASELINE ? 1 : await rate('baseline: facts collected directly', facts);
 const full = await rate('CLI path: HTTP → policy → audit ×2 → agent', () =>
   call('POST', `/sessions/${session.id as string}/actions/facts`, token, { params: {} }),
 );
 console.log(`ratio full/direct: ${(full / direct).toFixed(3)}`);
 await runtime.stop();
 await gw.close();
+await opened.dispose();
 rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import Fastify, {
+  LogController,
   type FastifyInstance,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -220,6 +221,9 @@ export function buildServer(options: GatewayOptions): Gateway {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
+    // Every API call is already in the audit trail (api.request); per-request log lines would only
+    // repeat it, and each one costs a redaction pass.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
