@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { verifyRecording, type ChainedEvent } from '@glovebox/audit';
 import { streamAction, watchSession } from './stream.js';
+import { passwordLogin } from '../services/password-login.js';
 import { GloveboxError, newSecret, parseDuration } from '@glovebox/core';
 import {
   accessRequestSchema,
@@ -110,28 +111,18 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     { config: { public: true }, schema: { body: loginBodySchema, response: { 200: loginResponseSchema } } },
     async (request) => {
       const { user, password, otp } = request.body;
-      try {
-        const result = await identity.login(user, password, otp, request.ip);
-        await audit.record({
-          type: 'auth.login',
-          actor: { kind: 'user', id: result.user.name },
-          outcome: 'success',
-          details: { mfa: result.record.mfaAt !== null },
-        });
-        return {
-          token: result.token,
-          expiresAt: result.record.expiresAt,
-          user: { name: result.user.name, groups: result.user.groups },
-        };
-      } catch (error) {
-        await audit.record({
-          type: 'auth.login_failed',
-          actor: { kind: 'anonymous', id: user.slice(0, 64) },
-          outcome: 'failure',
-          details: { code: error instanceof GloveboxError ? error.code : 'GBX_INTERNAL' },
-        });
-        throw error;
-      }
+      const result = await passwordLogin(identity, audit, {
+        user,
+        password,
+        otp,
+        clientAddress: request.ip,
+        via: 'api',
+      });
+      return {
+        token: result.token,
+        expiresAt: result.record.expiresAt,
+        user: { name: result.user.name, groups: result.user.groups },
+      };
     },
   );
 

@@ -3,6 +3,20 @@ import { GloveboxError, newId, newSecret, type Clock } from '@glovebox/core';
 import type { Store, TokenRecord, UserRecord } from '../store/index.js';
 import { decoyPasswordHash, hashBearer, hashPassword, verifyPassword, type SecretBox } from './secrets.js';
 
+/** Who the provider says logged in, reduced to what the gateway uses. */
+export interface SsoIdentity {
+  issuer: string;
+  subject: string;
+  /** Suggested local user name (lowercased, made safe); the subject decides identity, not this. */
+  username: string;
+  /** Policy groups after the configured mapping. */
+  groups: string[];
+  /** The login must end no later than this (the provider's tokens expire then). */
+  expiresAt: number;
+  /** When the provider says a second factor was used, if it says so. */
+  mfaAt: number | null;
+}
+
 /** Who is calling: resolved from a bearer token on every request. */
 export interface Actor {
   userId: string;
@@ -206,14 +220,9 @@ export class IdentityService {
    * that ends no later than the provider's tokens. A local user who merely has the same name is
    * never taken over.
    */
-  async loginSso(sso: {
-    issuer: string;
-    subject: string;
-    username: string;
-    groups: string[];
-    expiresAt: number;
-    mfaAt: number | null;
-  }): Promise<{ token: string; record: TokenRecord; user: UserRecord; provisioned: boolean }> {
+  async loginSso(
+    sso: SsoIdentity,
+  ): Promise<{ token: string; record: TokenRecord; user: UserRecord; provisioned: boolean }> {
     const groups = [...new Set(sso.groups.map((g) => checkName('group', g)))].sort();
     const linked = await this.#c.store.getSsoUserId(sso.issuer, sso.subject);
     let user: UserRecord | null;

@@ -1,4 +1,6 @@
-import type { MaskingLevel } from '@glovebox/protocol';
+import type { Obligations } from '@glovebox/policy';
+
+export type { Obligations };
 
 /** A local or provisioned user. Passwords are scrypt hashes; TOTP seeds are encrypted at rest. */
 export interface UserRecord {
@@ -54,14 +56,6 @@ export interface AgentRecord {
 }
 
 export type RequestStatus = 'pending' | 'active' | 'denied' | 'expired' | 'ended';
-
-export interface Obligations {
-  maxDurationSec: number;
-  idleTimeoutSec: number;
-  approvals: number;
-  approverGroups: string[];
-  masking: MaskingLevel;
-}
 
 /** An access request; once active, the same record is the session. */
 export interface AccessRequestRecord {

@@ -15,6 +15,7 @@ import {
 import type { GatewayApp, GatewayServices } from '../server.js';
 import type { Actor } from '../services/identity.js';
 import type { SecretBox } from '../services/secrets.js';
+import { passwordLogin } from '../services/password-login.js';
 import { OidcLogin, type AuthorizationTransaction, type SsoIdentity } from './oidc.js';
 import {
   CSRF_HEADER,
@@ -192,28 +193,18 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
       if (typeof request.headers[CSRF_HEADER] !== 'string')
         throw new GloveboxError('GBX_CSRF_INVALID', 'the console login must come from the console');
       const { user, password, otp } = request.body;
-      try {
-        const result = await identity.login(user, password, otp, request.ip);
-        await audit.record({
-          type: 'auth.login',
-          actor: { kind: 'user', id: result.user.name },
-          outcome: 'success',
-          details: { method: 'password', via: 'console', mfa: result.record.mfaAt !== null },
-        });
-        setSession(reply, result.token, result.record.expiresAt);
-        return {
-          expiresAt: result.record.expiresAt,
-          user: { name: result.user.name, groups: result.user.groups },
-        };
-      } catch (error) {
-        await audit.record({
-          type: 'auth.login_failed',
-          actor: { kind: 'anonymous', id: user.slice(0, 64) },
-          outcome: 'failure',
-          details: { via: 'console', code: error instanceof GloveboxError ? error.code : 'GBX_INTERNAL' },
-        });
-        throw error;
-      }
+      const result = await passwordLogin(identity, audit, {
+        user,
+        password,
+        otp,
+        clientAddress: request.ip,
+        via: 'console',
+      });
+      setSession(reply, result.token, result.record.expiresAt);
+      return {
+        expiresAt: result.record.expiresAt,
+        user: { name: result.user.name, groups: result.user.groups },
+      };
     },
   );
 

@@ -1,20 +1,7 @@
+import type { SsoIdentity } from '../services/identity.js';
 import * as client from 'openid-client';
 import { GloveboxError, type Clock } from '@glovebox/core';
 import type { OidcConfig } from '../config.js';
-
-/** Who the provider says logged in, reduced to what the gateway uses. */
-export interface SsoIdentity {
-  issuer: string;
-  subject: string;
-  /** Suggested local user name (lowercased, made safe); the subject decides identity, not this. */
-  username: string;
-  /** Policy groups after the configured mapping. */
-  groups: string[];
-  /** The login must end no later than this (the provider's tokens expire then). */
-  expiresAt: number;
-  /** When the provider says a second factor was used, if it says so. */
-  mfaAt: number | null;
-}
 
 /** What survives between sending the browser to the provider and its coming back. */
 export interface AuthorizationTransaction {
@@ -233,3 +220,5 @@ function refused(error: unknown): GloveboxError {
     cause: error,
   });
 }
+
+export type { SsoIdentity };
