@@ -1174,8 +1174,16 @@ function scanEmailsAt(text: string, at: string, out: Span[]): void {
 /** True when `at` lies in the `user:password@` part of a URL, which is not an address. */
 function inUrlUserinfo(text: string, at: number): boolean {
   const from = Math.max(0, at - 300);
-  const scheme = text.lastIndexOf('://', at);
-  if (scheme < from) return false;
+  // Bounded backwards search: `lastIndexOf` would scan to the start of the text for every `@`,
+  // which made texts with many addresses and no URL quadratic.
+  let scheme = -1;
+  for (let i = at - 3; i >= from; i--) {
+    if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) {
+      scheme = i;
+      break;
+    }
+  }
+  if (scheme < 0) return false;
   for (let i = scheme + 3; i < at; i++) {
     const c = text.charCodeAt(i);
     if (
