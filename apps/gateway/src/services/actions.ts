@@ -101,8 +101,10 @@ export class ActionService {
           const { value, counts } = redactor.redactValue(data);
           mergeCounts(streamCounts, counts);
           streamBytes += JSON.stringify(value ?? null).length;
-          releasing = releasing.then(async () => {
-            const recordingId = await recorder.record(value);
+          // The chunk event is queued now (so pieces arriving together share one durable
+          // transaction); the piece is released, in order, once its event is durable.
+          const durable = recorder.record(value);
+          releasing = Promise.all([releasing, durable]).then(([, recordingId]) => {
             options.onStream?.(value);
             this.#c.live.publish({ sessionId, action, recordingId, time: this.#c.clock.now(), data: value });
           });
@@ -190,7 +192,8 @@ class StreamRecorder {
   readonly #meta: { actor: string; sessionId: string; action: string; target: string };
   readonly #id = newId('rec');
   readonly #started: number;
-  #begun: Promise<void> | undefined;
+  /** Events queued but not yet awaited by anyone. */
+  readonly #pending: Promise<unknown>[] = [];
 
   constructor(
     c: ActionServiceConfig,
@@ -210,15 +213,19 @@ class StreamRecorder {
     });
   }
 
-  async #append(line: string): Promise<void> {
-    await this.#c.audit.recordInput(this.#hasher.chunk(line));
+  /** Queues the chunk event at once (keeping line order = chunk order); resolves when durable. */
+  #append(line: string): Promise<unknown> {
     this.#lines.push(line);
+    return this.#c.audit.recordInput(this.#hasher.chunk(line));
   }
 
-  /** Records one piece; resolves (with the recording's id) once its chunk hash is durable. */
-  async record(value: unknown): Promise<string> {
-    this.#begun ??= (async () => {
-      await this.#c.audit.recordInput(this.#hasher.started({ format: 'asciicast-v2' }));
+  /**
+   * Records one piece. Its event is queued synchronously; the promise resolves (with the
+   * recording's id) once the event is durable.
+   */
+  record(value: unknown): Promise<string> {
+    if (this.#pending.length === 0 && this.#lines.length === 0) {
+      this.#pending.push(this.#c.audit.recordInput(this.#hasher.started({ format: 'asciicast-v2' })));
       const header = {
         version: 2,
         width: 120,
@@ -226,18 +233,18 @@ class StreamRecorder {
         timestamp: Math.floor(this.#started / 1000),
         title: `${this.#meta.sessionId} ${this.#meta.action}`,
       };
-      await this.#append(`${JSON.stringify(header)}\n`);
-    })();
-    await this.#begun;
+      this.#pending.push(this.#append(`${JSON.stringify(header)}\n`));
+    }
     const seconds = Math.round(this.#c.clock.now() - this.#started) / 1000;
-    await this.#append(`${JSON.stringify([seconds, 'o', pieceText(value)])}\n`);
-    return this.#id;
+    const durable = this.#append(`${JSON.stringify([seconds, 'o', pieceText(value)])}\n`);
+    this.#pending.push(durable);
+    return Promise.all(this.#pending.splice(0)).then(() => this.#id);
   }
 
   /** Closes and stores the recording; returns its reference for the result event. */
   async finish(): Promise<{ id: string; chunks: number } | undefined> {
-    if (!this.#begun) return undefined;
-    await this.#begun;
+    if (this.#lines.length === 0) return undefined;
+    await Promise.all(this.#pending.splice(0));
     await this.#c.audit.recordInput(this.#hasher.ended());
     const cast = this.#lines.join('');
     await this.#c.store.saveRecording({
