@@ -175,6 +175,62 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       assert.match(r.stderr, /waiting for 1 approval\(s\) from sre-leads/);
     });
 
+    await t.test(
+      'break-glass: reason required, opens at once with the shortest TTL and strict masking, flagged in the audit',
+      async () => {
+        const olivia = d.userEnv('olivia');
+        await cli(
+          ['users', 'add', 'olivia', '--groups', 'engineers,oncall', '--password-stdin'],
+          admin,
+          'olivia-password-123\n',
+        );
+        assert.equal(
+          (await cli(['login', '--user', 'olivia', '--password-stdin'], olivia, 'olivia-password-123\n'))
+            .code,
+          0,
+        );
+        const enroll = (await cli(['mfa', 'enroll', '--json'], olivia)).json<{ secret: string }>();
+        assert.equal((await cli(['mfa', 'verify', authenticator.generate(enroll.secret)], olivia)).code, 0);
+        const short = await cli(
+          ['request', 'svc-prod', '--actions', 'facts', '--reason', 'down', '--break-glass', '--json'],
+          olivia,
+        );
+        assert.equal(short.code, 1);
+        assert.equal(short.json<{ error: { code: string } }>().error.code, 'GBX_REQUEST_INVALID');
+        const r = await cli(
+          [
+            'request',
+            'svc-prod',
+            '--actions',
+            'facts',
+            '--reason',
+            'INC-99 payments are down',
+            '--break-glass',
+            '--json',
+          ],
+          olivia,
+        );
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const bg = r.json<{
+          id: string;
+          status: string;
+          breakGlass: boolean;
+          durationSec: number;
+          obligations: { masking: string };
+        }>();
+        assert.equal(bg.status, 'active');
+        assert.equal(bg.breakGlass, true);
+        assert.ok(bg.durationSec <= 15 * 60);
+        assert.equal(bg.obligations.masking, 'strict');
+        assert.equal((await cli(['facts', bg.id], olivia)).code, 0);
+        const events = (await cli(['audit', '--json', '--session', bg.id], admin)).json<
+          { type: string; event: { severity: string } }[]
+        >();
+        const flagged = events.find((e) => e.type === 'request.break_glass');
+        assert.equal(flagged?.event.severity, 'W', 'break-glass is flagged for review');
+      },
+    );
+
     await t.test('after end every action is refused with exit 3', async () => {
       assert.equal((await cli(['end', prod], alice)).code, 0);
       const r = await cli(['facts', prod, '--json'], alice);
