@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { AuditEventInput } from '@glovebox/audit';
 import { newId, systemClock } from '@glovebox/core';
-import { AuditService, TEST_STORES } from '@glovebox/gateway';
+import { AuditService } from '@glovebox/gateway';
+import { TEST_STORES } from '@glovebox/gateway/testing/stores';
 import { createRedactor } from '@glovebox/redact';
 
 const N = Number(process.argv[2] ?? 2000);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { buildServer, TEST_PG_URL } from '@glovebox/gateway';
+import { buildServer } from '@glovebox/gateway';
+import { TEST_PG_URL } from '@glovebox/gateway/testing/stores';
 import { createHostAgent, parseHostAgentConfig } from '@glovebox/host-agent';
 
 const QUERIES = Number(process.argv[2] ?? 300);

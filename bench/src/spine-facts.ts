@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { AgentRuntime, collectProcessFacts, createFactsModule } from '@glovebox/agent';
-import { buildServer, TEST_STORES } from '@glovebox/gateway';
+import { buildServer } from '@glovebox/gateway';
+import { TEST_STORES } from '@glovebox/gateway/testing/stores';
 
 const seconds = Number(process.argv[2] ?? 5);
 const storeName = process.argv[3] ?? 'sqlite';
