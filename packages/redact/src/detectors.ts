@@ -8,6 +8,7 @@ import {
   ssnValid,
 } from './validators.js';
 import { Literal, PEM_BEGIN, PEM_END } from './literal.js';
+import { prescan } from './prescan.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
 import type { MaskingLevel } from './types.js';
@@ -412,6 +413,12 @@ function b64Miss(text: string, i: number, s: number): number {
  * Integrity hashes (`sha512-…`) are excluded because a `-` or `_` may not border the run.
  */
 function scanLongBase64(text: string, out: Span[]): void {
+  const runs = prescan(text);
+  if (runs !== undefined) {
+    const r = runs.b64;
+    for (let k = 0; k < 2 * runs.b64Count; k += 2) longBase64Run(text, r[k]!, r[k + 1]!, out);
+    return;
+  }
   const n = text.length;
   let i = 19;
   while (i < n) {
@@ -441,18 +448,22 @@ function scanLongBase64(text: string, out: Span[]): void {
     let e = i + 1;
     while (e < n && isB64At(text, e)) e++;
     i = e + 20;
-    if (e - s < 40) continue;
-    const before = text.charCodeAt(s - 1);
-    if (before === 95 || before === 45) continue;
-    let end = e;
-    if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) === 61) end = e + 2;
-    if (isB64Edge(text.charCodeAt(end))) continue;
-    const v = text.slice(s, end);
-    if (v.length === 40 && bareSecretOk(v))
-      out.push({ start: s, end, type: 'AWS_SECRET_ACCESS_KEY', priority: PRIORITY.bareSecret });
-    else if (v.length === 88 && v.endsWith('==') && charClasses(v) >= 3 && shannonEntropy(v) >= 4.5)
-      out.push({ start: s, end, type: 'AZURE_STORAGE_KEY', priority: PRIORITY.bareSecret });
+    if (e - s >= 40) longBase64Run(text, s, e, out);
   }
+}
+
+/** Masks the base64 run `[s, e)` (maximal, at least 40 long) when it is a bare cloud secret. */
+function longBase64Run(text: string, s: number, e: number, out: Span[]): void {
+  const before = text.charCodeAt(s - 1);
+  if (before === 95 || before === 45) return;
+  let end = e;
+  if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) === 61) end = e + 2;
+  if (isB64Edge(text.charCodeAt(end))) return;
+  const v = text.slice(s, end);
+  if (v.length === 40 && bareSecretOk(v))
+    out.push({ start: s, end, type: 'AWS_SECRET_ACCESS_KEY', priority: PRIORITY.bareSecret });
+  else if (v.length === 88 && v.endsWith('==') && charClasses(v) >= 3 && shannonEntropy(v) >= 4.5)
+    out.push({ start: s, end, type: 'AZURE_STORAGE_KEY', priority: PRIORITY.bareSecret });
 }
 
 /**
@@ -578,10 +589,46 @@ function digitGroup(members: Detector[]): Detector {
     }
   };
   const tmp: Span[] = [];
+  /** Runs the detectors the run `[a, b)` (maximal, holding `digits` digits) can hold. */
+  const examine = (
+    text: string,
+    a: number,
+    b: number,
+    digits: number,
+    out: Span[],
+    ctx: ScanContext,
+  ): void => {
+    const strict = ctx.level === 'strict';
+    const minRun = strict ? MIN_RUN_STRICT : MIN_RUN_STANDARD;
+    let f = a;
+    while (f < b && (runCharAt(text, f) & 2) === 0) f++;
+    if (b - f < minRun) return;
+    // only digits and fewer than a card's twelve: every other shape needs a separator or `+`
+    if (digits === b - f && digits < 12) return;
+    runShape(text, f, b, shape);
+    if (shape.digits < 8 && shape.dots < 3) return;
+    let sub: string | undefined;
+    const from = Math.max(0, f - 6);
+    for (const d of members) {
+      if ((d.level === 'strict' && !strict) || !wanted(d.name)) continue;
+      sub ??= text.slice(from, Math.min(text.length, b + 2));
+      d.scan(sub, tmp, ctx);
+    }
+    for (const sp of tmp)
+      out.push({ start: sp.start + from, end: sp.end + from, type: sp.type, priority: sp.priority });
+    tmp.length = 0;
+  };
   return {
     name: 'numbers',
     level: 'standard',
     scan(text: string, out: Span[], ctx: ScanContext): void {
+      const runs = prescan(text);
+      if (runs !== undefined) {
+        // the pre-scan lists every maximal run of 7 or more with eight digits or three dots
+        const r = runs.num;
+        for (let k = 0; k < 3 * runs.numCount; k += 3) examine(text, r[k]!, r[k + 1]!, r[k + 2]!, out, ctx);
+        return;
+      }
       const strict = ctx.level === 'strict';
       const n = text.length;
       const minRun = strict ? MIN_RUN_STRICT : MIN_RUN_STANDARD;
@@ -609,23 +656,7 @@ function digitGroup(members: Detector[]): Detector {
         }
         i = b + minRun;
         if (digits < 8 && dots < 3) continue;
-        let f = a;
-        while (f < b && (runCharAt(text, f) & 2) === 0) f++;
-        if (b - f < minRun) continue;
-        // only digits and fewer than a card's twelve: every other shape needs a separator or `+`
-        if (digits === b - f && digits < 12) continue;
-        runShape(text, f, b, shape);
-        if (shape.digits < 8 && shape.dots < 3) continue;
-        let sub: string | undefined;
-        const from = Math.max(0, f - 6);
-        for (const d of members) {
-          if ((d.level === 'strict' && !strict) || !wanted(d.name)) continue;
-          sub ??= text.slice(from, Math.min(n, b + 2));
-          d.scan(sub, tmp, ctx);
-        }
-        for (const sp of tmp)
-          out.push({ start: sp.start + from, end: sp.end + from, type: sp.type, priority: sp.priority });
-        tmp.length = 0;
+        examine(text, a, b, digits, out, ctx);
       }
     },
   };

@@ -1,0 +1,600 @@
+/**
+ * The run pre-scan in WebAssembly: one pass over a text that lists every maximal run of
+ * number characters (`[\d .()+-]`) and of base64 characters (`[A-Za-z0-9+/]`) a detector can use,
+ * so the number and bare-base64 detectors read the text only around those runs.
+ *
+ * The module is assembled here, from the instruction listing below, when first needed: there is no
+ * binary artefact to rebuild or trust, and no build step. The text is copied into the module's
+ * memory as UTF-16 code units, so offsets are the string's own and a character outside ASCII is
+ * never in a class, exactly as in the JavaScript tables.
+ */
+
+/** Where the base64 run count is stored. */
+const B64_COUNT = 128;
+/** Where the text starts (UTF-16LE). */
+const TEXT = 256;
+
+/** Class bits: a number-run character, one that may start it, a digit, a dot, a base64 character. */
+export const CLASS_RUN = 1;
+export const CLASS_RUN_START = 2;
+export const CLASS_DIGIT = 4;
+export const CLASS_DOT = 8;
+export const CLASS_B64 = 16;
+
+/** Number runs shorter than this are not listed (the shortest match of any number detector). */
+export const MIN_NUMBER_RUN = 7;
+/** Base64 runs shorter than this are not listed (an AWS secret access key). */
+export const MIN_B64_RUN = 40;
+
+/** A number-shaped run lists fewer than this many digits and dots only when no detector can match. */
+const MIN_DIGITS = 8;
+const MIN_DOTS = 3;
+
+/** The class of each ASCII character, as the bits above. */
+export const CLASS_TABLE: Uint8Array = (() => {
+  const t = new Uint8Array(128);
+  for (const ch of ' )-') t[ch.charCodeAt(0)] = CLASS_RUN;
+  t[46] = CLASS_RUN | CLASS_DOT;
+  for (const ch of '+(') t[ch.charCodeAt(0)] = CLASS_RUN | CLASS_RUN_START;
+  for (const ch of '0123456789') t[ch.charCodeAt(0)] = CLASS_RUN | CLASS_RUN_START | CLASS_DIGIT;
+  for (let c = 0; c < 128; c++) {
+    const alpha = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (alpha || c === 43 || c === 47) t[c] = t[c]! | CLASS_B64;
+  }
+  return t;
+})();
+
+// --- a minimal assembler for the instructions used below ----------------------------------------
+
+const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+};
+
+const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+};
+
+type Code = number[];
+const I32 = 0x7f;
+const I64 = 0x7e;
+const V128 = 0x7b;
+const simd = (opcode: number): Code => [0xfd, ...uleb(opcode)];
+const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  else: [0x05],
+  end: [0x0b],
+  br: (l: number): Code => [0x0c, ...uleb(l)],
+  brIf: (l: number): Code => [0x0d, ...uleb(l)],
+  get: (l: number): Code => [0x20, ...uleb(l)],
+  set: (l: number): Code => [0x21, ...uleb(l)],
+  tee: (l: number): Code => [0x22, ...uleb(l)],
+  i32Store: (offset: number): Code => [0x36, 2, ...uleb(offset)],
+  i32: (n: number): Code => [0x41, ...sleb(n)],
+  i64: (n: number): Code => [0x42, ...sleb(n)],
+  i32Eqz: [0x45],
+  i32GtU: [0x4b],
+  i32GeU: [0x4f],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32DivU: [0x6e],
+  i32Or: [0x72],
+  i32Shl: [0x74],
+  i64Eqz: [0x50],
+  i64Clz: [0x79],
+  i64Ctz: [0x7a],
+  i64Popcnt: [0x7b],
+  i64Sub: [0x7d],
+  i64And: [0x83],
+  i64Or: [0x84],
+  i64Xor: [0x85],
+  i64Shl: [0x86],
+  i64ShrU: [0x88],
+  wrap: [0xa7],
+  extendU: [0xad],
+  v128Load: (offset: number): Code => [...simd(0x00), 4, ...uleb(offset)],
+  v128Const: (bytes: number): Code => [...simd(0x0c), ...new Array<number>(16).fill(bytes)],
+  i8x16Eq: simd(0x23),
+  i8x16LtU: simd(0x26),
+  v128Or: simd(0x50),
+  i8x16Bitmask: simd(0x64),
+  i8x16NarrowU: simd(0x66),
+  i8x16Sub: simd(0x71),
+};
+
+const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...body];
+const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()];
+const name = (s: string): Code => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+
+// Parameters (i32): n characters, where number runs go, where base64 runs go.
+const [N, NUM_OUT, B64_OUT] = [0, 1, 2];
+// i32 locals
+const [BASE, NP, BP, POS, START, D0, T0, D1, T1, DBASE, TBASE, LAST_N, LAST_ND, LAST_NT, LAST_B, HB] = [
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+];
+const I32_LOCALS = 16;
+// i64 locals: the masks of one 64-character word (bit i = character base + i), each with its value
+// for the previous word, which shifts bring in across the word boundary
+const L64 = 3 + I32_LOCALS;
+const [R, G, T, B, RP, N2, N2P, N7, N7P, BQ, B2, B2P, B4, B4P, B8, B8P, B16, B16P, B40, B40P, X, Y] = [
+  ...Array(22).keys(),
+].map((k) => L64 + k) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+const I64_LOCALS = 22;
+// v128 local: the 16 characters being classified
+const V = L64 + I64_LOCALS;
+
+/** `(x << s) | (previous x >>> (64 - s))`: x moved s characters later, across the word boundary. */
+const later = (x: number, prev: number, s: number): Code => [
+  ...op.get(x),
+  ...op.i64(s),
+  ...op.i64Shl,
+  ...op.get(prev),
+  ...op.i64(64 - s),
+  ...op.i64ShrU,
+  ...op.i64Or,
+];
+
+/** Bits of `mask` below bit `bit` (an i32 local), counted. */
+const countBelow = (mask: number, bit: number): Code => [
+  ...op.get(mask),
+  ...op.i64(1),
+  ...op.get(bit),
+  ...op.extendU,
+  ...op.i64Shl,
+  ...op.i64(1),
+  ...op.i64Sub,
+  ...op.i64And,
+  ...op.i64Popcnt,
+  ...op.wrap,
+];
+
+type Class = 'run' | 'digit' | 'dot' | 'b64';
+
+/** Pushes the 16-bit mask of the characters in V (16 of them, as bytes) that are in a class. */
+const classMask = (cls: Class): Code => {
+  const eq = (c: number): Code => [...op.get(V), ...op.v128Const(c), ...op.i8x16Eq];
+  const range = (lo: number, len: number): Code => [
+    ...op.get(V),
+    ...op.v128Const(lo),
+    ...op.i8x16Sub,
+    ...op.v128Const(len),
+    ...op.i8x16LtU,
+  ];
+  const any = (parts: Code[]): Code => [...parts[0]!, ...parts.slice(1).flatMap((p) => [...p, ...op.v128Or])];
+  let body: Code;
+  if (cls === 'digit') body = range(48, 10);
+  else if (cls === 'dot') body = eq(46);
+  else if (cls === 'run') body = any([range(48, 10), ...[32, 41, 45, 46, 43, 40].map(eq)]);
+  else body = any([range(48, 10), range(65, 26), range(97, 26), eq(43), eq(47)]);
+  return [...body, ...op.i8x16Bitmask];
+};
+
+/** R, G, T and BQ: the class masks of the 64-character word at BASE. */
+const wordMasks = (): Code => {
+  const code: Code = [...op.i64(0), ...op.set(R), ...op.i64(0), ...op.set(G)];
+  code.push(...op.i64(0), ...op.set(T), ...op.i64(0), ...op.set(BQ));
+  for (let q = 0; q < 4; q++) {
+    // 16 UTF-16 code units narrowed to bytes, saturating: beyond Latin-1 reads as 255 or 0, in no class
+    code.push(...op.get(BASE), ...op.get(BASE), ...op.i32Add, ...op.v128Load(TEXT + 32 * q));
+    code.push(...op.get(BASE), ...op.get(BASE), ...op.i32Add, ...op.v128Load(TEXT + 32 * q + 16));
+    code.push(...op.i8x16NarrowU, ...op.set(V));
+    for (const [local, cls] of [
+      [R, 'run'],
+      [G, 'digit'],
+      [T, 'dot'],
+      [BQ, 'b64'],
+    ] as const) {
+      code.push(...op.get(local), ...classMask(cls), ...op.extendU, ...op.i64(16 * q), ...op.i64Shl);
+      code.push(...op.i64Or, ...op.set(local));
+    }
+  }
+  return code;
+};
+
+/**
+ * For each run end in `ends` (an i64 local, consumed): the run started at the highest bit of
+ * `starts` below it, or before this word (`lastStart`). `emit` gets START, POS (end) and, when
+ * `counted`, the digit and dot counts in D1 − D0 and T1 − T0.
+ */
+const eachRunEnd = (ends: number, starts: number, lastStart: number, counted: boolean, emit: Code): Code => [
+  ...op.block,
+  ...op.loop,
+  ...op.get(ends),
+  ...op.i64Eqz,
+  ...op.brIf(1),
+  ...op.get(ends),
+  ...op.i64Ctz,
+  ...op.wrap,
+  ...op.set(POS),
+  ...op.get(starts),
+  ...op.i64(1),
+  ...op.get(POS),
+  ...op.extendU,
+  ...op.i64Shl,
+  ...op.i64(1),
+  ...op.i64Sub,
+  ...op.i64And,
+  ...op.set(Y),
+  ...op.get(Y),
+  ...op.i64Eqz,
+  ...op.if,
+  ...op.get(lastStart),
+  ...op.set(START),
+  ...(counted ? [...op.get(LAST_ND), ...op.set(D0), ...op.get(LAST_NT), ...op.set(T0)] : []),
+  ...op.else,
+  ...op.i32(63),
+  ...op.get(Y),
+  ...op.i64Clz,
+  ...op.wrap,
+  ...op.i32Sub,
+  ...op.set(HB),
+  ...op.get(BASE),
+  ...op.get(HB),
+  ...op.i32Add,
+  ...op.set(START),
+  ...(counted
+    ? [
+        ...op.get(DBASE),
+        ...countBelow(G, HB),
+        ...op.i32Add,
+        ...op.set(D0),
+        ...op.get(TBASE),
+        ...countBelow(T, HB),
+        ...op.i32Add,
+        ...op.set(T0),
+      ]
+    : []),
+  ...op.end,
+  ...(counted
+    ? [
+        ...op.get(DBASE),
+        ...countBelow(G, POS),
+        ...op.i32Add,
+        ...op.set(D1),
+        ...op.get(TBASE),
+        ...countBelow(T, POS),
+        ...op.i32Add,
+        ...op.set(T1),
+      ]
+    : []),
+  ...op.get(BASE),
+  ...op.get(POS),
+  ...op.i32Add,
+  ...op.set(POS),
+  ...emit,
+  // clear the lowest set bit
+  ...op.get(ends),
+  ...op.get(ends),
+  ...op.i64(1),
+  ...op.i64Sub,
+  ...op.i64And,
+  ...op.set(ends),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+];
+
+/** After a word: the last run start in it, if any, becomes `lastStart` (with its counts). */
+const carryStart = (starts: number, lastStart: number, counted: boolean): Code => [
+  ...op.get(starts),
+  ...op.i64Eqz,
+  ...op.i32Eqz,
+  ...op.if,
+  ...op.i32(63),
+  ...op.get(starts),
+  ...op.i64Clz,
+  ...op.wrap,
+  ...op.i32Sub,
+  ...op.set(HB),
+  ...op.get(BASE),
+  ...op.get(HB),
+  ...op.i32Add,
+  ...op.set(lastStart),
+  ...(counted
+    ? [
+        ...op.get(DBASE),
+        ...countBelow(G, HB),
+        ...op.i32Add,
+        ...op.set(LAST_ND),
+        ...op.get(TBASE),
+        ...countBelow(T, HB),
+        ...op.i32Add,
+        ...op.set(LAST_NT),
+      ]
+    : []),
+  ...op.end,
+];
+
+const emitNumber: Code = [
+  // at least eight digits or three dots
+  ...op.get(D1),
+  ...op.get(D0),
+  ...op.i32Sub,
+  ...op.i32(MIN_DIGITS),
+  ...op.i32GeU,
+  ...op.get(T1),
+  ...op.get(T0),
+  ...op.i32Sub,
+  ...op.i32(MIN_DOTS),
+  ...op.i32GeU,
+  ...op.i32Or,
+  ...op.if,
+  ...op.get(NP),
+  ...op.get(START),
+  ...op.i32Store(0),
+  ...op.get(NP),
+  ...op.get(POS),
+  ...op.i32Store(4),
+  ...op.get(NP),
+  ...op.get(D1),
+  ...op.get(D0),
+  ...op.i32Sub,
+  ...op.i32Store(8),
+  ...op.get(NP),
+  ...op.i32(12),
+  ...op.i32Add,
+  ...op.set(NP),
+  ...op.end,
+];
+
+const emitB64: Code = [
+  ...op.get(BP),
+  ...op.get(START),
+  ...op.i32Store(0),
+  ...op.get(BP),
+  ...op.get(POS),
+  ...op.i32Store(4),
+  ...op.get(BP),
+  ...op.i32(8),
+  ...op.i32Add,
+  ...op.set(BP),
+];
+
+const and = (...parts: Code[]): Code => [
+  ...parts[0]!,
+  ...parts.slice(1).flatMap((p) => [...p, ...op.i64And]),
+];
+const setTo = (local: number, code: Code): Code => [...code, ...op.set(local)];
+const notCode = (code: Code): Code => [...code, ...op.i64(-1), ...op.i64Xor];
+
+/**
+ * `scan(n, numOut, b64Out)`: the text (UTF-16, at TEXT, zero-padded to whole 64-character words
+ * past `n`) is classified 16 characters at a time into 64-bit masks per word; runs of at least 7
+ * number characters and at least 40 base64 characters are found with shifts (a run of k ends where
+ * the mask ANDed with itself moved 1…k−1 characters later is set), and only their ends are
+ * visited. Number runs holding at least eight digits or three dots go to `numOut` as
+ * `[start, end, digits]`, base64 runs to `b64Out` as `[start, end]`, both in text order. Returns
+ * the number-run count and stores the base64-run count at {@link B64_COUNT}.
+ */
+const SCAN_BODY: Code = [
+  ...op.get(NUM_OUT),
+  ...op.set(NP),
+  ...op.get(B64_OUT),
+  ...op.set(BP),
+  ...op.block,
+  ...op.loop,
+  ...wordMasks(),
+  // number runs of 7 or more: N2 = 2 in a row, N4 = 4, N6 = N4 and N2 four back, N7 = N6 and R six back
+  ...setTo(N2, and(op.get(R), later(R, RP, 1))),
+  ...setTo(N7, and(op.get(N2), later(N2, N2P, 2), later(N2, N2P, 4), later(R, RP, 6))),
+  // ends of long runs: not a run character, after a character ending 7 in a row
+  ...setTo(X, and(notCode(op.get(R)), later(N7, N7P, 1))),
+  // starts: a run character after one that is not (kept in Y's sibling, recomputed per use)
+  ...setTo(N2P, op.get(N2)),
+  ...setTo(N7P, op.get(N7)),
+  ...setTo(N2, and(op.get(R), notCode(later(R, RP, 1)))),
+  ...eachRunEnd(X, N2, LAST_N, true, emitNumber),
+  ...carryStart(N2, LAST_N, true),
+  ...setTo(RP, op.get(R)),
+  // base64 runs of 40 or more, by doubling: 2, 4, 8, 16, 32, then 32 and 8 thirty-two back
+  ...setTo(B2, and(op.get(BQ), later(BQ, B, 1))),
+  ...setTo(B4, and(op.get(B2), later(B2, B2P, 2))),
+  ...setTo(B8, and(op.get(B4), later(B4, B4P, 4))),
+  ...setTo(B16, and(op.get(B8), later(B8, B8P, 8))),
+  ...setTo(X, and(op.get(B16), later(B16, B16P, 16))),
+  ...setTo(B40, and(op.get(X), later(B8, B8P, 32))),
+  ...setTo(X, and(notCode(op.get(BQ)), later(B40, B40P, 1))),
+  ...setTo(Y, and(op.get(BQ), notCode(later(BQ, B, 1)))),
+  ...setTo(B2P, op.get(B2)),
+  ...setTo(B4P, op.get(B4)),
+  ...setTo(B8P, op.get(B8)),
+  ...setTo(B16P, op.get(B16)),
+  ...setTo(B40P, op.get(B40)),
+  // Y holds the starts; eachRunEnd needs it intact per end, so it goes through N2 (free by now)
+  ...setTo(N2, op.get(Y)),
+  ...eachRunEnd(X, N2, LAST_B, false, emitB64),
+  ...carryStart(N2, LAST_B, false),
+  ...setTo(B, op.get(BQ)),
+  ...setTo(DBASE, [...op.get(DBASE), ...op.get(G), ...op.i64Popcnt, ...op.wrap, ...op.i32Add]),
+  ...setTo(TBASE, [...op.get(TBASE), ...op.get(T), ...op.i64Popcnt, ...op.wrap, ...op.i32Add]),
+  ...setTo(BASE, [...op.get(BASE), ...op.i32(64), ...op.i32Add]),
+  // the word holding position n (a separator) is the last one
+  ...op.get(BASE),
+  ...op.get(N),
+  ...op.i32GtU,
+  ...op.brIf(1),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+  ...op.i32(0),
+  ...op.get(BP),
+  ...op.get(B64_OUT),
+  ...op.i32Sub,
+  ...op.i32(8),
+  ...op.i32DivU,
+  ...op.i32Store(B64_COUNT),
+  ...op.get(NP),
+  ...op.get(NUM_OUT),
+  ...op.i32Sub,
+  ...op.i32(12),
+  ...op.i32DivU,
+  ...op.end,
+];
+
+/** The module's bytes: one memory (exported as `memory`) and the function `scan`. */
+export function prescanModuleBytes(): Uint8Array {
+  const body = [
+    ...vec([
+      [...uleb(I32_LOCALS), I32],
+      [...uleb(I64_LOCALS), I64],
+      [1, V128],
+    ]),
+    ...SCAN_BODY,
+  ];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])]])),
+    ...section(3, vec([[0]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(
+      7,
+      vec([
+        [...name('memory'), 0x02, 0],
+        [...name('scan'), 0x00, 0],
+      ]),
+    ),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ]);
+}
+
+// --- the JavaScript side ------------------------------------------------------------------------
+
+/** Runs found in one text: `num` holds `[start, end, digits]` triples, `b64` `[start, end]` pairs. */
+export interface Runs {
+  num: Int32Array;
+  numCount: number;
+  b64: Int32Array;
+  b64Count: number;
+}
+
+/** The part of the WebAssembly API used here (the compiler's `lib` has no WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+interface Instance {
+  memory: WasmMemory;
+  scan: (n: number, numOut: number, b64Out: number) => number;
+  bytes: Buffer;
+}
+
+/**
+ * Texts up to this length are scanned by the JavaScript probes: copying and calling costs more than
+ * probing a short line (one call per log line).
+ */
+export const PRESCAN_MIN = 1024;
+/** Longer texts are scanned by the JavaScript probes too, so the module's memory stays bounded. */
+export const PRESCAN_MAX = 1 << 22;
+
+let instance: Instance | null | undefined;
+let enabled = true;
+let lastText: string | undefined;
+let lastRuns: Runs | undefined;
+
+function load(): Instance | null {
+  try {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (wasm === undefined) return null;
+    const inst = new wasm.Instance(new wasm.Module(prescanModuleBytes()), {});
+    const memory = inst.exports['memory'] as WasmMemory;
+    const scan = inst.exports['scan'] as Instance['scan'];
+    return { memory, scan, bytes: Buffer.from(memory.buffer) };
+  } catch {
+    // without WebAssembly (e.g. --jitless) the JavaScript probes do the same work
+    return null;
+  }
+}
+
+/**
+ * Turns the pre-scan off (the detectors then probe in JavaScript) or back on; returns the previous
+ * setting. For the tests and benchmarks that compare both paths.
+ */
+export function setPrescanEnabled(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  lastText = undefined;
+  lastRuns = undefined;
+  return was;
+}
+
+/**
+ * The number and base64 runs of `text`, or undefined when the text is scanned by the JavaScript
+ * probes instead (short, huge, or no WebAssembly). Both detectors of one batch ask for the same
+ * text, so the last result is kept; the arrays are reused by the next call.
+ */
+export function prescan(text: string): Runs | undefined {
+  const n = text.length;
+  if (!enabled || n <= PRESCAN_MIN || n > PRESCAN_MAX) return undefined;
+  if (text === lastText) return lastRuns;
+  if (instance === undefined) instance = load();
+  if (instance === null) return undefined;
+  const inst = instance;
+  // whole 64-character words up to and including the one holding position n, which reads as 0
+  const textEnd = TEXT + 128 * (Math.floor(n / 64) + 1);
+  const numOut = textEnd;
+  const numCap = Math.floor(n / (MIN_NUMBER_RUN + 1)) + 1;
+  const b64Out = numOut + 12 * numCap;
+  const b64Cap = Math.floor(n / (MIN_B64_RUN + 1)) + 1;
+  const need = b64Out + 8 * b64Cap;
+  if (inst.memory.buffer.byteLength < need) {
+    inst.memory.grow(Math.ceil((need - inst.memory.buffer.byteLength) / 65536));
+    inst.bytes = Buffer.from(inst.memory.buffer);
+  }
+  inst.bytes.write(text, TEXT, 2 * n, 'utf16le');
+  inst.bytes.fill(0, TEXT + 2 * n, textEnd);
+  const numCount = inst.scan(n, numOut, b64Out);
+  const b64Count = inst.bytes.readInt32LE(B64_COUNT);
+  lastText = text;
+  lastRuns = {
+    num: new Int32Array(inst.memory.buffer, numOut, 3 * numCount),
+    numCount,
+    b64: new Int32Array(inst.memory.buffer, b64Out, 2 * b64Count),
+    b64Count,
+  };
+  return lastRuns;
+}
