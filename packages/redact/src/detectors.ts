@@ -560,6 +560,11 @@ function runShape(text: string, from: number, to: number, shape: RunShape): void
   shape.national = national;
 }
 
+function hasPlus(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 43) return true;
+  return false;
+}
+
 /**
  * Number-shaped detectors (cards, SSNs, phones, IPv4) behind one pass: every match of theirs lies
  * inside a run of digits and `+ .()-` starting with `[+(\d]` and at least seven (strict) or nine
@@ -605,6 +610,8 @@ function digitGroup(members: Detector[]): Detector {
     if (b - f < minRun) return;
     // only digits and fewer than a card's twelve: every other shape needs a separator or `+`
     if (digits === b - f && digits < 12) return;
+    // fewer than nine digits (dates): at standard only a `+` phone can match
+    if (digits < 9 && !strict && !hasPlus(text, f, b)) return;
     runShape(text, f, b, shape);
     if (shape.digits < 8 && shape.dots < 3) return;
     let sub: string | undefined;
