@@ -9,6 +9,7 @@ import {
 } from './validators.js';
 import { Literal, PEM_BEGIN, PEM_END } from './literal.js';
 import { prescan } from './prescan.js';
+import type { Runs } from './prescan.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
 import type { MaskingLevel } from './types.js';
@@ -82,10 +83,36 @@ interface RegexSpec {
    * `triggers` only tell the engine when the detector can be skipped).
    */
   nextStart?: (text: string, from: number) => number;
+  /**
+   * Where the pre-scan lists, in order, every position a match can start at (a superset); used
+   * instead of the other strategies when the pre-scan ran.
+   */
+  candidates?: (runs: Runs) => Int32Array;
+}
+
+/**
+ * Runs a sticky regex at each candidate position in order, as the global loop would: a candidate
+ * before where the last accepted match resumed scanning is skipped.
+ */
+function scanCandidates(
+  list: Int32Array,
+  anchored: RegExp,
+  text: string,
+  out: Span[],
+  accept: (m: RegExpExecArray, text: string, out: Span[]) => number,
+): void {
+  let pos = 0;
+  for (let k = 0; k < list.length; k++) {
+    const s = list[k]!;
+    if (s < pos) continue;
+    anchored.lastIndex = s;
+    const m = anchored.exec(text);
+    if (m !== null && m[0].length > 0) pos = accept(m, text, out);
+  }
 }
 
 function regexDetector(spec: RegexSpec): Detector {
-  const { re, badBefore, group, validate, type, priority, triggers } = spec;
+  const { re, badBefore, group, validate, type, priority, triggers, candidates } = spec;
   const reach = spec.reach ?? 0;
   const anchored = sticky(re);
   const nextStart = spec.nextStart;
@@ -115,6 +142,11 @@ function regexDetector(spec: RegexSpec): Detector {
     level: spec.level ?? 'standard',
     ...(triggers === undefined ? {} : { triggers: triggers.map((t) => t.value) }),
     scan(text: string, out: Span[]): void {
+      const runs = candidates === undefined ? undefined : prescan(text);
+      if (runs !== undefined && candidates !== undefined) {
+        scanCandidates(candidates(runs), anchored, text, out, accept);
+        return;
+      }
       if (nextStart !== undefined) {
         let pos = 0;
         for (let s = nextStart(text, 0); s !== -1; s = nextStart(text, pos)) {
@@ -204,6 +236,7 @@ function vendorDetector(
   name: string,
   parts: ReadonlyArray<readonly [string, string, (c: number) => boolean]>,
   prefixes?: readonly Literal[],
+  candidates?: (runs: Runs) => Int32Array,
 ): Detector {
   const re = new RegExp(parts.map(([, src]) => `(${src})`).join('|'), 'g');
   const anchored = sticky(re);
@@ -222,6 +255,11 @@ function vendorDetector(
     level: 'standard',
     ...(prefixes === undefined ? {} : { triggers: prefixes.map((t) => t.value) }),
     scan(text: string, out: Span[]): void {
+      const runs = candidates === undefined ? undefined : prescan(text);
+      if (runs !== undefined && candidates !== undefined) {
+        scanCandidates(candidates(runs), anchored, text, out, accept);
+        return;
+      }
       if (cursor === undefined) {
         re.lastIndex = 0;
         let m: RegExpExecArray | null;
@@ -729,16 +767,21 @@ function hexGroup(members: Detector[]): Detector {
 /** The built-in value detectors, in no particular order (overlaps are resolved afterwards). */
 export function builtinDetectors(): Detector[] {
   return [
-    vendorDetector('vendor-upper', [
+    vendorDetector(
+      'vendor-upper',
       [
-        'AWS_ACCESS_KEY_ID',
-        '(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])',
-        isAlnum,
+        [
+          'AWS_ACCESS_KEY_ID',
+          '(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])',
+          isAlnum,
+        ],
+        ['GOOGLE_API_KEY', 'AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])', isAlnum],
+        ['GOOGLE_CLIENT_SECRET', 'GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])', isAlnum],
+        ['SENDGRID_API_KEY', 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])', isAlnum],
       ],
-      ['GOOGLE_API_KEY', 'AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])', isAlnum],
-      ['GOOGLE_CLIENT_SECRET', 'GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])', isAlnum],
-      ['SENDGRID_API_KEY', 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])', isAlnum],
-    ]),
+      undefined,
+      (runs) => runs.upperVendor,
+    ),
     vendorDetector(
       'vendor-lower',
       [
@@ -810,6 +853,7 @@ export function builtinDetectors(): Detector[] {
       type: 'BEARER_TOKEN',
       priority: PRIORITY.authScheme,
       triggers: [new Literal('Bearer'), new Literal('bearer'), new Literal('BEARER')],
+      candidates: (runs) => runs.bearer,
       re: /(?:[Bb]earer|BEARER)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg,
       badBefore: isAlpha,
       group: 1,
@@ -823,6 +867,7 @@ export function builtinDetectors(): Detector[] {
       type: 'BASIC_AUTH',
       priority: PRIORITY.authScheme,
       triggers: [new Literal('Basic'), new Literal('basic'), new Literal('BASIC')],
+      candidates: (runs) => runs.basic,
       re: /(?:[Bb]asic|BASIC)[ \t]+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/dg,
       badBefore: isAlpha,
       group: 1,
@@ -955,6 +1000,7 @@ export function builtinDetectors(): Detector[] {
       type: 'IBAN',
       priority: PRIORITY.financial,
       re: /[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}/g,
+      candidates: (runs) => runs.iban,
       badBefore: (c) => isAlnum(c) || c === 95,
       validate: validateIban,
     }),

@@ -45,9 +45,26 @@ function expectedRuns(text: string): { num: number[]; b64: number[] } {
   return { num, b64 };
 }
 
+const starts = (re: RegExp, text: string): number[] => [...text.matchAll(re)].map((m) => m.index);
+
+/** The candidate lists the pre-scan must produce: every place each literal starts. */
+function expectedLists(text: string): number[][] {
+  return [
+    starts(/(?=[A-Z]{2}[0-9]{2})/g, text),
+    starts(/(?=A[A-Z]|GO|SG)/g, text),
+    starts(/(?=bear)/gi, text),
+    starts(/(?=basic)/gi, text),
+  ];
+}
+
 function actualRuns(text: string): { num: number[]; b64: number[] } {
   const runs = prescan(text);
   assert.ok(runs !== undefined, 'the pre-scan runs on a long text');
+  assert.deepEqual(
+    [runs.iban, runs.upperVendor, runs.bearer, runs.basic].map((l) => [...l]),
+    expectedLists(text),
+    'candidate lists',
+  );
   return { num: [...runs.num], b64: [...runs.b64] };
 }
 
@@ -67,6 +84,8 @@ test('the pre-scan lists exactly the long runs, at word edges and across words',
     // characters beyond Latin-1 whose low byte is a digit or letter are in no class
     `12345\u0130678901 \u0141bcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP \ud800123456789`,
     '1.2.3.4 ... 1.2.3 (415) 555-2671 +44 20 7946 0958',
+    // literal candidates in any letter case, at word edges, and look-alikes outside ASCII
+    `${'x'.repeat(62)}BeArEr BASIC basIc DE89 AKIA GOCSPX SG. \u212Aey \u017Fg AIza ${'y'.repeat(50)}BEAR`,
   ];
   for (const c of cases) {
     for (const text of [pad(c), pad(c).trimEnd() + '9'.repeat(PRESCAN_MIN)]) {

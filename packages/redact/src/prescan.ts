@@ -94,6 +94,7 @@ const op = {
   i32GeU: [0x4f],
   i32Add: [0x6a],
   i32Sub: [0x6b],
+  i32Mul: [0x6c],
   i32DivU: [0x6e],
   i32Or: [0x72],
   i32Shl: [0x74],
@@ -123,19 +124,42 @@ const section = (id: number, body: Code): Code => [id, ...uleb(body.length), ...
 const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()];
 const name = (s: string): Code => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
-// Parameters (i32): n characters, where number runs go, where base64 runs go.
-const [N, NUM_OUT, B64_OUT] = [0, 1, 2];
+// Parameters (i32): n characters, where number runs go, where base64 runs go, where the candidate
+// lists go, and the bytes each list may take.
+const [N, NUM_OUT, B64_OUT, LIST_OUT, LIST_CAP] = [0, 1, 2, 3, 4];
+const PARAMS = 5;
+let nextLocal = PARAMS;
+const locals = (count: number): number[] => Array.from({ length: count }, () => nextLocal++);
 // i32 locals
-const [BASE, NP, BP, POS, START, D0, T0, D1, T1, DBASE, TBASE, LAST_N, LAST_ND, LAST_NT, LAST_B, HB] = [
-  3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+const [BASE, NP, BP, POS, START, D0, T0, D1, T1, DBASE, TBASE, LAST_N, LAST_ND, LAST_NT, LAST_B, HB] = locals(
+  16,
+) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
 ];
-const I32_LOCALS = 16;
+/** One write pointer per candidate list. */
+const LIST_PTR = locals(4);
+const I32_LOCALS = nextLocal - PARAMS;
 // i64 locals: the masks of one 64-character word (bit i = character base + i), each with its value
 // for the previous word, which shifts bring in across the word boundary
-const L64 = 3 + I32_LOCALS;
-const [R, G, T, B, RP, N2, N2P, N7, N7P, BQ, B2, B2P, B4, B4P, B8, B8P, B16, B16P, B40, B40P, X, Y] = [
-  ...Array(22).keys(),
-].map((k) => L64 + k) as [
+const L64 = nextLocal;
+const [R, G, T, B, RP, N2, N2P, N7, N7P, BQ, B2, B2P, B4, B4P, B8, B8P, B16, B16P, B40, B40P, X, Y] = locals(
+  22,
+) as [
   number,
   number,
   number,
@@ -159,9 +183,36 @@ const [R, G, T, B, RP, N2, N2P, N7, N7P, BQ, B2, B2P, B4, B4P, B8, B8P, B16, B16
   number,
   number,
 ];
-const I64_LOCALS = 22;
-// v128 local: the 16 characters being classified
-const V = L64 + I64_LOCALS;
+/** Letter masks for the literal candidates, each with its previous-word value. */
+const [U, UP, GP, EA, EAP, EG, EGP, EO, ES, ESP, CB, CBP, CE, CEP, CA, CAP, CS, CSP, CI, CIP, CR, CC] =
+  locals(22) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+const I64_LOCALS = nextLocal - L64;
+// v128 locals: the 16 characters being classified, and the same with ASCII letters in lower case
+const V = nextLocal++;
+const VL = nextLocal++;
 
 /** `(x << s) | (previous x >>> (64 - s))`: x moved s characters later, across the word boundary. */
 const later = (x: number, prev: number, s: number): Code => [
@@ -188,48 +239,127 @@ const countBelow = (mask: number, bit: number): Code => [
   ...op.wrap,
 ];
 
-type Class = 'run' | 'digit' | 'dot' | 'b64';
+const and = (...parts: Code[]): Code => [
+  ...parts[0]!,
+  ...parts.slice(1).flatMap((p) => [...p, ...op.i64And]),
+];
+const setTo = (local: number, code: Code): Code => [...code, ...op.set(local)];
+const notCode = (code: Code): Code => [...code, ...op.i64(-1), ...op.i64Xor];
 
-/** Pushes the 16-bit mask of the characters in V (16 of them, as bytes) that are in a class. */
-const classMask = (cls: Class): Code => {
-  const eq = (c: number): Code => [...op.get(V), ...op.v128Const(c), ...op.i8x16Eq];
-  const range = (lo: number, len: number): Code => [
-    ...op.get(V),
-    ...op.v128Const(lo),
-    ...op.i8x16Sub,
-    ...op.v128Const(len),
-    ...op.i8x16LtU,
-  ];
-  const any = (parts: Code[]): Code => [...parts[0]!, ...parts.slice(1).flatMap((p) => [...p, ...op.v128Or])];
-  let body: Code;
-  if (cls === 'digit') body = range(48, 10);
-  else if (cls === 'dot') body = eq(46);
-  else if (cls === 'run') body = any([range(48, 10), ...[32, 41, 45, 46, 43, 40].map(eq)]);
-  else body = any([range(48, 10), range(65, 26), range(97, 26), eq(43), eq(47)]);
-  return [...body, ...op.i8x16Bitmask];
-};
+const eqV = (v: number, c: number): Code => [...op.get(v), ...op.v128Const(c), ...op.i8x16Eq];
+const rangeV = (lo: number, len: number): Code => [
+  ...op.get(V),
+  ...op.v128Const(lo),
+  ...op.i8x16Sub,
+  ...op.v128Const(len),
+  ...op.i8x16LtU,
+];
+const anyOf = (parts: Code[]): Code => [...parts[0]!, ...parts.slice(1).flatMap((p) => [...p, ...op.v128Or])];
+/** A letter in either case: VL holds every byte ORed with 0x20, which maps only `A-Z` onto `a-z`. */
+const letter = (c: string): Code => eqV(VL, c.charCodeAt(0));
+const exact = (c: string): Code => eqV(V, c.charCodeAt(0));
 
-/** R, G, T and BQ: the class masks of the 64-character word at BASE. */
+/** Each 64-bit mask local and the byte-vector test that sets its bits. */
+const CLASSES: ReadonlyArray<readonly [number, Code]> = [
+  [R, anyOf([rangeV(48, 10), ...[32, 41, 45, 46, 43, 40].map((c) => eqV(V, c))])],
+  [G, rangeV(48, 10)],
+  [T, eqV(V, 46)],
+  [BQ, anyOf([rangeV(48, 10), rangeV(65, 26), rangeV(97, 26), eqV(V, 43), eqV(V, 47)])],
+  [U, rangeV(65, 26)],
+  [EA, exact('A')],
+  [EG, exact('G')],
+  [EO, exact('O')],
+  [ES, exact('S')],
+  [CB, letter('b')],
+  [CE, letter('e')],
+  [CA, letter('a')],
+  [CS, letter('s')],
+  [CI, letter('i')],
+  [CR, letter('r')],
+  [CC, letter('c')],
+];
+
+/** Every class mask of the 64-character word at BASE. */
 const wordMasks = (): Code => {
-  const code: Code = [...op.i64(0), ...op.set(R), ...op.i64(0), ...op.set(G)];
-  code.push(...op.i64(0), ...op.set(T), ...op.i64(0), ...op.set(BQ));
+  const code: Code = [];
+  for (const [local] of CLASSES) code.push(...op.i64(0), ...op.set(local));
   for (let q = 0; q < 4; q++) {
     // 16 UTF-16 code units narrowed to bytes, saturating: beyond Latin-1 reads as 255 or 0, in no class
     code.push(...op.get(BASE), ...op.get(BASE), ...op.i32Add, ...op.v128Load(TEXT + 32 * q));
     code.push(...op.get(BASE), ...op.get(BASE), ...op.i32Add, ...op.v128Load(TEXT + 32 * q + 16));
-    code.push(...op.i8x16NarrowU, ...op.set(V));
-    for (const [local, cls] of [
-      [R, 'run'],
-      [G, 'digit'],
-      [T, 'dot'],
-      [BQ, 'b64'],
-    ] as const) {
-      code.push(...op.get(local), ...classMask(cls), ...op.extendU, ...op.i64(16 * q), ...op.i64Shl);
+    code.push(...op.i8x16NarrowU, ...op.tee(V), ...op.v128Const(0x20), ...op.v128Or, ...op.set(VL));
+    for (const [local, test] of CLASSES) {
+      code.push(
+        ...op.get(local),
+        ...test,
+        ...op.i8x16Bitmask,
+        ...op.extendU,
+        ...op.i64(16 * q),
+        ...op.i64Shl,
+      );
       code.push(...op.i64Or, ...op.set(local));
     }
   }
   return code;
 };
+
+/**
+ * Literal candidates, as masks of where the literal's last tested character is and how far back
+ * its first one lies. A superset of the places a detector's regex can start; the detector runs it
+ * anchored at each one, in order.
+ */
+const LISTS: ReadonlyArray<readonly [Code, number]> = [
+  // IBAN: [A-Z]{2}\d{2}
+  [and(op.get(G), later(G, GP, 1), later(U, UP, 2), later(U, UP, 3)), 3],
+  // AKIA… and the other AWS prefixes, AIza, GOCSPX-, SG.
+  [
+    [
+      ...and(op.get(U), later(EA, EAP, 1)),
+      ...and(op.get(EO), later(EG, EGP, 1)),
+      ...op.i64Or,
+      ...and(op.get(EG), later(ES, ESP, 1)),
+      ...op.i64Or,
+    ],
+    1,
+  ],
+  // Bearer, bearer, BEARER
+  [and(op.get(CR), later(CA, CAP, 1), later(CE, CEP, 2), later(CB, CBP, 3)), 3],
+  // Basic, basic, BASIC
+  [and(op.get(CC), later(CI, CIP, 1), later(CS, CSP, 2), later(CA, CAP, 3), later(CB, CBP, 4)), 4],
+];
+/** Where each list's count is stored. */
+const LIST_COUNT = B64_COUNT + 4;
+
+/** Appends base + bit − back for every set bit of the mask in X (consumed) to list k. */
+const emitBits = (k: number, back: number): Code => [
+  ...op.block,
+  ...op.loop,
+  ...op.get(X),
+  ...op.i64Eqz,
+  ...op.brIf(1),
+  ...op.get(LIST_PTR[k]!),
+  ...op.get(BASE),
+  ...op.get(X),
+  ...op.i64Ctz,
+  ...op.wrap,
+  ...op.i32Add,
+  ...op.i32(back),
+  ...op.i32Sub,
+  ...op.i32Store(0),
+  ...op.get(LIST_PTR[k]!),
+  ...op.i32(4),
+  ...op.i32Add,
+  ...op.set(LIST_PTR[k]!),
+  ...op.get(X),
+  ...op.get(X),
+  ...op.i64(1),
+  ...op.i64Sub,
+  ...op.i64And,
+  ...op.set(X),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+];
 
 /**
  * For each run end in `ends` (an i64 local, consumed): the run started at the highest bit of
@@ -390,13 +520,6 @@ const emitB64: Code = [
   ...op.set(BP),
 ];
 
-const and = (...parts: Code[]): Code => [
-  ...parts[0]!,
-  ...parts.slice(1).flatMap((p) => [...p, ...op.i64And]),
-];
-const setTo = (local: number, code: Code): Code => [...code, ...op.set(local)];
-const notCode = (code: Code): Code => [...code, ...op.i64(-1), ...op.i64Xor];
-
 /**
  * `scan(n, numOut, b64Out)`: the text (UTF-16, at TEXT, zero-padded to whole 64-character words
  * past `n`) is classified 16 characters at a time into 64-bit masks per word; runs of at least 7
@@ -411,9 +534,30 @@ const SCAN_BODY: Code = [
   ...op.set(NP),
   ...op.get(B64_OUT),
   ...op.set(BP),
+  ...LIST_PTR.flatMap((ptr, k) => [
+    ...op.get(LIST_OUT),
+    ...op.get(LIST_CAP),
+    ...op.i32(k),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.set(ptr),
+  ]),
   ...op.block,
   ...op.loop,
   ...wordMasks(),
+  ...LISTS.flatMap(([mask, back], k) => [...setTo(X, mask), ...emitBits(k, back)]),
+  ...[
+    [UP, U],
+    [GP, G],
+    [EAP, EA],
+    [EGP, EG],
+    [ESP, ES],
+    [CBP, CB],
+    [CEP, CE],
+    [CAP, CA],
+    [CSP, CS],
+    [CIP, CI],
+  ].flatMap(([prev, cur]) => setTo(prev!, op.get(cur!))),
   // number runs of 7 or more: N2 = 2 in a row, N4 = 4, N6 = N4 and N2 four back, N7 = N6 and R six back
   ...setTo(N2, and(op.get(R), later(R, RP, 1))),
   ...setTo(N7, and(op.get(N2), later(N2, N2P, 2), later(N2, N2P, 4), later(R, RP, 6))),
@@ -463,6 +607,19 @@ const SCAN_BODY: Code = [
   ...op.i32(8),
   ...op.i32DivU,
   ...op.i32Store(B64_COUNT),
+  ...LIST_PTR.flatMap((ptr, k) => [
+    ...op.i32(0),
+    ...op.get(ptr),
+    ...op.get(LIST_OUT),
+    ...op.get(LIST_CAP),
+    ...op.i32(k),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.i32Sub,
+    ...op.i32(4),
+    ...op.i32DivU,
+    ...op.i32Store(LIST_COUNT + 4 * k),
+  ]),
   ...op.get(NP),
   ...op.get(NUM_OUT),
   ...op.i32Sub,
@@ -477,13 +634,13 @@ export function prescanModuleBytes(): Uint8Array {
     ...vec([
       [...uleb(I32_LOCALS), I32],
       [...uleb(I64_LOCALS), I64],
-      [1, V128],
+      [2, V128],
     ]),
     ...SCAN_BODY,
   ];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])]])),
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([[I32]])]])),
     ...section(3, vec([[0]])),
     ...section(5, vec([[0x00, 1]])),
     ...section(
@@ -499,12 +656,20 @@ export function prescanModuleBytes(): Uint8Array {
 
 // --- the JavaScript side ------------------------------------------------------------------------
 
-/** Runs found in one text: `num` holds `[start, end, digits]` triples, `b64` `[start, end]` pairs. */
+/**
+ * What the pre-scan found in one text: `num` holds `[start, end, digits]` triples, `b64`
+ * `[start, end]` pairs, and each candidate list the positions, in order, where its literal may
+ * start (a superset of the places its detector's regex can match).
+ */
 export interface Runs {
   num: Int32Array;
   numCount: number;
   b64: Int32Array;
   b64Count: number;
+  iban: Int32Array;
+  upperVendor: Int32Array;
+  bearer: Int32Array;
+  basic: Int32Array;
 }
 
 /** The part of the WebAssembly API used here (the compiler's `lib` has no WebAssembly types). */
@@ -519,7 +684,7 @@ interface WasmApi {
 
 interface Instance {
   memory: WasmMemory;
-  scan: (n: number, numOut: number, b64Out: number) => number;
+  scan: (n: number, numOut: number, b64Out: number, listOut: number, listCap: number) => number;
   bytes: Buffer;
 }
 
@@ -529,7 +694,7 @@ interface Instance {
  */
 export const PRESCAN_MIN = 1024;
 /** Longer texts are scanned by the JavaScript probes too, so the module's memory stays bounded. */
-export const PRESCAN_MAX = 1 << 22;
+export const PRESCAN_MAX = 1 << 20;
 
 let instance: Instance | null | undefined;
 let enabled = true;
@@ -580,21 +745,29 @@ export function prescan(text: string): Runs | undefined {
   const numCap = Math.floor(n / (MIN_NUMBER_RUN + 1)) + 1;
   const b64Out = numOut + 12 * numCap;
   const b64Cap = Math.floor(n / (MIN_B64_RUN + 1)) + 1;
-  const need = b64Out + 8 * b64Cap;
+  const listOut = b64Out + 8 * b64Cap;
+  const listCap = 4 * (n + 1);
+  const need = listOut + LISTS.length * listCap;
   if (inst.memory.buffer.byteLength < need) {
     inst.memory.grow(Math.ceil((need - inst.memory.buffer.byteLength) / 65536));
     inst.bytes = Buffer.from(inst.memory.buffer);
   }
   inst.bytes.write(text, TEXT, 2 * n, 'utf16le');
   inst.bytes.fill(0, TEXT + 2 * n, textEnd);
-  const numCount = inst.scan(n, numOut, b64Out);
+  const numCount = inst.scan(n, numOut, b64Out, listOut, listCap);
   const b64Count = inst.bytes.readInt32LE(B64_COUNT);
+  const list = (k: number): Int32Array =>
+    new Int32Array(inst.memory.buffer, listOut + k * listCap, inst.bytes.readInt32LE(LIST_COUNT + 4 * k));
   lastText = text;
   lastRuns = {
     num: new Int32Array(inst.memory.buffer, numOut, 3 * numCount),
     numCount,
     b64: new Int32Array(inst.memory.buffer, b64Out, 2 * b64Count),
     b64Count,
+    iban: list(0),
+    upperVendor: list(1),
+    bearer: list(2),
+    basic: list(3),
   };
   return lastRuns;
 }
