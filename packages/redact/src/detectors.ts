@@ -9,6 +9,7 @@ import {
 } from './validators.js';
 import { Literal, PEM_BEGIN, PEM_END } from './literal.js';
 import { prescan } from './prescan.js';
+import { KEY_HINT_WORDS } from './key-hints.js';
 import type { Runs } from './prescan.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
@@ -1354,44 +1355,6 @@ const COOKIE_ATTRIBUTES = new Set([
   'comment',
 ]);
 
-const KEY_HINT_WORDS = [
-  'pass',
-  'pw',
-  'secret',
-  'token',
-  'key',
-  'auth',
-  'cookie',
-  'sess',
-  'sid',
-  'cred',
-  'csrf',
-  'xsrf',
-  'otp',
-  'pin',
-  'cvv',
-  'cvc',
-  'seed',
-  'mnemonic',
-  'ssn',
-  'social',
-  'sig',
-  'hash',
-  'salt',
-  'nonce',
-  'name',
-  'dob',
-  'birth',
-  'phone',
-  'mobile',
-  'tel',
-  'msisdn',
-  'user',
-  'login',
-  'mfa',
-  'holder',
-];
-
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /**
@@ -1434,6 +1397,16 @@ function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
     }
     return;
   }
+  const runs = prescan(text);
+  if (runs !== undefined) {
+    // the ends of the key runs that hold a hint word: from there on as below
+    const ends = runs.keyRunEnds;
+    for (let k = 0; k < ends.length; k++) {
+      const d = delimiterAfterKey(text, ends[k]!);
+      if (d !== -1) keyValueAt(text, d, out, ctx);
+    }
+    return;
+  }
   KEY_HINT.lastIndex = 0;
   let lastDelim = -1;
   // test() rather than exec(): only where the hint ends matters, and no match object is allocated
@@ -1451,6 +1424,16 @@ function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
     }
     if (KEY_HINT.lastIndex < p) KEY_HINT.lastIndex = p;
   }
+}
+
+/** The `=` or `:` after a key ending at `p` (past an escape, a quote and blanks), or -1. */
+function delimiterAfterKey(text: string, p: number): number {
+  if (text.charCodeAt(p) === 92) p++;
+  const q = text.charCodeAt(p);
+  if (q === 34 || q === 39) p++;
+  while (p < text.length && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+  const d = text.charCodeAt(p);
+  return d === 61 || d === 58 ? p : -1;
 }
 
 function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): void {

@@ -15,6 +15,8 @@ import {
   setPrescanEnabled,
 } from './prescan.js';
 import { createRedactor } from './redactor.js';
+import { prefixTrieSource } from './detectors.js';
+import { KEY_HINT_WORDS } from './key-hints.js';
 import { generateCorpus, generateLogText } from './corpus/generate.js';
 
 /** The runs the pre-scan must list, found one character at a time. */
@@ -47,13 +49,23 @@ function expectedRuns(text: string): { num: number[]; b64: number[] } {
 
 const starts = (re: RegExp, text: string): number[] => [...text.matchAll(re)].map((m) => m.index);
 
-/** The candidate lists the pre-scan must produce: every place each literal starts. */
+const HINT = new RegExp(prefixTrieSource(KEY_HINT_WORDS), 'i');
+
+/**
+ * The candidate lists the pre-scan must produce: every place each literal starts, and the end of
+ * every maximal key run holding a hint word with only blanks, quotes and backslashes before a
+ * delimiter.
+ */
 function expectedLists(text: string): number[][] {
+  const keyEnds = [...text.matchAll(/[A-Za-z0-9_.[\]-]+(?=[ \t"'\\]*[=:])/g)]
+    .filter((m) => HINT.test(m[0]))
+    .map((m) => m.index + m[0].length);
   return [
     starts(/(?=[A-Z]{2}[0-9]{2})/g, text),
     starts(/(?=A[A-Z]|GO|SG)/g, text),
     starts(/(?=bear)/gi, text),
     starts(/(?=basic)/gi, text),
+    keyEnds,
   ];
 }
 
@@ -61,7 +73,7 @@ function actualRuns(text: string): { num: number[]; b64: number[] } {
   const runs = prescan(text);
   assert.ok(runs !== undefined, 'the pre-scan runs on a long text');
   assert.deepEqual(
-    [runs.iban, runs.upperVendor, runs.bearer, runs.basic].map((l) => [...l]),
+    [runs.iban, runs.upperVendor, runs.bearer, runs.basic, runs.keyRunEnds].map((l) => [...l]),
     expectedLists(text),
     'candidate lists',
   );
@@ -86,6 +98,9 @@ test('the pre-scan lists exactly the long runs, at word edges and across words',
     '1.2.3.4 ... 1.2.3 (415) 555-2671 +44 20 7946 0958',
     // literal candidates in any letter case, at word edges, and look-alikes outside ASCII
     `${'x'.repeat(62)}BeArEr BASIC basIc DE89 AKIA GOCSPX SG. \u212Aey \u017Fg AIza ${'y'.repeat(50)}BEAR basi bea Bea Ab A1 G O GO SG S1 DE8 D E89 de89`,
+    // key runs: quoted, escaped, spaced, across a word edge, without a hint, hint outside the run
+    `${'z'.repeat(60)}db_PassWord = 1 "token": 2 \\"apiKey\\": 3 user_id=4 status=5 pass word=6 x.sig[0]:7`,
+    `${'k'.repeat(1100)}secret=1 ${'q'.repeat(70)}=2 'mfa'  \t: 3 sess\\x=4 "a"pass"=5 ssn:\u0130`,
   ];
   for (const c of cases) {
     for (const text of [pad(c), pad(c).trimEnd() + '9'.repeat(PRESCAN_MIN)]) {

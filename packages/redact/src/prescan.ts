@@ -9,10 +9,17 @@
  * never in a class, exactly as in the JavaScript tables.
  */
 
+import { KEY_HINT_WORDS } from './key-hints.js';
+
 /** Where the base64 run count is stored. */
 const B64_COUNT = 128;
 /** Where the text starts (UTF-16LE). */
-const TEXT = 256;
+const TEXT = 4096;
+/** The key-hint automaton: next state for each state and symbol (27 per state), then final flags. */
+const AUTOMATON = 256;
+const SYMBOLS = 27;
+const MAX_STATES = 128;
+const FINAL = AUTOMATON + MAX_STATES * SYMBOLS;
 
 /** Class bits: a number-run character, one that may start it, a digit, a dot, a base64 character. */
 export const CLASS_RUN = 1;
@@ -90,6 +97,13 @@ const op = {
   i32: (n: number): Code => [0x41, ...sleb(n)],
   i64: (n: number): Code => [0x42, ...sleb(n)],
   i32Eqz: [0x45],
+  i32Eq: [0x46],
+  i32GtS: [0x4a],
+  i32LtU: [0x49],
+  i32And: [0x71],
+  select: [0x1b],
+  load8u: (offset: number): Code => [0x2d, 0, ...uleb(offset)],
+  load16u: (offset: number): Code => [0x2f, 1, ...uleb(offset)],
   i32GtU: [0x4b],
   i32GeU: [0x4f],
   i32Add: [0x6a],
@@ -152,7 +166,9 @@ const [BASE, NP, BP, POS, START, D0, T0, D1, T1, DBASE, TBASE, LAST_N, LAST_ND, 
   number,
 ];
 /** One write pointer per candidate list. */
-const LIST_PTR = locals(4);
+const LIST_PTR = locals(5);
+// key runs: last non-separator position, last key character and the start of its run, and scratch
+const [LNS, LKC, LKCS, Q, KS, ST, KI] = locals(7) as [number, number, number, number, number, number, number];
 const I32_LOCALS = nextLocal - PARAMS;
 // i64 locals: the masks of one 64-character word (bit i = character base + i), each with its value
 // for the previous word, which shifts bring in across the word boundary
@@ -209,6 +225,8 @@ const [U, UP, GP, EA, EAP, EG, EGP, EO, ES, ESP, CB, CBP, CE, CEP, CA, CAP, CS, 
     number,
     number,
   ];
+/** Key characters, the separators allowed between a key and its delimiter, delimiters, scratch. */
+const [KCM, SKM, DLM, Z] = locals(4) as [number, number, number, number];
 const I64_LOCALS = nextLocal - L64;
 // v128 locals: the 16 characters being classified, and the same with ASCII letters in lower case
 const V = nextLocal++;
@@ -277,6 +295,14 @@ const CLASSES: ReadonlyArray<readonly [number, Code]> = [
   [CI, letter('i')],
   [CR, letter('r')],
   [CC, letter('c')],
+  // key characters `[A-Za-z0-9_.\[\]-]`
+  [
+    KCM,
+    anyOf([rangeV(48, 10), rangeV(65, 26), rangeV(97, 26), ...[95, 45, 46, 91, 93].map((c) => eqV(V, c))]),
+  ],
+  // what may stand between a key and its delimiter: blanks, a quote, a backslash
+  [SKM, anyOf([32, 9, 34, 39, 92].map((c) => eqV(V, c)))],
+  [DLM, anyOf([eqV(V, 61), eqV(V, 58)])],
 ];
 
 /** Every class mask of the 64-character word at BASE. */
@@ -520,6 +546,157 @@ const emitB64: Code = [
   ...op.set(BP),
 ];
 
+const highBit = (mask: Code): Code => [...op.i32(63), ...mask, ...op.i64Clz, ...op.wrap, ...op.i32Sub];
+const lowMask = (bit: Code): Code => [
+  ...op.i64(1),
+  ...bit,
+  ...op.extendU,
+  ...op.i64Shl,
+  ...op.i64(1),
+  ...op.i64Sub,
+];
+/**
+ * KS = the start of the key run that ends in this word at bit `bit` (i32 code): after the highest
+ * non-key character below it, or, when there is none, where the run from the previous word began.
+ */
+const keyRunStart = (bit: Code): Code => [
+  ...setTo(Y, and(notCode(op.get(KCM)), lowMask(bit))),
+  ...op.get(Y),
+  ...op.i64Eqz,
+  ...op.if,
+  ...op.get(LKCS),
+  ...op.get(BASE),
+  ...op.get(LKC),
+  ...op.get(BASE),
+  ...op.i32(1),
+  ...op.i32Sub,
+  ...op.i32Eq,
+  ...op.select,
+  ...op.set(KS),
+  ...op.else,
+  ...op.get(BASE),
+  ...highBit(op.get(Y)),
+  ...op.i32Add,
+  ...op.i32(1),
+  ...op.i32Add,
+  ...op.set(KS),
+  ...op.end,
+];
+
+/**
+ * Key runs before a delimiter that hold a hint word: for each `=` or `:` of the word, the last
+ * character before it that is not a blank, quote or backslash must be a key character; the run it
+ * ends is fed to the hint automaton, and its end goes to the last list when a word is found. The
+ * detector checks the exact delimiter grammar itself, so this only has to be a superset.
+ */
+const keyRuns = (): Code => [
+  ...setTo(X, op.get(DLM)),
+  ...op.block,
+  ...op.loop,
+  ...op.get(X),
+  ...op.i64Eqz,
+  ...op.brIf(1),
+  ...setTo(Z, and(notCode(op.get(SKM)), lowMask([...op.get(X), ...op.i64Ctz, ...op.wrap]))),
+  ...op.get(Z),
+  ...op.i64Eqz,
+  ...op.if,
+  ...setTo(Q, op.get(LNS)),
+  ...setTo(KI, [...op.get(LNS), ...op.get(LKC), ...op.i32Eq]),
+  ...setTo(KS, op.get(LKCS)),
+  ...op.else,
+  ...setTo(Q, [...op.get(BASE), ...highBit(op.get(Z)), ...op.i32Add]),
+  ...setTo(KI, [
+    ...op.get(KCM),
+    ...op.get(Q),
+    ...op.get(BASE),
+    ...op.i32Sub,
+    ...op.extendU,
+    ...op.i64ShrU,
+    ...op.wrap,
+    ...op.i32(1),
+    ...op.i32And,
+  ]),
+  ...keyRunStart([...op.get(Q), ...op.get(BASE), ...op.i32Sub]),
+  ...op.end,
+  ...op.get(KI),
+  ...op.if,
+  ...setTo(ST, op.i32(0)),
+  ...op.block,
+  ...op.loop,
+  ...op.get(KS),
+  ...op.get(Q),
+  ...op.i32GtS,
+  ...op.brIf(1),
+  // symbol: a letter in lower case 0–25, anything else 26
+  ...op.get(KS),
+  ...op.get(KS),
+  ...op.i32Add,
+  ...op.load16u(TEXT),
+  ...op.i32(32),
+  ...op.i32Or,
+  ...op.i32(97),
+  ...op.i32Sub,
+  ...op.tee(KI),
+  ...op.i32(26),
+  ...op.get(KI),
+  ...op.i32(26),
+  ...op.i32LtU,
+  ...op.select,
+  ...op.get(ST),
+  ...op.i32(SYMBOLS),
+  ...op.i32Mul,
+  ...op.i32Add,
+  ...op.load8u(AUTOMATON),
+  ...op.tee(ST),
+  ...op.load8u(FINAL),
+  ...op.if,
+  ...op.get(LIST_PTR[4]!),
+  ...op.get(Q),
+  ...op.i32(1),
+  ...op.i32Add,
+  ...op.i32Store(0),
+  ...op.get(LIST_PTR[4]!),
+  ...op.i32(4),
+  ...op.i32Add,
+  ...op.set(LIST_PTR[4]!),
+  ...op.br(2),
+  ...op.end,
+  ...op.get(KS),
+  ...op.i32(1),
+  ...op.i32Add,
+  ...op.set(KS),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+  ...op.end,
+  ...op.get(X),
+  ...op.get(X),
+  ...op.i64(1),
+  ...op.i64Sub,
+  ...op.i64And,
+  ...op.set(X),
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+  // carried to the next word: the last non-separator, the last key character and its run's start
+  ...setTo(Z, notCode(op.get(SKM))),
+  ...op.get(Z),
+  ...op.i64Eqz,
+  ...op.i32Eqz,
+  ...op.if,
+  ...setTo(LNS, [...op.get(BASE), ...highBit(op.get(Z)), ...op.i32Add]),
+  ...op.end,
+  ...op.get(KCM),
+  ...op.i64Eqz,
+  ...op.i32Eqz,
+  ...op.if,
+  ...setTo(HB, highBit(op.get(KCM))),
+  ...keyRunStart(op.get(HB)),
+  ...setTo(LKC, [...op.get(BASE), ...op.get(HB), ...op.i32Add]),
+  ...setTo(LKCS, op.get(KS)),
+  ...op.end,
+];
+
 /**
  * `scan(n, numOut, b64Out)`: the text (UTF-16, at TEXT, zero-padded to whole 64-character words
  * past `n`) is classified 16 characters at a time into 64-bit masks per word; runs of at least 7
@@ -542,10 +719,13 @@ const SCAN_BODY: Code = [
     ...op.i32Add,
     ...op.set(ptr),
   ]),
+  ...setTo(LNS, op.i32(-1)),
+  ...setTo(LKC, op.i32(-2)),
   ...op.block,
   ...op.loop,
   ...wordMasks(),
   ...LISTS.flatMap(([mask, back], k) => [...setTo(X, mask), ...emitBits(k, back)]),
+  ...keyRuns(),
   ...[
     [UP, U],
     [GP, G],
@@ -654,6 +834,54 @@ export function prescanModuleBytes(): Uint8Array {
   ]);
 }
 
+/**
+ * An Aho–Corasick automaton over lower-case letters for the key-hint words: `next[state * 27 +
+ * symbol]` (symbol 0–25 a letter in either case, 26 anything else) and `final[state]` set when a
+ * word ends there or at one of its suffixes.
+ */
+export function hintAutomaton(words: readonly string[]): { next: Uint8Array; final: Uint8Array } {
+  const next: number[][] = [new Array<number>(SYMBOLS).fill(-1)];
+  const final: boolean[] = [false];
+  for (const w of words) {
+    let state = 0;
+    for (const ch of w) {
+      const sym = ch.charCodeAt(0) - 97;
+      if (sym < 0 || sym >= 26) throw new TypeError('hint words must be lower-case ASCII letters');
+      const row = next[state]!;
+      if (row[sym] === -1) {
+        row[sym] = next.length;
+        next.push(new Array<number>(SYMBOLS).fill(-1));
+        final.push(false);
+      }
+      state = row[sym]!;
+    }
+    final[state] = true;
+  }
+  if (next.length > MAX_STATES) throw new TypeError('too many hint states');
+  const fail = new Array<number>(next.length).fill(0);
+  const queue: number[] = [];
+  const root = next[0]!;
+  for (let sym = 0; sym < SYMBOLS; sym++) {
+    if (root[sym] === -1) root[sym] = 0;
+    else queue.push(root[sym]!);
+  }
+  while (queue.length > 0) {
+    const r = queue.shift()!;
+    if (final[fail[r]!]) final[r] = true;
+    const row = next[r]!;
+    const failRow = next[fail[r]!]!;
+    for (let sym = 0; sym < SYMBOLS; sym++) {
+      const u = row[sym]!;
+      if (u === -1) row[sym] = failRow[sym]!;
+      else {
+        fail[u] = failRow[sym]!;
+        queue.push(u);
+      }
+    }
+  }
+  return { next: Uint8Array.from(next.flat()), final: Uint8Array.from(final, (f) => (f ? 1 : 0)) };
+}
+
 // --- the JavaScript side ------------------------------------------------------------------------
 
 /**
@@ -670,6 +898,8 @@ export interface Runs {
   upperVendor: Int32Array;
   bearer: Int32Array;
   basic: Int32Array;
+  /** Ends of key runs that hold a hint word and precede (perhaps) a delimiter. */
+  keyRunEnds: Int32Array;
 }
 
 /** The part of the WebAssembly API used here (the compiler's `lib` has no WebAssembly types). */
@@ -708,7 +938,11 @@ function load(): Instance | null {
     const inst = new wasm.Instance(new wasm.Module(prescanModuleBytes()), {});
     const memory = inst.exports['memory'] as WasmMemory;
     const scan = inst.exports['scan'] as Instance['scan'];
-    return { memory, scan, bytes: Buffer.from(memory.buffer) };
+    const bytes = Buffer.from(memory.buffer);
+    const automaton = hintAutomaton(KEY_HINT_WORDS);
+    bytes.set(automaton.next, AUTOMATON);
+    bytes.set(automaton.final, FINAL);
+    return { memory, scan, bytes };
   } catch {
     // without WebAssembly (e.g. --jitless) the JavaScript probes do the same work
     return null;
@@ -747,7 +981,7 @@ export function prescan(text: string): Runs | undefined {
   const b64Cap = Math.floor(n / (MIN_B64_RUN + 1)) + 1;
   const listOut = b64Out + 8 * b64Cap;
   const listCap = 4 * (n + 1);
-  const need = listOut + LISTS.length * listCap;
+  const need = listOut + LIST_PTR.length * listCap;
   if (inst.memory.buffer.byteLength < need) {
     inst.memory.grow(Math.ceil((need - inst.memory.buffer.byteLength) / 65536));
     inst.bytes = Buffer.from(inst.memory.buffer);
@@ -768,6 +1002,7 @@ export function prescan(text: string): Runs | undefined {
     upperVendor: list(1),
     bearer: list(2),
     basic: list(3),
+    keyRunEnds: list(4),
   };
   return lastRuns;
 }
