@@ -882,6 +882,7 @@ export function builtinDetectors(): Detector[] {
       type: 'PASSWORD',
       priority: PRIORITY.urlPassword,
       triggers: [new Literal('://')],
+      candidates: (runs) => runs.url,
       re: /:\/\/[^\s/?#@:'"<>]*:([^\s/'"<>]+)@/dg,
       group: 1,
       validate: (m, text) => {
@@ -896,6 +897,7 @@ export function builtinDetectors(): Detector[] {
       type: 'PASSWORD',
       priority: PRIORITY.keyValue,
       triggers: [new Literal('--')],
+      candidates: (runs) => runs.flag,
       re: /--(?:password|passwd|pass|pwd|secret|token|api-key|apikey|access-token|client-secret|auth-token)[ \t]+('[^'\r\n]*'|"[^"\r\n]*"|[^\s'"-][^\s'"]*)/dg,
       badBefore: (c) => c !== 32 && c !== 9,
       group: 1,

@@ -166,7 +166,9 @@ const [BASE, NP, BP, POS, START, D0, T0, D1, T1, DBASE, TBASE, LAST_N, LAST_ND, 
   number,
 ];
 /** One write pointer per candidate list. */
-const LIST_PTR = locals(5);
+const LIST_PTR = locals(7);
+/** The list of key-run ends comes after the literal lists. */
+const KEY_LIST = 6;
 // key runs: last non-separator position, last key character and the start of its run, and scratch
 const [LNS, LKC, LKCS, Q, KS, ST, KI] = locals(7) as [number, number, number, number, number, number, number];
 const I32_LOCALS = nextLocal - PARAMS;
@@ -227,6 +229,16 @@ const [U, UP, GP, EA, EAP, EG, EGP, EO, ES, ESP, CB, CBP, CE, CEP, CA, CAP, CS, 
   ];
 /** Key characters, the separators allowed between a key and its delimiter, delimiters, scratch. */
 const [KCM, SKM, DLM, Z] = locals(4) as [number, number, number, number];
+/** `:`, `/`, `-` and any ASCII letter, for `://` and `--flag`, with previous-word values. */
+const [COLON, COLONP, SLASH, SLASHP, DASH, DASHP, AL] = locals(7) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 const I64_LOCALS = nextLocal - L64;
 // v128 locals: the 16 characters being classified, and the same with ASCII letters in lower case
 const V = nextLocal++;
@@ -303,6 +315,10 @@ const CLASSES: ReadonlyArray<readonly [number, Code]> = [
   // what may stand between a key and its delimiter: blanks, a quote, a backslash
   [SKM, anyOf([32, 9, 34, 39, 92].map((c) => eqV(V, c)))],
   [DLM, anyOf([eqV(V, 61), eqV(V, 58)])],
+  [COLON, eqV(V, 58)],
+  [SLASH, eqV(V, 47)],
+  [DASH, eqV(V, 45)],
+  [AL, [...op.get(VL), ...op.v128Const(97), ...op.i8x16Sub, ...op.v128Const(26), ...op.i8x16LtU]],
 ];
 
 /** Every class mask of the 64-character word at BASE. */
@@ -352,6 +368,10 @@ const LISTS: ReadonlyArray<readonly [Code, number]> = [
   [and(op.get(CR), later(CA, CAP, 1), later(CE, CEP, 2), later(CB, CBP, 3)), 3],
   // Basic, basic, BASIC
   [and(op.get(CC), later(CI, CIP, 1), later(CS, CSP, 2), later(CA, CAP, 3), later(CB, CBP, 4)), 4],
+  // ://
+  [and(op.get(SLASH), later(SLASH, SLASHP, 1), later(COLON, COLONP, 2)), 2],
+  // --flag
+  [and(op.get(AL), later(DASH, DASHP, 1), later(DASH, DASHP, 2)), 2],
 ];
 /** Where each list's count is stored. */
 const LIST_COUNT = B64_COUNT + 4;
@@ -650,15 +670,15 @@ const keyRuns = (): Code => [
   ...op.tee(ST),
   ...op.load8u(FINAL),
   ...op.if,
-  ...op.get(LIST_PTR[4]!),
+  ...op.get(LIST_PTR[KEY_LIST]!),
   ...op.get(Q),
   ...op.i32(1),
   ...op.i32Add,
   ...op.i32Store(0),
-  ...op.get(LIST_PTR[4]!),
+  ...op.get(LIST_PTR[KEY_LIST]!),
   ...op.i32(4),
   ...op.i32Add,
-  ...op.set(LIST_PTR[4]!),
+  ...op.set(LIST_PTR[KEY_LIST]!),
   ...op.br(2),
   ...op.end,
   ...op.get(KS),
@@ -737,6 +757,9 @@ const SCAN_BODY: Code = [
     [CAP, CA],
     [CSP, CS],
     [CIP, CI],
+    [COLONP, COLON],
+    [SLASHP, SLASH],
+    [DASHP, DASH],
   ].flatMap(([prev, cur]) => setTo(prev!, op.get(cur!))),
   // number runs of 7 or more: N2 = 2 in a row, N4 = 4, N6 = N4 and N2 four back, N7 = N6 and R six back
   ...setTo(N2, and(op.get(R), later(R, RP, 1))),
@@ -898,6 +921,8 @@ export interface Runs {
   upperVendor: Int32Array;
   bearer: Int32Array;
   basic: Int32Array;
+  url: Int32Array;
+  flag: Int32Array;
   /** Ends of key runs that hold a hint word and precede (perhaps) a delimiter. */
   keyRunEnds: Int32Array;
 }
@@ -1002,7 +1027,9 @@ export function prescan(text: string): Runs | undefined {
     upperVendor: list(1),
     bearer: list(2),
     basic: list(3),
-    keyRunEnds: list(4),
+    url: list(4),
+    flag: list(5),
+    keyRunEnds: list(KEY_LIST),
   };
   return lastRuns;
 }
