@@ -822,6 +822,7 @@ export function builtinDetectors(): Detector[] {
         new Literal('sk-', 1),
         new Literal('npm_', 1),
       ],
+      (runs) => runs.lowerVendor,
     ),
     { name: 'long-base64', level: 'standard', scan: scanLongBase64 },
     regexDetector({

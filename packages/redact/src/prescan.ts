@@ -143,102 +143,35 @@ const name = (s: string): Code => [...uleb(s.length), ...[...s].map((c) => c.cha
 const [N, NUM_OUT, B64_OUT, LIST_OUT, LIST_CAP] = [0, 1, 2, 3, 4];
 const PARAMS = 5;
 let nextLocal = PARAMS;
-const locals = (count: number): number[] => Array.from({ length: count }, () => nextLocal++);
+type Tuple<N extends number, T extends number[] = []> = T['length'] extends N ? T : Tuple<N, [...T, number]>;
+/** The indices of `count` new locals. */
+const locals = <N extends number>(count: N): Tuple<N> =>
+  Array.from({ length: count }, () => nextLocal++) as Tuple<N>;
 // i32 locals
-const [BASE, NP, BP, POS, START, D0, T0, D1, T1, DBASE, TBASE, LAST_N, LAST_ND, LAST_NT, LAST_B, HB] = locals(
-  16,
-) as [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
+const [BASE, NP, BP, POS, START, D0, T0, D1, T1, DBASE, TBASE, LAST_N, LAST_ND, LAST_NT, LAST_B, HB] =
+  locals(16);
 /** One write pointer per candidate list. */
-const LIST_PTR = locals(7);
+const LIST_PTR = locals(8);
 /** The list of key-run ends comes after the literal lists. */
-const KEY_LIST = 6;
+const KEY_LIST = 7;
 // key runs: last non-separator position, last key character and the start of its run, and scratch
-const [LNS, LKC, LKCS, Q, KS, ST, KI] = locals(7) as [number, number, number, number, number, number, number];
+const [LNS, LKC, LKCS, Q, KS, ST, KI] = locals(7);
 const I32_LOCALS = nextLocal - PARAMS;
 // i64 locals: the masks of one 64-character word (bit i = character base + i), each with its value
 // for the previous word, which shifts bring in across the word boundary
 const L64 = nextLocal;
-const [R, G, T, B, RP, N2, N2P, N7, N7P, BQ, B2, B2P, B4, B4P, B8, B8P, B16, B16P, B40, B40P, X, Y] = locals(
-  22,
-) as [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
+const [R, G, T, B, RP, N2, N2P, N7, N7P, BQ, B2, B2P, B4, B4P, B8, B8P, B16, B16P, B40, B40P, X, Y] =
+  locals(22);
 /** Letter masks for the literal candidates, each with its previous-word value. */
 const [U, UP, GP, EA, EAP, EG, EGP, EO, ES, ESP, CB, CBP, CE, CEP, CA, CAP, CS, CSP, CI, CIP, CR, CC] =
-  locals(22) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  locals(22);
 /** Key characters, the separators allowed between a key and its delimiter, delimiters, scratch. */
-const [KCM, SKM, DLM, Z] = locals(4) as [number, number, number, number];
+const [KCM, SKM, DLM, Z] = locals(4);
 /** `:`, `/`, `-` and any ASCII letter, for `://` and `--flag`, with previous-word values. */
-const [COLON, COLONP, SLASH, SLASHP, DASH, DASHP, AL] = locals(7) as [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
+const [COLON, COLONP, SLASH, SLASHP, DASH, DASHP, AL] = locals(7);
+/** Letters (either case) and `_` for the lower-case vendor prefixes; the groups of their ends. */
+const [CG, CGP, CH, CHP, USC, CT, CTP, CX, CXP, CO, CK, CKP, CW, CWP, CM, CMP, CP, CPP] = locals(18);
+const [K1, K1P, K2, K2P, K3, K3P] = locals(6);
 const I64_LOCALS = nextLocal - L64;
 // v128 locals: the 16 characters being classified, and the same with ASCII letters in lower case
 const V = nextLocal++;
@@ -319,6 +252,16 @@ const CLASSES: ReadonlyArray<readonly [number, Code]> = [
   [SLASH, eqV(V, 47)],
   [DASH, eqV(V, 45)],
   [AL, [...op.get(VL), ...op.v128Const(97), ...op.i8x16Sub, ...op.v128Const(26), ...op.i8x16LtU]],
+  [CG, letter('g')],
+  [CH, letter('h')],
+  [USC, exact('_')],
+  [CT, letter('t')],
+  [CX, letter('x')],
+  [CO, letter('o')],
+  [CK, letter('k')],
+  [CW, letter('w')],
+  [CM, letter('m')],
+  [CP, letter('p')],
 ];
 
 /** Every class mask of the 64-character word at BASE. */
@@ -372,6 +315,40 @@ const LISTS: ReadonlyArray<readonly [Code, number]> = [
   [and(op.get(SLASH), later(SLASH, SLASHP, 1), later(COLON, COLONP, 2)), 2],
   // --flag
   [and(op.get(AL), later(DASH, DASHP, 1), later(DASH, DASHP, 2)), 2],
+  // gh?_, gith(ub_pat_), npm_ (ending 3 after the start); xo(x), xa(pp-), wh(sec_) (1); sk_, rk_,
+  // sk- (2); https://h(ooks.) (8): all moved to end 8 after the start
+  [
+    [
+      ...setTo(K3, [
+        ...and(op.get(USC), later(CH, CHP, 2), later(CG, CGP, 3)),
+        ...and(op.get(CH), later(CT, CTP, 1), later(CI, CIP, 2), later(CG, CGP, 3)),
+        ...op.i64Or,
+        ...and(op.get(USC), later(CM, CMP, 1), later(CP, CPP, 2)),
+        ...op.i64Or,
+      ]),
+      ...setTo(K1, [
+        ...op.get(CO),
+        ...op.get(CA),
+        ...op.i64Or,
+        ...later(CX, CXP, 1),
+        ...op.i64And,
+        ...and(op.get(CH), later(CW, CWP, 1)),
+        ...op.i64Or,
+      ]),
+      ...setTo(K2, [...op.get(USC), ...op.get(DASH), ...op.i64Or, ...later(CK, CKP, 1), ...op.i64And]),
+      ...later(K3, K3P, 5),
+      ...later(K2, K2P, 6),
+      ...op.i64Or,
+      ...later(K1, K1P, 7),
+      ...op.i64Or,
+      ...and(op.get(CH), later(SLASH, SLASHP, 1), later(SLASH, SLASHP, 2), later(COLON, COLONP, 3)),
+      ...op.i64Or,
+      ...setTo(K1P, op.get(K1)),
+      ...setTo(K2P, op.get(K2)),
+      ...setTo(K3P, op.get(K3)),
+    ],
+    8,
+  ],
 ];
 /** Where each list's count is stored. */
 const LIST_COUNT = B64_COUNT + 4;
@@ -670,15 +647,15 @@ const keyRuns = (): Code => [
   ...op.tee(ST),
   ...op.load8u(FINAL),
   ...op.if,
-  ...op.get(LIST_PTR[KEY_LIST]!),
+  ...op.get(LIST_PTR[KEY_LIST]),
   ...op.get(Q),
   ...op.i32(1),
   ...op.i32Add,
   ...op.i32Store(0),
-  ...op.get(LIST_PTR[KEY_LIST]!),
+  ...op.get(LIST_PTR[KEY_LIST]),
   ...op.i32(4),
   ...op.i32Add,
-  ...op.set(LIST_PTR[KEY_LIST]!),
+  ...op.set(LIST_PTR[KEY_LIST]),
   ...op.br(2),
   ...op.end,
   ...op.get(KS),
@@ -760,6 +737,14 @@ const SCAN_BODY: Code = [
     [COLONP, COLON],
     [SLASHP, SLASH],
     [DASHP, DASH],
+    [CGP, CG],
+    [CHP, CH],
+    [CTP, CT],
+    [CXP, CX],
+    [CKP, CK],
+    [CWP, CW],
+    [CMP, CM],
+    [CPP, CP],
   ].flatMap(([prev, cur]) => setTo(prev!, op.get(cur!))),
   // number runs of 7 or more: N2 = 2 in a row, N4 = 4, N6 = N4 and N2 four back, N7 = N6 and R six back
   ...setTo(N2, and(op.get(R), later(R, RP, 1))),
@@ -923,6 +908,7 @@ export interface Runs {
   basic: Int32Array;
   url: Int32Array;
   flag: Int32Array;
+  lowerVendor: Int32Array;
   /** Ends of key runs that hold a hint word and precede (perhaps) a delimiter. */
   keyRunEnds: Int32Array;
 }
@@ -1029,6 +1015,7 @@ export function prescan(text: string): Runs | undefined {
     basic: list(3),
     url: list(4),
     flag: list(5),
+    lowerVendor: list(6),
     keyRunEnds: list(KEY_LIST),
   };
   return lastRuns;
