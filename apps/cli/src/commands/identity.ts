@@ -171,5 +171,3 @@ export function registerIdentityCommands(program: Command): void {
       out.result({ ok: true, id }, () => `revoked ${id}`);
     });
 }
-
-export { GloveboxError };

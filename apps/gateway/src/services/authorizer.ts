@@ -1,11 +1,14 @@
 import { GloveboxError, type Clock } from '@glovebox/core';
 import type { PolicyAction } from '@glovebox/protocol';
-import type { AuthzRequest, Decision, PolicyContext, PolicyEngine } from '@glovebox/policy';
+import {
+  MFA_NEVER_SEC,
+  type AuthzRequest,
+  type Decision,
+  type PolicyContext,
+  type PolicyEngine,
+} from '@glovebox/policy';
 import type { AgentRecord } from '../store/index.js';
 import type { Actor } from './identity.js';
-
-/** Seconds reported as the MFA age of a login that never proved a second factor. */
-export const MFA_NEVER_SEC = 1_000_000_000;
 
 export interface AuthorizerConfig {
   engine: PolicyEngine;
@@ -51,7 +54,9 @@ export class Authorizer {
   baseContext(actor: Actor, extras: ContextExtras): PolicyContext {
     const now = this.#c.clock.now();
     const mfaAgeSec =
-      actor.mfaAt === null ? MFA_NEVER_SEC : Math.max(0, Math.floor((now - actor.mfaAt) / 1000));
+      actor.mfaAt === null
+        ? MFA_NEVER_SEC
+        : Math.min(MFA_NEVER_SEC, Math.max(0, Math.floor((now - actor.mfaAt) / 1000)));
     return {
       reason: '',
       breakGlass: false,
