@@ -8,7 +8,7 @@ import {
   ssnValid,
 } from './validators.js';
 import { Literal, PEM_BEGIN, PEM_END } from './literal.js';
-import { prescan } from './prescan.js';
+import { HINT_OTHER, HINT_SYMBOLS, SYMBOL_OF, hintAutomaton, prescan } from './prescan.js';
 import { KEY_HINT_WORDS } from './key-hints.js';
 import type { Runs } from './prescan.js';
 import { PRIORITY } from './span.js';
@@ -1364,8 +1364,9 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\
  * An alternation of words factored by common prefixes (`s(?:e(?:cret|ss|ed)|id|…)`), so the regex
  * engine tests each position against one branch per first letter instead of every word. No word
  * is a prefix of another, so the match at each position is the same as the plain alternation's.
+ * `between` (a regex source) may stand between any two letters of a word.
  */
-export function prefixTrieSource(words: readonly string[]): string {
+export function prefixTrieSource(words: readonly string[], between = ''): string {
   const byFirst = new Map<string, string[]>();
   let empty = false;
   for (const w of words) {
@@ -1377,17 +1378,57 @@ export function prefixTrieSource(words: readonly string[]): string {
     rest.push(w.slice(1));
     byFirst.set(w[0]!, rest);
   }
-  const branches = [...byFirst].map(([first, rest]) => escapeRegex(first) + prefixTrieSource(rest));
+  const branches = [...byFirst].map(([first, rest]) => {
+    const tail = prefixTrieSource(rest, between);
+    return escapeRegex(first) + (tail === '' ? '' : between + tail);
+  });
   if (branches.length === 0) return '';
   if (branches.length === 1 && !empty) return branches[0]!;
   return `(?:${branches.join('|')})${empty ? '?' : ''}`;
 }
 
 /**
- * Every key name {@link classifyKey} can flag contains one of these words. Finding them first and
- * then the delimiter after the key is far cheaper than examining every `:` and `=` of a log.
+ * Every key name {@link classifyKey} can flag contains one of the hint words, its letters perhaps
+ * split by the separators key classification drops (`SEC_RET`, `p.a.s.s.w.o.r.d`). Only a key run
+ * before a delimiter is examined, and by the same automaton as in the pre-scan, so both paths
+ * find the same keys; far cheaper than classifying the key before every `:` and `=` of a log.
  */
-export const KEY_HINT = new RegExp(prefixTrieSource(KEY_HINT_WORDS), 'gi');
+const HINTS = hintAutomaton(KEY_HINT_WORDS);
+
+/** True when `[from, to)` holds a hint word, in any letter case, separators ignored. */
+function holdsHint(text: string, from: number, to: number): boolean {
+  const { next, final } = HINTS;
+  let state = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    state = next[state * HINT_SYMBOLS + (c < 128 ? SYMBOL_OF[c]! : HINT_OTHER)]!;
+    if (final[state] === 1) return true;
+  }
+  return false;
+}
+
+/** Blanks, quotes and backslashes: what may stand between a key and its delimiter. */
+const isKeyGap = (c: number): boolean => c === 32 || c === 9 || c === 34 || c === 39 || c === 92;
+
+/**
+ * Ends of the key runs holding a hint word whose last character is the last one before a `=` or
+ * `:` other than blanks, quotes and backslashes, in order: what the pre-scan lists.
+ */
+function keyRunEnds(text: string, each: (end: number) => void): void {
+  let eq = text.indexOf('=');
+  let colon = text.indexOf(':');
+  while (eq !== -1 || colon !== -1) {
+    const d = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
+    if (d === eq) eq = text.indexOf('=', d + 1);
+    else colon = text.indexOf(':', d + 1);
+    let q = d - 1;
+    while (q >= 0 && isKeyGap(text.charCodeAt(q))) q--;
+    if (q < 0 || !isKeyChar(text.charCodeAt(q))) continue;
+    let s = q;
+    while (s > 0 && isKeyChar(text.charCodeAt(s - 1))) s--;
+    if (holdsHint(text, s, q + 1)) each(q + 1);
+  }
+}
 
 function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
   if (ctx.hasExtraKeys) {
@@ -1402,7 +1443,6 @@ function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
   }
   const runs = prescan(text);
   if (runs !== undefined) {
-    // the ends of the key runs that hold a hint word: from there on as below
     const ends = runs.keyRunEnds;
     for (let k = 0; k < ends.length; k++) {
       const d = delimiterAfterKey(text, ends[k]!);
@@ -1410,23 +1450,10 @@ function scanKeyValues(text: string, out: Span[], ctx: ScanContext): void {
     }
     return;
   }
-  KEY_HINT.lastIndex = 0;
-  let lastDelim = -1;
-  // test() rather than exec(): only where the hint ends matters, and no match object is allocated
-  while (KEY_HINT.test(text)) {
-    let p = KEY_HINT.lastIndex;
-    while (p < text.length && isKeyChar(text.charCodeAt(p))) p++;
-    if (text.charCodeAt(p) === 92) p++;
-    const q = text.charCodeAt(p);
-    if (q === 34 || q === 39) p++;
-    while (p < text.length && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
-    const d = text.charCodeAt(p);
-    if ((d === 61 || d === 58) && p !== lastDelim) {
-      lastDelim = p;
-      keyValueAt(text, p, out, ctx);
-    }
-    if (KEY_HINT.lastIndex < p) KEY_HINT.lastIndex = p;
-  }
+  keyRunEnds(text, (end) => {
+    const d = delimiterAfterKey(text, end);
+    if (d !== -1) keyValueAt(text, d, out, ctx);
+  });
 }
 
 /** The `=` or `:` after a key ending at `p` (past an escape, a quote and blanks), or -1. */

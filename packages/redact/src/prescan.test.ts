@@ -49,7 +49,7 @@ function expectedRuns(text: string): { num: number[]; b64: number[] } {
 
 const starts = (re: RegExp, text: string): number[] => [...text.matchAll(re)].map((m) => m.index);
 
-const HINT = new RegExp(prefixTrieSource(KEY_HINT_WORDS), 'i');
+const HINT = new RegExp(prefixTrieSource(KEY_HINT_WORDS, '[-._[\\]]*'), 'i');
 
 /**
  * The candidate lists the pre-scan must produce: every place each literal starts, and the end of
@@ -112,7 +112,7 @@ test('the pre-scan lists exactly the long runs, at word edges and across words',
     // literal candidates in any letter case, at word edges, and look-alikes outside ASCII
     `${'x'.repeat(62)}BeArEr BASIC basIc DE89 AKIA GOCSPX SG. \u212Aey \u017Fg AIza ${'y'.repeat(50)}BEAR basi bea Bea Ab A1 G O GO SG S1 DE8 D E89 de89`,
     // key runs: quoted, escaped, spaced, across a word edge, without a hint, hint outside the run
-    `${'z'.repeat(60)}db_PassWord = 1 "token": 2 \\"apiKey\\": 3 user_id=4 status=5 pass word=6 x.sig[0]:7 https://a:b@c ://x :/ / -----BEGIN --password --1 -- x ---z ghp_ GH__ github_pat_ npm_ xoxb- xapp-1 whsec_ sk_live sk-ant rk_ https://hooks.slack`,
+    `${'z'.repeat(60)}db_PassWord = 1 "token": 2 \\"apiKey\\": 3 user_id=4 status=5 pass word=6 x.sig[0]:7 SEC_RET=8 p.a.s.s.w.o.r.d=9 t-o-k_e.n=1 a[u]th:2 to9ken=3 https://a:b@c ://x :/ / -----BEGIN --password --1 -- x ---z ghp_ GH__ github_pat_ npm_ xoxb- xapp-1 whsec_ sk_live sk-ant rk_ https://hooks.slack`,
     `${'k'.repeat(1100)}secret=1 ${'q'.repeat(70)}=2 'mfa'  \t: 3 sess\\x=4 "a"pass"=5 ssn:\u0130`,
   ];
   for (const c of cases) {

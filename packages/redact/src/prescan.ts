@@ -15,11 +15,33 @@ import { KEY_HINT_WORDS } from './key-hints.js';
 const B64_COUNT = 128;
 /** Where the text starts (UTF-16LE). */
 const TEXT = 4096;
-/** The key-hint automaton: next state for each state and symbol (27 per state), then final flags. */
+/**
+ * The key-hint automaton: next state for each state and symbol (28 per state), final flags, and
+ * each ASCII character's symbol: 0–25 a letter in either case, 26 anything else, 27 a separator
+ * inside key names (`_ - . [ ]`), which leaves the state as it is, so `SEC_RET` and
+ * `p.a.s.s.w.o.r.d` hold their words as key classification reads them.
+ */
 const AUTOMATON = 256;
-const SYMBOLS = 27;
+const SYMBOLS = 28;
+const OTHER = 26;
+/** Symbols per automaton state, and the symbol of any character that is not a letter or separator. */
+export const HINT_SYMBOLS = SYMBOLS;
+export const HINT_OTHER = OTHER;
+const SEPARATOR = 27;
 const MAX_STATES = 128;
 const FINAL = AUTOMATON + MAX_STATES * SYMBOLS;
+const SYMBOL_TABLE = FINAL + MAX_STATES;
+
+/** The automaton's symbol for each ASCII character. */
+export const SYMBOL_OF: Uint8Array = (() => {
+  const t = new Uint8Array(128).fill(OTHER);
+  for (let c = 0; c < 26; c++) {
+    t[65 + c] = c;
+    t[97 + c] = c;
+  }
+  for (const ch of '_-.[]') t[ch.charCodeAt(0)] = SEPARATOR;
+  return t;
+})();
 
 /** Class bits: a number-run character, one that may start it, a digit, a dot, a base64 character. */
 export const CLASS_RUN = 1;
@@ -624,21 +646,18 @@ const keyRuns = (): Code => [
   ...op.get(Q),
   ...op.i32GtS,
   ...op.brIf(1),
-  // symbol: a letter in lower case 0–25, anything else 26
+  // the character's symbol, from the table for ASCII (beyond it, NUL's: anything else)
   ...op.get(KS),
   ...op.get(KS),
   ...op.i32Add,
   ...op.load16u(TEXT),
-  ...op.i32(32),
-  ...op.i32Or,
-  ...op.i32(97),
-  ...op.i32Sub,
   ...op.tee(KI),
-  ...op.i32(26),
+  ...op.i32(0),
   ...op.get(KI),
-  ...op.i32(26),
+  ...op.i32(128),
   ...op.i32LtU,
   ...op.select,
+  ...op.load8u(SYMBOL_TABLE),
   ...op.get(ST),
   ...op.i32(SYMBOLS),
   ...op.i32Mul,
@@ -843,9 +862,9 @@ export function prescanModuleBytes(): Uint8Array {
 }
 
 /**
- * An Aho–Corasick automaton over lower-case letters for the key-hint words: `next[state * 27 +
- * symbol]` (symbol 0–25 a letter in either case, 26 anything else) and `final[state]` set when a
- * word ends there or at one of its suffixes.
+ * An Aho–Corasick automaton over lower-case letters for the key-hint words: `next[state * 28 +
+ * symbol]` (symbols as in {@link SYMBOL_OF}) and `final[state]` set when a word ends there or at
+ * one of its suffixes.
  */
 export function hintAutomaton(words: readonly string[]): { next: Uint8Array; final: Uint8Array } {
   const next: number[][] = [new Array<number>(SYMBOLS).fill(-1)];
@@ -887,6 +906,8 @@ export function hintAutomaton(words: readonly string[]): { next: Uint8Array; fin
       }
     }
   }
+  // a separator leaves every state as it is
+  for (let st = 0; st < next.length; st++) next[st]![SEPARATOR] = st;
   return { next: Uint8Array.from(next.flat()), final: Uint8Array.from(final, (f) => (f ? 1 : 0)) };
 }
 
@@ -953,6 +974,7 @@ function load(): Instance | null {
     const automaton = hintAutomaton(KEY_HINT_WORDS);
     bytes.set(automaton.next, AUTOMATON);
     bytes.set(automaton.final, FINAL);
+    bytes.set(SYMBOL_OF, SYMBOL_TABLE);
     return { memory, scan, bytes };
   } catch {
     // without WebAssembly (e.g. --jitless) the JavaScript probes do the same work

@@ -112,4 +112,25 @@ export const REGRESSION_CORPUS: readonly RegressionCase[] = [
     leak: ['Tr0ub4dor&3x', 'hunter2hunter2'],
     keep: ['ALTER ROLE ops iDeNtIfIeD bY'],
   },
+  {
+    name: 'key name split by an underscore (SEC_RET), caught by redactValue but not in text',
+    level: 'standard',
+    input: 'export SEC_RET=Zq8vT2mLx9Wp\n',
+    leak: ['Zq8vT2mLx9Wp'],
+    keep: ['export SEC_RET='],
+  },
+  {
+    name: 'key name spelled with dots (p.a.s.s.w.o.r.d)',
+    level: 'standard',
+    input: 'cfg p.a.s.s.w.o.r.d=hunter2hunter2 region=eu-west-1',
+    leak: ['hunter2hunter2'],
+    keep: ['cfg p.a.s.s.w.o.r.d=', 'region=eu-west-1'],
+  },
+  {
+    name: 'quoted key name split by underscores and dashes',
+    level: 'standard',
+    input: '{"A_P_I-K_E_Y": "sk9Hh2kLq0PzX7wR", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"}',
+    leak: ['sk9Hh2kLq0PzX7wR'],
+    keep: ['"A_P_I-K_E_Y": ', '4bf92f3577b34da6a3ce929d0e0e4736'],
+  },
 ];
