@@ -7,6 +7,7 @@ import type { SegmentCursor } from './segment.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
 import { unsafeRegexReason } from './safe-regex.js';
+import { PRESCAN_MAX } from './prescan.js';
 import { RedactError } from './errors.js';
 import type { CustomDetector, MaskingLevel, RedactionCounts, RedactorOptions } from './types.js';
 
@@ -24,6 +25,8 @@ const KEY_CACHE_LIMIT = 4096;
  * log line); on longer texts the detectors' searches are cheaper than the combined test.
  */
 const SHORT_TEXT = 1024;
+/** Batches end at the first segment edge past this length (well under the pre-scan's limit). */
+const MAX_BATCH = PRESCAN_MAX / 2;
 
 /**
  * The compiled configuration shared by text, stream and structured redaction. Everything that
@@ -136,7 +139,9 @@ export class Engine implements ScanContext {
       if (seg.kind === 'pem') pem.push([cursor.start, seg.end]);
       cursor.start = seg.end;
       cursor.scanned = seg.end;
-      if (seg.kind === 'cut') {
+      // a forced cut, or a batch long enough: detectors never cross a segment, so any segment
+      // edge may end a batch, and batches the pre-scan can take keep its speed on huge texts
+      if (seg.kind === 'cut' || seg.end - batchStart >= MAX_BATCH) {
         if (batchStart >= stopAt) break;
         out += this.redactBatch(text, batchStart, seg.end, pem, counts, stopAt - batchStart);
         batchStart = seg.end;
