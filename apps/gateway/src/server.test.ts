@@ -7,14 +7,19 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { ManualClock } from '@glovebox/core';
 import { buildServer, type Gateway } from './server.js';
+import type { GatewayOptions } from './config.js';
 
 const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
 const ADMIN = 'gbx_t_admin-bootstrap-token-for-tests-000000';
 
-async function gateway(t: TestContext): Promise<{ gw: Gateway; logs: string[] }> {
+async function gateway(
+  t: TestContext,
+  overrides: Partial<GatewayOptions> = {},
+): Promise<{ gw: Gateway; logs: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-'));
   const logs: string[] = [];
   const gw = buildServer({
+    ...overrides,
     dataDir: dir,
     policiesDir: POLICIES,
     bootstrapToken: ADMIN,
@@ -229,21 +234,7 @@ test('engineers cannot administer or read the audit; every refusal is audited', 
 
 test('expired and revoked tokens are refused alike', async (t) => {
   const clock = new ManualClock(Date.parse('2026-11-29T10:00:00Z'));
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-'));
-  const gw = buildServer({
-    dataDir: dir,
-    policiesDir: POLICIES,
-    bootstrapToken: ADMIN,
-    watchPolicies: false,
-    clock,
-    sessionTokenTtlMs: 60_000,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
-  });
-  await gw.ready();
-  t.after(async () => {
-    await gw.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { gw } = await gateway(t, { clock, sessionTokenTtlMs: 60_000 });
   const app = gw.app;
   await app.inject({
     method: 'POST',
