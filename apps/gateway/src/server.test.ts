@@ -42,6 +42,22 @@ async function gateway(
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Creates a local user through the API as the bootstrap admin. */
+async function addUser(gw: Gateway, name: string, password: string, groups = ['engineers']): Promise<void> {
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: auth(ADMIN),
+    payload: { name, groups, password },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+}
+
+/** Logs a local user in through the API; the raw response, so tests can inspect failures. */
+function login(gw: Gateway, user: string, password: string) {
+  return gw.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { user, password } });
+}
+
 test('bad input gets a clear coded error and changes nothing', async (t) => {
   const { gw } = await gateway(t);
   const app = gw.app;
@@ -148,23 +164,9 @@ test('bad input gets a clear coded error and changes nothing', async (t) => {
 
 test('login failures look the same, are rate-limited, and never log the password', async (t) => {
   const { gw, logs } = await gateway(t);
-  const app = gw.app;
-  await app.inject({
-    method: 'POST',
-    url: '/api/v1/users',
-    headers: auth(ADMIN),
-    payload: { name: 'alice', groups: ['engineers'], password: 'correct-horse-battery' },
-  });
-  const wrongPassword = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { user: 'alice', password: 'Sup3r$ecretGuess!' },
-  });
-  const unknownUser = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { user: 'mallory', password: 'Sup3r$ecretGuess!' },
-  });
+  await addUser(gw, 'alice', 'correct-horse-battery');
+  const wrongPassword = await login(gw, 'alice', 'Sup3r$ecretGuess!');
+  const unknownUser = await login(gw, 'mallory', 'Sup3r$ecretGuess!');
   assert.equal(wrongPassword.statusCode, 401);
   assert.deepEqual(
     wrongPassword.json(),
@@ -172,19 +174,9 @@ test('login failures look the same, are rate-limited, and never log the password
     'unknown user and wrong password are indistinguishable',
   );
   let last = wrongPassword;
-  for (let i = 0; i < 6; i++) {
-    last = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { user: 'alice', password: 'Sup3r$ecretGuess!' },
-    });
-  }
+  for (let i = 0; i < 6; i++) last = await login(gw, 'alice', 'Sup3r$ecretGuess!');
   assert.equal(last.json<{ error: { code: string } }>().error.code, 'GBX_RATE_LIMITED');
-  const ok = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { user: 'alice', password: 'correct-horse-battery' },
-  });
+  const ok = await login(gw, 'alice', 'correct-horse-battery');
   assert.equal(ok.statusCode, 429, 'still limited even with the right password');
   assert.ok(!logs.join('').includes('Sup3r$ecretGuess!'), 'no password in any log line');
   assert.ok(!logs.join('').includes(ADMIN), 'no token in any log line');
@@ -209,18 +201,8 @@ test('OpenAPI document, health and readiness', async (t) => {
 test('engineers cannot administer or read the audit; every refusal is audited', async (t) => {
   const { gw } = await gateway(t);
   const app = gw.app;
-  await app.inject({
-    method: 'POST',
-    url: '/api/v1/users',
-    headers: auth(ADMIN),
-    payload: { name: 'eve', groups: ['engineers'], password: 'eve-password-1234' },
-  });
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { user: 'eve', password: 'eve-password-1234' },
-  });
-  const eve = login.json<{ token: string }>().token;
+  await addUser(gw, 'eve', 'eve-password-1234');
+  const eve = (await login(gw, 'eve', 'eve-password-1234')).json<{ token: string }>().token;
   for (const [method, url, payload] of [
     ['POST', '/api/v1/users', { name: 'eve2', groups: ['admins'] }],
     ['POST', '/api/v1/agents', { name: 'x', env: 'prod' }],
@@ -230,27 +212,24 @@ test('engineers cannot administer or read the audit; every refusal is audited', 
     const res = await app.inject({ method, url, headers: auth(eve), ...(payload ? { payload } : {}) });
     assert.equal(res.json<{ error: { code: string } }>().error.code, 'GBX_POLICY_DENIED', `${method} ${url}`);
   }
+  const audit = await app.inject({
+    method: 'GET',
+    url: '/api/v1/audit?actor=eve&limit=1000',
+    headers: auth(ADMIN),
+  });
+  const refused = audit
+    .json<{ events: { type: string; outcome: string }[] }>()
+    .events.filter((e) => e.type === 'api.request' && e.outcome === 'denied');
+  assert.equal(refused.length, 4, 'each refusal is in the audit trail');
 });
 
 test('expired and revoked tokens are refused alike', async (t) => {
   const clock = new ManualClock(Date.parse('2026-11-29T10:00:00Z'));
   const { gw } = await gateway(t, { clock, sessionTokenTtlMs: 60_000 });
   const app = gw.app;
-  await app.inject({
-    method: 'POST',
-    url: '/api/v1/users',
-    headers: auth(ADMIN),
-    payload: { name: 'eve', groups: ['engineers'], password: 'eve-password-1234' },
-  });
-  const login = async () =>
-    (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { user: 'eve', password: 'eve-password-1234' },
-      })
-    ).json<{ token: string }>().token;
-  const expiring = await login();
+  await addUser(gw, 'eve', 'eve-password-1234');
+  const token = async () => (await login(gw, 'eve', 'eve-password-1234')).json<{ token: string }>().token;
+  const expiring = await token();
   assert.equal(
     (await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(expiring) })).statusCode,
     200,
@@ -258,7 +237,7 @@ test('expired and revoked tokens are refused alike', async (t) => {
   clock.advance(61_000);
   const expired = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(expiring) });
   assert.equal(expired.json<{ error: { code: string } }>().error.code, 'GBX_AUTH_FAILED');
-  const revoked = await login();
+  const revoked = await token();
   await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: auth(revoked), payload: {} });
   const after = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(revoked) });
   assert.deepEqual(after.json(), expired.json(), 'a revoked token looks exactly like an expired one');

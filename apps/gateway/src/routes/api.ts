@@ -60,6 +60,7 @@ const empty = z.object({}).strict();
 export function registerApiRoutes(api: Api, s: GatewayServices): void {
   const { identity, authorizer, access, audit, store, hub } = s;
   const isAdmin = (actor: Actor) => authorizer.decide(actor, 'administer', { kind: 'gateway' }).allowed;
+  const mayReadAudit = (actor: Actor) => authorizer.decide(actor, 'readAudit', { kind: 'gateway' }).allowed;
 
   const requestView = async (r: AccessRequestRecord): Promise<AccessRequestView> => ({
     id: r.id,
@@ -427,7 +428,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     async (request) => {
       const actor = actorOf(request);
       // Admins and those who may read the audit trail (auditors) see every request.
-      const privileged = isAdmin(actor) || authorizer.decide(actor, 'readAudit', { kind: 'gateway' }).allowed;
+      const privileged = isAdmin(actor) || mayReadAudit(actor);
       return requestView(await access.get(actor, request.params.id, privileged));
     },
   );
@@ -489,8 +490,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
   api.get('/sessions/:id/live', { schema: { params: idParamsSchema } }, async (request, reply) => {
     const actor = actorOf(request);
     const session = await store.getRequest(request.params.id);
-    const decision = authorizer.decide(actor, 'readAudit', { kind: 'gateway' });
-    const allowed = session !== null && (session.requesterId === actor.userId || decision.allowed);
+    const allowed = session !== null && (session.requesterId === actor.userId || mayReadAudit(actor));
     if (!session || !allowed) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
     if (session.status !== 'active')
       throw new GloveboxError('GBX_SESSION_NOT_ACTIVE', `session is ${session.status}`);
@@ -593,7 +593,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     },
     async (request) => {
       const actor = actorOf(request);
-      const canAudit = authorizer.decide(actor, 'readAudit', { kind: 'gateway' }).allowed;
+      const canAudit = mayReadAudit(actor);
       const list = await store.listRecordings(request.query.session);
       const visible = [];
       for (const r of list) if (canAudit || r.actor === actor.name) visible.push(r);
@@ -607,7 +607,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     async (request) => {
       const actor = actorOf(request);
       const r = await store.getRecording(request.params.id);
-      const canAudit = authorizer.decide(actor, 'readAudit', { kind: 'gateway' }).allowed;
+      const canAudit = mayReadAudit(actor);
       if (!r || (!canAudit && r.actor !== actor.name))
         throw new GloveboxError('GBX_NOT_FOUND', 'no such recording');
       const events = (await store.listAudit({ sessionId: r.sessionId, limit: 100_000 })).map(
