@@ -135,3 +135,24 @@ test('invariant 8: tokens and passwords are stored hashed, TOTP seeds encrypted'
     'not even in the file',
   );
 });
+
+test(
+  'invariant 3: only the session owner and auditors may watch its live output',
+  { timeout: 30_000 },
+  async (t) => {
+    const { api, session } = await setup(t);
+    await api('POST', '/users', ADMIN, {
+      name: 'mallory',
+      groups: ['engineers'],
+      password: 'mallory-password-1',
+    });
+    const mallory = (
+      await api('POST', '/auth/login', null, { user: 'mallory', password: 'mallory-password-1' })
+    ).json.token as string;
+    const watched = await api('GET', `/sessions/${session}/live`, mallory);
+    assert.equal(watched.status, 404);
+    assert.equal((watched.json.error as { code: string }).code, 'GBX_NOT_FOUND');
+    const recordings = await api('GET', `/recordings?session=${session}`, mallory);
+    assert.deepEqual(recordings.json.recordings, [], 'nor list its recordings');
+  },
+);
