@@ -77,6 +77,27 @@ const positives: Array<[string, string, string]> = [
   ['{\\"client_secret\\":\\"abcDEF123ghiJKL456\\"}', 'abcDEF123ghiJKL456', 'SECRET'],
   ["ALTER USER bob WITH PASSWORD 'n0t-in-l0gs';", 'n0t-in-l0gs', 'PASSWORD'],
   ['mysql --password S3cretPass9 -e x', 'S3cretPass9', 'PASSWORD'],
+  // Glovebox's own credentials, as newSecret() mints them (prefix + 32 random bytes in base64url)
+  [
+    'curl -sH "x: gbx_t_q8Zr3v-Kx0_pLm2NwYt7Bc4dEf5GhIj6KlMnOpQrStU" /api',
+    'gbx_t_q8Zr3v-Kx0_pLm2NwYt7Bc4dEf5GhIj6KlMnOpQrStU',
+    'GLOVEBOX_API_TOKEN',
+  ],
+  [
+    'session gbx_s_Wn4-x_9bQ2rT7yU1iO0pA3sD5fG8hJ6kL4zX2cV7bN1m expired',
+    'gbx_s_Wn4-x_9bQ2rT7yU1iO0pA3sD5fG8hJ6kL4zX2cV7bN1m',
+    'GLOVEBOX_SESSION_TOKEN',
+  ],
+  [
+    'agent cred=gbx_a_Zq0Xw9Ce8Vr7Bt6Ny5Mu4Ki3Lo2Pj1Hg0Fd-Sa_Qw8Er7',
+    'gbx_a_Zq0Xw9Ce8Vr7Bt6Ny5Mu4Ki3Lo2Pj1Hg0Fd-Sa_Qw8Er7',
+    'GLOVEBOX_AGENT_CREDENTIAL',
+  ],
+  [
+    'new kind gbx_k_3b9XcQ1vZr8TnL2mWp4yKs7dHf0gJa5e',
+    'gbx_k_3b9XcQ1vZr8TnL2mWp4yKs7dHf0gJa5e',
+    'GLOVEBOX_TOKEN',
+  ],
   ['Cookie: sessionid=abc123def456ghi789; theme=dark', 'abc123def456ghi789', 'SESSION_ID'],
   ['Set-Cookie: sid=Zx9Yw8Vu7Ts6Rq5P; Path=/; HttpOnly', 'Zx9Yw8Vu7Ts6Rq5P', 'SESSION_ID'],
   ['X-Api-Key: 0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d', '0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d', 'API_KEY'],
@@ -111,12 +132,31 @@ const strictPositives: Array<[string, string, string]> = [
   ['{"first_name": "Ada Lovelace"}', 'Ada Lovelace', 'PERSON_NAME'],
 ];
 
-test('detects every built-in type and names it in the placeholder', () => {
+/** Whole text, one character at a time through a stream, and past 1 KiB (the pre-scan's path). */
+function everyWay(
+  r: typeof standard,
+  input: string,
+): Array<{ text: string; counts: Record<string, number> }> {
+  const s = r.createStream();
+  let streamed = '';
+  for (const ch of input) streamed += s.push(ch);
+  streamed += s.end();
+  const pad = 'ok '.repeat(400) + '\n';
+  const padded = r.redactText(pad + input);
+  return [
+    r.redactText(input),
+    { text: streamed, counts: s.counts },
+    { text: padded.text.slice(pad.length), counts: padded.counts },
+  ];
+}
+
+test('detects every built-in type and names it in the placeholder, whole, streamed and pre-scanned', () => {
   for (const [input, secret, type] of positives) {
-    const { text, counts } = standard.redactText(input);
-    assert.ok(!text.includes(secret), `${type} leaked in: ${text}`);
-    assert.ok(text.includes(`[REDACTED:${type}]`), `expected ${type} in: ${text}`);
-    assert.ok((counts[type] ?? 0) >= 1);
+    for (const { text, counts } of everyWay(standard, input)) {
+      assert.ok(!text.includes(secret), `${type} leaked in: ${text}`);
+      assert.ok(text.includes(`[REDACTED:${type}]`), `expected ${type} in: ${text}`);
+      assert.ok((counts[type] ?? 0) >= 1);
+    }
   }
 });
 
@@ -150,6 +190,7 @@ const negatives = [
   'time 10:30:45 and std::vector and a::b',
   'amount 1234.56 EUR at 48.858370,2.294481',
   'at Object.<anonymous> (/app/dist/routes/orders.js:42:17)',
+  'schema gbx_test_3fa1c2d4e5f6 role gbx_agent_3fa1c2 cookie __Host-gbx_session set',
 ];
 
 test('hard negatives come out unchanged at both levels', () => {

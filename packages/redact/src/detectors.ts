@@ -824,6 +824,17 @@ export function builtinDetectors(): Detector[] {
       ],
       (runs) => runs.lowerVendor,
     ),
+    vendorDetector(
+      'glovebox',
+      [
+        ['GLOVEBOX_API_TOKEN', 'gbx_t_[A-Za-z0-9_-]{20,512}', isAlnum],
+        ['GLOVEBOX_SESSION_TOKEN', 'gbx_s_[A-Za-z0-9_-]{20,512}', isAlnum],
+        ['GLOVEBOX_AGENT_CREDENTIAL', 'gbx_a_[A-Za-z0-9_-]{20,512}', isAlnum],
+        // kinds minted later (one or two lower-case letters) are credentials too
+        ['GLOVEBOX_TOKEN', 'gbx_[a-z]{1,2}_[A-Za-z0-9_-]{20,512}', isAlnum],
+      ],
+      [new Literal('gbx_', 1)],
+    ),
     { name: 'long-base64', level: 'standard', scan: scanLongBase64 },
     regexDetector({
       name: 'azure-connection-key',

@@ -193,6 +193,7 @@ const SECRETS: SecretGen[] = [
   (r) => ['NPM_TOKEN', v.npmToken(r)],
   (r) => ['SENDGRID_API_KEY', v.sendgridKey(r)],
   (r) => ['JWT', v.jwt(r)],
+  (r) => v.gloveboxToken(r),
 ];
 
 const LEVELS = ['INFO', 'WARN', 'DEBUG', 'ERROR'];

@@ -295,6 +295,16 @@ export function npmToken(r: Rng): string {
   return `npm_${r.chars(ALNUM, 36)}`;
 }
 
+/** A Glovebox credential as the gateway mints it: kind letter, then 32 random bytes in base64url. */
+export function gloveboxToken(r: Rng): [string, string] {
+  const [type, kind] = r.pick([
+    ['GLOVEBOX_API_TOKEN', 't'],
+    ['GLOVEBOX_SESSION_TOKEN', 's'],
+    ['GLOVEBOX_AGENT_CREDENTIAL', 'a'],
+  ] as const);
+  return [type, `gbx_${kind}_${r.chars(B64URL, 43)}`];
+}
+
 export function sendgridKey(r: Rng): string {
   return `SG.${r.chars(ALNUM + '-_', 22)}.${r.chars(ALNUM + '-_', 43)}`;
 }
