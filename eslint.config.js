@@ -2,6 +2,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// `@glovebox/!(a|b)` forbids every package but a and b. ESLint's gitignore-style `group` patterns do not
+// understand that extglob (such a rule silently matched nothing), so it becomes a regular expression.
+const forbid = (pattern, message) => {
+  const except = /^@glovebox\/!\(([a-z|-]+)\)$/.exec(pattern);
+  return except
+    ? { regex: `^@glovebox/(?!(?:${except[1]})(?:/|$))`, message }
+    : { group: [pattern], message };
+};
+
 const layer = (files, forbidden, why) => ({
   files,
   rules: {
@@ -9,7 +18,7 @@ const layer = (files, forbidden, why) => ({
       'error',
       {
         patterns: [
-          ...forbidden.map((group) => ({ group: [group], message: why })),
+          ...forbidden.map((pattern) => forbid(pattern, why)),
           {
             group: ['@glovebox/*/src/*', '@glovebox/*/dist/*'],
             message: 'no deep imports into another package',
@@ -79,11 +88,22 @@ export default tseslint.config(
     ['@glovebox/!(core|redact|protocol)'],
     'the agent never imports gateway, policy or audit code',
   ),
+  layer(['packages/sql/**'], ['@glovebox/!(core)'], 'the SQL library imports core only'),
+  layer(
+    ['packages/host-agent/**'],
+    ['@glovebox/!(core|protocol|redact|agent|sql)'],
+    'the host agent never imports gateway, policy or audit code',
+  ),
+  layer(
+    ['apps/gateway/**'],
+    ['@glovebox/host-agent', '@glovebox/cli', '@glovebox/web'],
+    'apps are leaves and the gateway never runs agent code (SQL classification is @glovebox/sql)',
+  ),
   layer(
     ['apps/cli/**'],
     ['@glovebox/gateway', '@glovebox/web'],
     'the CLI talks to the gateway over HTTP only',
   ),
   layer(['apps/web/**'], ['@glovebox/!(protocol)'], 'the web console imports protocol types only'),
-  layer(['apps/gateway/**', 'examples/**', 'tests/**', 'bench/**'], [], ''),
+  layer(['examples/**', 'tests/**', 'bench/**'], [], ''),
 );

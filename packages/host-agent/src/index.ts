@@ -42,15 +42,6 @@ export {
   type PlayOptions,
 } from './recording.js';
 export {
-  classifySql,
-  redactSqlLiterals,
-  sqlClassExceeds,
-  SQL_CLASSES,
-  type SqlClass,
-  type SqlClassification,
-  type SqlFlags,
-} from './sql/sql-classifier.js';
-export {
   createPostgresModule,
   maskRows,
   type PostgresModule,

@@ -1,5 +1,5 @@
 import { GloveboxError } from '@glovebox/core';
-import { classifySql } from '@glovebox/host-agent';
+import { classifySql } from '@glovebox/sql';
 import type { AgentHello } from '@glovebox/protocol';
 
 /** What the gateway derives from an action's parameters before asking policy. */

@@ -2,7 +2,7 @@ import { GloveboxError, newId, type Clock } from '@glovebox/core';
 import { RecordingHasher } from '@glovebox/audit';
 import type { DebugAction } from '@glovebox/protocol';
 import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/redact';
-import { redactSqlLiterals } from '@glovebox/host-agent';
+import { redactSqlLiterals } from '@glovebox/sql';
 import type { Store } from '../store/index.js';
 import { prepareAction } from './action-context.js';
 import type { LiveFeed } from './live-feed.js';

@@ -18,7 +18,7 @@ import {
   sqlClassExceeds,
   SQL_CLASSES,
   type SqlClassification,
-} from './sql-classifier.js';
+} from '@glovebox/sql';
 
 /** The result of the `query` action, already masked. */
 export interface QueryResult {

@@ -2,8 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isGloveboxError } from '@glovebox/core';
-import { classifySql, redactSqlLiterals, sqlClassExceeds, type SqlClass } from './sql-classifier.js';
-import { SQL_BYPASS_CORPUS } from './sql-bypass-corpus.js';
+import { classifySql } from './classifier.js';
+import { redactSqlLiterals } from './literals.js';
+import { sqlClassExceeds, type SqlClass } from './sql-class.js';
+import { SQL_BYPASS_CORPUS } from './bypass-corpus.js';
 
 describe('SQL bypass corpus (only grows)', () => {
   for (const c of SQL_BYPASS_CORPUS)

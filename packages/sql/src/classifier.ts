@@ -1,21 +1,7 @@
-import { loadModule, parseSync, scanSync } from 'libpg-query';
-import { GloveboxError } from '@glovebox/core';
-
-// The parser is WebAssembly; loading it once here keeps classifySql synchronous for every caller.
-await loadModule();
-
-/** Statement classes, least to most dangerous. Policy sees the class of a whole query. */
-export const SQL_CLASSES = ['read', 'write', 'ddl', 'admin'] as const;
-export type SqlClass = (typeof SQL_CLASSES)[number];
-
-/** True when `a` is more dangerous than `b`. */
-export function sqlClassExceeds(a: SqlClass, b: SqlClass): boolean {
-  return SQL_CLASSES.indexOf(a) > SQL_CLASSES.indexOf(b);
-}
-
-function maxClass(a: SqlClass, b: SqlClass): SqlClass {
-  return sqlClassExceeds(b, a) ? b : a;
-}
+import { sideEffectClass } from './function-table.js';
+import { isNode, parseStatements, stringsOf, type Node } from './parser.js';
+import { maxSqlClass, type SqlClass } from './sql-class.js';
+import { STATEMENT_CLASS } from './statement-classes.js';
 
 /** Guardrail facts about a query that policies can test one by one. */
 export interface SqlFlags {
@@ -54,179 +40,6 @@ export interface SqlClassification {
   flags: SqlFlags;
   /** Why the class is what it is, for error messages and the audit trail. */
   reasons: string[];
-}
-
-const STATEMENT_CLASS: Readonly<Record<string, SqlClass>> = {
-  SelectStmt: 'read',
-  VariableShowStmt: 'read',
-  ExplainStmt: 'read',
-  DeclareCursorStmt: 'read',
-  FetchStmt: 'read',
-  ClosePortalStmt: 'read',
-  // Raised below when it reads or writes files, runs a program or loads rows.
-  CopyStmt: 'read',
-
-  InsertStmt: 'write',
-  UpdateStmt: 'write',
-  DeleteStmt: 'write',
-  MergeStmt: 'write',
-  LockStmt: 'write',
-  RefreshMatViewStmt: 'write',
-  NotifyStmt: 'write',
-  ListenStmt: 'write',
-  UnlistenStmt: 'write',
-
-  CreateStmt: 'ddl',
-  CreateTableAsStmt: 'ddl',
-  CreateForeignTableStmt: 'ddl',
-  AlterTableStmt: 'ddl',
-  AlterTableMoveAllStmt: 'ddl',
-  DropStmt: 'ddl',
-  TruncateStmt: 'ddl',
-  IndexStmt: 'ddl',
-  ViewStmt: 'ddl',
-  CreateSeqStmt: 'ddl',
-  AlterSeqStmt: 'ddl',
-  CreateFunctionStmt: 'ddl',
-  AlterFunctionStmt: 'ddl',
-  RenameStmt: 'ddl',
-  CommentStmt: 'ddl',
-  CreateSchemaStmt: 'ddl',
-  CompositeTypeStmt: 'ddl',
-  CreateEnumStmt: 'ddl',
-  AlterEnumStmt: 'ddl',
-  CreateRangeStmt: 'ddl',
-  CreateDomainStmt: 'ddl',
-  AlterDomainStmt: 'ddl',
-  AlterTypeStmt: 'ddl',
-  DefineStmt: 'ddl',
-  RuleStmt: 'ddl',
-  CreateTrigStmt: 'ddl',
-  CreatePolicyStmt: 'ddl',
-  AlterPolicyStmt: 'ddl',
-  CreateStatsStmt: 'ddl',
-  AlterStatsStmt: 'ddl',
-  AlterObjectSchemaStmt: 'ddl',
-  AlterObjectDependsStmt: 'ddl',
-  CreateCastStmt: 'ddl',
-  CreateConversionStmt: 'ddl',
-  CreateOpClassStmt: 'ddl',
-  CreateOpFamilyStmt: 'ddl',
-  AlterOpFamilyStmt: 'ddl',
-  AlterOperatorStmt: 'ddl',
-  CreateTransformStmt: 'ddl',
-  AlterCollationStmt: 'ddl',
-  AlterTSDictionaryStmt: 'ddl',
-  AlterTSConfigurationStmt: 'ddl',
-  DropOwnedStmt: 'ddl',
-  ReassignOwnedStmt: 'ddl',
-  SecLabelStmt: 'ddl',
-};
-
-/**
- * Functions whose call is more than a read, with the class it raises the query to. Matched on the last
- * part of the name whatever the schema, so a look-alike in another schema is treated the same.
- */
-const SIDE_EFFECT_FUNCTIONS: Readonly<Record<string, SqlClass>> = {
-  pg_sleep: 'read',
-  pg_sleep_for: 'read',
-  pg_sleep_until: 'read',
-  nextval: 'write',
-  setval: 'write',
-  pg_notify: 'write',
-  pg_advisory_lock: 'write',
-  pg_advisory_lock_shared: 'write',
-  pg_advisory_xact_lock: 'write',
-  pg_advisory_xact_lock_shared: 'write',
-  pg_try_advisory_lock: 'write',
-  pg_try_advisory_lock_shared: 'write',
-  pg_try_advisory_xact_lock: 'write',
-  pg_try_advisory_xact_lock_shared: 'write',
-  pg_advisory_unlock: 'write',
-  pg_advisory_unlock_all: 'write',
-  pg_advisory_unlock_shared: 'write',
-  brin_summarize_new_values: 'write',
-  brin_summarize_range: 'write',
-  brin_desummarize_range: 'write',
-  gin_clean_pending_list: 'write',
-  pg_terminate_backend: 'admin',
-  pg_cancel_backend: 'admin',
-  pg_reload_conf: 'admin',
-  pg_rotate_logfile: 'admin',
-  pg_log_backend_memory_contexts: 'admin',
-  pg_switch_wal: 'admin',
-  pg_create_restore_point: 'admin',
-  pg_backup_start: 'admin',
-  pg_backup_stop: 'admin',
-  pg_start_backup: 'admin',
-  pg_stop_backup: 'admin',
-  pg_promote: 'admin',
-  pg_wal_replay_pause: 'admin',
-  pg_wal_replay_resume: 'admin',
-  pg_create_physical_replication_slot: 'admin',
-  pg_create_logical_replication_slot: 'admin',
-  pg_copy_physical_replication_slot: 'admin',
-  pg_copy_logical_replication_slot: 'admin',
-  pg_drop_replication_slot: 'admin',
-  pg_replication_slot_advance: 'admin',
-  pg_logical_emit_message: 'admin',
-  pg_logical_slot_get_changes: 'admin',
-  pg_logical_slot_peek_changes: 'admin',
-  pg_read_file: 'admin',
-  pg_read_binary_file: 'admin',
-  pg_ls_dir: 'admin',
-  pg_ls_logdir: 'admin',
-  pg_ls_waldir: 'admin',
-  pg_ls_tmpdir: 'admin',
-  pg_ls_archive_statusdir: 'admin',
-  pg_stat_file: 'admin',
-  pg_file_write: 'admin',
-  pg_file_sync: 'admin',
-  pg_file_rename: 'admin',
-  pg_file_unlink: 'admin',
-  pg_logdir_ls: 'admin',
-  set_config: 'admin',
-  pg_stat_reset: 'admin',
-  pg_stat_reset_shared: 'admin',
-  pg_stat_reset_single_table_counters: 'admin',
-  pg_stat_reset_single_function_counters: 'admin',
-  pg_stat_reset_slru: 'admin',
-  pg_stat_reset_replication_slot: 'admin',
-  pg_stat_reset_subscription_stats: 'admin',
-  pg_stat_statements_reset: 'admin',
-  pg_import_system_collations: 'admin',
-  // These run a query given as a string, which the parser cannot see into.
-  query_to_xml: 'admin',
-  query_to_xmlschema: 'admin',
-  query_to_xml_and_xmlschema: 'admin',
-  cursor_to_xml: 'admin',
-  cursor_to_xmlschema: 'admin',
-  ts_stat: 'admin',
-};
-
-function sideEffectClass(baseName: string): SqlClass | undefined {
-  if (Object.hasOwn(SIDE_EFFECT_FUNCTIONS, baseName)) return SIDE_EFFECT_FUNCTIONS[baseName];
-  if (baseName.startsWith('dblink')) return 'admin';
-  if (baseName.startsWith('lo_') || baseName === 'lowrite' || baseName === 'loread') return 'admin';
-  if (baseName.startsWith('pg_replication_origin')) return 'admin';
-  if (baseName.startsWith('binary_upgrade_')) return 'admin';
-  return undefined;
-}
-
-type Node = Record<string, unknown>;
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringsOf(list: unknown): string[] {
-  if (!Array.isArray(list)) return [];
-  const out: string[] = [];
-  for (const item of list) {
-    const sval = isNode(item) && isNode(item['String']) ? item['String']['sval'] : undefined;
-    if (typeof sval === 'string') out.push(sval);
-  }
-  return out;
 }
 
 function containsKey(root: unknown, key: string): boolean {
@@ -278,7 +91,7 @@ interface Accumulator {
 
 function raise(acc: Accumulator, cls: SqlClass, reason: string): void {
   if (cls !== 'read' && !acc.reasons.includes(reason)) acc.reasons.push(reason);
-  acc.class = maxClass(acc.class, cls);
+  acc.class = maxSqlClass(acc.class, cls);
 }
 
 function relationName(node: Node): string | null {
@@ -391,8 +204,6 @@ function walkStatement(root: Node, acc: Accumulator): void {
   for (const name of relations) if (name.includes('.') || !acc.cteNames.has(name)) acc.tables.add(name);
 }
 
-const MAX_SQL_LENGTH = 1_000_000;
-
 /**
  * Classifies a query with the real PostgreSQL parser (libpg-query): its class (the most dangerous of
  * read, write, DDL, administrative anywhere in it, including CTEs, EXPLAIN ANALYZE and side-effecting
@@ -403,24 +214,7 @@ const MAX_SQL_LENGTH = 1_000_000;
  * @throws GloveboxError GBX_SQL_PARSE_FAILED when the text is not valid SQL (the message never repeats it).
  */
 export function classifySql(sql: string): SqlClassification {
-  if (typeof sql !== 'string') throw new TypeError('sql must be a string');
-  if (sql.length > MAX_SQL_LENGTH)
-    throw new GloveboxError(
-      'GBX_SQL_PARSE_FAILED',
-      `the statement is longer than ${MAX_SQL_LENGTH} characters`,
-    );
-  let stmts: { stmt?: unknown }[];
-  try {
-    stmts = parseSync(sql).stmts ?? [];
-  } catch (error) {
-    const position = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-    // The parser's own message quotes the text near the error, which may be a secret literal.
-    throw new GloveboxError(
-      'GBX_SQL_PARSE_FAILED',
-      `the statement does not parse${typeof position === 'number' ? ` (syntax error at character ${position + 1})` : ''}`,
-    );
-  }
-  if (stmts.length === 0) throw new GloveboxError('GBX_SQL_PARSE_FAILED', 'no SQL statement given');
+  const stmts = parseStatements(sql);
   const acc: Accumulator = {
     class: 'read',
     kinds: new Set(),
@@ -444,14 +238,13 @@ export function classifySql(sql: string): SqlClassification {
     reasons: [],
   };
   const statements: SqlClassification['statements'] = [];
-  for (const { stmt } of stmts) {
-    if (!isNode(stmt)) throw new GloveboxError('GBX_SQL_PARSE_FAILED', 'the statement does not parse');
+  for (const stmt of stmts) {
     const kind = Object.keys(stmt)[0] ?? 'Unknown';
     const before = acc.class;
     acc.class = 'read';
     walkStatement(stmt, acc);
     statements.push({ kind, class: acc.class });
-    acc.class = maxClass(before, acc.class);
+    acc.class = maxSqlClass(before, acc.class);
   }
   if (acc.flags.multiStatement) acc.reasons.push(`${stmts.length} statements`);
   return {
@@ -465,45 +258,4 @@ export function classifySql(sql: string): SqlClassification {
     flags: acc.flags,
     reasons: acc.reasons,
   };
-}
-
-const LITERAL_TOKENS = new Set(['SCONST', 'USCONST', 'BCONST', 'XCONST', 'ICONST', 'FCONST']);
-const COMMENT_TOKENS = new Set(['SQL_COMMENT', 'C_COMMENT']);
-
-/**
- * Replaces every literal (strings, numbers, bit and hex strings, dollar-quoted bodies) with a `$n`
- * placeholder and drops comments, so a statement can be kept in the audit trail without the values in it.
- * Text the scanner cannot tokenize is withheld entirely.
- *
- * @example
- * redactSqlLiterals("SELECT * FROM users WHERE email = 'a@b.c' -- note"); // 'SELECT * FROM users WHERE email = $1'
- */
-export function redactSqlLiterals(sql: string): string {
-  if (sql.length > MAX_SQL_LENGTH) return '[statement withheld: too long]';
-  const bytes = Buffer.from(sql, 'utf8');
-  let tokens: { start: number; end: number; text: string; tokenName: string }[];
-  try {
-    tokens = scanSync(sql).tokens;
-  } catch {
-    return '[statement withheld: it could not be tokenized]';
-  }
-  let next = 1;
-  for (const token of tokens)
-    if (token.tokenName === 'PARAM') next = Math.max(next, Number(token.text.slice(1)) + 1 || next);
-  let out = '';
-  let cursor = 0;
-  for (const token of tokens) {
-    const isLiteral =
-      LITERAL_TOKENS.has(token.tokenName) ||
-      (token.tokenName === 'UNKNOWN' && /^(?:[bBxXnN]|[uU]&)'/.test(token.text)) ||
-      token.text.startsWith("'") ||
-      /^\$[^0-9]/.test(token.text);
-    const isComment = COMMENT_TOKENS.has(token.tokenName);
-    if (!isLiteral && !isComment) continue;
-    out += bytes.subarray(cursor, token.start).toString('utf8');
-    out += isLiteral ? `$${next++}` : '';
-    cursor = token.end;
-  }
-  out += bytes.subarray(cursor).toString('utf8');
-  return out.replace(/[ \t]+\n/g, '\n').trim();
 }

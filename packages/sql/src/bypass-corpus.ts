@@ -1,4 +1,5 @@
-import type { SqlClass, SqlFlags } from './sql-classifier.js';
+import type { SqlFlags } from './classifier.js';
+import type { SqlClass } from './sql-class.js';
 
 /** One statement that tries to pass for less than it is, and the least the classifier must say about it. */
 export interface BypassCase {
