@@ -11,6 +11,7 @@ import { Literal, PEM_BEGIN, PEM_END } from './literal.js';
 import { HINT_OTHER, HINT_SYMBOLS, SYMBOL_OF, hintAutomaton, prescan } from './prescan.js';
 import { KEY_HINT_WORDS } from './key-hints.js';
 import type { Runs } from './prescan.js';
+import { isPlaceholder, isTrivialValue, looksSecret } from './trivial.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
 import type { MaskingLevel } from './types.js';
@@ -1048,63 +1049,6 @@ export function builtinDetectors(): Detector[] {
   ];
 }
 
-const TRIVIAL = new Set([
-  '',
-  'null',
-  'nil',
-  'none',
-  'undefined',
-  'true',
-  'false',
-  'yes',
-  'no',
-  'on',
-  'off',
-  'redacted',
-  '[redacted]',
-  '<redacted>',
-  '(redacted)',
-  'hidden',
-  '[hidden]',
-  '<hidden>',
-  'masked',
-  '[masked]',
-  '[filtered]',
-  'filtered',
-  'changeme',
-  '...',
-  '<password>',
-  '<secret>',
-  '<token>',
-  'n/a',
-  'na',
-  '-',
-  'empty',
-  'required',
-  'optional',
-  'string',
-  'object',
-  'array',
-]);
-
-const PLACEHOLDER_RE = /^\[(?:REDACTED:[A-Z0-9_]+|[A-Z0-9_]+:[0-9a-f]{6})\]$/;
-
-/** Values that say nothing even under a sensitive name: empty, null, booleans, masks, templates. */
-export function isTrivialValue(value: string): boolean {
-  if (value.length <= 1) return true;
-  if (TRIVIAL.has(value.toLowerCase())) return true;
-  if (/^[*xX•#.]+$/.test(value)) return true;
-  if (PLACEHOLDER_RE.test(value)) return true;
-  if (/^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|<[^<>]*>)$/.test(value))
-    return true;
-  return false;
-}
-
-/** True when the text is one of our own placeholders. */
-export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER_RE.test(value);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Private keys (PEM), on one line (also JSON-escaped) or, inside a PEM segment, across lines.
 
@@ -1592,15 +1536,6 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
   if (isTrivialValue(value)) return;
   if (verdict.mode === 'entropy' && !looksSecret(value)) return;
   out.push({ start: vs, end: ve, type: verdict.type, priority: PRIORITY.keyValue });
-}
-
-/** The gate for values under names that only suggest a secret (`*_key`, `*_hash`, `auth_*`). */
-export function looksSecret(value: string): boolean {
-  if (value.length < 12) return false;
-  if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value))
-    return false;
-  if (/^\d+$/.test(value)) return false;
-  return charClasses(value) >= 2 && shannonEntropy(value) >= 3.0;
 }
 
 /** A cookie named like a session or token keeps that type; any other cookie value is `COOKIE`. */

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { builtinDetectors, isPlaceholder, prefixTrieSource, scanPem } from './detectors.js';
+import { builtinDetectors, prefixTrieSource, scanPem } from './detectors.js';
+import { isPlaceholder } from './trivial.js';
 import { classifyKey, normaliseKey } from './keys.js';
 import type { KeyVerdict } from './keys.js';
 import { newCursor, nextSegment } from './segment.js';
@@ -9,6 +10,7 @@ import type { Detector, ScanContext, Span } from './span.js';
 import { unsafeRegexReason } from './safe-regex.js';
 import { PRESCAN_MAX } from './prescan.js';
 import { RedactError } from './errors.js';
+import { KnownSecrets } from './known-secrets.js';
 import type { CustomDetector, MaskingLevel, RedactionCounts, RedactorOptions } from './types.js';
 
 interface CompiledCustom {
@@ -43,6 +45,7 @@ export class Engine implements ScanContext {
   private readonly extraKeys: ReadonlySet<string>;
   private readonly fingerprintKey: Uint8Array | undefined;
   private readonly keyCache = new Map<string, KeyVerdict | null>();
+  private readonly known: KnownSecrets | undefined;
 
   constructor(options: RedactorOptions) {
     const level = options.level ?? 'standard';
@@ -75,6 +78,10 @@ export class Engine implements ScanContext {
       if (n !== '') keys.add(n);
     }
     this.extraKeys = keys;
+    const known = options.knownSecrets;
+    if (known !== undefined && !(known instanceof KnownSecrets))
+      throw new TypeError('knownSecrets must come from createKnownSecrets()');
+    this.known = known;
     const fk = options.fingerprintKey;
     if (fk === undefined) this.fingerprintKey = undefined;
     else if (typeof fk === 'string') {
@@ -175,6 +182,7 @@ export class Engine implements ScanContext {
     for (const d of this.detectors) if (all || d.triggers === undefined) d.scan(text, spans, this);
     for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
     if (this.custom.length > 0) this.scanCustom(text, spans);
+    if (this.known !== undefined) this.known.scan(text, spans);
     if (spans.length === 0) return stopAt < text.length ? text.slice(0, stopAt) : text;
     return this.apply(text, spans, counts, stopAt);
   }

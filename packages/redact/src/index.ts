@@ -14,6 +14,8 @@ export type {
 export { createRedactor, mergeCounts } from './redactor.js';
 export { createRedactTransform } from './transform.js';
 export type { RedactTransform } from './transform.js';
+export { createKnownSecrets, KnownSecrets } from './known-secrets.js';
+export type { KnownSecretsState } from './known-secrets.js';
 export { RedactError } from './errors.js';
 export type { RedactErrorCode } from './errors.js';
 export { unsafeRegexReason } from './safe-regex.js';

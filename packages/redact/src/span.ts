@@ -31,6 +31,7 @@ export interface Detector {
 
 export const PRIORITY = {
   privateKey: 100,
+  knownSecret: 98,
   vendorToken: 95,
   bareSecret: 90,
   authScheme: 85,

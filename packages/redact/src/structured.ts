@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { isTrivialValue, looksSecret } from './detectors.js';
+import { isTrivialValue, looksSecret } from './trivial.js';
 import type { Engine } from './engine.js';
 import type { KeyVerdict } from './keys.js';
 import type { RedactionBudget, RedactionCounts } from './types.js';

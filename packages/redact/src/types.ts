@@ -1,3 +1,5 @@
+import type { KnownSecrets } from './known-secrets.js';
+
 /** How much a redactor masks: `standard` masks secrets and personal data, `strict` also IPs, MACs and names. */
 export type MaskingLevel = 'standard' | 'strict';
 
@@ -43,6 +45,11 @@ export interface RedactorOptions {
   sensitiveKeys?: string[];
   /** Structured redaction budget. */
   budget?: RedactionBudget;
+  /**
+   * Secrets this process knows (its credential, database passwords, sensitive environment
+   * values), masked by exact value and in common encodings; see {@link KnownSecrets}.
+   */
+  knownSecrets?: KnownSecrets;
 }
 
 /** A configured redaction engine; immutable and safe to share. */
