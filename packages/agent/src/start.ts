@@ -39,7 +39,15 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
         .catch(() => undefined);
     });
     port1.unref();
-    const workerData: AgentWorkerData = { url, token, factsPort: port2, debugger: options.debugger ?? true };
+    const debug = options.debugger ?? true;
+    // the worker fingerprints the sensitive values and drops this copy (its own env stays empty)
+    const workerData: AgentWorkerData = {
+      url,
+      token,
+      factsPort: port2,
+      debugger: debug,
+      ...(debug ? { env: { ...process.env } } : {}),
+    };
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData,
       transferList: [port2],

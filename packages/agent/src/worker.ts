@@ -3,6 +3,7 @@ import type { ActionModule } from './action.js';
 import { createFactsModule, type ProcessFacts } from './facts.js';
 import { AgentRuntime } from './runtime.js';
 import { createDebuggerModule } from './debugger/index.js';
+import { createKnownSecrets } from '@glovebox/redact';
 
 /** Data the main thread hands to the agent worker. */
 export interface AgentWorkerData {
@@ -10,6 +11,8 @@ export interface AgentWorkerData {
   token: string;
   factsPort: MessagePort;
   debugger: boolean;
+  /** The application's environment, read once for its sensitive values and then dropped. */
+  env?: Record<string, string | undefined>;
 }
 
 const data = workerData as AgentWorkerData;
@@ -37,9 +40,24 @@ function mainThreadFacts(): Promise<ProcessFacts> {
   });
 }
 
+/**
+ * What the debugger masks by value: the agent's credential and the application's sensitive
+ * environment values, kept as keyed fingerprints; the copy of the environment is dropped.
+ */
+function knownSecrets(): ReturnType<typeof createKnownSecrets> {
+  const known = createKnownSecrets();
+  known.add(data.token, 'GLOVEBOX_AGENT_CREDENTIAL');
+  if (data.env) known.addSensitiveEnv(data.env);
+  delete data.env;
+  return known;
+}
+
 async function main(): Promise<void> {
   const debuggerModule = data.debugger
-    ? createDebuggerModule({ log: (message) => process.stderr.write(`[glovebox-agent] ${message}\n`) })
+    ? createDebuggerModule({
+        log: (message) => process.stderr.write(`[glovebox-agent] ${message}\n`),
+        knownSecrets: knownSecrets(),
+      })
     : undefined;
   const modules: ActionModule[] = [
     createFactsModule(mainThreadFacts, () => ({ debugger: debuggerModule?.status() ?? null })),

@@ -1,9 +1,40 @@
 import { GloveboxError } from '@glovebox/core';
+import { createKnownSecrets, type KnownSecrets } from '@glovebox/redact';
 import { AgentRuntime, collectProcessFacts, createFactsModule, type ActionModule } from '@glovebox/agent';
 import type { HostAgentConfig } from './config.js';
 import { detectHostTools, type HostTools } from './exec/launcher.js';
 import { createHostModules } from './host-modules.js';
+import { defaultRedactorFactory } from './redactor.js';
 import { resolveSecret } from './secrets.js';
+
+/**
+ * Every secret this agent holds, so that output never shows one whatever its shape: its own
+ * credential, each database's connection string and password, and the sensitive-named variables of
+ * its environment (kept as keyed fingerprints, never in clear).
+ */
+export function knownSecretsOf(
+  config: HostAgentConfig,
+  token: string,
+  env?: NodeJS.ProcessEnv,
+): KnownSecrets {
+  const known = createKnownSecrets();
+  known.add(token, 'GLOVEBOX_AGENT_CREDENTIAL');
+  // variables the agent passes to commands (`env:` in a command spec) come from its own environment
+  known.addSensitiveEnv(env ?? process.env);
+  for (const target of config.targets) {
+    if (target.type !== 'postgres') continue;
+    const connection = resolveSecret(target.connection, env);
+    known.add(connection, 'PASSWORD');
+    try {
+      const url = new URL(connection);
+      if (url.password) known.add(decodeURIComponent(url.password), 'PASSWORD');
+    } catch {
+      const password = /password\s*=\s*'?([^'\s]+)/i.exec(connection)?.[1];
+      if (password) known.add(password, 'PASSWORD');
+    }
+  }
+  return known;
+}
 
 /**
  * Gives a module's handlers the local target name that serves their action. One agent
@@ -48,7 +79,13 @@ export function createHostAgent(
     }
   }
   const tools = options.tools ?? detectHostTools();
-  const host = createHostModules(config, { tools, ...(options.env ? { env: options.env } : {}) });
+  const token = resolveSecret(config.gateway.credential, options.env);
+  const redactorFor = defaultRedactorFactory(knownSecretsOf(config, token, options.env));
+  const host = createHostModules(config, {
+    tools,
+    redactorFor,
+    ...(options.env ? { env: options.env } : {}),
+  });
   const modules: ActionModule[] = [createFactsModule(() => collectProcessFacts())];
   const execTarget = config.targets.find((t) => t.type === 'exec');
   const pgTarget = config.targets.find((t) => t.type === 'postgres');
@@ -59,7 +96,7 @@ export function createHostAgent(
   const gateway = new URL(config.gateway.url);
   const runtime = new AgentRuntime({
     url: `${gateway.protocol.replace(/^ws/, 'http')}//${gateway.host}`,
-    token: resolveSecret(config.gateway.credential, options.env),
+    token,
     modules,
     commands,
     ...(options.log ? { log: options.log } : {}),

@@ -1,4 +1,4 @@
-import { createRedactor } from '@glovebox/redact';
+import { createRedactor, type KnownSecrets } from '@glovebox/redact';
 import type { MaskingLevel } from '@glovebox/agent';
 
 /** Counts of redacted values by detector type. */
@@ -22,13 +22,16 @@ export interface HostRedactor {
 /** Returns the redactor for a masking level; injectable in module options. */
 export type RedactorFactory = (level: MaskingLevel) => HostRedactor;
 
-/** The real engine, one instance per masking level. */
-export function defaultRedactorFactory(): RedactorFactory {
+/**
+ * The real engine, one instance per masking level; `knownSecrets` (the agent's credential, its
+ * database passwords) are masked by value wherever they appear.
+ */
+export function defaultRedactorFactory(knownSecrets?: KnownSecrets): RedactorFactory {
   const cache = new Map<MaskingLevel, HostRedactor>();
   return (level) => {
     let redactor = cache.get(level);
     if (!redactor) {
-      redactor = createRedactor({ level });
+      redactor = createRedactor({ level, ...(knownSecrets ? { knownSecrets } : {}) });
       cache.set(level, redactor);
     }
     return redactor;

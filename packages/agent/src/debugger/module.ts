@@ -5,7 +5,13 @@ import { isAbsolute, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { types } from 'node:util';
 import { GloveboxError } from '@glovebox/core';
-import { createRedactor, mergeCounts, type Redactor, type RedactionCounts } from '@glovebox/redact';
+import {
+  createRedactor,
+  mergeCounts,
+  type KnownSecrets,
+  type Redactor,
+  type RedactionCounts,
+} from '@glovebox/redact';
 import type { ActionContext, ActionModule, ActionOutcome, MaskingLevel } from '../action.js';
 import { NameTable, parseExpression, parseTemplate } from './expression.js';
 import { buildConditionHook, buildHook, planHook } from './js-scan.js';
@@ -59,6 +65,8 @@ export interface DebuggerOptions {
   liveEditRetryMs?: number;
   /** Extra key names masked in the isolate, in addition to the built-in list. */
   sensitiveKeys?: string[];
+  /** Secrets masked by value wherever they appear (the agent's credential, sensitive environment values). */
+  knownSecrets?: KnownSecrets;
   /** Diagnostics (never values). Default: silent. */
   log?: (message: string) => void;
 }
@@ -135,7 +143,8 @@ const DEFAULT_LOG_BUDGETS: CaptureBudgets = {
   maxTimeMs: 2,
 };
 
-type Settings = Required<Omit<DebuggerOptions, 'budgets' | 'logpointBudgets' | 'log'>> & {
+type Settings = Required<Omit<DebuggerOptions, 'budgets' | 'logpointBudgets' | 'log' | 'knownSecrets'>> & {
+  knownSecrets?: KnownSecrets;
   budgets: CaptureBudgets;
   logpointBudgets: CaptureBudgets;
   log: (message: string) => void;
@@ -381,7 +390,12 @@ class LiveDebugger implements DebuggerModule {
   #redactor(level: MaskingLevel): Redactor {
     let r = this.#redactors.get(level);
     if (r === undefined) {
-      r = createRedactor({ level, sensitiveKeys: this.#o.sensitiveKeys });
+      const known = this.#o.knownSecrets;
+      r = createRedactor({
+        level,
+        sensitiveKeys: this.#o.sensitiveKeys,
+        ...(known ? { knownSecrets: known } : {}),
+      });
       this.#redactors.set(level, r);
     }
     return r;

@@ -54,6 +54,11 @@ const modes: Record<string, () => void> = {
       write(`${(error as { code?: string }).code ?? 'error'}\n`);
     }
   },
+  // a value the agent knows (passed in the allowed variable) printed plainly and encoded
+  'echo-env': () => {
+    const value = process.env['GLOVEBOX_TEST_ALLOWED'] ?? '';
+    write(`plain ${value}\nflag -p${value}\nb64 ${Buffer.from(`app:${value}`).toString('base64')}\n`);
+  },
   stderr: () => {
     write('to-stdout\n');
     process.stderr.write('to-stderr\n');

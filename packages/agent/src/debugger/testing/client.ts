@@ -17,7 +17,10 @@ export class DebuggerClient {
   >();
 
   constructor(options: DebuggerOptions = {}) {
-    this.worker = new Worker(new URL('./worker-host.js', import.meta.url), { workerData: options });
+    // known secrets cross the thread boundary as their fingerprints
+    const { knownSecrets, ...rest } = options;
+    const workerData = knownSecrets ? { ...rest, knownSecretsState: knownSecrets.toState() } : rest;
+    this.worker = new Worker(new URL('./worker-host.js', import.meta.url), { workerData });
     this.worker.on('message', (m: { id: number; outcome?: unknown; error?: CallError; emit?: unknown }) => {
       const p = this.#pending.get(m.id);
       if (p === undefined) return;

@@ -3,6 +3,7 @@
  * messages from the thread that started it. Not exported from the package.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { KnownSecrets, type KnownSecretsState } from '@glovebox/redact';
 import type { ActionContext } from '../../action.js';
 import { createDebuggerModule, type DebuggerOptions } from '../module.js';
 
@@ -21,9 +22,13 @@ type Request =
   | { id: number; type: 'close' };
 
 const port = parentPort!;
-const options = (workerData ?? {}) as DebuggerOptions & { verbose?: boolean };
+const { knownSecretsState, ...options } = (workerData ?? {}) as Omit<DebuggerOptions, 'knownSecrets'> & {
+  verbose?: boolean;
+  knownSecretsState?: KnownSecretsState;
+};
 const mod = createDebuggerModule({
   ...options,
+  ...(knownSecretsState ? { knownSecrets: KnownSecrets.fromState(knownSecretsState) } : {}),
   ...(options.verbose === true ? { log: (m: string) => process.stderr.write(`[debugger] ${m}\n`) } : {}),
 });
 const aborts = new Map<number, AbortController>();
