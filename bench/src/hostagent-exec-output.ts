@@ -24,6 +24,7 @@ const passThrough: HostRedactor = {
   redactText: (text) => ({ text, counts: {} }),
   redactValue: (value) => ({ value, counts: {} }),
   createStream: () => ({ push: (chunk) => chunk, end: () => '', counts: {} }),
+  createMergedStream: () => ({ push: (source, text) => [{ source, text }], end: () => [], counts: {} }),
   isSensitiveKey: () => false,
 };
 

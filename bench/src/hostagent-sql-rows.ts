@@ -17,6 +17,7 @@ const passThrough: HostRedactor = {
   redactText: (text) => ({ text, counts: {} }),
   redactValue: (value) => ({ value, counts: {} }),
   createStream: () => ({ push: (chunk) => chunk, end: () => '', counts: {} }),
+  createMergedStream: () => ({ push: (source, text) => [{ source, text }], end: () => [], counts: {} }),
   isSensitiveKey: () => false,
 };
 

@@ -11,11 +11,19 @@ export interface RedactionStream {
   readonly counts: Readonly<RedactionCounts>;
 }
 
+/** stdout and stderr redacted as one text in arrival order; output comes back per stream. */
+export interface MergedRedactionStream {
+  push(source: 'stdout' | 'stderr', chunk: string): Array<{ source: 'stdout' | 'stderr'; text: string }>;
+  end(): Array<{ source: 'stdout' | 'stderr'; text: string }>;
+  readonly counts: Readonly<RedactionCounts>;
+}
+
 /** The part of the `@glovebox/redact` engine the host agent uses. */
 export interface HostRedactor {
   redactText(text: string): { text: string; counts: Readonly<RedactionCounts> };
   redactValue(value: unknown): { value: unknown; counts: Readonly<RedactionCounts> };
   createStream(): RedactionStream;
+  createMergedStream(): MergedRedactionStream;
   isSensitiveKey(name: string): boolean;
 }
 

@@ -7,6 +7,13 @@ import { newCursor, nextSegment } from './segment.js';
 import type { SegmentCursor } from './segment.js';
 import { PRIORITY } from './span.js';
 import type { Detector, ScanContext, Span } from './span.js';
+
+/** A masked region of a text and what replaces it. */
+export interface Region {
+  start: number;
+  end: number;
+  placeholder: string;
+}
 import { unsafeRegexReason } from './safe-regex.js';
 import { PRESCAN_MAX } from './prescan.js';
 import { RedactError } from './errors.js';
@@ -129,6 +136,7 @@ export class Engine implements ScanContext {
   /**
    * Redacts every complete segment of `text` from `cursor.start`; returns the output and where the
    * unprocessed rest begins. Batches run up to each forced cut, so every detector sees whole lines.
+   * With `sink`, the masked regions (in offsets of `text`) go there instead and `out` is empty.
    */
   drain(
     text: string,
@@ -136,6 +144,7 @@ export class Engine implements ScanContext {
     final: boolean,
     counts: RedactionCounts,
     stopAt = Infinity,
+    sink?: Region[],
   ): { out: string; end: number } {
     let out = '';
     let batchStart = cursor.start;
@@ -150,13 +159,13 @@ export class Engine implements ScanContext {
       // edge may end a batch, and batches the pre-scan can take keep its speed on huge texts
       if (seg.kind === 'cut' || seg.end - batchStart >= MAX_BATCH) {
         if (batchStart >= stopAt) break;
-        out += this.redactBatch(text, batchStart, seg.end, pem, counts, stopAt - batchStart);
+        out += this.redactBatch(text, batchStart, seg.end, pem, counts, stopAt - batchStart, sink);
         batchStart = seg.end;
         pem = [];
       }
     }
     if (cursor.start > batchStart && batchStart < stopAt)
-      out += this.redactBatch(text, batchStart, cursor.start, pem, counts, stopAt - batchStart);
+      out += this.redactBatch(text, batchStart, cursor.start, pem, counts, stopAt - batchStart, sink);
     return { out, end: cursor.start };
   }
 
@@ -175,6 +184,7 @@ export class Engine implements ScanContext {
     pem: Array<[number, number]>,
     counts: RedactionCounts,
     stopAt: number,
+    sink: Region[] | undefined,
   ): string {
     const text = from === 0 && to === full.length ? full : full.slice(from, to);
     const spans: Span[] = [];
@@ -183,6 +193,11 @@ export class Engine implements ScanContext {
     for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
     if (this.custom.length > 0) this.scanCustom(text, spans);
     if (this.known !== undefined) this.known.scan(text, spans);
+    if (sink !== undefined) {
+      for (const r of this.resolve(text, spans, counts, stopAt))
+        sink.push({ start: r.start + from, end: r.end + from, placeholder: r.placeholder });
+      return '';
+    }
     if (spans.length === 0) return stopAt < text.length ? text.slice(0, stopAt) : text;
     return this.apply(text, spans, counts, stopAt);
   }
@@ -216,13 +231,29 @@ export class Engine implements ScanContext {
 
   /** Resolves overlaps (the union is masked, typed by its longest member) and writes placeholders. */
   apply(text: string, spans: Span[], counts: RedactionCounts, stopAt = Infinity): string {
+    const regions = this.resolve(text, spans, counts, stopAt);
+    const limit = Math.min(stopAt, text.length);
+    if (regions.length === 0) return limit < text.length ? text.slice(0, limit) : text;
+    let out = '';
+    let pos = 0;
+    for (const r of regions) {
+      out += text.slice(pos, r.start) + r.placeholder;
+      pos = r.end;
+    }
+    return out + text.slice(pos, Math.max(pos, limit));
+  }
+
+  /**
+   * The masked regions of `text`, in order and disjoint: overlapping spans are merged into their
+   * union, typed by the longest member; regions starting at or after `stopAt` are left out.
+   */
+  resolve(text: string, spans: Span[], counts: RedactionCounts, stopAt = Infinity): Region[] {
     const kept = spans.filter(
       (s) => !this.isAllowed(text.slice(s.start, s.end)) && !isPlaceholder(text.slice(s.start, s.end)),
     );
-    if (kept.length === 0) return stopAt < text.length ? text.slice(0, stopAt) : text;
+    const regions: Region[] = [];
+    if (kept.length === 0) return regions;
     kept.sort((a, b) => a.start - b.start || b.end - a.end || b.priority - a.priority);
-    let out = '';
-    let pos = 0;
     let i = 0;
     while (i < kept.length) {
       const first = kept[i]!;
@@ -238,13 +269,11 @@ export class Engine implements ScanContext {
         if (s.end > end) end = s.end;
         i++;
       }
-      out += text.slice(pos, first.start);
-      const value = text.slice(first.start, end);
-      out += this.placeholder(best.type, value);
+      const placeholder = this.placeholder(best.type, text.slice(first.start, end));
       counts[best.type] = (counts[best.type] ?? 0) + 1;
-      pos = end;
+      regions.push({ start: first.start, end, placeholder });
     }
-    return out + text.slice(pos, Math.max(pos, Math.min(stopAt, text.length)));
+    return regions;
   }
 }
 

@@ -5,6 +5,8 @@
 export type {
   CustomDetector,
   MaskingLevel,
+  MergedRedactionStream,
+  RedactedPiece,
   RedactionBudget,
   RedactionCounts,
   Redactor,

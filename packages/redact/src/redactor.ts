@@ -1,10 +1,12 @@
 import { Engine } from './engine.js';
+import { MergedStream } from './merged-stream.js';
 import { newCursor, shiftCursor } from './segment.js';
 import type { SegmentCursor } from './segment.js';
 import { redactStructured, resolveBudget } from './structured.js';
 import type { Budget } from './structured.js';
 import type {
   MaskingLevel,
+  MergedRedactionStream,
   RedactionCounts,
   Redactor,
   RedactorOptions,
@@ -71,6 +73,10 @@ class RedactorImpl implements Redactor {
 
   createStream(): TextRedactionStream {
     return new TextStream(this.engine);
+  }
+
+  createMergedStream<S extends string = string>(): MergedRedactionStream<S> {
+    return new MergedStream<S>(this.engine);
   }
 
   isSensitiveKey(name: string): boolean {

@@ -68,6 +68,12 @@ export interface Redactor {
    * `redactText` of the concatenated input, whatever the split.
    */
   createStream(): TextRedactionStream;
+  /**
+   * Several sources (a command's stdout and stderr) redacted as one text in the order their chunks
+   * arrive, so a secret split between them is still masked; output comes back per source.
+   * Concatenating all pieces gives `redactText` of all chunks in arrival order.
+   */
+  createMergedStream<S extends string = string>(): MergedRedactionStream<S>;
   /** True when values under this key name are masked whatever they look like. */
   isSensitiveKey(name: string): boolean;
 }
@@ -78,6 +84,22 @@ export interface TextRedactionStream {
   push(chunk: string): string;
   /** Flushes whatever is held back; the stream cannot be used afterwards. */
   end(): string;
+  /** Counts so far. */
+  readonly counts: RedactionCounts;
+}
+
+/** Redacted output of one source; see {@link Redactor.createMergedStream}. */
+export interface RedactedPiece<S extends string = string> {
+  source: S;
+  text: string;
+}
+
+/** Sources redacted together in arrival order; see {@link Redactor.createMergedStream}. */
+export interface MergedRedactionStream<S extends string = string> {
+  /** Feeds a chunk of one source; returns the redacted output that is final so far, per source. */
+  push(source: S, chunk: string): Array<RedactedPiece<S>>;
+  /** Flushes whatever is held back; the stream cannot be used afterwards. */
+  end(): Array<RedactedPiece<S>>;
   /** Counts so far. */
   readonly counts: RedactionCounts;
 }

@@ -17,6 +17,12 @@ const modes: Record<string, () => void> = {
     write(`token=${TOKEN.slice(0, 22)}`);
     setTimeout(() => write(`${TOKEN.slice(22)}\ndone\n`), 150);
   },
+  // the same token split between the two streams, in time order
+  'split-streams': () => {
+    write(`token ${TOKEN.slice(0, 22)}`);
+    setTimeout(() => process.stderr.write(`${TOKEN.slice(22)}\n`), 100);
+    setTimeout(() => write('done\n'), 200);
+  },
   sleep: () => {
     write('started\n');
     keepAlive();

@@ -350,6 +350,20 @@ describe('exec refusals', () => {
   });
 });
 
+describe('stdout and stderr together', () => {
+  test('attack: a token split between stdout and stderr is masked, each piece on its own stream', async () => {
+    const h = harness({ tools: { ...detected, bwrap: null } });
+    const { outcome, text, events } = h.run('split-streams');
+    const { redactions } = await outcome;
+    assert.ok(!text().includes(TOKEN.slice(4, 22)), text());
+    assert.ok(!text().includes(TOKEN.slice(22)), text());
+    assert.match(text(), /done\n$/);
+    assert.ok(events.some((e) => e.stream === 'stdout' && e.data.includes('[REDACTED:GITHUB_TOKEN]')));
+    assert.ok(events.some((e) => e.stream === 'stderr'));
+    assert.equal(redactions?.['GITHUB_TOKEN'], 1);
+  });
+});
+
 describe('recordings', () => {
   test('replay with the recorded timing scaled by speed, and tampering is detected', async () => {
     const h = harness({ tools: { ...detected, bwrap: null } });

@@ -75,8 +75,9 @@ interface Running {
 /**
  * Creates the `exec` action: runs allow-listed commands of the call's exec target as an argv (never a
  * shell), in their own process group, under CPU, wall-clock and output limits, sandboxed with bubblewrap
- * when available. stdout and stderr are streamed through `ctx.emit({ stream, data })`, each redacted by its
- * own stream redactor so secrets split across chunks are still caught, and recorded in asciicast v2.
+ * when available. stdout and stderr are streamed through `ctx.emit({ stream, data })`, redacted together
+ * in arrival order so secrets split across chunks or between the two streams are still caught, and
+ * recorded in asciicast v2.
  * Aborting `ctx.signal` (cancel, session end, lease lapse) kills the whole process group.
  *
  * @example
@@ -170,12 +171,15 @@ export function createExecModule(
     let bytes = 0;
     let truncated = false;
     const binary = { stdout: new OutputDecoder(), stderr: new OutputDecoder() };
-    const redactStreams = { stdout: redactor.createStream(), stderr: redactor.createStream() };
-    const send = (stream: 'stdout' | 'stderr', data: string): void => {
-      if (data.length === 0) return;
-      const event: ExecOutputEvent = { stream, data };
-      ctx.emit(event);
-      recording.output(data);
+    // one text in arrival order: a secret split between stdout and stderr is still whole
+    const merged = redactor.createMergedStream();
+    const send = (pieces: ReadonlyArray<{ source: 'stdout' | 'stderr'; text: string }>): void => {
+      for (const { source, text } of pieces) {
+        if (text.length === 0) continue;
+        const event: ExecOutputEvent = { stream: source, data: text };
+        ctx.emit(event);
+        recording.output(text);
+      }
     };
     const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       if (truncated) return;
@@ -186,7 +190,7 @@ export function createExecModule(
         kill('output-limit');
       }
       bytes += piece.length;
-      send(stream, redactStreams[stream].push(binary[stream].push(piece)));
+      send(merged.push(stream, binary[stream].push(piece)));
     };
     child.stdout?.on('data', onData('stdout'));
     child.stderr?.on('data', onData('stderr'));
@@ -231,11 +235,9 @@ export function createExecModule(
         cause: outcome.spawnError,
       });
     }
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const rest = redactStreams[stream].push(binary[stream].end());
-      send(stream, rest + redactStreams[stream].end());
-      addCounts(redactions, redactStreams[stream].counts);
-    }
+    for (const stream of ['stdout', 'stderr'] as const) send(merged.push(stream, binary[stream].end()));
+    send(merged.end());
+    addCounts(redactions, merged.counts);
     // Under bubblewrap the command is bwrap's child, and bwrap reports its death by signal as 128 + signal.
     if (
       outcome.signal === 'SIGXCPU' ||
