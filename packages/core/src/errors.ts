@@ -102,6 +102,18 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'The single sign-on device login has not been completed in the browser yet; keep polling.',
   },
+  GBX_DEBUG_LINE_NOT_PROBEABLE: {
+    status: 422,
+    meaning: 'No statement starts on that line; the error names the nearest lines that can take a probe.',
+  },
+  GBX_DEBUG_INSTALL_BUDGET: {
+    status: 503,
+    meaning: 'Installing or removing the probe would cost more main-thread time than its budget allows.',
+  },
+  GBX_DEBUG_EVAL_BUDGET: {
+    status: 422,
+    meaning: 'The evaluation went over its time or heap budget and was stopped; the error says which.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */

@@ -1,5 +1,5 @@
 import { GloveboxError } from '@glovebox/core';
-import type { ExprNode } from './runtime.js';
+import type { ExprNode } from './runtime/types.js';
 
 /**
  * The restricted expression language of conditions and logpoint templates. It has names, `this`,

@@ -9,4 +9,4 @@ export {
   type DebuggerStatus,
   type ProbeTechnique,
 } from './module.js';
-export type { CaptureBudgets, TruncationMarks } from './runtime.js';
+export type { CaptureBudgets, TruncationMarks } from './runtime/types.js';

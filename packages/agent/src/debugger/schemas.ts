@@ -19,6 +19,8 @@ export const logpointParamsSchema = z.strictObject({
   template: z.string().min(1).max(2000),
   condition: z.string().min(1).max(500).optional(),
   maxPerSecond: z.number().positive().max(10_000).optional(),
+  /** Examine every hit while the CPU budget allows, up to the agent's every-hit line cap. */
+  everyHit: z.boolean().optional(),
   durationMs: z.number().int().min(1).max(86_400_000),
 });
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FlattenMap, decodedMappings, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
 import { z } from 'zod';
 
 /** A position in a file; lines and columns are zero-based here, as in V8 and source maps. */
@@ -14,58 +15,72 @@ export interface OriginalPosition extends Position {
   source: string;
 }
 
-// One decoded segment: generated column, source index, original line, original column.
-type Segment = [number, number, number, number];
+const MAX_SOURCES = 100_000;
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
-
-const sourceMapSchema = z.object({
-  version: z.literal(3),
-  sources: z.array(z.string().nullable()).max(100_000),
-  sourceRoot: z.string().optional(),
-  mappings: z.string(),
-  names: z.array(z.string()).optional(),
-});
+// The shape we accept before handing the map to trace-mapping: version 3, plain or index ("sections").
+const sourceMapSchema = z.union([
+  z.looseObject({
+    version: z.literal(3),
+    sources: z.array(z.string().nullable()).max(MAX_SOURCES),
+    sourceRoot: z.string().optional(),
+    mappings: z
+      .string()
+      .regex(/^[A-Za-z0-9+/,;]*$/, 'invalid base64 in source map')
+      // A digit with the continuation bit set cannot end a segment.
+      .refine((m) => !/[g-z0-9+/](?=[,;]|$)/.test(m), 'truncated VLQ in source map'),
+  }),
+  z.looseObject({
+    version: z.literal(3),
+    sections: z
+      .array(z.looseObject({ offset: z.object({ line: z.number(), column: z.number() }) }))
+      .max(10_000),
+  }),
+]);
 
 /**
- * A decoded version-3 source map (no index maps) with lookups in both directions.
+ * A version-3 source map (plain or index map), decoded by `@jridgewell/trace-mapping`, with lookups in
+ * both directions.
  *
  * @example
  * const map = SourceMapIndex.parse(json, pathToFileURL('/app/dist/server.js.map').href);
  * map.originalPositionFor({ line: 10, column: 2 });
  */
 export class SourceMapIndex {
-  /** Absolute source paths (or URLs), indexed like the map's `sources`. */
+  /** Absolute source paths (or URLs), indexed like the map's resolved `sources`. */
   readonly sources: readonly string[];
-  readonly #lines: Segment[][];
+  readonly #map: TraceMap;
+  /** Generated positions by source index, then original line; built on the first reverse lookup. */
+  #bySource: Map<number, Map<number, Position[]>> | undefined;
 
-  private constructor(sources: string[], lines: Segment[][]) {
-    this.sources = sources;
-    this.#lines = lines;
+  private constructor(map: TraceMap) {
+    this.#map = map;
+    this.sources = map.resolvedSources.map(toPathOrUrl);
   }
 
   /** Parses a source map object; `mapUrl` is where it lives (for resolving relative sources). */
   static parse(json: unknown, mapUrl: string): SourceMapIndex {
-    const map = sourceMapSchema.parse(json);
-    const root = map.sourceRoot ?? '';
-    const sources = map.sources.map((s) => resolveSource(root, s ?? '', mapUrl));
-    return new SourceMapIndex(sources, decodeMappings(map.mappings, sources.length));
+    sourceMapSchema.parse(json);
+    const map = new FlattenMap(json as ConstructorParameters<typeof FlattenMap>[0], mapUrl);
+    // trace-mapping decodes lazily; decode now so a corrupt map fails here, not in a lookup.
+    const lines = decodedMappings(map);
+    for (const line of lines)
+      for (const seg of line)
+        if (!seg.every((n) => Number.isSafeInteger(n))) throw new SyntaxError('invalid source map mappings');
+    return new SourceMapIndex(map);
   }
 
   /** The original position of a generated one (the closest segment at or before the column). */
   originalPositionFor(pos: Position): OriginalPosition | undefined {
-    const segs = this.#lines[pos.line];
-    if (segs === undefined || segs.length === 0) return undefined;
-    let best: Segment | undefined;
-    for (const seg of segs) {
-      if (seg[0] <= pos.column) best = seg;
-      else break;
+    const hit = originalPositionFor(this.#map, { line: pos.line + 1, column: Math.max(0, pos.column) });
+    if (hit.source === null) {
+      // Before the first segment of the line: take the line's first mapping, as V8 frames do.
+      const first = decodedMappings(this.#map)[pos.line]?.[0];
+      if (first === undefined || first.length < 4) return undefined;
+      const again = originalPositionFor(this.#map, { line: pos.line + 1, column: first[0] });
+      if (again.source === null) return undefined;
+      return { source: toPathOrUrl(again.source), line: again.line - 1, column: again.column };
     }
-    best ??= segs[0];
-    if (best === undefined || best[1] < 0) return undefined;
-    return { source: this.sources[best[1]]!, line: best[2], column: best[3] };
+    return { source: toPathOrUrl(hit.source), line: hit.line - 1, column: hit.column };
   }
 
   /**
@@ -77,84 +92,49 @@ export class SourceMapIndex {
     line: number,
     slide = 0,
   ): { original: number; positions: Position[] } | undefined {
+    const bySource = this.#reverse().get(sourceIndex);
+    if (bySource === undefined) return undefined;
     for (let l = line; l <= line + slide; l++) {
-      const out: Position[] = [];
-      for (let g = 0; g < this.#lines.length; g++) {
-        for (const seg of this.#lines[g]!)
-          if (seg[1] === sourceIndex && seg[2] === l) out.push({ line: g, column: seg[0] });
-      }
-      if (out.length > 0) {
-        out.sort((a, b) => a.line - b.line || a.column - b.column);
-        return { original: l, positions: out };
-      }
+      const positions = bySource.get(l);
+      if (positions !== undefined && positions.length > 0) return { original: l, positions };
     }
     return undefined;
   }
+
+  /** Original lines of a source that have generated code, ascending. */
+  mappedLines(sourceIndex: number): number[] {
+    return [...(this.#reverse().get(sourceIndex)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  #reverse(): Map<number, Map<number, Position[]>> {
+    if (this.#bySource !== undefined) return this.#bySource;
+    const out = new Map<number, Map<number, Position[]>>();
+    const lines = decodedMappings(this.#map);
+    for (let g = 0; g < lines.length; g++) {
+      for (const seg of lines[g]!) {
+        if (seg.length < 4) continue;
+        const [column, source, line] = seg as readonly [number, number, number, number];
+        let byLine = out.get(source);
+        if (byLine === undefined) out.set(source, (byLine = new Map<number, Position[]>()));
+        let list = byLine.get(line);
+        if (list === undefined) byLine.set(line, (list = []));
+        list.push({ line: g, column });
+      }
+    }
+    for (const byLine of out.values())
+      for (const list of byLine.values()) list.sort((a, b) => a.line - b.line || a.column - b.column);
+    this.#bySource = out;
+    return out;
+  }
 }
 
-function resolveSource(root: string, source: string, mapUrl: string): string {
-  const joined = root === '' ? source : root.replace(/\/?$/, '/') + source;
+function toPathOrUrl(source: string): string {
+  if (!source.startsWith('file:')) return source;
   try {
-    const url = new URL(joined, mapUrl);
-    return url.protocol === 'file:' ? fileURLToPath(url) : url.href;
+    return fileURLToPath(source);
   } catch {
-    return joined;
+    return source;
   }
-}
-
-function decodeMappings(mappings: string, sourceCount: number): Segment[][] {
-  const lines: Segment[][] = [];
-  let line: Segment[] = [];
-  let src = 0;
-  let origLine = 0;
-  let origCol = 0;
-  let genCol = 0;
-  let i = 0;
-  const n = mappings.length;
-  const field: number[] = [];
-  while (i <= n) {
-    const c = i < n ? mappings.charCodeAt(i) : 59; // virtual ';' at the end
-    if (c === 59 /* ; */ || c === 44 /* , */) {
-      i++;
-      if (c === 59) {
-        line.sort((a, b) => a[0] - b[0]);
-        lines.push(line);
-        line = [];
-        genCol = 0;
-      }
-      continue;
-    }
-    // Decode one segment: 1, 4 or 5 VLQ fields.
-    field.length = 0;
-    while (i < n) {
-      const ch = mappings.charCodeAt(i);
-      if (ch === 44 || ch === 59) break;
-      let value = 0;
-      let shift = 0;
-      let more = true;
-      while (more) {
-        if (i >= n) throw new SyntaxError('truncated VLQ in source map');
-        const digit = B64_VALUE[mappings.charCodeAt(i++)] ?? -1;
-        if (digit < 0) throw new SyntaxError('invalid base64 in source map');
-        more = (digit & 32) !== 0;
-        value += (digit & 31) * 2 ** shift;
-        shift += 5;
-        if (shift > 35) throw new SyntaxError('VLQ value too large in source map');
-      }
-      field.push(value % 2 === 1 ? -(value - 1) / 2 : value / 2);
-    }
-    genCol += field[0] ?? 0;
-    if (field.length >= 4) {
-      src += field[1]!;
-      origLine += field[2]!;
-      origCol += field[3]!;
-      if (src >= 0 && src < sourceCount) line.push([genCol, src, origLine, origCol]);
-      else line.push([genCol, -1, 0, 0]);
-    } else {
-      line.push([genCol, -1, 0, 0]);
-    }
-  }
-  return lines;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { types } from 'node:util';
-import { createProbeRuntime, type CaptureBudgets, type RuntimeMessage } from './runtime.js';
-import { NameTable, parseExpression, parseTemplate } from './expression.js';
+import { createProbeRuntime } from './runtime.js';
+import type { CaptureBudgets, RuntimeMessage } from './types.js';
+import { NameTable, parseExpression, parseTemplate } from '../expression.js';
 
 const budgets: CaptureBudgets = {
   maxFrames: 10,
@@ -183,6 +184,7 @@ describe('probes in the runtime', () => {
     maxCaptures: 1e9,
     cpuBudgetMsPerSecond: 1000,
     hitOverheadMs: 0,
+    everyHit: false,
     budgets,
     ...extra,
   });
@@ -234,7 +236,7 @@ describe('probes in the runtime', () => {
       messages.map((m) => m.t),
       ['cap', 'off'],
     );
-    assert.equal(rt.a[1], 0);
+    assert.equal(rt.c[1], 0);
   });
 
   test('rate limit drops and counts', () => {

@@ -1,0 +1,57 @@
+/**
+ * Choosing the statement a probe goes before, in source (through the source map) or generated lines.
+ * A line that cannot take a probe is refused with the nearest lines that can; nothing slides.
+ */
+import { GloveboxError } from '@glovebox/core';
+import type { ResolvedLocation } from './locations.js';
+import type * as PlacementModule from './placement.js';
+import type { ScriptPlan, StatementSite } from './placement.js';
+
+type Placement = typeof PlacementModule;
+
+let placementModule: Promise<Placement> | undefined;
+
+/** The parser is loaded on the first probe, never at agent start. */
+export function loadPlacement(): Promise<Placement> {
+  placementModule ??= import('./placement.js');
+  return placementModule;
+}
+
+/** Statement sites by line of the file the engineer named (zero-based). */
+export function sitesByLine(plan: ScriptPlan, loc: ResolvedLocation): Map<number, StatementSite[]> {
+  const out = new Map<number, StatementSite[]>();
+  for (const site of plan.sites) {
+    let line = site.line;
+    if (loc.map !== undefined) {
+      const pos = loc.map.index.originalPositionFor({ line: site.line, column: site.column });
+      if (pos === undefined || pos.source !== loc.file) continue;
+      line = pos.line;
+    }
+    let list = out.get(line);
+    if (list === undefined) out.set(line, (list = []));
+    list.push(site);
+  }
+  return out;
+}
+
+/**
+ * The first statement starting on the requested line, or a `GBX_DEBUG_LINE_NOT_PROBEABLE` refusal
+ * naming the nearest lines (1-based) that can take a probe.
+ */
+export function chooseSite(
+  placement: Placement,
+  plan: ScriptPlan,
+  loc: ResolvedLocation,
+): { site: StatementSite; line: number } {
+  const byLine = sitesByLine(plan, loc);
+  const sites = byLine.get(loc.line);
+  if (sites !== undefined && sites.length > 0) return { site: sites[0]!, line: loc.line };
+  const lines = [...byLine.keys()].sort((a, b) => a - b);
+  const nearest = placement.nearestLines(lines, loc.line).map((l) => l + 1);
+  const where = nearest.length > 0 ? `; nearest lines that can: ${nearest.join(', ')}` : '';
+  throw new GloveboxError(
+    'GBX_DEBUG_LINE_NOT_PROBEABLE',
+    `no statement starts on line ${loc.line + 1} of that file${where}`,
+    { details: { line: loc.line + 1, nearest } },
+  );
+}

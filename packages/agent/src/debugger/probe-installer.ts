@@ -1,0 +1,348 @@
+/**
+ * Installing and removing probes. The technique is decided once, from what the parser knows about the
+ * enclosing functions: V8's LiveEdit refuses to patch a function with a suspended invocation (an
+ * async function or generator waiting at an `await`/`yield`) and the top-level code of an ES module,
+ * so those go straight to a non-pausing breakpoint condition; everything else gets one LiveEdit try.
+ * No retry loop: every LiveEdit attempt costs a heap walk on the main thread, accepted or refused.
+ */
+import { GloveboxError } from '@glovebox/core';
+import { buildConditionHook, buildHook } from './hook.js';
+import type { InspectorLink, ScriptInfo } from './inspector.js';
+import { resolveLocation, type ResolvedLocation, type SourceMaps } from './locations.js';
+import type * as PlacementModule from './placement.js';
+import type { ScriptPlan, StatementSite } from './placement.js';
+import { chooseSite, loadPlacement } from './placement-resolve.js';
+import type { ProbeSpec, RuntimeMessage } from './runtime/types.js';
+import type { ProbeTechnique, Settings } from './settings.js';
+
+/** A hook in a script's text. */
+export interface Hook {
+  offset: number;
+  line: number;
+  column: number;
+  text: string;
+}
+
+/** A script we edited: its original text and the hooks wanted and applied. */
+export interface ScriptPatch {
+  scriptId: string;
+  url: string;
+  original: string;
+  hooks: Map<number, Hook>;
+  /** Hooks currently in V8's copy of the script. */
+  applied: Map<number, Hook>;
+}
+
+/** A probe living in the process. */
+export interface ActiveProbe {
+  id: number;
+  sessionId: string;
+  kind: 'snapshot' | 'logpoint';
+  technique: ProbeTechnique;
+  scriptId: string;
+  breakpointId?: string;
+  onMessage(message: RuntimeMessage): void;
+}
+
+/** What the caller of {@link ProbeInstaller.install} asks for. */
+export interface ProbeRequest {
+  sessionId: string;
+  kind: 'snapshot' | 'logpoint';
+  location: string;
+  /** Builds the runtime spec once the names in scope are known (parses condition and template). */
+  spec: (names: { locals: string[]; closure: string[] }, id: number) => ProbeSpec;
+  onMessage: (m: RuntimeMessage) => void;
+}
+
+/** Where a probe went and what installing it cost. */
+export interface InstalledProbe {
+  probe: ActiveProbe;
+  file: string;
+  line: number;
+  generatedLine: number;
+  url: string;
+  /** Upper bound of the main-thread time spent (sum of inspector round trips), in ms. */
+  installMs: number;
+  /** Why LiveEdit was not tried, when it was not. */
+  liveEditSkipped?: string;
+}
+
+/** Installs and removes probes; runs everything through one queue. */
+export class ProbeInstaller {
+  readonly probes = new Map<number, ActiveProbe>();
+  readonly patches = new Map<string, ScriptPatch>();
+  /** Scripts we edited, by URL: after LiveEdit V8 may still report the superseded copy under another id. */
+  readonly #liveScripts = new Map<string, string>();
+  readonly #plans = new Map<string, { source: string; plan: ScriptPlan }>();
+  readonly #link: InspectorLink;
+  readonly #maps: SourceMaps;
+  readonly #o: Settings;
+  #queue: Promise<unknown> = Promise.resolve();
+  #nextId = 1;
+  /** Last measured LiveEdit round trip, ms: LiveEdit walks the heap, so its cost is known after one. */
+  #liveEditMs = 0;
+
+  constructor(link: InspectorLink, maps: SourceMaps, o: Settings) {
+    this.#link = link;
+    this.#maps = maps;
+    this.#o = o;
+  }
+
+  /** Runs `fn` after everything queued before it. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(fn, fn);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #timed(method: string, params: object, cost: { ms: number }): Promise<Record<string, unknown>> {
+    const t0 = performance.now();
+    try {
+      return await this.#link.post(method, params);
+    } finally {
+      cost.ms += performance.now() - t0;
+    }
+  }
+
+  install(req: ProbeRequest): Promise<InstalledProbe> {
+    return this.serial(async () => {
+      const cost = { ms: 0 };
+      await this.#link.ensureRuntime({
+        globalPerSecond: this.#o.globalPerSecond,
+        sensitiveKeys: this.#o.sensitiveKeys,
+      });
+      await this.#link.acquireDebugger();
+      let keepDebugger = false;
+      try {
+        const loc = await resolveLocation(
+          this.#link,
+          this.#maps,
+          req.location,
+          (s) => this.#liveScripts.get(s.url) === s.scriptId,
+        );
+        const placement = await loadPlacement();
+        const source = await this.#source(loc.script, cost);
+        const { site, line } = chooseSite(placement, this.#plan(loc.script.scriptId, source, placement), loc);
+        const names = placement.namesAt(site);
+        const id = this.#nextId++;
+        const spec = req.spec(names, id);
+        const probe: ActiveProbe = {
+          id,
+          sessionId: req.sessionId,
+          kind: req.kind,
+          technique: 'liveedit',
+          scriptId: loc.script.scriptId,
+          onMessage: req.onMessage,
+        };
+        // Registered before the gate opens: the first capture can arrive before installation returns.
+        this.probes.set(id, probe);
+        const skipped = liveEditBlocker(site, loc.script);
+        const installed = await this.#place(probe, spec, loc, site, source, skipped, cost);
+        if (!installed) {
+          this.probes.delete(id);
+          throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the probe could not be installed at that line');
+        }
+        keepDebugger = probe.technique === 'breakpoint';
+        return {
+          probe,
+          file: loc.file,
+          line: line + 1,
+          generatedLine: site.line + 1,
+          url: loc.script.url,
+          installMs: cost.ms,
+          ...(skipped === undefined ? {} : { liveEditSkipped: skipped }),
+        };
+      } finally {
+        if (!keepDebugger) await this.#link.releaseDebugger();
+      }
+    });
+  }
+
+  async #source(script: ScriptInfo, cost: { ms: number }): Promise<string> {
+    const patch = this.patches.get(script.scriptId);
+    if (patch !== undefined) return patch.original;
+    const r = await this.#timed('Debugger.getScriptSource', { scriptId: script.scriptId }, cost);
+    return typeof r['scriptSource'] === 'string' ? r['scriptSource'] : '';
+  }
+
+  #plan(scriptId: string, source: string, placement: typeof PlacementModule): ScriptPlan {
+    const cached = this.#plans.get(scriptId);
+    if (cached !== undefined && cached.source === source) return cached.plan;
+    let plan: ScriptPlan;
+    try {
+      plan = placement.planScript(source);
+    } catch {
+      throw new GloveboxError('GBX_DEBUG_LOCATION_NOT_FOUND', 'that script could not be parsed');
+    }
+    if (this.#plans.size > 64) this.#plans.clear();
+    this.#plans.set(scriptId, { source, plan });
+    return plan;
+  }
+
+  /** Tries the allowed techniques in order, within the install budget. */
+  async #place(
+    probe: ActiveProbe,
+    spec: ProbeSpec,
+    loc: ResolvedLocation,
+    site: StatementSite,
+    source: string,
+    liveEditBlocked: string | undefined,
+    cost: { ms: number },
+  ): Promise<boolean> {
+    const budget = this.#o.installBudgetMs;
+    for (const technique of this.#o.techniques) {
+      if (technique === 'liveedit') {
+        if (liveEditBlocked !== undefined) continue;
+        // Known from the last edit: a heap walk this long would blow the budget, so do not start it.
+        if (this.#liveEditMs > budget - cost.ms) {
+          this.#o.log(`liveedit skipped: last edit took ${this.#liveEditMs.toFixed(1)} ms`);
+          continue;
+        }
+        await this.#runtimeAdd(spec, cost);
+        const text = buildHook(this.#link.key, probe.id, spec.names);
+        if (await this.#liveEditInsert(loc, probe.id, site, source, text, cost)) return true;
+        await this.#runtimeRemove(probe.id);
+      } else {
+        if (cost.ms > budget) break;
+        spec.hitOverheadMs = this.#o.breakpointHitCostMs;
+        await this.#runtimeAdd(spec, cost);
+        const r = await this.#timed(
+          'Debugger.setBreakpoint',
+          {
+            location: { scriptId: loc.script.scriptId, lineNumber: site.line, columnNumber: site.column },
+            condition: buildConditionHook(this.#link.key, probe.id, spec.names),
+          },
+          cost,
+        ).catch(() => undefined);
+        if (r !== undefined && typeof r['breakpointId'] === 'string') {
+          probe.breakpointId = r['breakpointId'];
+          probe.technique = 'breakpoint';
+          return true;
+        }
+        await this.#runtimeRemove(probe.id);
+      }
+    }
+    if (cost.ms > budget) {
+      throw new GloveboxError(
+        'GBX_DEBUG_INSTALL_BUDGET',
+        `installing this probe would cost more than ${budget} ms of the application's main thread`,
+        { details: { spentMs: Math.round(cost.ms), budgetMs: budget } },
+      );
+    }
+    return false;
+  }
+
+  async #runtimeAdd(spec: ProbeSpec, cost: { ms: number }): Promise<void> {
+    const t0 = performance.now();
+    await this.#link.runtimeCall(`R.add(${JSON.stringify(spec)})`);
+    cost.ms += performance.now() - t0;
+  }
+
+  async #runtimeRemove(id: number): Promise<void> {
+    if (!this.#link.runtimeInstalled) return;
+    await this.#link.runtimeCall(`R === undefined ? undefined : R.remove(${id})`).catch(() => undefined);
+  }
+
+  /** One LiveEdit attempt; a refusal leaves the script as it was. */
+  async #liveEditInsert(
+    loc: ResolvedLocation,
+    id: number,
+    site: StatementSite,
+    source: string,
+    text: string,
+    cost: { ms: number },
+  ): Promise<boolean> {
+    let patch = this.patches.get(loc.script.scriptId);
+    if (patch === undefined) {
+      patch = {
+        scriptId: loc.script.scriptId,
+        url: loc.script.url,
+        original: source,
+        hooks: new Map(),
+        applied: new Map(),
+      };
+      this.patches.set(loc.script.scriptId, patch);
+    }
+    patch.hooks.set(id, { offset: site.offset, line: site.line, column: site.column, text });
+    const status = await this.#applyPatch(patch, cost);
+    if (status === 'Ok') return true;
+    patch.hooks.delete(id);
+    if (patch.applied.size === 0 && patch.hooks.size === 0) this.patches.delete(patch.scriptId);
+    this.#o.log(`liveedit refused (${status}); trying the next technique`);
+    return false;
+  }
+
+  /** Makes V8's copy of the script equal to the original plus the current hooks. */
+  async #applyPatch(patch: ScriptPatch, cost: { ms: number }): Promise<string> {
+    const hooks = [...patch.hooks.values()].sort((a, b) => b.offset - a.offset);
+    let text = patch.original;
+    for (const h of hooks) text = text.slice(0, h.offset) + h.text + text.slice(h.offset);
+    const t0 = performance.now();
+    const r = await this.#timed(
+      'Debugger.setScriptSource',
+      { scriptId: patch.scriptId, scriptSource: text },
+      cost,
+    );
+    this.#liveEditMs = performance.now() - t0;
+    const status = typeof r['status'] === 'string' ? r['status'] : 'Ok';
+    this.#o.log(
+      `setScriptSource hooks=${patch.hooks.size} -> ${status} in ${this.#liveEditMs.toFixed(1)} ms`,
+    );
+    if (status === 'Ok') {
+      patch.applied = new Map(patch.hooks);
+      this.#liveScripts.set(patch.url, patch.scriptId);
+    }
+    return status;
+  }
+
+  /** Switches the probe off at once (the gate), then takes its hook or breakpoint out. */
+  async remove(probe: ActiveProbe): Promise<void> {
+    if (!this.probes.has(probe.id)) return;
+    this.probes.delete(probe.id);
+    await this.serial(async () => {
+      await this.#runtimeRemove(probe.id);
+      if (probe.technique === 'breakpoint') {
+        if (probe.breakpointId !== undefined)
+          await this.#link
+            .post('Debugger.removeBreakpoint', { breakpointId: probe.breakpointId })
+            .catch(() => undefined);
+        await this.#link.releaseDebugger();
+        return;
+      }
+      const patch = this.patches.get(probe.scriptId);
+      if (patch === undefined) return;
+      patch.hooks.delete(probe.id);
+      await this.#restore(patch);
+    });
+  }
+
+  /**
+   * Puts the script back (minus removed hooks). A hook whose gate is off is inert (two loads per
+   * hit), so when V8 refuses the edit the hook simply stays until the next edit of that script.
+   */
+  async #restore(patch: ScriptPatch): Promise<void> {
+    await this.#link.acquireDebugger();
+    let status = 'Ok';
+    try {
+      status = await this.#applyPatch(patch, { ms: 0 });
+    } catch {
+      status = 'Failed';
+    } finally {
+      await this.#link.releaseDebugger();
+    }
+    if (status === 'Ok' && patch.hooks.size === 0) this.patches.delete(patch.scriptId);
+    else if (status !== 'Ok')
+      this.#o.log(`a script could not be restored (${status}); its hook stays switched off`);
+  }
+}
+
+/** Why LiveEdit would be refused for a statement, known from the parse; undefined when it may work. */
+export function liveEditBlocker(
+  site: StatementSite,
+  script: Pick<ScriptInfo, 'isModule'>,
+): string | undefined {
+  if (site.enclosing.some((f) => f.async || f.generator))
+    return 'inside an async function or generator, which V8 cannot patch while an invocation is suspended';
+  if (site.topLevel && script.isModule) return 'top-level code of an ES module, which V8 cannot patch';
+  return undefined;
+}
