@@ -63,6 +63,10 @@ test(
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
+    // Drain the app's stderr (a full pipe would block it); show it when debugging the test.
+    app.stderr.on('data', (d: Buffer) => {
+      if (process.env.GLOVEBOX_E2E_DEBUG) process.stderr.write(d);
+    });
     let loading = true;
     let served = 0;
     const load = (async () => {

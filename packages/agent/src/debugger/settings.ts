@@ -24,7 +24,7 @@ export interface DebuggerOptions {
   cpuBudgetMsPerSecond?: number;
   /** Estimated main-thread cost of one breakpoint-condition hit, charged to its budget (default 0.3 ms). */
   breakpointHitCostMs?: number;
-  /** Main-thread milliseconds one probe may cost to install or remove before it is refused (default 60). */
+  /** Main-thread milliseconds one probe may cost to install (LiveEdit walks the heap) before it is refused (default 1000). */
   installBudgetMs?: number;
   /** Upper bounds of the untrusted parameters. */
   maxWaitMs?: number;
@@ -64,7 +64,9 @@ const DEFAULT_LOG_BUDGETS: CaptureBudgets = {
 };
 
 /** Options with every default filled in. */
-export type Settings = Required<Omit<DebuggerOptions, 'budgets' | 'logpointBudgets' | 'log' | 'knownSecrets'>> & {
+export type Settings = Required<
+  Omit<DebuggerOptions, 'budgets' | 'logpointBudgets' | 'log' | 'knownSecrets'>
+> & {
   knownSecrets?: KnownSecrets;
   budgets: CaptureBudgets;
   logpointBudgets: CaptureBudgets;
@@ -80,7 +82,7 @@ export function settings(o: DebuggerOptions): Settings {
     globalPerSecond: 50,
     cpuBudgetMsPerSecond: 20,
     breakpointHitCostMs: 0.3,
-    installBudgetMs: 60,
+    installBudgetMs: 1000,
     maxWaitMs: 300_000,
     maxHits: 20,
     maxLogpointDurationMs: 3_600_000,
