@@ -141,12 +141,13 @@ export function registerActionCommands(program: Command): void {
     .option('--follow', 'keep streaming until interrupted or the duration ends')
     .option('--duration <d>', 'how long the logpoint stays', '60s')
     .option('--rate <n>', 'maximum lines per second', '10')
+    .option('--every-hit', "log every hit while the agent's CPU budget allows (sampled otherwise)")
     .action(
       async (
         session: string,
         loc: string,
         template: string,
-        o: { follow?: boolean; duration: string; rate: string },
+        o: { follow?: boolean; duration: string; rate: string; everyHit?: boolean },
         command: Command,
       ) => {
         const { api, out } = context(command);
@@ -159,7 +160,7 @@ export function registerActionCommands(program: Command): void {
             location: location(loc),
             template,
             durationMs: parseDuration(o.follow ? o.duration : '10s'),
-            maxPerSecond: Number(o.rate),
+            ...(o.everyHit ? { everyHit: true } : { maxPerSecond: Number(o.rate) }),
           },
           (data) => {
             lines.push(data);
