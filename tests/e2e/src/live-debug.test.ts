@@ -29,7 +29,7 @@ interface Frame {
 
 test(
   'live debugging of the TypeScript demo service under load, through the CLI',
-  { timeout: 120_000 },
+  { timeout: 300_000 },
   async (t) => {
     assert.ok(LINE > 0, 'the demo service has the hot-path line');
     const d = await deploy('sqlite');
