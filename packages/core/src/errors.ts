@@ -98,6 +98,18 @@ export const ERROR_CODES = {
     status: 403,
     meaning: 'A console request lacked a valid anti-forgery token or came from another origin.',
   },
+  GBX_HEAP_FORMAT_INVALID: {
+    status: 422,
+    meaning: 'A heap snapshot is not in the format V8 writes, so it was not redacted or passed on.',
+  },
+  GBX_HEAP_MEMORY_INSUFFICIENT: {
+    status: 503,
+    meaning: 'The process lacks the memory headroom a heap snapshot needs (the message names the figures).',
+  },
+  GBX_HEAP_TIMEOUT: {
+    status: 504,
+    meaning: 'The heap snapshot took longer than its time budget and was dropped.',
+  },
   GBX_AUTH_PENDING: {
     status: 400,
     meaning: 'The single sign-on device login has not been completed in the browser yet; keep polling.',
