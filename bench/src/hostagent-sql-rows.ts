@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     connectTimeoutMs: 5000,
     rowLimit: ROWS,
     maxConnections: 1,
+    maxClass: 'read' as const,
+    functions: {},
   };
   const env = { BENCH_PG_URL: URL };
   const masked = createPostgresModule([target], { env });

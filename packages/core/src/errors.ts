@@ -64,6 +64,14 @@ export const ERROR_CODES = {
   },
   GBX_EXEC_CANCELLED: { status: 409, meaning: 'The command was cancelled before it started.' },
   GBX_EXEC_FAILED: { status: 502, meaning: 'The agent could not start the command.' },
+  GBX_EXEC_OPTION_REFUSED: {
+    status: 403,
+    meaning: "An argument is an option the program's dangerous-option table refuses.",
+  },
+  GBX_EXEC_OPERAND_REFUSED: {
+    status: 403,
+    meaning: 'An operand starts with "-" or resolves outside the allowed paths (symlinks followed).',
+  },
   GBX_RECORDING_INVALID: { status: 422, meaning: 'The recording is not a valid asciicast v2 file.' },
   GBX_SQL_PARSE_FAILED: { status: 400, meaning: 'The SQL statement does not parse.' },
   GBX_SQL_MULTI_STATEMENT: { status: 400, meaning: 'Only one SQL statement is run per query.' },
@@ -74,6 +82,11 @@ export const ERROR_CODES = {
   GBX_SQL_UNAVAILABLE: { status: 503, meaning: 'The database could not be reached in time.' },
   GBX_SQL_TIMEOUT: { status: 504, meaning: 'The statement ran longer than its statement timeout.' },
   GBX_SQL_FAILED: { status: 422, meaning: 'The database refused or failed the statement.' },
+  GBX_SQL_UNRESOLVED: {
+    status: 422,
+    meaning:
+      'The functions the statement can reach could not be resolved against the catalog, so it was not run.',
+  },
   GBX_GATEWAY_UNREACHABLE: {
     status: 503,
     meaning: 'The CLI cannot reach the gateway (is it running? check GLOVEBOX_URL).',

@@ -43,6 +43,7 @@ describe('loadHostAgentConfig', () => {
     assert.deepEqual(uptime.env, []);
     const pgTarget = config.targets[1];
     assert.equal(pgTarget?.type === 'postgres' && pgTarget.statementTimeoutMs, 5000);
+    assert.equal(pgTarget?.type === 'postgres' && pgTarget.maxClass, 'read', 'the ceiling defaults to read');
   });
 
   test('example commands accept what they document and refuse injection', () => {
@@ -104,6 +105,16 @@ describe('parseHostAgentConfig refuses', () => {
       mutate: (c) => ((c.targets[1] as Record<string, unknown>).connection = 'postgres://u:pw@db/x'),
       path: 'targets[1].connection',
       message: /inline/,
+    },
+    {
+      name: 'an unknown SQL ceiling',
+      mutate: (c) => ((c.targets[1] as Record<string, unknown>).maxClass = 'everything'),
+      path: 'targets[1].maxClass',
+    },
+    {
+      name: 'a function class for something that is not a function name',
+      mutate: (c) => ((c.targets[1] as Record<string, unknown>).functions = { 'a;b': 'read' }),
+      path: 'targets[1].functions.a;b',
     },
     {
       name: 'a plain ws:// gateway off localhost',

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { GloveboxError, parseDuration } from '@glovebox/core';
+import { SQL_CLASSES, type SqlClass } from '@glovebox/sql';
 
 /** Where a secret lives: the name of an environment variable, or a file only the agent can read. */
 export type SecretRef = { env: string } | { file: string };
@@ -51,6 +52,10 @@ export interface PostgresTargetConfig {
   connectTimeoutMs: number;
   rowLimit: number;
   maxConnections: number;
+  /** The most this agent runs on the target, whatever an envelope authorizes (default `read`). */
+  maxClass: SqlClass;
+  /** Classes for functions the shipped tables do not know (`schema.name` or `name`). */
+  functions: Record<string, SqlClass>;
 }
 
 export type TargetConfig = ExecTargetConfig | PostgresTargetConfig;
@@ -69,6 +74,7 @@ export interface HostAgentConfig {
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MAX_ARG_LENGTH = 4096;
+const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}(?:\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
 
 /** True when `text` holds a C0 control character or DEL (never legitimate in an argument). */
 export function hasControlCharacter(text: string): boolean {
@@ -234,6 +240,13 @@ const targetSchema = z.discriminatedUnion('type', [
       connectTimeout: duration(60_000).default(5_000),
       rowLimit: z.number().int().min(1).max(1_000_000).default(1000),
       maxConnections: z.number().int().min(1).max(64).default(4),
+      maxClass: z.enum(SQL_CLASSES).default('read'),
+      functions: z
+        .record(
+          z.string().regex(FUNCTION_NAME, 'must be a function name, optionally schema-qualified'),
+          z.enum(SQL_CLASSES),
+        )
+        .default({}),
     })
     .transform(({ statementTimeout, connectTimeout, ...rest }): PostgresTargetConfig => ({
       ...rest,

@@ -1,6 +1,8 @@
 import type { SqlFlags } from './classifier.js';
 import type { SqlClass } from './sql-class.js';
 
+export { SQL_CATALOG_BYPASS_CORPUS, type CatalogBypassCase } from './catalog-corpus.js';
+
 /** One statement that tries to pass for less than it is, and the least the classifier must say about it. */
 export interface BypassCase {
   sql: string;
@@ -156,6 +158,48 @@ export const SQL_BYPASS_CORPUS: readonly BypassCase[] = [
     sideEffects: ['pg_sleep'],
     why: 'reported so policy can refuse it',
   },
+  // Attribute-call syntax and functional notation (issue 12): a function called without parentheses
+  {
+    sql: 'SELECT (pid).pg_terminate_backend FROM pg_stat_activity',
+    atLeast: 'admin',
+    sideEffects: ['pg_terminate_backend'],
+    why: 'attribute-call syntax kills sessions',
+  },
+  {
+    sql: "SELECT ('/etc/hostname'::text).pg_read_file",
+    atLeast: 'admin',
+    sideEffects: ['pg_read_file'],
+    why: 'attribute-call syntax reads a server file',
+  },
+  {
+    sql: 'SELECT a.pg_cancel_backend FROM (SELECT 42) a(pid)',
+    atLeast: 'admin',
+    why: 'functional notation on a row',
+  },
+  {
+    sql: 'SELECT x.pg_catalog.pg_terminate_backend FROM (SELECT 1) x',
+    atLeast: 'admin',
+    why: 'qualified attribute call',
+  },
+  {
+    sql: "SELECT ((SELECT 'orders_id_seq'::regclass)).nextval",
+    atLeast: 'write',
+    why: 'attribute call on a sub-select',
+  },
+  {
+    sql: "SELECT ('x'::text).set_config",
+    atLeast: 'admin',
+    why: 'attribute call on a literal (the call itself fails, the intent is refused)',
+  },
+  {
+    sql: "SELECT table_to_xml('users', true, true, '')",
+    atLeast: 'admin',
+    why: 'reads a table named in a string',
+  },
+  { sql: "SELECT ts_rewrite('a'::tsquery, 'SELECT 1')", atLeast: 'admin', why: 'runs SQL given as a string' },
+  { sql: "SELECT lo_from_bytea(0, '\\x00')", atLeast: 'admin', why: 'creates a large object' },
+  { sql: 'SELECT pg_ls_waldir()', atLeast: 'admin', why: 'lists a server directory' },
+  { sql: 'SELECT setseed(0.5)', atLeast: 'admin', why: 'changes session state' },
   // Row locks and table creation hidden in SELECT
   {
     sql: 'SELECT * FROM accounts FOR UPDATE',

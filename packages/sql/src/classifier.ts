@@ -101,6 +101,33 @@ function relationName(node: Node): string | null {
     .join('.');
 }
 
+function noteFunction(acc: Accumulator, parts: string[], planOnly: boolean, how: string): void {
+  const lower = parts.map((p) => p.toLowerCase());
+  const name = lower.join('.');
+  const base = lower.at(-1);
+  if (name) acc.functions.add(name);
+  const effect = base === undefined ? undefined : sideEffectClass(base);
+  if (effect === undefined) return;
+  acc.sideEffects.add(name);
+  if (!planOnly) raise(acc, effect, `function ${name} has side effects${how}`);
+}
+
+// Calls written as calls, and the attribute-call forms PostgreSQL also resolves to functions:
+// `(pid).pg_terminate_backend` and `t.f` (functional notation on a row). The latter are reported only
+// when they name a function with effects: otherwise they are ordinary column references.
+function noteFunctionReferences(key: string, child: Node, acc: Accumulator, planOnly: boolean): void {
+  if (key === 'FuncCall') noteFunction(acc, stringsOf(child['funcname']), planOnly, '');
+  const attributes =
+    key === 'A_Indirection'
+      ? stringsOf(child['indirection'])
+      : key === 'ColumnRef'
+        ? stringsOf(child['fields']).slice(1)
+        : [];
+  for (const name of attributes)
+    if (sideEffectClass(name.toLowerCase()) !== undefined)
+      noteFunction(acc, [name], planOnly, ' (called with attribute syntax)');
+}
+
 /** Visits one statement's tree without recursion (parse trees of hostile input can be very deep). */
 function walkStatement(root: Node, acc: Accumulator): void {
   const stack: { value: unknown; planOnly: boolean; inCte: boolean }[] = [
@@ -131,17 +158,7 @@ function walkStatement(root: Node, acc: Accumulator): void {
         acc.flags.selectForUpdate = true;
         raise(acc, 'write', 'SELECT … FOR UPDATE/SHARE locks rows');
       }
-      if (key === 'FuncCall' && isNode(child)) {
-        const parts = stringsOf(child['funcname']).map((p) => p.toLowerCase());
-        const name = parts.join('.');
-        const base = parts.at(-1);
-        if (name) acc.functions.add(name);
-        const effect = base === undefined ? undefined : sideEffectClass(base);
-        if (effect !== undefined) {
-          acc.sideEffects.add(name);
-          if (!planOnly) raise(acc, effect, `function ${name} has side effects`);
-        }
-      }
+      if (isNode(child)) noteFunctionReferences(key, child, acc, planOnly);
       if (/^[A-Z]/.test(key) && key.endsWith('Stmt') && isNode(child)) {
         acc.kinds.add(key);
         if (!planOnly) {

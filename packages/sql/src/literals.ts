@@ -41,3 +41,22 @@ export function redactSqlLiterals(sql: string): string {
   out += bytes.subarray(cursor).toString('utf8');
   return out.replace(/[ \t]+\n/g, '\n').trim();
 }
+
+/**
+ * Replaces every quoted span of a database message (`"…"` and `'…'`, where PostgreSQL quotes the values
+ * and names it complains about) with `mask`. Used on error texts of statements that read masked columns:
+ * `invalid input syntax for type integer: "hunter2"` must not carry the value its column hides.
+ *
+ * @example
+ * maskQuotedText('invalid input syntax for type integer: "hunter2"', '[REDACTED]');
+ * // 'invalid input syntax for type integer: "[REDACTED]"'
+ */
+export function maskQuotedText(message: string, mask: string): { text: string; count: number } {
+  let count = 0;
+  const text = message.replace(/"(?:[^"]|"")*"?|'(?:[^']|'')*'?/g, (span) => {
+    count++;
+    const quote = span[0] ?? '"';
+    return `${quote}${mask}${quote}`;
+  });
+  return { text, count };
+}

@@ -1,5 +1,8 @@
 import pg from 'pg';
-import type { ClientBase, Connection, Submittable } from 'pg';
+import type { ClientBase, Connection, FieldDef, QueryResult } from 'pg';
+import Cursor from 'pg-cursor';
+import types from 'pg-types';
+import { GloveboxError } from '@glovebox/core';
 
 /** One result column: its name and PostgreSQL type name. */
 export interface ResultColumn {
@@ -7,9 +10,17 @@ export interface ResultColumn {
   type: string;
 }
 
+/** Where a result column comes from: a column of a table (`table` 0 for computed values). */
+export interface ColumnSource {
+  table: number;
+  column: number;
+}
+
 /** A statement's raw (unmasked) result, capped at the row limit. */
 export interface RawResult {
   columns: ResultColumn[];
+  /** Per column, the table column it is a plain reference to, as the server describes it. */
+  sources: ColumnSource[];
   rows: unknown[][];
   /** Rows returned, or rows affected for INSERT/UPDATE/DELETE/MERGE without RETURNING. */
   rowCount: number;
@@ -25,57 +36,17 @@ export interface ExecuteOptions {
   readOnly: boolean;
   statementTimeoutMs: number;
   rowLimit: number;
+  /**
+   * Runs in the statement's own transaction, after its limits are set and before it runs (the catalog
+   * resolution): throwing refuses the statement, which then never reaches the server.
+   */
+  inspect?: (client: ClientBase) => Promise<void>;
 }
 
-interface FieldDescription {
-  name: string;
-  dataTypeID: number;
-}
-
-const TYPE_NAMES: Readonly<Record<number, string>> = {
-  16: 'bool',
-  17: 'bytea',
-  18: 'char',
-  19: 'name',
-  20: 'int8',
-  21: 'int2',
-  23: 'int4',
-  25: 'text',
-  26: 'oid',
-  114: 'json',
-  142: 'xml',
-  650: 'cidr',
-  700: 'float4',
-  701: 'float8',
-  869: 'inet',
-  829: 'macaddr',
-  1042: 'bpchar',
-  1043: 'varchar',
-  1082: 'date',
-  1083: 'time',
-  1114: 'timestamp',
-  1184: 'timestamptz',
-  1186: 'interval',
-  1266: 'timetz',
-  1700: 'numeric',
-  2950: 'uuid',
-  3802: 'jsonb',
-  1000: '_bool',
-  1005: '_int2',
-  1007: '_int4',
-  1016: '_int8',
-  1009: '_text',
-  1015: '_varchar',
-  1021: '_float4',
-  1022: '_float8',
-  2951: '_uuid',
-  3807: '_jsonb',
-};
-
-/** Name of a type OID: built-in names, else `oid:N` (user types are not looked up to save a round trip). */
-export function typeName(oid: number): string {
-  return TYPE_NAMES[oid] ?? `oid:${oid}`;
-}
+const { builtins } = types;
+const BUILTIN_NAMES = new Map<number, string>(
+  Object.entries(builtins).map(([name, oid]) => [oid, name.toLowerCase()]),
+);
 
 function finiteOrText(text: string): number | string {
   const n = Number(text);
@@ -83,131 +54,59 @@ function finiteOrText(text: string): number | string {
 }
 
 // Values stay JSON-safe and exact: numbers only where no precision is lost, dates and numerics as text.
-function parseValue(oid: number, text: string): unknown {
-  switch (oid) {
-    case 16:
-      return text === 't';
-    case 21:
-    case 23:
-    case 26:
-    case 700:
-    case 701:
-      return finiteOrText(text);
-    case 114:
-    case 3802:
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return text;
-      }
-    default:
-      return text;
-  }
+const PARSED_BY_PG_TYPES: ReadonlySet<number> = new Set([builtins.BOOL, builtins.JSON, builtins.JSONB]);
+const SMALL_NUMBERS: ReadonlySet<number> = new Set([
+  builtins.INT2,
+  builtins.INT4,
+  builtins.OID,
+  builtins.FLOAT4,
+  builtins.FLOAT8,
+]);
+
+function jsonSafeParser(oid: number): (text: string) => unknown {
+  if (PARSED_BY_PG_TYPES.has(oid)) return types.getTypeParser(oid, 'text') as (text: string) => unknown;
+  if (SMALL_NUMBERS.has(oid)) return finiteOrText;
+  return (text) => text;
 }
 
+const JSON_SAFE_TYPES: pg.CustomTypesConfig = { getTypeParser: jsonSafeParser };
+
 /**
- * One statement through the extended query protocol, fetching at most `maxRows` rows. The protocol
- * itself enforces a single statement (the server refuses several in one Parse), and Execute with a row
- * count makes the server stop producing rows at the limit, for any statement, without rewriting the SQL.
+ * pg-cursor: one statement through the extended protocol (the server refuses several in one Parse),
+ * Execute with a row count so the server stops producing rows at the limit, for any statement, without
+ * rewriting the SQL. pg-cursor does not speak COPY, which a statement may start: `COPY … TO STDOUT`
+ * rows are kept (capped) as one text column, and `COPY … FROM STDIN` is refused to the server.
  */
-class LimitedQuery implements Submittable {
-  readonly text: string;
-  readonly name = undefined;
-  readonly #maxRows: number;
-  #fields: FieldDescription[] = [];
-  readonly #rows: unknown[][] = [];
-  #suspended = false;
-  #commandTag: string | null = null;
-  #copyRows = false;
-  #settled = false;
-  readonly promise: Promise<{
-    fields: FieldDescription[];
-    rows: unknown[][];
-    suspended: boolean;
-    tag: string | null;
-  }>;
-  #resolve!: (value: {
-    fields: FieldDescription[];
-    rows: unknown[][];
-    suspended: boolean;
-    tag: string | null;
-  }) => void;
-  #reject!: (error: unknown) => void;
+class RowCappedCursor extends Cursor<unknown[]> {
+  copyRows: string[] | null = null;
+  copyTruncated = false;
+  copyInRefused = false;
+  readonly #cap: number;
 
-  constructor(text: string, maxRows: number) {
-    this.text = text;
-    this.#maxRows = maxRows;
-    this.promise = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+  constructor(text: string, cap: number) {
+    super(text, [], { rowMode: 'array', types: JSON_SAFE_TYPES });
+    this.#cap = cap;
   }
 
-  submit(connection: Connection): void {
-    connection.parse({ text: this.text, name: '', types: [] }, true);
-    connection.bind({ portal: '', statement: '', values: [] }, true);
-    connection.describe({ type: 'P', name: '' }, true);
-    // @types/pg declares rows as a string; the protocol (and pg's serializer) take a row count.
-    connection.execute({ portal: '', rows: this.#maxRows as unknown as string }, true);
-    connection.sync();
-  }
-
-  handleRowDescription(message: { fields: FieldDescription[] }): void {
-    this.#fields = message.fields;
-  }
-
-  handleDataRow(message: { fields: (string | null)[] }): void {
-    this.#rows.push(
-      message.fields.map((value, i) =>
-        value === null ? null : parseValue(this.#fields[i]?.dataTypeID ?? 25, value),
-      ),
-    );
-  }
-
-  handlePortalSuspended(): void {
-    this.#suspended = true;
-  }
-
-  handleCommandComplete(message: { text: string }): void {
-    this.#commandTag = message.text;
-  }
-
-  handleEmptyQuery(): void {}
-
-  handleCopyInResponse(connection: Connection): void {
-    (connection as unknown as { sendCopyFail(message: string): void }).sendCopyFail(
-      'COPY FROM STDIN is not supported',
-    );
+  handleCopyInResponse(connection: Connection & { sendCopyFail(message: string): void }): void {
+    this.copyInRefused = true;
+    connection.sendCopyFail('COPY FROM STDIN is not supported');
   }
 
   handleCopyData(message: { chunk: Buffer }): void {
-    if (!this.#copyRows) {
-      this.#copyRows = true;
-      this.#fields = [{ name: 'copy', dataTypeID: 25 }];
-    }
-    if (this.#rows.length >= this.#maxRows) {
-      this.#suspended = true;
-      return;
-    }
-    this.#rows.push([message.chunk.toString('utf8').replace(/\n$/, '')]);
+    this.copyRows ??= [];
+    if (this.copyRows.length >= this.#cap) this.copyTruncated = true;
+    else this.copyRows.push(message.chunk.toString('utf8').replace(/\n$/, ''));
   }
+}
 
-  handleError(error: unknown): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#reject(error);
-  }
-
-  handleReadyForQuery(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#resolve({
-      fields: this.#fields,
-      rows: this.#rows,
-      suspended: this.#suspended,
-      tag: this.#commandTag,
-    });
-  }
+function readOnce(
+  cursor: RowCappedCursor,
+  rows: number,
+): Promise<{ rows: unknown[][]; result: QueryResult }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(rows, (error, got, result) => (error ? reject(error) : resolve({ rows: got, result })));
+  });
 }
 
 function checkLimits(options: ExecuteOptions): void {
@@ -217,11 +116,47 @@ function checkLimits(options: ExecuteOptions): void {
     throw new TypeError('rowLimit must be a positive integer');
 }
 
+// Type names from pg-types' built-in list; the rest (arrays, enums, domains, user types) from the catalog,
+// in the same transaction, only when a result has such a column.
+async function typeNames(client: ClientBase, fields: readonly FieldDef[]): Promise<Map<number, string>> {
+  const names = new Map(BUILTIN_NAMES);
+  const unknown = [...new Set(fields.map((f) => f.dataTypeID).filter((oid) => !names.has(oid)))];
+  if (unknown.length === 0) return names;
+  const found = await client.query<{ oid: string; name: string }>(
+    'SELECT oid::int8 AS oid, format_type(oid, NULL) AS name FROM pg_type WHERE oid = ANY ($1::oid[])',
+    [unknown],
+  );
+  for (const row of found.rows) names.set(Number(row.oid), row.name);
+  return names;
+}
+
+async function runCapped(client: ClientBase, sql: string, rowLimit: number) {
+  const cursor = new RowCappedCursor(sql, rowLimit + 1);
+  void client.query(cursor);
+  const { rows, result } = await readOnce(cursor, rowLimit + 1).catch((error: unknown) => {
+    // PostgreSQL reports the refused copy as a cancelled query (57014), which is no timeout.
+    if (cursor.copyInRefused)
+      throw new GloveboxError('GBX_SQL_FAILED', 'COPY … FROM STDIN is not supported: the agent sends no data');
+    throw error;
+  });
+  await cursor.close();
+  const copy = cursor.copyRows;
+  if (copy !== null)
+    return {
+      fields: [{ name: 'copy', dataTypeID: builtins.TEXT, tableID: 0, columnID: 0 }] as FieldDef[],
+      rows: copy.map((line) => [line]),
+      truncated: cursor.copyTruncated || copy.length > rowLimit,
+      result,
+    };
+  return { fields: result.fields, rows, truncated: rows.length > rowLimit, result };
+}
+
 /**
  * Runs one SQL statement on a connected client inside its own transaction: `BEGIN READ ONLY` (then
  * rolled back) when `readOnly`, so the database refuses writes whatever the classifier decided; a local
- * statement and lock timeout; at most `rowLimit` rows fetched. Does no classification and no masking:
- * callers must have done both. Database errors are thrown as they come (see the module for sanitizing).
+ * statement and lock timeout; `inspect` before the statement; at most `rowLimit` rows fetched. Does no
+ * classification and no masking: callers must have done both. Database errors are thrown as they come
+ * (see the module for sanitizing).
  */
 export async function executeStatement(
   client: ClientBase,
@@ -232,22 +167,29 @@ export async function executeStatement(
   const timeout = String(options.statementTimeoutMs);
   await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
   try {
-    await client.query(`SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}`);
-    const query = new LimitedQuery(sql, options.rowLimit + 1);
-    void client.query(query);
-    const outcome = await query.promise;
+    await client.query(
+      `SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}; SET LOCAL plan_cache_mode = force_generic_plan`,
+    );
+    if (options.inspect) await options.inspect(client);
+    const outcome = await runCapped(client, sql, options.rowLimit);
+    const names = await typeNames(client, outcome.fields);
     await client.query(options.readOnly ? 'ROLLBACK' : 'COMMIT');
-    const truncated = outcome.suspended || outcome.rows.length > options.rowLimit;
     const rows = outcome.rows.slice(0, options.rowLimit);
-    const tag = outcome.tag?.split(' ') ?? [];
-    const command = tag[0] ?? null;
-    const affected = Number(tag.at(-1));
-    const rowCount = outcome.fields.length === 0 && Number.isSafeInteger(affected) ? affected : rows.length;
+    const command = outcome.result.command ?? null;
+    const affected = outcome.result.rowCount;
+    const rowCount =
+      outcome.fields.length === 0 && typeof affected === 'number' && Number.isSafeInteger(affected)
+        ? affected
+        : rows.length;
     return {
-      columns: outcome.fields.map((f) => ({ name: f.name, type: typeName(f.dataTypeID) })),
+      columns: outcome.fields.map((f) => ({
+        name: f.name,
+        type: names.get(f.dataTypeID) ?? `oid:${f.dataTypeID}`,
+      })),
+      sources: outcome.fields.map((f) => ({ table: f.tableID, column: f.columnID })),
       rows,
       rowCount,
-      truncated,
+      truncated: outcome.truncated,
       command,
     };
   } catch (error) {

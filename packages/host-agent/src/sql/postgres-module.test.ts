@@ -30,6 +30,8 @@ function target(overrides: Partial<PostgresTargetConfig> = {}): PostgresTargetCo
     connectTimeoutMs: 2000,
     rowLimit: 1000,
     maxConnections: 4,
+    maxClass: 'admin',
+    functions: {},
     ...overrides,
   };
 }
@@ -191,10 +193,22 @@ describe('postgres module', () => {
     assert.equal(check.rows[0]?.note, 'updated');
   });
 
-  test('the database refuses a write in a read-only grant even when the classifier sees a read', async () => {
+  test('a volatile user function is refused on a read grant once resolved against the catalog', async () => {
     const before = await count();
     await assert.rejects(
       makeModule().actions.query!(
+        { sql: `SELECT ${SCHEMA}.purge()`, readOnly: true, authorizedClass: 'read' },
+        ctx(),
+      ),
+      (e) => isGloveboxError(e, 'GBX_SQL_NOT_AUTHORIZED') && e.message.includes(`${SCHEMA}.purge`),
+    );
+    assert.equal(await count(), before);
+  });
+
+  test('the database refuses a write in a read-only grant even when the configuration calls it a read', async () => {
+    const before = await count();
+    await assert.rejects(
+      makeModule({ functions: { [`${SCHEMA}.purge`]: 'read' } }).actions.query!(
         { sql: `SELECT ${SCHEMA}.purge()`, readOnly: true, authorizedClass: 'read' },
         ctx(),
       ),
@@ -222,6 +236,53 @@ describe('postgres module', () => {
     assert.equal(result.rows.length, 100);
     assert.equal(result.truncated, true);
     assert.deepEqual(result.rows[99], [100]);
+  });
+
+  test('COPY … TO STDOUT returns masked text rows, capped; COPY … FROM STDIN is refused', async () => {
+    const module = makeModule({ rowLimit: 2 });
+    const outcome = await module.actions.query!(
+      {
+        sql: `COPY (SELECT id, email FROM ${SCHEMA}.customers ORDER BY id) TO STDOUT`,
+        readOnly: true,
+        authorizedClass: 'read',
+      },
+      ctx(),
+    );
+    const result = outcome.result as QueryResult;
+    assert.deepEqual(result.columns, [{ name: 'copy', type: 'text' }]);
+    assert.equal(result.rows.length, 2);
+    assert.equal(result.truncated, true);
+    assert.match(String(result.rows[0]![0]), /^1\t/);
+    assert.ok(!JSON.stringify(result.rows).includes('alice@example.com'));
+    await assert.rejects(
+      module.actions.query!(
+        { sql: `COPY ${SCHEMA}.customers FROM STDIN`, readOnly: false, authorizedClass: 'write' },
+        ctx(),
+      ),
+      (e) => isGloveboxError(e, 'GBX_SQL_FAILED'),
+    );
+    const again = await module.actions.query!(
+      { sql: 'SELECT 1 AS one', readOnly: true, authorizedClass: 'read' },
+      ctx(),
+    );
+    assert.deepEqual((again.result as QueryResult).rows, [[1]]);
+  });
+
+  test('type names come from pg-types, and from the catalog for arrays and user types', async () => {
+    const outcome = await makeModule().actions.query!(
+      {
+        sql: "SELECT 1::int8 AS a, ARRAY[1, 2] AS b, 'x'::varchar(3) AS c, NULL::numeric AS d",
+        readOnly: true,
+        authorizedClass: 'read',
+      },
+      ctx(),
+    );
+    const result = outcome.result as QueryResult;
+    assert.deepEqual(
+      result.columns.map((c) => c.type),
+      ['int8', 'integer[]', 'varchar', 'numeric'],
+    );
+    assert.deepEqual(result.rows[0], ['1', '{1,2}', 'x', null]);
   });
 
   test('a slow statement hits the statement timeout', async () => {

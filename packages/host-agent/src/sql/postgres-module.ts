@@ -2,23 +2,16 @@ import type { PoolClient, Pool as PgPool } from 'pg';
 import { z } from 'zod';
 import { GloveboxError } from '@glovebox/core';
 import type { ActionContext, ActionModule, ActionOutcome } from '@glovebox/agent';
+import { classifySql, redactSqlLiterals, SQL_CLASSES, type SqlClassification } from '@glovebox/sql';
 import type { PostgresTargetConfig } from '../config.js';
 import { resolveSecret } from '../secrets.js';
-import {
-  addCounts,
-  defaultRedactorFactory,
-  type HostRedactor,
-  type RedactionCounts,
-  type RedactorFactory,
-} from '../redactor.js';
+import { addCounts, defaultRedactorFactory, type RedactorFactory } from '../redactor.js';
 import { executeStatement, Client, Pool, type RawResult, type ResultColumn } from './pg-executor.js';
-import {
-  classifySql,
-  redactSqlLiterals,
-  sqlClassExceeds,
-  SQL_CLASSES,
-  type SqlClassification,
-} from '@glovebox/sql';
+import { columnMaskKeys, maskRows } from './row-masks.js';
+import { sanitizeError, scrub } from './sql-errors.js';
+import { checkStatementShape, resolveAgainstCatalog, type CatalogVerdict } from './sql-guardrail.js';
+
+export { maskRows } from './row-masks.js';
 
 /** The result of the `query` action, already masked. */
 export interface QueryResult {
@@ -70,94 +63,6 @@ function secretsOf(connectionString: string): string[] {
   return secrets.filter((s) => s.length >= 3);
 }
 
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
-interface PgErrorShape {
-  code?: unknown;
-  message?: unknown;
-  severity?: unknown;
-}
-
-/**
- * Turns anything pg throws into a coded error whose message is safe: the credential is scrubbed, values
- * quoted by the server are redacted, and connection-level failures say only that the database is
- * unreachable (their text can carry hosts, users or a whole connection string).
- */
-function sanitizeError(
-  error: unknown,
-  state: TargetState,
-  redactor: HostRedactor,
-  timedOut: boolean,
-): GloveboxError {
-  if (error instanceof GloveboxError) return error;
-  if (timedOut)
-    return new GloveboxError(
-      'GBX_SQL_TIMEOUT',
-      `the statement ran longer than ${state.config.statementTimeoutMs}ms`,
-    );
-  const shape = (typeof error === 'object' && error !== null ? error : {}) as PgErrorShape;
-  const sqlstate = typeof shape.code === 'string' && /^[0-9A-Z]{5}$/.test(shape.code) ? shape.code : null;
-  if (sqlstate === null || typeof shape.severity !== 'string')
-    return new GloveboxError('GBX_SQL_UNAVAILABLE', `database ${state.config.name} is unreachable`);
-  if (sqlstate === '57014')
-    return new GloveboxError(
-      'GBX_SQL_TIMEOUT',
-      `the statement ran longer than ${state.config.statementTimeoutMs}ms`,
-      {
-        details: { sqlstate },
-      },
-    );
-  const sqlClass = sqlstate.slice(0, 2);
-  if (['08', '28', '3D', '53', '57'].includes(sqlClass))
-    return new GloveboxError(
-      'GBX_SQL_UNAVAILABLE',
-      `database ${state.config.name} is unavailable (${sqlstate})`,
-      {
-        details: { sqlstate },
-      },
-    );
-  const message = redactor
-    .redactText(scrub(typeof shape.message === 'string' ? shape.message : '', state.secrets))
-    .text.slice(0, 500);
-  return new GloveboxError('GBX_SQL_FAILED', `${sqlstate}: ${message}`, { details: { sqlstate } });
-}
-
-/**
- * Masks result rows with the redaction engine: each row is redacted as an object keyed by column name, so
- * sensitive column names (`password`, `api_key`, …) are masked as well as sensitive values anywhere.
- */
-export function maskRows(
-  columns: readonly ResultColumn[],
-  rows: readonly (readonly unknown[])[],
-  redactor: HostRedactor,
-): { rows: unknown[][]; counts: RedactionCounts } {
-  const counts: RedactionCounts = {};
-  const names = columns.map((c) => c.name);
-  const unique = new Set(names).size === names.length && !names.includes('__proto__');
-  const out: unknown[][] = [];
-  for (const row of rows) {
-    if (unique) {
-      const { value, counts: c } = redactor.redactValue(Object.fromEntries(names.map((n, i) => [n, row[i]])));
-      addCounts(counts, c);
-      const masked = value as Record<string, unknown>;
-      out.push(names.map((n) => masked[n] ?? null));
-    } else {
-      out.push(
-        names.map((n, i) => {
-          const { value, counts: c } = redactor.redactValue({ [n]: row[i] });
-          addCounts(counts, c);
-          return (value as Record<string, unknown>)[n] ?? null;
-        }),
-      );
-    }
-  }
-  return { rows: out, counts };
-}
-
 /** A postgres module plus the classification it applies, for the agent's guardrail context. */
 export interface PostgresModule extends ActionModule {
   /** Classifies without running: the same function the `query` action applies. */
@@ -167,9 +72,11 @@ export interface PostgresModule extends ActionModule {
 /**
  * Creates the `query` action for PostgreSQL targets. The agent holds the connection strings (read from
  * the environment or files when the module is created; they appear in no result, error or log). Each
- * query is re-classified with the real parser and refused when more dangerous than `authorizedClass`;
- * it runs alone in its own transaction (READ ONLY when `readOnly` or the grant is `read`), with the
- * target's statement timeout and row limit; result columns are masked by name and value.
+ * query is re-classified with the real parser, then every function it can reach is resolved against
+ * the catalog in its own transaction; it is refused when more dangerous than `authorizedClass` capped by
+ * the target's `maxClass`. It runs alone in that transaction (READ ONLY when `readOnly` or the grant is
+ * `read`), with the target's statement timeout and row limit; result columns and error texts are masked
+ * by column name and value.
  *
  * @example
  * const sql = createPostgresModule(config.targets.filter((t) => t.type === 'postgres'));
@@ -215,38 +122,20 @@ export function createPostgresModule(
     }
   }
 
-  async function query(params: unknown, ctx: ActionContext): Promise<ActionOutcome> {
-    const parsed = queryParamsSchema.safeParse(params);
-    if (!parsed.success)
-      throw new GloveboxError(
-        'GBX_REQUEST_INVALID',
-        'query expects { sql: string, readOnly: boolean, authorizedClass }',
-      );
-    const state = states.get(ctx.target);
-    if (!state) throw new GloveboxError('GBX_NOT_FOUND', 'no postgres target of that name on this agent');
-    const { sql, authorizedClass } = parsed.data;
-    const readOnly = parsed.data.readOnly || authorizedClass === 'read';
-    const redactor = redactorFor(ctx.masking);
-    const classification = classifySql(sql);
-    const statement = redactor.redactText(scrub(redactSqlLiterals(sql), state.secrets));
-    if (classification.statementCount > 1)
-      throw new GloveboxError('GBX_SQL_MULTI_STATEMENT', 'send one statement per query', {
-        details: { classification },
-      });
-    if (sqlClassExceeds(classification.class, authorizedClass))
-      throw new GloveboxError(
-        'GBX_SQL_NOT_AUTHORIZED',
-        `the statement is ${classification.class} but the grant allows ${authorizedClass} (${classification.reasons.join('; ')})`,
-        { details: { classification } },
-      );
-    if (ctx.signal.aborted)
-      throw new GloveboxError('GBX_SQL_FAILED', 'the query was cancelled before it started');
-
+  /** Runs the statement on a pooled connection, cut on timeout or abort. */
+  async function runOnConnection(
+    state: TargetState,
+    sql: string,
+    readOnly: boolean,
+    ctx: ActionContext,
+    inspect: (client: PoolClient) => Promise<void>,
+    onError: (error: unknown, timedOut: boolean) => GloveboxError,
+  ): Promise<RawResult> {
     let client: PoolClient;
     try {
       client = await state.pool.connect();
     } catch (error) {
-      throw sanitizeError(error, state, redactor, false);
+      throw onError(error, false);
     }
     const onClientError = (): void => undefined;
     client.on('error', onClientError);
@@ -272,12 +161,12 @@ export function createPostgresModule(
       readOnly,
       statementTimeoutMs: state.config.statementTimeoutMs,
       rowLimit: state.config.rowLimit,
+      inspect: () => inspect(client),
     });
     const entry: Active = { sessionId: ctx.sessionId, abort: onAbort, done: run.catch(() => undefined) };
     active.add(entry);
-    let raw: RawResult;
     try {
-      raw = await run;
+      return await run;
     } catch (error) {
       broken = true;
       if (aborted)
@@ -285,7 +174,7 @@ export function createPostgresModule(
           'GBX_SQL_FAILED',
           'the query was cancelled (session ended or call cancelled)',
         );
-      throw sanitizeError(error, state, redactor, timedOut);
+      throw onError(error, timedOut);
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
@@ -294,8 +183,55 @@ export function createPostgresModule(
       // Connections that wrote, failed or were cut are not reused: no session state can leak to the next call.
       client.release(broken || !readOnly);
     }
+  }
 
-    const masked = maskRows(raw.columns, raw.rows, redactor);
+  async function query(params: unknown, ctx: ActionContext): Promise<ActionOutcome> {
+    const parsed = queryParamsSchema.safeParse(params);
+    if (!parsed.success)
+      throw new GloveboxError(
+        'GBX_REQUEST_INVALID',
+        'query expects { sql: string, readOnly: boolean, authorizedClass }',
+      );
+    const state = states.get(ctx.target);
+    if (!state) throw new GloveboxError('GBX_NOT_FOUND', 'no postgres target of that name on this agent');
+    const { sql, authorizedClass } = parsed.data;
+    const redactor = redactorFor(ctx.masking);
+    const statement = redactor.redactText(scrub(redactSqlLiterals(sql), state.secrets));
+    const verdict = checkStatementShape(sql, authorizedClass, state.config);
+    const readOnly =
+      parsed.data.readOnly || verdict.grant === 'read' || verdict.classification.class === 'read';
+    if (ctx.signal.aborted)
+      throw new GloveboxError('GBX_SQL_FAILED', 'the query was cancelled before it started');
+    const isSensitive = (name: string): boolean => redactor.isSensitiveKey(name);
+    let catalog: CatalogVerdict | undefined;
+    const raw = await runOnConnection(
+      state,
+      sql,
+      readOnly,
+      ctx,
+      async (client) => {
+        catalog = await resolveAgainstCatalog(client, verdict, state.config, isSensitive);
+      },
+      (error, timedOut) =>
+        sanitizeError(error, {
+          config: state.config,
+          secrets: state.secrets,
+          redactor,
+          // Before the catalog answered, any column may be masked: mask every quoted span.
+          maskedColumns: catalog?.maskedColumns ?? ['*'],
+          timedOut,
+        }),
+    );
+    if (catalog === undefined)
+      throw new GloveboxError('GBX_SQL_UNRESOLVED', 'the statement was not resolved');
+    const keys = columnMaskKeys(
+      raw.columns,
+      raw.sources,
+      catalog.columns,
+      catalog.maskedColumns,
+      isSensitive,
+    );
+    const masked = maskRows(raw.columns, raw.rows, redactor, keys);
     const redactions = addCounts(addCounts({}, statement.counts), masked.counts);
     const result: QueryResult = {
       columns: raw.columns,
@@ -303,14 +239,17 @@ export function createPostgresModule(
       rowCount: raw.rowCount,
       truncated: raw.truncated,
     };
+    const { classification } = verdict;
     return {
       result,
       accessed: {
         statement: statement.text,
-        class: classification.class,
+        class: catalog.resolution.class,
         kinds: classification.kinds,
         tables: classification.tables,
         functions: classification.functions,
+        resolvedFunctions: catalog.resolution.functions.map((f) => `${f.name}:${f.class}`),
+        maskedColumns: catalog.maskedColumns,
         columns: raw.columns.map((c) => c.name),
         rows: raw.rows.length,
         rowCount: raw.rowCount,
