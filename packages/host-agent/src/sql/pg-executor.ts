@@ -136,7 +136,10 @@ async function runCapped(client: ClientBase, sql: string, rowLimit: number) {
   const { rows, result } = await readOnce(cursor, rowLimit + 1).catch((error: unknown) => {
     // PostgreSQL reports the refused copy as a cancelled query (57014), which is no timeout.
     if (cursor.copyInRefused)
-      throw new GloveboxError('GBX_SQL_FAILED', 'COPY … FROM STDIN is not supported: the agent sends no data');
+      throw new GloveboxError(
+        'GBX_SQL_FAILED',
+        'COPY … FROM STDIN is not supported: the agent sends no data',
+      );
     throw error;
   });
   await cursor.close();
