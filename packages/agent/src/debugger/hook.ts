@@ -92,7 +92,8 @@ function checkKey(globalKey: string): string {
   return globalKey;
 }
 
-function readerSource(names: readonly string[]): string {
+/** An arrow function reading `names` by index (and `this` for any other index), as JavaScript text. */
+export function readerSource(names: readonly string[]): string {
   const cases = names
     .map((name, i) => {
       if (!isReadableName(name)) throw new TypeError('invalid name');

@@ -17,10 +17,12 @@ after(async () => {
 });
 
 test('attack: a value equal to a sensitive environment variable, under an innocent name, is masked in eval results', async () => {
-  const out = await client.call('eval', {
-    expression: `({ note: "key plum7-Orbit/cask", level: "debug", encoded: "${Buffer.from('plum7-Orbit/cask').toString('base64')}" })`,
-    timeoutMs: 1000,
-  }).done;
+  (globalThis as { gbxEnvEcho?: unknown }).gbxEnvEcho = {
+    note: 'key plum7-Orbit/cask',
+    level: 'debug',
+    encoded: Buffer.from('plum7-Orbit/cask').toString('base64'),
+  };
+  const out = await client.call('eval', { expression: 'gbxEnvEcho', timeoutMs: 1000 }).done;
   const value = out.result.value as Record<string, string>;
   assert.equal(value.note, 'key [REDACTED:API_KEY]');
   assert.equal(value.encoded, '[REDACTED:API_KEY]');

@@ -32,8 +32,6 @@ export interface DebuggerOptions {
   maxLogpointDurationMs?: number;
   maxEvalTimeoutMs?: number;
   maxProfileSeconds?: number;
-  /** Heap bytes an `eval` may allocate before it is stopped (default 8 MiB). */
-  maxEvalHeapBytes?: number;
   /** Techniques allowed, in order of preference (default `['liveedit', 'breakpoint']`). */
   techniques?: ProbeTechnique[];
   /** Extra key names masked in the isolate, in addition to the built-in list. */
@@ -88,7 +86,6 @@ export function settings(o: DebuggerOptions): Settings {
     maxLogpointDurationMs: 3_600_000,
     maxEvalTimeoutMs: 5_000,
     maxProfileSeconds: 60,
-    maxEvalHeapBytes: 8 * 1024 * 1024,
     techniques: ['liveedit', 'breakpoint'],
     sensitiveKeys: [],
     ...withoutUndefined(o),

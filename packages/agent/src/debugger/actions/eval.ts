@@ -1,8 +1,16 @@
-/** `eval`: a side-effect-free expression evaluated in the process, under time and heap budgets. */
-import { randomBytes } from 'node:crypto';
+/**
+ * `eval`: an expression evaluated in the process in the restricted expression language of conditions
+ * (names, literals, data-property reads, comparisons and arithmetic on primitives; no calls, no `new`,
+ * no assignment). It cannot run application code, loop or allocate beyond the serializer's budgets,
+ * so it cannot stall the application or grow its heap; reading the value is bounded by the time
+ * budget, and going over it is refused with `GBX_DEBUG_EVAL_BUDGET`.
+ */
 import { GloveboxError } from '@glovebox/core';
 import type { ActionContext, ActionOutcome } from '../../action.js';
 import type { DebuggerCore } from '../core.js';
+import { NameTable, parseExpression } from '../expression.js';
+import { isReadableName, readerSource } from '../hook.js';
+import type { EvalOutcome } from '../runtime/evaluate.js';
 import type { TruncationMarks } from '../runtime/types.js';
 import { evalParamsSchema } from '../schemas.js';
 import { nonZero } from '../util.js';
@@ -13,110 +21,61 @@ export async function evalAction(
   ctx: ActionContext,
 ): Promise<ActionOutcome> {
   const p = evalParamsSchema.parse(params);
-  const timeout = Math.min(p.timeoutMs, core.o.maxEvalTimeoutMs);
-  return core.installer.serial(async () => {
+  const timeoutMs = Math.min(p.timeoutMs, core.o.maxEvalTimeoutMs);
+  const names = new NameTable([]);
+  const node = parseExpression(p.expression, names);
+  if (!names.names.every(isReadableName))
+    throw new GloveboxError('GBX_DEBUG_EXPRESSION_INVALID', 'a name in the expression cannot be read');
+  const sensitive = names.names.flatMap((n, i) => (core.isSensitiveName(n) ? [i] : []));
+  const budgets = { ...core.o.budgets, maxTimeMs: Math.min(core.o.budgets.maxTimeMs, timeoutMs) };
+  const outcome = await core.installer.serial(async () => {
     await core.link.ensureRuntime({
       globalPerSecond: core.o.globalPerSecond,
       sensitiveKeys: core.o.sensitiveKeys,
     });
-    const group = `gbx-eval-${randomBytes(4).toString('hex')}`;
-    let r: Record<string, unknown>;
-    try {
-      r = await core.link.post('Runtime.evaluate', {
-        expression: p.expression,
-        throwOnSideEffect: true,
-        timeout,
-        objectGroup: group,
-        silent: true,
-        generatePreview: false,
-      });
-    } catch (err) {
-      if (err instanceof Error && /terminated/i.test(err.message)) {
-        throw new GloveboxError(
-          'GBX_DEBUG_TIMEOUT',
-          `the expression ran longer than ${timeout} ms and was stopped`,
-        );
-      }
-      throw err;
-    }
-    try {
-      const details = r['exceptionDetails'] as
-        { exception?: { className?: string; description?: string } } | undefined;
-      const result = r['result'] as {
-        type: string;
-        value?: unknown;
-        objectId?: string;
-        unserializableValue?: string;
-        description?: string;
-      };
-      if (details !== undefined) {
-        const desc = details.exception?.description ?? '';
-        if (/side-effect/i.test(desc)) {
-          throw new GloveboxError(
-            'GBX_DEBUG_SIDE_EFFECT',
-            'the expression could have side effects, so it was not run',
-          );
-        }
-        if (/terminated/i.test(desc))
-          throw new GloveboxError('GBX_DEBUG_TIMEOUT', 'the expression was stopped');
-        const className = details.exception?.className ?? 'Error';
-        throw new GloveboxError(
-          'GBX_DEBUG_EVAL_FAILED',
-          `the expression threw ${/^\w{1,40}$/.test(className) ? className : 'an error'}`,
-        );
-      }
-      let value: unknown;
-      let truncated: TruncationMarks | undefined;
-      let inIsolate = 0;
-      let bytes = 0;
-      if (result.objectId !== undefined) {
-        const s = await core.link.post('Runtime.callFunctionOn', {
-          functionDeclaration: `function (b) { return globalThis.${core.link.key}.serializeToJson(this, b); }`,
-          objectId: result.objectId,
-          arguments: [{ value: core.o.budgets }],
-          returnByValue: true,
-          silent: true,
-        });
-        const json = (s['result'] as { value?: unknown } | undefined)?.value;
-        if (typeof json !== 'string') throw new Error('serialization failed');
-        const parsed = JSON.parse(json) as {
-          value: unknown;
-          truncated: TruncationMarks;
-          bytes: number;
-          redacted: number;
-        };
-        value = parsed.value;
-        truncated = parsed.truncated;
-        inIsolate = parsed.redacted;
-        bytes = parsed.bytes;
-      } else if (result.unserializableValue !== undefined) {
-        value = { '@type': result.type, value: result.unserializableValue };
-      } else if (result.type === 'undefined') {
-        value = { '@type': 'undefined' };
-      } else if (result.type === 'string' && typeof result.value === 'string') {
-        const max = core.o.budgets.maxStringLength;
-        value =
-          result.value.length > max
-            ? { '@truncated': 'string', value: result.value.slice(0, max), length: result.value.length }
-            : result.value;
-        bytes = Math.min(result.value.length, max);
-      } else {
-        value = result.value;
-      }
-      const red = core.redactor(ctx.masking).redactValue(value);
-      const counts = { ...red.counts };
-      if (inIsolate > 0) counts['SENSITIVE_KEY'] = (counts['SENSITIVE_KEY'] ?? 0) + inIsolate;
-      return {
-        result: {
-          value: red.value,
-          type: result.type,
-          ...(truncated === undefined ? {} : { truncated: nonZero(truncated) }),
-        },
-        accessed: { expression: true, bytes },
-        redactions: counts,
-      };
-    } finally {
-      await core.link.post('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => undefined);
-    }
+    const expr = JSON.stringify({ node, names: names.names, sensitive });
+    const r = await core.link.post('Runtime.evaluate', {
+      expression: `globalThis.${core.link.key}.evaluateToJson(${expr}, ${readerSource(names.names)}, ${JSON.stringify(budgets)})`,
+      timeout: timeoutMs,
+      silent: true,
+      returnByValue: true,
+    });
+    const json = (r['result'] as { value?: unknown } | undefined)?.value;
+    // The interpreter never throws out of evaluateToJson: an exception here is the timeout backstop.
+    if (r['exceptionDetails'] !== undefined || typeof json !== 'string') throw overBudget('time', timeoutMs);
+    return JSON.parse(json) as EvalOutcome;
   });
+  if (!outcome.ok) {
+    const name = /^\w{1,40}$/.test(outcome.threw) ? outcome.threw : 'an error';
+    throw new GloveboxError('GBX_DEBUG_EVAL_FAILED', `the expression threw ${name}`);
+  }
+  if ((outcome.truncated['time'] ?? 0) > 0) throw overBudget('time', budgets.maxTimeMs);
+  const red = core.redactor(ctx.masking).redactValue(outcome.value);
+  const counts = { ...red.counts };
+  if (outcome.redacted > 0) counts['SENSITIVE_KEY'] = (counts['SENSITIVE_KEY'] ?? 0) + outcome.redacted;
+  const truncated = nonZero(outcome.truncated as unknown as TruncationMarks);
+  return {
+    result: {
+      value: red.value,
+      type: typeOf(outcome.value),
+      ...(Object.keys(truncated).length > 0 ? { truncated } : {}),
+    },
+    accessed: { expression: true, variables: names.names.slice(0, 200), bytes: outcome.bytes },
+    redactions: counts,
+  };
+}
+
+function overBudget(budget: 'time', limitMs: number): GloveboxError {
+  return new GloveboxError(
+    'GBX_DEBUG_EVAL_BUDGET',
+    `reading the value went over its ${budget} budget (${limitMs} ms) and was stopped; ask for a part of it`,
+    { details: { budget, limitMs } },
+  );
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const marker = (value as Record<string, unknown>)['@type'];
+  return typeof marker === 'string' ? marker : Array.isArray(value) ? 'array' : 'object';
 }

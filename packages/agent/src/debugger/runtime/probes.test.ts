@@ -130,11 +130,22 @@ describe('injected runtime source', () => {
       add(s: ProbeSpec): void;
       hit(id: number, r: (i: number) => unknown): void;
       remove(id: number): void;
+      evaluateToJson(e: unknown, r: (i: number) => unknown, b: unknown): string;
     };
     rt.add(spec({ kind: 'snapshot', maxCaptures: 1 }));
     rt.hit(1, () => 42);
     assert.equal(posted[0]?.t, 'cap');
     assert.equal((posted[0] as unknown as { locals: { n: unknown } }).locals.n, 42);
     rt.remove(1);
+    const evaluated = JSON.parse(
+      rt.evaluateToJson({ node: { k: 'id', i: 0 }, names: ['n'], sensitive: [] }, () => 7, budgets),
+    );
+    assert.deepEqual(evaluated, {
+      ok: true,
+      value: 7,
+      truncated: evaluated.truncated,
+      bytes: 8,
+      redacted: 0,
+    });
   });
 });

@@ -3,6 +3,7 @@
  * scope, then `createProbeRuntime` called with the configuration. The list below is the whole
  * runtime; a test evaluates the text in an empty context to prove that nothing else is referenced.
  */
+import * as evaluate from './evaluate.js';
 import * as interpreter from './interpreter.js';
 import * as intrinsics from './intrinsics.js';
 import * as probes from './probes.js';
@@ -16,6 +17,7 @@ const modules: Array<Record<string, unknown>> = [
   sensitive,
   serializer,
   interpreter,
+  evaluate,
   stack,
   probes,
 ];

@@ -4,6 +4,7 @@
  * runtime-source.ts, so none of them may refer to anything but its parameters, globals and siblings.
  * Tests import them directly.
  */
+import { evaluateForEval } from './evaluate.js';
 import { captureIntrinsics } from './intrinsics.js';
 import {
   addProbe,
@@ -18,6 +19,7 @@ import { createSensitiveKeys } from './sensitive.js';
 import { serializeRoot } from './serializer.js';
 import type {
   CaptureBudgets,
+  ExprNode,
   ProbeRuntime,
   ProbeSpec,
   ProbeStats,
@@ -75,6 +77,13 @@ export function createProbeRuntime(
       if (typeof factor === 'number' && factor > 0 && factor <= 1) rt.cpuFactor = factor;
     },
     serialize,
+    evaluateToJson(
+      expr: { node: ExprNode; names: string[]; sensitive: number[] },
+      read: ScopeReader,
+      budgets: CaptureBudgets,
+    ) {
+      return I.jsonStringify(evaluateForEval(I, keys, rt.sentinels, expr, read, budgets));
+    },
     serializeToJson: (value: unknown, budgets: CaptureBudgets) => I.jsonStringify(serialize(value, budgets)),
     stats() {
       const out: Record<number, ProbeStats> = {};

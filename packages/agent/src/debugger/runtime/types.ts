@@ -139,6 +139,12 @@ export interface ProbeRuntime {
     value: unknown,
     budgets: CaptureBudgets,
   ): { value: unknown; truncated: TruncationMarks; bytes: number; redacted: number };
+  /** Evaluates a restricted expression (eval) and returns its outcome as JSON text. */
+  evaluateToJson(
+    expr: { node: ExprNode; names: string[]; sensitive: number[] },
+    read: ScopeReader,
+    budgets: CaptureBudgets,
+  ): string;
   /** Serializes and returns JSON text (for `Runtime.callFunctionOn` with returnByValue). */
   serializeToJson(value: unknown, budgets: CaptureBudgets): string;
   stats(): Record<number, ProbeStats>;
