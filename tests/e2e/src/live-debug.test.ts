@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import { cli, deploy, ROOT, waitFor } from './harness.js';
 
 const SOURCE = join(ROOT, 'examples/demo-app/src/server.ts');
+const PLAIN = join(ROOT, 'tests/e2e/fixtures/semicolon-free.mjs');
+const plainLine = (text: string): number =>
+  readFileSync(PLAIN, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 const LINE =
   readFileSync(SOURCE, 'utf8')
     .split('\n')
@@ -166,6 +171,97 @@ test(
       assert.equal(good.code, 0, good.stdout);
       assert.match(good.stdout, /42/);
     });
+
+    await t.test(
+      'semicolon-free code: probes by the parser, refusals name the nearest lines, hot logpoints sample',
+      async () => {
+        const plainReg = (
+          await cli(['agents', 'register', 'plain', '--env', 'staging', '--json'], admin)
+        ).json<{
+          credential: string;
+        }>();
+        const plain = spawn(process.execPath, ['--import', '@glovebox/agent/register', PLAIN], {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH ?? '',
+            PORT: '0',
+            GLOVEBOX_URL: d.url,
+            GLOVEBOX_AGENT_TOKEN: plainReg.credential,
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        plain.stderr.on('data', (d: Buffer) => {
+          if (process.env.GLOVEBOX_E2E_DEBUG) process.stderr.write(d);
+        });
+        t.after(() => plain.kill('SIGKILL'));
+        await waitFor(
+          async () =>
+            (await cli(['agents', '--json'], admin))
+              .json<{ name: string; connected: boolean }[]>()
+              .some((a) => a.name === 'plain' && a.connected),
+          'plain agent',
+        );
+        const ses = (
+          await cli(
+            ['request', 'plain', '--actions', 'snapshot,logpoint', '--reason', 'styles', '--json'],
+            alice,
+          )
+        ).json<{ id: string }>();
+
+        const totalLine = plainLine('const total = qty * unit * rate');
+        const snap = await cli(
+          ['snapshot', ses.id, `semicolon-free.mjs:${totalLine}`, '--wait', '20s', '--json'],
+          alice,
+        );
+        assert.equal(snap.code, 0, snap.stdout + snap.stderr);
+        const top = snap.json<{ frames: Frame[] }>().frames[0]!;
+        assert.equal(top.function, 'price');
+        assert.equal(top.line, totalLine);
+        assert.equal(typeof top.locals!.rate, 'number');
+
+        const continuation = plainLine('+ ` in ${currency}`');
+        const refused = await cli(
+          ['snapshot', ses.id, `semicolon-free.mjs:${continuation}`, '--wait', '2s', '--json'],
+          alice,
+        );
+        assert.notEqual(refused.code, 0);
+        const err = refused.json<{
+          error: { code: string; message: string; details?: { agentCode?: string } };
+        }>().error;
+        // The gateway relays the agent's refusal with the agent's own code.
+        assert.equal(err.code, 'GBX_AGENT_REFUSED');
+        assert.equal(err.details?.agentCode, 'GBX_DEBUG_LINE_NOT_PROBEABLE');
+        assert.match(
+          err.message,
+          new RegExp(`nearest lines that can: .*\\b${continuation - 1}\\b.*\\b${continuation + 1}\\b`),
+        );
+
+        const log = await cli(
+          [
+            'logpoint',
+            ses.id,
+            `semicolon-free.mjs:${totalLine}`,
+            'rate={rate}',
+            '--follow',
+            '--duration',
+            '3s',
+            '--rate',
+            '5',
+            '--json',
+          ],
+          alice,
+        );
+        assert.equal(log.code, 0, log.stdout + log.stderr);
+        const out = log.json<{
+          lines: unknown[];
+          result: { status: string; sampling: { ratio: number; hits: number } };
+        }>();
+        assert.equal(out.result.status, 'ended', 'the logpoint stayed on for its whole duration');
+        assert.ok(out.lines.length >= 3, `it kept emitting (${out.lines.length})`);
+        assert.ok(out.result.sampling.ratio < 0.1, `hits were sampled (ratio ${out.result.sampling.ratio})`);
+        assert.ok(out.result.sampling.hits > 1000);
+      },
+    );
 
     await t.test('after end nothing is captured and the Debugger domain is off again', async () => {
       const before = (await cli(['facts', session.id, '--json'], alice)).json<{

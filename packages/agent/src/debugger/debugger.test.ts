@@ -58,6 +58,11 @@ describe('debugger module in a worker', () => {
       assert.equal(top.function, 'checkout');
       assert.equal(top.file, sourcePath);
       assert.equal(top.line, line);
+      assert.equal(
+        top.column,
+        sourceLines[line - 1]!.indexOf('total = total') + 1,
+        'the statement, not the hook',
+      );
       assert.equal(top.locals.orderId, 'ord-42');
       assert.equal(top.locals.total, 20);
       assert.equal(top.locals.password, '[REDACTED]');

@@ -20,20 +20,16 @@ export interface SourceFrame {
  * is the probed statement's own start; positions after a hook on its line move back by its length.
  */
 export function columnWithoutHooks(hooks: Iterable<Hook>, line: number, col: number): number {
+  const onLine = [...hooks].filter((h) => h.line === line - 1).sort((a, b) => a.column - b.column);
   let shift = 0;
-  for (const h of hooks) {
-    if (h.line !== line - 1) continue;
-    const start = h.column + 1;
-    if (col >= start && col < start + h.text.length) return Math.max(1, start - shiftBefore(hooks, h));
-    if (col >= start + h.text.length) shift += h.text.length;
+  for (const h of onLine) {
+    // Where this hook starts in V8's copy: its original column plus the hooks before it.
+    const start = h.column + 1 + shift;
+    if (col < start) break;
+    if (col < start + h.text.length) return h.column + 1;
+    shift += h.text.length;
   }
   return col - shift;
-}
-
-function shiftBefore(hooks: Iterable<Hook>, hook: Hook): number {
-  let shift = 0;
-  for (const h of hooks) if (h.line === hook.line && h.column < hook.column) shift += h.text.length;
-  return shift;
 }
 
 export async function toSourceFrames(
