@@ -13,6 +13,9 @@ export interface ActionContext {
   /** Sends one piece of a streamed result (logpoint line, output chunk) to the gateway, in order.
    *  Values must already be redacted. */
   emit(data: unknown): void;
+  /** Resolves once what was emitted has mostly left for the gateway (bounded send buffer), so a
+   *  large streamed result does not pile up in memory. Optional: test hosts need not provide it. */
+  drained?(): Promise<void>;
 }
 
 /** A handler's answer. Everything in it must already be redacted. */

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { ActionModule } from './action.js';
 
 /** What `glovebox facts` shows about a process. Numbers only; nothing from the application's data. */
@@ -13,6 +13,8 @@ export interface ProcessFacts {
     heapSizeLimitBytes: number;
     nativeContexts: number;
   };
+  /** V8's heap spaces (new, old, code, large object, …). */
+  heapSpaces: { name: string; sizeBytes: number; usedBytes: number; availableBytes: number }[];
   eventLoop: {
     utilization: number;
     delayMs: { p50: number; p99: number; max: number };
@@ -60,6 +62,12 @@ export async function collectProcessFacts(sampleMs = 200): Promise<ProcessFacts>
       heapSizeLimitBytes: heap.heap_size_limit,
       nativeContexts: heap.number_of_native_contexts,
     },
+    heapSpaces: getHeapSpaceStatistics().map((x) => ({
+      name: x.space_name,
+      sizeBytes: x.space_size,
+      usedBytes: x.space_used_size,
+      availableBytes: x.space_available_size,
+    })),
     eventLoop: {
       utilization: Math.round(elu.utilization * 1000) / 1000,
       delayMs: {

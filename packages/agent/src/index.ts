@@ -9,3 +9,14 @@ export {
   type DebuggerOptions,
   type DebuggerStatus,
 } from './debugger/index.js';
+export {
+  createHeapModule,
+  diffSnapshots,
+  classTotals,
+  SnapshotReader,
+  redactSnapshot,
+  type HeapModuleOptions,
+  type ClassGrowth,
+  type ClassTotals,
+} from './heap/index.js';
+export type { HeapAgentOptions } from './worker.js';

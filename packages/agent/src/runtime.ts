@@ -196,6 +196,16 @@ export class AgentRuntime {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
   }
 
+  /** Waits while the socket holds more than 8 MiB not yet sent (or until the call ends). */
+  async #drained(signal: AbortSignal): Promise<void> {
+    while (
+      !signal.aborted &&
+      this.#socket?.readyState === WebSocket.OPEN &&
+      this.#socket.bufferedAmount > 8 * 1024 * 1024
+    )
+      await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   #verify(envelope: SignedEnvelope): { ok: true; payload: EnvelopePayload } | { ok: false; reason: string } {
     if (!this.#agentName) return { ok: false, reason: 'not-welcomed' };
     const now = this.#o.clock.now();
@@ -310,6 +320,7 @@ export class AgentRuntime {
       emit: (data) => {
         if (!controller.signal.aborted) this.#send({ type: 'stream', callId: p.callId, seq: seq++, data });
       },
+      drained: () => this.#drained(controller.signal),
     };
     try {
       const outcome = await handler(p.params, ctx);

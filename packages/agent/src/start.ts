@@ -1,6 +1,6 @@
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { collectProcessFacts } from './facts.js';
-import type { AgentWorkerData } from './worker.js';
+import type { AgentWorkerData, HeapAgentOptions } from './worker.js';
 
 export interface StartAgentOptions {
   /** Gateway URL; default GLOVEBOX_URL. */
@@ -9,6 +9,8 @@ export interface StartAgentOptions {
   token?: string;
   /** Enable live debugging actions (snapshot, logpoint, eval, profile). Default true. */
   debugger?: boolean;
+  /** Heap snapshots and statistics (heapsnapshot, heapstats), with their settings; `false` to disable. */
+  heap?: HeapAgentOptions | false;
 }
 
 export interface AgentHandle {
@@ -40,13 +42,15 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
     });
     port1.unref();
     const debug = options.debugger ?? true;
+    const heap = options.heap ?? {};
     // the worker fingerprints the sensitive values and drops this copy (its own env stays empty)
     const workerData: AgentWorkerData = {
       url,
       token,
       factsPort: port2,
       debugger: debug,
-      ...(debug ? { env: { ...process.env } } : {}),
+      heap,
+      ...(debug || heap ? { env: { ...process.env } } : {}),
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData,

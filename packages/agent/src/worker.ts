@@ -3,7 +3,18 @@ import type { ActionModule } from './action.js';
 import { createFactsModule, type ProcessFacts } from './facts.js';
 import { AgentRuntime } from './runtime.js';
 import { createDebuggerModule } from './debugger/index.js';
-import { createKnownSecrets } from '@glovebox/redact';
+import { createHeapModule } from './heap/index.js';
+import { hkdfSync } from 'node:crypto';
+import { createKnownSecrets, type KnownSecrets } from '@glovebox/redact';
+
+/** Operator settings of heap snapshots (see docs/debugging.md). */
+export interface HeapAgentOptions {
+  sources?: 'omit' | 'redact' | 'keep';
+  code?: 'redact' | 'keep';
+  maxHeapShare?: number;
+  memoryFactor?: number;
+  timeoutMs?: number;
+}
 
 /** Data the main thread hands to the agent worker. */
 export interface AgentWorkerData {
@@ -11,6 +22,7 @@ export interface AgentWorkerData {
   token: string;
   factsPort: MessagePort;
   debugger: boolean;
+  heap: HeapAgentOptions | false;
   /** The application's environment, read once for its sensitive values and then dropped. */
   env?: Record<string, string | undefined>;
 }
@@ -44,7 +56,7 @@ function mainThreadFacts(): Promise<ProcessFacts> {
  * What the debugger masks by value: the agent's credential and the application's sensitive
  * environment values, kept as keyed fingerprints; the copy of the environment is dropped.
  */
-function knownSecrets(): ReturnType<typeof createKnownSecrets> {
+function knownSecrets(): KnownSecrets {
   const known = createKnownSecrets();
   known.add(data.token, 'GLOVEBOX_AGENT_CREDENTIAL');
   if (data.env) known.addSensitiveEnv(data.env);
@@ -52,17 +64,47 @@ function knownSecrets(): ReturnType<typeof createKnownSecrets> {
   return known;
 }
 
+function heapModule(o: HeapAgentOptions, known: KnownSecrets): ActionModule {
+  return createHeapModule({
+    knownSecrets: known,
+    mainThread: async () => {
+      const facts = await mainThreadFacts();
+      return {
+        memory: {
+          usedHeapBytes: facts.heap.usedHeapBytes,
+          heapSizeLimitBytes: facts.heap.heapSizeLimitBytes,
+          rssBytes: facts.memory.rssBytes,
+        },
+        spaces: facts.heapSpaces,
+      };
+    },
+    // stable per agent credential, so equal hidden values correlate across snapshots and restarts
+    fingerprintKey: new Uint8Array(
+      hkdfSync('sha256', data.token, 'glovebox', 'heap snapshot fingerprints', 32),
+    ),
+    ...(o.sources ? { sources: o.sources } : {}),
+    ...(o.code ? { code: o.code } : {}),
+    limits: {
+      ...(o.maxHeapShare !== undefined ? { maxHeapShare: o.maxHeapShare } : {}),
+      ...(o.memoryFactor !== undefined ? { memoryFactor: o.memoryFactor } : {}),
+      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    },
+  });
+}
+
 async function main(): Promise<void> {
+  const known = knownSecrets();
   const debuggerModule = data.debugger
     ? createDebuggerModule({
         log: (message) => process.stderr.write(`[glovebox-agent] ${message}\n`),
-        knownSecrets: knownSecrets(),
+        knownSecrets: known,
       })
     : undefined;
   const modules: ActionModule[] = [
     createFactsModule(mainThreadFacts, () => ({ debugger: debuggerModule?.status() ?? null })),
   ];
   if (debuggerModule) modules.push(debuggerModule);
+  if (data.heap) modules.push(heapModule(data.heap, known));
   const runtime = new AgentRuntime({ url: data.url, token: data.token, modules });
   await runtime.start();
 }

@@ -108,13 +108,7 @@ interface Walk {
 export function planGraph(s: ParsedSnapshot, oracle: KeyOracle, names: (entry: number) => string): GraphPlan {
   const l = s.layout;
   const nodeCount = s.nodes.length / l.nodeFields;
-  const firstEdge = new Uint32Array(nodeCount + 1);
-  for (let i = 0, e = 0; i < nodeCount; i++) {
-    firstEdge[i] = e;
-    e += s.nodes[i * l.nodeFields + l.nodeEdgeCount]! * l.edgeFields;
-    firstEdge[i + 1] = e;
-  }
-  if (firstEdge[nodeCount] !== s.edges.length) invalid('edge counts do not add up');
+  const firstEdge = edgeStarts(s);
   const uses = new Uint8Array(s.strings.length);
   const w: Walk = {
     s,
@@ -170,6 +164,20 @@ export function planGraph(s: ParsedSnapshot, oracle: KeyOracle, names: (entry: n
     if (typeOf(w, i) === l.node.cons && consChild[i] === 0) consRoots.push(consLeaves(w, i));
   }
   return { keyed: w.keyed, numberText: w.numberText, sources, consRoots, uses, firstEdge };
+}
+
+/** Node ordinal -> index of its first edge in the edges array (length nodeCount + 1). */
+export function edgeStarts(s: ParsedSnapshot): Uint32Array {
+  const l = s.layout;
+  const nodeCount = s.nodes.length / l.nodeFields;
+  const firstEdge = new Uint32Array(nodeCount + 1);
+  for (let i = 0, e = 0; i < nodeCount; i++) {
+    firstEdge[i] = e;
+    e += s.nodes[i * l.nodeFields + l.nodeEdgeCount]! * l.edgeFields;
+    firstEdge[i + 1] = e;
+  }
+  if (firstEdge[nodeCount] !== s.edges.length) invalid('edge counts do not add up');
+  return firstEdge;
 }
 
 function invalid(message: string): never {

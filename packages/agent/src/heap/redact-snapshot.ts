@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createRedactor,
+  type KnownSecrets,
   mergeCounts,
   type MaskingLevel,
   type RedactionCounts,
@@ -18,6 +19,8 @@ export interface HeapRedactionOptions {
   fingerprintKey?: Uint8Array;
   /** Extra names whose values are masked. */
   sensitiveKeys?: string[];
+  /** Values masked wherever they appear (the agent credential, sensitive environment values). */
+  knownSecrets?: KnownSecrets;
   /** Script source text: `omit` (default) replaces it, `redact` runs the detectors, `keep` leaves it. */
   sources?: SourcePolicy;
   /** Function names, script URLs and regexp patterns: `redact` (default) runs the detectors, `keep` does not. */
@@ -59,6 +62,7 @@ export function* redactSnapshot(
     level: options.level ?? 'standard',
     fingerprintKey,
     ...(options.sensitiveKeys ? { sensitiveKeys: options.sensitiveKeys } : {}),
+    ...(options.knownSecrets ? { knownSecrets: options.knownSecrets } : {}),
   });
   const cache = new Map<number, string>();
   const names = (entry: number): string => {
