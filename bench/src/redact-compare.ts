@@ -7,14 +7,14 @@
 // engine alike instead of whichever happened to be timed at the wrong moment.
 import { createRequire } from 'node:module';
 import type * as RedactPii from 'redact-pii';
+import { createRedactor } from '@glovebox/redact';
 import {
-  createRedactor,
   evaluateRedaction,
   generateCorpus,
   generateLogText,
   splitIntoChunks,
   type EvaluationResult,
-} from '@glovebox/redact';
+} from '@glovebox/redact/testing';
 
 const require = createRequire(import.meta.url);
 const DOCS = Number(process.env['BENCH_DOCS'] ?? 2000);

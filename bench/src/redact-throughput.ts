@@ -7,7 +7,8 @@
 //      (BENCH_MB to resize, BENCH_PASSES for the number of passes, default 7, BENCH_SKIP=secretlint
 //      to leave a peer out: CPU time counts every thread, and secretlint leaves work running between
 //      calls that is charged to whichever engine runs next)
-import { createRedactor, generateLogText } from '@glovebox/redact';
+import { createRedactor } from '@glovebox/redact';
+import { generateLogText } from '@glovebox/redact/testing';
 
 const MB = Number(process.env['BENCH_MB'] ?? 5);
 const PASSES = Number(process.env['BENCH_PASSES'] ?? 7);

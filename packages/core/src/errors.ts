@@ -139,6 +139,19 @@ export const ERROR_CODES = {
     status: 422,
     meaning: 'The evaluation went over its time or heap budget and was stopped; the error says which.',
   },
+  GBX_REDACT_INVALID_PATTERN: {
+    status: 400,
+    meaning: 'A custom redaction pattern or allow-list entry is not a valid regular expression.',
+  },
+  GBX_REDACT_UNSAFE_PATTERN: {
+    status: 400,
+    meaning:
+      'A custom redaction pattern could backtrack catastrophically or match nothing, so it is refused.',
+  },
+  GBX_REDACT_INVALID_OPTIONS: {
+    status: 400,
+    meaning: 'A redactor option (detector type, fingerprint key) is unusable.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */

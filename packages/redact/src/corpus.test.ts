@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRedactor, evaluateRedaction, generateCorpus, leaked, splitIntoChunks } from './index.js';
-import { REGRESSION_CORPUS } from './corpus/regression.js';
+import { createRedactor } from './index.js';
+import {
+  evaluateRedaction,
+  generateCorpus,
+  leaked,
+  REGRESSION_CORPUS,
+  splitIntoChunks,
+} from './testing/index.js';
 
 const docs = generateCorpus({ seed: 20240901, documents: 700 });
 

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { builtinDetectors, prefixTrieSource, scanPem } from './detectors.js';
+import { scanPem } from './detectors/pem.js';
+import { prefixTrieSource } from './detectors/regex-detector.js';
+import { builtinDetectors } from './detectors/registry.js';
 import { isPlaceholder } from './trivial.js';
 import { classifyKey, normaliseKey } from './keys.js';
 import type { KeyVerdict } from './keys.js';

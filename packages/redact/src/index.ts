@@ -21,7 +21,3 @@ export type { KnownSecretsState } from './known-secrets.js';
 export { RedactError } from './errors.js';
 export type { RedactErrorCode } from './errors.js';
 export { unsafeRegexReason } from './safe-regex.js';
-export { generateCorpus, generateLogText } from './corpus/generate.js';
-export type { CorpusDocument, CorpusOptions, HardNegative, LabeledSecret } from './corpus/generate.js';
-export { evaluateRedaction, leaked, splitIntoChunks } from './corpus/evaluate.js';
-export type { EvaluationResult, TypeScore } from './corpus/evaluate.js';

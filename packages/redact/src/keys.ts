@@ -199,41 +199,48 @@ export function classifyKey(
     return { type: 'SECRET', mode: 'mask' };
   if (joined === 'ssn' || joined === 'socialsecuritynumber') return { type: 'US_SSN', mode: 'mask' };
   if (level === 'strict') {
-    if (
-      NAME_WORDS.has(joined) ||
-      (last === 'name' &&
-        (prev === 'first' ||
-          prev === 'last' ||
-          prev === 'full' ||
-          prev === 'given' ||
-          prev === 'family' ||
-          prev === 'middle' ||
-          prev === 'display' ||
-          prev === 'customer' ||
-          prev === 'contact' ||
-          prev === 'person' ||
-          prev === 'legal' ||
-          prev === 'maiden'))
-    )
-      return { type: 'PERSON_NAME', mode: 'mask' };
-    if (joined === 'dob' || joined === 'dateofbirth' || joined === 'birthdate' || joined === 'birthday')
-      return { type: 'DATE_OF_BIRTH', mode: 'mask' };
-    if (
-      last === 'phone' ||
-      last === 'mobile' ||
-      joined === 'phonenumber' ||
-      joined === 'tel' ||
-      joined === 'msisdn'
-    )
-      return { type: 'PHONE', mode: 'mask' };
-    if (joined === 'username' || joined === 'login' || joined === 'user')
-      return { type: 'USERNAME', mode: 'mask' };
+    const personal = classifyPersonalKey(joined, last, prev);
+    if (personal !== undefined) return personal;
   }
   if (
     ENTROPY_WORDS.has(last) ||
     words.some((w) => w === 'secret' || w === 'token' || w === 'password' || w === 'auth')
   )
     return { type: 'SECRET', mode: 'entropy' };
+  return undefined;
+}
+
+/** Names that hold personal data, masked at `strict` only. */
+function classifyPersonalKey(joined: string, last: string, prev: string): KeyVerdict | undefined {
+  if (
+    NAME_WORDS.has(joined) ||
+    (last === 'name' &&
+      (prev === 'first' ||
+        prev === 'last' ||
+        prev === 'full' ||
+        prev === 'given' ||
+        prev === 'family' ||
+        prev === 'middle' ||
+        prev === 'display' ||
+        prev === 'customer' ||
+        prev === 'contact' ||
+        prev === 'person' ||
+        prev === 'legal' ||
+        prev === 'maiden'))
+  )
+    return { type: 'PERSON_NAME', mode: 'mask' };
+  if (joined === 'dob' || joined === 'dateofbirth' || joined === 'birthdate' || joined === 'birthday')
+    return { type: 'DATE_OF_BIRTH', mode: 'mask' };
+  if (
+    last === 'phone' ||
+    last === 'mobile' ||
+    joined === 'phonenumber' ||
+    joined === 'tel' ||
+    joined === 'msisdn'
+  )
+    return { type: 'PHONE', mode: 'mask' };
+  if (joined === 'username' || joined === 'login' || joined === 'user')
+    return { type: 'USERNAME', mode: 'mask' };
   return undefined;
 }
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createKnownSecrets, createRedactor, KnownSecrets, leaked } from './index.js';
+import { createKnownSecrets, createRedactor, KnownSecrets } from './index.js';
+import { leaked } from './testing/index.js';
 import type { Redactor } from './index.js';
 
 /** A password with no recognisable shape: no detector but the known-secret one can find it. */

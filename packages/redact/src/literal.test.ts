@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Literal } from './literal.js';
-import { builtinDetectors, prefixTrieSource } from './detectors.js';
+import { prefixTrieSource } from './detectors/regex-detector.js';
+import { builtinDetectors } from './detectors/registry.js';
 import { Engine } from './engine.js';
-import { generateCorpus } from './corpus/generate.js';
+import { generateCorpus } from './testing/index.js';
 import type { Span } from './span.js';
 
 const positions = (re: RegExp, text: string): Array<[number, number]> =>

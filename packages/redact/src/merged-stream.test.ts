@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createRedactor, generateCorpus, leaked } from './index.js';
+import { createRedactor } from './index.js';
+import { generateCorpus, leaked } from './testing/index.js';
 import type { RedactedPiece, Redactor } from './index.js';
 
 type Source = 'stdout' | 'stderr';

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { REDACT_ERROR_CODES } from './errors.js';
 import { createRedactor, mergeCounts, RedactError, unsafeRegexReason } from './index.js';
 
 test('custom detectors run with their validator and type', () => {
@@ -140,4 +142,21 @@ test('API misuse throws TypeError', () => {
   const r = createRedactor();
   assert.throws(() => r.redactText(5 as unknown as string), TypeError);
   assert.throws(() => r.isSensitiveKey(undefined as unknown as string), TypeError);
+});
+
+test('every code the engine throws is in the error registry document', () => {
+  const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+  for (const code of REDACT_ERROR_CODES) assert.match(doc, new RegExp(`^\\| \`${code}\`\\s*\\| 400 `, 'm'));
+  const srcDir = new URL('../src/', import.meta.url);
+  const sources = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+  );
+  assert.ok(sources.length > 10);
+  const literals = new Set(
+    sources.flatMap((f) =>
+      [...readFileSync(new URL(f, srcDir), 'utf8').matchAll(/'(GBX_[A-Z_]+)'/g)].map((m) => m[1]),
+    ),
+  );
+  assert.ok(literals.size >= 3);
+  for (const code of literals) assert.ok((REDACT_ERROR_CODES as readonly string[]).includes(code!), code);
 });

@@ -15,9 +15,9 @@ import {
   setPrescanEnabled,
 } from './prescan.js';
 import { createRedactor } from './redactor.js';
-import { prefixTrieSource } from './detectors.js';
+import { prefixTrieSource } from './detectors/regex-detector.js';
 import { KEY_HINT_WORDS } from './key-hints.js';
-import { generateCorpus, generateLogText } from './corpus/generate.js';
+import { generateCorpus, generateLogText } from './testing/index.js';
 
 /** The runs the pre-scan must list, found one character at a time. */
 function expectedRuns(text: string): { num: number[]; b64: number[] } {

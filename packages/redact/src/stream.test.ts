@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { createRedactor, createRedactTransform, generateCorpus } from './index.js';
+import { createRedactor, createRedactTransform } from './index.js';
+import { generateCorpus } from './testing/index.js';
 import type { Redactor } from './index.js';
 
 function streamed(r: Redactor, chunks: readonly string[]): { text: string; counts: Record<string, number> } {

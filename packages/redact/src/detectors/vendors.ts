@@ -1,0 +1,115 @@
+import { Literal } from '../literal.js';
+import type { Detector } from '../span.js';
+import { PRIORITY } from '../span.js';
+import { decodeBase64, isAlnum, isTokenChar } from './chars.js';
+import { regexDetector, vendorDetector } from './regex-detector.js';
+
+function jwtHeaderOk(m: RegExpExecArray): boolean {
+  const header = m[0].slice(0, m[0].indexOf('.'));
+  const decoded = decodeBase64(header.replace(/-/g, '+').replace(/_/g, '/'));
+  return decoded !== undefined && decoded.startsWith('{') && /"(?:alg|typ|enc|kid)"/.test(decoded);
+}
+
+/** Vendor tokens led by a fixed prefix, upper- and lower-case, and Glovebox's own credentials. */
+export function vendorPrefixDetectors(): Detector[] {
+  return [
+    vendorDetector(
+      'vendor-upper',
+      [
+        [
+          'AWS_ACCESS_KEY_ID',
+          '(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])',
+          isAlnum,
+        ],
+        ['GOOGLE_API_KEY', 'AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])', isAlnum],
+        ['GOOGLE_CLIENT_SECRET', 'GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])', isAlnum],
+        ['SENDGRID_API_KEY', 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])', isAlnum],
+      ],
+      undefined,
+      (runs) => runs.upperVendor,
+    ),
+    vendorDetector(
+      'vendor-lower',
+      [
+        [
+          'GITHUB_TOKEN',
+          '(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})(?![A-Za-z0-9_])',
+          isAlnum,
+        ],
+        ['SLACK_TOKEN', '(?:xox(?:[abposer]|a-2)-|xapp-\\d-)[A-Za-z0-9-]{10,250}', isAlnum],
+        [
+          'SLACK_WEBHOOK',
+          'https:\\/\\/hooks\\.slack\\.com\\/(?:services|workflows|triggers)\\/[A-Za-z0-9_/-]{8,250}',
+          isAlnum,
+        ],
+        [
+          'STRIPE_KEY',
+          '(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9+/]{24,128})',
+          isAlnum,
+        ],
+        ['ANTHROPIC_API_KEY', 'sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{32,250}', isTokenChar],
+        [
+          'OPENAI_API_KEY',
+          'sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{32,64})(?![A-Za-z0-9_-])',
+          isTokenChar,
+        ],
+        ['NPM_TOKEN', 'npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])', isAlnum],
+      ],
+      [
+        new Literal('gh'),
+        new Literal('github_pat_', 7),
+        new Literal('xox'),
+        new Literal('xapp-'),
+        new Literal('https://hooks.', 8),
+        new Literal('sk_', 1),
+        new Literal('rk_', 1),
+        new Literal('whsec_'),
+        new Literal('sk-', 1),
+        new Literal('npm_', 1),
+      ],
+      (runs) => runs.lowerVendor,
+    ),
+    vendorDetector(
+      'glovebox',
+      [
+        ['GLOVEBOX_API_TOKEN', 'gbx_t_[A-Za-z0-9_-]{20,512}', isAlnum],
+        ['GLOVEBOX_SESSION_TOKEN', 'gbx_s_[A-Za-z0-9_-]{20,512}', isAlnum],
+        ['GLOVEBOX_AGENT_CREDENTIAL', 'gbx_a_[A-Za-z0-9_-]{20,512}', isAlnum],
+        // kinds minted later (one or two lower-case letters) are credentials too
+        ['GLOVEBOX_TOKEN', 'gbx_[a-z]{1,2}_[A-Za-z0-9_-]{20,512}', isAlnum],
+      ],
+      [new Literal('gbx_', 1)],
+    ),
+  ];
+}
+
+/** Azure storage keys and SAS signatures, and JSON Web Tokens. */
+export function cloudTokenDetectors(): Detector[] {
+  return [
+    regexDetector({
+      name: 'azure-connection-key',
+      type: 'AZURE_STORAGE_KEY',
+      priority: PRIORITY.vendorToken,
+      triggers: [new Literal('AccountKey=', 7), new Literal('SharedAccessKey=', 12)],
+      re: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,100}={0,2})/dg,
+      group: 1,
+    }),
+    regexDetector({
+      name: 'azure-sas-signature',
+      type: 'AZURE_SAS_TOKEN',
+      priority: PRIORITY.vendorToken,
+      triggers: [new Literal('?sig='), new Literal('&sig=')],
+      re: /[?&]sig=([A-Za-z0-9%+/=]{20,200})/dg,
+      group: 1,
+    }),
+    regexDetector({
+      name: 'jwt',
+      type: 'JWT',
+      priority: PRIORITY.vendorToken,
+      triggers: [new Literal('eyJ', 1)],
+      re: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?/g,
+      badBefore: isTokenChar,
+      validate: jwtHeaderOk,
+    }),
+  ];
+}
