@@ -16,12 +16,6 @@ export async function handle(i: number): Promise<number> {
   return v;
 }
 
-/** Never called: a probe here is a cold probe. */
-export function neverCalled(x: number): number {
-  const y = x + 1; // PROBE: cold
-  return y;
-}
-
 /** Calls `leaf` below `depth` frames of recursion (for snapshots at ~30 frames). */
 export function atDepth(depth: number, leaf: () => number): number {
   if (depth <= 0) return leaf();

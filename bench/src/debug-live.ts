@@ -18,16 +18,20 @@ import { fileURLToPath } from 'node:url';
 import { setImmediate as tick } from 'node:timers/promises';
 import { ModuleClient, fmt, median, quantile } from './debug-common.js';
 import { atDepth, deepStep, handle } from './debug-live-target.js';
+// Loaded so that its never-called line exists in V8 for the cold probe.
+import './debug-live-cold.js';
 
 const phaseSeconds = Number(process.argv[2] ?? 10);
 const hotSeconds = Number(process.argv[3] ?? 60);
 const operations = Number(process.argv[4] ?? 20);
 const roundsWanted = Number(process.argv[5] ?? 3);
 
-const targetPath = fileURLToPath(new URL('./debug-live-target.js', import.meta.url));
-const targetLines = readFileSync(targetPath, 'utf8').split('\n');
-const at = (marker: string): string =>
-  `${targetPath}:${targetLines.findIndex((l) => l.includes(`PROBE: ${marker}`)) + 1}`;
+const at = (marker: string): string => {
+  const file = marker === 'cold' ? './debug-live-cold.js' : './debug-live-target.js';
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  const lines = readFileSync(path, 'utf8').split('\n');
+  return `${path}:${lines.findIndex((l) => l.includes(`PROBE: ${marker}`)) + 1}`;
+};
 
 /** Main-thread gaps longer than this are stalls (an iteration of the loop takes well under it). */
 const GAP_MS = 0.3;
@@ -155,6 +159,8 @@ async function round(): Promise<Round> {
   const hot = await throughput(hotSeconds);
   const hotOut = await hotCall.done;
   await client.close();
+  // Closing restores the code with LiveEdit, which deoptimizes it: let it warm up again.
+  await new Promise((r) => setTimeout(r, 3000));
   return {
     baseline,
     idle,
@@ -167,7 +173,7 @@ async function round(): Promise<Round> {
 }
 
 const loop = hotLoop();
-await new Promise((r) => setTimeout(r, 2000)); // JIT warm-up
+await new Promise((r) => setTimeout(r, 5000)); // JIT warm-up
 const rounds: Round[] = [];
 for (let r = 0; r < roundsWanted; r++) {
   rounds.push(await round());
@@ -186,6 +192,7 @@ for (const marker of ['hot-sync', 'hot-async']) {
     quiet: [] as number[],
     technique: '',
   });
+  // The first one-shot on a statement inserts its hook; the next ones re-arm it (no LiveEdit).
   for (let i = 0; i < operations; i++) {
     const t0 = performance.now();
     const r = await oneShot(client, marker);

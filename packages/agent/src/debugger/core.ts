@@ -68,6 +68,7 @@ export function buildProbeSpec(
   wish: ProbeWish,
   scope: { locals: string[]; closure: string[] },
   id: number,
+  gen: number,
 ): ProbeSpec {
   const names = new NameTable([...scope.locals, ...scope.closure]);
   const capturedCount = names.names.length;
@@ -75,6 +76,7 @@ export function buildProbeSpec(
   const template = wish.template === undefined ? undefined : parseTemplate(wish.template, names);
   return {
     id,
+    gen,
     kind: wish.kind,
     names: names.names,
     localCount: scope.locals.length,

@@ -78,7 +78,20 @@ describe('debugger module in a worker', () => {
       const status = await client.status();
       assert.equal(status.debuggerEnabled, false);
       assert.equal(status.activeProbes, 0);
-      assert.equal(status.patchedScripts, 0);
+      assert.equal(status.patchedScripts, 1, 'the hook stays, idle, for the next probe on that statement');
+      const again = await client.call('snapshot', {
+        location: `src/debugger/fixtures/target.ts:${line}`,
+        waitMs: 5000,
+      }).done;
+      assert.equal(again.result.status, 'captured');
+      assert.equal(again.result.reusedHook, true, 'no LiveEdit the second time');
+      assert.equal(
+        (await client.status()).debuggerEnables,
+        status.debuggerEnables,
+        'nor the Debugger domain',
+      );
+      await client.endSession('s1');
+      assert.equal((await client.status()).patchedScripts, 0, 'the session ended: the original code is back');
     } finally {
       load.stop();
     }

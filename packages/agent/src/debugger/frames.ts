@@ -19,7 +19,11 @@ export interface SourceFrame {
  * The column V8 would report without our hooks (1-based in, 1-based out): a position inside a hook
  * is the probed statement's own start; positions after a hook on its line move back by its length.
  */
-export function columnWithoutHooks(hooks: Iterable<Hook>, line: number, col: number): number {
+export function columnWithoutHooks(
+  hooks: Iterable<Pick<Hook, 'line' | 'column' | 'text'>>,
+  line: number,
+  col: number,
+): number {
   const onLine = [...hooks].filter((h) => h.line === line - 1).sort((a, b) => a.column - b.column);
   let shift = 0;
   for (const h of onLine) {

@@ -55,7 +55,11 @@ class LiveDebugger implements DebuggerModule {
 
   constructor(options: DebuggerOptions) {
     const o = settings(options);
-    const link = new InspectorLink((m) => this.#core.installer.probes.get(m.id)?.onMessage(m), o.log);
+    const link = new InspectorLink((m) => {
+      const probe = this.#core.installer.probes.get(m.id);
+      // A reused hook keeps its id: only messages of the current probe on it are delivered.
+      if (probe?.gen === m.gen) probe.onMessage(m);
+    }, o.log);
     const maps = new SourceMaps();
     this.#core = new DebuggerCore(o, link, new ProbeInstaller(link, maps, o), maps);
     this.#cpu = new ThreadCpuMonitor((f) => link.tellRuntime({ t: 'cpu', f }));
@@ -87,6 +91,8 @@ class LiveDebugger implements DebuggerModule {
     const { installer } = this.#core;
     const mine = [...installer.probes.values()].filter((p) => p.sessionId === sessionId);
     await Promise.allSettled(mine.map((p) => installer.remove(p)));
+    // Everything the session created disappears: idle hooks go too (one LiveEdit per script).
+    await installer.restoreIdle();
   }
 
   async close(): Promise<void> {
@@ -95,6 +101,7 @@ class LiveDebugger implements DebuggerModule {
     for (const set of this.#sessionAborts.values()) for (const c of set) c.abort();
     const { installer, link } = this.#core;
     await Promise.allSettled([...installer.probes.values()].map((p) => installer.remove(p)));
+    await installer.restoreIdle();
     this.#cpu.stop();
     await installer.serial(() => link.close());
   }

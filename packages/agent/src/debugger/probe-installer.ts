@@ -21,6 +21,10 @@ export interface Hook {
   line: number;
   column: number;
   text: string;
+  /** The names its reader reads, by index. */
+  names: readonly string[];
+  /** False once its probe ended: the gate is off and the next probe on that statement reuses it. */
+  inUse: boolean;
 }
 
 /** A script we edited: its original text and the hooks wanted and applied. */
@@ -35,7 +39,10 @@ export interface ScriptPatch {
 
 /** A probe living in the process. */
 export interface ActiveProbe {
+  /** The gate id (a reused hook keeps its id). */
   id: number;
+  /** Unique per probe; runtime messages carry it. */
+  gen: number;
   sessionId: string;
   kind: 'snapshot' | 'logpoint';
   technique: ProbeTechnique;
@@ -50,7 +57,7 @@ export interface ProbeRequest {
   kind: 'snapshot' | 'logpoint';
   location: string;
   /** Builds the runtime spec once the names in scope are known (parses condition and template). */
-  spec: (names: { locals: string[]; closure: string[] }, id: number) => ProbeSpec;
+  spec: (names: { locals: string[]; closure: string[] }, id: number, gen: number) => ProbeSpec;
   onMessage: (m: RuntimeMessage) => void;
 }
 
@@ -65,6 +72,17 @@ export interface InstalledProbe {
   installMs: number;
   /** Why LiveEdit was not tried, when it was not. */
   liveEditSkipped?: string;
+  /** True when an idle hook left by an earlier probe on that statement was reused. */
+  rearmed?: boolean;
+}
+
+interface Resolved {
+  loc: ResolvedLocation;
+  site: StatementSite;
+  /** Zero-based line in the file the engineer named. */
+  line: number;
+  source: string;
+  names: { locals: string[]; closure: string[] };
 }
 
 /** Installs and removes probes; runs everything through one queue. */
@@ -79,6 +97,9 @@ export class ProbeInstaller {
   readonly #o: Settings;
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 1;
+  #nextGen = 1;
+  /** Where earlier probes went, by location text: a probe on a statement with an idle hook needs no Debugger domain. */
+  readonly #resolved = new Map<string, Resolved>();
   /** Last measured LiveEdit round trip, ms: LiveEdit walks the heap, so its cost is known after one. */
   #liveEditMs = 0;
 
@@ -111,44 +132,40 @@ export class ProbeInstaller {
         globalPerSecond: this.#o.globalPerSecond,
         sensitiveKeys: this.#o.sensitiveKeys,
       });
+      const known = this.#resolved.get(req.location);
+      if (known !== undefined) {
+        const rearmed = await this.#rearm(req, known, cost);
+        if (rearmed !== undefined) return rearmed;
+      }
       await this.#link.acquireDebugger();
       let keepDebugger = false;
       try {
-        const loc = await resolveLocation(
-          this.#link,
-          this.#maps,
-          req.location,
-          (s) => this.#liveScripts.get(s.url) === s.scriptId,
-        );
-        const placement = await loadPlacement();
-        const source = await this.#source(loc.script, cost);
-        const { site, line } = chooseSite(placement, this.#plan(loc.script.scriptId, source, placement), loc);
-        const names = placement.namesAt(site);
+        const r = await this.#resolveSite(req.location, cost);
+        const rearmed = await this.#rearm(req, r, cost);
+        if (rearmed !== undefined) return rearmed;
+        const gen = this.#nextGen++;
         const id = this.#nextId++;
-        const spec = req.spec(names, id);
+        const spec = req.spec(r.names, id, gen);
         const probe: ActiveProbe = {
           id,
+          gen,
           sessionId: req.sessionId,
           kind: req.kind,
           technique: 'liveedit',
-          scriptId: loc.script.scriptId,
+          scriptId: r.loc.script.scriptId,
           onMessage: req.onMessage,
         };
         // Registered before the gate opens: the first capture can arrive before installation returns.
         this.probes.set(id, probe);
-        const skipped = liveEditBlocker(site, loc.script);
-        const installed = await this.#place(probe, spec, loc, site, source, skipped, cost);
+        const skipped = liveEditBlocker(r.site, r.loc.script);
+        const installed = await this.#place(probe, spec, r.loc, r.site, r.source, skipped, cost);
         if (!installed) {
           this.probes.delete(id);
           throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the probe could not be installed at that line');
         }
         keepDebugger = probe.technique === 'breakpoint';
         return {
-          probe,
-          file: loc.file,
-          line: line + 1,
-          generatedLine: site.line + 1,
-          url: loc.script.url,
+          ...this.#where(probe, r),
           installMs: cost.ms,
           ...(skipped === undefined ? {} : { liveEditSkipped: skipped }),
         };
@@ -156,6 +173,66 @@ export class ProbeInstaller {
         if (!keepDebugger) await this.#link.releaseDebugger();
       }
     });
+  }
+
+  /** Resolves a location to its statement; must run with the Debugger domain enabled. */
+  async #resolveSite(location: string, cost: { ms: number }): Promise<Resolved> {
+    const loc = await resolveLocation(
+      this.#link,
+      this.#maps,
+      location,
+      (s) => this.#liveScripts.get(s.url) === s.scriptId,
+    );
+    const placement = await loadPlacement();
+    const source = await this.#source(loc.script, cost);
+    const { site, line } = chooseSite(placement, this.#plan(loc.script.scriptId, source, placement), loc);
+    const resolved = { loc, site, line, source, names: placement.namesAt(site) };
+    if (this.#resolved.size > 256) this.#resolved.clear();
+    this.#resolved.set(location, resolved);
+    return resolved;
+  }
+
+  /**
+   * A new probe on a statement whose hook is still in the code, idle: it only needs its gate opened
+   * (one small evaluation on the main thread, no LiveEdit, no Debugger domain).
+   */
+  async #rearm(req: ProbeRequest, r: Resolved, cost: { ms: number }): Promise<InstalledProbe | undefined> {
+    const patch = this.patches.get(r.loc.script.scriptId);
+    const entry = [...(patch?.hooks ?? [])].find(([, h]) => !h.inUse && h.offset === r.site.offset);
+    if (patch === undefined || entry === undefined || !patch.applied.has(entry[0])) return undefined;
+    const [id, hook] = entry;
+    const gen = this.#nextGen++;
+    const spec = req.spec(r.names, id, gen);
+    if (!spec.names.every((n, i) => hook.names[i] === n)) return undefined;
+    const probe: ActiveProbe = {
+      id,
+      gen,
+      sessionId: req.sessionId,
+      kind: req.kind,
+      technique: 'liveedit',
+      scriptId: r.loc.script.scriptId,
+      onMessage: req.onMessage,
+    };
+    hook.inUse = true;
+    this.probes.set(id, probe);
+    try {
+      await this.#runtimeAdd(spec, cost);
+    } catch (err) {
+      hook.inUse = false;
+      this.probes.delete(id);
+      throw err;
+    }
+    return { ...this.#where(probe, r), installMs: cost.ms, rearmed: true };
+  }
+
+  #where(probe: ActiveProbe, r: Resolved): Omit<InstalledProbe, 'installMs'> {
+    return {
+      probe,
+      file: r.loc.file,
+      line: r.line + 1,
+      generatedLine: r.site.line + 1,
+      url: r.loc.script.url,
+    };
   }
 
   async #source(script: ScriptInfo, cost: { ms: number }): Promise<string> {
@@ -199,8 +276,15 @@ export class ProbeInstaller {
           continue;
         }
         await this.#runtimeAdd(spec, cost);
+        const hook = {
+          offset: site.offset,
+          line: site.line,
+          column: site.column,
+          names: spec.names,
+          inUse: true,
+        };
         const text = buildHook(this.#link.key, probe.id, spec.names);
-        if (await this.#liveEditInsert(loc, probe.id, site, source, text, cost)) return true;
+        if (await this.#liveEditInsert(loc, probe.id, { ...hook, text }, source, cost)) return true;
         await this.#runtimeRemove(probe.id);
       } else {
         if (cost.ms > budget) break;
@@ -247,9 +331,8 @@ export class ProbeInstaller {
   async #liveEditInsert(
     loc: ResolvedLocation,
     id: number,
-    site: StatementSite,
+    hook: Hook,
     source: string,
-    text: string,
     cost: { ms: number },
   ): Promise<boolean> {
     let patch = this.patches.get(loc.script.scriptId);
@@ -263,7 +346,7 @@ export class ProbeInstaller {
       };
       this.patches.set(loc.script.scriptId, patch);
     }
-    patch.hooks.set(id, { offset: site.offset, line: site.line, column: site.column, text });
+    patch.hooks.set(id, hook);
     const status = await this.#applyPatch(patch, cost);
     if (status === 'Ok') return true;
     patch.hooks.delete(id);
@@ -295,9 +378,13 @@ export class ProbeInstaller {
     return status;
   }
 
-  /** Switches the probe off at once (the gate), then takes its hook or breakpoint out. */
+  /**
+   * Switches the probe off at once (the gate). A breakpoint is removed; a LiveEdit hook stays in the
+   * code, idle (two loads per hit), for the next probe on that statement: removing it would cost
+   * another heap walk. {@link restoreIdle} takes idle hooks out (when a session ends, at shutdown).
+   */
   async remove(probe: ActiveProbe): Promise<void> {
-    if (!this.probes.has(probe.id)) return;
+    if (this.probes.get(probe.id) !== probe) return;
     this.probes.delete(probe.id);
     await this.serial(async () => {
       await this.#runtimeRemove(probe.id);
@@ -309,30 +396,32 @@ export class ProbeInstaller {
         await this.#link.releaseDebugger();
         return;
       }
-      const patch = this.patches.get(probe.scriptId);
-      if (patch === undefined) return;
-      patch.hooks.delete(probe.id);
-      await this.#restore(patch);
+      const hook = this.patches.get(probe.scriptId)?.hooks.get(probe.id);
+      if (hook !== undefined) hook.inUse = false;
     });
   }
 
-  /**
-   * Puts the script back (minus removed hooks). A hook whose gate is off is inert (two loads per
-   * hit), so when V8 refuses the edit the hook simply stays until the next edit of that script.
-   */
-  async #restore(patch: ScriptPatch): Promise<void> {
-    await this.#link.acquireDebugger();
-    let status = 'Ok';
-    try {
-      status = await this.#applyPatch(patch, { ms: 0 });
-    } catch {
-      status = 'Failed';
-    } finally {
-      await this.#link.releaseDebugger();
-    }
-    if (status === 'Ok' && patch.hooks.size === 0) this.patches.delete(patch.scriptId);
-    else if (status !== 'Ok')
-      this.#o.log(`a script could not be restored (${status}); its hook stays switched off`);
+  /** Puts back the original source of every script whose hooks are all idle (one LiveEdit each). */
+  restoreIdle(): Promise<void> {
+    return this.serial(async () => {
+      for (const patch of [...this.patches.values()]) {
+        const idle = [...patch.hooks].filter(([, h]) => !h.inUse).map(([id]) => id);
+        if (idle.length === 0) continue;
+        for (const id of idle) patch.hooks.delete(id);
+        await this.#link.acquireDebugger();
+        let status = 'Ok';
+        try {
+          status = await this.#applyPatch(patch, { ms: 0 });
+        } catch {
+          status = 'Failed';
+        } finally {
+          await this.#link.releaseDebugger();
+        }
+        if (status === 'Ok' && patch.hooks.size === 0) this.patches.delete(patch.scriptId);
+        else if (status !== 'Ok')
+          this.#o.log(`a script could not be restored (${status}); its idle hooks stay switched off`);
+      }
+    });
   }
 }
 

@@ -73,7 +73,7 @@ export async function logpointAction(
     sessionId: ctx.sessionId,
     kind: 'logpoint',
     location: p.location,
-    spec: (names, id) => buildProbeSpec(core, wish, names, id),
+    spec: (names, id, gen) => buildProbeSpec(core, wish, names, id, gen),
     onMessage,
   });
   let final: SamplingState | undefined;
@@ -93,6 +93,7 @@ export async function logpointAction(
       dropped,
       sampling: samplingReport(final ?? sampling),
       installMs: round(installed.installMs),
+      reusedHook: installed.rearmed === true,
       ...(disabled === undefined
         ? {}
         : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),

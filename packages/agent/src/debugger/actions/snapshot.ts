@@ -39,7 +39,7 @@ export async function snapshotAction(
     sessionId: ctx.sessionId,
     kind: 'snapshot',
     location: p.location,
-    spec: (names, id) => buildProbeSpec(core, wish, names, id),
+    spec: (names, id, gen) => buildProbeSpec(core, wish, names, id, gen),
     onMessage: (m) => {
       if (m.t === 'log') return;
       sampling = m;
@@ -81,6 +81,7 @@ export async function snapshotAction(
       captures: out.results,
       sampling: samplingReport(sampling),
       installMs: round(installed.installMs),
+      reusedHook: installed.rearmed === true,
       ...(disabled === undefined
         ? {}
         : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),

@@ -21,6 +21,7 @@ const budgets = {
 function spec(extra: Partial<ProbeSpec> = {}): ProbeSpec {
   return {
     id: 1,
+    gen: 1,
     kind: 'logpoint',
     names: ['n'],
     localCount: 1,

@@ -267,6 +267,7 @@ export function switchOff(rt: RuntimeState, p: ProbeState, reason: 'cpu' | 'done
   rt.post({
     t: 'off',
     id: p.spec.id,
+    gen: p.spec.gen,
     reason,
     dropped: p.dropped,
     hits: p.hits,
@@ -323,6 +324,7 @@ export function captureSnapshot(rt: RuntimeState, p: ProbeState, read: ScopeRead
   rt.post({
     t: 'cap',
     id: p.spec.id,
+    gen: p.spec.gen,
     seq: p.seq,
     time: I.dateNow(),
     frames,
@@ -390,6 +392,7 @@ export function captureLogLine(rt: RuntimeState, p: ProbeState, read: ScopeReade
   rt.post({
     t: 'log',
     id: p.spec.id,
+    gen: p.spec.gen,
     seq: p.seq,
     time: rt.I.dateNow(),
     line,

@@ -175,6 +175,7 @@ describe('serializer budgets on hostile values', () => {
 describe('probes in the runtime', () => {
   const spec = (extra: object) => ({
     id: 1,
+    gen: 1,
     kind: 'logpoint' as const,
     names: ['user', 'password', 'n'],
     localCount: 3,

@@ -42,7 +42,10 @@ export type ExprNode =
 
 /** Probe as registered in the isolate. */
 export interface ProbeSpec {
+  /** The gate (hook) id; a hook left in the code after its probe ended is reused by the next probe. */
   id: number;
+  /** Unique per probe: messages carry it so that nothing from an earlier probe on the same hook is misrouted. */
+  gen: number;
   kind: 'snapshot' | 'logpoint';
   /** Names the hook's reader can resolve, by index. */
   names: string[];
@@ -89,6 +92,7 @@ export type RuntimeMessage =
   | ({
       t: 'cap';
       id: number;
+      gen: number;
       seq: number;
       time: number;
       frames: Array<{ fn: string; url: string; line: number; col: number }>;
@@ -104,6 +108,7 @@ export type RuntimeMessage =
   | ({
       t: 'log';
       id: number;
+      gen: number;
       seq: number;
       time: number;
       line: string;
@@ -112,7 +117,14 @@ export type RuntimeMessage =
       dropped: number;
       read: string[];
     } & SamplingState)
-  | ({ t: 'off'; id: number; reason: 'cpu' | 'done'; dropped: number; spentMs: number } & SamplingState);
+  | ({
+      t: 'off';
+      id: number;
+      gen: number;
+      reason: 'cpu' | 'done';
+      dropped: number;
+      spentMs: number;
+    } & SamplingState);
 
 /** Reads one name from the hooked frame: index into `names`, or -1 for `this`. Throws if unbound. */
 export type ScopeReader = (index: number) => unknown;

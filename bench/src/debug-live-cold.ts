@@ -1,0 +1,8 @@
+// A line that never runs, for the cold-probe phase of bench/src/debug-live.ts (its own file, so that
+// installing the probe does not recompile the hot code). Keep the PROBE marker on its line.
+
+/** Never called: a probe here is a cold probe. */
+export function neverCalled(x: number): number {
+  const y = x + 1; // PROBE: cold
+  return y;
+}
