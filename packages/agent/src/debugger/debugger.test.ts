@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DebuggerClient, type CallError } from './testing/client.js';
@@ -288,6 +289,40 @@ describe('debugger module in a worker', () => {
     } finally {
       load.stop();
       await strict.close();
+    }
+  });
+
+  test('the breaker under CPU hogs competing for the cores: descheduling is seen, the logpoint stays', async () => {
+    // Bounded busy loops, one per core, so this process's main thread waits for a CPU.
+    const hogs = [0, 1].map(() =>
+      spawn(process.execPath, ['-e', 'const end = Date.now() + 20000; while (Date.now() < end) {}'], {
+        stdio: 'ignore',
+      }),
+    );
+    const load = traffic(() => plainLoop(2), 2);
+    const shares: number[] = [];
+    try {
+      const call = client.call('logpoint', {
+        location: `target.ts:${probeLine('loop')}`,
+        template: 'acc {acc}',
+        everyHit: true,
+        durationMs: 2500,
+      });
+      for (let i = 0; i < 8; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        shares.push((await client.status()).mainThreadCpuShare);
+      }
+      const { result } = await call.done;
+      assert.equal(result.status, 'ended', 'not switched off');
+      assert.ok(result.lines > 0);
+      assert.ok(result.sampling.ratio > 0 && result.sampling.ratio <= 1);
+      assert.ok(
+        shares.some((s) => s < 1),
+        `the main thread's CPU share (what the breaker charges by) saw the hogs: ${shares.join(' ')}`,
+      );
+    } finally {
+      load.stop();
+      for (const h of hogs) h.kill('SIGKILL');
     }
   });
 

@@ -28,6 +28,8 @@ export interface DebuggerStatus {
   /** Scripts currently carrying LiveEdit hooks (active or inert, pending restoration). */
   patchedScripts: number;
   runtimeInstalled: boolean;
+  /** The main thread's last measured share of CPU while runnable (what the CPU breaker scales by). */
+  mainThreadCpuShare: number;
 }
 
 /** The debugger action module, with its status for tests and diagnostics. */
@@ -83,6 +85,7 @@ class LiveDebugger implements DebuggerModule {
       activeProbes: installer.probes.size,
       patchedScripts: [...installer.patches.values()].filter((p) => p.applied.size > 0).length,
       runtimeInstalled: link.runtimeInstalled,
+      mainThreadCpuShare: this.#cpu.lastShare,
     };
   }
 

@@ -38,6 +38,8 @@ export class ThreadCpuMonitor {
   #users = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #last: { onCpu: number; waiting: number } | undefined;
+  /** The last share measured (1 until one is). */
+  lastShare = 1;
 
   constructor(report: (factor: number) => void) {
     this.#report = report;
@@ -67,6 +69,8 @@ export class ThreadCpuMonitor {
     if (now === undefined || this.#last === undefined) return;
     const share = cpuShare(this.#last, now);
     this.#last = now;
-    if (share !== undefined) this.#report(share);
+    if (share === undefined) return;
+    this.lastShare = share;
+    this.#report(share);
   }
 }
