@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setImmediate as tick } from 'node:timers/promises';
 import { ModuleClient, fmt, median, quantile } from './debug-common.js';
-import { atDepth, deepStep, handle } from './debug-live-target.js';
+import { atDepth, deepStep, handle, step } from './debug-live-target.js';
 // Loaded so that its never-called line exists in V8 for the cold probe.
 import './debug-live-cold.js';
 
@@ -172,6 +172,33 @@ async function round(): Promise<Round> {
   };
 }
 
+/** Per-hit cost with nothing emitted: a tight synchronous loop over the probed line, alternating windows. */
+async function perHitCost(client: ModuleClient): Promise<{ ns: number; base: number[]; probed: number[] }> {
+  const N = 20_000_000;
+  const spin = (): number => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) step(i);
+    return Number(process.hrtime.bigint() - t0) / N;
+  };
+  const base: number[] = [];
+  const probed: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    spin(); // re-optimize after the previous round's restore
+    base.push(spin());
+    await tick();
+    const call = client.call<Outcome>('logpoint', {
+      location: at('hot-sync'),
+      template: 'i={i}',
+      durationMs: 60_000,
+    });
+    await new Promise((res) => setTimeout(res, 300));
+    probed.push(spin());
+    await client.send({ type: 'endSession', sessionId: 'bench' }).done;
+    await call.done;
+  }
+  return { ns: median(probed) - median(base), base, probed };
+}
+
 const loop = hotLoop();
 await new Promise((r) => setTimeout(r, 5000)); // JIT warm-up
 const rounds: Round[] = [];
@@ -204,6 +231,7 @@ for (const marker of ['hot-sync', 'hot-async']) {
 }
 running = false;
 await loop;
+const perHit = await perHitCost(client);
 const pause = await snapshotPause(client, 40);
 await client.close();
 
@@ -224,6 +252,9 @@ for (const [marker, o] of Object.entries(ops)) {
     `  one-shot snapshot on ${marker} (${o.technique}): main-thread stall per install+capture+remove p50 ${fmt(median(o.stall), 1)} ms, p99 ${fmt(quantile(o.stall, 0.99), 1)} ms, longest single stall p50 ${fmt(median(o.max), 1)} ms; quiet windows of the same length p50 ${fmt(median(o.quiet), 1)} ms (n=${o.stall.length})`,
   );
 }
+console.log(
+  `  logpoint per-hit cost with nothing emitted (tight loop, ${fmt(median(perHit.base), 1)} ns/call bare): ${fmt(perHit.ns, 1)} ns per hit (median of 5 alternating windows)`,
+);
 console.log(
   `  snapshot pause at 30 frames: p50 ${fmt(median(pause.captured) / 1000, 3)} ms, p99 ${fmt(quantile(pause.captured, 0.99) / 1000, 3)} ms (n=${pause.captured.length}); the same call uncaptured p50 ${fmt(median(pause.plain) / 1000, 3)} ms`,
 );
