@@ -17,7 +17,8 @@ export interface Region {
   placeholder: string;
 }
 import { unsafeRegexReason } from './safe-regex.js';
-import { PRESCAN_MAX } from './prescan.js';
+import { PRESCAN_MAX, PRESCAN_MIN } from './prescan.js';
+import { normalisableLines, normaliseLine } from './normalise.js';
 import { RedactError } from './errors.js';
 import { KnownSecrets } from './known-secrets.js';
 import type { CustomDetector, MaskingLevel, RedactionCounts, RedactorOptions } from './types.js';
@@ -55,6 +56,7 @@ export class Engine implements ScanContext {
   private readonly fingerprintKey: Uint8Array | undefined;
   private readonly keyCache = new Map<string, KeyVerdict | null>();
   private readonly known: KnownSecrets | undefined;
+  private decodeDepth = 0;
 
   constructor(options: RedactorOptions) {
     const level = options.level ?? 'standard';
@@ -190,11 +192,9 @@ export class Engine implements ScanContext {
   ): string {
     const text = from === 0 && to === full.length ? full : full.slice(from, to);
     const spans: Span[] = [];
-    const all = text.length > SHORT_TEXT || this.anyTrigger.test(text);
-    for (const d of this.detectors) if (all || d.triggers === undefined) d.scan(text, spans, this);
+    this.scanAll(text, spans);
     for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
-    if (this.custom.length > 0) this.scanCustom(text, spans);
-    if (this.known !== undefined) this.known.scan(text, spans);
+    this.scanNormalised(text, spans);
     if (sink !== undefined) {
       for (const r of this.resolve(text, spans, counts, stopAt))
         sink.push({ start: r.start + from, end: r.end + from, placeholder: r.placeholder });
@@ -202,6 +202,68 @@ export class Engine implements ScanContext {
     }
     if (spans.length === 0) return stopAt < text.length ? text.slice(0, stopAt) : text;
     return this.apply(text, spans, counts, stopAt);
+  }
+
+  /** Every detector, custom detector and known secret over `text`. */
+  private scanAll(text: string, spans: Span[]): void {
+    const all = text.length > SHORT_TEXT || this.anyTrigger.test(text);
+    for (const d of this.detectors) if (all || d.triggers === undefined) d.scan(text, spans, this);
+    if (this.custom.length > 0) this.scanCustom(text, spans);
+    if (this.known !== undefined) this.known.scan(text, spans);
+  }
+
+  /**
+   * The lines that read differently once escapes, entities, terminal sequences, invisible and
+   * compatibility characters are normalised are scanned again as normalised text; what is found
+   * there is mapped back onto the original characters.
+   */
+  private scanNormalised(text: string, spans: Span[]): void {
+    const lines = normalisableLines(text);
+    if (lines.length === 0) return;
+    let joined = '';
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (const [a, b] of lines) {
+      const n = normaliseLine(text, a, b);
+      if (n === undefined) continue;
+      joined += n.text + '\n';
+      for (let k = 0; k < n.starts.length; k++) {
+        starts.push(n.starts[k]!);
+        ends.push(n.ends[k]!);
+      }
+      starts.push(b);
+      ends.push(b);
+    }
+    if (joined === '') return;
+    const inner: Span[] = [];
+    this.scanAll(joined, inner);
+    for (const sp of inner)
+      if (sp.end > sp.start)
+        spans.push({
+          start: starts[sp.start]!,
+          end: ends[sp.end - 1]!,
+          type: sp.type,
+          priority: sp.priority,
+        });
+  }
+
+  /**
+   * The type of the most telling secret in `decoded` (text found inside a base64, hex or gzip run),
+   * or undefined; nested encodings are followed two levels deep at most.
+   */
+  secretIn(decoded: string): string | undefined {
+    if (this.decodeDepth >= 2 || decoded.length > PRESCAN_MIN) return undefined;
+    this.decodeDepth++;
+    try {
+      const spans: Span[] = [];
+      this.scanAll(decoded, spans);
+      this.scanNormalised(decoded, spans);
+      let best: Span | undefined;
+      for (const sp of spans) if (best === undefined || sp.priority > best.priority) best = sp;
+      return best?.type;
+    } finally {
+      this.decodeDepth--;
+    }
   }
 
   private scanCustom(text: string, spans: Span[]): void {

@@ -15,6 +15,8 @@ export interface ScanContext {
   /** True when the deployment added key names, which the keyword pre-filter cannot know. */
   readonly hasExtraKeys: boolean;
   classifyKey(name: string): KeyVerdict | undefined;
+  /** The type of a secret found in text decoded from an encoded run, or undefined. */
+  secretIn(decoded: string): string | undefined;
 }
 
 /** A built-in detector: scans a batch of whole lines and appends spans; never crosses a line break. */
@@ -33,6 +35,7 @@ export const PRIORITY = {
   privateKey: 100,
   knownSecret: 98,
   vendorToken: 95,
+  encoded: 92,
   bareSecret: 90,
   authScheme: 85,
   urlPassword: 80,

@@ -1,6 +1,7 @@
 import { prescan } from '../prescan.js';
 import { PRIORITY } from '../span.js';
-import type { Detector, Span } from '../span.js';
+import type { Detector, ScanContext, Span } from '../span.js';
+import { constants, gunzipSync } from 'node:zlib';
 import { charClasses, shannonEntropy } from '../validators.js';
 import { isB64Char, isDigit, isHex } from './chars.js';
 
@@ -46,11 +47,11 @@ function b64Miss(text: string, i: number, s: number): number {
  * when its 40th character is base64 too; length and character mix decide.
  * Integrity hashes (`sha512-…`) are excluded because a `-` or `_` may not border the run.
  */
-function scanLongBase64(text: string, out: Span[]): void {
+function scanLongBase64(text: string, out: Span[], ctx: ScanContext): void {
   const runs = prescan(text);
   if (runs !== undefined) {
     const r = runs.b64;
-    for (let k = 0; k < 2 * runs.b64Count; k += 2) longBase64Run(text, r[k]!, r[k + 1]!, out);
+    for (let k = 0; k < 2 * runs.b64Count; k += 2) longBase64Run(text, r[k]!, r[k + 1]!, out, ctx);
     return;
   }
   const n = text.length;
@@ -82,12 +83,23 @@ function scanLongBase64(text: string, out: Span[]): void {
     let e = i + 1;
     while (e < n && isB64At(text, e)) e++;
     i = e + 20;
-    if (e - s >= 40) longBase64Run(text, s, e, out);
+    if (e - s >= 40) longBase64Run(text, s, e, out, ctx);
   }
 }
 
-/** Masks the base64 run `[s, e)` (maximal, at least 40 long) when it is a bare cloud secret. */
-function longBase64Run(text: string, s: number, e: number, out: Span[]): void {
+/**
+ * Masks the base64 run `[s, e)` (maximal, at least 40 long) when it is a bare cloud secret, or
+ * when it decodes (base64 or hex, perhaps gzipped) to text that holds a secret: the encoded run is
+ * masked, typed by what it hides.
+ */
+function longBase64Run(text: string, s: number, e: number, out: Span[], ctx: ScanContext): void {
+  const hidden = decodedSecret(text, s, e, ctx);
+  if (hidden !== undefined) {
+    let end = e;
+    while (end < text.length && end - e < 2 && text.charCodeAt(end) === 61) end++;
+    out.push({ start: s, end, type: hidden, priority: PRIORITY.encoded });
+    return;
+  }
   const before = text.charCodeAt(s - 1);
   if (before === 95 || before === 45) return;
   let end = e;
@@ -98,6 +110,39 @@ function longBase64Run(text: string, s: number, e: number, out: Span[]): void {
     out.push({ start: s, end, type: 'AWS_SECRET_ACCESS_KEY', priority: PRIORITY.bareSecret });
   else if (v.length === 88 && v.endsWith('==') && charClasses(v) >= 3 && shannonEntropy(v) >= 4.5)
     out.push({ start: s, end, type: 'AZURE_STORAGE_KEY', priority: PRIORITY.bareSecret });
+}
+
+/** Longest run decoded (the decoded text stays within what a nested scan takes). */
+const MAX_DECODED_RUN = 1368;
+const MAX_DECODED = 1024;
+
+/** True when the bytes read as text: tabs, line breaks, printable ASCII or UTF-8 sequences. */
+function readsAsText(bytes: Uint8Array): boolean {
+  let bad = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13) bad++;
+    else if (b === 127) bad++;
+    if (i === 7 && bad > 0) return false;
+  }
+  return bad * 20 <= bytes.length;
+}
+
+/** The type of a secret inside the run `[s, e)` once decoded as hex or base64 (then gunzipped). */
+function decodedSecret(text: string, s: number, e: number, ctx: ScanContext): string | undefined {
+  if (e - s > MAX_DECODED_RUN) return undefined;
+  let hex = (e - s) % 2 === 0;
+  for (let i = s; hex && i < e; i++) hex = isHex(text.charCodeAt(i));
+  let bytes: Uint8Array = Buffer.from(text.slice(s, e), hex ? 'hex' : 'base64');
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED });
+    } catch {
+      return undefined;
+    }
+  }
+  if (bytes.length === 0 || !readsAsText(bytes)) return undefined;
+  return ctx.secretIn(Buffer.from(bytes).toString('utf8').slice(0, MAX_DECODED));
 }
 
 /** Bare AWS secret access keys and Azure storage account keys. */
