@@ -19,6 +19,7 @@ export interface Region {
 import { unsafeRegexReason } from './safe-regex.js';
 import { PRESCAN_MAX, PRESCAN_MIN } from './prescan.js';
 import { normalisableLines, normaliseLine } from './normalise.js';
+import { scanLineContext } from './context.js';
 import { RedactError } from './errors.js';
 import { KnownSecrets } from './known-secrets.js';
 import type { CustomDetector, MaskingLevel, RedactionCounts, RedactorOptions } from './types.js';
@@ -163,13 +164,13 @@ export class Engine implements ScanContext {
       // edge may end a batch, and batches the pre-scan can take keep its speed on huge texts
       if (seg.kind === 'cut' || seg.end - batchStart >= MAX_BATCH) {
         if (batchStart >= stopAt) break;
-        out += this.redactBatch(text, batchStart, seg.end, pem, counts, stopAt - batchStart, sink);
+        out += this.redactBatch(text, batchStart, seg.end, pem, cursor, counts, stopAt - batchStart, sink);
         batchStart = seg.end;
         pem = [];
       }
     }
     if (cursor.start > batchStart && batchStart < stopAt)
-      out += this.redactBatch(text, batchStart, cursor.start, pem, counts, stopAt - batchStart, sink);
+      out += this.redactBatch(text, batchStart, cursor.start, pem, cursor, counts, stopAt - batchStart, sink);
     return { out, end: cursor.start };
   }
 
@@ -186,6 +187,7 @@ export class Engine implements ScanContext {
     from: number,
     to: number,
     pem: Array<[number, number]>,
+    cursor: SegmentCursor,
     counts: RedactionCounts,
     stopAt: number,
     sink: Region[] | undefined,
@@ -193,6 +195,7 @@ export class Engine implements ScanContext {
     const text = from === 0 && to === full.length ? full : full.slice(from, to);
     const spans: Span[] = [];
     this.scanAll(text, spans);
+    scanLineContext(text, cursor.lines, this, spans);
     for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
     this.scanNormalised(text, spans);
     if (sink !== undefined) {

@@ -28,7 +28,7 @@ test('a known secret with no recognisable shape is masked raw and in its common 
   const plain = createRedactor();
   const cases: Array<[string, string]> = [
     [`psql: connected as app with ${PASSWORD} ok`, PASSWORD],
-    [`mysql -uapp -p${PASSWORD} -e 'select 1'`, PASSWORD],
+    [`tool -x${PASSWORD} -e 'select 1'`, PASSWORD],
     [`?next=${encodeURIComponent(PASSWORD + ' x')}&a=1`, encodeURIComponent(PASSWORD)],
     [`blob ${b64(PASSWORD)} end`, b64(PASSWORD)],
     [`creds ${b64(`app:${PASSWORD}`)} end`, b64(`app:${PASSWORD}`)],

@@ -1,3 +1,5 @@
+import { newLineContext } from './context.js';
+import type { LineContext } from './context.js';
 import { PEM_BEGIN, PEM_END } from './literal.js';
 
 /**
@@ -25,11 +27,13 @@ export interface SegmentCursor {
   /** Position of the next `-----BEGIN` at or after `start`, or -1 when none up to `beginScanned`. */
   beginAt: number;
   beginScanned: number;
+  /** What the lines redacted so far say about the next ones (table headers, `name:` lines). */
+  lines: LineContext;
 }
 
 /** A cursor at the start of a text. */
 export function newCursor(): SegmentCursor {
-  return { start: 0, scanned: 0, beginAt: -1, beginScanned: 0 };
+  return { start: 0, scanned: 0, beginAt: -1, beginScanned: 0, lines: newLineContext() };
 }
 
 /** Moves every offset of the cursor back by `n`, after the caller dropped `n` leading characters. */

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRedactor } from './index.js';
+import type { Redactor } from './index.js';
+import { leaked } from './testing/index.js';
+
+function everyWay(r: Redactor, input: string): string[] {
+  const s = r.createStream();
+  let streamed = '';
+  for (const ch of input) streamed += s.push(ch);
+  streamed += s.end();
+  const pad = 'ok '.repeat(400) + '\n';
+  return [r.redactText(input).text, streamed, r.redactText(pad + input).text.slice(pad.length)];
+}
+
+// [what, input, values that must not survive, text that must]
+const cases: Array<[string, string, string[], string[]]> = [
+  [
+    'psql aligned output, transformed PII under an ssn column',
+    ' id | username | password      | ssn       | created_at\n----+----------+---------------+-----------+---------------------\n  1 | alice    | plum7Orbit    | 536228741 | 2024-01-15 10:30:45\n  2 | bob      | Tulip-Anchor8 | 1478-22-635 | 2024-01-16 11:00:00\n(2 rows)\n',
+    ['plum7Orbit', 'Tulip-Anchor8', '536228741', '1478-22-635'],
+    ['2024-01-15 10:30:45', '(2 rows)'],
+  ],
+  [
+    'mysql box',
+    '+----+-----------+--------------------+\n| id | api_token | note               |\n+----+-----------+--------------------+\n|  7 | q8Zr3vKx0 | first deploy       |\n+----+-----------+--------------------+\n1 row in set (0.00 sec)\n',
+    ['q8Zr3vKx0'],
+    ['first deploy', '1 row in set'],
+  ],
+  [
+    'psql -A -F, (unaligned, comma)',
+    'id,secret,region\n1,Maple-Drift-42,eu-west-1\n2,Cedar-Brook-77,us-east-1\n(2 rows)\n',
+    ['Maple-Drift-42', 'Cedar-Brook-77'],
+    ['eu-west-1', 'us-east-1'],
+  ],
+  [
+    'mysql -B (tab-separated)',
+    'user\tpasswd\thost\nroot\tOak-Harbor-19\tlocalhost\n',
+    ['Oak-Harbor-19'],
+    ['localhost'],
+  ],
+  [
+    'Kubernetes env: name line then value line',
+    'env:\n  - name: DB_PASSWORD\n    value: Birch-Canyon-55\n  - name: LOG_LEVEL\n    value: debug\n',
+    ['Birch-Canyon-55'],
+    ['value: debug'],
+  ],
+  [
+    '[name, value] pairs and name/value objects',
+    'settings [["api_key", "zX81-qqPl-77Mw"], ["region", "eu"]] {"name":"CLIENT_SECRET","value":"Willow-Peak-31"}\n',
+    ['zX81-qqPl-77Mw', 'Willow-Peak-31'],
+    ['"region", "eu"'],
+  ],
+  [
+    'mysql -p with the password attached',
+    '$ mysql -uroot -pAsh-Meadow-64 -h db app\n',
+    ['Ash-Meadow-64'],
+    ['-h db app'],
+  ],
+  [
+    'curl -u user:password',
+    '$ curl -u deploy:Elm-Ridge-23 https://ci.example.com/api\n',
+    ['Elm-Ridge-23'],
+    ['https://ci.example.com/api'],
+  ],
+  ['--password=', '$ tool --password=Fir-Valley-48 --verbose\n', ['Fir-Valley-48'], ['--verbose']],
+  ['--token value', '$ gh --token Pine-Shore-90 repo list\n', ['Pine-Shore-90'], ['repo list']],
+  ['PGPASSWORD=', '$ PGPASSWORD=Yew-Grove-12 psql -h db\n', ['Yew-Grove-12'], ['psql -h db']],
+  [
+    "curl -H 'Authorization: …'",
+    "$ curl -H 'Authorization: Token Spruce-Hill-57aa' https://api.example.com\n",
+    ['Spruce-Hill-57aa'],
+    ['curl -H'],
+  ],
+];
+
+for (const level of ['standard', 'strict'] as const) {
+  test(`tables, pairs and command lines mask by context (${level})`, () => {
+    const r = createRedactor({ level });
+    for (const [what, input, secrets, keep] of cases) {
+      for (const out of everyWay(r, input)) {
+        for (const s of secrets) assert.equal(leaked(s, input, out), false, `${what}: ${s} in\n${out}`);
+        for (const k of keep) assert.ok(out.includes(k), `${what}: lost ${k} in\n${out}`);
+      }
+    }
+  });
+}
+
+test('tables without sensitive columns, and ordinary command lines, come out unchanged', () => {
+  const r = createRedactor();
+  const keep = [
+    ' id | status  | created_at\n----+---------+---------------------\n  1 | shipped | 2024-01-15 10:30:45\n',
+    'NAME                  READY   STATUS    RESTARTS   AGE\ncheckout-7d9f8-x2x   1/1     Running   0          3d\n',
+    'name,count,ratio\nalpha,42,0.5\n',
+    '$ ls -la /var/log && tail -n 20 app.log\n$ ps -p 1234 -o pid,cmd\n',
+  ];
+  for (const input of keep) assert.equal(r.redactText(input).text, input);
+});

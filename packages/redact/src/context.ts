@@ -1,0 +1,205 @@
+/**
+ * Context that spans lines: the header of a table names what its columns hold, and a `name:` line
+ * names the `value:` on the next one. The state is carried from line to line in the stream's
+ * cursor, so a table split across chunks is read exactly as in the whole text.
+ */
+import { PRIORITY } from './span.js';
+import type { ScanContext, Span } from './span.js';
+import { isTrivialValue, looksSecret } from './trivial.js';
+import type { KeyVerdict } from './keys.js';
+
+/** What the lines read so far say about the next one. */
+export interface LineContext {
+  /** Cells of the last line, when it could be a table header. */
+  candidate: { delimiter: string; cells: string[] } | undefined;
+  /** The current table: its delimiter and each column's verdict. */
+  table: { delimiter: string; columns: Array<KeyVerdict | undefined>; cells: number } | undefined;
+  /** The verdict of a `name: X` line, for a `value:` line right after it. */
+  pendingName: KeyVerdict | undefined;
+}
+
+export function newLineContext(): LineContext {
+  return { candidate: undefined, table: undefined, pendingName: undefined };
+}
+
+const SEPARATOR_LINE = /^[\s|+]*-{2,}[-+|\s]*$/;
+const MAX_CELLS = 64;
+
+function splitCells(line: string, delimiter: string): string[] {
+  let body = line;
+  if (delimiter === '|') body = body.replace(/^\s*\|/, '').replace(/\|\s*$/, '');
+  return body.split(delimiter);
+}
+
+/** The delimiter of a line that could be a header: `|`, tab, comma or semicolon, at least once. */
+function headerDelimiter(line: string): string | undefined {
+  for (const d of ['|', '\t', ',', ';']) {
+    if (!line.includes(d)) continue;
+    const cells = splitCells(line, d).map((c) => c.trim());
+    if (cells.length < 2 || cells.length > MAX_CELLS) continue;
+    // header cells are names: short, no quotes or `=`/`:` inside
+    if (cells.every((c) => c.length > 0 && c.length <= 48 && !/["'=:@/\\]/.test(c))) return d;
+  }
+  return undefined;
+}
+
+const verdictOf = (ctx: ScanContext, name: string): KeyVerdict | undefined =>
+  ctx.classifyKey(name.trim().replace(/\s+/g, '_'));
+
+/** Masks the cell `[a, b)` of `line` (at `offset` in the text) when its column's verdict says so. */
+function maskCell(text: string, a: number, b: number, verdict: KeyVerdict, out: Span[]): void {
+  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+  while (
+    b > a &&
+    (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9 || text.charCodeAt(b - 1) === 13)
+  )
+    b--;
+  let s = a;
+  let e = b;
+  if (e - s >= 2 && (text[s] === '"' || text[s] === "'") && text[e - 1] === text[s]) {
+    s++;
+    e--;
+  }
+  const value = text.slice(s, e);
+  if (value === '' || isTrivialValue(value) || /^null$/i.test(value)) return;
+  if (verdict.mode === 'entropy' && !looksSecret(value)) return;
+  out.push({ start: s, end: e, type: verdict.type, priority: PRIORITY.keyValue });
+}
+
+/** Cells of a table row under sensitive columns. */
+function tableRow(text: string, from: number, to: number, state: LineContext, out: Span[]): boolean {
+  const table = state.table!;
+  const line = text.slice(from, to);
+  let body = from;
+  let bodyEnd = to;
+  if (table.delimiter === '|') {
+    const lead = /^\s*\|/.exec(line);
+    if (lead !== null) body = from + lead[0].length;
+    const trail = /\|\s*$/.exec(line);
+    if (trail !== null) bodyEnd = from + trail.index;
+  }
+  const cells = text.slice(body, bodyEnd).split(table.delimiter);
+  if (cells.length !== table.cells) return false;
+  let pos = body;
+  for (let k = 0; k < cells.length; k++) {
+    const end = pos + cells[k]!.length;
+    const verdict = table.columns[k];
+    if (verdict !== undefined) maskCell(text, pos, end, verdict, out);
+    pos = end + table.delimiter.length;
+  }
+  return true;
+}
+
+const NAME_LINE = /^\s*-?\s*"?name"?\s*[:=]\s*"?([A-Za-z_][A-Za-z0-9_.-]{0,127})"?\s*,?\s*$/;
+const VALUE_LINE = /^(\s*"?value"?\s*[:=]\s*)(.*?)\s*,?\s*$/;
+const PAIR = /\[\s*["']([A-Za-z_][A-Za-z0-9_.-]{0,127})["']\s*,\s*(["'])((?:(?!\2).){1,512})\2\s*\]/g;
+const NAME_VALUE =
+  /"name"\s*:\s*"([A-Za-z_][A-Za-z0-9_.-]{0,127})"\s*,\s*"value"\s*:\s*"((?:[^"\\]|\\.){1,512})"/g;
+
+/** `[name, value]` pairs and `{"name": …, "value": …}` objects on one line. */
+function pairs(text: string, from: number, line: string, ctx: ScanContext, out: Span[]): void {
+  for (const re of [PAIR, NAME_VALUE]) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(line)) !== null) {
+      const verdict = verdictOf(ctx, m[1]!);
+      if (verdict === undefined) continue;
+      const value = re === PAIR ? m[3]! : m[2]!;
+      const at = from + m.index + m[0].lastIndexOf(value);
+      maskCell(text, at, at + value.length, verdict, out);
+    }
+  }
+}
+
+/**
+ * Reads the lines of `text` in order, updating `state`: table headers (a line of names followed by
+ * a `---+---` rule, or a delimited line naming a sensitive column) mask the cells of sensitive
+ * columns in the rows that follow; a `name:` line masks the `value:` line after it.
+ */
+export function scanLineContext(text: string, state: LineContext, ctx: ScanContext, out: Span[]): void {
+  let from = 0;
+  while (from < text.length) {
+    let to = text.indexOf('\n', from);
+    if (to === -1) to = text.length;
+    const line = text.slice(from, to);
+    readLine(text, from, to, line, state, ctx, out);
+    from = to + 1;
+  }
+}
+
+const MYSQL = /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/;
+const SHORT_PASSWORD_FLAG = /(?:^|\s)-p(?:'([^'\n]+)'|"([^"\n]+)"|([^\s'"-][^\s]*))/g;
+const USER_COLON_PASSWORD = /(?:^|\s)(?:-u|--user|--proxy-user)(?:[ \t]+|=)['"]?[^\s:'"]+:([^\s'"]+)/g;
+
+/** Passwords on command lines: mysql's `-pSECRET` and `-u user:password` (curl, wget). */
+function commandLine(text: string, from: number, line: string, out: Span[]): void {
+  const res = MYSQL.test(line) ? [SHORT_PASSWORD_FLAG, USER_COLON_PASSWORD] : [USER_COLON_PASSWORD];
+  for (const re of res) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(line)) !== null) {
+      const value = m[1] ?? m[2] ?? m[3]!;
+      if (isTrivialValue(value)) continue;
+      const at = from + m.index + m[0].lastIndexOf(value);
+      out.push({ start: at, end: at + value.length, type: 'PASSWORD', priority: PRIORITY.keyValue });
+    }
+  }
+}
+
+function readLine(
+  text: string,
+  from: number,
+  to: number,
+  line: string,
+  state: LineContext,
+  ctx: ScanContext,
+  out: Span[],
+): void {
+  if (line.includes('[') || line.includes('"name"')) pairs(text, from, line, ctx, out);
+  if (line.includes(' -')) commandLine(text, from, line, out);
+  const pending = state.pendingName;
+  state.pendingName = undefined;
+  if (pending !== undefined) {
+    const v = VALUE_LINE.exec(line);
+    if (v !== null) {
+      const at = from + v[1]!.length;
+      maskCell(text, at, at + v[2]!.length, pending, out);
+      return;
+    }
+  }
+  const name = NAME_LINE.exec(line);
+  if (name !== null) {
+    state.pendingName = verdictOf(ctx, name[1]!);
+    state.table = undefined;
+    state.candidate = undefined;
+    return;
+  }
+  if (SEPARATOR_LINE.test(line)) {
+    const c = state.candidate;
+    if (c !== undefined && state.table === undefined) {
+      const columns = c.cells.map((cell) => verdictOf(ctx, cell));
+      state.table = columns.some((v) => v !== undefined)
+        ? { delimiter: c.delimiter, columns, cells: c.cells.length }
+        : undefined;
+    }
+    state.candidate = undefined;
+    return;
+  }
+  if (state.table !== undefined) {
+    if (tableRow(text, from, to, state, out)) return;
+    state.table = undefined;
+  }
+  const delimiter = line.trim() === '' ? undefined : headerDelimiter(line);
+  if (delimiter === undefined) {
+    state.candidate = undefined;
+    return;
+  }
+  const cells = splitCells(line, delimiter).map((c) => c.trim());
+  state.candidate = { delimiter, cells };
+  // CSV and TSV have no rule under the header: a sensitive column name is enough
+  if (delimiter !== '|') {
+    const columns = cells.map((cell) => verdictOf(ctx, cell));
+    if (columns.some((v) => v !== undefined && v.mode === 'mask'))
+      state.table = { delimiter, columns, cells: cells.length };
+  }
+}
