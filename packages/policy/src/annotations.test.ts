@@ -80,7 +80,7 @@ test('mergeObligations fills defaults and picks the most restrictive', () => {
     mergeObligations([
       { maxDurationSec: 1800, masking: 'standard' },
       { maxDurationSec: 7200, idleTimeoutSec: 60, approvals: 1, approverGroups: ['sre-leads'] },
-      { approvals: 2, approverGroups: ['security'], masking: 'strict' },
+      { approvals: 2, approverGroups: ['security'], masking: 'strict', keepArtifactsSec: 3600 },
     ]),
     {
       maxDurationSec: 1800,
@@ -88,9 +88,21 @@ test('mergeObligations fills defaults and picks the most restrictive', () => {
       approvals: 2,
       approverGroups: ['security', 'sre-leads'],
       masking: 'strict',
+      keepArtifactsSec: 3600,
     },
   );
   assert.throws(() => mergeObligations([]), TypeError);
+});
+
+test('@keepArtifacts takes 0 or a duration up to 7d', () => {
+  const ok = checkAnnotations('permit', { keepArtifacts: '7d' });
+  assert.deepEqual(ok.errors, []);
+  assert.equal(ok.info.obligations.keepArtifactsSec, 7 * 86_400);
+  assert.equal(checkAnnotations('permit', { keepArtifacts: '0' }).info.obligations.keepArtifactsSec, 0);
+  for (const bad of ['8d', 'forever', '-1', '']) {
+    assert.equal(checkAnnotations('permit', { keepArtifacts: bad }).errors.length, 1, bad);
+  }
+  assert.equal(checkAnnotations('forbid', { keepArtifacts: '1d' }).errors.length, 1);
 });
 
 const partialObligations = fc.record(

@@ -13,6 +13,9 @@ export interface Obligations {
   approverGroups: string[];
   /** Masking level of everything shown to the engineer. */
   masking: MaskingLevel;
+  /** How long the gateway keeps artifacts (redacted heap snapshots) for later download; 0: only
+   *  until the engineer has fetched it once. */
+  keepArtifactsSec: number;
 }
 
 /** Obligations of a permit that declares none: one hour, 15 minutes idle, no approval, standard masking. */
@@ -22,6 +25,7 @@ export const DEFAULT_OBLIGATIONS: Readonly<Obligations> = Object.freeze({
   approvals: 0,
   approverGroups: [],
   masking: 'standard',
+  keepArtifactsSec: 0,
 });
 
 /** Longest duration an annotation may name: seven days. */
@@ -48,6 +52,7 @@ const PERMIT_KEYS = new Set([
   'approvals',
   'approverGroups',
   'masking',
+  'keepArtifacts',
 ]);
 const FORBID_KEYS = new Set(['id', 'description', 'reason', 'stepUp']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -137,6 +142,15 @@ export function checkAnnotations(
         else info.obligations.approverGroups = [...new Set(groups)].sort();
         break;
       }
+      case 'keepArtifacts': {
+        const seconds = value === '0' ? 0 : parseAnnotatedDuration(value);
+        if (seconds === undefined)
+          errors.push(
+            `@keepArtifacts("${value.slice(0, 32)}") must be 0 or a duration like 1h or 7d, at most 7d`,
+          );
+        else info.obligations.keepArtifactsSec = seconds;
+        break;
+      }
       case 'masking':
         if (value !== 'standard' && value !== 'strict')
           errors.push(`@masking("${value.slice(0, 32)}") must be "standard" or "strict"`);
@@ -171,6 +185,7 @@ export function withDefaults(partial: Partial<Obligations>): Obligations {
     approvals: partial.approvals ?? DEFAULT_OBLIGATIONS.approvals,
     approverGroups: [...(partial.approverGroups ?? DEFAULT_OBLIGATIONS.approverGroups)],
     masking: partial.masking ?? DEFAULT_OBLIGATIONS.masking,
+    keepArtifactsSec: partial.keepArtifactsSec ?? DEFAULT_OBLIGATIONS.keepArtifactsSec,
   };
 }
 
@@ -193,5 +208,7 @@ export function mergeObligations(permits: readonly Partial<Obligations>[]): Obli
     approvals: Math.max(...all.map((o) => o.approvals)),
     approverGroups: [...groups].sort(),
     masking: all.some((o) => o.masking === 'strict') ? 'strict' : 'standard',
+    // evidence an auditor may need outweighs a shorter wish: the longest retention wins
+    keepArtifactsSec: Math.max(...all.map((o) => o.keepArtifactsSec)),
   };
 }

@@ -203,6 +203,7 @@ permit (principal in Glovebox::Group::"engineers", action == Glovebox::Action::"
     approvals: 2,
     approverGroups: ['security', 'sre-leads'],
     masking: 'strict',
+    keepArtifactsSec: 0,
   });
 });
 
@@ -287,6 +288,7 @@ test('describe() lists every policy with effective obligations', async () => {
     approvals: 1,
     approverGroups: ['sre-leads'],
     masking: 'standard',
+    keepArtifactsSec: 0,
   });
   const mfa = description.policies.find((p) => p.id === 'prod-requires-fresh-mfa');
   assert.equal(mfa?.effect, 'forbid');

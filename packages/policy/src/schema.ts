@@ -55,7 +55,10 @@ namespace Glovebox {
   // Action groups for policy scopes: action in Glovebox::Action::"inspect".
   action inspect, debug;
 
-  action facts, snapshot, logpoint, eval, profile in [inspect, debug]
+  action facts, snapshot, logpoint, eval, profile, heapstats in [inspect, debug]
+    appliesTo { principal: User, resource: Target, context: RequestContext };
+  // A heap snapshot copies the whole memory of the process (redacted): it has its own policies.
+  action heapsnapshot in [debug]
     appliesTo { principal: User, resource: Target, context: RequestContext };
   action exec, query in [debug]
     appliesTo { principal: User, resource: Target, context: RequestContext };

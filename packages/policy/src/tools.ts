@@ -128,6 +128,7 @@ const testCaseSchema = z.strictObject({
         approvals: z.number().int(),
         approverGroups: z.array(z.string()),
         masking: z.enum(['standard', 'strict']),
+        keepArtifacts: z.union([z.string(), z.number()]),
       })
       .partial()
       .optional(),
@@ -333,6 +334,11 @@ function compareObligations(
     );
   if (expected.masking !== undefined && expected.masking !== actual.masking)
     failures.push(`obligations.masking: expected ${expected.masking}, got ${actual.masking}`);
+  if (expected.keepArtifacts !== undefined) {
+    const want = expected.keepArtifacts === '0' ? 0 : seconds(expected.keepArtifacts, 'keepArtifacts');
+    if (want !== undefined && want !== actual.keepArtifactsSec)
+      failures.push(`obligations.keepArtifacts: expected ${want}s, got ${actual.keepArtifactsSec}s`);
+  }
   return failures;
 }
 

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
 /** Actions an engineer can be granted inside a session; each is authorized again on every use. */
-export const DEBUG_ACTIONS = ['facts', 'snapshot', 'logpoint', 'eval', 'profile', 'exec', 'query'] as const;
+export const DEBUG_ACTIONS = [
+  'facts',
+  'snapshot',
+  'logpoint',
+  'eval',
+  'profile',
+  'heapstats',
+  'heapsnapshot',
+  'exec',
+  'query',
+] as const;
 export const debugActionSchema = z.enum(DEBUG_ACTIONS);
 export type DebugAction = z.infer<typeof debugActionSchema>;
 

@@ -121,6 +121,8 @@ export const obligationsSchema = z.object({
   approvals: z.number(),
   approverGroups: z.array(z.string()),
   masking: maskingLevelSchema,
+  /** Seconds the gateway keeps artifacts (heap snapshots); 0 or absent: until fetched once. */
+  keepArtifactsSec: z.number().optional(),
 });
 export const approvalSchema = z.object({
   approver: z.string(),

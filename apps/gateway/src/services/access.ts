@@ -109,7 +109,14 @@ export class AccessService {
     const now = this.#c.clock.now();
     const allowedObligations = decisions.flatMap((d) => (d.obligations ? [d.obligations] : []));
     const obligations: Obligations = denied
-      ? { maxDurationSec: 0, idleTimeoutSec: 0, approvals: 0, approverGroups: [], masking: 'strict' }
+      ? {
+          maxDurationSec: 0,
+          idleTimeoutSec: 0,
+          approvals: 0,
+          approverGroups: [],
+          masking: 'strict',
+          keepArtifactsSec: 0,
+        }
       : mergeObligations(allowedObligations);
     const durationSec = Math.min(input.durationSec ?? obligations.maxDurationSec, obligations.maxDurationSec);
     const id = newId('ses');

@@ -24,6 +24,7 @@ const request: AccessRequestRecord = {
     approvals: 1,
     approverGroups: ['sre-leads'],
     masking: 'standard',
+    keepArtifactsSec: 0,
   },
   policyVersion: 'v1',
   determiningPolicies: ['p'],

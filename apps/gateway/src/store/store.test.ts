@@ -30,6 +30,7 @@ const request = (id: string, requesterId: string): AccessRequestRecord => ({
     approvals: 1,
     approverGroups: ['sre-leads'],
     masking: 'standard',
+    keepArtifactsSec: 0,
   },
   policyVersion: 'v',
   determiningPolicies: ['p'],
