@@ -9,6 +9,7 @@ import { registerIdentityCommands } from './commands/identity.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerActionCommands } from './commands/actions.js';
+import { registerHeapCommands } from './commands/heap.js';
 import { registerRecordingCommands } from './commands/recordings.js';
 import { registerAgentCommand } from './commands/agent.js';
 
@@ -33,6 +34,7 @@ registerIdentityCommands(program);
 registerAdminCommands(program);
 registerAccessCommands(program);
 registerActionCommands(program);
+registerHeapCommands(program);
 registerRecordingCommands(program);
 registerAuditCommands(program);
 registerPolicyCommands(program);

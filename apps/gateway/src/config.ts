@@ -28,6 +28,8 @@ export interface GatewayConfig {
   agentTimeoutMs: number;
   callTimeoutMs: number;
   bodyLimitBytes: number;
+  /** Largest heap snapshot the gateway accepts from an agent (bytes). */
+  maxArtifactBytes: number;
   loginAttempts: number;
   loginWindowMs: number;
   /** The `audit` section of the configuration file: `{ sinks: [...] }` (see docs/audit.md). */
@@ -113,6 +115,7 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
     agentTimeoutMs: 35_000,
     callTimeoutMs: 60_000,
     bodyLimitBytes: 256 * 1024,
+    maxArtifactBytes: 2 * 1024 ** 3,
     loginAttempts: 5,
     loginWindowMs: 5 * 60_000,
     watchPolicies: true,
@@ -142,6 +145,7 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
     'agentTimeoutMs',
     'callTimeoutMs',
     'bodyLimitBytes',
+    'maxArtifactBytes',
     'loginAttempts',
     'loginWindowMs',
   ] as const) {

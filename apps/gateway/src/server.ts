@@ -33,6 +33,7 @@ import { Metrics } from './services/metrics.js';
 import { AuditTrail } from './services/audit-trail.js';
 import { AuditSinks } from './services/audit-sinks.js';
 import { LiveFeed } from './services/live-feed.js';
+import { HeapArtifacts } from './services/heap-artifacts.js';
 import { Notifier } from './services/notifier.js';
 import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -62,6 +63,8 @@ export interface GatewayServices {
   redactor: Redactor;
   sinks: AuditSinks;
   live: LiveFeed;
+  /** Redacted heap snapshots waiting for their download (or kept by policy). */
+  artifacts: HeapArtifacts;
   /** Checkpoints, export and verification; available once the gateway has started. */
   trail(): AuditTrail;
 }
@@ -196,9 +199,16 @@ export function buildServer(options: GatewayOptions): Gateway {
     notify,
     pendingTtlMs: config.pendingTtlMs,
   });
-  const actions = new ActionService({ clock, store, live, access, hub, audit, redactors });
+  const artifacts = new HeapArtifacts({
+    dir: join(config.dataDir, 'artifacts'),
+    clock,
+    maxBytes: config.maxArtifactBytes,
+    unkeptTtlMs: 15 * 60_000,
+  });
+  const actions = new ActionService({ clock, store, live, access, hub, audit, redactors, artifacts });
   let trail: AuditTrail | undefined;
   const services: GatewayServices = {
+    artifacts,
     config,
     store,
     identity,
@@ -372,6 +382,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       access.reap().catch((error: unknown) => logger.error({ err: error }, 'reaper failed'));
     }, config.reaperIntervalMs);
     reaper.unref();
+    artifacts.start();
     await app.ready();
   }
 
@@ -399,6 +410,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       await trail?.checkpointNow();
       stopWatching?.();
       await hub.close();
+      artifacts.close();
       await sinks.stop();
       await notifier.close();
       await app.close();

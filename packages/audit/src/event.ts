@@ -46,6 +46,10 @@ export const AUDIT_EVENT_TYPES = {
   'recording.started': { severity: 'I', description: 'A recording of an output stream began.' },
   'recording.chunk': { severity: 'I', description: 'A recorded output chunk: its index, size and SHA-256.' },
   'recording.ended': { severity: 'I', description: 'A recording was closed: chunk count and total bytes.' },
+  'artifact.downloaded': {
+    severity: 'I',
+    description: 'A stored artifact (a redacted heap snapshot) was downloaded: its id, bytes and SHA-256.',
+  },
   'policy.reloaded': { severity: 'I', description: 'A new policy set was loaded.' },
   'policy.reload_failed': {
     severity: 'E',

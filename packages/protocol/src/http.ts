@@ -169,6 +169,9 @@ export const reviewBodySchema = z
 
 export const idParamsSchema = z.object({ id }).strict();
 export const actionParamsSchema = z.object({ id, action: z.enum(DEBUG_ACTIONS) }).strict();
+export const artifactParamsSchema = z
+  .object({ id, artifact: z.string().regex(/^art_[A-Za-z0-9_-]{1,60}$/) })
+  .strict();
 export const actionBodySchema = z.object({ params: z.record(z.string(), z.unknown()).default({}) }).strict();
 export const actionResponseSchema = z.object({
   sessionId: z.string(),

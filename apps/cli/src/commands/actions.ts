@@ -15,7 +15,7 @@ interface ActionResponse {
 }
 
 /** Runs an action, streaming NDJSON pieces to `onStream` when given. */
-async function runAction(
+export async function runAction(
   api: ApiClient,
   session: string,
   action: string,
@@ -77,7 +77,7 @@ async function runAction(
   return final;
 }
 
-function printRedactions(out: Output, r: ActionResponse): void {
+export function printRedactions(out: Output, r: ActionResponse): void {
   const total = Object.values(r.redactions).reduce((a, b) => a + b, 0);
   if (total > 0)
     out.note(

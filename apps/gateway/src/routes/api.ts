@@ -6,6 +6,7 @@ import { GloveboxError, newSecret, parseDuration } from '@glovebox/core';
 import {
   accessRequestSchema,
   actionBodySchema,
+  artifactParamsSchema,
   actionParamsSchema,
   actionResponseSchema,
   agentSchema,
@@ -531,6 +532,34 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
         redactions: out.redactions,
         auditEventId: out.auditEventId,
       };
+    },
+  );
+
+  api.get(
+    '/sessions/:id/artifacts/:artifact',
+    { schema: { params: artifactParamsSchema } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const session = await store.getRequest(request.params.id);
+      const record = s.artifacts.get(request.params.artifact);
+      const allowed = session !== null && (session.requesterId === actor.userId || mayReadAudit(actor));
+      if (!session || !record || record.sessionId !== session.id || !allowed)
+        throw new GloveboxError('GBX_NOT_FOUND', 'no such artifact');
+      const meta = { id: record.id, bytes: record.bytes, sha256: record.sha256, kept: record.keep };
+      await audit.record({
+        type: 'artifact.downloaded',
+        actor: { kind: 'user', id: actor.name },
+        sessionId: session.id,
+        target: session.target,
+        action: record.action,
+        outcome: 'success',
+        details: meta,
+      });
+      void reply.header('content-type', 'application/octet-stream');
+      void reply.header('content-length', String(record.bytes));
+      void reply.header('x-glovebox-sha256', record.sha256);
+      void reply.header('cache-control', 'no-store');
+      return reply.send(s.artifacts.open(record, () => undefined));
     },
   );
 

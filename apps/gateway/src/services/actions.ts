@@ -10,6 +10,7 @@ import type { AccessService } from './access.js';
 import type { AgentHub } from './agent-hub.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
+import type { ArtifactReceiver, HeapArtifacts } from './heap-artifacts.js';
 
 export interface ActionServiceConfig {
   clock: Clock;
@@ -19,6 +20,8 @@ export interface ActionServiceConfig {
   access: AccessService;
   hub: AgentHub;
   audit: AuditService;
+  /** Where heap snapshots are received, checked and held for download. */
+  artifacts: HeapArtifacts;
   /** Gateway-side redactors by masking level: the second pass over everything an agent returns. */
   redactors: { standard: Redactor; strict: Redactor };
 }
@@ -85,31 +88,51 @@ export class ActionService {
     const started = this.#c.clock.now();
     const streamCounts: RedactionCounts = {};
     let streamBytes = 0;
-    const recorder = options.onStream
-      ? new StreamRecorder(this.#c, redactor, {
-          actor: actor.name,
-          sessionId,
-          action,
-          target: session.target,
-        })
-      : undefined;
+    // a heap snapshot is one large result, not a stream to record piece by piece (ADR 0010)
+    const artifact =
+      action === 'heapsnapshot'
+        ? this.#c.artifacts.begin({
+            sessionId,
+            actor: actor.name,
+            action,
+            keepSec: session.obligations.keepArtifactsSec ?? 0,
+            redactor,
+          })
+        : undefined;
+    const recorder =
+      options.onStream && !artifact
+        ? new StreamRecorder(this.#c, redactor, {
+            actor: actor.name,
+            sessionId,
+            action,
+            target: session.target,
+          })
+        : undefined;
     // Each streamed piece is redacted again, recorded, and its hash made durable in the audit
     // chain before the piece is released to the client (invariant 2 holds for streams too).
     let releasing: Promise<void> = Promise.resolve();
-    const onStream = recorder
-      ? (data: unknown) => {
-          const { value, counts } = redactor.redactValue(data);
-          mergeCounts(streamCounts, counts);
-          streamBytes += JSON.stringify(value ?? null).length;
-          // The chunk event is queued now (so pieces arriving together share one durable
-          // transaction); the piece is released, in order, once its event is durable.
-          const durable = recorder.record(value);
-          releasing = Promise.all([releasing, durable]).then(([, recordingId]) => {
-            options.onStream?.(value);
-            this.#c.live.publish({ sessionId, action, recordingId, time: this.#c.clock.now(), data: value });
-          });
-        }
-      : undefined;
+    const onStream = artifact
+      ? (data: unknown) => artifact.accept(data, options.onStream)
+      : recorder
+        ? (data: unknown) => {
+            const { value, counts } = redactor.redactValue(data);
+            mergeCounts(streamCounts, counts);
+            streamBytes += JSON.stringify(value ?? null).length;
+            // The chunk event is queued now (so pieces arriving together share one durable
+            // transaction); the piece is released, in order, once its event is durable.
+            const durable = recorder.record(value);
+            releasing = Promise.all([releasing, durable]).then(([, recordingId]) => {
+              options.onStream?.(value);
+              this.#c.live.publish({
+                sessionId,
+                action,
+                recordingId,
+                time: this.#c.clock.now(),
+                data: value,
+              });
+            });
+          }
+        : undefined;
     let outcome: Awaited<ReturnType<AgentHub['call']>>;
     try {
       outcome = await this.#c.hub.call({
@@ -122,6 +145,7 @@ export class ActionService {
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
     } catch (error) {
+      artifact?.abort();
       await releasing.catch(() => undefined);
       await recorder?.finish().catch(() => undefined);
       const code = error instanceof GloveboxError ? error.code : 'GBX_INTERNAL';
@@ -137,6 +161,7 @@ export class ActionService {
     const recording = recorder ? await recorder.finish() : undefined;
     const durationMs = this.#c.clock.now() - started;
     if (!outcome.ok) {
+      artifact?.abort();
       const message = redactor.redactText(outcome.error?.message ?? 'the agent refused the action').text;
       await this.#c.audit.record({
         ...base,
@@ -148,6 +173,8 @@ export class ActionService {
         details: { agentCode: outcome.error?.code ?? 'unknown' },
       });
     }
+    const stored = artifact ? await this.#receive(artifact, outcome.result, base, started) : undefined;
+    if (stored) mergeCounts(streamCounts, stored.counts);
     const second = redactor.redactValue(outcome.result ?? null);
     const redactions = mergeCounts(
       mergeCounts({ ...(outcome.redactions ?? {}) }, streamCounts),
@@ -164,9 +191,52 @@ export class ActionService {
         redactions,
         gatewayRedactions: mergeCounts({ ...streamCounts }, second.counts),
         ...(recording ? { recording } : {}),
+        ...(stored ? { artifact: stored.audit } : {}),
       },
     });
-    return { result: second.value, redactions, auditEventId: event.id };
+    if (!stored) return { result: second.value, redactions, auditEventId: event.id };
+    const released = this.#c.artifacts.release(stored.audit.id);
+    const result = {
+      ...(second.value as Record<string, unknown>),
+      artifact: {
+        id: released.id,
+        sha256: released.sha256,
+        bytes: released.bytes,
+        expiresAt: released.expiresAt,
+      },
+    };
+    return { result, redactions, auditEventId: event.id };
+  }
+
+  /** Ends a heap snapshot's transfer; a bad one is audited as a failure and thrown. */
+  async #receive(
+    artifact: ArtifactReceiver,
+    result: unknown,
+    base: { actor: { kind: 'user'; id: string }; sessionId: string; action: DebugAction; target: string },
+    started: number,
+  ) {
+    try {
+      const agentSha256 = (result as { sha256?: unknown } | null)?.sha256;
+      const done = await artifact.finish(agentSha256);
+      const audit = {
+        id: done.record.id,
+        sha256: done.record.sha256,
+        agentSha256: done.inputSha256,
+        bytes: done.record.bytes,
+        keepSec: done.record.keep ? done.record.expiresAt / 1000 : 0,
+        gatewayChangedStrings: done.changed,
+      };
+      return { audit, counts: done.counts };
+    } catch (error) {
+      const code = error instanceof GloveboxError ? error.code : 'GBX_INTERNAL';
+      await this.#c.audit.record({
+        ...base,
+        type: 'action.result',
+        outcome: 'failure',
+        details: { error: code, durationMs: this.#c.clock.now() - started },
+      });
+      throw error;
+    }
   }
 }
 

@@ -39,10 +39,14 @@ export function lengthClass(n: number): string {
   return `${lo}-${lo * 2 - 1}`;
 }
 
-/** `[TYPE:3fa1c2 len 16-31]`: the engine's keyed fingerprint plus the length class. */
+/**
+ * `[PASSWORD 3fa1c2 len 16-31]`: type, keyed fingerprint (HMAC-SHA256, as the engine's) and length
+ * class. Spaces, not the engine's `TYPE:fp`, because its key/value detectors read `PASSWORD:3fa1c2`
+ * as a password and a second pass (the gateway's) would mask the fingerprint away.
+ */
 export function placeholder(key: Uint8Array, type: string, value: string): string {
   const mac = createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 6);
-  return `[${type}:${mac} len ${lengthClass(value.length)}]`;
+  return `[${type} ${mac} len ${lengthClass(value.length)}]`;
 }
 
 function keyedValue(redactor: Redactor, name: string, value: unknown): unknown {

@@ -91,7 +91,7 @@ test('heapsnapshot from the agent worker: streamed, redacted, hashed, loads in D
     const model = await loadWithDevTools(text);
     assert.equal(model.nodeCount, (outcome.accessed!.heapsnapshot as { nodes: number }).nodes);
     assert.ok((outcome.redactions!.PASSWORD ?? 0) >= 1);
-    assert.ok([...model.names.values()].some((n) => /^\[PASSWORD:[0-9a-f]{6} len /.test(n)));
+    assert.ok([...model.names.values()].some((n) => /^\[PASSWORD [0-9a-f]{6} len /.test(n)));
   } finally {
     await h.close();
   }

@@ -81,13 +81,13 @@ test('DevTools loads the redacted file: same nodes, sizes, retained sizes and do
 
 test('masked values keep a keyed fingerprint and their length class', async () => {
   const after = await loadWithDevTools(redacted.out);
-  const masks = [...after.names.values()].filter((n) => /^\[[A-Z_]+:[0-9a-f]{6} len \d+-\d+\]$/.test(n));
+  const masks = [...after.names.values()].filter((n) => /^\[[A-Z_]+ [0-9a-f]{6} len \d+-\d+\]$/.test(n));
   assert.ok(
-    masks.some((n) => n.startsWith('[PASSWORD:')),
+    masks.some((n) => n.startsWith('[PASSWORD ')),
     'the value under `password`',
   );
   assert.ok(
-    masks.some((n) => n.startsWith('[SECRET:')),
+    masks.some((n) => n.startsWith('[SECRET ')),
     'the value under `pin` or `secrets`',
   );
   const again = redactText(raw.text, { fingerprintKey });
@@ -145,7 +145,7 @@ test('a string that is both a property name and a sensitive value: the name stay
   const parsed = JSON.parse(out) as { nodes: number[]; edges: number[]; strings: string[] };
   assert.equal(parsed.strings[parsed.edges[4]!], 'admin', 'the property name is intact');
   assert.equal(parsed.strings[parsed.edges[1]!], 'password');
-  assert.match(parsed.strings[parsed.nodes[7 + 1]!]!, /^\[PASSWORD:[0-9a-f]{6} len 4-7\]$/);
+  assert.match(parsed.strings[parsed.nodes[7 + 1]!]!, /^\[PASSWORD [0-9a-f]{6} len 4-7\]$/);
   assert.deepEqual(
     parsed.nodes.filter((_, i) => i % 7 !== 1),
     JSON.parse(text).nodes.filter((_: number, i: number) => i % 7 !== 1),
@@ -171,7 +171,7 @@ test('sources: omit (default) hides script text, redact runs the detectors, keep
     const parsed = JSON.parse(redactText(text, { sources }).out) as { nodes: number[]; strings: string[] };
     return parsed.strings[parsed.nodes[8]!];
   };
-  assert.match(shown('omit')!, /^\[SOURCE:[0-9a-f]{6} len 32-63\]$/);
+  assert.match(shown('omit')!, /^\[SOURCE [0-9a-f]{6} len 32-63\]$/);
   assert.match(shown('redact')!, /^const mail = "\[EMAIL:[0-9a-f]{6}\]"; run\(\);$/);
   assert.equal(shown('keep'), source);
 });

@@ -1,0 +1,194 @@
+import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { classTotals, diffSnapshots, SnapshotReader, type ClassTotals } from '@glovebox/agent';
+import { GloveboxError } from '@glovebox/core';
+import { API_PREFIX } from '@glovebox/protocol';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { ApiClient } from '../client.js';
+import { table, type Output } from '../output.js';
+import { printRedactions, runAction } from './actions.js';
+import { context, usage } from './common.js';
+
+const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
+/** Shows capture and transfer progress on stderr (never on stdout, which --json owns). */
+function progress(out: Output): (data: unknown) => void {
+  let last = '';
+  return (data) => {
+    const p = data as { kind?: string; phase?: string; done?: number; total?: number };
+    if (p.kind !== 'progress' || out.json || !process.stderr.isTTY) return;
+    const text =
+      p.phase === 'capture'
+        ? `capturing… ${p.total ? Math.floor(((p.done ?? 0) / p.total) * 100) : 0}%`
+        : `redacted and sent ${mb(p.done ?? 0)}`;
+    if (text !== last) process.stderr.write(`\r${text}   `);
+    last = text;
+  };
+}
+
+/** Downloads an artifact to `file`, checking the SHA-256 the audit trail holds. */
+async function download(
+  api: ApiClient,
+  session: string,
+  artifact: { id: string; sha256: string },
+  file: string,
+): Promise<number> {
+  const bearer = api.bearer;
+  const response = await fetch(
+    `${api.url}${API_PREFIX}/sessions/${encodeURIComponent(session)}/artifacts/${encodeURIComponent(artifact.id)}`,
+    { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} },
+  ).catch(() => {
+    throw new GloveboxError('GBX_GATEWAY_UNREACHABLE', `cannot reach the gateway at ${api.url}`);
+  });
+  if (!response.ok || !response.body) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    throw new GloveboxError(
+      (body.error?.code ?? 'GBX_INTERNAL') as 'GBX_INTERNAL',
+      body.error?.message ?? `HTTP ${response.status}`,
+    );
+  }
+  const partial = `${file}.partial`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  body.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  await pipeline(body, createWriteStream(partial, { mode: 0o600 }));
+  if (hash.digest('hex') !== artifact.sha256) {
+    rmSync(partial, { force: true });
+    throw new GloveboxError(
+      'GBX_HEAP_FORMAT_INVALID',
+      'the downloaded snapshot does not match the SHA-256 in the audit trail',
+    );
+  }
+  renameSync(partial, file);
+  return bytes;
+}
+
+/** Reads a .heapsnapshot file into per-constructor totals and node ids. */
+async function summarize(
+  file: string,
+): Promise<{ totals: Map<string, ClassTotals>; ids: Map<string, number[]> }> {
+  const reader = new SnapshotReader();
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }))
+      reader.write(chunk as string);
+  } catch (error) {
+    if (error instanceof GloveboxError) throw error;
+    throw new GloveboxError('GBX_USAGE', `cannot read ${file}`);
+  }
+  const parsed = reader.end();
+  const ids = new Map<string, number[]>();
+  const totals = classTotals(parsed, (e) => parsed.strings.get(e), ids);
+  parsed.strings.wipe();
+  return { totals, ids };
+}
+
+export function registerHeapCommands(program: Command): void {
+  program
+    .command('heapsnapshot')
+    .description('take a redacted heap snapshot; saves a .heapsnapshot that Chrome DevTools (Memory) opens')
+    .argument('<session>')
+    .option('--out <file>', 'where to save it (default glovebox-SESSION-TIME.heapsnapshot)')
+    .action(async (session: string, o: { out?: string }, command: Command) => {
+      const { api, out } = context(command);
+      const file = o.out ?? `glovebox-${session}-${Date.now()}.heapsnapshot`;
+      out.note('taking a heap snapshot (the process pauses while V8 walks its heap)…');
+      const r = await runAction(api, session, 'heapsnapshot', {}, progress(out));
+      if (!out.json && process.stderr.isTTY) process.stderr.write('\n');
+      const result = r.result as {
+        artifact: { id: string; sha256: string; bytes: number };
+        pauseMs: number;
+        durationMs: number;
+      };
+      const bytes = await download(api, session, result.artifact, file);
+      out.result(
+        {
+          file,
+          bytes,
+          sha256: result.artifact.sha256,
+          pauseMs: result.pauseMs,
+          durationMs: result.durationMs,
+          auditEventId: r.auditEventId,
+          redactions: r.redactions,
+        },
+        () =>
+          `saved ${file} (${mb(bytes)}, paused ${result.pauseMs} ms; sha256 ${result.artifact.sha256.slice(0, 16)}…, in the audit trail)\n` +
+          'open it in Chrome DevTools › Memory › Load',
+      );
+      printRedactions(out, r);
+    });
+
+  program
+    .command('heapstats')
+    .description('per-constructor counts and sizes, V8 heap spaces and the largest retainers (no values)')
+    .argument('<session>')
+    .option('--top <n>', 'rows to show', '20')
+    .action(async (session: string, o: { top: string }, command: Command) => {
+      const { api, out } = context(command);
+      const top = Number(o.top);
+      if (!Number.isInteger(top) || top < 1 || top > 100) usage('--top must be a whole number from 1 to 100');
+      const r = await runAction(api, session, 'heapstats', { top });
+      const s = r.result as {
+        heap: { usedBytes: number; limitBytes: number };
+        constructors: { name: string; count: number; selfBytes: number }[];
+        largestRetainers: { name: string; id: number; retainedBytes: number }[];
+        spaces: { name: string; usedBytes: number; sizeBytes: number }[];
+        pauseMs: number;
+      };
+      out.result(s, () =>
+        [
+          `heap ${mb(s.heap.usedBytes)} of ${mb(s.heap.limitBytes)}; paused ${s.pauseMs} ms`,
+          '',
+          table(
+            ['constructor', 'count', 'self size'],
+            s.constructors.map((c) => [c.name, String(c.count), mb(c.selfBytes)]),
+          ),
+          '',
+          table(
+            ['largest retainer', 'id', 'retained'],
+            s.largestRetainers.map((x) => [x.name, `@${x.id}`, mb(x.retainedBytes)]),
+          ),
+          '',
+          table(
+            ['space', 'used', 'size'],
+            s.spaces.map((x) => [x.name, mb(x.usedBytes), mb(x.sizeBytes)]),
+          ),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('heapdiff')
+    .description("growth per constructor between two .heapsnapshot files (the leak hunter's first question)")
+    .argument('<before>')
+    .argument('<after>')
+    .option('--top <n>', 'rows to show', '20')
+    .action(async (before: string, after: string, o: { top: string }, command: Command) => {
+      const { out } = context(command);
+      const rows = diffSnapshots(await summarize(before), await summarize(after)).slice(
+        0,
+        Number(o.top) || 20,
+      );
+      const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+      out.result({ growth: rows }, () =>
+        table(
+          ['constructor', '# before', '# after', '# delta', '+ new', '- freed', 'size delta'],
+          rows.map((g) => [
+            g.name,
+            String(g.countBefore),
+            String(g.countAfter),
+            signed(g.countDelta),
+            String(g.added),
+            String(g.removed),
+            `${g.bytesDelta > 0 ? '+' : ''}${mb(g.bytesDelta)}`,
+          ]),
+        ),
+      );
+    });
+}
