@@ -16,10 +16,12 @@ export interface LineContext {
   table: { delimiter: string; columns: Array<KeyVerdict | undefined>; cells: number } | undefined;
   /** The verdict of a `name: X` line, for a `value:` line right after it. */
   pendingName: KeyVerdict | undefined;
+  /** Inside a psql expanded record (`-[ RECORD 1 ]---`): each line is `column | value`. */
+  expanded: boolean;
 }
 
 export function newLineContext(): LineContext {
-  return { candidate: undefined, table: undefined, pendingName: undefined };
+  return { candidate: undefined, table: undefined, pendingName: undefined, expanded: false };
 }
 
 const SEPARATOR_LINE = /^[\s|+]*-{2,}[-+|\s]*$/;
@@ -27,7 +29,7 @@ const MAX_CELLS = 64;
 
 function splitCells(line: string, delimiter: string): string[] {
   let body = line;
-  if (delimiter === '|') body = body.replace(/^\s*\|/, '').replace(/\|\s*$/, '');
+  if (delimiter === '|' && /^\s*\|/.test(body)) body = body.replace(/^\s*\|/, '').replace(/\|\s*$/, '');
   return body.split(delimiter);
 }
 
@@ -72,9 +74,9 @@ function tableRow(text: string, from: number, to: number, state: LineContext, ou
   const line = text.slice(from, to);
   let body = from;
   let bodyEnd = to;
-  if (table.delimiter === '|') {
-    const lead = /^\s*\|/.exec(line);
-    if (lead !== null) body = from + lead[0].length;
+  // a boxed row (`| a | b |`) has outer bars; a psql row may end in an empty cell (`a | `)
+  if (table.delimiter === '|' && /^\s*\|/.test(line)) {
+    body = from + line.indexOf('|') + 1;
     const trail = /\|\s*$/.exec(line);
     if (trail !== null) bodyEnd = from + trail.index;
   }
@@ -90,6 +92,8 @@ function tableRow(text: string, from: number, to: number, state: LineContext, ou
   return true;
 }
 
+const RECORD_LINE = /^-\[ RECORD \d+ \]-*\+?-*\s*$/;
+const EXPANDED_LINE = /^([A-Za-z_][A-Za-z0-9_ ]{0,62}?)\s*\| ?(.*)$/;
 const NAME_LINE = /^\s*-?\s*"?name"?\s*[:=]\s*"?([A-Za-z_][A-Za-z0-9_.-]{0,127})"?\s*,?\s*$/;
 const VALUE_LINE = /^(\s*"?value"?\s*[:=]\s*)(.*?)\s*,?\s*$/;
 const PAIR = /\[\s*["']([A-Za-z_][A-Za-z0-9_.-]{0,127})["']\s*,\s*(["'])((?:(?!\2).){1,512})\2\s*\]/g;
@@ -166,6 +170,22 @@ function readLine(
       maskCell(text, at, at + v[2]!.length, pending, out);
       return;
     }
+  }
+  if (RECORD_LINE.test(line)) {
+    state.expanded = true;
+    state.table = undefined;
+    state.candidate = undefined;
+    return;
+  }
+  if (state.expanded) {
+    const m = EXPANDED_LINE.exec(line);
+    if (m !== null) {
+      const verdict = verdictOf(ctx, m[1]!);
+      const at = from + m[0].length - m[2]!.length;
+      if (verdict !== undefined) maskCell(text, at, at + m[2]!.length, verdict, out);
+      return;
+    }
+    state.expanded = false;
   }
   const name = NAME_LINE.exec(line);
   if (name !== null) {
