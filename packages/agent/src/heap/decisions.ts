@@ -151,6 +151,8 @@ export function decideNodes(
   for (const node of plan.sources) {
     if (texts.has(node)) continue;
     const content = c.names(nameOf(node));
+    // an empty source hides nothing, and its node is the empty string everyone shares
+    if (content === '') continue;
     if (c.sources === 'omit') {
       texts.set(node, placeholder(c.fingerprintKey, 'SOURCE', content));
       c.counts.SOURCE = (c.counts.SOURCE ?? 0) + 1;
