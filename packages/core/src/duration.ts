@@ -3,13 +3,20 @@ import { GloveboxError } from './errors.js';
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * Parses `30s`, `15m`, `1h`, `2d` or a bare number of seconds into milliseconds.
+ * Parses `250ms`, `30s`, `15m`, `1h` or `2d` into milliseconds. A number without a unit is refused:
+ * `5` could mean five seconds or five minutes, and guessing wrong opens a session of the wrong length.
  *
  * @example
  * parseDuration('15m'); // 900000
  */
 export function parseDuration(text: string): number {
-  const match = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(text.trim());
+  const trimmed = text.trim();
+  if (/^\d{1,9}$/.test(trimmed))
+    throw new GloveboxError(
+      'GBX_REQUEST_INVALID',
+      `the duration "${trimmed}" has no unit: write ${trimmed}s, ${trimmed}m or ${trimmed}h`,
+    );
+  const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(trimmed);
   if (!match)
     throw new GloveboxError(
       'GBX_REQUEST_INVALID',

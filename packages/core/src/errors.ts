@@ -92,6 +92,10 @@ export const ERROR_CODES = {
     meaning: 'The CLI cannot reach the gateway (is it running? check GLOVEBOX_URL).',
   },
   GBX_USAGE: { status: 400, meaning: 'The command line is invalid (unknown command, missing argument).' },
+  GBX_COMPONENT_NOT_INSTALLED: {
+    status: 501,
+    meaning: 'This CLI installation lacks what the command runs (the gateway and demo need the repository).',
+  },
   GBX_DEBUG_LOCATION_NOT_FOUND: {
     status: 404,
     meaning: 'No loaded script (or source-mapped source) has a statement at that file:line.',

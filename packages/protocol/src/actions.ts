@@ -1,17 +1,7 @@
 import { z } from 'zod';
+import { DEBUG_ACTIONS } from './constants.js';
 
-/** Actions an engineer can be granted inside a session; each is authorized again on every use. */
-export const DEBUG_ACTIONS = [
-  'facts',
-  'snapshot',
-  'logpoint',
-  'eval',
-  'profile',
-  'heapstats',
-  'heapsnapshot',
-  'exec',
-  'query',
-] as const;
+export { DEBUG_ACTIONS };
 export const debugActionSchema = z.enum(DEBUG_ACTIONS);
 export type DebugAction = z.infer<typeof debugActionSchema>;
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { DEBUG_ACTIONS, maskingLevelSchema } from './actions.js';
+import { API_PREFIX, MAX_REASON_LENGTH } from './constants.js';
 
 /**
  * HTTP API v1 schemas: the gateway validates requests and serializes responses through them
  * (a field not in a response schema never leaves the server); the CLI and web console parse with them.
  */
 
-export const API_PREFIX = '/api/v1';
+export { API_PREFIX };
 
 const name = z.string().min(1).max(64);
 const id = z.string().min(1).max(64);
@@ -109,7 +110,7 @@ export const createRequestBodySchema = z
   .object({
     target: name,
     actions: z.array(z.enum(DEBUG_ACTIONS)).min(1).max(DEBUG_ACTIONS.length),
-    reason: z.string().min(1).max(1000),
+    reason: z.string().min(1).max(MAX_REASON_LENGTH),
     ticket: z.string().max(100).optional(),
     duration: z.string().max(16).optional(),
     breakGlass: z.boolean().default(false),

@@ -1,5 +1,11 @@
 import { GloveboxError, newId, type Clock } from '@glovebox/core';
-import { DEBUG_ACTIONS, digestOf, type DebugAction } from '@glovebox/protocol';
+import {
+  DEBUG_ACTIONS,
+  MIN_BREAK_GLASS_REASON_LENGTH,
+  MIN_REASON_LENGTH,
+  digestOf,
+  type DebugAction,
+} from '@glovebox/protocol';
 import { mergeObligations, type Decision } from '@glovebox/policy';
 import type { AccessRequestRecord, AgentRecord, ApprovalRecord, Obligations, Store } from '../store/index.js';
 import { deniedError, targetResource, type Authorizer } from './authorizer.js';
@@ -89,10 +95,11 @@ export class AccessService {
       throw new GloveboxError('GBX_REQUEST_INVALID', `actions must be some of: ${DEBUG_ACTIONS.join(', ')}`);
     }
     const reason = input.reason.trim();
-    if (reason.length < (input.breakGlass ? 10 : 3)) {
+    const minimum = input.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
+    if (reason.length < minimum) {
       throw new GloveboxError(
         'GBX_REQUEST_INVALID',
-        input.breakGlass ? 'break-glass needs a reason of at least 10 characters' : 'a reason is required',
+        `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} characters (got ${reason.length})`,
       );
     }
     const resource = targetResource(agent);
