@@ -11,6 +11,9 @@ const forbid = (pattern, message) => {
     : { group: [pattern], message };
 };
 
+// What the CLI may import. It starts the gateway and the agent preload as programs (resolved, not imported).
+const CLI_MAY_IMPORT = ['core', 'protocol', 'redact', 'policy', 'audit', 'host-agent'];
+
 const layer = (files, forbidden, why) => ({
   files,
   rules: {
@@ -132,9 +135,38 @@ export default tseslint.config(
   ),
   layer(
     ['apps/cli/**'],
-    ['@glovebox/gateway', '@glovebox/web'],
-    'the CLI talks to the gateway over HTTP only',
+    [`@glovebox/!(${CLI_MAY_IMPORT.join('|')})`],
+    'the CLI imports libraries only: it talks to the gateway over HTTP and never loads an app or the in-process agent',
   ),
+  {
+    // The CLI loads heavy libraries lazily with import(); these keep such imports inside the layering
+    // rule, and allow resolving (never importing) only the programs the CLI starts as child processes.
+    files: ['apps/cli/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportExpression[source.type!='Literal']",
+          message: 'import() in the CLI names a literal module, so the layering rule can check it',
+        },
+        {
+          selector: `ImportExpression[source.value=/^@glovebox.(?!(${CLI_MAY_IMPORT.join('|')})(.|$))/]`,
+          message: 'the CLI imports libraries only (core, protocol, redact, policy, audit, host-agent)',
+        },
+        {
+          selector:
+            "CallExpression[callee.object.type='MetaProperty'][callee.property.name='resolve']:not([arguments.0.value=/^@glovebox.(gateway.main|agent.register)$/])",
+          message:
+            'the CLI resolves only the programs it starts in child processes: @glovebox/gateway/main, @glovebox/agent/register',
+        },
+        {
+          selector:
+            "CallExpression[callee.name='createRequire'], MemberExpression[object.name='require'][property.name='resolve']",
+          message: 'no CommonJS loading around the layering rule',
+        },
+      ],
+    },
+  },
   layer(['apps/web/**'], ['@glovebox/!(protocol)'], 'the web console imports protocol types only'),
   layer(['examples/**', 'tests/**', 'bench/**'], [], ''),
 );
