@@ -1,41 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { GloveboxError, isGloveboxError, ERROR_CODES, type ErrorCode } from '@glovebox/core';
-import { API_PREFIX } from '@glovebox/protocol';
-
-/** Where the CLI keeps its login: GLOVEBOX_HOME or ~/.config/glovebox. */
-export function gloveboxHome(): string {
-  return process.env.GLOVEBOX_HOME ?? join(homedir(), '.config', 'glovebox');
-}
-
-interface Credentials {
-  url: string;
-  token: string;
-  user: string;
-  expiresAt: number;
-}
-
-const credentialsPath = () => join(gloveboxHome(), 'credentials.json');
-
-export function saveCredentials(c: Credentials): void {
-  mkdirSync(gloveboxHome(), { recursive: true, mode: 0o700 });
-  writeFileSync(credentialsPath(), JSON.stringify(c, null, 2), { mode: 0o600 });
-  chmodSync(credentialsPath(), 0o600);
-}
-
-export function loadCredentials(): Credentials | null {
-  if (!existsSync(credentialsPath())) return null;
-  try {
-    return JSON.parse(readFileSync(credentialsPath(), 'utf8')) as Credentials;
-  } catch {
-    return null;
-  }
-}
-
-export function clearCredentials(): void {
-  rmSync(credentialsPath(), { force: true });
-}
+import { API_PREFIX } from '@glovebox/protocol/constants';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { loadCredentials } from './home.js';
 
 /** The gateway URL: --url, then GLOVEBOX_URL, then the saved login, then the local default. */
 export function resolveUrl(flag: string | undefined): string {
@@ -43,6 +9,61 @@ export function resolveUrl(flag: string | undefined): string {
     /\/+$/,
     '',
   );
+}
+
+type ErrorBody = { error?: { code?: unknown; message?: unknown; details?: unknown } };
+
+/** The gateway's error body as a GloveboxError; an unknown code becomes GBX_INTERNAL. */
+export function errorFromBody(body: unknown, status: number): GloveboxError {
+  const err = (body as ErrorBody | null)?.error;
+  const code = (
+    typeof err?.code === 'string' && err.code in ERROR_CODES ? err.code : 'GBX_INTERNAL'
+  ) as ErrorCode;
+  const message = typeof err?.message === 'string' ? err.message : `HTTP ${status}`;
+  const details =
+    err?.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : undefined;
+  return new GloveboxError(code, message, details ? { details } : undefined);
+}
+
+/** One message of a streamed (NDJSON) action answer. */
+export type StreamMessage =
+  | { type: 'stream'; data: unknown }
+  | { type: 'result'; [key: string]: unknown }
+  | { type: 'error'; error: { code: string; message: string } };
+
+type Transport = {
+  request: typeof httpRequest;
+  agent: HttpAgent;
+};
+
+let plain: Transport | undefined;
+let secure: Transport | undefined;
+
+/**
+ * node:http rather than fetch: fetch loads its HTTP stack on first use and keeps the process alive
+ * for a moment after the last answer, which together cost an interactive command hundreds of ms.
+ * Keep-alive agents reuse one connection across a command's calls; idle sockets do not hold exit.
+ */
+async function transport(protocol: string): Promise<Transport> {
+  if (protocol === 'http:')
+    return (plain ??= { request: httpRequest, agent: new HttpAgent({ keepAlive: true }) });
+  if (protocol === 'https:') {
+    if (!secure) {
+      const https = await import('node:https');
+      secure = { request: https.request, agent: new https.Agent({ keepAlive: true }) };
+    }
+    return secure;
+  }
+  throw new GloveboxError(
+    'GBX_USAGE',
+    `the gateway URL must start with https:// or http:// (got ${protocol})`,
+  );
+}
+
+async function readAll(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A thin HTTP client for /api/v1. Errors come back as GloveboxError with the server's code. */
@@ -55,65 +76,112 @@ export class ApiClient {
     this.#token = token ?? process.env.GLOVEBOX_TOKEN ?? loadCredentials()?.token;
   }
 
-  /** The bearer token in use, for streaming requests made outside `call`. */
-  get bearer(): string | undefined {
-    return this.#token;
+  #unreachable(): GloveboxError {
+    return new GloveboxError(
+      'GBX_GATEWAY_UNREACHABLE',
+      `cannot reach the gateway at ${this.url} (is it running? set GLOVEBOX_URL or --url)`,
+    );
   }
 
-  async call<T>(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    let response: Response;
+  /** Sends a request and resolves with the response head; the body is the caller's to read. */
+  async send(method: string, path: string, body?: unknown, accept?: string): Promise<IncomingMessage> {
+    let target: URL;
     try {
-      response = await fetch(`${this.url}${API_PREFIX}${path}`, {
-        method,
-        headers: {
-          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(signal ? { signal } : {}),
-      });
+      target = new URL(`${this.url}${API_PREFIX}${path}`);
     } catch {
-      throw new GloveboxError(
-        'GBX_GATEWAY_UNREACHABLE',
-        `cannot reach the gateway at ${this.url} (is it running? set GLOVEBOX_URL)`,
-      );
+      throw new GloveboxError('GBX_USAGE', `the gateway URL "${this.url}" is not a URL`);
     }
-    const text = await response.text();
-    let json: unknown;
+    const { request, agent } = await transport(target.protocol);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = request(
+        target,
+        {
+          method,
+          agent,
+          headers: {
+            ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+            ...(accept ? { accept } : {}),
+          },
+        },
+        resolve,
+      );
+      req.on('error', () => reject(this.#unreachable()));
+      req.end(payload);
+    });
+  }
+
+  /** Reads an error answer's body as a GloveboxError. */
+  async errorOf(response: IncomingMessage): Promise<GloveboxError> {
+    const text = await readAll(response).catch(() => '');
+    let json: unknown = {};
     try {
-      json = text ? JSON.parse(text) : {};
+      json = JSON.parse(text);
+    } catch {
+      // not JSON: the status alone
+    }
+    return errorFromBody(json, response.statusCode ?? 500);
+  }
+
+  async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body);
+    const status = response.statusCode ?? 500;
+    if (status >= 400) throw await this.errorOf(response);
+    const text = await readAll(response).catch(() => {
+      throw this.#unreachable();
+    });
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
     } catch {
       throw new GloveboxError(
         'GBX_INTERNAL',
-        `the gateway answered HTTP ${response.status} with something that is not JSON`,
+        `the gateway answered HTTP ${status} with something that is not JSON`,
       );
     }
-    if (!response.ok) {
-      const err = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })
-        .error;
-      const code = (err?.code && err.code in ERROR_CODES ? err.code : 'GBX_INTERNAL') as ErrorCode;
-      throw new GloveboxError(
-        code,
-        err?.message ?? `HTTP ${response.status}`,
-        err?.details ? { details: err.details } : undefined,
-      );
+  }
+
+  /** POSTs and reads an NDJSON answer, passing each message to `onMessage`. */
+  async stream(path: string, body: unknown, onMessage: (message: StreamMessage) => void): Promise<void> {
+    const response = await this.send('POST', path, body, 'application/x-ndjson');
+    if ((response.statusCode ?? 500) >= 400) throw await this.errorOf(response);
+    let buffer = '';
+    const decoder = new TextDecoder();
+    const emit = (line: string) => {
+      if (!line.trim()) return;
+      let message: StreamMessage;
+      try {
+        message = JSON.parse(line) as StreamMessage;
+      } catch {
+        throw new GloveboxError('GBX_INTERNAL', 'the gateway sent a stream line that is not JSON');
+      }
+      onMessage(message);
+    };
+    try {
+      for await (const chunk of response) {
+        buffer += decoder.decode(chunk as Buffer, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          emit(buffer.slice(0, nl));
+          buffer = buffer.slice(nl + 1);
+        }
+      }
+    } catch (error) {
+      throw error instanceof GloveboxError ? error : this.#unreachable();
     }
-    return json as T;
+    emit(buffer + decoder.decode());
   }
 }
 
 /** Exit codes of the CLI contract (PRODUCT.md). */
 export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3, waiting: 4 } as const;
 
-/** Maps an error to its exit code: 3 for policy denials, 4 for MFA/approval waits, 1 otherwise. */
+/** Maps an error to its exit code: 2 usage, 3 policy denials, 4 MFA/approval waits, 1 otherwise. */
 export function exitCodeFor(error: unknown): number {
   if (!isGloveboxError(error)) return EXIT.error;
   switch (error.code) {
+    case 'GBX_USAGE':
+      return EXIT.usage;
     case 'GBX_POLICY_DENIED':
     case 'GBX_SELF_APPROVAL':
     case 'GBX_SESSION_NOT_ACTIVE':

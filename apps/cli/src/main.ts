@@ -1,103 +1,57 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
-import { GloveboxError, isGloveboxError } from '@glovebox/core';
+import { CommanderError } from 'commander';
+import { isGloveboxError } from '@glovebox/core';
 import { EXIT, exitCodeFor } from './client.js';
-import { registerAccessCommands } from './commands/access.js';
-import { registerAdminCommands } from './commands/admin.js';
-import { registerAuditCommands } from './commands/audit.js';
-import { registerIdentityCommands } from './commands/identity.js';
-import { registerLocalCommands } from './commands/local.js';
-import { registerPolicyCommands } from './commands/policy.js';
-import { registerActionCommands } from './commands/actions.js';
-import { registerHeapCommands } from './commands/heap.js';
-import { registerRecordingCommands } from './commands/recordings.js';
-import { registerAgentCommand } from './commands/agent.js';
+import { documentText, loadYamlPrinter, requestedFormat, type OutputFormat } from './output.js';
+import { buildProgram } from './program.js';
+import { neutraliseLine } from './terminal-text.js';
 
-/** Options every command accepts. */
-export interface GlobalOptions {
-  json?: boolean;
-  url?: string;
-}
+const HINTS: Partial<Record<string, string>> = {
+  GBX_STEP_UP_REQUIRED: 'run `glovebox mfa verify CODE`, then run the command again',
+  GBX_AUTH_REQUIRED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
+  GBX_AUTH_FAILED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
+  GBX_SESSION_NOT_ACTIVE:
+    'the session has ended or is not approved yet: `glovebox request show` tells which; `glovebox request TARGET …` opens a new one',
+  GBX_GATEWAY_UNREACHABLE: 'check GLOVEBOX_URL (or --url) and that the gateway is running',
+};
 
-const program = new Command('glovebox')
-  .description('Policy-enforced secure debugging in production')
-  .version('0.1.0')
-  .addOption(new Option('--json', 'print one JSON document on stdout and nothing else there'))
-  .addOption(new Option('--url <url>', 'gateway URL (default: GLOVEBOX_URL or the saved login)'))
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-
-registerLocalCommands(program);
-registerAgentCommand(program);
-registerIdentityCommands(program);
-registerAdminCommands(program);
-registerAccessCommands(program);
-registerActionCommands(program);
-registerHeapCommands(program);
-registerRecordingCommands(program);
-registerAuditCommands(program);
-registerPolicyCommands(program);
-
-for (const command of program.commands) {
-  command.exitOverride();
-  command.addOption(
-    new Option('--json', 'print one JSON document on stdout and nothing else there').hideHelp(),
-  );
-  for (const sub of command.commands) {
-    sub.exitOverride();
-    sub.addOption(new Option('--json', 'print one JSON document on stdout').hideHelp());
-  }
-}
-
-function fail(error: unknown, json: boolean): number {
+/** Reports a failure (in the requested format) and returns the exit code. */
+function fail(error: unknown, format: OutputFormat): number {
   const code = exitCodeFor(error);
-  if (isGloveboxError(error)) {
-    if (json) {
-      process.stdout.write(
-        `${JSON.stringify({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, null, 2)}\n`,
-      );
-    } else {
-      process.stderr.write(`error: ${error.message} (${error.code})\n`);
-      if (error.code === 'GBX_STEP_UP_REQUIRED')
-        process.stderr.write('hint: run `glovebox mfa verify CODE`, then retry\n');
-      if (error.code === 'GBX_AUTH_REQUIRED' || error.code === 'GBX_AUTH_FAILED') {
-        process.stderr.write('hint: run `glovebox login` or set GLOVEBOX_TOKEN\n');
-      }
-    }
+  const known = isGloveboxError(error);
+  const body = {
+    error: {
+      code: known ? error.code : 'GBX_INTERNAL',
+      message: error instanceof Error ? error.message : 'unexpected failure',
+      ...(known && error.details ? { details: error.details } : {}),
+    },
+  };
+  if (format !== 'table') {
+    process.stdout.write(documentText(format, body));
     return code;
   }
-  const message = error instanceof Error ? error.message : 'unexpected failure';
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'GBX_INTERNAL', message } })}\n`);
-  else process.stderr.write(`error: ${message}\n`);
-  return EXIT.error;
+  process.stderr.write(`error: ${neutraliseLine(body.error.message)} (${body.error.code})\n`);
+  const hint = HINTS[body.error.code];
+  if (hint) process.stderr.write(`hint: ${hint}\n`);
+  return code;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
+  const format = requestedFormat(argv.slice(2));
+  if (format === 'yaml') await loadYamlPrinter();
   try {
-    await program.parseAsync(argv);
+    await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      ) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code))
         return EXIT.ok;
-      }
-      if (json)
-        process.stdout.write(`${JSON.stringify({ error: { code: 'GBX_USAGE', message: error.message } })}\n`);
+      // Commander has already explained the mistake on stderr.
+      if (format !== 'table')
+        process.stdout.write(documentText(format, { error: { code: 'GBX_USAGE', message: error.message } }));
       return EXIT.usage;
     }
-    if (isGloveboxError(error, 'GBX_USAGE')) {
-      process.stderr.write(`error: ${error.message}\n`);
-      if (json)
-        process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
-      return EXIT.usage;
-    }
-    return fail(error, json);
+    return fail(error, format);
   }
 }
 
@@ -106,9 +60,6 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.exitCode = fail(
-      error instanceof Error ? error : new GloveboxError('GBX_INTERNAL', 'unexpected failure'),
-      false,
-    );
+    process.exitCode = fail(error, 'table');
   },
 );

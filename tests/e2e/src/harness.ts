@@ -8,7 +8,8 @@ import pg from 'pg';
 
 /** Repository root, from tests/e2e/dist/. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'apps/cli/dist/main.js');
+/** The CLI under test: the repository's build, or another one (e.g. an installed package) by path. */
+const CLI = process.env.GLOVEBOX_E2E_CLI ?? join(ROOT, 'apps/cli/dist/main.js');
 const GATEWAY = join(ROOT, 'apps/gateway/dist/main.js');
 const SERVICE = join(ROOT, 'tests/e2e/fixtures/service.mjs');
 export const TEST_PG_URL = process.env.GLOVEBOX_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -111,7 +112,8 @@ export async function deploy(store: StoreKind, editPolicies?: (dir: string) => v
     gateway.stderr?.on('data', (d: Buffer) => {
       if (process.env.GLOVEBOX_E2E_DEBUG) process.stderr.write(d);
     });
-    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'gateway ready');
+    // Generous: a gateway starting on a loaded 2-core machine (CI runs tests in parallel) can take tens of seconds.
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'gateway ready', 60_000);
   };
   await startGateway();
   const home = (name: string) => join(dir, 'home', name);

@@ -195,8 +195,10 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
           ['request', 'svc-prod', '--actions', 'facts', '--reason', 'down', '--break-glass', '--json'],
           olivia,
         );
-        assert.equal(short.code, 1);
-        assert.equal(short.json<{ error: { code: string } }>().error.code, 'GBX_REQUEST_INVALID');
+        assert.equal(short.code, 2, 'the CLI refuses it before sending (the gateway would too)');
+        const refusal = short.json<{ error: { code: string; message: string } }>().error;
+        assert.equal(refusal.code, 'GBX_USAGE');
+        assert.match(refusal.message, /at least 10 characters for --break-glass/);
         const r = await cli(
           [
             'request',

@@ -1,36 +1,69 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { DEBUG_ACTIONS, type AccessRequestView, type targetSchema } from '@glovebox/protocol';
+import type { AccessRequestView, targetSchema } from '@glovebox/protocol';
+import {
+  DEBUG_ACTIONS,
+  MAX_REASON_LENGTH,
+  MIN_BREAK_GLASS_REASON_LENGTH,
+  MIN_REASON_LENGTH,
+} from '@glovebox/protocol/constants';
 import { parseDuration } from '@glovebox/core';
-import { EXIT, type ApiClient } from '../client.js';
-import { table, when } from '../output.js';
+import type { ApiClient } from '../client.js';
+import { currentSession, rememberCurrentSession } from '../home.js';
+import { table, type Output } from '../output.js';
+import { neutraliseDeep } from '../terminal-text.js';
 import { context, usage } from './common.js';
+import { describeRequest, firstUseOf, requestRows, statusExit, waitingLine } from './requests-view.js';
 
-/** Exit code that a request's status maps to: active 0, pending 4, anything else 3. */
-function statusExit(status: AccessRequestView['status']): number {
-  return status === 'active' ? EXIT.ok : status === 'pending' ? EXIT.waiting : EXIT.denied;
+/** A duration option checked before anything is sent: a unit is required. */
+export function durationOption(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    return usage(`${flag}: ${error instanceof Error ? error.message : 'invalid duration'}`);
+  }
 }
 
-function describeRequest(r: AccessRequestView): string {
-  const lines = [
-    `id:       ${r.id}`,
-    `status:   ${r.status}${r.endReason ? ` (${r.endReason})` : ''}`,
-    `target:   ${r.target}`,
-    `actions:  ${r.actions.join(', ')}`,
-    `by:       ${r.requester}`,
-    `reason:   ${r.reason}${r.ticket ? ` [${r.ticket}]` : ''}${r.breakGlass ? '  ** BREAK-GLASS **' : ''}`,
-    `duration: ${r.durationSec}s, idle timeout ${r.obligations.idleTimeoutSec}s, masking ${r.obligations.masking}`,
-    `policy:   ${r.determiningPolicies.join(', ') || '-'} (version ${r.policyVersion.slice(0, 12)})`,
-  ];
-  if (r.status === 'pending') {
-    const got = r.approvals.filter((a) => a.verdict === 'approve').length;
-    lines.push(
-      `needs:    ${r.obligations.approvals - got} more approval(s) from ${r.obligations.approverGroups.join(' or ')}`,
+interface RequestOptions {
+  actions?: string;
+  reason?: string;
+  ticket?: string;
+  duration?: string;
+  breakGlass?: boolean;
+  wait?: string | boolean;
+}
+
+/** Checks a request's options locally, so a person hears about a mistake before anything is filed. */
+function requestBody(target: string, o: RequestOptions): Record<string, unknown> {
+  if (o.actions === undefined) usage(`--actions is required: some of ${DEBUG_ACTIONS.join(', ')}`);
+  if (o.reason === undefined)
+    usage(`--reason is required: why you need access, at least ${MIN_REASON_LENGTH} characters`);
+  const actions = o.actions
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (actions.length === 0) usage(`--actions needs at least one of: ${DEBUG_ACTIONS.join(', ')}`);
+  for (const a of actions)
+    if (!(DEBUG_ACTIONS as readonly string[]).includes(a))
+      usage(`unknown action "${a}" in --actions (known: ${DEBUG_ACTIONS.join(', ')})`);
+  const reason = o.reason.trim();
+  const minimum = o.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
+  if (reason.length < minimum)
+    usage(
+      `--reason must be at least ${minimum} characters${o.breakGlass ? ' for --break-glass' : ''} ` +
+        `(got ${reason.length}): say why you need access, e.g. an incident ticket and symptom`,
     );
-    lines.push(`expires:  ${when(r.pendingExpiresAt)}`);
-  }
-  if (r.status === 'active') lines.push(`ends:     ${when(r.expiresAt)}`);
-  return lines.join('\n');
+  if (reason.length > MAX_REASON_LENGTH) usage(`--reason must be at most ${MAX_REASON_LENGTH} characters`);
+  if (o.duration !== undefined) durationOption('--duration', o.duration);
+  if (typeof o.wait === 'string') durationOption('--wait', o.wait);
+  return {
+    target,
+    actions,
+    reason,
+    breakGlass: o.breakGlass === true,
+    ...(o.ticket ? { ticket: o.ticket } : {}),
+    ...(o.duration ? { duration: o.duration.trim() } : {}),
+  };
 }
 
 /** Polls a pending request, telling the person who still has to approve, until it is decided. */
@@ -39,17 +72,13 @@ async function waitForApproval(
   first: AccessRequestView,
   wait: string | boolean,
 ): Promise<AccessRequestView> {
-  // Progress goes to stderr, also with --json: stdout still carries exactly one JSON document.
+  // Progress goes to stderr, also with --json: stdout still carries exactly one document.
   const note = (text: string) => process.stderr.write(`${text}\n`);
   const deadline = Date.now() + parseDuration(typeof wait === 'string' ? wait : '15m');
   let current = first;
   let shown = '';
   while (current.status === 'pending' && Date.now() < deadline) {
-    const approvedBy = current.approvals.filter((a) => a.verdict === 'approve').map((a) => a.approver);
-    const missing = current.obligations.approvals - approvedBy.length;
-    const line = `waiting for ${missing} approval(s) from ${current.obligations.approverGroups.join(' or ')}${
-      approvedBy.length ? ` (approved so far: ${approvedBy.join(', ')})` : ''
-    } — approvers run: glovebox approve ${current.id}`;
+    const line = waitingLine(neutraliseDeep(current));
     if (line !== shown) note(line);
     shown = line;
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -59,19 +88,25 @@ async function waitForApproval(
   return current;
 }
 
-function requestRows(list: AccessRequestView[]) {
-  return table(
-    ['ID', 'STATUS', 'REQUESTER', 'TARGET', 'ACTIONS', 'REASON', 'ENDS'],
-    list.map((r) => [
-      r.id,
-      r.status,
-      r.requester,
-      r.target,
-      r.actions.join(','),
-      r.reason.slice(0, 40),
-      when(r.expiresAt),
-    ]),
-  );
+/** What a requester should run next, by the state their request is in. */
+function adviseRequester(out: Output, r: AccessRequestView): void {
+  if (r.status === 'active')
+    out.next(firstUseOf(r), `session ${r.id} is active and now your current session`);
+  else if (r.status === 'pending') {
+    out.note(`waiting for approval: an approver runs \`glovebox approve ${r.id}\``);
+    out.next(`glovebox request show ${r.id}`, 'see who still has to approve; or add --wait next time');
+  } else out.next(`glovebox request show ${r.id}`, 'see which policies decided');
+}
+
+async function fileRequest(target: string, o: RequestOptions, command: Command): Promise<void> {
+  const { api, out } = context(command);
+  const body = requestBody(target, o);
+  const r = await api.call<AccessRequestView>('POST', '/requests', body);
+  if (r.status === 'active' || r.status === 'pending') rememberCurrentSession(api.url, r.id, r.target);
+  const final = r.status === 'pending' && o.wait ? await waitForApproval(api, r, o.wait) : r;
+  out.result(final, describeRequest);
+  adviseRequester(out, final);
+  process.exitCode = statusExit(final.status);
 }
 
 export function registerAccessCommands(program: Command): void {
@@ -81,60 +116,44 @@ export function registerAccessCommands(program: Command): void {
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<{ targets: z.infer<typeof targetSchema>[] }>('GET', '/targets');
-      out.result(res.targets, () =>
+      out.result(res.targets, (targets) =>
         table(
           ['NAME', 'ENV', 'OWNER', 'CONNECTED', 'ACTIONS'],
-          res.targets.map((t) => [t.name, t.env, t.owner, t.connected ? 'yes' : 'no', t.actions.join(',')]),
+          targets.map((t) => [t.name, t.env, t.owner, t.connected ? 'yes' : 'no', t.actions.join(',')]),
         ),
       );
     });
 
-  program
+  const request = program
     .command('request')
-    .description('request a time-boxed session on a target; exit 0 active, 4 pending approval, 3 denied')
+    .description(
+      'request a time-boxed session on a target; it becomes your current session. Exit 0 active, 4 pending approval, 3 denied',
+    )
+    .usage('TARGET --actions LIST --reason TEXT [options]  |  request show [ID]')
     .argument('<target>')
-    .requiredOption('--actions <list>', `comma-separated: ${DEBUG_ACTIONS.join(',')}`)
-    .requiredOption('--reason <text>', 'why you need it (shown to approvers and audited)')
+    // Checked in requestBody rather than by commander, which would demand them of `request show` too.
+    .option('--actions <list>', `comma-separated: ${DEBUG_ACTIONS.join(',')}`)
+    .option(
+      '--reason <text>',
+      `why you need it, at least ${MIN_REASON_LENGTH} characters (${MIN_BREAK_GLASS_REASON_LENGTH} for --break-glass); shown to approvers and audited`,
+    )
     .option('--ticket <id>', 'incident or change ticket')
-    .option('--duration <d>', 'how long, e.g. 30m (capped by policy)')
+    .option('--duration <d>', 'how long, with a unit: 30m, 2h (capped by policy)')
     .option('--break-glass', 'emergency access: short TTL, everyone notified, reviewed afterwards')
     .option('--wait [duration]', 'wait for approvals (default up to 15m), showing who must approve')
-    .action(
-      async (
-        target: string,
-        o: {
-          actions: string;
-          reason: string;
-          ticket?: string;
-          duration?: string;
-          breakGlass?: boolean;
-          wait?: string | boolean;
-        },
-        command: Command,
-      ) => {
-        const { api, out } = context(command);
-        const actions = o.actions
-          .split(',')
-          .map((a) => a.trim())
-          .filter(Boolean);
-        for (const a of actions)
-          if (!(DEBUG_ACTIONS as readonly string[]).includes(a)) usage(`unknown action "${a}"`);
-        const r = await api.call<AccessRequestView>('POST', '/requests', {
-          target,
-          actions,
-          reason: o.reason,
-          breakGlass: o.breakGlass === true,
-          ...(o.ticket ? { ticket: o.ticket } : {}),
-          ...(o.duration ? { duration: o.duration } : {}),
-        });
-        const final = r.status === 'pending' && o.wait ? await waitForApproval(api, r, o.wait) : r;
-        out.result(final, () => describeRequest(final));
-        if (final.status === 'pending') {
-          out.note(`waiting for approval: ask an approver to run \`glovebox approve ${final.id}\``);
-        }
-        process.exitCode = statusExit(final.status);
-      },
-    );
+    .action(fileRequest);
+
+  request
+    .command('show')
+    .description('show a request or session: status, approvals, what it grants (default: the current one)')
+    .argument('[id]')
+    .action(async (id: string | undefined, _o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const chosen = id ?? currentSession(api.url)?.session;
+      if (!chosen) usage(`no current session for ${api.url}: give the request id`);
+      const r = await api.call<AccessRequestView>('GET', `/requests/${encodeURIComponent(chosen)}`);
+      out.result(r, describeRequest);
+    });
 
   program
     .command('requests')
@@ -147,7 +166,7 @@ export function registerAccessCommands(program: Command): void {
       if (o.pending) q.set('pending', 'true');
       if (o.all) q.set('all', 'true');
       const res = await api.call<{ requests: AccessRequestView[] }>('GET', `/requests?${q.toString()}`);
-      out.result(res.requests, () => requestRows(res.requests));
+      out.result(res.requests, requestRows);
     });
 
   program
@@ -158,16 +177,17 @@ export function registerAccessCommands(program: Command): void {
     .action(async (id: string, o: { comment?: string }, command: Command) => {
       const { api, out } = context(command);
       const seen = await api.call<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
-      out.note(describeRequest(seen));
+      out.note(describeRequest(neutraliseDeep(seen)));
       const r = await api.call<AccessRequestView>('POST', `/requests/${encodeURIComponent(id)}/approve`, {
         digest: seen.digest,
         ...(o.comment ? { comment: o.comment } : {}),
       });
-      out.result(r, () =>
-        r.status === 'active'
-          ? `approved: session ${r.id} is active`
-          : `approved: ${r.status}, more approvals needed`,
+      out.result(r, (safe) =>
+        safe.status === 'active'
+          ? `approved: session ${safe.id} is active; ${safe.requester} can use it now`
+          : `approved: ${safe.status}; ${waitingLine(safe)}`,
       );
+      out.next('glovebox requests --pending', 'anything else waiting for you');
     });
 
   program
@@ -180,29 +200,7 @@ export function registerAccessCommands(program: Command): void {
       const r = await api.call<AccessRequestView>('POST', `/requests/${encodeURIComponent(id)}/deny`, {
         ...(o.comment ? { comment: o.comment } : {}),
       });
-      out.result(r, () => `denied ${r.id}`);
-    });
-
-  program
-    .command('sessions')
-    .description('your active sessions')
-    .option('--all', 'include ended ones (admins: everyone’s)')
-    .action(async (o: { all?: boolean }, command: Command) => {
-      const { api, out } = context(command);
-      const res = await api.call<{ sessions: AccessRequestView[] }>(
-        'GET',
-        `/sessions${o.all ? '?all=true' : ''}`,
-      );
-      out.result(res.sessions, () => requestRows(res.sessions));
-    });
-
-  program
-    .command('end')
-    .description('end a session now; everything it created on the target is removed')
-    .argument('<session>')
-    .action(async (id: string, _o: unknown, command: Command) => {
-      const { api, out } = context(command);
-      const r = await api.call<AccessRequestView>('POST', `/sessions/${encodeURIComponent(id)}/end`, {});
-      out.result(r, () => `ended ${r.id}`);
+      out.result(r, (safe) => `denied ${safe.id} (${safe.requester} on ${safe.target})`);
+      out.next('glovebox requests --pending', 'anything else waiting for you');
     });
 }

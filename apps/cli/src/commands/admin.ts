@@ -34,7 +34,11 @@ export function registerAdminCommands(program: Command): void {
         groups,
         ...(password ? { password } : {}),
       });
-      out.result(res, () => `created ${res.name} (${res.groups.join(', ') || 'no groups'})`);
+      out.result(res, (safe) => `created ${safe.name} (${safe.groups.join(', ') || 'no groups'})`);
+      out.next(
+        password ? `glovebox login --user ${name} --password-stdin` : `glovebox tokens create --user ${name}`,
+        password ? 'they log in with their password' : 'they have no password: give them a token',
+      );
     });
   users
     .command('list')
@@ -42,10 +46,10 @@ export function registerAdminCommands(program: Command): void {
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<{ users: z.infer<typeof userSchema>[] }>('GET', '/users');
-      out.result(res.users, () =>
+      out.result(res.users, (users) =>
         table(
           ['NAME', 'GROUPS', 'MFA'],
-          res.users.map((u) => [u.name, u.groups.join(','), u.mfaEnrolled ? 'yes' : 'no']),
+          users.map((u) => [u.name, u.groups.join(','), u.mfaEnrolled ? 'yes' : 'no']),
         ),
       );
     });
@@ -56,10 +60,10 @@ export function registerAdminCommands(program: Command): void {
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<{ agents: z.infer<typeof agentSchema>[] }>('GET', '/agents');
-      out.result(res.agents, () =>
+      out.result(res.agents, (list) =>
         table(
           ['NAME', 'ENV', 'OWNER', 'CONNECTED', 'LAST SEEN', 'ACTIONS'],
-          res.agents.map((a) => [
+          list.map((a) => [
             a.name,
             a.env,
             a.owner,
@@ -87,8 +91,12 @@ export function registerAdminCommands(program: Command): void {
       });
       out.result(
         res,
-        () =>
-          `${res.credential}\n(agent ${res.agent.name}, env ${res.agent.env}; set it as GLOVEBOX_AGENT_TOKEN; shown once)`,
+        (safe) =>
+          `${safe.credential}\n(agent ${safe.agent.name}, env ${safe.agent.env}; set it as GLOVEBOX_AGENT_TOKEN; shown once)`,
+      );
+      out.next(
+        `GLOVEBOX_URL=${api.url} GLOVEBOX_AGENT_TOKEN=<the credential> node --import @glovebox/agent/register app.js`,
+        'or `glovebox agent --config agent.yaml` for commands and databases',
       );
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createHostAgent, loadHostAgentConfig } from '@glovebox/host-agent';
 
 export function registerAgentCommand(program: Command): void {
   program
@@ -9,6 +8,8 @@ export function registerAgentCommand(program: Command): void {
     )
     .requiredOption('--config <file>', 'agent YAML configuration (see examples/agent.yaml)')
     .action(async (o: { config: string }) => {
+      // The host agent (database driver, SQL parser) loads only for this command.
+      const { createHostAgent, loadHostAgentConfig } = await import('@glovebox/host-agent');
       const config = loadHostAgentConfig(o.config);
       const agent = createHostAgent(config);
       if (agent.sandbox === 'none' && config.sandbox !== 'off') {

@@ -2,14 +2,11 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { auditEventViewSchema, sinkStatusSchema } from '@glovebox/protocol';
 import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
-import { GloveboxError } from '@glovebox/core';
-import { verifyExport, type VerifyReport } from '@glovebox/audit';
+import type { VerifyReport } from '@glovebox/audit';
 import { EXIT } from '../client.js';
-import { makeOutput, table } from '../output.js';
-import { context } from './common.js';
+import { table } from '../output.js';
+import { context, localOutput } from './common.js';
 
 type EventView = z.infer<typeof auditEventViewSchema>;
 
@@ -39,10 +36,10 @@ export function registerAuditCommands(program: Command): void {
         if (v) q.set(key, v);
       }
       const res = await api.call<{ events: EventView[] }>('GET', `/audit?${q.toString()}`);
-      out.result(res.events, () =>
+      out.result(res.events, (events) =>
         table(
           ['SEQ', 'TIME', 'TYPE', 'ACTOR', 'SESSION', 'ACTION', 'TARGET', 'OUTCOME'],
-          res.events.map((e) => [e.seq, e.time, e.type, e.actor, e.sessionId, e.action, e.target, e.outcome]),
+          events.map((e) => [e.seq, e.time, e.type, e.actor, e.sessionId, e.action, e.target, e.outcome]),
         ),
       );
     });
@@ -53,21 +50,8 @@ export function registerAuditCommands(program: Command): void {
     .option('--out <file>', 'write to this file (default: stdout)')
     .action(async (o: { out?: string }, command: Command) => {
       const { api } = context(command);
-      const response = await fetch(`${api.url}/api/v1/audit/export`, {
-        headers: api.bearer ? { authorization: `Bearer ${api.bearer}` } : {},
-      }).catch(() => {
-        throw new GloveboxError('GBX_GATEWAY_UNREACHABLE', `cannot reach the gateway at ${api.url}`);
-      });
-      if (!response.ok || !response.body) {
-        const body = (await response.json().catch(() => ({}))) as {
-          error?: { code?: string; message?: string };
-        };
-        throw new GloveboxError(
-          (body.error?.code ?? 'GBX_INTERNAL') as 'GBX_INTERNAL',
-          body.error?.message ?? `HTTP ${response.status}`,
-        );
-      }
-      const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      const source = await api.send('GET', '/audit/export');
+      if ((source.statusCode ?? 500) >= 400) throw await api.errorOf(source);
       if (o.out) await pipeline(source, createWriteStream(o.out, { mode: 0o600 }));
       else await pipeline(source, process.stdout);
       if (o.out) process.stderr.write(`exported to ${o.out}\n`);
@@ -78,12 +62,11 @@ export function registerAuditCommands(program: Command): void {
     .description('verify the live trail, or an export offline with --file (no gateway needed)')
     .option('--file <file>', 'an export written by `audit export`')
     .action(async (o: { file?: string }, command: Command) => {
-      const opts = command.optsWithGlobals<{ json?: boolean }>();
-      const out = makeOutput(opts.json === true);
+      const out = localOutput(command);
       const report: VerifyReport = o.file
-        ? await verifyExport(o.file)
+        ? await (await import('@glovebox/audit')).verifyExport(o.file)
         : await context(command).api.call<VerifyReport>('GET', '/audit/verify');
-      out.result(report, () => describeReport(report));
+      out.result(report, describeReport);
       if (!report.ok) process.exitCode = EXIT.error;
     });
 
@@ -93,12 +76,12 @@ export function registerAuditCommands(program: Command): void {
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<{ sinks: z.infer<typeof sinkStatusSchema>[] }>('GET', '/audit/sinks');
-      out.result(res.sinks, () =>
-        res.sinks.length === 0
+      out.result(res.sinks, (sinks) =>
+        sinks.length === 0
           ? 'no audit sinks configured'
           : table(
               ['SINK', 'CURSOR', 'LAG', 'DELIVERED', 'FAILURES', 'LAST ERROR'],
-              res.sinks.map((x) => [x.name, x.cursor, x.lag, x.delivered, x.failures, x.lastError ?? '-']),
+              sinks.map((x) => [x.name, x.cursor, x.lag, x.delivered, x.failures, x.lastError ?? '-']),
             ),
       );
     });
@@ -111,7 +94,7 @@ export function registerAuditCommands(program: Command): void {
       const res = await api.call<{ keyId: string }>('POST', '/audit/keys/rotate', {});
       out.result(
         res,
-        () => `new checkpoint key ${res.keyId}; earlier checkpoints still verify with the retired key`,
+        (safe) => `new checkpoint key ${safe.keyId}; earlier checkpoints still verify with the retired key`,
       );
     });
 }

@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { classTotals, diffSnapshots, SnapshotReader, type ClassTotals } from '@glovebox/agent';
+import type { ClassTotals } from '@glovebox/agent';
 import { GloveboxError } from '@glovebox/core';
-import { API_PREFIX } from '@glovebox/protocol';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ApiClient } from '../client.js';
 import { table, type Output } from '../output.js';
 import { printRedactions, runAction } from './actions.js';
-import { context, usage } from './common.js';
+import { context, localOutput, resolveSession, usage } from './common.js';
+
+// The heap snapshot reader loads only for the commands that read a snapshot.
+const snapshotTools = () => import('@glovebox/agent');
 
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 
@@ -19,7 +19,7 @@ function progress(out: Output): (data: unknown) => void {
   let last = '';
   return (data) => {
     const p = data as { kind?: string; phase?: string; done?: number; total?: number };
-    if (p.kind !== 'progress' || out.json || !process.stderr.isTTY) return;
+    if (p.kind !== 'progress' || out.machine || !process.stderr.isTTY) return;
     const text =
       p.phase === 'capture'
         ? `capturing… ${p.total ? Math.floor(((p.done ?? 0) / p.total) * 100) : 0}%`
@@ -36,24 +36,14 @@ async function download(
   artifact: { id: string; sha256: string },
   file: string,
 ): Promise<number> {
-  const bearer = api.bearer;
-  const response = await fetch(
-    `${api.url}${API_PREFIX}/sessions/${encodeURIComponent(session)}/artifacts/${encodeURIComponent(artifact.id)}`,
-    { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} },
-  ).catch(() => {
-    throw new GloveboxError('GBX_GATEWAY_UNREACHABLE', `cannot reach the gateway at ${api.url}`);
-  });
-  if (!response.ok || !response.body) {
-    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    throw new GloveboxError(
-      (body.error?.code ?? 'GBX_INTERNAL') as 'GBX_INTERNAL',
-      body.error?.message ?? `HTTP ${response.status}`,
-    );
-  }
+  const body = await api.send(
+    'GET',
+    `/sessions/${encodeURIComponent(session)}/artifacts/${encodeURIComponent(artifact.id)}`,
+  );
+  if ((body.statusCode ?? 500) >= 400) throw await api.errorOf(body);
   const partial = `${file}.partial`;
   const hash = createHash('sha256');
   let bytes = 0;
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   body.on('data', (chunk: Buffer) => {
     hash.update(chunk);
     bytes += chunk.length;
@@ -74,6 +64,7 @@ async function download(
 async function summarize(
   file: string,
 ): Promise<{ totals: Map<string, ClassTotals>; ids: Map<string, number[]> }> {
+  const { SnapshotReader, classTotals } = await snapshotTools();
   const reader = new SnapshotReader();
   try {
     for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }))
@@ -93,14 +84,15 @@ export function registerHeapCommands(program: Command): void {
   program
     .command('heapsnapshot')
     .description('take a redacted heap snapshot; saves a .heapsnapshot that Chrome DevTools (Memory) opens')
-    .argument('<session>')
+    .argument('[session]', 'session id or target name (default: the current session)')
     .option('--out <file>', 'where to save it (default glovebox-SESSION-TIME.heapsnapshot)')
-    .action(async (session: string, o: { out?: string }, command: Command) => {
+    .action(async (given: string | undefined, o: { out?: string }, command: Command) => {
       const { api, out } = context(command);
+      const { id: session } = await resolveSession(api, given);
       const file = o.out ?? `glovebox-${session}-${Date.now()}.heapsnapshot`;
       out.note('taking a heap snapshot (the process pauses while V8 walks its heap)…');
       const r = await runAction(api, session, 'heapsnapshot', {}, progress(out));
-      if (!out.json && process.stderr.isTTY) process.stderr.write('\n');
+      if (!out.machine && process.stderr.isTTY) process.stderr.write('\n');
       const result = r.result as {
         artifact: { id: string; sha256: string; bytes: number };
         pauseMs: number;
@@ -127,12 +119,13 @@ export function registerHeapCommands(program: Command): void {
   program
     .command('heapstats')
     .description('per-constructor counts and sizes, V8 heap spaces and the largest retainers (no values)')
-    .argument('<session>')
+    .argument('[session]', 'session id or target name (default: the current session)')
     .option('--top <n>', 'rows to show', '20')
-    .action(async (session: string, o: { top: string }, command: Command) => {
+    .action(async (given: string | undefined, o: { top: string }, command: Command) => {
       const { api, out } = context(command);
       const top = Number(o.top);
       if (!Number.isInteger(top) || top < 1 || top > 100) usage('--top must be a whole number from 1 to 100');
+      const { id: session } = await resolveSession(api, given);
       const r = await runAction(api, session, 'heapstats', { top });
       const s = r.result as {
         heap: { usedBytes: number; limitBytes: number };
@@ -141,7 +134,8 @@ export function registerHeapCommands(program: Command): void {
         spaces: { name: string; usedBytes: number; sizeBytes: number }[];
         pauseMs: number;
       };
-      out.result(s, () =>
+      // Constructor names come from the target's code: rendered from the neutralised copy.
+      out.result(s, (s) =>
         [
           `heap ${mb(s.heap.usedBytes)} of ${mb(s.heap.limitBytes)}; paused ${s.pauseMs} ms`,
           '',
@@ -170,16 +164,17 @@ export function registerHeapCommands(program: Command): void {
     .argument('<after>')
     .option('--top <n>', 'rows to show', '20')
     .action(async (before: string, after: string, o: { top: string }, command: Command) => {
-      const { out } = context(command);
+      const out = localOutput(command);
+      const { diffSnapshots } = await snapshotTools();
       const rows = diffSnapshots(await summarize(before), await summarize(after)).slice(
         0,
         Number(o.top) || 20,
       );
       const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
-      out.result({ growth: rows }, () =>
+      out.result({ growth: rows }, ({ growth }) =>
         table(
           ['constructor', '# before', '# after', '# delta', '+ new', '- freed', 'size delta'],
-          rows.map((g) => [
+          growth.map((g) => [
             g.name,
             String(g.countBefore),
             String(g.countAfter),

@@ -8,7 +8,8 @@ import type {
   mfaEnrollResponseSchema,
   whoamiResponseSchema,
 } from '@glovebox/protocol';
-import { clearCredentials, loadCredentials, saveCredentials } from '../client.js';
+import { clearCredentials, forgetCurrentSession, loadCredentials, saveCredentials } from '../home.js';
+import { neutraliseLine } from '../terminal-text.js';
 import { readStdin, when } from '../output.js';
 import { context, usage } from './common.js';
 
@@ -37,8 +38,8 @@ export function registerIdentityCommands(program: Command): void {
           const device = await api.call<DeviceStart>('POST', '/auth/sso/device', {});
           // Shown even with --json (on stderr): without it nobody can complete the login.
           process.stderr.write(
-            `To log in, open ${device.verificationUriComplete ?? device.verificationUri}\n` +
-              `and confirm the code ${device.userCode} (waiting up to ${Math.round(device.expiresIn / 60)} min)…\n`,
+            `To log in, open ${neutraliseLine(device.verificationUriComplete ?? device.verificationUri)}\n` +
+              `and confirm the code ${neutraliseLine(device.userCode)} (waiting up to ${Math.round(device.expiresIn / 60)} min)…\n`,
           );
           const deadline = Date.now() + device.expiresIn * 1000;
           let interval = Math.max(1, device.interval) * 1000;
@@ -60,9 +61,10 @@ export function registerIdentityCommands(program: Command): void {
               });
               out.result(
                 { user: res.user.name, groups: res.user.groups, expiresAt: res.expiresAt, method: 'sso' },
-                () =>
-                  `logged in as ${res.user.name} (${res.user.groups.join(', ') || 'no groups'}) through single sign-on until ${when(res.expiresAt)}`,
+                (safe) =>
+                  `logged in as ${safe.user} (${safe.groups.join(', ') || 'no groups'}) through single sign-on until ${when(safe.expiresAt)}`,
               );
+              out.next('glovebox targets', 'what you may request access to');
               return;
             } catch (error) {
               if (!isGloveboxError(error, 'GBX_AUTH_PENDING')) throw error;
@@ -85,9 +87,10 @@ export function registerIdentityCommands(program: Command): void {
         saveCredentials({ url: api.url, token: res.token, user: res.user.name, expiresAt: res.expiresAt });
         out.result(
           { user: res.user.name, groups: res.user.groups, expiresAt: res.expiresAt },
-          () =>
-            `logged in as ${res.user.name} (${res.user.groups.join(', ') || 'no groups'}) until ${when(res.expiresAt)}`,
+          (safe) =>
+            `logged in as ${safe.user} (${safe.groups.join(', ') || 'no groups'}) until ${when(safe.expiresAt)}`,
         );
+        out.next('glovebox targets', 'what you may request access to');
       },
     );
 
@@ -100,6 +103,7 @@ export function registerIdentityCommands(program: Command): void {
         await api.call('POST', '/auth/logout').catch(() => undefined);
         clearCredentials();
       }
+      forgetCurrentSession(api.url);
       out.result({ ok: true }, () => 'logged out');
     });
 
@@ -109,12 +113,12 @@ export function registerIdentityCommands(program: Command): void {
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       const me = await api.call<z.infer<typeof whoamiResponseSchema>>('GET', '/whoami');
-      out.result(me, () =>
+      out.result(me, (safe) =>
         [
-          `user:   ${me.user}`,
-          `groups: ${me.groups.join(', ') || '-'}`,
-          `token:  ${me.tokenKind}`,
-          `mfa:    ${me.mfa.enrolled ? `enrolled${me.mfa.ageSec === null ? '' : `, last checked ${me.mfa.ageSec}s ago`}` : 'not enrolled'}`,
+          `user:   ${safe.user}`,
+          `groups: ${safe.groups.join(', ') || '-'}`,
+          `token:  ${safe.tokenKind}`,
+          `mfa:    ${safe.mfa.enrolled ? `enrolled${safe.mfa.ageSec === null ? '' : `, last checked ${safe.mfa.ageSec}s ago`}` : 'not enrolled'}`,
         ].join('\n'),
       );
     });
@@ -126,10 +130,8 @@ export function registerIdentityCommands(program: Command): void {
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<z.infer<typeof mfaEnrollResponseSchema>>('POST', '/mfa/enroll', {});
-      out.result(
-        res,
-        () => `secret: ${res.secret}\nurl:    ${res.otpauthUrl}\nnext:   glovebox mfa verify CODE`,
-      );
+      out.result(res, (safe) => `secret: ${safe.secret}\nurl:    ${safe.otpauthUrl}`);
+      out.next('glovebox mfa verify CODE', 'add the secret to an authenticator app, then confirm a code');
     });
   mfa
     .command('verify')
@@ -139,7 +141,8 @@ export function registerIdentityCommands(program: Command): void {
       const { api, out } = context(command);
       if (!/^\d{6}$/.test(code)) usage('the code is 6 digits');
       const res = await api.call<{ verifiedAt: number }>('POST', '/mfa/verify', { code });
-      out.result(res, () => `verified at ${when(res.verifiedAt)}`);
+      out.result(res, (safe) => `verified at ${when(safe.verifiedAt)}`);
+      out.note('a command that stopped for MFA (exit 4) can be run again now');
     });
 
   const tokens = program.command('tokens').description('API tokens for automation');
@@ -158,8 +161,10 @@ export function registerIdentityCommands(program: Command): void {
       });
       out.result(
         res,
-        () => `${res.token}\n(token ${res.id} for ${res.user}, expires ${when(res.expiresAt)}; shown once)`,
+        (safe) =>
+          `${safe.token}\n(token ${safe.id} for ${safe.user}, expires ${when(safe.expiresAt)}; shown once)`,
       );
+      out.next('GLOVEBOX_TOKEN=<the token above> glovebox whoami', 'scripts authenticate with it');
     });
   tokens
     .command('revoke')
@@ -168,6 +173,6 @@ export function registerIdentityCommands(program: Command): void {
     .action(async (id: string, _o: unknown, command: Command) => {
       const { api, out } = context(command);
       await api.call('DELETE', `/tokens/${encodeURIComponent(id)}`);
-      out.result({ ok: true, id }, () => `revoked ${id}`);
+      out.result({ ok: true, id }, (safe) => `revoked ${safe.id}`);
     });
 }

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { formatPolicyDir, runPolicyTests, validatePolicyDir } from '@glovebox/policy';
 import { EXIT } from '../client.js';
-import { makeOutput } from '../output.js';
+import { localOutput } from './common.js';
+
+// The policy engine (Cedar compiled to WebAssembly) loads only for these commands.
+const policyEngine = () => import('@glovebox/policy');
 
 /** `glovebox policy validate|test|fmt DIR`: local, no gateway needed; non-zero exit on any failure. */
 export function registerPolicyCommands(program: Command): void {
@@ -13,12 +15,12 @@ export function registerPolicyCommands(program: Command): void {
     .description('parse and strictly validate every policy against the schema')
     .argument('<dir>')
     .action(async (dir: string, _o: unknown, command: Command) => {
-      const out = makeOutput(command.optsWithGlobals<{ json?: boolean }>().json === true);
-      const report = await validatePolicyDir(dir);
-      out.result(report, () =>
-        report.ok
-          ? `ok: ${report.policies.length} policies valid (version ${report.version?.slice(0, 12) ?? '-'})${report.warnings.length ? `\nwarnings:\n  ${report.warnings.join('\n  ')}` : ''}`
-          : `invalid:\n  ${report.errors.join('\n  ')}`,
+      const out = localOutput(command);
+      const report = await (await policyEngine()).validatePolicyDir(dir);
+      out.result(report, (safe) =>
+        safe.ok
+          ? `ok: ${safe.policies.length} policies valid (version ${safe.version?.slice(0, 12) ?? '-'})${safe.warnings.length ? `\nwarnings:\n  ${safe.warnings.join('\n  ')}` : ''}`
+          : `invalid:\n  ${safe.errors.join('\n  ')}`,
       );
       if (!report.ok) process.exitCode = EXIT.error;
     });
@@ -27,15 +29,15 @@ export function registerPolicyCommands(program: Command): void {
     .description('run the policy tests in DIR/tests against the policies in DIR')
     .argument('<dir>')
     .action(async (dir: string, _o: unknown, command: Command) => {
-      const out = makeOutput(command.optsWithGlobals<{ json?: boolean }>().json === true);
-      const report = await runPolicyTests(dir);
-      out.result(report, () => {
-        const lines = report.results.map(
+      const out = localOutput(command);
+      const report = await (await policyEngine()).runPolicyTests(dir);
+      out.result(report, (safe) => {
+        const lines = safe.results.map(
           (r) =>
             `${r.ok ? 'ok  ' : 'FAIL'} ${r.file}: ${r.name}${r.failures.map((f) => `\n       ${f}`).join('')}`,
         );
-        if (report.errors.length) lines.push(...report.errors.map((e) => `error: ${e}`));
-        lines.push(`${report.passed} passed, ${report.failed} failed`);
+        if (safe.errors.length) lines.push(...safe.errors.map((e) => `error: ${e}`));
+        lines.push(`${safe.passed} passed, ${safe.failed} failed`);
         return lines.join('\n');
       });
       if (!report.ok) process.exitCode = EXIT.error;
@@ -48,10 +50,10 @@ export function registerPolicyCommands(program: Command): void {
     .argument('<dir>')
     .option('--check', 'only check')
     .action(async (dir: string, o: { check?: boolean }, command: Command) => {
-      const out = makeOutput(command.optsWithGlobals<{ json?: boolean }>().json === true);
-      const report = await formatPolicyDir(dir, { check: o.check === true });
-      out.result(report, () =>
-        report.files
+      const out = localOutput(command);
+      const report = await (await policyEngine()).formatPolicyDir(dir, { check: o.check === true });
+      out.result(report, (safe) =>
+        safe.files
           .map(
             (f) =>
               `${f.error ? `error ${f.file}: ${f.error}` : f.changed ? (o.check ? `would change ${f.file}` : `formatted ${f.file}`) : `ok ${f.file}`}`,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { recordingContentSchema, recordingSchema } from '@glovebox/protocol';
 import { EXIT } from '../client.js';
+import { neutraliseLine, TerminalStream } from '../terminal-text.js';
 import { table, when } from '../output.js';
 import { context, usage } from './common.js';
 
@@ -32,18 +33,10 @@ export function registerRecordingCommands(program: Command): void {
       const { api, out } = context(command);
       const q = o.session ? `?session=${encodeURIComponent(o.session)}` : '';
       const res = await api.call<{ recordings: z.infer<typeof recordingSchema>[] }>('GET', `/recordings${q}`);
-      out.result(res.recordings, () =>
+      out.result(res.recordings, (recordings) =>
         table(
           ['ID', 'SESSION', 'ACTION', 'BY', 'STARTED', 'CHUNKS', 'BYTES'],
-          res.recordings.map((r) => [
-            r.id,
-            r.sessionId,
-            r.action,
-            r.actor,
-            when(r.createdAt),
-            r.chunks,
-            r.bytes,
-          ]),
+          recordings.map((r) => [r.id, r.sessionId, r.action, r.actor, when(r.createdAt), r.chunks, r.bytes]),
         ),
       );
     });
@@ -54,7 +47,11 @@ export function registerRecordingCommands(program: Command): void {
     .argument('<id>')
     .option('--speed <n>', 'playback speed factor', '1')
     .option('--max-idle <seconds>', 'cap pauses at this many seconds', '2')
-    .action(async (id: string, o: { speed: string; maxIdle: string }, command: Command) => {
+    .option(
+      '--raw',
+      'replay escape sequences as recorded (by default control characters are shown, not obeyed)',
+    )
+    .action(async (id: string, o: { speed: string; maxIdle: string; raw?: boolean }, command: Command) => {
       const { api, out } = context(command);
       const speed = Number(o.speed);
       const maxIdle = Number(o.maxIdle);
@@ -63,11 +60,15 @@ export function registerRecordingCommands(program: Command): void {
         'GET',
         `/recordings/${encodeURIComponent(id)}`,
       );
-      if (out.json) {
+      if (out.machine) {
         out.result(rec, () => '');
       } else {
-        if (!rec.verification.ok) process.stderr.write(`warning: ${rec.verification.message}\n`);
-        await play(rec.cast, speed, maxIdle, (text) => process.stdout.write(text));
+        if (!rec.verification.ok) out.note(`warning: ${neutraliseLine(rec.verification.message)}`);
+        const screen = new TerminalStream();
+        await play(rec.cast, speed, maxIdle, (text) =>
+          process.stdout.write(o.raw ? text : screen.push(text)),
+        );
+        if (!o.raw) process.stdout.write(screen.end());
         process.stderr.write(
           `\n(recording ${rec.id}: ${rec.verification.ok ? 'verified against the audit chain' : 'NOT verified'})\n`,
         );

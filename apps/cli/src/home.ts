@@ -1,0 +1,87 @@
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the CLI keeps its state: GLOVEBOX_HOME or ~/.config/glovebox. */
+export function gloveboxHome(): string {
+  return process.env.GLOVEBOX_HOME ?? join(homedir(), '.config', 'glovebox');
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(gloveboxHome(), file), 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a state file readable by its owner only, atomically (no half-written file on a crash). */
+function writeJson(file: string, value: unknown): void {
+  const dir = gloveboxHome();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, file);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
+}
+
+/** The saved login. */
+export interface Credentials {
+  url: string;
+  token: string;
+  user: string;
+  expiresAt: number;
+}
+
+export function saveCredentials(c: Credentials): void {
+  const previous = loadCredentials();
+  writeJson('credentials.json', c);
+  // Another user's current session means nothing to this one.
+  if (previous && (previous.user !== c.user || previous.url !== c.url)) forgetCurrentSession(c.url);
+}
+
+export function loadCredentials(): Credentials | null {
+  const value = readJson('credentials.json') as Partial<Credentials> | null;
+  return value && typeof value.url === 'string' && typeof value.token === 'string'
+    ? (value as Credentials)
+    : null;
+}
+
+export function clearCredentials(): void {
+  rmSync(join(gloveboxHome(), 'credentials.json'), { force: true });
+}
+
+/** The session that actions use when none is named, remembered per gateway URL. */
+export interface CurrentSession {
+  session: string;
+  target: string;
+  setAt: number;
+}
+
+type ContextFile = { version: 1; gateways: Record<string, CurrentSession> };
+
+function loadContext(): ContextFile {
+  const value = readJson('context.json') as Partial<ContextFile> | null;
+  return value?.version === 1 && value.gateways && typeof value.gateways === 'object'
+    ? { version: 1, gateways: value.gateways }
+    : { version: 1, gateways: {} };
+}
+
+export function currentSession(url: string): CurrentSession | null {
+  const entry = loadContext().gateways[url];
+  return entry && typeof entry.session === 'string' ? entry : null;
+}
+
+export function rememberCurrentSession(url: string, session: string, target: string): void {
+  const context = loadContext();
+  context.gateways[url] = { session, target, setAt: Date.now() };
+  writeJson('context.json', context);
+}
+
+export function forgetCurrentSession(url: string): void {
+  const context = loadContext();
+  if (!(url in context.gateways)) return;
+  delete context.gateways[url];
+  writeJson('context.json', context);
+}
