@@ -1,4 +1,5 @@
 import { GloveboxError } from '@glovebox/core';
+import type * as YamlTypes from 'yaml';
 import { neutraliseBlock, neutraliseDeep, terminalSafeJson } from './terminal-text.js';
 
 /** `table` is for people; `json` and `yaml` print exactly one document on stdout, nothing else. */
@@ -30,11 +31,14 @@ export function requestedFormat(args: readonly string[]): OutputFormat {
   return format;
 }
 
+type YamlModule = typeof YamlTypes;
 let yamlStringify: ((value: unknown) => string) | undefined;
 
 /** Loads the YAML printer; called once before a command runs with `--output yaml`. */
 export async function loadYamlPrinter(): Promise<void> {
-  const { stringify } = await import('yaml');
+  // yaml is CommonJS: Node gives import() its named exports, a bundle only its `default`.
+  const yaml = (await import('yaml')) as YamlModule & { default?: YamlModule };
+  const stringify = yaml.default?.stringify ?? yaml.stringify;
   yamlStringify = (value) => stringify(value, { lineWidth: 0 });
 }
 
