@@ -107,6 +107,44 @@ describe('parseHostAgentConfig refuses', () => {
       message: /inline/,
     },
     {
+      name: "a pattern that accepts tar's --checkpoint-action (the program's own options)",
+      mutate: (c) =>
+        Object.assign(cmd(c), { path: '/usr/bin/tar', args: ['-c', { pattern: '--[a-z-]+(?:=[a-z=]+)?' }] }),
+      path: 'targets[0].commands[0].args[1]',
+      message: /checkpoint-action|to-command|use-compress/,
+    },
+    {
+      name: 'a fixed dangerous option',
+      mutate: (c) => Object.assign(cmd(c), { path: '/usr/bin/git', args: ['-c', 'diff.external=id'] }),
+      path: 'targets[0].commands[0].args[0]',
+      message: /-c/,
+    },
+    {
+      name: 'a find pattern that accepts -delete',
+      mutate: (c) => Object.assign(cmd(c), { path: '/usr/bin/find', args: [{ pattern: '-[a-z]+' }] }),
+      path: 'targets[0].commands[0].args[0]',
+    },
+    {
+      name: "a pattern accepting an option the configuration's programs table refuses",
+      mutate: (c) => {
+        Object.assign(cmd(c), { path: '/opt/tool/bin/mytool', args: [{ pattern: '--[a-z]+' }] });
+        (c as Record<string, unknown>).programs = { mytool: { options: ['--hook'] } };
+      },
+      path: 'targets[0].commands[0].args[0]',
+      message: /--hook/,
+    },
+    {
+      name: 'a writable path for a read-class command',
+      mutate: (c) => (cmd(c).writablePaths = ['/var/tmp']),
+      path: 'targets[0].commands[0].writablePaths',
+    },
+    {
+      name: 'a pattern that accepts paths without `paths` to confine them',
+      mutate: (c) => Object.assign(cmd(c), { path: '/bin/cat', args: [{ pattern: '/[a-z/]+' }] }),
+      path: 'targets[0].commands[0].args[0]',
+      message: /paths/,
+    },
+    {
       name: 'an unknown SQL ceiling',
       mutate: (c) => ((c.targets[1] as Record<string, unknown>).maxClass = 'everything'),
       path: 'targets[1].maxClass',

@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { GloveboxError, parseDuration } from '@glovebox/core';
 import { SQL_CLASSES, type SqlClass } from '@glovebox/sql';
+import {
+  dangerousArgument,
+  dangerousProbes,
+  programRule,
+  type ProgramRuleExtensions,
+} from './exec/option-guard.js';
 
 /** Where a secret lives: the name of an environment variable, or a file only the agent can read. */
 export type SecretRef = { env: string } | { file: string };
@@ -33,8 +39,15 @@ export interface CommandSpec {
   network: boolean;
   /** Sandbox only: give the command its own PID namespace (hides host processes). */
   isolatePids: boolean;
-  /** Sandbox only: paths mounted read-write (everything else is read-only). */
+  /** Sandbox only: paths mounted read-write (everything else is read-only); never for read-class commands. */
   writablePaths: string[];
+  /** Options whose value is the next argument (`-u`, `--since`, `-f`), so `--` goes after the value. */
+  valueOptions: string[];
+  /**
+   * Directories the path arguments must resolve into, symbolic links followed. Required when a pattern
+   * accepts a path.
+   */
+  paths: string[];
 }
 
 export interface ExecTargetConfig {
@@ -68,6 +81,10 @@ export interface HostAgentConfig {
   gateway: { url: string; credential: SecretRef };
   recordings: { dir: string };
   sandbox: SandboxMode;
+  /** `refuse` (default): a read-class command that cannot run in the sandbox is not run at all. */
+  readsWithoutSandbox: 'refuse' | 'allow';
+  /** Additions to the shipped table of dangerous program options, by program name. */
+  programs: ProgramRuleExtensions;
   targets: TargetConfig[];
 }
 
@@ -190,6 +207,11 @@ const commandSchema = z
     network: z.boolean().default(false),
     isolatePids: z.boolean().default(false),
     writablePaths: z.array(absolutePath).max(32).default([]),
+    valueOptions: z
+      .array(z.string().regex(/^--?[A-Za-z0-9][A-Za-z0-9-]*$/, 'must be an option'))
+      .max(64)
+      .default([]),
+    paths: z.array(absolutePath).max(32).default([]),
   })
   .transform(({ timeout, ...rest }): CommandSpec => ({ ...rest, timeoutMs: timeout }));
 
@@ -278,6 +300,20 @@ const configSchema = z.strictObject({
     dir: z.string().min(1).max(4096),
   }),
   sandbox: z.enum(['auto', 'required', 'off']).default('auto'),
+  readsWithoutSandbox: z.enum(['refuse', 'allow']).default('refuse'),
+  programs: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/, 'must be a program name'),
+      z.strictObject({
+        options: z
+          .array(z.string().regex(/^--?[A-Za-z0-9][A-Za-z0-9-]*$/, 'must be an option'))
+          .max(256)
+          .optional(),
+        words: z.array(z.string().min(1).max(128)).max(256).optional(),
+        runsOperands: z.boolean().optional(),
+      }),
+    )
+    .default({}),
   targets: z
     .array(targetSchema)
     .min(1)
@@ -287,6 +323,52 @@ const configSchema = z.strictObject({
       'target names must be unique',
     ),
 });
+
+// A pattern that accepts one of these accepts paths, which must then be confined by `paths`.
+const PATH_PROBES = [
+  '/etc/shadow',
+  '/x',
+  'x/y',
+  './x',
+  '/var/x',
+  '/tmp/x',
+  '/srv/x',
+  '/home/x',
+  '/var/log/x',
+];
+
+function configError(where: string, message: string): GloveboxError {
+  return new GloveboxError('GBX_CONFIG_INVALID', `${where}: ${message}`, { details: { path: where } });
+}
+
+/**
+ * What the program can be made to do, checked when the file loads: no fixed argument and no pattern may
+ * reach an option of the program's dangerous-option table; read-class commands get no writable path;
+ * patterns that accept paths need `paths` to confine them.
+ */
+function checkCommand(command: CommandSpec, programs: ProgramRuleExtensions, where: string): void {
+  const rule = programRule(command.path, programs);
+  command.args.forEach((arg, i) => {
+    if ('fixed' in arg) {
+      const reason = dangerousArgument(rule, arg.fixed, 0) ?? dangerousArgument(rule, arg.fixed, 1);
+      if (reason) throw configError(`${where}.args[${i}]`, `refused: ${reason}`);
+      return;
+    }
+    const probe = dangerousProbes(rule).find((p) => arg.regex.test(p));
+    if (probe !== undefined)
+      throw configError(
+        `${where}.args[${i}]`,
+        `pattern accepts ${JSON.stringify(probe)}, refused: ${rule.why}`,
+      );
+    if (command.paths.length === 0 && PATH_PROBES.some((p) => arg.regex.test(p)))
+      throw configError(
+        `${where}.args[${i}]`,
+        'pattern accepts paths: list the directories they may resolve into under `paths`',
+      );
+  });
+  if (command.class === 'read' && command.writablePaths.length > 0)
+    throw configError(`${where}.writablePaths`, 'a read-class command runs with no writable path');
+}
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -311,10 +393,18 @@ export function parseHostAgentConfig(document: unknown, baseDir: string): HostAg
   }
   const config = parsed.data;
   const anchor = (ref: SecretRef): SecretRef => ('file' in ref ? { file: resolve(baseDir, ref.file) } : ref);
+  config.targets.forEach((target, t) => {
+    if (target.type === 'exec')
+      target.commands.forEach((command, c) =>
+        checkCommand(command, config.programs, `targets[${t}].commands[${c}]`),
+      );
+  });
   return {
     gateway: { url: config.gateway.url, credential: anchor(config.gateway.credential) },
     recordings: { dir: resolve(baseDir, config.recordings.dir) },
     sandbox: config.sandbox,
+    readsWithoutSandbox: config.readsWithoutSandbox,
+    programs: config.programs,
     targets: config.targets.map((t) =>
       t.type === 'postgres' ? { ...t, connection: anchor(t.connection) } : t,
     ),

@@ -50,6 +50,7 @@ test('attack: command output holding the database password or the agent credenti
     const module = createExecModule([config.targets[0] as ExecTargetConfig], {
       recordingsDir,
       sandbox: 'off',
+      readsWithoutSandbox: 'allow',
       redactorFor,
     });
     const events: ExecOutputEvent[] = [];

@@ -34,6 +34,8 @@ export function createHostModules(
       : createExecModule(execTargets, {
           recordingsDir: config.recordings.dir,
           sandbox: config.sandbox,
+          readsWithoutSandbox: config.readsWithoutSandbox,
+          programs: config.programs,
           ...(options.redactorFor ? { redactorFor: options.redactorFor } : {}),
           ...(options.tools ? { tools: options.tools } : {}),
         });

@@ -60,6 +60,14 @@ const modes: Record<string, () => void> = {
       write(`${(error as { code?: string }).code ?? 'error'}\n`);
     }
   },
+  'write-tmp': () => {
+    try {
+      writeFileSync('/tmp/glovebox-sandbox-probe', 'x');
+      write('wrote\n');
+    } catch (error) {
+      write(`${(error as { code?: string }).code ?? 'error'}\n`);
+    }
+  },
   // a value the agent knows (passed in the allowed variable) printed plainly and encoded
   'echo-env': () => {
     const value = process.env['GLOVEBOX_TEST_ALLOWED'] ?? '';

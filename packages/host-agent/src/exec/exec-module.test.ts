@@ -78,6 +78,8 @@ function harness(
     recordingsDir,
     sandbox: options.sandbox ?? 'auto',
     tools: options.tools ?? detected,
+    // These tests exercise the unsandboxed paths on purpose; the refusal itself has its own test.
+    readsWithoutSandbox: 'allow',
   });
   const run = (mode: string, extra: { controller?: AbortController; sessionId?: string } = {}) => {
     const events: ExecOutputEvent[] = [];

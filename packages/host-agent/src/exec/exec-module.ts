@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { GloveboxError, newId } from '@glovebox/core';
 import type { ActionContext, ActionModule, ActionOutcome } from '@glovebox/agent';
 import type { ExecTargetConfig, SandboxMode } from '../config.js';
+import type { ProgramRuleExtensions } from './option-guard.js';
+import { checkArgumentPaths } from './path-guard.js';
 import { RecordingWriter, type RecordingRef } from '../recording.js';
 import {
   addCounts,
@@ -53,6 +55,10 @@ export interface ExecModuleOptions {
   redactorFor?: RedactorFactory;
   /** Overrides tool detection (tests, or hosts with tools outside the system directories). */
   tools?: HostTools;
+  /** Default `refuse`: read-class commands run only in the sandbox. */
+  readsWithoutSandbox?: 'refuse' | 'allow';
+  /** Additions to the shipped dangerous-option table (the configuration's `programs`). */
+  programs?: ProgramRuleExtensions;
 }
 
 /** An exec module plus what it found on the host, for the agent's start-up log and hello. */
@@ -101,13 +107,20 @@ export function createExecModule(
     if (!parsed.success) throw new GloveboxError('GBX_REQUEST_INVALID', 'exec expects { argv: string[] }');
     const target = byName.get(ctx.target);
     if (!target) throw new GloveboxError('GBX_NOT_FOUND', 'no exec target of that name on this agent');
-    const verdict = classifyCommand(target, parsed.data.argv);
-    if (!verdict.allowed) throw new GloveboxError('GBX_EXEC_NOT_ALLOWED', verdict.reason);
+    const verdict = classifyCommand(target, parsed.data.argv, options.programs);
+    if (!verdict.allowed) throw new GloveboxError(verdict.code, verdict.reason);
     if (mode === 'required' && !sandboxed)
       throw new GloveboxError(
         'GBX_EXEC_SANDBOX_UNAVAILABLE',
         'this agent requires a sandbox for commands but bubblewrap is not installed',
       );
+    if (verdict.class === 'read' && !sandboxed && options.readsWithoutSandbox !== 'allow')
+      throw new GloveboxError(
+        'GBX_EXEC_SANDBOX_UNAVAILABLE',
+        'read-class commands run only in the read-only sandbox, which is unavailable here (bubblewrap missing or sandbox: off); readsWithoutSandbox: allow would run them without it',
+      );
+    const pathProblem = await checkArgumentPaths(verdict.spec, verdict.patternArgs);
+    if (pathProblem !== null) throw new GloveboxError('GBX_EXEC_OPERAND_REFUSED', pathProblem);
     if (ctx.signal.aborted)
       throw new GloveboxError('GBX_EXEC_CANCELLED', 'the call was cancelled before it started');
     if (running.size >= maxConcurrent)
@@ -116,8 +129,7 @@ export function createExecModule(
         'too many commands are running on this agent; retry shortly',
       );
 
-    const { spec } = verdict;
-    const args = parsed.data.argv.slice(1);
+    const { spec, args } = verdict;
     const redactor = redactorFor(ctx.masking);
     const commandLine = redactor.redactText([spec.name, ...args].join(' '));
     const redactions: RedactionCounts = addCounts({}, commandLine.counts);

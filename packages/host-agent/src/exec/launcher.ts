@@ -57,7 +57,8 @@ export interface Launch {
 
 /**
  * Wraps an allow-listed command in its limits and sandbox: `prlimit` (CPU seconds, no core dumps) around
- * `bwrap` (read-only root, private /tmp and /dev, no capabilities, no network unless allowed) around the
+ * `bwrap` (read-only root, private /tmp and /dev — read-only as well for read-class commands — no
+ * capabilities, no network unless allowed) around the
  * command itself. Everything stays an argv: no shell parses the user's arguments, even in the fallback
  * without prlimit, where the arguments reach `sh` as positional parameters that it never interprets.
  */
@@ -71,7 +72,9 @@ export function buildLaunch(
   if (sandbox) {
     if (!tools.bwrap) throw new TypeError('sandbox requested but bubblewrap is not installed');
     const bwrapArgs = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
-    for (const path of spec.writablePaths) bwrapArgs.push('--bind', path, path);
+    // A read-class command gets no writable path at all: not even its private /tmp or /dev/shm.
+    if (spec.class === 'read') bwrapArgs.push('--remount-ro', '/tmp', '--remount-ro', '/dev');
+    else for (const path of spec.writablePaths) bwrapArgs.push('--bind', path, path);
     bwrapArgs.push('--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
     if (!spec.network) bwrapArgs.push('--unshare-net');
     if (spec.isolatePids) bwrapArgs.push('--unshare-pid');
