@@ -27,8 +27,6 @@ export {
 export {
   RecordingWriter,
   readRecording,
-  verifyRecording,
-  playRecording,
   listRecordings,
   recordingPath,
   type Recording,
@@ -36,10 +34,6 @@ export {
   type RecordingChunk,
   type RecordingMeta,
   type RecordingSummary,
-  type RecordingVerification,
-  type AsciicastHeader,
-  type AsciicastEvent,
-  type PlayOptions,
 } from './recording.js';
 export {
   createPostgresModule,

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { GloveboxError } from '@glovebox/core';
+import { asciicastHeaderLine, asciicastOutputLine, parseAsciicast, type Asciicast } from '@glovebox/protocol';
 
 /** One hashed slice of a recording file, in order; the hashes go into the audit chain. */
 export interface RecordingChunk {
@@ -33,29 +33,8 @@ export interface RecordingMeta {
 
 const RECORDING_ID = /^rec_[0-9a-z]{16}$/;
 
-const headerSchema = z.looseObject({
-  version: z.literal(2),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  timestamp: z.number().int().nonnegative().optional(),
-  command: z.string().optional(),
-  title: z.string().optional(),
-  glovebox: z
-    .object({ sessionId: z.string(), callId: z.string(), target: z.string(), command: z.string() })
-    .optional(),
-});
-const eventSchema = z.tuple([z.number().nonnegative(), z.string().min(1), z.string()]);
-
-/** An asciicast v2 header as Glovebox writes and reads it. */
-export type AsciicastHeader = z.infer<typeof headerSchema>;
-/** `[seconds since start, event type ("o" = output), data]`. */
-export type AsciicastEvent = z.infer<typeof eventSchema>;
-
-/** A parsed asciicast v2 recording. */
-export interface Recording {
-  header: AsciicastHeader;
-  events: AsciicastEvent[];
-}
+/** A parsed recording (the format is `@glovebox/protocol`'s asciicast module). */
+export type Recording = Asciicast;
 
 /** Path of a recording file, refusing ids that are not ours (so an id can never name another file). */
 export function recordingPath(dir: string, id: string): string {
@@ -67,9 +46,10 @@ export function recordingPath(dir: string, id: string): string {
 const WRITE_BATCH_BYTES = 64 * 1024;
 
 /**
- * Writes one command's (already redacted) output as an asciicast v2 file. Every line of the file (header,
- * then one line per output event) is one hashed chunk, the unit `@glovebox/audit` records as a
- * `recording.chunk` event and checks with `verifyRecording(id, splitLines(file), events)`.
+ * Writes one command's (already redacted) output as an asciicast v2 file (lines from
+ * `@glovebox/protocol`'s asciicast module). Every line of the file (header, then one line per output
+ * event) is one hashed chunk, the unit `@glovebox/audit` records as a `recording.chunk` event and checks
+ * with its `verifyRecording(id, splitLines(file), events)`, the one recording verifier.
  *
  * @example
  * const writer = await RecordingWriter.create(dir, 'rec_0123456789abcdef', meta);
@@ -107,16 +87,14 @@ export class RecordingWriter {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const file = await open(recordingPath(dir, id), 'wx', 0o600);
     const writer = new RecordingWriter(id, file, options.now ?? (() => performance.now()));
-    const header: AsciicastHeader = {
-      version: 2,
-      width: 120,
-      height: 40,
-      timestamp: Math.floor((options.wallClock ?? Date.now)() / 1000),
-      command: meta.command,
-      title: `${meta.target}: ${meta.command}`,
-      glovebox: meta,
-    };
-    writer.#append(JSON.stringify(header));
+    writer.#append(
+      asciicastHeaderLine({
+        timestamp: Math.floor((options.wallClock ?? Date.now)() / 1000),
+        command: meta.command,
+        title: `${meta.target}: ${meta.command}`,
+        glovebox: meta,
+      }),
+    );
     return writer;
   }
 
@@ -124,8 +102,7 @@ export class RecordingWriter {
   output(text: string): void {
     if (this.#finished) throw new TypeError('recording already finished');
     if (text.length === 0) return;
-    const seconds = Math.max(0, Math.round(this.#now() - this.#start) / 1000);
-    this.#append(JSON.stringify([seconds, 'o', text]));
+    this.#append(asciicastOutputLine((this.#now() - this.#start) / 1000, text));
   }
 
   /** Flushes, closes the file and returns the chunk hashes. */
@@ -149,7 +126,7 @@ export class RecordingWriter {
   }
 
   #append(line: string): void {
-    const bytes = Buffer.from(`${line}\n`, 'utf8');
+    const bytes = Buffer.from(line, 'utf8');
     this.#chunks.push({
       index: this.#chunks.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -176,25 +153,13 @@ export class RecordingWriter {
 }
 
 function parseRecording(text: string): Recording {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const invalid = (line: number): GloveboxError =>
-    new GloveboxError('GBX_RECORDING_INVALID', `not an asciicast v2 recording (line ${line})`);
-  let header: AsciicastHeader;
-  try {
-    header = headerSchema.parse(JSON.parse(lines[0] ?? ''));
-  } catch {
-    throw invalid(1);
-  }
-  const events: AsciicastEvent[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    try {
-      events.push(eventSchema.parse(JSON.parse(lines[i] ?? '')));
-    } catch {
-      throw invalid(i + 1);
-    }
-  }
-  return { header, events };
+  const parsed = parseAsciicast(text);
+  if ('invalidLine' in parsed)
+    throw new GloveboxError(
+      'GBX_RECORDING_INVALID',
+      `not an asciicast v2 recording (line ${parsed.invalidLine})`,
+    );
+  return parsed;
 }
 
 /**
@@ -210,77 +175,6 @@ export async function readRecording(path: string): Promise<Recording> {
     throw new GloveboxError('GBX_NOT_FOUND', 'no such recording');
   }
   return parseRecording(text);
-}
-
-/** Result of checking a recording file against the chunk hashes kept in the audit chain. */
-export type RecordingVerification = { ok: true } | { ok: false; chunk: number | null; reason: string };
-
-/**
- * Checks that a recording file is byte for byte what was hashed when it was written: every chunk's
- * SHA-256 and size, and nothing before, between or after them.
- */
-export async function verifyRecording(
-  path: string,
-  chunks: readonly RecordingChunk[],
-): Promise<RecordingVerification> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch {
-    return { ok: false, chunk: null, reason: 'recording file is missing' };
-  }
-  let offset = 0;
-  for (const [position, chunk] of chunks.entries()) {
-    if (chunk.index !== position) return { ok: false, chunk: position, reason: 'chunk list is out of order' };
-    const slice = data.subarray(offset, offset + chunk.bytes);
-    if (slice.length !== chunk.bytes)
-      return { ok: false, chunk: position, reason: 'recording is shorter than recorded' };
-    if (createHash('sha256').update(slice).digest('hex') !== chunk.sha256)
-      return { ok: false, chunk: position, reason: 'chunk hash does not match' };
-    offset += chunk.bytes;
-  }
-  if (offset !== data.length)
-    return { ok: false, chunk: null, reason: 'recording has bytes that were never hashed' };
-  return { ok: true };
-}
-
-/** Options for {@link playRecording}. */
-export interface PlayOptions {
-  /** Playback speed factor; 2 plays twice as fast. Default 1. */
-  speed?: number;
-  /** Longest pause between two events, in ms, after the speed factor. Default 2000. */
-  maxIdleMs?: number;
-  signal?: AbortSignal;
-  /** Waits `ms`; injectable so tests do not sleep. */
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const realSleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-/**
- * Replays a recording's output events to a terminal stream with their original timing (scaled by `speed`,
- * pauses capped at `maxIdleMs`). Resolves when done or when `signal` aborts.
- *
- * @example
- * await playRecording(await readRecording(path), process.stdout, { speed: 2 });
- */
-export async function playRecording(
-  recording: Recording,
-  out: { write(text: string): unknown },
-  options: PlayOptions = {},
-): Promise<void> {
-  const speed = options.speed ?? 1;
-  if (!(speed > 0) || !Number.isFinite(speed)) throw new TypeError('speed must be a positive number');
-  const maxIdleMs = options.maxIdleMs ?? 2000;
-  const sleep = options.sleep ?? realSleep;
-  let previous = 0;
-  for (const [time, type, data] of recording.events) {
-    if (options.signal?.aborted) return;
-    const wait = Math.min(Math.max(0, (time - previous) * 1000) / speed, maxIdleMs);
-    previous = time;
-    if (wait > 0) await sleep(wait);
-    if (type === 'o') out.write(data);
-  }
 }
 
 /** One entry of {@link listRecordings}. */

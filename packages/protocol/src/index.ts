@@ -23,3 +23,4 @@ export {
 } from './envelope.js';
 export * from './agent-channel.js';
 export * from './http.js';
+export * from './asciicast.js';

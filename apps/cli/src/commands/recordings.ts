@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { recordingContentSchema, recordingSchema } from '@glovebox/protocol';
+import {
+  parseAsciicast,
+  playAsciicast,
+  type recordingContentSchema,
+  type recordingSchema,
+} from '@glovebox/protocol';
 import { EXIT } from '../client.js';
 import { neutraliseLine, TerminalStream } from '../terminal-text.js';
 import { table, when } from '../output.js';
@@ -13,15 +18,10 @@ async function play(
   maxIdleSec: number,
   write: (text: string) => void,
 ): Promise<void> {
-  let previous = 0;
-  for (const line of cast.split('\n').slice(1)) {
-    if (!line.trim()) continue;
-    const event = JSON.parse(line) as [number, string, string];
-    const wait = Math.min(Math.max(0, event[0] - previous), maxIdleSec) / speed;
-    previous = event[0];
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait * 1000));
-    if (event[1] === 'o') write(event[2]);
-  }
+  const recording = parseAsciicast(cast);
+  if ('invalidLine' in recording)
+    throw new Error(`not an asciicast v2 recording (line ${recording.invalidLine})`);
+  await playAsciicast(recording.events, { write }, { speed, maxIdleMs: maxIdleSec * 1000 });
 }
 
 export function registerRecordingCommands(program: Command): void {

@@ -1,6 +1,6 @@
 import { GloveboxError, newId, type Clock } from '@glovebox/core';
 import { RecordingHasher } from '@glovebox/audit';
-import type { DebugAction } from '@glovebox/protocol';
+import { asciicastHeaderLine, asciicastOutputLine, type DebugAction } from '@glovebox/protocol';
 import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/redact';
 import { redactSqlLiterals } from '@glovebox/sql';
 import type { Store } from '../store/index.js';
@@ -296,17 +296,14 @@ class StreamRecorder {
   record(value: unknown): Promise<string> {
     if (this.#pending.length === 0 && this.#lines.length === 0) {
       this.#pending.push(this.#c.audit.recordInput(this.#hasher.started({ format: 'asciicast-v2' })));
-      const header = {
-        version: 2,
-        width: 120,
-        height: 40,
+      const header = asciicastHeaderLine({
         timestamp: Math.floor(this.#started / 1000),
         title: `${this.#meta.sessionId} ${this.#meta.action}`,
-      };
-      this.#pending.push(this.#append(`${JSON.stringify(header)}\n`));
+      });
+      this.#pending.push(this.#append(header));
     }
-    const seconds = Math.round(this.#c.clock.now() - this.#started) / 1000;
-    const durable = this.#append(`${JSON.stringify([seconds, 'o', pieceText(value)])}\n`);
+    const seconds = (this.#c.clock.now() - this.#started) / 1000;
+    const durable = this.#append(asciicastOutputLine(seconds, pieceText(value)));
     this.#pending.push(durable);
     return Promise.all(this.#pending.splice(0)).then(() => this.#id);
   }
