@@ -305,7 +305,8 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         );
         assert.equal(r.code, 4, r.stderr);
         const prod = r.json<{ id: string }>().id;
-        assert.equal((await cli(['approve', prod, '--comment', 'ok'], bob)).code, 0);
+        const approval = await cli(['approve', prod, '--comment', 'ok'], bob);
+        assert.equal(approval.code, 0, approval.stdout + approval.stderr);
         const write = await cli(
           ['query', prod, `UPDATE ${schema}.customers SET note = 'changed' WHERE id = 1`],
           alice,

@@ -42,6 +42,7 @@ describe('command bypass corpus (only grows)', () => {
   test('ordinary reads pass, with "--" before the operands', () => {
     const cases: [string, string[], string[]][] = [
       ['/usr/bin/tar', ['-tvf', '/var/backups/a.tar'], ['-tvf', '/var/backups/a.tar']],
+      ['/usr/bin/tar', ['-c', '-f', '-', '/var/log/app'], ['-c', '-f', '-', '--', '/var/log/app']],
       [
         '/usr/bin/journalctl',
         ['-u', 'nginx', '-n', '100', '--no-pager'],

@@ -74,7 +74,7 @@ export function classifyCommand(
     if (danger)
       return refuse('GBX_EXEC_OPTION_REFUSED', `argument ${position} of ${spec.name} is refused: ${danger}`);
   }
-  const split = splitOperands(rule, args, new Set(spec.valueOptions));
+  const split = splitOperands(rule, args, new Set([...(rule.valueOptions ?? []), ...spec.valueOptions]));
   if (typeof split === 'string') return refuse('GBX_EXEC_OPERAND_REFUSED', `${spec.name}: ${split}`);
   if (rule.runsOperands === true && split.operands.length > 0) {
     const first = args.indexOf(split.operands[0]!);

@@ -28,6 +28,11 @@ export interface ProgramRule {
    * programs print `--` (echo) and get none.
    */
   operands?: 'posix' | 'expression' | 'interspersed' | 'none';
+  /**
+   * Options whose value is the next argument (`tar -f FILE`), so `--` goes after it; the command's
+   * `valueOptions` add to these.
+   */
+  valueOptions?: readonly string[];
   /** Why these are refused, for the error message and the docs. */
   why: string;
 }
@@ -58,6 +63,20 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
       '--exclude-from',
     ],
     dashlessFirstCluster: true,
+    valueOptions: [
+      '-f',
+      '--file',
+      '-b',
+      '--blocking-factor',
+      '-H',
+      '--format',
+      '-K',
+      '-L',
+      '-N',
+      '-V',
+      '--label',
+      '-g',
+    ],
     why: 'tar runs programs (checkpoint actions, filters, compressors, remote shells), follows symbolic links out of the allowed paths and reads file lists from anywhere',
   },
   git: {
@@ -237,6 +256,25 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
       '--root',
       '--image',
     ],
+    valueOptions: [
+      '-u',
+      '--unit',
+      '-n',
+      '--lines',
+      '-p',
+      '--priority',
+      '-t',
+      '--identifier',
+      '-S',
+      '--since',
+      '-U',
+      '--until',
+      '-o',
+      '--output',
+      '-g',
+      '--grep',
+      '-M',
+    ],
     why: 'journalctl deletes and rotates journal files and reads journals outside the system journal',
   },
   kubectl: {
@@ -348,7 +386,10 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
     ],
     why: 'sed scripts run commands (e), read (r, R) and write (w, W, -i) files',
   },
+  head: { valueOptions: ['-n', '--lines', '-c', '--bytes'], why: 'head only reads its operands' },
+  tail: { valueOptions: ['-n', '--lines', '-c', '--bytes'], why: 'tail only reads its operands' },
   grep: {
+    valueOptions: ['-e', '--regexp', '-m', '--max-count', '-A', '-B', '-C', '-d', '-D'],
     options: ['-R', '--dereference-recursive', '-f', '--file', '--exclude-from'],
     why: 'grep follows symbolic links out of the allowed paths and reads patterns from any file',
   },
