@@ -155,10 +155,12 @@ async function runDemo(o: { port: string }, command: Command): Promise<void> {
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', stopAll);
-  process.on('SIGINT', () => {
-    stopAll();
-    process.exit(0);
-  });
+  // Ctrl-C or a kill stops the gateway and the services too (a SIGTERM left them running before).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      stopAll();
+      process.exit(0);
+    });
   const gateway = spawnGateway(
     [
       '--data',
