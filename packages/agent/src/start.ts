@@ -1,4 +1,5 @@
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
+import { relayAgentLog } from './agent-log.js';
 import { collectProcessFacts } from './facts.js';
 import type { AgentWorkerData, HeapAgentOptions } from './worker.js';
 
@@ -41,6 +42,9 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
         .catch(() => undefined);
     });
     port1.unref();
+    // The worker's diagnostics reach stderr through here, bounded (never the worker's own stderr).
+    const logs = new MessageChannel();
+    relayAgentLog(logs.port1);
     const debug = options.debugger ?? true;
     const heap = options.heap ?? {};
     // the worker fingerprints the sensitive values and drops this copy (its own env stays empty)
@@ -48,13 +52,14 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
       url,
       token,
       factsPort: port2,
+      logPort: logs.port2,
       debugger: debug,
       heap,
       ...(debug || heap ? { env: { ...process.env } } : {}),
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData,
-      transferList: [port2],
+      transferList: [port2, logs.port2],
       env: {},
       execArgv: [],
       stdout: false,

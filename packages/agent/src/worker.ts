@@ -1,5 +1,6 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { ActionModule } from './action.js';
+import { workerAgentLog } from './agent-log.js';
 import { createFactsModule, type ProcessFacts } from './facts.js';
 import { AgentRuntime } from './runtime.js';
 import { createDebuggerModule } from './debugger/index.js';
@@ -21,6 +22,8 @@ export interface AgentWorkerData {
   url: string;
   token: string;
   factsPort: MessagePort;
+  /** Where the agent's diagnostics go (bounded, relayed to stderr by the main thread). */
+  logPort?: MessagePort;
   debugger: boolean;
   heap: HeapAgentOptions | false;
   /** The application's environment, read once for its sensitive values and then dropped. */
@@ -28,6 +31,7 @@ export interface AgentWorkerData {
 }
 
 const data = workerData as AgentWorkerData;
+const agentLog = workerAgentLog(data.logPort);
 let nextId = 0;
 const waiting = new Map<number, (facts: ProcessFacts) => void>();
 data.factsPort.on('message', (msg: { id: number; facts: ProcessFacts }) => {
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
   const known = knownSecrets();
   const debuggerModule = data.debugger
     ? createDebuggerModule({
-        log: (message) => process.stderr.write(`[glovebox-agent] ${message}\n`),
+        log: (message) => agentLog.log('info', `debugger: ${message}`),
         knownSecrets: known,
       })
     : undefined;
@@ -105,8 +109,13 @@ async function main(): Promise<void> {
   ];
   if (debuggerModule) modules.push(debuggerModule);
   if (data.heap) modules.push(heapModule(data.heap, known));
-  const runtime = new AgentRuntime({ url: data.url, token: data.token, modules });
+  const runtime = new AgentRuntime({
+    url: data.url,
+    token: data.token,
+    modules,
+    log: (level, message) => agentLog.log(level, message),
+  });
   await runtime.start();
 }
 
-main().catch(() => process.stderr.write('[glovebox-agent] error: the agent could not start\n'));
+main().catch(() => agentLog.log('error', 'the agent could not start'));
