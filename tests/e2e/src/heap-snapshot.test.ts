@@ -115,13 +115,23 @@ test(
           const result = events.find(
             (e) => e.type === 'action.result' && e.action === 'heapsnapshot' && e.outcome === 'success',
           );
-          const artifact = result?.event.details?.artifact as { sha256: string; bytes: number } | undefined;
+          const artifact = result?.event.details?.artifact as
+            { id: string; sha256: string; bytes: number } | undefined;
           assert.equal(artifact?.sha256, out.sha256, 'the file is the one the audit trail vouches for');
           const accessed = result?.event.details?.accessed as {
             heapsnapshot?: { pauseMs: number; nodes: number };
           };
           assert.equal(accessed.heapsnapshot?.nodes, parsed.snapshot.node_count);
           assert.ok(events.some((e) => e.type === 'artifact.downloaded'));
+          const { token } = JSON.parse(
+            readFileSync(join(d.dir, 'home', 'alice', 'credentials.json'), 'utf8'),
+          ) as {
+            token: string;
+          };
+          const again = await fetch(`${d.url}/api/v1/sessions/${session.id}/artifacts/${artifact!.id}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          assert.equal(again.status, 404, 'a snapshot policy does not keep is downloaded once');
           assert.ok(!JSON.stringify(events).includes(svc.planted.password!), 'no value in the audit trail');
         },
       );
