@@ -128,7 +128,7 @@ test(
           ) as {
             token: string;
           };
-          const again = await fetch(`${d.url}/api/v1/sessions/${session.id}/artifacts/${artifact!.id}`, {
+          const again = await fetch(`${d.url}/api/v1/sessions/${session.id}/artifacts/${artifact.id}`, {
             headers: { authorization: `Bearer ${token}` },
           });
           assert.equal(again.status, 404, 'a snapshot policy does not keep is downloaded once');

@@ -23,7 +23,7 @@ const sha = (t: string) => createHash('sha256').update(t, 'latin1').digest('hex'
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'gbx-art-'));
   let now = 1_000_000;
-  const clock: Clock = { now: () => now } as Clock;
+  const clock: Clock = { now: () => now };
   const artifacts = new HeapArtifacts({ dir, clock, maxBytes: 1_000_000, unkeptTtlMs: 60_000 });
   artifacts.start();
   const receive = async (keepSec: number, agentSha = sha(TEXT)) => {
