@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/redact';
 import type { GraphPlan, KeyOracle, KeyVerdict } from './analysis.js';
-import { MAX_CONS_LEAVES } from './analysis.js';
 import type { ParsedSnapshot } from './reader.js';
+import { checkConcatenations } from './concatenated.js';
 
 /** What to do with script source text found in the heap. */
 export type SourcePolicy = 'omit' | 'redact' | 'keep';
@@ -26,8 +26,6 @@ export interface DecisionStats {
   concatenatedChecked: number;
 }
 
-/** Longest concatenated string read whole; longer ones are masked whole. */
-const MAX_CONS_CHARS = 1024 * 1024;
 /** A random-looking value, to learn whether a name masks such values through the public API. */
 const RANDOM_PROBE = 'Zq8vX2mR7pL4nK9wT3sYb6Hd';
 const ENGINE_PLACEHOLDER = /^\[(?:REDACTED:([A-Z0-9_]+)|([A-Z0-9_]+):([0-9a-f]{6}))\]$/;
@@ -49,9 +47,10 @@ export function placeholder(key: Uint8Array, type: string, value: string): strin
   return `[${type} ${mac} len ${lengthClass(value.length)}]`;
 }
 
-function keyedValue(redactor: Redactor, name: string, value: unknown): unknown {
-  const out = redactor.redactValue({ [name]: value }).value as Record<string, unknown>;
-  return Object.values(out)[0];
+function keyedValue(redactor: Redactor, name: string, value: unknown, counts?: RedactionCounts): unknown {
+  const r = redactor.redactValue({ [name]: value });
+  if (counts) mergeCounts(counts, r.counts);
+  return Object.values(r.value as Record<string, unknown>)[0];
 }
 
 /** Verdicts by redactor and name, kept across snapshots of the process (names repeat). */
@@ -99,26 +98,59 @@ export function keyOracle(
 }
 
 /** Turns the engine's whole-value placeholder into ours (with the length class); counts it. */
-function wholeMask(c: DecisionContext, masked: string, original: string, counts: RedactionCounts): string {
-  mergeCounts(c.counts, counts);
+function wholeMask(c: DecisionContext, masked: string, original: string): string {
   const m = ENGINE_PLACEHOLDER.exec(masked);
   if (!m) return masked;
+  // the engine already computed the same HMAC of the same value under the same key
+  if (m[2] !== undefined && m[3] !== undefined) return `[${m[2]} ${m[3]} len ${lengthClass(original.length)}]`;
   return placeholder(c.fingerprintKey, m[1] ?? m[2]!, original);
 }
 
-/** The new text of a string node held under a sensitive name, or undefined when it stays. */
+/** Values asked about in one redactValue call (under its default 10 000-value budget). */
+const KEYED_BATCH = 4000;
+
+/**
+ * The new texts of string nodes held under sensitive names, by the engine's structured rules: the
+ * nodes under one name are asked about together, as an array under that name (elements inherit
+ * the name's verdict), which costs a third of one call per value.
+ */
 function decideKeyed(
   c: DecisionContext,
-  decider: number,
-  content: string,
-  isNumber: boolean,
-): string | undefined {
-  const name = c.names(decider);
-  const value = isNumber && content !== '' && Number.isFinite(Number(content)) ? Number(content) : content;
-  const r = c.redactor.redactValue({ [name]: value });
-  const out = Object.values(r.value as Record<string, unknown>)[0];
-  if (out === value) return undefined;
-  return wholeMask(c, String(out), content, r.counts);
+  plan: GraphPlan,
+  nameOf: (node: number) => number,
+  texts: Map<number, string>,
+  stats: DecisionStats,
+): void {
+  const byDecider = new Map<number, number[]>();
+  for (const [node, decider] of plan.keyed) {
+    let list = byDecider.get(decider);
+    if (list === undefined) byDecider.set(decider, (list = []));
+    list.push(node);
+  }
+  for (const [decider, nodes] of byDecider) {
+    const name = c.names(decider);
+    for (let at = 0; at < nodes.length; at += KEYED_BATCH) {
+      const batch = nodes.slice(at, at + KEYED_BATCH);
+      const contents = batch.map((node) => c.names(nameOf(node)));
+      const values = batch.map((node, k) => {
+        const content = contents[k]!;
+        return plan.numberText.has(node) && content !== '' && Number.isFinite(Number(content))
+          ? Number(content)
+          : content;
+      });
+      const r = c.redactor.redactValue({ [name]: values });
+      let out = Object.values(r.value as Record<string, unknown>)[0];
+      if (Array.isArray(out) && out.length === values.length) mergeCounts(c.counts, r.counts);
+      else out = values.map((v) => keyedValue(c.redactor, name, v, c.counts));
+      batch.forEach((node, k) => {
+        const masked = (out as unknown[])[k];
+        if (masked === values[k]) return;
+        texts.set(node, wholeMask(c, String(masked), contents[k]!));
+        if (plan.numberText.has(node)) stats.numbersMaskedByName++;
+        else stats.nodesMaskedByName++;
+      });
+    }
+  }
 }
 
 /**
@@ -140,14 +172,7 @@ export function decideNodes(
     concatenatedMasked: 0,
     concatenatedChecked: 0,
   };
-  for (const [node, decider] of plan.keyed) {
-    const isNumber = plan.numberText.has(node);
-    const text = decideKeyed(c, decider, c.names(nameOf(node)), isNumber);
-    if (text === undefined) continue;
-    texts.set(node, text);
-    if (isNumber) stats.numbersMaskedByName++;
-    else stats.nodesMaskedByName++;
-  }
+  decideKeyed(c, plan, nameOf, texts, stats);
   for (const node of plan.sources) {
     if (texts.has(node)) continue;
     const content = c.names(nameOf(node));
@@ -159,67 +184,11 @@ export function decideNodes(
       stats.sourcesOmitted++;
     } else if (c.sources === 'keep') texts.set(node, content);
   }
-  const leafText = new Map<number, string>();
-  const redactedLeaf = (entry: number): string => {
-    let t = leafText.get(entry);
-    if (t === undefined) {
-      t = c.redactor.redactText(c.names(entry)).text;
-      leafText.set(entry, t);
-    }
-    return t;
-  };
-  for (const leaves of plan.consRoots) {
-    const masked = checkConcatenation(c, leaves, nameOf, redactedLeaf);
-    if (masked.size > 0 || leaves.length > 1) stats.concatenatedChecked++;
-    for (const [leaf, type] of masked) {
-      if (texts.has(leaf)) continue;
-      texts.set(leaf, placeholder(c.fingerprintKey, type, c.names(nameOf(leaf))));
-      c.counts[type] = (c.counts[type] ?? 0) + 1;
-      stats.concatenatedMasked++;
-    }
+  for (const [leaf, type] of checkConcatenations(c, plan.consRoots, nameOf, stats)) {
+    if (texts.has(leaf)) continue;
+    texts.set(leaf, placeholder(c.fingerprintKey, type, c.names(nameOf(leaf))));
+    c.counts[type] = (c.counts[type] ?? 0) + 1;
+    stats.concatenatedMasked++;
   }
   return { texts, stats };
-}
-
-/**
- * Redacts a concatenated string as a reader shows it (its leaves joined). When that finds what the
- * leaves redacted one by one do not, every leaf touching the changed region is masked whole.
- */
-function checkConcatenation(
-  c: DecisionContext,
-  leaves: number[],
-  nameOf: (node: number) => number,
-  redactedLeaf: (entry: number) => string,
-): Map<number, string> {
-  const masked = new Map<number, string>();
-  const parts = leaves.map((leaf) => c.names(nameOf(leaf)));
-  if (parts.filter((p) => p !== '').length < 2) return masked;
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  if (leaves.length > MAX_CONS_LEAVES || total > MAX_CONS_CHARS) {
-    for (const leaf of leaves) masked.set(leaf, 'CONCATENATED');
-    return masked;
-  }
-  const whole = parts.join('');
-  const r = c.redactor.redactText(whole);
-  if (r.text === leaves.map((leaf) => redactedLeaf(nameOf(leaf))).join('')) return masked;
-  const type = Object.keys(r.counts)[0] ?? 'SECRET';
-  let prefix = 0;
-  const max = Math.min(whole.length, r.text.length);
-  while (prefix < max && whole.charCodeAt(prefix) === r.text.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    whole.charCodeAt(whole.length - 1 - suffix) === r.text.charCodeAt(r.text.length - 1 - suffix)
-  )
-    suffix++;
-  // a placeholder may begin or end with the same characters as the text it replaced: widen
-  const from = Math.max(0, prefix - 64);
-  const to = Math.min(whole.length, whole.length - suffix + 64);
-  let at = 0;
-  for (let i = 0; i < leaves.length; i++) {
-    const end = at + parts[i]!.length;
-    if (end > from && at < to && parts[i] !== '') masked.set(leaves[i]!, type);
-    at = end;
-  }
-  return masked;
 }

@@ -11,6 +11,8 @@ export class StringTable {
   readonly #blocks: Buffer[] = [];
   /** Per entry: block index, start and end byte (three numbers each). */
   #index = new Uint32Array(3 * 1024);
+  /** Per entry: 1 when its token holds an escape (decoded by JSON.parse), else 0. */
+  #escaped = new Uint8Array(1024);
   #count = 0;
   #bytes = 0;
   /** Bytes used in the last block. */
@@ -41,7 +43,11 @@ export class StringTable {
       const grown = new Uint32Array(this.#index.length * 2);
       grown.set(this.#index);
       this.#index = grown;
+      const flags = new Uint8Array(this.#escaped.length * 2);
+      flags.set(this.#escaped);
+      this.#escaped = flags;
     }
+    this.#escaped[this.#count] = token.includes('\\') ? 1 : 0;
     const at = this.#count * 3;
     this.#index[at] = this.#blocks.length - 1;
     this.#index[at + 1] = used;
@@ -57,9 +63,8 @@ export class StringTable {
     const block = this.#blocks[this.#index[at]!]!;
     const start = this.#index[at + 1]!;
     const end = this.#index[at + 2]!;
-    const slash = block.subarray(start, end).indexOf(92);
     // most entries have no escape: their text is the token without its quotes
-    if (slash < 0 && end - start >= 2 && block[start] === 34 && block[end - 1] === 34)
+    if (this.#escaped[i] === 0 && end - start >= 2 && block[start] === 34 && block[end - 1] === 34)
       return block.toString('utf8', start + 1, end - 1);
     const token = block.toString('utf8', start, end);
     let value: unknown;
