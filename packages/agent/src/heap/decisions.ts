@@ -102,7 +102,8 @@ function wholeMask(c: DecisionContext, masked: string, original: string): string
   const m = ENGINE_PLACEHOLDER.exec(masked);
   if (!m) return masked;
   // the engine already computed the same HMAC of the same value under the same key
-  if (m[2] !== undefined && m[3] !== undefined) return `[${m[2]} ${m[3]} len ${lengthClass(original.length)}]`;
+  if (m[2] !== undefined && m[3] !== undefined)
+    return `[${m[2]} ${m[3]} len ${lengthClass(original.length)}]`;
   return placeholder(c.fingerprintKey, m[1] ?? m[2]!, original);
 }
 
