@@ -32,8 +32,13 @@ export interface GatewayConfig {
   maxArtifactBytes: number;
   loginAttempts: number;
   loginWindowMs: number;
-  /** The `audit` section of the configuration file: `{ sinks: [...] }` (see docs/audit.md). */
+  /** The `audit` section of the configuration file: `{ sinks, witnessFile, checkpointIntervalMs }` (docs/audit.md). */
   audit?: unknown;
+  /**
+   * Start although the store is behind (or beside) the witnessed head at this seq: the operator's
+   * acknowledgement in the documented recovery. Recorded in the trail as `audit.rollback_accepted`.
+   */
+  acceptAuditRollback?: number | undefined;
   /** Watch the policy directory and hot-reload on change. */
   watchPolicies: boolean;
   /** Called once with the generated admin token when the store is empty and no bootstrap token is set. */

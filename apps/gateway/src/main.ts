@@ -62,6 +62,17 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
 }
 
+/** `--accept-audit-rollback SEQ`: the witnessed seq an operator accepts to lose (docs/audit.md). */
+function parseSeq(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9]\d{0,15}$/.test(value))
+    throw new GloveboxError(
+      'GBX_CONFIG_INVALID',
+      '--accept-audit-rollback takes the witnessed seq the error names',
+    );
+  return Number(value);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -70,6 +81,7 @@ async function main(): Promise<void> {
       policies: { type: 'string' },
       listen: { type: 'string' },
       store: { type: 'string' },
+      'accept-audit-rollback': { type: 'string' },
     },
     strict: true,
   });
@@ -115,6 +127,9 @@ async function main(): Promise<void> {
       secret: w.secretEnv ? readSecret(undefined, w.secretEnv, `webhook secret ${w.secretEnv}`) : undefined,
     })),
     webauthn: file.webauthn,
+    acceptAuditRollback: parseSeq(
+      values['accept-audit-rollback'] ?? process.env.GLOVEBOX_ACCEPT_AUDIT_ROLLBACK,
+    ),
     reaperIntervalMs:
       file.reaperIntervalMs ??
       (process.env.GLOVEBOX_REAPER_MS ? Number(process.env.GLOVEBOX_REAPER_MS) : undefined),

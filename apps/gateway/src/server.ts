@@ -30,7 +30,7 @@ import { IdentityService, type Actor } from './services/identity.js';
 import { SecretBox } from './services/secrets.js';
 import { loadOrCreateSigningKey } from './services/signing-keys.js';
 import { Metrics } from './services/metrics.js';
-import { AuditTrail } from './services/audit-trail.js';
+import { startAuditTrail, type AuditTrail } from './services/audit-trail.js';
 import { AuditSinks } from './services/audit-sinks.js';
 import { LiveFeed } from './services/live-feed.js';
 import { HeapArtifacts } from './services/heap-artifacts.js';
@@ -140,6 +140,10 @@ export function buildServer(options: GatewayOptions): Gateway {
     onFailure: (error) => {
       metrics.inc('glovebox_audit_failures_total');
       logger.error({ err: error }, 'audit write failed');
+    },
+    onIntegrityFailure: (error) => {
+      metrics.inc('glovebox_audit_integrity_failures_total');
+      logger.fatal({ code: error.code }, `${error.message}`);
     },
   });
   const sinks = new AuditSinks(config.audit, store, logger.child({ part: 'audit-sinks' }));
@@ -302,6 +306,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       return reply.status(503).send({ status: 'store unavailable' });
     }
     if (!engine.ready) return reply.status(503).send({ status: 'no valid policy set' });
+    if (audit.halted) return reply.status(503).send({ status: 'audit store went backwards' });
     return { status: 'ready' };
   });
   app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
@@ -329,7 +334,6 @@ export function buildServer(options: GatewayOptions): Gateway {
   });
 
   let reaper: NodeJS.Timeout | undefined;
-  let checkpointTimer: NodeJS.Timeout | undefined;
   let stopWatching: (() => void) | undefined;
   let started = false;
 
@@ -337,12 +341,15 @@ export function buildServer(options: GatewayOptions): Gateway {
     if (started) return;
     started = true;
     await store.migrate();
-    trail = await AuditTrail.open(store, clock, join(config.dataDir, 'keys', 'audit'), {
-      events: 100,
-      ms: 60_000,
+    const opened = await startAuditTrail({
+      config,
+      store,
+      clock,
+      log: logger.child({ part: 'audit' }),
+      audit,
+      onCheckpoint: (checkpoint) => sinks.nudge(checkpoint.seq),
     });
-    checkpointTimer = setInterval(() => void trail?.checkpointNow(), 5_000);
-    checkpointTimer.unref();
+    trail = opened.trail;
     const loaded = await engine.reload(config.policiesDir);
     if (!loaded.ok) {
       logger.error(
@@ -373,7 +380,12 @@ export function buildServer(options: GatewayOptions): Gateway {
       type: 'system.started',
       actor: { kind: 'system', id: 'gateway' },
       outcome: 'success',
-      details: { store: store.kind, policyVersion: engine.version ?? 'none', pid: process.pid },
+      details: {
+        store: store.kind,
+        policyVersion: engine.version ?? 'none',
+        pid: process.pid,
+        witness: opened.witness.state,
+      },
     });
     await access.reap();
     hub.start(await store.listLiveRequests());
@@ -396,7 +408,6 @@ export function buildServer(options: GatewayOptions): Gateway {
     ready: start,
     async close() {
       if (reaper) clearInterval(reaper);
-      if (checkpointTimer) clearInterval(checkpointTimer);
       if (started) {
         await audit
           .record({
@@ -407,7 +418,7 @@ export function buildServer(options: GatewayOptions): Gateway {
           })
           .catch(() => undefined);
       }
-      await trail?.checkpointNow();
+      await trail?.close();
       stopWatching?.();
       await hub.close();
       artifacts.close();

@@ -63,6 +63,10 @@ export const AUDIT_EVENT_TYPES = {
   'audit.exported': { severity: 'I', description: 'The audit trail was exported.' },
   'audit.verified': { severity: 'I', description: 'The live audit trail was verified (with its result).' },
   'audit.key_rotated': { severity: 'W', description: 'The checkpoint signing key was rotated.' },
+  'audit.rollback_accepted': {
+    severity: 'E',
+    description: 'An operator started the gateway on a store behind or beside its witnessed head.',
+  },
   'api.request': { severity: 'I', description: 'An API call: method, route, status and who made it.' },
   'system.started': { severity: 'I', description: 'A gateway process started.' },
   'system.stopped': { severity: 'I', description: 'A gateway process stopped cleanly.' },
@@ -137,6 +141,8 @@ const decisionSchema = z.strictObject({
   determiningPolicies: z.array(z.string().min(1).max(256)).max(64),
   policyVersion: z.string().min(1).max(128),
   reasons: z.array(z.string().max(512)).max(32),
+  /** Present when the policy could not be evaluated: the deny came from these errors, not a forbid. */
+  errors: z.array(z.string().max(512)).max(32).optional(),
 });
 
 const shortText = z.string().min(1).max(256);
@@ -201,6 +207,7 @@ export interface ChainedEvent {
     determiningPolicies: string[];
     policyVersion: string;
     reasons: string[];
+    errors?: string[];
   };
   outcome: 'success' | 'failure' | 'denied' | 'pending';
   details: Record<string, unknown>;
@@ -263,7 +270,10 @@ export function chainEvent(head: ChainHead | null, input: AuditEventInput, id: s
   if (data.sessionId !== undefined) unhashed.sessionId = data.sessionId;
   if (data.action !== undefined) unhashed.action = data.action;
   if (data.target !== undefined) unhashed.target = data.target;
-  if (data.decision !== undefined) unhashed.decision = data.decision;
+  if (data.decision !== undefined) {
+    const { errors, ...decision } = data.decision;
+    unhashed.decision = errors === undefined ? decision : { ...decision, errors };
+  }
   let canonical: string;
   try {
     canonical = canonicalJson(unhashed);

@@ -2,19 +2,26 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { canonicalJson } from '@glovebox/protocol';
 import type { SignedCheckpoint } from './checkpoint.js';
+import type { AuditColumns } from './columns.js';
 import type { ChainedEvent } from './event.js';
 import { GENESIS_HASH } from './event.js';
 import type { AuditPublicKey } from './keys.js';
 
 /** Name in the header line of every export. */
 export const EXPORT_FORMAT = 'glovebox-audit-export';
-/** Version of the export format this library writes and reads. */
-export const EXPORT_VERSION = 1;
+/** Version of the export format this library writes. It reads versions 1 and 2. */
+export const EXPORT_VERSION = 2;
 
-/** One item of a trail in order: an event, or a checkpoint placed right after the event it signs. */
+/**
+ * One item of a trail in order: an event (as an object, or as the canonical text a store keeps,
+ * with the store's search columns), or a checkpoint placed right after the event it signs.
+ */
 export type AuditRecord =
-  { kind: 'event'; event: ChainedEvent } | { kind: 'checkpoint'; checkpoint: SignedCheckpoint };
+  | { kind: 'event'; event: ChainedEvent }
+  | { kind: 'stored'; seq: number; text: string; columns?: Partial<AuditColumns> }
+  | { kind: 'checkpoint'; checkpoint: SignedCheckpoint };
 
 /** First line of an export. */
 export interface ExportHeader {
@@ -23,6 +30,11 @@ export interface ExportHeader {
   version: typeof EXPORT_VERSION;
   createdAt: string;
   publicKeys: AuditPublicKey[];
+  /**
+   * The latest head the exporter had witnessed outside its store when it wrote the export: the
+   * trail in the file must reach it (since version 2).
+   */
+  witness: SignedCheckpoint | null;
 }
 
 /** Last line of an export: what was written, so a cut-off file is told apart from a whole one. */
@@ -43,19 +55,34 @@ export interface ExportSummary {
   bytes: number;
 }
 
+/** Options of {@link writeExport}. */
+export interface WriteExportOptions {
+  publicKeys: readonly AuditPublicKey[];
+  createdAt?: string;
+  witness?: SignedCheckpoint | null;
+}
+
 const FLUSH_AT = 256 * 1024;
+const HASH_MEMBER = ',"hash":"';
+
+/** The hash of a stored event text: its top-level `hash` member is the last one in canonical form. */
+function hashOfStored(text: string): string {
+  const at = text.lastIndexOf(HASH_MEMBER);
+  return at < 0 ? '' : text.slice(at + HASH_MEMBER.length, at + HASH_MEMBER.length + 64);
+}
 
 /**
- * Writes an export as JSON lines: a header (format, version, public keys), then each record in
- * order, then an end line. Honours backpressure; does not end `out`.
+ * Writes an export as JSON lines: a header (format, version, public keys, witnessed head), then
+ * each record in order (events as canonical JSON), then an end line. Honours backpressure; does
+ * not end `out`.
  *
  * @example
- * await writeExport(store.records(), fileStream, { publicKeys: ring.publicKeys() });
+ * await writeExport(store.records(), fileStream, { publicKeys: ring.publicKeys(), witness });
  */
 export async function writeExport(
   records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>,
   out: Writable,
-  options: { publicKeys: readonly AuditPublicKey[]; createdAt?: string },
+  options: WriteExportOptions,
 ): Promise<ExportSummary> {
   const header: ExportHeader = {
     kind: 'header',
@@ -63,6 +90,7 @@ export async function writeExport(
     version: EXPORT_VERSION,
     createdAt: options.createdAt ?? new Date().toISOString(),
     publicKeys: [...options.publicKeys],
+    witness: options.witness ?? null,
   };
   let pending = `${JSON.stringify(header)}\n`;
   let bytes = 0;
@@ -75,14 +103,15 @@ export async function writeExport(
   };
   const summary = { events: 0, checkpoints: 0, headSeq: 0, headHash: GENESIS_HASH };
   for await (const record of records) {
-    if (record.kind === 'event') {
-      pending += `{"kind":"event","event":${JSON.stringify(record.event)}}\n`;
-      summary.events++;
-      summary.headSeq = record.event.seq;
-      summary.headHash = record.event.hash;
-    } else {
+    if (record.kind === 'checkpoint') {
       pending += `{"kind":"checkpoint","checkpoint":${JSON.stringify(record.checkpoint)}}\n`;
       summary.checkpoints++;
+    } else {
+      const text = record.kind === 'stored' ? record.text : canonicalJson(record.event);
+      pending += `{"kind":"event","event":${text}}\n`;
+      summary.events++;
+      summary.headSeq = record.kind === 'stored' ? record.seq : record.event.seq;
+      summary.headHash = record.kind === 'stored' ? hashOfStored(record.text) : record.event.hash;
     }
     if (pending.length >= FLUSH_AT) await flush();
   }
@@ -99,7 +128,7 @@ export async function writeExport(
 export async function writeExportFile(
   records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>,
   path: string,
-  options: { publicKeys: readonly AuditPublicKey[]; createdAt?: string },
+  options: WriteExportOptions,
 ): Promise<ExportSummary> {
   const temp = `${path}.${process.pid}.partial`;
   await rm(temp, { force: true });

@@ -48,15 +48,20 @@ export {
   type ExportEnd,
   type ExportHeader,
   type ExportSummary,
+  type WriteExportOptions,
 } from './export-format.js';
-export {
-  verifyEvents,
-  verifyExport,
-  type VerifyEventsOptions,
-  type VerifyExportOptions,
-  type VerifyProblem,
-  type VerifyReport,
-} from './verify.js';
+export { verifyExport, type VerifyExportOptions } from './verify/export.js';
+export { verifyEvents, type VerifyEventsOptions } from './verify/live.js';
+export type {
+  VerifyCommonOptions,
+  VerifyProblem,
+  VerifyProgress,
+  VerifyReport,
+  WitnessedHead,
+} from './verify/report.js';
+export { WitnessFile, readWitnessedHead, type ReadHead, type WitnessFileConfig } from './witness.js';
+export { auditColumns, columnMismatch, type AuditColumns } from './columns.js';
+export { inspectEvent, isChainedEvent, type InspectedEvent } from './event-check.js';
 export {
   RecordingHasher,
   splitLines,
@@ -69,13 +74,7 @@ export { SinkDeliveryError, formatEvent, type AuditSink, type SinkFormat } from 
 export { OCSF_VERSION, toOcsf } from './sinks/ocsf.js';
 export { FileSink, type FileSinkConfig } from './sinks/file.js';
 export { SyslogSink, formatSyslogMessage, octetFrame, type SyslogSinkConfig } from './sinks/syslog.js';
-export {
-  WEBHOOK_SIGNATURE_HEADER,
-  WebhookSink,
-  signWebhookBody,
-  verifyWebhookSignature,
-  type WebhookSinkConfig,
-} from './sinks/webhook.js';
+export { WebhookSink, type WebhookSinkConfig } from './sinks/webhook.js';
 export { OtlpSink, toOtlpLogs, type OtlpSinkConfig } from './sinks/otlp.js';
 export {
   SinkDispatcher,

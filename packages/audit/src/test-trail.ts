@@ -1,6 +1,6 @@
 // Builders shared by this package's tests and benchmarks; not part of the public entry.
 import { Writable } from 'node:stream';
-import { signCheckpoint } from './checkpoint.js';
+import { signCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import { chainEvent, type AuditEventInput, type ChainedEvent } from './event.js';
 import { writeExport, type AuditRecord } from './export-format.js';
 import type { AuditKeyring } from './keys.js';
@@ -61,7 +61,11 @@ export function buildTrail(
 }
 
 /** Writes an export to a string. */
-export async function exportToString(records: AuditRecord[], ring: AuditKeyring): Promise<string> {
+export async function exportToString(
+  records: AuditRecord[],
+  ring: AuditKeyring,
+  witness: SignedCheckpoint | null = null,
+): Promise<string> {
   const parts: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -69,7 +73,11 @@ export async function exportToString(records: AuditRecord[], ring: AuditKeyring)
       callback();
     },
   });
-  await writeExport(records, sink, { publicKeys: ring.publicKeys(), createdAt: '2026-01-01T00:00:00.000Z' });
+  await writeExport(records, sink, {
+    publicKeys: ring.publicKeys(),
+    createdAt: '2026-01-01T00:00:00.000Z',
+    witness,
+  });
   return parts.join('');
 }
 

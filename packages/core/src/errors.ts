@@ -54,6 +54,18 @@ export const ERROR_CODES = {
     meaning:
       'An audit event broke the event schema or size caps, so it was not written and nothing was done.',
   },
+  GBX_AUDIT_ROLLED_BACK: {
+    status: 503,
+    meaning: 'The audit store is behind its witnessed head (events removed or an old copy restored).',
+  },
+  GBX_AUDIT_TAMPERED: {
+    status: 503,
+    meaning: 'The audit store no longer holds the events witnessed or written; it was rewritten.',
+  },
+  GBX_AUDIT_WITNESS_INVALID: {
+    status: 503,
+    meaning: 'The audit witness file cannot be read or holds no head that verifies.',
+  },
   GBX_EXEC_NOT_ALLOWED: {
     status: 403,
     meaning: 'The command or one of its arguments is not on the allow-list of the target.',

@@ -21,6 +21,7 @@ export {
   type EnvelopeRejection,
   type EnvelopeCheck,
 } from './envelope.js';
+export { WEBHOOK_SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './webhook-signature.js';
 export * from './agent-channel.js';
 export * from './http.js';
 export * from './asciicast.js';

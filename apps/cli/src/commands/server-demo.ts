@@ -203,8 +203,10 @@ export function registerServerCommands(program: Command): void {
     .option('--policies <dir>', 'policy directory (hot-reloaded)')
     .option('--listen <host:port>', 'address to listen on', undefined)
     .option('--store <url>', 'postgres://… for PostgreSQL (default: embedded SQLite)')
+    .option('--accept-audit-rollback <seq>', 'start on a store behind its witnessed head (docs/audit.md)')
     .action((o: Record<string, string | undefined>) => {
-      const args = Object.entries(o).flatMap(([k, v]) => (v ? [`--${k}`, v] : []));
+      const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      const args = Object.entries(o).flatMap(([k, v]) => (v ? [flag(k), v] : []));
       const child = spawnGateway(args, {}, false);
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.on('SIGINT', forward);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { verifyRecording, type ChainedEvent } from '@glovebox/audit';
+import { searchAudit } from '../services/audit-search.js';
 import { streamAction, watchSession } from './stream.js';
 import { passwordLogin } from '../services/password-login.js';
 import { GloveboxError, newSecret, parseDuration } from '@glovebox/core';
@@ -579,36 +580,18 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
         outcome: 'success',
         details: { filter: q },
       });
-      const rows = await store.listAudit({
-        ...(q.after !== undefined ? { sinceSeq: q.after } : {}),
+      const page = await searchAudit(store, {
+        ...(q.after !== undefined ? { after: q.after } : {}),
         ...(q.since ? { since: q.since } : {}),
         ...(q.until ? { until: q.until } : {}),
         ...(q.actor ? { actor: q.actor.includes(':') ? q.actor : `user:${q.actor}` } : {}),
         ...(q.session ? { sessionId: q.session } : {}),
         ...(q.target ? { target: q.target } : {}),
         ...(q.action ? { action: q.action } : {}),
+        ...(q.decision ? { decision: q.decision } : {}),
         limit: q.limit ?? 1000,
       });
-      const events = rows
-        .map((r) => ({
-          seq: r.seq,
-          id: r.id,
-          time: r.time,
-          type: r.type,
-          actor: r.actor,
-          sessionId: r.sessionId,
-          action: r.action,
-          target: r.target,
-          outcome: r.outcome,
-          hash: r.hash,
-          event: JSON.parse(r.event) as Record<string, unknown>,
-        }))
-        .filter((e) => {
-          if (!q.decision) return true;
-          const d = e.event.decision as { allowed?: boolean } | undefined;
-          return d !== undefined && d.allowed === (q.decision === 'allow');
-        });
-      return { events };
+      return { events: page.events };
     },
   );
 
@@ -639,7 +622,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
       const canAudit = mayReadAudit(actor);
       if (!r || (!canAudit && r.actor !== actor.name))
         throw new GloveboxError('GBX_NOT_FOUND', 'no such recording');
-      const events = (await store.listAudit({ sessionId: r.sessionId, limit: 100_000 })).map(
+      const events = (await store.listAudit({ sessionId: r.sessionId, order: 'asc', limit: 100_000 })).map(
         (row) => JSON.parse(row.event) as ChainedEvent,
       );
       const verification = await verifyRecording(r.id, r.cast.split(/(?<=\n)/), events);

@@ -1,9 +1,9 @@
-import { GloveboxError, newId, type Clock } from '@glovebox/core';
-import { chainEvent, type AuditEventInput, type ChainedEvent } from '@glovebox/audit';
+import { GloveboxError, isGloveboxError, newId, type Clock } from '@glovebox/core';
+import { auditColumns, chainEvent, type AuditEventInput, type ChainedEvent } from '@glovebox/audit';
 import type { Decision } from '@glovebox/policy';
 import { canonicalJson } from '@glovebox/protocol';
 import type { Redactor } from '@glovebox/redact';
-import type { AuditRow, Store } from '../store/index.js';
+import type { AuditRow, ChainHead, Store } from '../store/index.js';
 
 export interface AuditServiceConfig {
   store: Store;
@@ -14,7 +14,14 @@ export interface AuditServiceConfig {
   onAppend?: (event: ChainedEvent) => void;
   /** Called when an append fails, with a message that carries no secret. */
   onFailure?: (error: unknown) => void;
+  /**
+   * Called once when the store turns out to have gone backwards or been rewritten under this
+   * process (`GBX_AUDIT_ROLLED_BACK`, `GBX_AUDIT_TAMPERED`); from then on every record is refused.
+   */
+  onIntegrityFailure?: (error: GloveboxError) => void;
 }
+
+const INTEGRITY_CODES = new Set(['GBX_AUDIT_ROLLED_BACK', 'GBX_AUDIT_TAMPERED']);
 
 /** One thing that happened, as services describe it. */
 export interface AuditRecord {
@@ -31,7 +38,9 @@ export interface AuditRecord {
 
 /**
  * Writes audit events into the hash chain in the store. If the write fails the caller gets
- * GBX_AUDIT_UNAVAILABLE, and must not perform (or release the result of) the action.
+ * GBX_AUDIT_UNAVAILABLE, and must not perform (or release the result of) the action. Every append
+ * is anchored to the last event this process wrote: a store that no longer holds it is refused,
+ * and so is every later record (fail closed until an operator recovers the store).
  */
 export class AuditService {
   readonly #c: AuditServiceConfig;
@@ -41,9 +50,27 @@ export class AuditService {
     reject: (e: unknown) => void;
   }[] = [];
   #writing = false;
+  /** The last head this process knows to be in the store; undefined until anchored. */
+  #anchor: ChainHead | null | undefined;
+  #halted: GloveboxError | null = null;
 
   constructor(config: AuditServiceConfig) {
     this.#c = config;
+  }
+
+  /** Anchors later appends to `head`: the store's head as checked against the witness at start. */
+  anchorAt(head: ChainHead | null): void {
+    this.#anchor = head;
+  }
+
+  /** The last head this process wrote or was anchored at; null for an empty trail. */
+  get head(): ChainHead | null {
+    return this.#anchor ?? null;
+  }
+
+  /** The integrity failure that stopped all writing, if any. */
+  get halted(): GloveboxError | null {
+    return this.#halted;
   }
 
   /**
@@ -81,25 +108,30 @@ export class AuditService {
       ...(record.sessionId ? { sessionId: record.sessionId } : {}),
       ...(record.action ? { action: record.action } : {}),
       ...(record.target ? { target: record.target } : {}),
-      ...(record.decision
-        ? {
-            decision: {
-              allowed: record.decision.allowed,
-              determiningPolicies: record.decision.determiningPolicies,
-              policyVersion: record.decision.policyVersion,
-              reasons: record.decision.reasons.map((r) => this.#c.redactor.redactText(r).text),
-            },
-          }
-        : {}),
+      ...(record.decision ? { decision: this.#decision(record.decision) } : {}),
       outcome: record.outcome,
       details: details as Record<string, unknown>,
     };
+    if (this.#halted) throw this.#halted;
     // Reject a malformed event on its own, before it can share a transaction with others.
     chainEvent(null, input, 'evt_validation');
     return new Promise<ChainedEvent>((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });
       void this.#drain();
     });
+  }
+
+  /** The decision as the event keeps it; an evaluation error that caused a deny says so. */
+  #decision(decision: Decision): NonNullable<AuditEventInput['decision']> {
+    const redact = (text: string) => this.#c.redactor.redactText(text).text.slice(0, 512);
+    const errors = decision.errors.slice(0, 32).map(redact);
+    return {
+      allowed: decision.allowed,
+      determiningPolicies: decision.determiningPolicies,
+      policyVersion: decision.policyVersion,
+      reasons: decision.reasons.map(redact),
+      ...(errors.length > 0 ? { errors } : {}),
+    };
   }
 
   /**
@@ -114,6 +146,7 @@ export class AuditService {
         const batch = this.#queue.splice(0, 256);
         let events: ChainedEvent[] = [];
         try {
+          if (this.#halted) throw this.#halted;
           await this.#c.store.appendAudit((head) => {
             events = [];
             let previous = head;
@@ -123,19 +156,13 @@ export class AuditService {
               previous = event;
             }
             return events.map(toRow);
-          });
+          }, this.#anchor);
         } catch (error) {
-          this.#c.onFailure?.(error);
-          const failure = new GloveboxError(
-            'GBX_AUDIT_UNAVAILABLE',
-            'the audit trail could not be written, so nothing was done',
-            {
-              cause: error,
-            },
-          );
-          for (const item of batch) item.reject(failure);
+          for (const item of batch) item.reject(this.#failure(error));
           continue;
         }
+        const last = events.at(-1);
+        if (last) this.#anchor = { seq: last.seq, hash: last.hash };
         events.forEach((event, i) => {
           this.#c.onAppend?.(event);
           batch[i]!.resolve(event);
@@ -145,21 +172,28 @@ export class AuditService {
       this.#writing = false;
     }
   }
+
+  /** What a failed append turns into for its callers; an integrity failure stops all writing. */
+  #failure(error: unknown): GloveboxError {
+    if (isGloveboxError(error) && INTEGRITY_CODES.has(error.code)) {
+      if (this.#halted === null) {
+        this.#halted = error;
+        this.#c.onIntegrityFailure?.(error);
+      }
+      return this.#halted;
+    }
+    this.#c.onFailure?.(error);
+    return new GloveboxError(
+      'GBX_AUDIT_UNAVAILABLE',
+      'the audit trail could not be written, so nothing was done',
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 function toRow(event: ChainedEvent): AuditRow {
-  return {
-    seq: event.seq,
-    id: event.id,
-    time: event.time,
-    type: event.type,
-    actor: `${event.actor.kind}:${event.actor.id}`,
-    sessionId: event.sessionId ?? null,
-    action: event.action ?? null,
-    target: event.target ?? null,
-    outcome: event.outcome,
-    prevHash: event.prevHash,
-    hash: event.hash,
-    event: canonicalJson(event),
-  };
+  const { decision: _generated, ...columns } = auditColumns(event);
+  return { ...columns, event: canonicalJson(event) };
 }

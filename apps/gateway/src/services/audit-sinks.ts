@@ -1,10 +1,16 @@
 import type { Logger } from 'pino';
-import { createSinks, SinkDispatcher, type ChainedEvent, type SinkStatus } from '@glovebox/audit';
+import {
+  createSinks,
+  SinkDispatcher,
+  signedCheckpointSchema,
+  type ChainedEvent,
+  type SinkStatus,
+} from '@glovebox/audit';
 import type { Store } from '../store/index.js';
 
 /**
  * Streams the audit trail to the configured sinks, at least once, from a durable cursor per sink
- * kept in the store. Delivery runs beside the request path: a sink that is down or slow never
+ * kept in the store, each batch followed by the latest signed head so every sink witnesses it. Delivery runs beside the request path: a sink that is down or slow never
  * blocks or slows an action; its lag shows in /metrics and `glovebox audit sinks`.
  */
 export class AuditSinks {
@@ -19,6 +25,11 @@ export class AuditSinks {
       store: {
         readAfter: async (seq, limit) =>
           (await store.readAuditAfter(seq, limit)).map((r) => JSON.parse(r.event) as ChainedEvent),
+        latestCheckpoint: async (seq) => {
+          const stored = await store.latestCheckpoint(seq);
+          const parsed = stored ? signedCheckpointSchema.safeParse(JSON.parse(stored.checkpoint)) : null;
+          return parsed?.success ? parsed.data : null;
+        },
         getCursor: (sink) => store.getSinkCursor(sink),
         setCursor: (sink, seq) => store.setSinkCursor(sink, seq),
       },

@@ -4,7 +4,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRedactor } from '@glovebox/redact';
-import { Notifier, signWebhook } from './notifier.js';
+import { signWebhookBody } from '@glovebox/protocol';
+import { Notifier } from './notifier.js';
 import type { AccessNotice } from './access.js';
 import type { AccessRequestRecord } from '../store/index.js';
 
@@ -93,7 +94,7 @@ test('generic JSON notice: signed, redacted, with a link to the request in the c
   const signature = String(headers['x-glovebox-signature']);
   const [, ts, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)!;
   assert.equal(mac, createHmac('sha256', 'hook-secret').update(`${ts}.${body}`).digest('hex'));
-  assert.equal(signature, signWebhook('hook-secret', Number(ts), body));
+  assert.equal(signature, signWebhookBody('hook-secret', Number(ts), body));
   assert.equal(headers['x-glovebox-event'], 'request.created');
   const doc = JSON.parse(body) as {
     type: string;

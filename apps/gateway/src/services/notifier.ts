@@ -1,5 +1,6 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '@glovebox/core';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '@glovebox/protocol';
 import type { Redactor } from '@glovebox/redact';
 import type { WebhookConfig } from '../config.js';
 import type { AccessNotice } from './access.js';
@@ -59,16 +60,6 @@ const HEADLINES: Record<AccessNotice['kind'], string> = {
 /** Slack mrkdwn control characters; user text must not become links or mentions. */
 function slackEscape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-/**
- * Signature of a delivery: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`. Receivers
- * recompute it with the shared secret and reject old timestamps, so a captured delivery cannot be
- * replayed later or altered.
- */
-export function signWebhook(secret: string, timestampSec: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex');
-  return `t=${timestampSec},v1=${mac}`;
 }
 
 /**
@@ -207,7 +198,9 @@ export class Notifier {
             'user-agent': 'glovebox-notifier/1',
             'x-glovebox-event': kind,
             'x-glovebox-delivery': deliveryId,
-            ...(hook.secret ? { 'x-glovebox-signature': signWebhook(hook.secret, timestamp, body) } : {}),
+            ...(hook.secret
+              ? { [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(hook.secret, timestamp, body) }
+              : {}),
           },
           body,
           redirect: 'error',

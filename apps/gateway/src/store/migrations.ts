@@ -1,3 +1,5 @@
+import { searchIndexesMigration } from './audit-sql.js';
+
 /**
  * Versioned migrations, one list per dialect, applied in order and recorded in
  * `schema_migrations`. Never edit a released migration; add a new one.
@@ -163,6 +165,11 @@ CREATE INDEX webauthn_credentials_user ON webauthn_credentials(user_id);
   cast_text TEXT NOT NULL
 );
 CREATE INDEX recordings_session ON recordings(session_id);`,
+    },
+    {
+      version: 6,
+      name: 'audit search: a generated decision column and an index per filter',
+      sql: searchIndexesMigration(dialect),
     },
   ];
 };

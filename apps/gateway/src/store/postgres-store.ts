@@ -1,12 +1,16 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import {
+  AUDIT_INSERT_COLUMNS,
+  auditFromRow,
+  auditSearchSql,
+  auditToParams,
+  checkAnchor,
+} from './audit-sql.js';
+import {
   agentFromRow,
   agentToParams,
   approvalFromRow,
-  auditFromRow,
-  auditToParams,
-  auditWhere,
   RECORDING_COLUMNS,
   recordingFromRow,
   recordingToParams,
@@ -313,17 +317,29 @@ export class PostgresStore implements Store {
     ).map(approvalFromRow);
   }
 
-  async appendAudit(build: (head: ChainHead | null) => AuditRow[]): Promise<AuditRow[]> {
+  async appendAudit(
+    build: (head: ChainHead | null) => AuditRow[],
+    anchor?: ChainHead | null,
+  ): Promise<AuditRow[]> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-      const head = (await client.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'))
-        .rows[0] as Row | undefined;
-      const rows = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
+      const found = (
+        await client.query(
+          `(SELECT seq, hash, true AS head FROM audit_events ORDER BY seq DESC LIMIT 1)
+           UNION ALL (SELECT seq, hash, false AS head FROM audit_events WHERE seq = $1)`,
+          [anchor?.seq ?? 0],
+        )
+      ).rows as Row[];
+      const top = found.find((r) => r.head === true);
+      const head = top ? { seq: Number(top.seq), hash: String(top.hash) } : null;
+      const atAnchor = found.find((r) => r.head === false);
+      checkAnchor(head, anchor, atAnchor ? String(atAnchor.hash) : null);
+      const rows = build(head);
       for (const row of rows) {
         await client.query(
-          'INSERT INTO audit_events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+          `INSERT INTO audit_events (${AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
           auditToParams(row),
         );
       }
@@ -336,12 +352,18 @@ export class PostgresStore implements Store {
       client.release();
     }
   }
+  async auditHead(): Promise<ChainHead | null> {
+    const r = await this.#one('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+    return r ? { seq: Number(r.seq), hash: String(r.hash) } : null;
+  }
+  async auditHashAt(seq: number): Promise<string | null> {
+    const r = await this.#one('SELECT hash FROM audit_events WHERE seq = $1', [seq]);
+    return r ? String(r.hash) : null;
+  }
   async listAudit(filter: Parameters<Store['listAudit']>[0]) {
-    const { where, params } = auditWhere(filter, (i) => `$${i}`);
-    params.push(filter.limit ?? 1000);
-    return (
-      await this.#q(`SELECT * FROM audit_events ${where} ORDER BY seq LIMIT $${params.length}`, params)
-    ).map(auditFromRow);
+    const { sql, params, reverse } = auditSearchSql(filter, (i) => `$${i}`);
+    const rows = (await this.#q(sql, params)).map(auditFromRow);
+    return reverse ? rows.reverse() : rows;
   }
   async readAuditAfter(afterSeq: number, limit: number) {
     return (
@@ -354,11 +376,20 @@ export class PostgresStore implements Store {
       checkpoint,
     ]);
   }
-  async listCheckpoints() {
-    return (await this.#q('SELECT seq, checkpoint FROM audit_checkpoints ORDER BY seq')).map((r) => ({
-      seq: Number(r.seq),
-      checkpoint: String(r.checkpoint as string),
-    }));
+  async readCheckpoints(afterSeq: number, uptoSeq: number) {
+    return (
+      await this.#q(
+        'SELECT seq, checkpoint FROM audit_checkpoints WHERE seq > $1 AND seq <= $2 ORDER BY seq',
+        [afterSeq, uptoSeq],
+      )
+    ).map((r) => ({ seq: Number(r.seq), checkpoint: String(r.checkpoint as string) }));
+  }
+  async latestCheckpoint(uptoSeq?: number) {
+    const r = await this.#one(
+      'SELECT seq, checkpoint FROM audit_checkpoints WHERE seq <= $1 ORDER BY seq DESC LIMIT 1',
+      [uptoSeq ?? Number.MAX_SAFE_INTEGER],
+    );
+    return r ? { seq: Number(r.seq), checkpoint: String(r.checkpoint) } : null;
   }
   async saveRecording(x: RecordingRecord): Promise<void> {
     await this.#q('INSERT INTO recordings VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', recordingToParams(x));

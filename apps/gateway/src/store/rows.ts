@@ -2,8 +2,6 @@ import type {
   AccessRequestRecord,
   AgentRecord,
   ApprovalRecord,
-  AuditFilter,
-  AuditRow,
   RecordingRecord,
   TokenRecord,
   UserRecord,
@@ -113,62 +111,6 @@ export function recordingFromRow(r: Row): RecordingRecord {
 
 export function recordingToParams(x: RecordingRecord): unknown[] {
   return [x.id, x.sessionId, x.action, x.actor, x.createdAt, x.chunks, x.bytes, x.cast];
-}
-
-export function auditFromRow(r: Row): AuditRow {
-  return {
-    seq: num(r.seq),
-    id: str(r.id),
-    time: str(r.time),
-    type: str(r.type),
-    actor: str(r.actor),
-    sessionId: strOrNull(r.session_id),
-    action: strOrNull(r.action),
-    target: strOrNull(r.target),
-    outcome: str(r.outcome),
-    prevHash: str(r.prev_hash),
-    hash: str(r.hash),
-    event: str(r.event),
-  };
-}
-
-export function auditToParams(a: AuditRow): unknown[] {
-  return [
-    a.seq,
-    a.id,
-    a.time,
-    a.type,
-    a.actor,
-    a.sessionId,
-    a.action,
-    a.target,
-    a.outcome,
-    a.prevHash,
-    a.hash,
-    a.event,
-  ];
-}
-
-/** Builds the WHERE clause of an audit query; `p(i)` renders the i-th placeholder for the dialect. */
-export function auditWhere(
-  filter: AuditFilter,
-  p: (i: number) => string,
-): { where: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    clauses.push(sql.replace('?', p(params.length)));
-  };
-  if (filter.sinceSeq !== undefined) add('seq > ?', filter.sinceSeq);
-  if (filter.since !== undefined) add('time >= ?', filter.since);
-  if (filter.until !== undefined) add('time <= ?', filter.until);
-  if (filter.actor !== undefined) add('actor = ?', filter.actor);
-  if (filter.sessionId !== undefined) add('session_id = ?', filter.sessionId);
-  if (filter.target !== undefined) add('target = ?', filter.target);
-  if (filter.action !== undefined) add('action = ?', filter.action);
-  if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 export function webauthnFromRow(r: Row): WebauthnCredentialRecord {

@@ -3,12 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
+  AUDIT_INSERT_COLUMNS,
+  auditFromRow,
+  auditSearchSql,
+  auditToParams,
+  checkAnchor,
+} from './audit-sql.js';
+import {
   agentFromRow,
   agentToParams,
   approvalFromRow,
-  auditFromRow,
-  auditToParams,
-  auditWhere,
   RECORDING_COLUMNS,
   recordingFromRow,
   recordingToParams,
@@ -223,27 +227,33 @@ export class SqliteStore implements Store {
       approvalFromRow,
     );
 
-  appendAudit = async (build: (head: ChainHead | null) => AuditRow[]) => {
+  appendAudit = async (build: (head: ChainHead | null) => AuditRow[], anchor?: ChainHead | null) => {
+    const insert = this.#db.prepare(
+      `INSERT INTO audit_events (${AUDIT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     const tx = this.#db.transaction(() => {
-      const head = this.#get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-      const rows = build(head ? { seq: Number(head.seq), hash: String(head.hash) } : null);
-      for (const row of rows) {
-        this.#run(
-          'INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          ...auditToParams(row),
-        );
-      }
+      const head = this.#auditHead();
+      checkAnchor(head, anchor, anchor ? this.#hashAt(anchor.seq) : null);
+      const rows = build(head);
+      for (const row of rows) insert.run(...auditToParams(row));
       return rows;
     });
     return tx.immediate();
   };
+  #auditHead(): ChainHead | null {
+    const head = this.#get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+    return head ? { seq: Number(head.seq), hash: String(head.hash) } : null;
+  }
+  #hashAt(seq: number): string | null {
+    const row = this.#get('SELECT hash FROM audit_events WHERE seq = ?', seq);
+    return row ? String(row.hash) : null;
+  }
+  auditHead = async () => this.#auditHead();
+  auditHashAt = async (seq: number) => this.#hashAt(seq);
   listAudit = async (filter: Parameters<Store['listAudit']>[0]) => {
-    const { where, params } = auditWhere(filter, () => '?');
-    return this.#all(
-      `SELECT * FROM audit_events ${where} ORDER BY seq LIMIT ?`,
-      ...params,
-      filter.limit ?? 1000,
-    ).map(auditFromRow);
+    const { sql, params, reverse } = auditSearchSql(filter, () => '?');
+    const rows = this.#all(sql, ...params).map(auditFromRow);
+    return reverse ? rows.reverse() : rows;
   };
   readAuditAfter = async (afterSeq: number, limit: number) =>
     this.#all('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit).map(
@@ -252,11 +262,19 @@ export class SqliteStore implements Store {
   addCheckpoint = async (seq: number, checkpoint: string) => {
     this.#run('INSERT INTO audit_checkpoints VALUES (?, ?) ON CONFLICT (seq) DO NOTHING', seq, checkpoint);
   };
-  listCheckpoints = async () =>
-    this.#all('SELECT seq, checkpoint FROM audit_checkpoints ORDER BY seq').map((r) => ({
-      seq: Number(r.seq),
-      checkpoint: String(r.checkpoint as string),
-    }));
+  readCheckpoints = async (afterSeq: number, uptoSeq: number) =>
+    this.#all(
+      'SELECT seq, checkpoint FROM audit_checkpoints WHERE seq > ? AND seq <= ? ORDER BY seq',
+      afterSeq,
+      uptoSeq,
+    ).map((r) => ({ seq: Number(r.seq), checkpoint: String(r.checkpoint as string) }));
+  latestCheckpoint = async (uptoSeq?: number) => {
+    const r = this.#get(
+      'SELECT seq, checkpoint FROM audit_checkpoints WHERE seq <= ? ORDER BY seq DESC LIMIT 1',
+      uptoSeq ?? Number.MAX_SAFE_INTEGER,
+    );
+    return r ? { seq: Number(r.seq), checkpoint: String(r.checkpoint) } : null;
+  };
   saveRecording = async (x: RecordingRecord) => {
     this.#run('INSERT INTO recordings VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ...recordingToParams(x));
   };

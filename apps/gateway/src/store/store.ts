@@ -71,15 +71,25 @@ export interface Store {
    * Appends audit events atomically at the head of the chain, in one durable transaction: `build`
    * receives the current head and returns the rows to insert, chained from it. Concurrent appends
    * (also from other processes on the same database) are serialized so the sequence stays gap-free.
+   * With `anchor` (the last event this process wrote), the append is refused when the store no
+   * longer holds it: `GBX_AUDIT_ROLLED_BACK` when the head is behind it, `GBX_AUDIT_TAMPERED` when
+   * another event sits at its seq.
    */
-  appendAudit(build: (head: ChainHead | null) => AuditRow[]): Promise<AuditRow[]>;
+  appendAudit(build: (head: ChainHead | null) => AuditRow[], anchor?: ChainHead | null): Promise<AuditRow[]>;
+  /** The last event's seq and hash, or null for an empty trail. */
+  auditHead(): Promise<ChainHead | null>;
+  /** The stored hash of the event at `seq`, or null when there is none. */
+  auditHashAt(seq: number): Promise<string | null>;
+  /** Search with every filter in the query; newest first unless `order` says otherwise. */
   listAudit(filter: AuditFilter): Promise<AuditRow[]>;
   /** Rows with seq > afterSeq in order, for verification, export and sinks. */
   readAuditAfter(afterSeq: number, limit: number): Promise<AuditRow[]>;
   /** Stores a signed checkpoint (JSON) for the event at `seq`; ignored if one exists there. */
   addCheckpoint(seq: number, checkpoint: string): Promise<void>;
-  /** All checkpoints in seq order, as stored JSON. */
-  listCheckpoints(): Promise<{ seq: number; checkpoint: string }[]>;
+  /** Checkpoints with afterSeq < seq <= uptoSeq, in seq order, as stored JSON. */
+  readCheckpoints(afterSeq: number, uptoSeq: number): Promise<{ seq: number; checkpoint: string }[]>;
+  /** The checkpoint with the highest seq (at most `uptoSeq` when given), or null. */
+  latestCheckpoint(uptoSeq?: number): Promise<{ seq: number; checkpoint: string } | null>;
   saveRecording(recording: RecordingRecord): Promise<void>;
   getRecording(id: string): Promise<RecordingRecord | null>;
   /** Recordings without their content, newest first. */

@@ -117,9 +117,15 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
 /** One configured sink, after defaults. */
 export type SinkConfig = z.output<typeof sinkConfigSchema>;
 
-/** The `audit` section of the gateway configuration that concerns sinks. */
+/** The `audit` section of the gateway configuration: sinks, the witness file, the checkpoint interval. */
 export const sinksConfigSchema = z
-  .strictObject({ sinks: z.array(sinkConfigSchema).max(32).default([]) })
+  .strictObject({
+    sinks: z.array(sinkConfigSchema).max(32).default([]),
+    /** The local witness file of signed heads; default `<data>/keys/audit-witness.jsonl`. */
+    witnessFile: z.string().min(1).max(4096).optional(),
+    /** Least time between two checkpoints, in milliseconds; default 1000. */
+    checkpointIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
+  })
   .refine((config) => new Set(config.sinks.map((sink) => sink.name)).size === config.sinks.length, {
     message: 'sink names must be unique (each keeps its own delivery cursor)',
     path: ['sinks'],

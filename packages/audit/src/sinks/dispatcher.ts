@@ -1,3 +1,4 @@
+import type { SignedCheckpoint } from '../checkpoint.js';
 import type { ChainedEvent } from '../event.js';
 import { SinkDeliveryError, withTimeout, type AuditSink } from './sink.js';
 
@@ -13,6 +14,11 @@ export interface SinkCursorStore {
   setCursor(sink: string, seq: number): Promise<void>;
   /** The chain head's seq, for lag; optional (the dispatcher also learns it from `nudge`). */
   headSeq?(): Promise<number>;
+  /**
+   * The latest signed checkpoint at or before `seq`, or null. When given, every sink receives the
+   * newest head with (or, when idle, without) a batch, and so witnesses it outside the store.
+   */
+  latestCheckpoint?(seq: number): Promise<SignedCheckpoint | null>;
 }
 
 /** Delivery state of one sink, for `/metrics` and `glovebox audit sinks`. */
@@ -24,6 +30,8 @@ export interface SinkStatus {
   headSeq: number;
   /** Events not yet delivered: headSeq - cursor. */
   lag: number;
+  /** Seq of the latest signed head the sink holds (0: none delivered by this process yet). */
+  witnessedSeq: number;
   delivered: number;
   failures: number;
   consecutiveFailures: number;
@@ -108,6 +116,7 @@ export class SinkDispatcher {
         cursor: 0,
         headSeq: 0,
         lag: 0,
+        witnessedSeq: 0,
         delivered: 0,
         failures: 0,
         consecutiveFailures: 0,
@@ -182,16 +191,23 @@ export class SinkDispatcher {
     }
     if (this.#store.headSeq) this.#headSeq = Math.max(this.#headSeq, await this.#store.headSeq());
     const batch = await this.#store.readAfter(status.cursor, this.#batchSize);
-    if (batch.length === 0) return this.#pollMs;
     let previous = status.cursor;
     for (const event of batch) {
       if (event.seq <= previous) throw new SinkDeliveryError('the store returned events out of order');
       previous = event.seq;
     }
+    const checkpoint = (await this.#store.latestCheckpoint?.(previous)) ?? null;
+    const head = checkpoint !== null && checkpoint.seq > status.witnessedSeq ? checkpoint : undefined;
+    if (batch.length === 0 && head === undefined) return this.#pollMs;
     // A deliver that outlives its deadline is not abandoned: the sink's own queue keeps order.
-    await withTimeout(worker.sink.deliver(batch), this.#deliverTimeoutMs, `delivery to ${worker.sink.name}`);
-    await this.#store.setCursor(worker.sink.name, previous);
+    await withTimeout(
+      worker.sink.deliver(batch, head),
+      this.#deliverTimeoutMs,
+      `delivery to ${worker.sink.name}`,
+    );
+    if (batch.length > 0) await this.#store.setCursor(worker.sink.name, previous);
     status.cursor = previous;
+    if (head !== undefined) status.witnessedSeq = head.seq;
     status.delivered += batch.length;
     status.consecutiveFailures = 0;
     status.lastSuccessAt = this.#now();

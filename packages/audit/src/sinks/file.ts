@@ -1,7 +1,9 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { SignedCheckpoint } from '../checkpoint.js';
 import type { ChainedEvent } from '../event.js';
 import {
+  formatCheckpoint,
   formatEvent,
   SerialQueue,
   SinkDeliveryError,
@@ -26,7 +28,8 @@ export interface FileSinkConfig {
 }
 
 /**
- * Appends events as JSON lines to a file (mode 0600), rotating by size.
+ * Appends events as JSON lines to a file (mode 0600), rotating by size. Each delivered head is a
+ * line of its own after the events it signs, so the file witnesses the trail's head.
  *
  * @example
  * const sink = new FileSink({ name: 'local-file', path: '/var/log/glovebox/audit.jsonl', maxBytes: 50 * 1024 * 1024 });
@@ -57,8 +60,10 @@ export class FileSink implements AuditSink {
       throw new TypeError('maxFiles must be a positive integer');
   }
 
-  deliver(batch: readonly ChainedEvent[]): Promise<void> {
-    return this.#queue.run(() => withTimeout(this.#write(batch), this.#timeoutMs, `file sink ${this.name}`));
+  deliver(batch: readonly ChainedEvent[], head?: SignedCheckpoint): Promise<void> {
+    return this.#queue.run(() =>
+      withTimeout(this.#write(batch, head), this.#timeoutMs, `file sink ${this.name}`),
+    );
   }
 
   async close(): Promise<void> {
@@ -68,9 +73,10 @@ export class FileSink implements AuditSink {
     });
   }
 
-  async #write(batch: readonly ChainedEvent[]): Promise<void> {
-    if (batch.length === 0) return;
-    const text = batch.map((event) => `${JSON.stringify(formatEvent(event, this.#format))}\n`).join('');
+  async #write(batch: readonly ChainedEvent[], head: SignedCheckpoint | undefined): Promise<void> {
+    if (batch.length === 0 && head === undefined) return;
+    let text = batch.map((event) => `${JSON.stringify(formatEvent(event, this.#format))}\n`).join('');
+    if (head !== undefined) text += `${JSON.stringify(formatCheckpoint(head, this.#format))}\n`;
     const bytes = Buffer.byteLength(text);
     try {
       let handle = await this.#open();

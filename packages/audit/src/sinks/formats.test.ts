@@ -7,7 +7,7 @@ import { createSinks, parseSinksConfig } from './config.js';
 import { toOcsf } from './ocsf.js';
 import { toOtlpLogs } from './otlp.js';
 import { formatSyslogMessage, octetFrame } from './syslog.js';
-import { signWebhookBody, verifyWebhookSignature } from './webhook.js';
+import { signWebhookBody, verifyWebhookSignature } from '@glovebox/protocol';
 
 interface OtlpBody {
   resourceLogs: {

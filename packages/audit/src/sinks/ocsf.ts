@@ -1,3 +1,4 @@
+import type { SignedCheckpoint } from '../checkpoint.js';
 import { AUDIT_EVENT_TYPES, type ChainedEvent } from '../event.js';
 
 /** OCSF schema version the mapping follows. */
@@ -106,4 +107,37 @@ export function toOcsf(event: ChainedEvent): Record<string, unknown> {
     ];
   }
   return out;
+}
+
+/**
+ * A signed head of the trail as an OCSF-shaped API Activity record (`metadata.event_code`
+ * `audit.checkpoint`); the checkpoint itself is in `unmapped.glovebox.checkpoint`.
+ */
+export function toOcsfCheckpoint(checkpoint: SignedCheckpoint): Record<string, unknown> {
+  return {
+    activity_id: 99,
+    activity_name: 'Other',
+    category_uid: API_ACTIVITY.categoryUid,
+    category_name: API_ACTIVITY.categoryName,
+    class_uid: API_ACTIVITY.classUid,
+    class_name: API_ACTIVITY.className,
+    type_uid: API_ACTIVITY.classUid * 100 + 99,
+    type_name: `${API_ACTIVITY.className}: Other`,
+    time: Date.parse(checkpoint.time),
+    severity_id: 1,
+    severity: 'Informational',
+    status_id: 1,
+    status: 'Success',
+    message: `Signed head of the Glovebox audit trail at seq ${checkpoint.seq}`,
+    metadata: {
+      version: OCSF_VERSION,
+      uid: `checkpoint-${checkpoint.seq}`,
+      sequence: checkpoint.seq,
+      event_code: 'audit.checkpoint',
+      log_name: 'glovebox.audit',
+      original_time: checkpoint.time,
+      product: { name: 'Glovebox', vendor_name: 'Glovebox', feature: { name: 'audit' } },
+    },
+    unmapped: { glovebox: { checkpoint } },
+  };
 }

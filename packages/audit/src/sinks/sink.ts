@@ -1,14 +1,18 @@
+import type { SignedCheckpoint } from '../checkpoint.js';
 import type { ChainedEvent } from '../event.js';
-import { toOcsf } from './ocsf.js';
+import { toOcsf, toOcsfCheckpoint } from './ocsf.js';
 
 /**
  * A destination for audit events. `deliver` resolves only once the batch is accepted (written,
- * acknowledged) and rejects otherwise; it must give up within its own timeout.
+ * acknowledged) and rejects otherwise; it must give up within its own timeout. `head`, when
+ * given, is the latest signed checkpoint at or before the batch's last event: every sink keeps it
+ * after the events, so the sink witnesses the head outside the store (`audit verify --head`).
+ * A delivery may carry a head and no events.
  */
 export interface AuditSink {
   /** Unique, stable name: the per-sink delivery cursor is kept under it. */
   readonly name: string;
-  deliver(batch: readonly ChainedEvent[]): Promise<void>;
+  deliver(batch: readonly ChainedEvent[], head?: SignedCheckpoint): Promise<void>;
   /** Releases connections and file handles. */
   close?(): Promise<void>;
 }
@@ -19,6 +23,14 @@ export type SinkFormat = 'native' | 'ocsf';
 /** The event as a sink emits it. */
 export function formatEvent(event: ChainedEvent, format: SinkFormat): Record<string, unknown> {
   return format === 'ocsf' ? toOcsf(event) : (event as unknown as Record<string, unknown>);
+}
+
+/**
+ * A signed head as a sink emits it: `{ kind: "checkpoint", checkpoint }` (the line an export and
+ * the witness file use), or an OCSF-shaped record carrying it in `unmapped.glovebox.checkpoint`.
+ */
+export function formatCheckpoint(checkpoint: SignedCheckpoint, format: SinkFormat): Record<string, unknown> {
+  return format === 'ocsf' ? toOcsfCheckpoint(checkpoint) : { kind: 'checkpoint', checkpoint };
 }
 
 /** A sink delivery failure. Its message is safe to show in status output and logs. */

@@ -19,7 +19,8 @@ import { FileSink } from './file.js';
 import { OtlpSink } from './otlp.js';
 import type { AuditSink } from './sink.js';
 import { SyslogSink } from './syslog.js';
-import { verifyWebhookSignature, WebhookSink } from './webhook.js';
+import { verifyWebhookSignature } from '@glovebox/protocol';
+import { WebhookSink } from './webhook.js';
 
 /** What a receiver got: event id, seq and the received JSON, in arrival order. */
 interface Received {

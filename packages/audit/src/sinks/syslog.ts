@@ -1,8 +1,10 @@
 import { hostname as osHostname } from 'node:os';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { SignedCheckpoint } from '../checkpoint.js';
 import type { ChainedEvent } from '../event.js';
 import {
+  formatCheckpoint,
   formatEvent,
   SerialQueue,
   SinkDeliveryError,
@@ -60,6 +62,20 @@ export function formatSyslogMessage(
 }
 
 /** Frames a message with RFC 6587 octet counting: `<length> <message>`. */
+/**
+ * One RFC 5424 message for a signed head: MSGID `audit.checkpoint`, structured data with its seq,
+ * head hash and key id, MSG the checkpoint as JSON (or OCSF-shaped).
+ */
+export function formatSyslogCheckpoint(
+  head: SignedCheckpoint,
+  options: { facility: number; appName: string; hostname: string; procId: string; format: SinkFormat },
+): string {
+  const pri = options.facility * 8 + SYSLOG_SEVERITY.I;
+  const sd = `[${SD_ID} seq="${head.seq}" headHash="${head.headHash}" keyId="${sdValue(head.keyId)}"]`;
+  const header = `<${pri}>1 ${head.time} ${printable(options.hostname, 255)} ${printable(options.appName, 48)} ${printable(options.procId, 128)} audit.checkpoint`;
+  return `${header} ${sd} ${JSON.stringify(formatCheckpoint(head, options.format))}`;
+}
+
 export function octetFrame(message: string): string {
   return `${Buffer.byteLength(message)} ${message}`;
 }
@@ -109,9 +125,9 @@ export class SyslogSink implements AuditSink {
     };
   }
 
-  deliver(batch: readonly ChainedEvent[]): Promise<void> {
+  deliver(batch: readonly ChainedEvent[], head?: SignedCheckpoint): Promise<void> {
     return this.#queue.run(() =>
-      withTimeout(this.#send(batch), this.#timeoutMs, `syslog sink ${this.name}`, () => this.#drop()),
+      withTimeout(this.#send(batch, head), this.#timeoutMs, `syslog sink ${this.name}`, () => this.#drop()),
     );
   }
 
@@ -123,9 +139,10 @@ export class SyslogSink implements AuditSink {
     });
   }
 
-  async #send(batch: readonly ChainedEvent[]): Promise<void> {
-    if (batch.length === 0) return;
+  async #send(batch: readonly ChainedEvent[], head: SignedCheckpoint | undefined): Promise<void> {
+    if (batch.length === 0 && head === undefined) return;
     const frames = batch.map((event) => octetFrame(formatSyslogMessage(event, this.#options)));
+    if (head !== undefined) frames.push(octetFrame(formatSyslogCheckpoint(head, this.#options)));
     // Let already-arrived FIN/RST events land before deciding whether the socket is still usable.
     await new Promise((resolve) => setImmediate(resolve));
     const { socket, fresh } = await this.#connect();

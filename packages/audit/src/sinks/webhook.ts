@@ -1,10 +1,15 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '@glovebox/protocol';
 import type { Clock } from '@glovebox/core';
+import type { SignedCheckpoint } from '../checkpoint.js';
 import type { ChainedEvent } from '../event.js';
-import { formatEvent, postJson, SerialQueue, type AuditSink, type SinkFormat } from './sink.js';
-
-/** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
-export const WEBHOOK_SIGNATURE_HEADER = 'x-glovebox-signature';
+import {
+  formatCheckpoint,
+  formatEvent,
+  postJson,
+  SerialQueue,
+  type AuditSink,
+  type SinkFormat,
+} from './sink.js';
 
 /** Configuration of a {@link WebhookSink}. */
 export interface WebhookSinkConfig {
@@ -18,34 +23,9 @@ export interface WebhookSinkConfig {
   clock?: Clock;
 }
 
-/** The signature value for `body` sent at `timestampSeconds`: HMAC-SHA256 over `<t>.<body>`. */
-export function signWebhookBody(secret: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
-  return `t=${timestampSeconds},v1=${mac}`;
-}
-
 /**
- * For receivers: checks a signature header against the raw body, refusing stale timestamps
- * (default tolerance 300 s) so a captured batch cannot be replayed much later.
- */
-export function verifyWebhookSignature(
-  secret: string,
-  header: string | undefined,
-  body: string,
-  nowMs: number,
-  toleranceSeconds = 300,
-): boolean {
-  if (typeof header !== 'string' || header.length > 512) return false;
-  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header);
-  if (!match) return false;
-  const timestamp = Number(match[1]);
-  if (Math.abs(nowMs / 1000 - timestamp) > toleranceSeconds) return false;
-  const expected = Buffer.from(signWebhookBody(secret, timestamp, body).slice(-64), 'hex');
-  return timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'));
-}
-
-/**
- * Posts batches of events as JSON `{ source, firstSeq, lastSeq, events }`, signed with HMAC.
+ * Posts batches of events as JSON `{ source, format, firstSeq, lastSeq, events, checkpoint? }`,
+ * signed with HMAC (`signWebhookBody` from @glovebox/protocol).
  * Any non-2xx answer, a timeout or a network error fails the batch, which the dispatcher retries
  * with backoff.
  *
@@ -63,16 +43,17 @@ export class WebhookSink implements AuditSink {
     this.#config = config;
   }
 
-  deliver(batch: readonly ChainedEvent[]): Promise<void> {
+  deliver(batch: readonly ChainedEvent[], head?: SignedCheckpoint): Promise<void> {
     return this.#queue.run(async () => {
-      if (batch.length === 0) return;
+      if (batch.length === 0 && head === undefined) return;
       const format = this.#config.format ?? 'native';
       const body = JSON.stringify({
         source: 'glovebox',
         format,
-        firstSeq: batch[0]!.seq,
-        lastSeq: batch[batch.length - 1]!.seq,
+        firstSeq: batch[0]?.seq ?? null,
+        lastSeq: batch.at(-1)?.seq ?? null,
         events: batch.map((event) => formatEvent(event, format)),
+        ...(head === undefined ? {} : { checkpoint: formatCheckpoint(head, format) }),
       });
       const now = Math.floor((this.#config.clock?.now() ?? Date.now()) / 1000);
       await postJson(

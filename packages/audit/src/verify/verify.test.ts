@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { signCheckpoint } from './checkpoint.js';
-import { chainEvent, computeEventHash, GENESIS_HASH, type ChainedEvent } from './event.js';
-import { writeExportFile } from './export-format.js';
-import { AuditKeyring, generateAuditKey } from './keys.js';
-import { buildTrail, exportToString, inChunks, sampleInput } from './test-trail.js';
-import { verifyEvents, verifyExport, type VerifyReport } from './verify.js';
+import { signCheckpoint } from '../checkpoint.js';
+import { chainEvent, computeEventHash, GENESIS_HASH, type ChainedEvent } from '../event.js';
+import { writeExportFile } from '../export-format.js';
+import { AuditKeyring, generateAuditKey } from '../keys.js';
+import { buildTrail, exportToString, inChunks, sampleInput } from '../test-trail.js';
+import { verifyExport } from './export.js';
+import { verifyEvents } from './live.js';
+import type { VerifyReport } from './report.js';
 
 const ring = new AuditKeyring(generateAuditKey('2026-01-01T00:00:00.000Z'));
 const trustedKeys = ring.publicKeys();
@@ -528,7 +530,9 @@ describe('verifyEvents (live store path)', () => {
       'truncated',
       16,
     );
-    const withoutTail = records.filter((r) => r.kind === 'checkpoint' || r.event.seq <= 17);
+    const withoutTail = records.filter(
+      (r) => r.kind === 'checkpoint' || (r.kind === 'event' && r.event.seq <= 17),
+    );
     expectBad(await verifyEvents(withoutTail, keys), 'truncated', 18);
   });
 
