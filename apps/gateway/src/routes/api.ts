@@ -622,7 +622,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
       const canAudit = mayReadAudit(actor);
       if (!r || (!canAudit && r.actor !== actor.name))
         throw new GloveboxError('GBX_NOT_FOUND', 'no such recording');
-      const events = (await store.listAudit({ sessionId: r.sessionId, order: 'asc', limit: 100_000 })).map(
+      const events = (await store.queryAudit({ sessionId: r.sessionId, order: 'asc', limit: 100_000 })).map(
         (row) => JSON.parse(row.event) as ChainedEvent,
       );
       const verification = await verifyRecording(r.id, r.cast.split(/(?<=\n)/), events);

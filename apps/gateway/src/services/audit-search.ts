@@ -90,7 +90,7 @@ function matches(view: AuditEventView, filter: AuditFilter): boolean {
  */
 export async function searchAudit(store: Store, filter: AuditFilter): Promise<AuditPage> {
   const limit = filter.limit ?? 100;
-  const rows = await store.listAudit({ ...filter, order: 'desc', limit: limit + 1 });
+  const rows = await store.queryAudit({ ...filter, order: 'desc', limit: limit + 1 });
   const forward = filter.after !== undefined && filter.before === undefined;
   // One row more than asked tells whether a further page exists in the direction of travel.
   const more = rows.length > limit;

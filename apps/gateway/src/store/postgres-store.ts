@@ -360,7 +360,7 @@ export class PostgresStore implements Store {
     const r = await this.#one('SELECT hash FROM audit_events WHERE seq = $1', [seq]);
     return r ? String(r.hash) : null;
   }
-  async listAudit(filter: Parameters<Store['listAudit']>[0]) {
+  async queryAudit(filter: Parameters<Store['queryAudit']>[0]) {
     const { sql, params, reverse } = auditSearchSql(filter, (i) => `$${i}`);
     const rows = (await this.#q(sql, params)).map(auditFromRow);
     return reverse ? rows.reverse() : rows;

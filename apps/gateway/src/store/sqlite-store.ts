@@ -250,7 +250,7 @@ export class SqliteStore implements Store {
   }
   auditHead = async () => this.#auditHead();
   auditHashAt = async (seq: number) => this.#hashAt(seq);
-  listAudit = async (filter: Parameters<Store['listAudit']>[0]) => {
+  queryAudit = async (filter: Parameters<Store['queryAudit']>[0]) => {
     const { sql, params, reverse } = auditSearchSql(filter, () => '?');
     const rows = this.#all(sql, ...params).map(auditFromRow);
     return reverse ? rows.reverse() : rows;

@@ -81,7 +81,7 @@ export interface Store {
   /** The stored hash of the event at `seq`, or null when there is none. */
   auditHashAt(seq: number): Promise<string | null>;
   /** Search with every filter in the query; newest first unless `order` says otherwise. */
-  listAudit(filter: AuditFilter): Promise<AuditRow[]>;
+  queryAudit(filter: AuditFilter): Promise<AuditRow[]>;
   /** Rows with seq > afterSeq in order, for verification, export and sinks. */
   readAuditAfter(afterSeq: number, limit: number): Promise<AuditRow[]>;
   /** Stores a signed checkpoint (JSON) for the event at `seq`; ignored if one exists there. */
