@@ -1,6 +1,6 @@
 // The verifier's hot path: a structural check equivalent to `chainedEventSchema` (a property test
 // keeps them in step) and the event hash computed from the stored canonical text, without zod and
-// without re-serializing (docs/adr/0011-audit-witness.md has the measurements behind this).
+// without re-serializing (docs/adr/0015-audit-witness.md has the measurements behind this).
 import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import {
