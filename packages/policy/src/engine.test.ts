@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { DEBUG_ACTIONS, POLICY_ACTIONS } from '@glovebox/protocol';
 import { sanitizeCedarMessage, wasm } from './cedar.js';
 import { PolicyEngine, type PolicyLogger, type ReloadResult } from './engine.js';
-import { loadPolicyDir } from './loader.js';
+import { loadPolicyDir } from './bundle.js';
 import type { AuthzRequest } from './request.js';
 import { GLOVEBOX_SCHEMA, MFA_NEVER_SEC } from './schema.js';
 import { context, EXAMPLES_DIR, policyDir, request } from './test-helpers.js';

@@ -8,7 +8,8 @@ import {
   sanitizeCedarMessage,
   wasm,
 } from './cedar.js';
-import { loadPolicyDir, type LoadedPolicy, type LoadedPolicySet } from './loader.js';
+import { loadPolicyDir } from './bundle.js';
+import type { LoadedPolicy, LoadedPolicySet } from './loader.js';
 import { authzRequestSchema, toCedarRequest, type AuthzRequest } from './request.js';
 
 /** The answer to one {@link AuthzRequest}. */
@@ -89,6 +90,19 @@ interface ActiveSet {
 }
 
 let engineCounter = 0;
+
+/** The validated request behind each decision an engine returned (see {@link decisionRequest}). */
+const requests = new WeakMap<Decision, AuthzRequest>();
+
+/**
+ * The exact request a decision answered, as the engine validated it; undefined for decisions
+ * the engine did not make or whose request was invalid. Lets whoever records a decision (the
+ * audit trail) keep what is needed to replay it later without threading the request through
+ * every caller.
+ */
+export function decisionRequest(decision: Decision): AuthzRequest | undefined {
+  return requests.get(decision);
+}
 
 /**
  * Cedar policy decision point: a prepared policy set evaluated with the entity slice of each
@@ -223,6 +237,12 @@ export class PolicyEngine {
       );
     // zod types absent optionals as `T | undefined`; toCedarRequest skips undefined fields.
     const valid = parsed.data as AuthzRequest;
+    const decision = this.#decide(active, valid);
+    requests.set(decision, valid);
+    return decision;
+  }
+
+  #decide(active: ActiveSet, valid: AuthzRequest): Decision {
     const first = this.#evaluate(active, valid);
     if (first.allowed || first.errors.length > 0 || first.determiningPolicies.length === 0) return first;
     const onlyStepUp = first.determiningPolicies.every((id) => active.byId.get(id)?.stepUp === 'mfa');

@@ -10,10 +10,23 @@ export {
 export { GLOVEBOX_SCHEMA, MFA_NEVER_SEC, NAMESPACE } from './schema.js';
 export { POLICY_LIMITS } from './guard.js';
 export {
-  compilePolicySet,
+  BUNDLE_LIMITS,
+  bundleDigest,
+  bundleFileKind,
+  compileBundle,
   loadPolicyDir,
-  policySetVersion,
+  MAX_BUNDLE_BYTES,
+  policyBundleSchema,
+  readPolicyBundle,
   requirePolicyDir,
+  sortedBundle,
+  type BundleFile,
+  type PolicyBundle,
+  type ReadBundleResult,
+} from './bundle.js';
+export {
+  compilePolicySet,
+  policySetVersion,
   type LoadResult,
   type LoadedPolicy,
   type LoadedPolicySet,
@@ -27,6 +40,7 @@ export {
   type PolicyContext,
 } from './request.js';
 export {
+  decisionRequest,
   PolicyEngine,
   type Decision,
   type PolicyDescription,
@@ -36,13 +50,24 @@ export {
   type ReloadResult,
 } from './engine.js';
 export { watchPolicyDir, type WatchOptions } from './watch.js';
+export { formatPolicyDir, validatePolicyDir, type FormatReport, type ValidateReport } from './tools.js';
 export {
-  formatPolicyDir,
+  runBundleTests,
   runPolicyTests,
   TEST_CONTEXT_DEFAULTS,
-  validatePolicyDir,
-  type FormatReport,
   type TestCaseResult,
   type TestReport,
-  type ValidateReport,
-} from './tools.js';
+} from './policy-tests.js';
+export {
+  CHANGE_KINDS,
+  compareOutcomes,
+  outcomeOf,
+  replayDecisions,
+  type ChangeKind,
+  type ObligationChange,
+  type ReplayCase,
+  type ReplayChange,
+  type ReplayOutcome,
+  type ReplayReport,
+} from './replay.js';
+export { diffBundles, type BundleDiff, type FileDiff, type PolicyDiff } from './bundle-diff.js';

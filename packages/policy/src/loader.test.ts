@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isGloveboxError } from '@glovebox/core';
 import { POLICY_LIMITS } from './guard.js';
-import { loadPolicyDir, policySetVersion, requirePolicyDir } from './loader.js';
+import { loadPolicyDir, requirePolicyDir } from './bundle.js';
+import { policySetVersion } from './loader.js';
 import { GLOVEBOX_SCHEMA } from './schema.js';
 import { EXAMPLES_DIR, policyDir } from './test-helpers.js';
 

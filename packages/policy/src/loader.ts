@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { GloveboxError } from '@glovebox/core';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { checkAnnotations, type PolicyAnnotationsInfo } from './annotations.js';
 import { callCedar, CedarTrapError, describeCedarErrors, wasm } from './cedar.js';
-import { checkComplexity, decodePolicyText, POLICY_LIMITS } from './guard.js';
+import { checkComplexity, POLICY_LIMITS } from './guard.js';
 import { probeRequests, toCedarRequest } from './request.js';
 
 /** One policy of a loaded set, keyed by its `@id`. */
@@ -34,106 +31,14 @@ export type LoadResult =
   | { ok: true; set: LoadedPolicySet; warnings: string[]; ignored: string[] }
   | { ok: false; errors: string[]; warnings: string[]; ignored: string[] };
 
-/**
- * Loads `dir` like {@link loadPolicyDir} but throws `GBX_POLICY_INVALID` (every error in
- * `details.errors`) when it is not a valid policy set; for start-up, where refusing to start
- * is the loud failure.
- */
-export async function requirePolicyDir(dir: string): Promise<LoadedPolicySet> {
-  const result = await loadPolicyDir(dir);
-  if (result.ok) return result.set;
-  throw new GloveboxError(
-    'GBX_POLICY_INVALID',
-    `policy directory ${dir} is invalid: ${result.errors[0] ?? 'unknown error'}${result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : ''}`,
-    { details: { errors: result.errors } },
-  );
-}
-
 /** A named text, as read from a policy directory. */
 export interface SourceFile {
   file: string;
   text: string;
 }
 
-const POLICY_EXTENSION = '.cedar';
-const SCHEMA_EXTENSION = '.cedarschema';
 const PROBE_SCHEMA = 'glovebox-schema-probe';
 const PROBE_POLICIES = 'glovebox-empty-probe';
-
-/**
- * Reads and compiles a policy directory: every `*.cedar` file and exactly one `*.cedarschema`
- * file at its top level. Sub-directories (such as `tests/`) and hidden entries are skipped;
- * other files are reported in `ignored`. Never throws for bad content; every problem is a
- * located message in `errors`.
- *
- * @example
- * const result = await loadPolicyDir('examples/policies');
- * if (!result.ok) console.error(result.errors.join('\n'));
- */
-export async function loadPolicyDir(dir: string): Promise<LoadResult> {
-  const errors: string[] = [];
-  const ignored: string[] = [];
-  let names: string[];
-  try {
-    names = (await readdir(dir)).sort();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, errors: [`cannot read policy directory ${dir} (${code})`], warnings: [], ignored };
-  }
-  const policies: SourceFile[] = [];
-  const schemas: SourceFile[] = [];
-  let total = 0;
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const isPolicy = name.endsWith(POLICY_EXTENSION);
-    const isSchema = name.endsWith(SCHEMA_EXTENSION);
-    const path = join(dir, name);
-    let info;
-    try {
-      info = await stat(path);
-    } catch {
-      errors.push(`${name}: cannot be read`);
-      continue;
-    }
-    if (info.isDirectory()) continue;
-    if (!isPolicy && !isSchema) {
-      ignored.push(name);
-      continue;
-    }
-    if (!info.isFile()) {
-      errors.push(`${name}: not a regular file`);
-      continue;
-    }
-    if (info.size > POLICY_LIMITS.maxFileBytes) {
-      errors.push(`${name}: file is ${info.size} bytes, more than the ${POLICY_LIMITS.maxFileBytes} allowed`);
-      continue;
-    }
-    total += info.size;
-    if (total > POLICY_LIMITS.maxTotalBytes) {
-      errors.push(`policy directory is larger than ${POLICY_LIMITS.maxTotalBytes} bytes`);
-      break;
-    }
-    if (isPolicy && policies.length >= POLICY_LIMITS.maxFiles) {
-      errors.push(`more than ${POLICY_LIMITS.maxFiles} policy files`);
-      break;
-    }
-    const decoded = decodePolicyText(await readFile(path));
-    if ('error' in decoded) {
-      errors.push(`${name}: ${decoded.error}`);
-      continue;
-    }
-    (isPolicy ? policies : schemas).push({ file: name, text: decoded.text });
-  }
-  if (schemas.length !== 1)
-    errors.push(
-      schemas.length === 0
-        ? `no schema: the directory needs exactly one ${SCHEMA_EXTENSION} file`
-        : `more than one schema file: ${schemas.map((s) => s.file).join(', ')}`,
-    );
-  if (errors.length > 0 || schemas[0] === undefined) return { ok: false, errors, warnings: [], ignored };
-  const result = compilePolicySet(schemas[0], policies);
-  return { ...result, ignored };
-}
 
 /**
  * Compiles in-memory sources into a validated policy set: size and complexity limits, parsing,

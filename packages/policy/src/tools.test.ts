@@ -3,7 +3,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { formatPolicyDir, runPolicyTests, validatePolicyDir } from './tools.js';
+import { runPolicyTests } from './policy-tests.js';
+import { formatPolicyDir, validatePolicyDir } from './tools.js';
 import { copyOfExamples, EXAMPLES_DIR, policyDir } from './test-helpers.js';
 
 test('glovebox policy validate examples/policies passes', async () => {
