@@ -7,7 +7,17 @@ export interface GatewayConfig {
   dataDir: string;
   /** `postgres://…[?schema=name]` or `sqlite:PATH`; default: SQLite under dataDir. */
   store?: string | undefined;
+  /**
+   * Where policies come from. `directory` (default): `policiesDir`, watched (one node). `store`:
+   * the bundles pushed with `glovebox policy push`, which every replica on the store follows;
+   * `policiesDir` then only seeds an empty store.
+   */
+  policySource: 'directory' | 'store';
   policiesDir: string;
+  /** Store mode: how often each replica reads which version is in force (NOTIFY wakes it sooner). */
+  policySyncIntervalMs: number;
+  /** This replica's name in policy status reports; default `HOST:PID`. */
+  replicaName?: string | undefined;
   host: string;
   port: number;
   /** Public URL of the gateway, used in links. */
@@ -124,6 +134,8 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
     loginAttempts: 5,
     loginWindowMs: 5 * 60_000,
     watchPolicies: true,
+    policySource: 'directory',
+    policySyncIntervalMs: 2000,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     dataDir: resolve(options.dataDir),
     policiesDir: resolve(options.policiesDir),
@@ -133,6 +145,8 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
   } catch {
     throw new GloveboxError('GBX_CONFIG_INVALID', `unknown time zone "${c.timeZone}"`);
   }
+  if (c.policySource !== 'directory' && c.policySource !== 'store')
+    throw new GloveboxError('GBX_CONFIG_INVALID', 'policySource must be "directory" or "store"');
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535)
     throw new GloveboxError('GBX_CONFIG_INVALID', 'invalid port');
   if (c.oidc && !isSecureOrLoopback(c.oidc.issuer))
@@ -153,6 +167,7 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
     'maxArtifactBytes',
     'loginAttempts',
     'loginWindowMs',
+    'policySyncIntervalMs',
   ] as const) {
     positive(key, c[key]);
   }

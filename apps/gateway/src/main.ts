@@ -12,6 +12,9 @@ const fileSchema = z
   .object({
     data: z.string().optional(),
     policies: z.string().optional(),
+    policySource: z.enum(['directory', 'store']).optional(),
+    policySyncIntervalMs: z.number().int().positive().optional(),
+    replicaName: z.string().min(1).max(128).optional(),
     listen: z.string().optional(),
     store: z.string().optional(),
     timeZone: z.string().optional(),
@@ -56,6 +59,11 @@ function readSecret(file: string | undefined, env: string | undefined, what: str
   return value;
 }
 
+function policySourceOf(value: string | undefined): 'directory' | 'store' | undefined {
+  if (value === undefined || value === 'directory' || value === 'store') return value;
+  throw new GloveboxError('GBX_CONFIG_INVALID', '--policy-source must be "directory" or "store"');
+}
+
 function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d{1,5})$/.exec(value);
   if (!match) throw new GloveboxError('GBX_CONFIG_INVALID', '--listen must be HOST:PORT');
@@ -79,6 +87,7 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       data: { type: 'string' },
       policies: { type: 'string' },
+      'policy-source': { type: 'string' },
       listen: { type: 'string' },
       store: { type: 'string' },
       'accept-audit-rollback': { type: 'string' },
@@ -101,6 +110,11 @@ async function main(): Promise<void> {
   const options: GatewayOptions = {
     dataDir: values.data ?? file.data ?? process.env.GLOVEBOX_DATA ?? '.glovebox/data',
     policiesDir: values.policies ?? file.policies ?? process.env.GLOVEBOX_POLICIES ?? 'policies',
+    policySource: policySourceOf(
+      values['policy-source'] ?? file.policySource ?? process.env.GLOVEBOX_POLICY_SOURCE,
+    ),
+    policySyncIntervalMs: file.policySyncIntervalMs,
+    replicaName: file.replicaName ?? process.env.GLOVEBOX_REPLICA_NAME,
     store: values.store ?? file.store ?? process.env.GLOVEBOX_STORE,
     host: listen.host,
     port: listen.port,

@@ -15,7 +15,8 @@ import {
 import pino from 'pino';
 import { join } from 'node:path';
 import { GloveboxError } from '@glovebox/core';
-import { PolicyEngine, watchPolicyDir } from '@glovebox/policy';
+import { PolicyEngine } from '@glovebox/policy';
+import { hostname } from 'node:os';
 import { API_PREFIX } from '@glovebox/protocol';
 import { createRedactor, type Redactor } from '@glovebox/redact';
 import { checkAndSetDefaults, type GatewayConfig, type GatewayOptions } from './config.js';
@@ -35,6 +36,9 @@ import { AuditSinks } from './services/audit-sinks.js';
 import { LiveFeed } from './services/live-feed.js';
 import { HeapArtifacts } from './services/heap-artifacts.js';
 import { Notifier } from './services/notifier.js';
+import { PolicyDeployService } from './services/policy-deploy.js';
+import { PolicyPlanService } from './services/policy-plan.js';
+import { PolicySync } from './services/policy-sync.js';
 import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -65,6 +69,12 @@ export interface GatewayServices {
   live: LiveFeed;
   /** Redacted heap snapshots waiting for their download (or kept by policy). */
   artifacts: HeapArtifacts;
+  /** Keeps the engine on the policy set in force (directory or store). */
+  policySync: PolicySync;
+  /** Policy bundles: push, approve, roll back, versions, diff. */
+  policyDeploy: PolicyDeployService;
+  /** Impact analysis of a proposed bundle on recorded decisions. */
+  policyPlan: PolicyPlanService;
   /** Checkpoints, export and verification; available once the gateway has started. */
   trail(): AuditTrail;
 }
@@ -210,6 +220,21 @@ export function buildServer(options: GatewayOptions): Gateway {
     unkeptTtlMs: 15 * 60_000,
   });
   const actions = new ActionService({ clock, store, live, access, hub, audit, redactors, artifacts });
+  const policySync = new PolicySync({
+    source: config.policySource,
+    policiesDir: config.policiesDir,
+    watch: config.watchPolicies,
+    intervalMs: config.policySyncIntervalMs,
+    replica: config.replicaName ?? `${hostname()}:${process.pid}`,
+    store,
+    engine,
+    audit,
+    clock,
+    log: logger.child({ part: 'policy' }),
+    metrics,
+  });
+  const policyDeploy = new PolicyDeployService({ store, audit, clock, sync: policySync });
+  const policyPlan = new PolicyPlanService({ store, engine, audit, clock });
   let trail: AuditTrail | undefined;
   const services: GatewayServices = {
     artifacts,
@@ -226,6 +251,9 @@ export function buildServer(options: GatewayOptions): Gateway {
     redactor,
     sinks,
     live,
+    policySync,
+    policyDeploy,
+    policyPlan,
     trail: () => {
       if (!trail) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
       return trail;
@@ -307,6 +335,8 @@ export function buildServer(options: GatewayOptions): Gateway {
     }
     if (!engine.ready) return reply.status(503).send({ status: 'no valid policy set' });
     if (audit.halted) return reply.status(503).send({ status: 'audit store went backwards' });
+    // a replica that could not activate the version in force keeps its last good set, and says so
+    if (!policySync.status().inSync) return reply.status(503).send({ status: 'policy out of sync' });
     return { status: 'ready' };
   });
   app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
@@ -334,7 +364,6 @@ export function buildServer(options: GatewayOptions): Gateway {
   });
 
   let reaper: NodeJS.Timeout | undefined;
-  let stopWatching: (() => void) | undefined;
   let started = false;
 
   async function start(): Promise<void> {
@@ -350,31 +379,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       onCheckpoint: (checkpoint) => sinks.nudge(checkpoint.seq),
     });
     trail = opened.trail;
-    const loaded = await engine.reload(config.policiesDir);
-    if (!loaded.ok) {
-      logger.error(
-        { errors: loaded.errors },
-        'policy set is invalid: every request will be denied until it is fixed',
-      );
-    } else {
-      logger.info({ version: loaded.version }, 'policy set loaded');
-    }
-    if (config.watchPolicies) {
-      stopWatching = watchPolicyDir(config.policiesDir, engine, (result) => {
-        if (result.ok) logger.info({ version: result.version }, 'policy set reloaded');
-        else logger.error({ errors: result.errors }, 'new policy set is invalid; keeping the last good one');
-        void audit
-          .record({
-            type: result.ok ? 'policy.reloaded' : 'policy.reload_failed',
-            actor: { kind: 'system', id: 'policy-watcher' },
-            outcome: result.ok ? 'success' : 'failure',
-            details: result.ok
-              ? { version: result.version ?? 'none' }
-              : { errors: result.errors.slice(0, 20) },
-          })
-          .catch(() => undefined);
-      });
-    }
+    await policySync.start();
     await bootstrap(services, logger);
     await audit.record({
       type: 'system.started',
@@ -419,7 +424,7 @@ export function buildServer(options: GatewayOptions): Gateway {
           .catch(() => undefined);
       }
       await trail?.close();
-      stopWatching?.();
+      policySync.stop();
       await hub.close();
       artifacts.close();
       await sinks.stop();

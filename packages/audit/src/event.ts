@@ -55,6 +55,28 @@ export const AUDIT_EVENT_TYPES = {
     severity: 'E',
     description: 'A policy set failed to load; the previous one stays.',
   },
+  'policy.pushed': {
+    severity: 'I',
+    description: 'A tested policy bundle was stored as a new version (digest, author, CI origin).',
+  },
+  'policy.push_refused': {
+    severity: 'W',
+    description: 'A pushed policy bundle was refused (invalid or its tests failed); nothing was stored.',
+  },
+  'policy.approved': { severity: 'I', description: 'A second person approved a pushed policy version.' },
+  'policy.rolled_back': { severity: 'W', description: 'An earlier policy version was made active again.' },
+  'policy.activated': {
+    severity: 'I',
+    description: 'A gateway replica activated the policy version the store says is in force.',
+  },
+  'policy.activation_failed': {
+    severity: 'E',
+    description: 'A replica could not activate the version in force and keeps its last good one.',
+  },
+  'policy.planned': {
+    severity: 'I',
+    description: 'The impact of a proposed policy bundle was replayed on recorded decisions (counts).',
+  },
   'agent.registered': { severity: 'I', description: 'An agent was registered and given a credential.' },
   'agent.connected': { severity: 'I', description: 'An agent connected to the gateway.' },
   'agent.disconnected': { severity: 'I', description: 'An agent disconnected.' },

@@ -168,6 +168,18 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'A redactor option (detector type, fingerprint key) is unusable.',
   },
+  GBX_POLICY_TESTS_FAILED: {
+    status: 422,
+    meaning: "The bundle's own policy tests fail (or it has none); nothing was stored or activated.",
+  },
+  GBX_POLICY_SOURCE_DIRECTORY: {
+    status: 409,
+    meaning: 'This gateway reads its policies from a directory; bundles need `--policy-source store`.',
+  },
+  GBX_POLICY_NOT_APPROVED: {
+    status: 409,
+    meaning: 'This policy version has not been approved by enough other people to be activated.',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /** A stable error code. */

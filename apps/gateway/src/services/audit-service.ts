@@ -4,6 +4,7 @@ import type { Decision } from '@glovebox/policy';
 import { canonicalJson } from '@glovebox/protocol';
 import type { Redactor } from '@glovebox/redact';
 import type { AuditRow, ChainHead, Store } from '../store/index.js';
+import { replayDetails } from './decision-replay.js';
 
 export interface AuditServiceConfig {
   store: Store;
@@ -94,12 +95,15 @@ export class AuditService {
   }
 
   async record(record: AuditRecord, redactDetails = true): Promise<ChainedEvent> {
-    const details =
+    const redacted =
       record.details === undefined
         ? {}
         : redactDetails
           ? this.#c.redactor.redactValue(record.details).value
           : record.details;
+    // What `policy plan` needs to decide this again; identifiers as decided, free text redacted.
+    const replay = replayDetails(record.decision, this.#c.redactor);
+    const details = replay === undefined ? redacted : { ...(redacted as object), replay };
     const input: AuditEventInput = {
       type: record.type,
       severity: record.severity ?? (record.outcome === 'denied' || record.outcome === 'failure' ? 'W' : 'I'),

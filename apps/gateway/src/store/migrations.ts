@@ -171,8 +171,82 @@ CREATE INDEX recordings_session ON recordings(session_id);`,
       name: 'audit search: a generated decision column and an index per filter',
       sql: searchIndexesMigration(dialect),
     },
+    {
+      version: 7,
+      name: 'policy bundles: immutable versions, activations, approvals, replica status',
+      sql: policyBundleTables(dialect),
+    },
   ];
 };
 
 export const SQLITE_MIGRATIONS = common('sqlite');
 export const POSTGRES_MIGRATIONS = common('postgres');
+
+/** Pushed policy bundles and their activations never change once written (ADR 0014). */
+function policyBundleTables(dialect: 'sqlite' | 'postgres'): string {
+  const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  const tables = `
+CREATE TABLE policy_bundles (
+  version INTEGER PRIMARY KEY,
+  digest TEXT NOT NULL,
+  policy_set_version TEXT NOT NULL,
+  files_json TEXT NOT NULL,
+  author TEXT NOT NULL,
+  message TEXT NOT NULL,
+  ci_json TEXT NOT NULL,
+  tests_passed INTEGER NOT NULL,
+  approvals_needed INTEGER NOT NULL,
+  approver_groups_json TEXT NOT NULL,
+  created_at ${bigint} NOT NULL
+);
+CREATE TABLE policy_activations (
+  generation INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL REFERENCES policy_bundles(version),
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at ${bigint} NOT NULL
+);
+CREATE TABLE policy_approvals (
+  version INTEGER NOT NULL REFERENCES policy_bundles(version),
+  approver TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  at ${bigint} NOT NULL,
+  PRIMARY KEY (version, approver)
+);
+CREATE TABLE policy_replicas (
+  replica TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL,
+  version INTEGER,
+  policy_set_version TEXT NOT NULL,
+  error TEXT,
+  at ${bigint} NOT NULL
+);
+`;
+  const immutable = ['policy_bundles', 'policy_activations', 'policy_approvals'];
+  if (dialect === 'sqlite')
+    return (
+      tables +
+      immutable
+        .map(
+          (t) => `CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t}
+BEGIN SELECT RAISE(ABORT, '${t} is append-only'); END;
+CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t}
+BEGIN SELECT RAISE(ABORT, '${t} is append-only'); END;`,
+        )
+        .join('\n')
+    );
+  return (
+    tables +
+    `CREATE FUNCTION glovebox_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
+` +
+    immutable
+      .map(
+        (t) => `CREATE TRIGGER ${t}_no_change BEFORE UPDATE OR DELETE ON ${t}
+FOR EACH ROW EXECUTE FUNCTION glovebox_append_only();
+CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t}
+FOR EACH STATEMENT EXECUTE FUNCTION glovebox_append_only();`,
+      )
+      .join('\n')
+  );
+}

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { PostgresPolicyBundles } from './policy-bundles-postgres.js';
 import {
   AUDIT_INSERT_COLUMNS,
   auditFromRow,
@@ -45,11 +46,19 @@ export interface PostgresStoreOptions {
   max?: number;
 }
 
+/** The connection string with `search_path` set for a dedicated (non-pool) client. */
+function withSearchPath(connectionString: string, schema: string): string {
+  const url = new URL(connectionString);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 /** PostgreSQL store, for production and for several gateway replicas sharing state. */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #schema: string;
+  readonly policyBundles: PostgresPolicyBundles;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'glovebox';
@@ -63,6 +72,10 @@ export class PostgresStore implements Store {
     });
     // A dropped idle connection must not crash the gateway; the next query reconnects.
     this.#pool.on('error', () => undefined);
+    this.policyBundles = new PostgresPolicyBundles(this.#pool, {
+      connectionString: withSearchPath(options.connectionString, schema),
+      schema,
+    });
   }
 
   get schema(): string {
@@ -147,6 +160,9 @@ export class PostgresStore implements Store {
       `GRANT USAGE ON SCHEMA ${s} TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.users, ${s}.tokens, ${s}.agents, ${s}.access_requests, ${s}.approvals, ${s}.sink_cursors, ${s}.sso_identities, ${s}.webauthn_credentials TO ${role}`,
       `GRANT SELECT ON ${s}.schema_migrations TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE ON ${s}.policy_replicas TO ${role}`,
+      `GRANT SELECT, INSERT ON ${s}.policy_bundles, ${s}.policy_activations, ${s}.policy_approvals TO ${role}`,
+      `REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.policy_bundles, ${s}.policy_activations, ${s}.policy_approvals FROM ${role}`,
       `GRANT SELECT, INSERT ON ${s}.audit_events, ${s}.audit_checkpoints, ${s}.recordings TO ${role}`,
       `REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.audit_events, ${s}.audit_checkpoints, ${s}.recordings FROM ${role}`,
     ];

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SqlitePolicyBundles } from './policy-bundles-sqlite.js';
 import {
   AUDIT_INSERT_COLUMNS,
   auditFromRow,
@@ -41,6 +42,7 @@ type Row = Record<string, unknown>;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
+  readonly policyBundles: SqlitePolicyBundles;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
+    this.policyBundles = new SqlitePolicyBundles(this.#db);
   }
 
   migrate(): Promise<void> {

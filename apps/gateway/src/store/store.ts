@@ -1,3 +1,4 @@
+import type { PolicyBundleStore } from './policy-bundles.js';
 import type {
   AccessRequestRecord,
   AgentRecord,
@@ -19,6 +20,8 @@ import type {
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Pushed policy bundles, their activations and approvals, and what each replica runs. */
+  readonly policyBundles: PolicyBundleStore;
   /** Applies pending versioned migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap liveness probe for /readyz. */
