@@ -25,3 +25,4 @@ export { WEBHOOK_SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } fro
 export * from './agent-channel.js';
 export * from './http.js';
 export * from './asciicast.js';
+export * from './policy-deploy.js';

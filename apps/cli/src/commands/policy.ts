@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../client.js';
 import { localOutput } from './common.js';
+import { registerPolicyDeployCommands } from './policy-deploy.js';
 
 // The policy engine (Cedar compiled to WebAssembly) loads only for these commands.
 const policyEngine = () => import('@glovebox/policy');
@@ -9,7 +10,7 @@ const policyEngine = () => import('@glovebox/policy');
 export function registerPolicyCommands(program: Command): void {
   const policy = program
     .command('policy')
-    .description('policy as code: validate, test and format a policy directory');
+    .description('policy as code: validate, test, format, plan and push policy bundles');
   policy
     .command('validate')
     .description('parse and strictly validate every policy against the schema')
@@ -62,4 +63,5 @@ export function registerPolicyCommands(program: Command): void {
       );
       if (!report.ok) process.exitCode = EXIT.error;
     });
+  registerPolicyDeployCommands(policy);
 }
