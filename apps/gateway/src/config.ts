@@ -55,6 +55,8 @@ export interface GatewayConfig {
   onBootstrapToken?: ((token: string) => void) | undefined;
   /** OpenID Connect single sign-on for the console and `glovebox login --sso`; absent = local users only. */
   oidc?: OidcConfig | undefined;
+  /** Exchange of CI providers' OIDC tokens for Glovebox tokens; absent = no exchange. */
+  ciTokenExchange?: CiTokenExchangeConfig | undefined;
   /** Outbound webhooks that receive access notices (request created, approved, break-glass…). */
   webhooks?: WebhookConfig[] | undefined;
   /** WebAuthn relying party; default: derived from publicUrl. */
@@ -78,6 +80,38 @@ export interface OidcConfig {
    * absent, provider groups that are valid group names are taken as they are.
    */
   groupMapping?: Record<string, string[]> | undefined;
+}
+
+/** Exchange of CI providers' OIDC tokens for short-lived Glovebox tokens (`POST /api/v1/auth/ci/token`). */
+export interface CiTokenExchangeConfig {
+  /** Lifetime of the Glovebox tokens issued (default 15 minutes, at most 1 hour). */
+  tokenTtlMs: number;
+  issuers: CiIssuerConfig[];
+}
+
+/** A CI provider whose tokens are accepted, e.g. `https://token.actions.githubusercontent.com`. */
+export interface CiIssuerConfig {
+  /** Exactly the token's `iss`. */
+  issuer: string;
+  /** The token's `aud` must be (or contain) one of these: the value the pipeline asks its provider for. */
+  audience: string | string[];
+  /** The provider's key set; default: `jwks_uri` of its discovery document. */
+  jwksUri?: string | undefined;
+  /** Accepted signature algorithms (default RS256, ES256). */
+  algorithms: string[];
+  /** Longest `exp - iat` accepted (default 3600 s): CI tokens are short-lived. */
+  maxTokenLifetimeSec: number;
+  /** The first rule whose claims all match names the identity; no match, no token. */
+  rules: CiIdentityRule[];
+}
+
+/** Maps matching CI token claims to a Glovebox identity. */
+export interface CiIdentityRule {
+  /** Claim -> exact value or glob (`*`); must pin the repository or project. */
+  claims: Record<string, string>;
+  /** The CI identity's user name; must start with `ci-`. */
+  user: string;
+  groups: string[];
 }
 
 /** One webhook receiver. */

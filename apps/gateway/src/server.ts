@@ -39,6 +39,9 @@ import { Notifier } from './services/notifier.js';
 import { PolicyDeployService } from './services/policy-deploy.js';
 import { PolicyPlanService } from './services/policy-plan.js';
 import { PolicySync } from './services/policy-sync.js';
+import { SettingsSync } from './services/settings-sync.js';
+import { CiTokenExchange } from './services/ci-token-exchange.js';
+import { ConfigService } from './config-apply/config-service.js';
 import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -75,6 +78,12 @@ export interface GatewayServices {
   policyDeploy: PolicyDeployService;
   /** Impact analysis of a proposed bundle on recorded decisions. */
   policyPlan: PolicyPlanService;
+  /** `plan`/`apply -f glovebox.yaml`. */
+  configApply: ConfigService;
+  /** Settings applied from glovebox.yaml, followed by every replica. */
+  settingsSync: SettingsSync;
+  /** CI provider tokens exchanged for short-lived Glovebox tokens. */
+  ciExchange: CiTokenExchange;
   /** Checkpoints, export and verification; available once the gateway has started. */
   trail(): AuditTrail;
 }
@@ -235,6 +244,32 @@ export function buildServer(options: GatewayOptions): Gateway {
   });
   const policyDeploy = new PolicyDeployService({ store, audit, clock, sync: policySync });
   const policyPlan = new PolicyPlanService({ store, engine, audit, clock });
+  const settingsSync = new SettingsSync({
+    store,
+    config,
+    sinks,
+    notifier,
+    log: logger.child({ part: 'settings' }),
+    metrics,
+    intervalMs: config.policySyncIntervalMs,
+  });
+  const configApply = new ConfigService({
+    store,
+    identity,
+    audit,
+    clock,
+    redactor,
+    checkSettings: (doc) => settingsSync.check(doc),
+    reloadSettings: () => settingsSync.reloadNow(),
+  });
+  const ciExchange = new CiTokenExchange({
+    config: config.ciTokenExchange,
+    store,
+    identity,
+    authorizer,
+    audit,
+    clock,
+  });
   let trail: AuditTrail | undefined;
   const services: GatewayServices = {
     artifacts,
@@ -254,6 +289,9 @@ export function buildServer(options: GatewayOptions): Gateway {
     policySync,
     policyDeploy,
     policyPlan,
+    configApply,
+    settingsSync,
+    ciExchange,
     trail: () => {
       if (!trail) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
       return trail;
@@ -380,6 +418,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     });
     trail = opened.trail;
     await policySync.start();
+    await settingsSync.start();
     await bootstrap(services, logger);
     await audit.record({
       type: 'system.started',
@@ -425,6 +464,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       }
       await trail?.close();
       policySync.stop();
+      settingsSync.stop();
       await hub.close();
       artifacts.close();
       await sinks.stop();

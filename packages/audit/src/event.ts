@@ -21,6 +21,16 @@ export const AUDIT_EVENT_TYPES = {
   'auth.step_up': { severity: 'I', description: 'A user passed a step-up MFA check.' },
   'auth.token_created': { severity: 'I', description: 'An API token was issued.' },
   'auth.token_revoked': { severity: 'I', description: 'An API token was revoked.' },
+  'auth.token_exchanged': {
+    severity: 'I',
+    description:
+      "A CI provider's OIDC token was exchanged for a short-lived Glovebox token (verified claims).",
+  },
+  'auth.token_exchange_failed': {
+    severity: 'W',
+    description:
+      'A CI token exchange was refused (signature, issuer, audience, expiry, replay, rule or policy).',
+  },
   'user.created': { severity: 'I', description: 'A local user was created.' },
   'user.updated': { severity: 'I', description: 'A local user or its groups changed.' },
   'request.created': { severity: 'I', description: 'An access request was filed.' },
@@ -78,6 +88,23 @@ export const AUDIT_EVENT_TYPES = {
     description: 'The impact of a proposed policy bundle was replayed on recorded decisions (counts).',
   },
   'agent.registered': { severity: 'I', description: 'An agent was registered and given a credential.' },
+  'agent.updated': {
+    severity: 'I',
+    description: "An agent's registration (env, owner, tags or credential) was changed.",
+  },
+  'agent.revoked': {
+    severity: 'W',
+    description: "An agent's registration was revoked; it can no longer connect.",
+  },
+  'config.changed': {
+    severity: 'I',
+    description:
+      'A managed setting (audit sinks, webhooks, SSO group mapping) was changed by `glovebox apply`.',
+  },
+  'config.applied': {
+    severity: 'I',
+    description: 'A glovebox.yaml was applied: its digest and how many changes were made.',
+  },
   'agent.connected': { severity: 'I', description: 'An agent connected to the gateway.' },
   'agent.disconnected': { severity: 'I', description: 'An agent disconnected.' },
   'agent.rejected': { severity: 'W', description: 'An agent connection or message was refused.' },

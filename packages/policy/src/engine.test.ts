@@ -7,7 +7,7 @@ import { DEBUG_ACTIONS, POLICY_ACTIONS } from '@glovebox/protocol';
 import { sanitizeCedarMessage, wasm } from './cedar.js';
 import { PolicyEngine, type PolicyLogger, type ReloadResult } from './engine.js';
 import { loadPolicyDir } from './bundle.js';
-import type { AuthzRequest } from './request.js';
+import { GATEWAY_ACTIONS, type AuthzRequest } from './request.js';
 import { GLOVEBOX_SCHEMA, MFA_NEVER_SEC } from './schema.js';
 import { context, EXAMPLES_DIR, policyDir, request } from './test-helpers.js';
 import { watchPolicyDir } from './watch.js';
@@ -379,10 +379,9 @@ test('property: no allow without a determining permit', async () => {
       const req: AuthzRequest = {
         principal: r.principal,
         action: r.action,
-        resource:
-          r.action === 'administer' || r.action === 'readAudit'
-            ? { kind: 'gateway' }
-            : { kind: 'target', name: 't', env: r.env, owner: r.owner, tags: {} },
+        resource: GATEWAY_ACTIONS.has(r.action)
+          ? { kind: 'gateway' }
+          : { kind: 'target', name: 't', env: r.env, owner: r.owner, tags: {} },
         context: r.context,
       };
       const d = engine.authorize(req);

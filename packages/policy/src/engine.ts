@@ -10,7 +10,7 @@ import {
 } from './cedar.js';
 import { loadPolicyDir } from './bundle.js';
 import type { LoadedPolicy, LoadedPolicySet } from './loader.js';
-import { authzRequestSchema, toCedarRequest, type AuthzRequest } from './request.js';
+import { authzRequestSchema, GATEWAY_ACTIONS, toCedarRequest, type AuthzRequest } from './request.js';
 
 /** The answer to one {@link AuthzRequest}. */
 export interface Decision {
@@ -253,11 +253,7 @@ export class PolicyEngine {
 
   #evaluate(active: ActiveSet, request: AuthzRequest): Decision {
     const version = active.set.version;
-    if (
-      request.resource.kind === 'gateway' &&
-      request.action !== 'administer' &&
-      request.action !== 'readAudit'
-    )
+    if (request.resource.kind === 'gateway' && !GATEWAY_ACTIONS.has(request.action))
       return deny(version, [], [`action "${request.action}" applies to a target, not the gateway`]);
     let answer;
     try {

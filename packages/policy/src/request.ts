@@ -103,7 +103,14 @@ export const authzRequestSchema = z.strictObject({
 });
 
 /** Actions whose resource is the gateway rather than a target. */
-export const GATEWAY_ACTIONS: ReadonlySet<PolicyAction> = new Set(['administer', 'readAudit']);
+export const GATEWAY_ACTIONS: ReadonlySet<PolicyAction> = new Set([
+  'administer',
+  'readAudit',
+  'deployPolicy',
+  'approvePolicy',
+  'planPolicy',
+  'exchangeToken',
+]);
 
 /** The id of the single gateway entity. */
 export const GATEWAY_ENTITY_ID = 'gateway';

@@ -66,5 +66,9 @@ namespace Glovebox {
     appliesTo { principal: User, resource: Target, context: RequestContext };
   action administer, readAudit
     appliesTo { principal: User, resource: Gateway, context: RequestContext };
+  // Policy deployment: push or roll back a bundle, approve someone's push, replay recorded
+  // decisions against a proposed bundle; and a CI provider's token exchanged for a Glovebox one.
+  action deployPolicy, approvePolicy, planPolicy, exchangeToken
+    appliesTo { principal: User, resource: Gateway, context: RequestContext };
 }
 `;

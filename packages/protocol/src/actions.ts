@@ -13,6 +13,11 @@ export const POLICY_ACTIONS = [
   'end',
   'administer',
   'readAudit',
+  // policy deployment from CI: push and roll back, approve a push, replay history; CI login
+  'deployPolicy',
+  'approvePolicy',
+  'planPolicy',
+  'exchangeToken',
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 

@@ -3,6 +3,7 @@ import {
   createSinks,
   SinkDispatcher,
   signedCheckpointSchema,
+  type AuditSink,
   type ChainedEvent,
   type SinkStatus,
 } from '@glovebox/audit';
@@ -14,13 +15,44 @@ import type { Store } from '../store/index.js';
  * blocks or slows an action; its lag shows in /metrics and `glovebox audit sinks`.
  */
 export class AuditSinks {
-  readonly #dispatcher: SinkDispatcher | undefined;
+  #dispatcher: SinkDispatcher | undefined;
+  readonly #config: unknown;
+  readonly #store: Store;
+  readonly #log: Logger;
+  #started = false;
 
   /** Throws GBX_CONFIG_INVALID for a bad `audit` configuration section. */
   constructor(config: unknown, store: Store, log: Logger) {
-    const sinks = config === undefined ? [] : createSinks(config);
-    if (sinks.length === 0) return;
-    this.#dispatcher = new SinkDispatcher({
+    this.#config = config;
+    this.#store = store;
+    this.#log = log;
+    this.#dispatcher = this.#build(config === undefined ? [] : createSinks(config));
+  }
+
+  /** The sinks of the configuration file plus `managed` ones (from glovebox.yaml); throws GBX_CONFIG_INVALID. */
+  sinksWith(managed: readonly unknown[]): AuditSink[] {
+    const file = (this.#config ?? {}) as Record<string, unknown>;
+    const fileSinks = Array.isArray(file['sinks']) ? (file['sinks'] as unknown[]) : [];
+    return createSinks({ ...file, sinks: [...fileSinks, ...managed] });
+  }
+
+  /**
+   * Replaces the sinks with the file's plus `managed` ones. Each sink resumes from its own durable
+   * cursor, so a sink kept across the change neither loses nor repeats events. Throws
+   * GBX_CONFIG_INVALID (and keeps the current sinks) when the new set cannot be built.
+   */
+  async reconfigure(managed: readonly unknown[]): Promise<void> {
+    const next = this.#build(this.sinksWith(managed));
+    await this.#dispatcher?.stop();
+    this.#dispatcher = next;
+    if (this.#started) next?.start();
+  }
+
+  #build(sinks: AuditSink[]): SinkDispatcher | undefined {
+    if (sinks.length === 0) return undefined;
+    const store = this.#store;
+    const log = this.#log;
+    return new SinkDispatcher({
       sinks,
       store: {
         readAfter: async (seq, limit) =>
@@ -39,6 +71,7 @@ export class AuditSinks {
   }
 
   start(): void {
+    this.#started = true;
     this.#dispatcher?.start();
   }
 
@@ -51,6 +84,7 @@ export class AuditSinks {
   }
 
   async stop(): Promise<void> {
+    this.#started = false;
     await this.#dispatcher?.stop();
   }
 }

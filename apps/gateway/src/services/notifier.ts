@@ -79,6 +79,11 @@ export class Notifier {
     this.#fetch = config.fetch ?? fetch;
   }
 
+  /** Replaces the receivers (configuration file plus glovebox.yaml); deliveries in flight finish. */
+  setWebhooks(webhooks: WebhookConfig[]): void {
+    this.#c.webhooks = webhooks;
+  }
+
   /** The console link that opens a request. */
   linkTo(requestId: string): string {
     return `${this.#c.baseUrl.replace(/\/+$/, '')}/console/requests/${encodeURIComponent(requestId)}`;

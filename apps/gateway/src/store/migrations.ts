@@ -176,6 +176,32 @@ CREATE INDEX recordings_session ON recordings(session_id);`,
       name: 'policy bundles: immutable versions, activations, approvals, replica status',
       sql: policyBundleTables(dialect),
     },
+    {
+      version: 8,
+      name: 'CI token exchanges: one use per CI token, the verified claims of each issued token',
+      sql: `CREATE TABLE ci_token_exchanges (
+  token_key TEXT PRIMARY KEY,
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  token_id TEXT,
+  claims_json TEXT NOT NULL,
+  expires_at ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL,
+  exchanged_at ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL
+);
+CREATE INDEX ci_token_exchanges_token ON ci_token_exchanges(token_id);
+CREATE INDEX ci_token_exchanges_expiry ON ci_token_exchanges(expires_at);`,
+    },
+    {
+      version: 9,
+      name: 'managed settings applied from glovebox.yaml (audit sinks, webhooks, SSO group mapping)',
+      sql: `CREATE TABLE managed_settings (
+  key TEXT PRIMARY KEY,
+  value_json TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL
+);`,
+    },
   ];
 };
 

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { PostgresCiExchanges } from './ci-exchanges.js';
+import { PostgresManagedSettings } from './managed-settings.js';
 import { PostgresPolicyBundles } from './policy-bundles-postgres.js';
 import {
   AUDIT_INSERT_COLUMNS,
@@ -59,6 +61,8 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #schema: string;
   readonly policyBundles: PostgresPolicyBundles;
+  readonly ciExchanges: PostgresCiExchanges;
+  readonly managedSettings: PostgresManagedSettings;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'glovebox';
@@ -72,6 +76,8 @@ export class PostgresStore implements Store {
     });
     // A dropped idle connection must not crash the gateway; the next query reconnects.
     this.#pool.on('error', () => undefined);
+    this.ciExchanges = new PostgresCiExchanges(this.#pool);
+    this.managedSettings = new PostgresManagedSettings(this.#pool);
     this.policyBundles = new PostgresPolicyBundles(this.#pool, {
       connectionString: withSearchPath(options.connectionString, schema),
       schema,
@@ -161,6 +167,8 @@ export class PostgresStore implements Store {
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.users, ${s}.tokens, ${s}.agents, ${s}.access_requests, ${s}.approvals, ${s}.sink_cursors, ${s}.sso_identities, ${s}.webauthn_credentials TO ${role}`,
       `GRANT SELECT ON ${s}.schema_migrations TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE ON ${s}.policy_replicas TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.ci_token_exchanges TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE ON ${s}.managed_settings TO ${role}`,
       `GRANT SELECT, INSERT ON ${s}.policy_bundles, ${s}.policy_activations, ${s}.policy_approvals TO ${role}`,
       `REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.policy_bundles, ${s}.policy_activations, ${s}.policy_approvals FROM ${role}`,
       `GRANT SELECT, INSERT ON ${s}.audit_events, ${s}.audit_checkpoints, ${s}.recordings TO ${role}`,
@@ -267,6 +275,15 @@ export class PostgresStore implements Store {
   async getAgentByCredentialHash(hash: string) {
     const r = await this.#one('SELECT * FROM agents WHERE credential_hash = $1', [hash]);
     return r ? agentFromRow(r) : null;
+  }
+  async updateAgent(a: Parameters<Store['updateAgent']>[0]): Promise<void> {
+    await this.#q(
+      'UPDATE agents SET env = $1, owner = $2, tags_json = $3, credential_hash = $4, revoked_at = $5 WHERE id = $6',
+      [a.env, a.owner, JSON.stringify(a.tags), a.credentialHash, a.revokedAt, a.id],
+    );
+  }
+  async setUserDisabled(id: string, disabled: boolean): Promise<void> {
+    await this.#q('UPDATE users SET disabled = $1 WHERE id = $2', [disabled, id]);
   }
   async listAgents() {
     return (await this.#q('SELECT * FROM agents ORDER BY name')).map(agentFromRow);

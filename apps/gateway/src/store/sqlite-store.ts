@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteCiExchanges } from './ci-exchanges.js';
+import { SqliteManagedSettings } from './managed-settings.js';
 import { SqlitePolicyBundles } from './policy-bundles-sqlite.js';
 import {
   AUDIT_INSERT_COLUMNS,
@@ -43,6 +45,8 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly policyBundles: SqlitePolicyBundles;
+  readonly ciExchanges: SqliteCiExchanges;
+  readonly managedSettings: SqliteManagedSettings;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -52,6 +56,8 @@ export class SqliteStore implements Store {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     this.policyBundles = new SqlitePolicyBundles(this.#db);
+    this.ciExchanges = new SqliteCiExchanges(this.#db);
+    this.managedSettings = new SqliteManagedSettings(this.#db);
   }
 
   migrate(): Promise<void> {
@@ -167,6 +173,20 @@ export class SqliteStore implements Store {
     return r ? agentFromRow(r) : null;
   };
   listAgents = async () => this.#all('SELECT * FROM agents ORDER BY name').map(agentFromRow);
+  updateAgent = async (a: Parameters<Store['updateAgent']>[0]) => {
+    this.#run(
+      'UPDATE agents SET env = ?, owner = ?, tags_json = ?, credential_hash = ?, revoked_at = ? WHERE id = ?',
+      a.env,
+      a.owner,
+      JSON.stringify(a.tags),
+      a.credentialHash,
+      a.revokedAt,
+      a.id,
+    );
+  };
+  setUserDisabled = async (id: string, disabled: boolean) => {
+    this.#run('UPDATE users SET disabled = ? WHERE id = ?', disabled ? 1 : 0, id);
+  };
 
   createRequest = async (r: AccessRequestRecord) => {
     this.#run(

@@ -1,3 +1,5 @@
+import type { CiExchangeStore } from './ci-exchanges.js';
+import type { ManagedSettingsStore } from './managed-settings.js';
 import type { PolicyBundleStore } from './policy-bundles.js';
 import type {
   AccessRequestRecord,
@@ -22,6 +24,10 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Pushed policy bundles, their activations and approvals, and what each replica runs. */
   readonly policyBundles: PolicyBundleStore;
+  /** CI provider tokens exchanged for Glovebox tokens: one use each, and their verified claims. */
+  readonly ciExchanges: CiExchangeStore;
+  /** Settings applied from glovebox.yaml (audit sinks, webhooks, SSO group mapping). */
+  readonly managedSettings: ManagedSettingsStore;
   /** Applies pending versioned migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap liveness probe for /readyz. */
@@ -55,6 +61,10 @@ export interface Store {
   getAgentByName(name: string): Promise<AgentRecord | null>;
   getAgentByCredentialHash(hash: string): Promise<AgentRecord | null>;
   listAgents(): Promise<AgentRecord[]>;
+  /** Replaces an agent's registration (env, owner, tags, credential hash, revocation) by id. */
+  updateAgent(agent: AgentRecord): Promise<void>;
+  /** Sets a user's disabled flag. */
+  setUserDisabled(id: string, disabled: boolean): Promise<void>;
 
   createRequest(request: AccessRequestRecord): Promise<void>;
   getRequest(id: string): Promise<AccessRequestRecord | null>;
