@@ -51,7 +51,18 @@ test('bash completion offers subcommands, options and --output values', { skip: 
     return r.stdout.trim().split('\n');
   };
   assert.deepEqual(complete(['pol']), ['policy']);
-  assert.deepEqual(complete(['policy', '']).sort(), ['fmt', 'test', 'validate']);
+  assert.deepEqual(complete(['policy', '']).sort(), [
+    'approve',
+    'diff',
+    'fmt',
+    'plan',
+    'push',
+    'rollback',
+    'show',
+    'test',
+    'validate',
+    'versions',
+  ]);
   assert.ok(complete(['request', '--re']).includes('--reason'));
   assert.deepEqual(complete(['sessions', '--output', '']).sort(), ['json', 'table', 'yaml']);
 });
