@@ -44,6 +44,7 @@ import { CiTokenExchange } from './services/ci-token-exchange.js';
 import { ConfigService } from './config-apply/config-service.js';
 import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
+import { openCluster, SingletonJobs, type Cluster } from './cluster/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -84,6 +85,8 @@ export interface GatewayServices {
   settingsSync: SettingsSync;
   /** CI provider tokens exchanged for short-lived Glovebox tokens. */
   ciExchange: CiTokenExchange;
+  /** Leadership, locks and control messages shared with the other replicas on the store. */
+  cluster: Cluster;
   /** Checkpoints, export and verification; available once the gateway has started. */
   trail(): AuditTrail;
 }
@@ -131,6 +134,8 @@ export function buildServer(options: GatewayOptions): Gateway {
   );
 
   const store = openStore(config.store, config.dataDir);
+  const cluster = openCluster(store, logger.child({ part: 'cluster' }));
+  const jobs = new SingletonJobs(cluster, logger.child({ part: 'jobs' }));
   const clock = config.clock;
   const metrics = new Metrics();
   const engine = new PolicyEngine({ logger: logger.child({ part: 'policy' }), clock: config.clock });
@@ -275,6 +280,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     artifacts,
     config,
     store,
+    cluster,
     identity,
     authorizer,
     engine,
@@ -401,7 +407,6 @@ export function buildServer(options: GatewayOptions): Gateway {
     void hub.handleUpgrade(req, socket, head);
   });
 
-  let reaper: NodeJS.Timeout | undefined;
   let started = false;
 
   async function start(): Promise<void> {
@@ -417,9 +422,13 @@ export function buildServer(options: GatewayOptions): Gateway {
       onCheckpoint: (checkpoint) => sinks.nudge(checkpoint.seq),
     });
     trail = opened.trail;
-    await policySync.start();
-    await settingsSync.start();
-    await bootstrap(services, logger);
+    // Replicas started at once on an empty store: one seeds the policy set, the settings and the
+    // admin; the others find it done.
+    await cluster.exclusive('first-start', async () => {
+      await policySync.start();
+      await settingsSync.start();
+      await bootstrap(services, logger);
+    });
     await audit.record({
       type: 'system.started',
       actor: { kind: 'system', id: 'gateway' },
@@ -431,13 +440,14 @@ export function buildServer(options: GatewayOptions): Gateway {
         witness: opened.witness.state,
       },
     });
-    await access.reap();
     hub.start(await store.listLiveRequests());
-    sinks.start();
-    reaper = setInterval(() => {
-      access.reap().catch((error: unknown) => logger.error({ err: error }, 'reaper failed'));
-    }, config.reaperIntervalMs);
-    reaper.unref();
+    // One replica at a time (the elected leader) reaps and dispatches to the sinks.
+    jobs.every('reaper', config.reaperIntervalMs, () => access.reap());
+    jobs.whileLeading(
+      () => sinks.start(),
+      () => sinks.stop(),
+    );
+    await cluster.start();
     artifacts.start();
     await app.ready();
   }
@@ -451,7 +461,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     },
     ready: start,
     async close() {
-      if (reaper) clearInterval(reaper);
+      await jobs.stop();
       if (started) {
         await audit
           .record({
@@ -470,6 +480,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       await sinks.stop();
       await notifier.close();
       await app.close();
+      await cluster.close();
       await store.close();
     },
   };

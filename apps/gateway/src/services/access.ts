@@ -348,6 +348,13 @@ export class AccessService {
     if (!isOwner && !isAdmin && !(await this.#mayApprove(actor, r))) {
       throw new GloveboxError('GBX_POLICY_DENIED', 'you may not deny this request');
     }
+    const { record, changed } = await this.#transition(
+      r,
+      'denied',
+      isOwner ? 'withdrawn by requester' : 'denied by approver',
+      actor.name,
+    );
+    if (!changed) throw new GloveboxError('GBX_REQUEST_NOT_PENDING', `the request is ${record.status}`);
     await this.#c.audit.record({
       type: 'request.denied',
       actor: userActor(actor),
@@ -356,14 +363,8 @@ export class AccessService {
       outcome: 'success',
       details: { comment, withdrawn: isOwner },
     });
-    const next = await this.#transition(
-      r,
-      'denied',
-      isOwner ? 'withdrawn by requester' : 'denied by approver',
-      actor.name,
-    );
-    this.#c.notify({ kind: 'request.denied', request: next, by: actor.name });
-    return next;
+    this.#c.notify({ kind: 'request.denied', request: record, by: actor.name });
+    return record;
   }
 
   /** Ends an active session (kill switch): its owner, or anyone policy allows `end` on the target. */
@@ -381,6 +382,13 @@ export class AccessService {
       throw deniedError(decision);
     }
     if (r.status !== 'active') throw new GloveboxError('GBX_SESSION_NOT_ACTIVE', `session is ${r.status}`);
+    const { record, changed } = await this.#transition(
+      r,
+      'ended',
+      isOwner ? 'ended by owner' : 'revoked',
+      actor.name,
+    );
+    if (!changed) throw new GloveboxError('GBX_SESSION_NOT_ACTIVE', `session is ${record.status}`);
     await this.#c.audit.record({
       type: 'session.ended',
       actor: userActor(actor),
@@ -390,15 +398,19 @@ export class AccessService {
       outcome: 'success',
       details: { reason: 'revoked' },
     });
-    return this.#transition(r, 'ended', isOwner ? 'ended by owner' : 'revoked', actor.name);
+    return record;
   }
 
+  /**
+   * Moves a request out of the status it was seen in. `changed` is false when it left that status
+   * meanwhile (another replica, the reaper, a racing reviewer); the record is then the current one.
+   */
   async #transition(
     r: AccessRequestRecord,
     status: 'denied' | 'expired' | 'ended',
     reason: string,
     by: string | null,
-  ): Promise<AccessRequestRecord> {
+  ): Promise<{ record: AccessRequestRecord; changed: boolean }> {
     let current = r;
     for (let attempt = 0; attempt < 5; attempt++) {
       const next: AccessRequestRecord = {
@@ -414,10 +426,10 @@ export class AccessService {
           this.#c.listener.sessionEnded(next);
           this.#c.notify({ kind: 'session.ended', request: next, ...(by ? { by } : {}) });
         }
-        return next;
+        return { record: next, changed: true };
       }
       const fresh = await this.#c.store.getRequest(r.id);
-      if (!fresh || (fresh.status !== 'pending' && fresh.status !== 'active')) return fresh ?? next;
+      if (!fresh || fresh.status !== r.status) return { record: fresh ?? next, changed: false };
       current = fresh;
     }
     throw new GloveboxError('GBX_CONFLICT', 'the request changed concurrently; retry');
@@ -445,10 +457,21 @@ export class AccessService {
     return null;
   }
 
-  /** Ends or expires one request if it is due; the reaper calls this for every live request. */
+  /**
+   * Ends or expires one request if it is due; the reaper calls this for every live request. Only
+   * the caller whose own state transition succeeded records it: exactly one event per request,
+   * however many reapers, replicas or lazy checks race.
+   */
   async expireOrEnd(r: AccessRequestRecord): Promise<void> {
     const why = this.dueToEnd(r, this.#c.clock.now());
     if (!why) return;
+    const { record: next, changed } = await this.#transition(
+      r,
+      r.status === 'pending' ? 'expired' : 'ended',
+      why,
+      null,
+    );
+    if (!changed) return;
     await this.#c.audit.record({
       type: r.status === 'pending' ? 'request.expired' : 'session.ended',
       actor: { kind: 'system', id: 'reaper' },
@@ -457,7 +480,6 @@ export class AccessService {
       outcome: 'success',
       details: { reason: why },
     });
-    const next = await this.#transition(r, r.status === 'pending' ? 'expired' : 'ended', why, null);
     if (r.status === 'pending') this.#c.notify({ kind: 'request.expired', request: next });
   }
 

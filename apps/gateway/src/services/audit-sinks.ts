@@ -15,6 +15,7 @@ import type { Store } from '../store/index.js';
  * blocks or slows an action; its lag shows in /metrics and `glovebox audit sinks`.
  */
 export class AuditSinks {
+<<<<<<< HEAD
   #dispatcher: SinkDispatcher | undefined;
   readonly #config: unknown;
   readonly #store: Store;
@@ -61,18 +62,49 @@ export class AuditSinks {
           const stored = await store.latestCheckpoint(seq);
           const parsed = stored ? signedCheckpointSchema.safeParse(JSON.parse(stored.checkpoint)) : null;
           return parsed?.success ? parsed.data : null;
+=======
+  readonly #create: (() => SinkDispatcher) | undefined;
+  #dispatcher: SinkDispatcher | undefined;
+
+  /** Throws GBX_CONFIG_INVALID for a bad `audit` configuration section. */
+  constructor(config: unknown, store: Store, log: Logger) {
+    const sinks = config === undefined ? [] : createSinks(config);
+    if (sinks.length === 0) return;
+    let first: typeof sinks | undefined = sinks;
+    // Delivery runs on one replica at a time (the leader): each term gets fresh sinks and reads
+    // the cursors the previous term left in the store.
+    this.#create = () => {
+      const these = first ?? createSinks(config);
+      first = undefined;
+      return new SinkDispatcher({
+        sinks: these,
+        store: {
+          readAfter: async (seq, limit) =>
+            (await store.readAuditAfter(seq, limit)).map((r) => JSON.parse(r.event) as ChainedEvent),
+          latestCheckpoint: async (seq) => {
+            const stored = await store.latestCheckpoint(seq);
+            const parsed = stored ? signedCheckpointSchema.safeParse(JSON.parse(stored.checkpoint)) : null;
+            return parsed?.success ? parsed.data : null;
+          },
+          getCursor: (sink) => store.getSinkCursor(sink),
+          setCursor: (sink, seq) => store.setSinkCursor(sink, seq),
+>>>>>>> 3b404f0 (fix(gateway): singleton jobs run on one elected replica and never overlap — PostgreSQL advisory-lock leadership on a dedicated connection (per schema, failover when the leader's session ends or stops answering), the reaper and sink dispatch run only on the leader, a request ends (and session.ended/request.expired/request.denied is written) only by the caller whose own state transition succeeded, first-start bootstrap under a cluster-wide lock; LISTEN/NOTIFY control bus for small messages. Attack seen to succeed before the fix: one gateway with a 5 ms reaper wrote up to 364 session.ended events for one session; three replicas delivered every event to a shared file sink three times)
         },
-        getCursor: (sink) => store.getSinkCursor(sink),
-        setCursor: (sink, seq) => store.setSinkCursor(sink, seq),
-      },
-      onError: (sink, error) =>
-        log.warn({ sink, err: error.message }, 'audit sink delivery failed; will retry'),
-    });
+        onError: (sink, error) =>
+          log.warn({ sink, err: error.message }, 'audit sink delivery failed; will retry'),
+      });
+    };
   }
 
   start(): void {
+<<<<<<< HEAD
     this.#started = true;
     this.#dispatcher?.start();
+=======
+    if (this.#dispatcher || !this.#create) return;
+    this.#dispatcher = this.#create();
+    this.#dispatcher.start();
+>>>>>>> 3b404f0 (fix(gateway): singleton jobs run on one elected replica and never overlap — PostgreSQL advisory-lock leadership on a dedicated connection (per schema, failover when the leader's session ends or stops answering), the reaper and sink dispatch run only on the leader, a request ends (and session.ended/request.expired/request.denied is written) only by the caller whose own state transition succeeded, first-start bootstrap under a cluster-wide lock; LISTEN/NOTIFY control bus for small messages. Attack seen to succeed before the fix: one gateway with a 5 ms reaper wrote up to 364 session.ended events for one session; three replicas delivered every event to a shared file sink three times)
   }
 
   nudge(seq: number): void {
@@ -84,7 +116,13 @@ export class AuditSinks {
   }
 
   async stop(): Promise<void> {
+<<<<<<< HEAD
     this.#started = false;
     await this.#dispatcher?.stop();
+=======
+    const dispatcher = this.#dispatcher;
+    this.#dispatcher = undefined;
+    await dispatcher?.stop();
+>>>>>>> 3b404f0 (fix(gateway): singleton jobs run on one elected replica and never overlap — PostgreSQL advisory-lock leadership on a dedicated connection (per schema, failover when the leader's session ends or stops answering), the reaper and sink dispatch run only on the leader, a request ends (and session.ended/request.expired/request.denied is written) only by the caller whose own state transition succeeded, first-start bootstrap under a cluster-wide lock; LISTEN/NOTIFY control bus for small messages. Attack seen to succeed before the fix: one gateway with a 5 ms reaper wrote up to 364 session.ended events for one session; three replicas delivered every event to a shared file sink three times)
   }
 }
