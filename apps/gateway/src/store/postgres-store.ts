@@ -61,12 +61,9 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #schema: string;
   readonly policyBundles: PostgresPolicyBundles;
-<<<<<<< HEAD
   readonly ciExchanges: PostgresCiExchanges;
   readonly managedSettings: PostgresManagedSettings;
-=======
   readonly #connectionString: string;
->>>>>>> 3b404f0 (fix(gateway): singleton jobs run on one elected replica and never overlap — PostgreSQL advisory-lock leadership on a dedicated connection (per schema, failover when the leader's session ends or stops answering), the reaper and sink dispatch run only on the leader, a request ends (and session.ended/request.expired/request.denied is written) only by the caller whose own state transition succeeded, first-start bootstrap under a cluster-wide lock; LISTEN/NOTIFY control bus for small messages. Attack seen to succeed before the fix: one gateway with a 5 ms reaper wrote up to 364 session.ended events for one session; three replicas delivered every event to a shared file sink three times)
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'glovebox';
