@@ -56,7 +56,8 @@ test('reasons, comments and command output reach the terminal inert', { timeout:
       '  credential: { env: GLOVEBOX_AGENT_TOKEN }',
       'recordings:',
       `  dir: ${join(d.dir, 'agent-recordings')}`,
-      'sandbox: off',
+      'sandbox: off', // this test is about the terminal, not the sandbox (host-agent tests cover it)
+      'readsWithoutSandbox: allow',
       'targets:',
       '  - type: exec',
       '    name: host-prod',
@@ -135,7 +136,7 @@ test('reasons, comments and command output reach the terminal inert', { timeout:
     // The host agent already writes control characters as \xHH at the source (a carriage return
     // excepted); the CLI neutralises again, whatever an agent sends.
     const shown = await cli(['exec', '--', 'hostile'], alice);
-    assert.equal(shown.code, 3, 'the exit code is mirrored');
+    assert.equal(shown.code, 3, `the exit code is mirrored: ${shown.stderr}`);
     assertInert(shown.stdout + shown.stderr, 'exec');
     assert.match(shown.stdout, /before\\x1b\]0;pwned-title\\x07\\x1b\]52;c;/);
     assert.match(shown.stdout, /visible\\rHIDDEN/, 'a carriage return cannot hide text');
