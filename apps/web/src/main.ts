@@ -541,12 +541,18 @@ async function auditView(): Promise<Child[]> {
           (verify as Verify).ok ? 'Chain verified: ' : 'Chain verification FAILED: ',
           `${(verify as Verify).message} (${(verify as Verify).events} events, ${(verify as Verify).checkpoints} signed checkpoints)`,
         );
-  const events = list.events.slice().reverse();
+  // The API answers newest first; the banner names the filters the list was searched with.
+  const events = list.events;
+  const applied = [...query].filter(([k]) => k !== 'limit').map(([k, v]) => `${k} ${v}`);
   return [
     h('h1', {}, 'Audit trail'),
     verifyBox,
     form,
-    h('p', { class: 'muted', id: 'audit-count' }, `${events.length} event(s), newest first`),
+    h(
+      'p',
+      { class: 'muted', id: 'audit-count', role: 'status' },
+      `${events.length} event(s)${applied.length ? ` where ${applied.join(', ')}` : ''}, newest first`,
+    ),
     auditTable(events),
   ];
 }

@@ -243,11 +243,20 @@ test('an auditor searches the audit trail and sees the chain verified', async ()
   await page.getByLabel('Actor').fill('bob');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL(/actor=bob/);
+  // The banner names the filter once the filtered list replaced the unfiltered one.
+  await page.locator('#audit-count', { hasText: 'where actor bob' }).waitFor();
   const table = page.getByRole('table', { name: 'Audit events' });
   await table.waitFor();
   const text = (await table.textContent())!;
   assert.ok(text.includes('request.approved') || text.includes('approval'), text.slice(0, 400));
   assert.ok(!text.includes('user:alice'), 'the filter applies');
+  const seqs = (await table.locator('tbody tr td:first-child').allTextContents()).map(Number);
+  assert.ok(seqs.length > 1, 'more than one event of bob');
+  assert.deepEqual(
+    seqs,
+    [...seqs].sort((a, b) => b - a),
+    'newest first, as the banner says',
+  );
   await shot(page, 'audit');
   await page.getByRole('link', { name: 'Policy' }).click();
   await page.getByRole('heading', { name: 'Active policy set' }).waitFor();
