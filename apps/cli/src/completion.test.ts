@@ -9,8 +9,8 @@ import { buildProgram } from './program.js';
 
 const installed = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status === 0;
 
-test('every command and subcommand is in every completion script', () => {
-  const program = buildProgram();
+test('every command and subcommand is in every completion script', async () => {
+  const program = await buildProgram();
   for (const shell of COMPLETION_SHELLS) {
     const script = completionScript(program, shell);
     for (const command of program.commands) {
@@ -22,47 +22,55 @@ test('every command and subcommand is in every completion script', () => {
 });
 
 for (const shell of COMPLETION_SHELLS) {
-  test(`the ${shell} script parses`, { skip: installed(shell) ? false : `${shell} is not installed` }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gbx-completion-'));
-    try {
-      const file = join(dir, `glovebox.${shell}`);
-      writeFileSync(file, completionScript(buildProgram(), shell));
-      const check = shell === 'fish' ? ['--no-execute', file] : ['-n', file];
-      const r = spawnSync(shell, check, { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test(
+    `the ${shell} script parses`,
+    { skip: installed(shell) ? false : `${shell} is not installed` },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gbx-completion-'));
+      try {
+        const file = join(dir, `glovebox.${shell}`);
+        writeFileSync(file, completionScript(await buildProgram(), shell));
+        const check = shell === 'fish' ? ['--no-execute', file] : ['-n', file];
+        const r = spawnSync(shell, check, { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 }
 
-test('bash completion offers subcommands, options and --output values', { skip: !installed('bash') }, () => {
-  const script = completionScript(buildProgram(), 'bash');
-  const complete = (words: string[]) => {
-    const line = ['glovebox', ...words];
-    const r = spawnSync(
-      'bash',
-      [
-        '-c',
-        `${script}\nCOMP_WORDS=(${line.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${line.length - 1}; _glovebox; printf '%s\\n' "\${COMPREPLY[@]}"`,
-      ],
-      { encoding: 'utf8' },
-    );
-    return r.stdout.trim().split('\n');
-  };
-  assert.deepEqual(complete(['pol']), ['policy']);
-  assert.deepEqual(complete(['policy', '']).sort(), [
-    'approve',
-    'diff',
-    'fmt',
-    'plan',
-    'push',
-    'rollback',
-    'show',
-    'test',
-    'validate',
-    'versions',
-  ]);
-  assert.ok(complete(['request', '--re']).includes('--reason'));
-  assert.deepEqual(complete(['sessions', '--output', '']).sort(), ['json', 'table', 'yaml']);
-});
+test(
+  'bash completion offers subcommands, options and --output values',
+  { skip: !installed('bash') },
+  async () => {
+    const script = completionScript(await buildProgram(), 'bash');
+    const complete = (words: string[]) => {
+      const line = ['glovebox', ...words];
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `${script}\nCOMP_WORDS=(${line.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${line.length - 1}; _glovebox; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: 'utf8' },
+      );
+      return r.stdout.trim().split('\n');
+    };
+    assert.deepEqual(complete(['pol']), ['policy']);
+    assert.deepEqual(complete(['policy', '']).sort(), [
+      'approve',
+      'diff',
+      'fmt',
+      'plan',
+      'push',
+      'rollback',
+      'show',
+      'test',
+      'validate',
+      'versions',
+    ]);
+    assert.ok(complete(['request', '--re']).includes('--reason'));
+    assert.deepEqual(complete(['sessions', '--output', '']).sort(), ['json', 'table', 'yaml']);
+  },
+);

@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const format = requestedFormat(argv.slice(2));
   if (format === 'yaml') await loadYamlPrinter();
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv.slice(2))).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

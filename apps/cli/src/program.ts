@@ -1,27 +1,87 @@
 import { Command, Option } from 'commander';
 import { GloveboxError } from '@glovebox/core';
-import { registerAccessCommands } from './commands/access.js';
-import { registerActionCommands } from './commands/actions.js';
-import { registerAdminCommands } from './commands/admin.js';
-import { registerAgentCommand } from './commands/agent.js';
-import { registerAuditCommands } from './commands/audit.js';
-import { registerExecQueryCommands } from './commands/exec-query.js';
-import { registerHeapCommands } from './commands/heap.js';
-import { registerIdentityCommands } from './commands/identity.js';
-import { registerPolicyCommands } from './commands/policy.js';
-import { registerRecordingCommands } from './commands/recordings.js';
-import { registerRedactCommand } from './commands/redact.js';
-import { registerServerCommands } from './commands/server-demo.js';
-import { registerSessionCommands } from './commands/sessions.js';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './completion.js';
 import { OUTPUT_FORMATS } from './output.js';
 import { CLI_VERSION } from './version.js';
 
+type Register = (program: Command) => void;
+
 /**
- * The whole command tree. Building it loads no heavy package: commands that need the policy
- * engine, the host agent, the redaction engine or YAML import them when they run.
+ * Every top-level command, by the module that registers it. Only the module of the command being
+ * run is loaded (`glovebox redact` never loads the API schemas); help, completion and an unknown
+ * command load them all. program.test.ts checks the names against what each module registers.
  */
-export function buildProgram(): Command {
+export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => Promise<Register> }[] = [
+  {
+    names: ['server', 'demo'],
+    load: async () => (await import('./commands/server-demo.js')).registerServerCommands,
+  },
+  { names: ['agent'], load: async () => (await import('./commands/agent.js')).registerAgentCommand },
+  {
+    names: ['login', 'logout', 'whoami', 'mfa', 'tokens'],
+    load: async () => (await import('./commands/identity.js')).registerIdentityCommands,
+  },
+  {
+    names: ['users', 'agents'],
+    load: async () => (await import('./commands/admin.js')).registerAdminCommands,
+  },
+  {
+    names: ['targets', 'request', 'requests', 'approve', 'deny'],
+    load: async () => (await import('./commands/access.js')).registerAccessCommands,
+  },
+  {
+    names: ['sessions', 'use', 'end'],
+    load: async () => (await import('./commands/sessions.js')).registerSessionCommands,
+  },
+  {
+    names: ['snapshot', 'logpoint', 'facts', 'eval', 'profile'],
+    load: async () => (await import('./commands/actions.js')).registerActionCommands,
+  },
+  {
+    names: ['exec', 'query'],
+    load: async () => (await import('./commands/exec-query.js')).registerExecQueryCommands,
+  },
+  {
+    names: ['heapsnapshot', 'heapstats', 'heapdiff'],
+    load: async () => (await import('./commands/heap.js')).registerHeapCommands,
+  },
+  {
+    names: ['recordings', 'play'],
+    load: async () => (await import('./commands/recordings.js')).registerRecordingCommands,
+  },
+  { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
+  { names: ['policy'], load: async () => (await import('./commands/policy.js')).registerPolicyCommands },
+  { names: ['redact'], load: async () => (await import('./commands/redact.js')).registerRedactCommand },
+];
+
+/** Root options that take a value, so the value is not mistaken for the command's name. */
+const ROOT_VALUE_OPTIONS = new Set(['-o', '--output', '--url']);
+
+/** The name of the top-level command in `args` (argv without node and the script), if any. */
+export function commandName(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (ROOT_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+function modulesFor(args: readonly string[] | undefined): readonly (typeof COMMAND_MODULES)[number][] {
+  if (args === undefined) return COMMAND_MODULES;
+  const name = commandName(args);
+  if (name === undefined && (args.includes('--version') || args.includes('-V'))) return [];
+  const wanted = COMMAND_MODULES.filter((m) => name !== undefined && m.names.includes(name));
+  return wanted.length > 0 ? wanted : COMMAND_MODULES;
+}
+
+/**
+ * The command tree for `args` (argv without node and the script): the modules of the command being
+ * run, or of every command when `args` is left out or names none of them. Building it loads no
+ * heavy package: commands that need the policy engine, the host agent, the redaction engine or
+ * YAML import them when they run.
+ */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const program = new Command('glovebox')
     .description('Policy-enforced secure debugging in production')
     .version(CLI_VERSION)
@@ -36,19 +96,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-  registerServerCommands(program);
-  registerAgentCommand(program);
-  registerIdentityCommands(program);
-  registerAdminCommands(program);
-  registerAccessCommands(program);
-  registerSessionCommands(program);
-  registerActionCommands(program);
-  registerExecQueryCommands(program);
-  registerHeapCommands(program);
-  registerRecordingCommands(program);
-  registerAuditCommands(program);
-  registerPolicyCommands(program);
-  registerRedactCommand(program);
+  for (const m of modulesFor(args)) (await m.load())(program);
 
   program
     .command('completion')
