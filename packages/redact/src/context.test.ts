@@ -16,6 +16,18 @@ function everyWay(r: Redactor, input: string): string[] {
 // [what, input, values that must not survive, text that must]
 const cases: Array<[string, string, string[], string[]]> = [
   [
+    'YAML tags before a sensitive value (detect-secrets config.yaml)',
+    'high_entropy_binary_secret: !!binary MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==\napi_key: !!str q8Zr3vKx0Lm\n',
+    ['MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==', 'q8Zr3vKx0Lm'],
+    ['!!binary', '!!str'],
+  ],
+  [
+    'YAML block scalars under sensitive keys, tagged or not, until the indentation ends',
+    'db:\n  db_password: !!binary |\n    aHVudGVyMi1zZWNyZXQ=\n\n    Plum7-Orbit-Tulip\n  user: bob\npassword: >-\n  Anchor8 Tulip Plum\nnote: |\n  ordinary words here\n',
+    ['aHVudGVyMi1zZWNyZXQ=', 'Plum7-Orbit-Tulip', 'Anchor8 Tulip Plum'],
+    ['  user: ', 'ordinary words here', 'db_password: !!binary |'],
+  ],
+  [
     'psql aligned output, transformed PII under an ssn column',
     ' id | username | password      | ssn       | created_at\n----+----------+---------------+-----------+---------------------\n  1 | alice    | plum7Orbit    | 536228741 | 2024-01-15 10:30:45\n  2 | bob      | Tulip-Anchor8 | 1478-22-635 | 2024-01-16 11:00:00\n(2 rows)\n',
     ['plum7Orbit', 'Tulip-Anchor8', '536228741', '1478-22-635'],

@@ -18,10 +18,18 @@ export interface LineContext {
   pendingName: KeyVerdict | undefined;
   /** Inside a psql expanded record (`-[ RECORD 1 ]---`): each line is `column | value`. */
   expanded: boolean;
+  /** Inside a YAML block scalar (`password: |`) of a sensitive key: lines indented deeper are its value. */
+  block: { indent: number; verdict: KeyVerdict } | undefined;
 }
 
 export function newLineContext(): LineContext {
-  return { candidate: undefined, table: undefined, pendingName: undefined, expanded: false };
+  return {
+    candidate: undefined,
+    table: undefined,
+    pendingName: undefined,
+    expanded: false,
+    block: undefined,
+  };
 }
 
 const SEPARATOR_LINE = /^[\s|+]*-{2,}[-+|\s]*$/;
@@ -89,6 +97,27 @@ function tableRow(text: string, from: number, to: number, state: LineContext, ou
     if (verdict !== undefined) maskCell(text, pos, end, verdict, out);
     pos = end + table.delimiter.length;
   }
+  return true;
+}
+
+/** `key: |`, `- key: >-`, `key: !!binary |`: a YAML block scalar whose value is on the lines below. */
+const BLOCK_SCALAR =
+  /^( *)(?:- +)?["']?([A-Za-z_][A-Za-z0-9_.-]{0,127})["']?[ \t]*:[ \t]+(?:![!\w/.-]*[ \t]+)?[|>][+-]?\d?[ \t]*(?:#.*)?\r?$/;
+const INDENT = /^ */;
+
+/**
+ * Lines of a sensitive YAML block scalar: each line indented deeper than its key is masked (blank
+ * lines inside it kept); the first line that is not ends the block. True when the line was one.
+ */
+function blockLine(text: string, from: number, line: string, state: LineContext, out: Span[]): boolean {
+  const block = state.block!;
+  if (line.trim() === '') return true;
+  const indent = INDENT.exec(line)![0].length;
+  if (indent <= block.indent) {
+    state.block = undefined;
+    return false;
+  }
+  maskCell(text, from + indent, from + line.length, block.verdict, out);
   return true;
 }
 
@@ -161,6 +190,12 @@ function readLine(
 ): void {
   if (line.includes('[') || line.includes('"name"')) pairs(text, from, line, ctx, out);
   if (line.includes(' -')) commandLine(text, from, line, out);
+  if (state.block !== undefined && blockLine(text, from, line, state, out)) return;
+  const scalar = line.includes('|') || line.includes('>') ? BLOCK_SCALAR.exec(line) : null;
+  if (scalar !== null) {
+    const verdict = verdictOf(ctx, scalar[2]!);
+    if (verdict !== undefined) state.block = { indent: scalar[1]!.length, verdict };
+  }
   const pending = state.pendingName;
   state.pendingName = undefined;
   if (pending !== undefined) {

@@ -102,6 +102,18 @@ function delimiterAfterKey(text: string, p: number): number {
   return d === 61 || d === 58 ? p : -1;
 }
 
+/**
+ * Past a YAML tag (`!!binary`, `!secret`, `!<tag:…>`) and the blanks after it, at `v` on a `!`; the
+ * value is what follows. A tag alone (the value on the lines below) leaves nothing to mask here.
+ */
+function pastYamlTag(text: string, v: number): number {
+  let p = v;
+  while (p < text.length && !/[\s,]/.test(text[p]!)) p++;
+  if (text.charCodeAt(p) !== 32 && text.charCodeAt(p) !== 9) return v;
+  while (p < text.length && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+  return p;
+}
+
 function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): void {
   const dc = text.charCodeAt(d);
   const next = text.charCodeAt(d + 1);
@@ -140,6 +152,7 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
   if (verdict === undefined) return;
   // value, forwards
   while (v < text.length && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+  if (dc === 58 && text.charCodeAt(v) === 33) v = pastYamlTag(text, v);
   let vs = v;
   let ve: number;
   let c = text.charCodeAt(v);
@@ -196,6 +209,8 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
   }
   if (ve <= vs) return;
   const value = text.slice(vs, ve);
+  // a YAML block indicator: the value is on the lines below (line context masks them)
+  if (dc === 58 && /^[|>][+-]?\d?$/.test(value)) return;
   if (value.charCodeAt(0) === 123 || value.charCodeAt(0) === 91) {
     if (!(value.charCodeAt(0) === 91 && isPlaceholder(value))) return;
   }
