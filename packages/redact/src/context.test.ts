@@ -16,6 +16,12 @@ function everyWay(r: Redactor, input: string): string[] {
 // [what, input, values that must not survive, text that must]
 const cases: Array<[string, string, string[], string[]]> = [
   [
+    'space-aligned columns (kubectl -o custom-columns, -o wide), a second table ending the first',
+    'NAME          DB_PASSWORD        API_TOKEN\napp-config    Plum7-Orbit-Tulip  q8Zr3vKx0LmNp2\nother         Anchor8-Tulip      xyzzy12345abc\nCONTAINER ID   IMAGE          COMMAND\n0f1e2d3c4b5a   nginx:1.25     nginx-g-daemon\n',
+    ['Plum7-Orbit-Tulip', 'q8Zr3vKx0LmNp2', 'Anchor8-Tulip', 'xyzzy12345abc'],
+    ['app-config', 'nginx:1.25     nginx-g-daemon', '0f1e2d3c4b5a'],
+  ],
+  [
     'YAML tags before a sensitive value (detect-secrets config.yaml)',
     'high_entropy_binary_secret: !!binary MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==\napi_key: !!str q8Zr3vKx0Lm\n',
     ['MjNjcnh1IDJieXJpdXYyeXJpaTJidnl1MnI4OXkyb3UwMg==', 'q8Zr3vKx0Lm'],

@@ -12,8 +12,13 @@ import type { KeyVerdict } from './keys.js';
 export interface LineContext {
   /** Cells of the last line, when it could be a table header. */
   candidate: { delimiter: string; cells: string[] } | undefined;
-  /** The current table: its delimiter and each column's verdict. */
-  table: { delimiter: string; columns: Array<KeyVerdict | undefined>; cells: number } | undefined;
+  /**
+   * The current table: its delimiter and each column's verdict; a space-aligned table (`kubectl`,
+   * `docker`) has no delimiter but the offset where each column starts.
+   */
+  table:
+    | { delimiter: string; columns: Array<KeyVerdict | undefined>; cells: number; starts?: number[] }
+    | undefined;
   /** The verdict of a `name: X` line, for a `value:` line right after it. */
   pendingName: KeyVerdict | undefined;
   /** Inside a psql expanded record (`-[ RECORD 1 ]---`): each line is `column | value`. */
@@ -76,9 +81,68 @@ function maskCell(text: string, a: number, b: number, verdict: KeyVerdict, out: 
   out.push({ start: s, end: e, type: verdict.type, priority: PRIORITY.keyValue });
 }
 
+/** Header cells of space-aligned output: upper-case names two or more blanks apart. */
+const ALIGNED_CELL = /\S+(?: \S+)*/g;
+const ALIGNED_NAME = /^[A-Z][A-Z0-9_.%-]*(?: [A-Z0-9_.%-]+)*$/;
+
+/** The names of a space-aligned header line and where each starts, or undefined. */
+function alignedCells(line: string): { starts: number[]; names: string[] } | undefined {
+  if (!line.includes('  ')) return undefined;
+  const starts: number[] = [];
+  const names: string[] = [];
+  for (const m of line.trimEnd().matchAll(ALIGNED_CELL)) {
+    if (m[0].length > 48 || !ALIGNED_NAME.test(m[0])) return undefined;
+    starts.push(m.index);
+    names.push(m[0]);
+  }
+  return starts.length >= 2 && starts.length <= MAX_CELLS ? { starts, names } : undefined;
+}
+
+/**
+ * A header of space-aligned columns (`kubectl get -o wide` and `-o custom-columns`, `docker ps`):
+ * the columns' verdicts and where each starts, when one of them is sensitive.
+ */
+function alignedHeader(ctx: ScanContext, line: string): LineContext['table'] {
+  const header = alignedCells(line);
+  if (header === undefined) return undefined;
+  const columns = header.names.map((name) => verdictOf(ctx, name));
+  if (!columns.some((v) => v !== undefined && v.mode === 'mask')) return undefined;
+  return { delimiter: '', columns, cells: columns.length, starts: header.starts };
+}
+
+/**
+ * A row of a space-aligned table: each sensitive column's cell runs from where its header starts
+ * to where the next one does (the last to the end of the line). A blank line, the header of
+ * another table, or a row whose cells do not start after a blank at those offsets ends the table.
+ */
+function alignedRow(
+  text: string,
+  from: number,
+  to: number,
+  starts: number[],
+  state: LineContext,
+  out: Span[],
+): boolean {
+  const columns = state.table!.columns;
+  const line = text.slice(from, to);
+  if (line.trim() === '' || alignedCells(line) !== undefined) return false;
+  for (let k = 1; k < starts.length; k++) {
+    const at = from + starts[k]!;
+    if (at < to && text.charCodeAt(at - 1) !== 32) return false;
+  }
+  for (let k = 0; k < starts.length; k++) {
+    const verdict = columns[k];
+    const a = from + starts[k]!;
+    if (verdict === undefined || a >= to) continue;
+    maskCell(text, a, Math.min(to, k + 1 < starts.length ? from + starts[k + 1]! : to), verdict, out);
+  }
+  return true;
+}
+
 /** Cells of a table row under sensitive columns. */
 function tableRow(text: string, from: number, to: number, state: LineContext, out: Span[]): boolean {
   const table = state.table!;
+  if (table.starts !== undefined) return alignedRow(text, from, to, table.starts, state, out);
   const line = text.slice(from, to);
   let body = from;
   let bodyEnd = to;
@@ -247,6 +311,7 @@ function readLine(
   const delimiter = line.trim() === '' ? undefined : headerDelimiter(line);
   if (delimiter === undefined) {
     state.candidate = undefined;
+    state.table = alignedHeader(ctx, line);
     return;
   }
   const cells = splitCells(line, delimiter).map((c) => c.trim());
