@@ -111,20 +111,25 @@ test('invariant 2: a result whose audit event cannot be written is withheld', as
 
 test('invariant 8: tokens and passwords are stored hashed, TOTP seeds encrypted', async (t) => {
   const { api, token, dir } = await setup(t);
-  const enroll = await api('POST', '/mfa/enroll', token, {});
+  const reset = await api('POST', '/users/alice/reset-mfa', ADMIN, {});
+  const ticket = (reset.json.enrollmentTicket as { ticket: string }).ticket;
+  const enroll = await api('POST', '/mfa/enroll', token, { ticket });
   const secret = enroll.json.secret as string;
   const created = await api('POST', '/tokens', token, { ttl: '1h' });
   const apiToken = created.json.token as string;
   const db = new Database(join(dir, 'glovebox.db'), { readonly: true });
   t.after(() => db.close());
   const dump = JSON.stringify(
-    ['users', 'tokens', 'agents', 'audit_events'].map((table) => db.prepare(`SELECT * FROM ${table}`).all()),
+    ['users', 'tokens', 'agents', 'audit_events', 'totp_pending', 'mfa_enrollment_tickets'].map((table) =>
+      db.prepare(`SELECT * FROM ${table}`).all(),
+    ),
   );
   for (const [name, value] of [
     ['session token', token],
     ['API token', apiToken],
     ['bootstrap token', ADMIN],
     ['TOTP secret', secret],
+    ['enrollment ticket', ticket],
     ['password', 'alice-password-123'],
   ] as const) {
     assert.ok(!dump.includes(value), `${name} is not stored in clear`);

@@ -18,6 +18,11 @@ export const AUDIT_EVENT_TYPES = {
   'auth.logout': { severity: 'I', description: 'A login session was ended by its owner.' },
   'auth.mfa_enrolled': { severity: 'I', description: 'A user enrolled a second factor.' },
   'auth.mfa_failed': { severity: 'W', description: 'A one-time code was wrong or expired.' },
+  'auth.mfa_removed': {
+    severity: 'W',
+    description:
+      "A user's second factors were removed (an admin's reset-mfa); a new enrollment ticket was issued.",
+  },
   'auth.step_up': { severity: 'I', description: 'A user passed a step-up MFA check.' },
   'auth.token_created': { severity: 'I', description: 'An API token was issued.' },
   'auth.token_revoked': { severity: 'I', description: 'An API token was revoked.' },

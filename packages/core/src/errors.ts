@@ -22,6 +22,15 @@ export const ERROR_CODES = {
   GBX_POLICY_DENIED: { status: 403, meaning: 'Policy denies this action.' },
   GBX_POLICY_UNAVAILABLE: { status: 503, meaning: 'No valid policy set is loaded; everything is denied.' },
   GBX_POLICY_INVALID: { status: 400, meaning: 'A policy file or policy test is invalid.' },
+  GBX_MFA_TICKET_REQUIRED: {
+    status: 403,
+    meaning:
+      'A first second factor needs an enrollment ticket from an admin, or a single sign-on login that checked MFA.',
+  },
+  GBX_MFA_SAME_LOGIN: {
+    status: 403,
+    meaning: 'A second factor enrolled in this login does not count for step-up; log in again with it.',
+  },
   GBX_STEP_UP_REQUIRED: {
     status: 403,
     meaning: 'Policy demands a fresh MFA check; verify a code and retry.',

@@ -69,9 +69,18 @@ export const tokenSchema = z.object({
 });
 export const createdTokenSchema = tokenSchema.extend({ token: z.string() });
 
+/** An admin-issued, single-use ticket that lets a user enroll a first second factor. */
+export const enrollmentTicketSchema = z.object({ ticket: z.string(), expiresAt: z.number() });
+export const createdUserSchema = userSchema.extend({ enrollmentTicket: enrollmentTicketSchema });
+export const resetMfaResponseSchema = z.object({
+  user: z.string(),
+  enrollmentTicket: enrollmentTicketSchema,
+});
+export const mfaEnrollBodySchema = z.object({ ticket: z.string().min(1).max(200).optional() }).strict();
 export const mfaEnrollResponseSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
 export const mfaVerifyBodySchema = z.object({ code: z.string().regex(/^\d{6}$/) }).strict();
-export const mfaVerifyResponseSchema = z.object({ verifiedAt: z.number() });
+/** `enrolled`: the code confirmed a new factor (no step-up in this login). */
+export const mfaVerifyResponseSchema = z.object({ verifiedAt: z.number(), enrolled: z.boolean().optional() });
 
 const tagKey = z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/);
 export const registerAgentBodySchema = z

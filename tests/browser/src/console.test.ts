@@ -229,6 +229,15 @@ test('the requester ends a session, registers a security key and steps up with i
   // alice's SSO login carried MFA; registering another factor needs it fresh, which it is.
   await page.getByRole('button', { name: 'Register a security key' }).click();
   await page.locator('#main').getByText('Security key registered').waitFor();
+  // A key never counts for step-up in the login that registered it: log in again, then step up.
+  await context.clearCookies();
+  await page.goto(`${base}/console/security`);
+  await page.waitForURL(/\/console\/login/);
+  await page.getByRole('link', { name: 'Log in with single sign-on' }).click();
+  await page.waitForURL(new RegExp(`^${idp.issuer}/interaction/`));
+  await page.getByLabel('Login').fill('alice');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Security keys' }).waitFor();
   await page.getByRole('button', { name: 'Verify now (step-up)' }).click();
   await page.locator('#main').getByText('Second factor verified').waitFor();
   assert.match((await page.locator('dl.facts').textContent())!, /Last second factor\s*\d+ s ago/);

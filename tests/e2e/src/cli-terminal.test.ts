@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { authenticator } from 'otplib';
-import { cli, deploy, ROOT, waitFor } from './harness.js';
+import { cli, deploy, ROOT, waitFor, enrollTotp } from './harness.js';
 
 const ESC = '\u001b';
 const HOSTILE_REASON =
@@ -84,8 +83,7 @@ test('reasons, comments and command output reach the terminal inert', { timeout:
       (await cli(['login', '--user', name, '--password-stdin'], env, `${name}-password-123\n`)).code,
       0,
     );
-  const enroll = (await cli(['mfa', 'enroll', '--json'], alice)).json<{ secret: string }>();
-  assert.equal((await cli(['mfa', 'verify', authenticator.generate(enroll.secret)], alice)).code, 0);
+  await enrollTotp(admin, alice, 'alice', 'alice-password-123');
 
   let id = '';
   await t.test('a hostile reason is filed, and kept exactly as data', async () => {

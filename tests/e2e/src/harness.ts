@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { authenticator } from 'otplib';
 import pg from 'pg';
 
 /** Repository root, from tests/e2e/dist/. */
@@ -162,3 +163,33 @@ export function editPolicy(dir: string, file: string, from: string, to: string):
 }
 
 export { waitFor };
+
+/**
+ * Gives a logged-in user a TOTP factor the way people get one: an admin's enrollment ticket
+ * (`users reset-mfa`), `mfa enroll --ticket`, `mfa verify`, then a new login with a code — the
+ * login that enrolled a factor never counts it for step-up. Returns the TOTP secret.
+ */
+export async function enrollTotp(
+  admin: Record<string, string>,
+  env: Record<string, string>,
+  name: string,
+  password: string,
+): Promise<string> {
+  const reset = await cli(['users', 'reset-mfa', name, '--json'], admin);
+  if (reset.code !== 0) throw new Error(`reset-mfa: ${reset.stderr}`);
+  const { ticket } = reset.json<{ enrollmentTicket: { ticket: string } }>().enrollmentTicket;
+  const { secret } = (await cli(['mfa', 'enroll', '--ticket', ticket, '--json'], env)).json<{
+    secret: string;
+  }>();
+  const at = (offset: number) => authenticator.clone({ epoch: Date.now() + offset }).generate(secret);
+  const verified = await cli(['mfa', 'verify', at(0)], env);
+  if (verified.code !== 0) throw new Error(`mfa verify: ${verified.stderr}`);
+  // Each code is accepted once: the login uses the next time step's.
+  const login = await cli(
+    ['login', '--user', name, '--password-stdin', '--otp', at(30_000)],
+    env,
+    `${password}\n`,
+  );
+  if (login.code !== 0) throw new Error(`login --otp: ${login.stderr}`);
+  return secret;
+}

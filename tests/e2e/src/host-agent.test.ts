@@ -5,8 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { authenticator } from 'otplib';
-import { cli, deploy, ROOT, TEST_PG_URL, waitFor, type StoreKind } from './harness.js';
+import { cli, deploy, ROOT, TEST_PG_URL, waitFor, type StoreKind, enrollTotp } from './harness.js';
 
 /** A password the database never needs (trust auth) but that must never reach anyone. */
 const DB_PASSWORD = `db-pass-${randomBytes(6).toString('hex')}`;
@@ -301,8 +300,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
           'prod agent',
         );
         // Production needs a fresh second factor (examples/policies/access.cedar).
-        const enroll = (await cli(['mfa', 'enroll', '--json'], alice)).json<{ secret: string }>();
-        assert.equal((await cli(['mfa', 'verify', authenticator.generate(enroll.secret)], alice)).code, 0);
+        await enrollTotp(admin, alice, 'alice', 'alice-password-123');
         const r = await cli(
           ['request', 'db-prod', '--actions', 'query', '--reason', 'INC-7 fix a row', '--json'],
           alice,

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authenticator } from 'otplib';
-import { cli, deploy, editPolicy, waitFor, type StoreKind } from './harness.js';
+import { cli, deploy, editPolicy, waitFor, type StoreKind, enrollTotp } from './harness.js';
 
 interface RequestJson {
   id: string;
@@ -113,8 +112,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       );
       assert.equal(noMfa.code, 4);
       assert.equal(noMfa.json<{ error: { code: string } }>().error.code, 'GBX_STEP_UP_REQUIRED');
-      const enroll = (await cli(['mfa', 'enroll', '--json'], alice)).json<{ secret: string }>();
-      assert.equal((await cli(['mfa', 'verify', authenticator.generate(enroll.secret)], alice)).code, 0);
+      await enrollTotp(admin, alice, 'alice', 'alice-password-123');
       const r = await cli(
         ['request', 'svc-prod', '--actions', 'facts', '--reason', 'INC-42 errors', '--json'],
         alice,
@@ -189,8 +187,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
             .code,
           0,
         );
-        const enroll = (await cli(['mfa', 'enroll', '--json'], olivia)).json<{ secret: string }>();
-        assert.equal((await cli(['mfa', 'verify', authenticator.generate(enroll.secret)], olivia)).code, 0);
+        await enrollTotp(admin, olivia, 'olivia', 'olivia-password-123');
         const short = await cli(
           ['request', 'svc-prod', '--actions', 'facts', '--reason', 'down', '--break-glass', '--json'],
           olivia,

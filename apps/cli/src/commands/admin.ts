@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { agentSchema, registeredAgentSchema, userSchema } from '@glovebox/protocol';
+import type {
+  agentSchema,
+  createdUserSchema,
+  registeredAgentSchema,
+  resetMfaResponseSchema,
+  userSchema,
+} from '@glovebox/protocol';
 import { readStdin, table, when } from '../output.js';
 import { context, usage } from './common.js';
 
@@ -29,12 +35,18 @@ export function registerAdminCommands(program: Command): void {
         .map((g) => g.trim())
         .filter(Boolean);
       const password = o.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
-      const res = await api.call<z.infer<typeof userSchema>>('POST', '/users', {
+      const res = await api.call<z.infer<typeof createdUserSchema>>('POST', '/users', {
         name,
         groups,
         ...(password ? { password } : {}),
       });
-      out.result(res, (safe) => `created ${safe.name} (${safe.groups.join(', ') || 'no groups'})`);
+      out.result(
+        res,
+        (safe) =>
+          `created ${safe.name} (${safe.groups.join(', ') || 'no groups'})\n` +
+          `MFA enrollment ticket (give it to ${safe.name} privately; single use, until ${when(safe.enrollmentTicket.expiresAt)}):\n` +
+          safe.enrollmentTicket.ticket,
+      );
       out.next(
         password ? `glovebox login --user ${name} --password-stdin` : `glovebox tokens create --user ${name}`,
         password ? 'they log in with their password' : 'they have no password: give them a token',
@@ -52,6 +64,26 @@ export function registerAdminCommands(program: Command): void {
           users.map((u) => [u.name, u.groups.join(','), u.mfaEnrolled ? 'yes' : 'no']),
         ),
       );
+    });
+
+  users
+    .command('reset-mfa')
+    .description('remove every second factor of a user and issue a new enrollment ticket (lost device)')
+    .argument('<name>')
+    .action(async (name: string, _o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<z.infer<typeof resetMfaResponseSchema>>(
+        'POST',
+        `/users/${encodeURIComponent(name)}/reset-mfa`,
+        {},
+      );
+      out.result(
+        res,
+        (safe) =>
+          `removed every second factor of ${safe.user}; enrollment ticket (single use, until ${when(safe.enrollmentTicket.expiresAt)}):\n` +
+          safe.enrollmentTicket.ticket,
+      );
+      out.next(`glovebox mfa enroll --ticket TICKET`, `what ${name} runs after logging in`);
     });
 
   const agents = program

@@ -126,10 +126,18 @@ export function registerIdentityCommands(program: Command): void {
   const mfa = program.command('mfa').description('multi-factor authentication (TOTP)');
   mfa
     .command('enroll')
-    .description('start TOTP enrollment; add the secret to an authenticator app, then run `mfa verify`')
-    .action(async (_o: unknown, command: Command) => {
+    .description(
+      'start TOTP enrollment; add the secret to an authenticator app, then run `mfa verify`. The first factor needs the ticket an admin gave you (`users add`, `users reset-mfa`); another one needs a fresh check of an existing factor',
+    )
+    .option('--ticket <ticket>', 'enrollment ticket from an admin (or GLOVEBOX_MFA_TICKET)')
+    .action(async (o: { ticket?: string }, command: Command) => {
       const { api, out } = context(command);
-      const res = await api.call<z.infer<typeof mfaEnrollResponseSchema>>('POST', '/mfa/enroll', {});
+      const ticket = o.ticket ?? process.env.GLOVEBOX_MFA_TICKET;
+      const res = await api.call<z.infer<typeof mfaEnrollResponseSchema>>(
+        'POST',
+        '/mfa/enroll',
+        ticket ? { ticket } : {},
+      );
       out.result(res, (safe) => `secret: ${safe.secret}\nurl:    ${safe.otpauthUrl}`);
       out.next('glovebox mfa verify CODE', 'add the secret to an authenticator app, then confirm a code');
     });
@@ -140,7 +148,15 @@ export function registerIdentityCommands(program: Command): void {
     .action(async (code: string, _o: unknown, command: Command) => {
       const { api, out } = context(command);
       if (!/^\d{6}$/.test(code)) usage('the code is 6 digits');
-      const res = await api.call<{ verifiedAt: number }>('POST', '/mfa/verify', { code });
+      const res = await api.call<{ verifiedAt: number; enrolled?: boolean }>('POST', '/mfa/verify', { code });
+      if (res.enrolled) {
+        out.result(res, (safe) => `enrolled at ${when(safe.verifiedAt)}`);
+        out.next(
+          'glovebox login --otp CODE',
+          'a factor never counts for step-up in the login that enrolled it: log in again with a code',
+        );
+        return;
+      }
       out.result(res, (safe) => `verified at ${when(safe.verifiedAt)}`);
       out.note('a command that stopped for MFA (exit 4) can be run again now');
     });

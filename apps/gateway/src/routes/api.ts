@@ -20,6 +20,9 @@ import {
   createRequestBodySchema,
   createTokenBodySchema,
   createUserBodySchema,
+  createdUserSchema,
+  resetMfaResponseSchema,
+  mfaEnrollBodySchema,
   createdTokenSchema,
   idParamsSchema,
   listRequestsQuerySchema,
@@ -160,7 +163,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
 
   api.post(
     '/users',
-    { schema: { body: createUserBodySchema, response: { 201: userSchema } } },
+    { schema: { body: createUserBodySchema, response: { 201: createdUserSchema } } },
     async (request, reply) => {
       const actor = actorOf(request);
       const decision = authorizer.requireGateway(actor, 'administer');
@@ -173,9 +176,39 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
         details: { user: name, groups, localPassword: password !== undefined },
       });
       const user = await identity.createUser(name, groups, password ?? null);
-      return reply
-        .status(201)
-        .send({ name: user.name, groups: user.groups, mfaEnrolled: false, createdAt: user.createdAt });
+      const enrollmentTicket = await identity.mfa.issueTicket(user.id);
+      return reply.status(201).send({
+        name: user.name,
+        groups: user.groups,
+        mfaEnrolled: false,
+        createdAt: user.createdAt,
+        enrollmentTicket,
+      });
+    },
+  );
+
+  api.post(
+    '/users/:name/reset-mfa',
+    {
+      schema: {
+        params: z.object({ name: z.string().max(64) }),
+        body: empty.optional(),
+        response: { 200: resetMfaResponseSchema },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const decision = authorizer.requireGateway(actor, 'administer');
+      const user = await store.getUserByName(request.params.name);
+      if (!user) throw new GloveboxError('GBX_NOT_FOUND', 'no such user');
+      await audit.record({
+        type: 'auth.mfa_removed',
+        actor: { kind: 'user', id: actor.name },
+        decision,
+        outcome: 'success',
+        details: { user: user.name, factors: 'all', enrollmentTicket: 'issued' },
+      });
+      return { user: user.name, enrollmentTicket: await identity.mfa.reset(user.id) };
     },
   );
 
@@ -273,14 +306,15 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
 
   api.post(
     '/mfa/enroll',
-    { schema: { body: empty.optional(), response: { 200: mfaEnrollResponseSchema } } },
+    { schema: { body: mfaEnrollBodySchema.optional(), response: { 200: mfaEnrollResponseSchema } } },
     async (request) => {
       const actor = actorOf(request);
-      const result = await identity.enrollTotp(actor);
+      const { grant, ...result } = await identity.mfa.enrollTotp(actor, request.body?.ticket);
       await audit.record({
         type: 'auth.mfa_enrolled',
         actor: { kind: 'user', id: actor.name },
         outcome: 'pending',
+        details: { method: 'totp', via: grant },
       });
       return result;
     },
@@ -292,11 +326,12 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     async (request) => {
       const actor = actorOf(request);
       try {
-        const result = await identity.verifyTotp(actor, request.body.code);
+        const result = await identity.mfa.verifyTotp(actor, request.body.code);
         await audit.record({
-          type: 'auth.step_up',
+          type: result.enrolled ? 'auth.mfa_enrolled' : 'auth.step_up',
           actor: { kind: 'user', id: actor.name },
           outcome: 'success',
+          details: { method: 'totp' },
         });
         return result;
       } catch (error) {
@@ -304,6 +339,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
           type: 'auth.mfa_failed',
           actor: { kind: 'user', id: actor.name },
           outcome: 'failure',
+          details: { method: 'totp', code: error instanceof GloveboxError ? error.code : 'GBX_INTERNAL' },
         });
         throw error;
       }

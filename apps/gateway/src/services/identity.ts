@@ -1,7 +1,7 @@
-import { authenticator } from 'otplib';
 import { GloveboxError, newId, newSecret, type Clock } from '@glovebox/core';
 import type { Store, TokenRecord, UserRecord } from '../store/index.js';
 import { decoyPasswordHash, hashBearer, hashPassword, verifyPassword, type SecretBox } from './secrets.js';
+import { MfaService } from './mfa.js';
 
 /** Who the provider says logged in, reduced to what the gateway uses. */
 export interface SsoIdentity {
@@ -57,11 +57,12 @@ export function checkName(kind: 'user' | 'group', name: string): string {
 export class IdentityService {
   readonly #c: IdentityConfig;
   readonly #failures = new Map<string, number[]>();
-  /** Last accepted TOTP time step per user, so a code cannot be used twice. */
-  readonly #lastTotpStep = new Map<string, number>();
+  /** Second factors: enrollment tickets, TOTP, which login enrolled what. */
+  readonly mfa: MfaService;
 
   constructor(config: IdentityConfig) {
     this.#c = config;
+    this.mfa = new MfaService(config);
   }
 
   async createUser(name: string, groups: string[], password: string | null): Promise<UserRecord> {
@@ -124,7 +125,7 @@ export class IdentityService {
     if (user.mfaEnrolledAt !== null) {
       if (otp === undefined || otp === '')
         throw new GloveboxError('GBX_AUTH_MFA_REQUIRED', 'a one-time code is required');
-      if (!this.#checkTotp(user, otp)) {
+      if (user.totpSecretEnc === null || !(await this.mfa.checkTotp(user.id, user.totpSecretEnc, otp))) {
         this.#recordFailure(keys);
         throw new GloveboxError('GBX_AUTH_FAILED', 'invalid credentials');
       }
@@ -249,61 +250,5 @@ export class IdentityService {
     if (ttl <= 0) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
     const { token, record } = await this.issueToken(user.id, 'session', ttl, 'sso', sso.mfaAt);
     return { token, record, user, provisioned };
-  }
-
-  /**
-   * Records that this login just proved a second factor other than TOTP (a WebAuthn assertion
-   * verified by the caller): refreshes its MFA time for step-up, exactly as a TOTP code does.
-   */
-  async confirmSecondFactor(actor: Actor): Promise<{ verifiedAt: number }> {
-    await this.#mustUser(actor.userId);
-    const now = this.#c.clock.now();
-    await this.#c.store.setTokenMfaAt(actor.tokenId, now);
-    return { verifiedAt: now };
-  }
-
-  /** Starts (or restarts) TOTP enrollment; the secret is confirmed by the first valid code. */
-  async enrollTotp(actor: Actor): Promise<{ secret: string; otpauthUrl: string }> {
-    const user = await this.#mustUser(actor.userId);
-    if (
-      user.mfaEnrolledAt !== null &&
-      (actor.mfaAt === null || this.#c.clock.now() - actor.mfaAt > 15 * 60_000)
-    ) {
-      throw new GloveboxError('GBX_STEP_UP_REQUIRED', 'verify a current code before enrolling a new one');
-    }
-    const secret = authenticator.generateSecret(20);
-    await this.#c.store.updateUserMfa(user.id, this.#c.secrets.seal(secret), null);
-    return { secret, otpauthUrl: authenticator.keyuri(user.name, 'Glovebox', secret) };
-  }
-
-  /** Checks a TOTP code: confirms enrollment and refreshes this login's MFA time (step-up). */
-  async verifyTotp(actor: Actor, code: string): Promise<{ verifiedAt: number }> {
-    const user = await this.#mustUser(actor.userId);
-    if (user.totpSecretEnc === null)
-      throw new GloveboxError('GBX_MFA_NOT_ENROLLED', 'run `glovebox mfa enroll` first');
-    if (!this.#checkTotp(user, code))
-      throw new GloveboxError('GBX_MFA_INVALID', 'the code is wrong or expired');
-    const now = this.#c.clock.now();
-    if (user.mfaEnrolledAt === null) await this.#c.store.updateUserMfa(user.id, user.totpSecretEnc, now);
-    await this.#c.store.setTokenMfaAt(actor.tokenId, now);
-    return { verifiedAt: now };
-  }
-
-  #checkTotp(user: UserRecord, code: string): boolean {
-    if (user.totpSecretEnc === null || !/^\d{6}$/.test(code)) return false;
-    const now = this.#c.clock.now();
-    const checker = authenticator.clone({ window: 1, epoch: now });
-    const delta = checker.checkDelta(code, this.#c.secrets.open(user.totpSecretEnc));
-    if (delta === null) return false;
-    const step = Math.floor(now / 30_000) + delta;
-    if ((this.#lastTotpStep.get(user.id) ?? -1) >= step) return false;
-    this.#lastTotpStep.set(user.id, step);
-    return true;
-  }
-
-  async #mustUser(id: string): Promise<UserRecord> {
-    const user = await this.#c.store.getUserById(id);
-    if (!user) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
-    return user;
   }
 }

@@ -1,4 +1,5 @@
 import { searchIndexesMigration } from './audit-sql.js';
+import { identityStateTables } from './identity-state.js';
 
 /**
  * Versioned migrations, one list per dialect, applied in order and recorded in
@@ -201,6 +202,11 @@ CREATE INDEX ci_token_exchanges_expiry ON ci_token_exchanges(expires_at);`,
   updated_by TEXT NOT NULL,
   updated_at ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL
 );`,
+    },
+    {
+      version: 10,
+      name: 'MFA enrollment tickets and factor provenance, single-use TOTP steps, shared failure counters',
+      sql: identityStateTables(dialect),
     },
   ];
 };

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PostgresCiExchanges } from './ci-exchanges.js';
+import { postgresIdentityState, type IdentityStateStore } from './identity-state.js';
 import { PostgresManagedSettings } from './managed-settings.js';
 import { PostgresPolicyBundles } from './policy-bundles-postgres.js';
 import {
@@ -62,6 +63,7 @@ export class PostgresStore implements Store {
   readonly #schema: string;
   readonly policyBundles: PostgresPolicyBundles;
   readonly ciExchanges: PostgresCiExchanges;
+  readonly identityState: IdentityStateStore;
   readonly managedSettings: PostgresManagedSettings;
   readonly #connectionString: string;
 
@@ -79,6 +81,7 @@ export class PostgresStore implements Store {
     // A dropped idle connection must not crash the gateway; the next query reconnects.
     this.#pool.on('error', () => undefined);
     this.ciExchanges = new PostgresCiExchanges(this.#pool);
+    this.identityState = postgresIdentityState(this.#pool);
     this.managedSettings = new PostgresManagedSettings(this.#pool);
     this.policyBundles = new PostgresPolicyBundles(this.#pool, {
       connectionString: withSearchPath(options.connectionString, schema),

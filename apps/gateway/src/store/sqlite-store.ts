@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteCiExchanges } from './ci-exchanges.js';
+import { sqliteIdentityState, type IdentityStateStore } from './identity-state.js';
 import { SqliteManagedSettings } from './managed-settings.js';
 import { SqlitePolicyBundles } from './policy-bundles-sqlite.js';
 import {
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly policyBundles: SqlitePolicyBundles;
   readonly ciExchanges: SqliteCiExchanges;
+  readonly identityState: IdentityStateStore;
   readonly managedSettings: SqliteManagedSettings;
 
   constructor(path: string) {
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('busy_timeout = 5000');
     this.policyBundles = new SqlitePolicyBundles(this.#db);
     this.ciExchanges = new SqliteCiExchanges(this.#db);
+    this.identityState = sqliteIdentityState(this.#db);
     this.managedSettings = new SqliteManagedSettings(this.#db);
   }
 

@@ -1,4 +1,5 @@
 import type { CiExchangeStore } from './ci-exchanges.js';
+import type { IdentityStateStore } from './identity-state.js';
 import type { ManagedSettingsStore } from './managed-settings.js';
 import type { PolicyBundleStore } from './policy-bundles.js';
 import type {
@@ -26,6 +27,8 @@ export interface Store {
   readonly policyBundles: PolicyBundleStore;
   /** CI provider tokens exchanged for Glovebox tokens: one use each, and their verified claims. */
   readonly ciExchanges: CiExchangeStore;
+  /** MFA tickets and factor provenance, TOTP steps, credential-check failure counters. */
+  readonly identityState: IdentityStateStore;
   /** Settings applied from glovebox.yaml (audit sinks, webhooks, SSO group mapping). */
   readonly managedSettings: ManagedSettingsStore;
   /** Applies pending versioned migrations. Safe to call on every start. */

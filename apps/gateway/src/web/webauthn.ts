@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { GloveboxError } from '@glovebox/core';
 import {
   API_PREFIX,
+  mfaEnrollBodySchema,
   mfaVerifyResponseSchema,
   webauthnCredentialListSchema,
   webauthnOptionsResponseSchema,
@@ -21,17 +22,18 @@ import {
 import type { GatewayApp, GatewayServices } from '../server.js';
 import type { Actor } from '../services/identity.js';
 import type { SecretBox } from '../services/secrets.js';
+import type { EnrollmentGrant } from '../services/mfa.js';
 
 /** How long a ceremony may take between options and verification. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
-/** A login whose last second factor is older than this must prove one before adding another. */
-const ENROLL_FRESHNESS_MS = 15 * 60_000;
 
 const challengeSchema = z.object({
   challenge: z.string().min(16).max(256),
   tokenId: z.string(),
   purpose: z.enum(['register', 'assert']),
   expiresAt: z.number(),
+  /** Why a registration was allowed (an enrollment ticket or a fresh second factor). */
+  grant: z.enum(['ticket', 'fresh-mfa']).optional(),
 });
 
 function actorOf(request: { actor: Actor | null }): Actor {
@@ -55,16 +57,21 @@ export function registerWebauthnRoutes(
     const origin = config.webauthn?.origin ?? options.origin(request);
     return { origin, rpID: config.webauthn?.rpId ?? new URL(origin).hostname };
   };
-  const seal = (actor: Actor, challenge: string, purpose: 'register' | 'assert') =>
+  const seal = (actor: Actor, challenge: string, purpose: 'register' | 'assert', grant?: EnrollmentGrant) =>
     options.secrets.seal(
       JSON.stringify({
         challenge,
         tokenId: actor.tokenId,
         purpose,
         expiresAt: config.clock.now() + CHALLENGE_TTL_MS,
+        ...(grant ? { grant } : {}),
       }),
     );
-  const unseal = (actor: Actor, token: string, purpose: 'register' | 'assert'): string => {
+  const unseal = (
+    actor: Actor,
+    token: string,
+    purpose: 'register' | 'assert',
+  ): z.infer<typeof challengeSchema> => {
     const invalid = () =>
       new GloveboxError('GBX_MFA_INVALID', 'the security key response is invalid or expired');
     let c: z.infer<typeof challengeSchema>;
@@ -78,7 +85,7 @@ export function registerWebauthnRoutes(
     if (c.tokenId !== actor.tokenId || c.purpose !== purpose || c.expiresAt <= now || used.has(c.challenge))
       throw invalid();
     used.set(c.challenge, c.expiresAt);
-    return c.challenge;
+    return c;
   };
 
   app.get(
@@ -95,18 +102,13 @@ export function registerWebauthnRoutes(
 
   app.post(
     `${API_PREFIX}/mfa/webauthn/register/options`,
-    { schema: { body: z.object({}).strict().optional(), response: { 200: webauthnOptionsResponseSchema } } },
+    { schema: { body: mfaEnrollBodySchema.optional(), response: { 200: webauthnOptionsResponseSchema } } },
     async (request) => {
       const actor = actorOf(request);
       const user = await store.getUserById(actor.userId);
       if (!user) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
       const existing = await store.listWebauthnCredentials(actor.userId);
-      const hasFactor = user.mfaEnrolledAt !== null || existing.length > 0;
-      if (hasFactor && (actor.mfaAt === null || config.clock.now() - actor.mfaAt > ENROLL_FRESHNESS_MS))
-        throw new GloveboxError(
-          'GBX_STEP_UP_REQUIRED',
-          'verify a current second factor before adding another',
-        );
+      const grant = await identity.mfa.mayEnroll(actor, request.body?.ticket);
       const { rpID } = rp(request);
       const opts = await generateRegistrationOptions({
         rpName: 'Glovebox',
@@ -122,7 +124,7 @@ export function registerWebauthnRoutes(
       });
       return {
         options: opts as unknown as Record<string, unknown>,
-        challengeToken: seal(actor, opts.challenge, 'register'),
+        challengeToken: seal(actor, opts.challenge, 'register', grant),
       };
     },
   );
@@ -132,7 +134,7 @@ export function registerWebauthnRoutes(
     { schema: { body: webauthnVerifyBodySchema, response: { 201: webauthnRegisteredSchema } } },
     async (request, reply) => {
       const actor = actorOf(request);
-      const challenge = unseal(actor, request.body.challengeToken, 'register');
+      const { challenge, grant } = unseal(actor, request.body.challengeToken, 'register');
       const { origin, rpID } = rp(request);
       let verified;
       try {
@@ -166,13 +168,13 @@ export function registerWebauthnRoutes(
         createdAt: now,
         lastUsedAt: null,
       });
-      // Registering proves possession of the key just now: it counts as this login's second factor.
-      await identity.confirmSecondFactor(actor);
+      // A key registered in this login never counts as this login's second factor.
+      await identity.mfa.recordEnrollment(actor, `webauthn:${credential.id}`);
       await audit.record({
         type: 'auth.mfa_enrolled',
         actor: { kind: 'user', id: actor.name },
         outcome: 'success',
-        details: { method: 'webauthn' },
+        details: { method: 'webauthn', via: grant ?? 'fresh-mfa' },
       });
       return reply.status(201).send({ credentialId: credential.id, createdAt: now });
     },
@@ -206,7 +208,7 @@ export function registerWebauthnRoutes(
     { schema: { body: webauthnVerifyBodySchema, response: { 200: mfaVerifyResponseSchema } } },
     async (request) => {
       const actor = actorOf(request);
-      const challenge = unseal(actor, request.body.challengeToken, 'assert');
+      const { challenge } = unseal(actor, request.body.challengeToken, 'assert');
       const response = request.body.response as unknown as AuthenticationResponseJSON;
       const credentials = await store.listWebauthnCredentials(actor.userId);
       const stored = credentials.find((c) => c.id === response.id);
@@ -244,7 +246,7 @@ export function registerWebauthnRoutes(
         throw new GloveboxError('GBX_MFA_INVALID', 'the security key response is invalid or expired');
       }
       await store.touchWebauthnCredential(stored.id, newCounter, config.clock.now());
-      const verified = await identity.confirmSecondFactor(actor);
+      const verified = await identity.mfa.confirmFactor(actor, `webauthn:${stored.id}`);
       await audit.record({
         type: 'auth.step_up',
         actor: { kind: 'user', id: actor.name },

@@ -1,0 +1,159 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { authenticator } from 'otplib';
+import { AgentRuntime } from '@glovebox/agent';
+import { buildServer } from './server.js';
+
+const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
+const ADMIN = 'gbx_t_admin-bootstrap-token-mfa-enroll-0';
+const PASSWORD = 'olivia-password-123';
+
+/** A code for the next TOTP step: codes are single use, so a second check in one step is refused. */
+const nextCode = (secret: string) => authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret);
+
+async function setup(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-mfa-'));
+  const gw = buildServer({
+    dataDir: dir,
+    policiesDir: POLICIES,
+    bootstrapToken: ADMIN,
+    port: 0,
+    watchPolicies: false,
+    logDestination: new Writable({ write: (_c, _e, done) => done() }),
+  });
+  const url = await gw.listen();
+  const api = async (method: string, path: string, token: string | null, body?: unknown) => {
+    const res = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const created = await api('POST', '/users', ADMIN, {
+    name: 'olivia',
+    groups: ['engineers', 'oncall'],
+    password: PASSWORD,
+  });
+  const reg = await api('POST', '/agents', ADMIN, { name: 'svc-prod', env: 'prod' });
+  const runtime = new AgentRuntime({
+    url,
+    token: reg.json.credential as string,
+    modules: [
+      {
+        actions: { facts: async () => ({ result: { ok: true } }) },
+        endSession: async () => undefined,
+        close: async () => undefined,
+      },
+    ],
+    log: () => undefined,
+  });
+  await runtime.start();
+  t.after(async () => {
+    await runtime.stop();
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const login = async (otp?: string) =>
+    api('POST', '/auth/login', null, { user: 'olivia', password: PASSWORD, ...(otp ? { otp } : {}) });
+  const breakGlass = (token: string) =>
+    api('POST', '/requests', token, {
+      target: 'svc-prod',
+      actions: ['facts'],
+      reason: 'INC-99 payments are down',
+      breakGlass: true,
+    });
+  return { gw, api, login, breakGlass, created: created.json };
+}
+
+type Api = Awaited<ReturnType<typeof setup>>['api'];
+const auditOf = async (api: Api, type: string) =>
+  (
+    (await api('GET', '/audit?limit=1000', ADMIN)).json.events as {
+      type: string;
+      outcome: string;
+      event: { details?: { via?: string } };
+    }[]
+  ).filter((e) => e.type === type);
+
+const code = (r: { json: Record<string, unknown> }) => (r.json.error as { code: string } | undefined)?.code;
+
+test('attack: with only a password, enrolling TOTP does not open a production break-glass session', async (t) => {
+  const { api, login, breakGlass } = await setup(t);
+  const token = (await login()).json.token as string;
+  const enroll = await api('POST', '/mfa/enroll', token, {});
+  assert.equal(enroll.status, 403, 'no first factor without an enrollment ticket');
+  assert.equal(code(enroll), 'GBX_MFA_TICKET_REQUIRED');
+  const bg = await breakGlass(token);
+  assert.equal(code(bg), 'GBX_STEP_UP_REQUIRED', 'the login proved no second factor');
+});
+
+test('a ticket enrolls the first factor once; it counts for step-up only in a later login', async (t) => {
+  const { api, login, breakGlass, created } = await setup(t);
+  const ticket = (created.enrollmentTicket as { ticket: string }).ticket;
+  const token = (await login()).json.token as string;
+  const enroll = await api('POST', '/mfa/enroll', token, { ticket });
+  assert.equal(enroll.status, 200);
+  const secret = enroll.json.secret as string;
+  const again = await api('POST', '/mfa/enroll', token, { ticket });
+  assert.equal(code(again), 'GBX_MFA_TICKET_REQUIRED', 'the ticket is single use');
+  const confirm = await api('POST', '/mfa/verify', token, { code: authenticator.generate(secret) });
+  assert.equal(confirm.status, 200);
+  assert.equal(confirm.json.enrolled, true);
+  assert.equal(code(await breakGlass(token)), 'GBX_STEP_UP_REQUIRED', 'enrolling is not a step-up');
+  const reverify = await api('POST', '/mfa/verify', token, { code: nextCode(secret) });
+  assert.equal(code(reverify), 'GBX_MFA_SAME_LOGIN', 'nor is checking the new factor in the same login');
+  assert.equal(code(await breakGlass(token)), 'GBX_STEP_UP_REQUIRED');
+
+  assert.equal(code(await login()), 'GBX_AUTH_MFA_REQUIRED');
+  const fresh = (await login(nextCode(secret))).json.token as string;
+  const bg = await breakGlass(fresh);
+  assert.equal(bg.status, 201, JSON.stringify(bg.json));
+  assert.equal(bg.json.status, 'active');
+
+  const events = await auditOf(api, 'auth.mfa_enrolled');
+  assert.ok(
+    events.some((e) => e.outcome === 'pending' && e.event.details?.via === 'ticket'),
+    'started',
+  );
+  assert.ok(
+    events.some((e) => e.outcome === 'success'),
+    'and confirmed, audited',
+  );
+});
+
+test('adding a factor needs a fresh check of an existing one; reset-mfa removes all and issues a ticket', async (t) => {
+  const { api, login, created } = await setup(t);
+  const ticket = (created.enrollmentTicket as { ticket: string }).ticket;
+  const first = (await login()).json.token as string;
+  const secret = (await api('POST', '/mfa/enroll', first, { ticket })).json.secret as string;
+  await api('POST', '/mfa/verify', first, { code: authenticator.generate(secret) });
+  const keyOptions = await api('POST', '/mfa/webauthn/register/options', first, {});
+  assert.equal(code(keyOptions), 'GBX_STEP_UP_REQUIRED', 'the TOTP enrolled in this login does not count');
+
+  const second = (await login(nextCode(secret))).json.token as string;
+  assert.equal((await api('POST', '/mfa/webauthn/register/options', second, {})).status, 200);
+  const replace = await api('POST', '/mfa/enroll', second, {});
+  assert.equal(replace.status, 200, 'a fresh check with the existing factor allows a new one');
+
+  const reset = await api('POST', '/users/olivia/reset-mfa', ADMIN, {});
+  assert.equal(reset.status, 200);
+  assert.match((reset.json.enrollmentTicket as { ticket: string }).ticket, /^gbx_e_/);
+  const third = await login();
+  assert.equal(third.status, 200, 'no factor is left, so the password logs in');
+  const users = await api('GET', '/users', ADMIN);
+  assert.deepEqual(
+    (users.json.users as { name: string; mfaEnrolled: boolean }[]).find((u) => u.name === 'olivia')
+      ?.mfaEnrolled,
+    false,
+  );
+  assert.equal((await auditOf(api, 'auth.mfa_removed')).length, 1);
+});
