@@ -191,16 +191,27 @@ export const actionResponseSchema = z.object({
   auditEventId: z.string(),
 });
 
+/** A search of the audit trail (`GET /audit`): every filter applied in the database, newest first. */
 export const auditQuerySchema = z
   .object({
+    /** `1h`, `2d`, `today`, `yesterday`, `2026-12-01` or RFC 3339 with its offset; inclusive. */
     since: z.string().max(40).optional(),
+    /** Same forms as `since`; exclusive. */
     until: z.string().max(40).optional(),
+    /** Minutes east of UTC of the reader, for `today`, `yesterday` and dates (default 0: UTC). */
+    tz: z.coerce.number().int().min(-840).max(840).optional(),
     actor: z.string().max(128).optional(),
     session: z.string().max(64).optional(),
     target: z.string().max(128).optional(),
     action: z.string().max(32).optional(),
+    type: z.string().max(64).optional(),
+    outcome: z.enum(['success', 'failure', 'denied', 'pending']).optional(),
     decision: z.enum(['allow', 'deny']).optional(),
+    /** Cursor: only events older than this seq (the `older` of the previous page). */
+    before: z.coerce.number().int().nonnegative().optional(),
+    /** Cursor: only events newer than this seq (the `newer` of the previous page). */
     after: z.coerce.number().int().nonnegative().optional(),
+    /** Page size, default 100. */
     limit: z.coerce.number().int().min(1).max(10_000).optional(),
   })
   .strict();
@@ -214,10 +225,25 @@ export const auditEventViewSchema = z.object({
   action: z.string().nullable(),
   target: z.string().nullable(),
   outcome: z.string(),
+  decision: z.enum(['allow', 'deny']).nullable(),
   hash: z.string(),
+  /** False when the event does not match its hash or a stored column disagrees with it. */
+  intact: z.boolean(),
   event: z.record(z.string(), z.unknown()),
 });
-export const auditListSchema = z.object({ events: z.array(auditEventViewSchema) });
+/** One page, newest first, with the cursors of its neighbours (null when there is none). */
+export const auditListSchema = z.object({
+  events: z.array(auditEventViewSchema),
+  /** Pass as `before` for the next, older page. */
+  older: z.number().nullable(),
+  /** Pass as `after` for the previous, newer page. */
+  newer: z.number().nullable(),
+  /** Seqs whose edited columns matched while their hashed event does not: left out, reported. */
+  inconsistent: z.array(z.number()),
+  /** The time window as searched, in UTC (relative forms resolved at the gateway's clock). */
+  since: z.string().nullable(),
+  until: z.string().nullable(),
+});
 
 export const policyViewSchema = z.object({
   version: z.string(),

@@ -104,7 +104,7 @@ test(
             }
           }
           assert.match(text, /\[PASSWORD [0-9a-f]{6} len \d+-\d+\]/);
-          const events = (await cli(['audit', '--session', session.id, '--json'], d.adminEnv)).json<
+          const events = (await cli(['audit', '--all', '--session', session.id, '--json'], d.adminEnv)).json<
             {
               type: string;
               action: string | null;

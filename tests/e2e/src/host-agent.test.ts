@@ -242,7 +242,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         assert.notEqual(late.code, 0);
         assert.match(late.stderr, /options go before operands/);
         // The gateway answers GBX_AGENT_REFUSED with the agent's message; the agent's code is audited.
-        const audit = await cli(['audit', '--json', '--session', session], admin);
+        const audit = await cli(['audit', '--all', '--json', '--session', session], admin);
         assert.ok(audit.stdout.includes('GBX_EXEC_OPERAND_REFUSED'), 'refusals are audited with their code');
       });
 
@@ -275,7 +275,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         );
         assert.equal(alias.code, 0, alias.stderr);
         assert.ok(!alias.stdout.includes(VAULT_SECRET), 'an alias does not unmask');
-        const audit = await cli(['audit', '--json', '--session', session], admin);
+        const audit = await cli(['audit', '--all', '--json', '--session', session], admin);
         assert.ok(!audit.stdout.includes(VAULT_SECRET), 'the error text reached the audit trail masked');
         assert.ok(audit.stdout.includes('GBX_SQL_NOT_AUTHORIZED'));
       });
@@ -316,7 +316,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         assert.notEqual(write.code, 0);
         assert.match(write.stderr, /is write/);
         assert.match(write.stderr, /maxClass: read/);
-        const audit = await cli(['audit', '--json', '--session', prod], admin);
+        const audit = await cli(['audit', '--all', '--json', '--session', prod], admin);
         assert.ok(audit.stdout.includes('GBX_SQL_NOT_AUTHORIZED'), 'the refusal is audited with its code');
         const note = await db.query(`SELECT note FROM ${schema}.customers WHERE id = 1`);
         assert.equal(note.rows[0].note, 'order ord_123 ok', 'nothing was written');
@@ -332,7 +332,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
           const play = await cli(['play', list[0]!.id, '--speed', '100', '--json'], alice);
           assert.equal(play.code, 0, play.stdout);
           assert.equal(play.json<{ verification: { ok: boolean } }>().verification.ok, true);
-          const audit = await cli(['audit', '--json', '--session', session], admin);
+          const audit = await cli(['audit', '--all', '--json', '--session', session], admin);
           assert.ok(!audit.stdout.includes(DB_PASSWORD));
           assert.ok(!audit.stdout.includes('4111111111111111'));
           assert.ok(audit.stdout.includes('"sqlClass"'), 'the statement class is audited');

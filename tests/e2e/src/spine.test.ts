@@ -222,7 +222,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         assert.ok(bg.durationSec <= 15 * 60);
         assert.equal(bg.obligations.masking, 'strict');
         assert.equal((await cli(['facts', bg.id], olivia)).code, 0);
-        const events = (await cli(['audit', '--json', '--session', bg.id], admin)).json<
+        const events = (await cli(['audit', '--all', '--json', '--session', bg.id], admin)).json<
           { type: string; event: { severity: string } }[]
         >();
         const flagged = events.find((e) => e.type === 'request.break_glass');
@@ -249,7 +249,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     });
 
     await t.test('the audit trail shows the whole story', async () => {
-      const events = (await cli(['audit', '--json'], admin)).json<
+      const events = (await cli(['audit', '--all', '--json'], admin)).json<
         { type: string; sessionId: string | null }[]
       >();
       const types = events.filter((e) => e.sessionId === prod).map((e) => e.type);

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { auditEventViewSchema, sinkStatusSchema } from '@glovebox/protocol';
+import type { sinkStatusSchema } from '@glovebox/protocol';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { VerifyReport } from '@glovebox/audit';
 import { EXIT } from '../client.js';
 import { table } from '../output.js';
+import { registerAuditSearch } from './audit-search.js';
 import { context, localOutput } from './common.js';
-
-type EventView = z.infer<typeof auditEventViewSchema>;
 
 function describeReport(r: VerifyReport): string {
   return r.ok
@@ -19,30 +18,8 @@ function describeReport(r: VerifyReport): string {
 export function registerAuditCommands(program: Command): void {
   const audit = program
     .command('audit')
-    .description('search the audit trail (reading it is itself a policy decision)')
-    .option('--since <time>', 'ISO time')
-    .option('--until <time>', 'ISO time')
-    .option('--actor <name>')
-    .option('--session <id>')
-    .option('--target <name>')
-    .option('--action <name>')
-    .option('--decision <allow|deny>')
-    .option('--limit <n>', 'at most this many events', '1000')
-    .action(async (o: Record<string, string | undefined>, command: Command) => {
-      const { api, out } = context(command);
-      const q = new URLSearchParams();
-      for (const key of ['since', 'until', 'actor', 'session', 'target', 'action', 'decision', 'limit']) {
-        const v = o[key];
-        if (v) q.set(key, v);
-      }
-      const res = await api.call<{ events: EventView[] }>('GET', `/audit?${q.toString()}`);
-      out.result(res.events, (events) =>
-        table(
-          ['SEQ', 'TIME', 'TYPE', 'ACTOR', 'SESSION', 'ACTION', 'TARGET', 'OUTCOME'],
-          events.map((e) => [e.seq, e.time, e.type, e.actor, e.sessionId, e.action, e.target, e.outcome]),
-        ),
-      );
-    });
+    .description('search the audit trail, newest first (reading it is itself a policy decision)');
+  registerAuditSearch(audit);
 
   audit
     .command('export')

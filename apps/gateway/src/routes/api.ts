@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { verifyRecording, type ChainedEvent } from '@glovebox/audit';
-import { searchAudit } from '../services/audit-search.js';
+import { auditFilterOf, searchAudit } from '../services/audit-search.js';
 import { streamAction, watchSession } from './stream.js';
 import { passwordLogin } from '../services/password-login.js';
 import { GloveboxError, newSecret, parseDuration } from '@glovebox/core';
@@ -609,6 +609,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
       const actor = actorOf(request);
       const decision = authorizer.requireGateway(actor, 'readAudit');
       const q = request.query;
+      const filter = auditFilterOf(q, s.config.clock.now());
       await audit.record({
         type: 'audit.read',
         actor: { kind: 'user', id: actor.name },
@@ -616,18 +617,8 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
         outcome: 'success',
         details: { filter: q },
       });
-      const page = await searchAudit(store, {
-        ...(q.after !== undefined ? { after: q.after } : {}),
-        ...(q.since ? { since: q.since } : {}),
-        ...(q.until ? { until: q.until } : {}),
-        ...(q.actor ? { actor: q.actor.includes(':') ? q.actor : `user:${q.actor}` } : {}),
-        ...(q.session ? { sessionId: q.session } : {}),
-        ...(q.target ? { target: q.target } : {}),
-        ...(q.action ? { action: q.action } : {}),
-        ...(q.decision ? { decision: q.decision } : {}),
-        limit: q.limit ?? 1000,
-      });
-      return { events: page.events };
+      const page = await searchAudit(store, filter);
+      return { ...page, since: filter.since ?? null, until: filter.until ?? null };
     },
   );
 

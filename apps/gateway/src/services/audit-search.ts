@@ -1,4 +1,7 @@
 import { auditColumns, columnMismatch, inspectEvent, type ChainedEvent } from '@glovebox/audit';
+import { parseTimeSpec } from '@glovebox/core';
+import type { auditQuerySchema } from '@glovebox/protocol';
+import type { z } from 'zod';
 import type { AuditFilter, AuditRow, Store } from '../store/index.js';
 import { storedColumns } from './audit-records.js';
 
@@ -29,6 +32,28 @@ export interface AuditPage {
   newer: number | null;
   /** Seqs whose stored columns matched the filter but whose hashed event does not: edited rows. */
   inconsistent: number[];
+}
+
+/** A search as the API takes it, mapped to the store's filter: times resolved at `now`, in UTC. */
+export function auditFilterOf(q: z.infer<typeof auditQuerySchema>, now: number): AuditFilter {
+  const offset = q.tz ?? 0;
+  const time = (text: string | undefined) =>
+    text === undefined ? undefined : new Date(parseTimeSpec(text, now, () => offset)).toISOString();
+  const filter: { [K in keyof AuditFilter]: AuditFilter[K] | undefined } = {
+    since: time(q.since),
+    until: time(q.until),
+    actor: q.actor === undefined ? undefined : q.actor.includes(':') ? q.actor : `user:${q.actor}`,
+    sessionId: q.session,
+    target: q.target,
+    action: q.action,
+    type: q.type,
+    outcome: q.outcome,
+    decision: q.decision,
+    before: q.before,
+    after: q.after,
+    limit: q.limit ?? 100,
+  };
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
 }
 
 /** The view of a stored row, derived from its hashed text; a row whose text is not an event shows its columns, flagged. */
