@@ -31,7 +31,8 @@ const FILTERS = ['actor', 'session', 'target', 'action', 'type', 'outcome', 'dec
 
 function cursor(name: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(text)) usage(`--${name} takes a cursor (an event's seq), not "${text.slice(0, 40)}"`);
+  if (!/^\d{1,15}$/.test(text))
+    usage(`--${name} takes a cursor (an event's seq), not "${text.slice(0, 40)}"`);
   return text;
 }
 
@@ -116,7 +117,8 @@ function rows(events: EventView[]): string {
 export function nextPage(q: URLSearchParams, direction: 'before' | 'after', cursorSeq: number): string {
   const args = ['glovebox', 'audit'];
   for (const [key, value] of q)
-    if (key !== 'before' && key !== 'after') args.push(`--${key}`, /^[\w:.+-]+$/.test(value) ? value : `'${value}'`);
+    if (key !== 'before' && key !== 'after')
+      args.push(`--${key}`, /^[\w:.+-]+$/.test(value) ? value : `'${value}'`);
   args.push(`--${direction}`, String(cursorSeq));
   return args.join(' ');
 }

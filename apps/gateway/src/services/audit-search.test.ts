@@ -33,7 +33,7 @@ function spec(i: number): AuditRecord {
     sessionId: `ses_s${i % 5}`,
     target: `t${i % 2}`,
     action: i % 3 === 0 ? 'logs' : undefined,
-    outcome: OUTCOMES[i % 7 % 3]!,
+    outcome: OUTCOMES[(i % 7) % 3]!,
     decision: i % 4 === 1 ? decision(false) : i % 4 === 2 ? decision(true) : undefined,
     details: { i },
   };
