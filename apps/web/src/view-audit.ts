@@ -1,6 +1,6 @@
 import { api } from './api.js';
 import { h, table, type Child } from './dom.js';
-import { go } from './state.js';
+import { go, link } from './state.js';
 import { errorBox } from './ui.js';
 
 export interface AuditEvent {
@@ -12,6 +12,9 @@ export interface AuditEvent {
   action: string | null;
   target: string | null;
   outcome: string;
+  decision: 'allow' | 'deny' | null;
+  /** False when the event does not match its hash or a stored column disagrees with it. */
+  intact: boolean;
   event: Record<string, unknown>;
 }
 interface Verify {
@@ -25,18 +28,58 @@ interface Verify {
 function auditTable(events: AuditEvent[]): HTMLElement {
   return table(
     'Audit events',
-    ['#', 'Time', 'Type', 'Actor', 'Target', 'Action', 'Outcome'],
+    ['#', 'Time', 'Type', 'Actor', 'Target', 'Action', 'Outcome', 'Decision'],
     events.map((e) => [
-      String(e.seq),
+      e.intact ? String(e.seq) : `${e.seq}!`,
       e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
       e.type,
       e.actor,
       e.target ?? '',
       e.action ?? '',
       e.outcome,
+      e.decision ?? '',
     ]),
   );
 }
+const FILTERS = ['actor', 'session', 'target', 'action', 'type', 'outcome', 'decision', 'since', 'until'];
+const TIME_HINT = '1h, 2d, yesterday, 2026-12-01 or 2026-12-01T09:00+01:00';
+
+interface AuditPage {
+  events: AuditEvent[];
+  older: number | null;
+  newer: number | null;
+  inconsistent: number[];
+  since: string | null;
+  until: string | null;
+}
+
+function choice(name: string, label: string, values: string[], params: URLSearchParams): HTMLElement {
+  return h(
+    'label',
+    {},
+    label,
+    h(
+      'select',
+      { name },
+      ...['', ...values].map((v) =>
+        h('option', { value: v, selected: (params.get(name) ?? '') === v }, v || 'any'),
+      ),
+    ),
+  );
+}
+
+/** The page's banner: which events are listed, in which order, searched how. It says what the list shows. */
+function banner(page: AuditPage, applied: string[]): string {
+  const first = page.events[0]?.seq;
+  const last = page.events.at(-1)?.seq;
+  const range = first === undefined ? 'No event' : `${page.events.length} event(s), #${first} to #${last}`;
+  const window =
+    page.since !== null || page.until !== null
+      ? `, from ${page.since ?? 'the start'} to ${page.until ?? 'now'} (UTC)`
+      : '';
+  return `${range}${applied.length ? ` where ${applied.join(', ')}` : ''}${window}, newest first`;
+}
+
 export async function auditView(): Promise<Child[]> {
   const params = new URLSearchParams(location.search);
   const field = (name: string, label: string, attrs: Record<string, string> = {}) =>
@@ -48,19 +91,11 @@ export async function auditView(): Promise<Child[]> {
     field('session', 'Session'),
     field('target', 'Target'),
     field('action', 'Action'),
-    h(
-      'label',
-      {},
-      'Decision',
-      h(
-        'select',
-        { name: 'decision' },
-        ...['', 'allow', 'deny'].map((v) =>
-          h('option', { value: v, selected: params.get('decision') === v }, v || 'any'),
-        ),
-      ),
-    ),
-    field('since', 'Since (ISO time)', { placeholder: '2025-01-01T00:00:00Z' }),
+    field('type', 'Event type', { placeholder: 'request.approved' }),
+    choice('outcome', 'Outcome', ['success', 'denied', 'failure', 'pending'], params),
+    choice('decision', 'Decision', ['allow', 'deny'], params),
+    field('since', 'Since', { placeholder: TIME_HINT }),
+    field('until', 'Until', { placeholder: TIME_HINT }),
     h('button', { type: 'submit' }, 'Search'),
   );
   form.addEventListener('submit', (event) => {
@@ -69,15 +104,22 @@ export async function auditView(): Promise<Child[]> {
     for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim()) q.set(k, v.trim());
     go(`/console/audit${q.size ? `?${q.toString()}` : ''}`);
   });
-  const query = new URLSearchParams();
-  for (const k of ['actor', 'session', 'target', 'action', 'decision', 'since']) {
+  const filters = new URLSearchParams();
+  for (const k of FILTERS) {
     const v = params.get(k);
-    if (v) query.set(k, v);
+    if (v) filters.set(k, v);
   }
-  query.set('limit', '500');
+  const query = new URLSearchParams(filters);
+  for (const k of ['before', 'after']) {
+    const v = params.get(k);
+    if (v && /^\d+$/.test(v)) query.set(k, v);
+  }
+  // `today`, `yesterday` and dates are the reader's days.
+  query.set('tz', String(-new Date().getTimezoneOffset()));
+  query.set('limit', '100');
   const [verify, list] = await Promise.all([
     api<Verify>('GET', '/audit/verify').catch((e: unknown) => e),
-    api<{ events: AuditEvent[] }>('GET', `/audit?${query.toString()}`),
+    api<AuditPage>('GET', `/audit?${query.toString()}`).catch((e: unknown) => e),
   ]);
   const verifyBox =
     verify instanceof Error
@@ -88,18 +130,32 @@ export async function auditView(): Promise<Child[]> {
           (verify as Verify).ok ? 'Chain verified: ' : 'Chain verification FAILED: ',
           `${(verify as Verify).message} (${(verify as Verify).events} events, ${(verify as Verify).checkpoints} signed checkpoints)`,
         );
-  // The API answers newest first; the banner names the filters the list was searched with.
-  const events = list.events;
-  const applied = [...query].filter(([k]) => k !== 'limit').map(([k, v]) => `${k} ${v}`);
+  if (list instanceof Error) return [h('h1', {}, 'Audit trail'), verifyBox, form, errorBox(list)];
+  const page = list as AuditPage;
+  const applied = [...filters].map(([k, v]) => `${k} ${v}`);
+  const to = (cursor: 'before' | 'after', seq: number) => {
+    const q = new URLSearchParams(filters);
+    q.set(cursor, String(seq));
+    return `/console/audit?${q.toString()}`;
+  };
+  const warnings = [
+    page.inconsistent.length > 0
+      ? `${page.inconsistent.length} stored row(s) matched by edited columns were left out (#${page.inconsistent.slice(0, 10).join(', #')}).`
+      : '',
+    page.events.some((e) => !e.intact) ? 'Rows marked ! do not match their hash or stored columns.' : '',
+  ].filter(Boolean);
   return [
     h('h1', {}, 'Audit trail'),
     verifyBox,
     form,
+    warnings.length ? h('p', { class: 'card error', role: 'alert' }, warnings.join(' ')) : null,
+    h('p', { class: 'muted', id: 'audit-count', role: 'status' }, banner(page, applied)),
+    auditTable(page.events),
     h(
-      'p',
-      { class: 'muted', id: 'audit-count', role: 'status' },
-      `${events.length} event(s)${applied.length ? ` where ${applied.join(', ')}` : ''}, newest first`,
+      'nav',
+      { class: 'actions', 'aria-label': 'Pages of the audit trail' },
+      page.newer !== null ? link(to('after', page.newer), '← Newer events') : null,
+      page.older !== null ? link(to('before', page.older), 'Older events →') : null,
     ),
-    auditTable(events),
   ];
 }

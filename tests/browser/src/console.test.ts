@@ -266,7 +266,40 @@ test('an auditor searches the audit trail and sees the chain verified', async ()
     [...seqs].sort((a, b) => b - a),
     'newest first, as the banner says',
   );
+  const bannerOf = async () => (await page.locator('#audit-count').textContent())!;
+  assert.match(
+    await bannerOf(),
+    new RegExp(`^${seqs.length} event\\(s\\), #${seqs[0]} to #${seqs.at(-1)} where`),
+  );
   await shot(page, 'audit');
+
+  // More events than a page: the banner and the list agree page by page, and the cursors page.
+  for (let i = 0; i < 110; i++) await admin('GET', '/whoami');
+  await page.getByRole('link', { name: 'Audit', exact: true }).click();
+  await page.locator('#audit-count', { hasText: /^100 event\(s\), #\d+ to #\d+, newest first$/ }).waitFor();
+  const rowSeqs = async () =>
+    (await table.locator('tbody tr td:first-child').allTextContents()).map((x) => Number(x.replace('!', '')));
+  const newest = await rowSeqs();
+  assert.equal(newest.length, 100);
+  assert.match(await bannerOf(), new RegExp(`#${newest[0]} to #${newest.at(-1)},`));
+  await page.getByRole('link', { name: 'Older events →' }).click();
+  await page.waitForURL(/before=/);
+  await page.locator('#audit-count', { hasText: `#${newest.at(-1)! - 1} to` }).waitFor();
+  const older = await rowSeqs();
+  assert.equal(older[0], newest.at(-1)! - 1, 'the older page continues where the newest ended');
+  await page.getByRole('link', { name: '← Newer events' }).click();
+  await page.waitForURL(/after=/);
+  await page.locator('#audit-count', { hasText: `#${newest[0]} to #${newest.at(-1)},` }).waitFor();
+  assert.deepEqual(await rowSeqs(), newest, 'the newer cursor leads back to the same page');
+
+  // Times as people write them; a malformed one is refused, not read as everything.
+  await page.getByLabel('Since').fill('1h');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#audit-count', { hasText: 'where since 1h, from ' }).waitFor();
+  await page.getByLabel('Since').fill('soon');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#main [role=alert]', { hasText: 'GBX_REQUEST_INVALID' }).waitFor();
+
   await page.getByRole('link', { name: 'Policy' }).click();
   await page.getByRole('heading', { name: 'Active policy set' }).waitFor();
   await shot(page, 'policy');
