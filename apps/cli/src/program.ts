@@ -51,6 +51,10 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => P
   },
   { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
   { names: ['policy'], load: async () => (await import('./commands/policy.js')).registerPolicyCommands },
+  {
+    names: ['plan', 'apply'],
+    load: async () => (await import('./commands/config-apply.js')).registerConfigCommands,
+  },
   { names: ['redact'], load: async () => (await import('./commands/redact.js')).registerRedactCommand },
 ];
 

@@ -4,9 +4,69 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { isGloveboxError, GloveboxError } from '@glovebox/core';
+import { isGloveboxError, GloveboxError, parseDuration } from '@glovebox/core';
 import { buildServer } from './server.js';
-import type { GatewayOptions } from './config.js';
+import type { CiTokenExchangeConfig, GatewayOptions } from './config.js';
+
+/** `ciTokenExchange:` of the server file (docs/policy.md, "Deploying policies from CI"). */
+const ciTokenExchangeSchema = z
+  .object({
+    /** Lifetime of the Glovebox tokens issued, 1m to 1h (default 15m). */
+    tokenTtl: z.string().default('15m'),
+    issuers: z
+      .array(
+        z
+          .object({
+            issuer: z.string().url(),
+            audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+            jwksUri: z.string().url().optional(),
+            algorithms: z
+              .array(z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256']))
+              .min(1)
+              .optional(),
+            maxTokenLifetime: z.string().default('1h'),
+            rules: z
+              .array(
+                z
+                  .object({
+                    claims: z.record(z.string(), z.string()),
+                    user: z.string(),
+                    groups: z.array(z.string()).default([]),
+                  })
+                  .strict(),
+              )
+              .min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+function durationOf(text: string, what: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new GloveboxError('GBX_CONFIG_INVALID', `${what}: ${(error as Error).message}`);
+  }
+}
+
+function ciTokenExchangeOf(
+  file: z.infer<typeof ciTokenExchangeSchema> | undefined,
+): CiTokenExchangeConfig | undefined {
+  if (file === undefined) return undefined;
+  return {
+    tokenTtlMs: durationOf(file.tokenTtl, 'ciTokenExchange.tokenTtl'),
+    issuers: file.issuers.map((i) => ({
+      issuer: i.issuer,
+      audience: i.audience,
+      jwksUri: i.jwksUri,
+      algorithms: i.algorithms ?? ['RS256', 'ES256'],
+      maxTokenLifetimeSec: Math.floor(durationOf(i.maxTokenLifetime, 'maxTokenLifetime') / 1000),
+      rules: i.rules,
+    })),
+  };
+}
 
 const fileSchema = z
   .object({
@@ -49,6 +109,8 @@ const fileSchema = z
       )
       .optional(),
     webauthn: z.object({ rpId: z.string(), origin: z.string().url() }).strict().optional(),
+    /** CI providers whose OIDC tokens are exchanged for short-lived Glovebox tokens. */
+    ciTokenExchange: ciTokenExchangeSchema.optional(),
   })
   .strict();
 
@@ -141,6 +203,7 @@ async function main(): Promise<void> {
       secret: w.secretEnv ? readSecret(undefined, w.secretEnv, `webhook secret ${w.secretEnv}`) : undefined,
     })),
     webauthn: file.webauthn,
+    ciTokenExchange: ciTokenExchangeOf(file.ciTokenExchange),
     acceptAuditRollback: parseSeq(
       values['accept-audit-rollback'] ?? process.env.GLOVEBOX_ACCEPT_AUDIT_ROLLBACK,
     ),

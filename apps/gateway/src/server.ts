@@ -22,6 +22,8 @@ import { createRedactor, type Redactor } from '@glovebox/redact';
 import { checkAndSetDefaults, type GatewayConfig, type GatewayOptions } from './config.js';
 import { errorHandler } from './http-errors.js';
 import { registerApiRoutes } from './routes/api.js';
+import { registerCiConfigRoutes } from './routes/ci-config.js';
+import { registerPolicyDeployRoutes } from './routes/policy-deploy.js';
 import { AccessService, type AccessNotice } from './services/access.js';
 import { ActionService } from './services/actions.js';
 import { AgentHub } from './services/agent-hub.js';
@@ -395,6 +397,13 @@ export function buildServer(options: GatewayOptions): Gateway {
   void app.register(async (api) => registerApiRoutes(api as unknown as GatewayApp, services), {
     prefix: API_PREFIX,
   });
+  void app.register(
+    async (api) => {
+      registerPolicyDeployRoutes(api as unknown as GatewayApp, services);
+      registerCiConfigRoutes(api as unknown as GatewayApp, services);
+    },
+    { prefix: API_PREFIX },
+  );
   app.get(`${API_PREFIX}/openapi.json`, { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -26,3 +26,4 @@ export * from './agent-channel.js';
 export * from './http.js';
 export * from './asciicast.js';
 export * from './policy-deploy.js';
+export * from './ci-config.js';

@@ -8,6 +8,7 @@ import type {
   mfaEnrollResponseSchema,
   whoamiResponseSchema,
 } from '@glovebox/protocol';
+import { ciProviderToken } from '../ci-login.js';
 import { clearCredentials, forgetCurrentSession, loadCredentials, saveCredentials } from '../home.js';
 import { neutraliseLine } from '../terminal-text.js';
 import { readStdin, when } from '../output.js';
@@ -28,12 +29,40 @@ export function registerIdentityCommands(program: Command): void {
     .option('--password-stdin', 'read the password from stdin')
     .option('--otp <code>', 'one-time code, when MFA is enrolled')
     .option('--sso', 'log in through the identity provider (device flow: confirm in a browser)')
+    .option(
+      '--ci',
+      "in a pipeline: exchange the CI provider's OIDC token (GLOVEBOX_CI_TOKEN, or GitHub Actions') for a short-lived token",
+    )
+    .option(
+      '--audience <aud>',
+      'with --ci on GitHub Actions: the audience to ask for (default: GLOVEBOX_CI_AUDIENCE, else the gateway URL)',
+    )
     .action(
       async (
-        options: { user?: string; passwordStdin?: boolean; otp?: string; sso?: boolean },
+        options: {
+          user?: string;
+          passwordStdin?: boolean;
+          otp?: string;
+          sso?: boolean;
+          ci?: boolean;
+          audience?: string;
+        },
         command: Command,
       ) => {
         const { api, out } = context(command);
+        if (options.ci) {
+          const audience = options.audience ?? process.env.GLOVEBOX_CI_AUDIENCE ?? api.url;
+          const res = await api.call<z.infer<typeof loginResponseSchema>>('POST', '/auth/ci/token', {
+            token: await ciProviderToken(audience),
+          });
+          saveCredentials({ url: api.url, token: res.token, user: res.user.name, expiresAt: res.expiresAt });
+          out.result(
+            { user: res.user.name, groups: res.user.groups, expiresAt: res.expiresAt, method: 'ci' },
+            (safe) =>
+              `logged in as ${safe.user} (${safe.groups.join(', ') || 'no groups'}) from CI until ${when(safe.expiresAt)}`,
+          );
+          return;
+        }
         if (options.sso) {
           const device = await api.call<DeviceStart>('POST', '/auth/sso/device', {});
           // Shown even with --json (on stderr): without it nobody can complete the login.

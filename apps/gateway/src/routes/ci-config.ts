@@ -1,0 +1,61 @@
+import { GloveboxError } from '@glovebox/core';
+import {
+  ciTokenExchangeBodySchema,
+  ciTokenExchangeResultSchema,
+  configApplySchema,
+  configPlanSchema,
+  configRequestBodySchema,
+} from '@glovebox/protocol';
+import type { GatewayApp, GatewayServices } from '../server.js';
+import type { Actor } from '../services/identity.js';
+
+function actorOf(request: { actor: Actor | null }): Actor {
+  if (!request.actor) throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required');
+  return request.actor;
+}
+
+/**
+ * The CI token exchange (`glovebox login --ci`) and declarative configuration
+ * (`glovebox plan -f` / `glovebox apply -f`).
+ *
+ * The exchange is public: its credential is the CI provider's token in the body, which the
+ * service verifies and hands to policy (`exchangeToken` for the CI identity it maps to). Plan and
+ * apply change who may do what, so both need `administer` on the gateway.
+ */
+export function registerCiConfigRoutes(api: GatewayApp, s: GatewayServices): void {
+  api.post(
+    '/auth/ci/token',
+    {
+      config: { public: true },
+      schema: { body: ciTokenExchangeBodySchema, response: { 200: ciTokenExchangeResultSchema } },
+    },
+    async (request) => {
+      const result = await s.ciExchange.exchange(request.body.token);
+      return {
+        token: result.token,
+        expiresAt: result.expiresAt,
+        user: { name: result.user, groups: result.groups },
+      };
+    },
+  );
+
+  api.post(
+    '/config/plan',
+    { schema: { body: configRequestBodySchema, response: { 200: configPlanSchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      s.authorizer.requireGateway(actor, 'administer');
+      return s.configApply.plan(actor, request.body);
+    },
+  );
+
+  api.post(
+    '/config/apply',
+    { schema: { body: configRequestBodySchema, response: { 200: configApplySchema } } },
+    async (request) => {
+      const actor = actorOf(request);
+      s.authorizer.requireGateway(actor, 'administer');
+      return s.configApply.apply(actor, request.body);
+    },
+  );
+}
