@@ -42,7 +42,11 @@ export function facts(pairs: [string, Child][]): HTMLDListElement {
   return h('dl', { class: 'facts' }, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-/** A table inside a scrollable wrapper, with a caption for screen readers. */
+/**
+ * A table inside a scrollable wrapper, with a caption for screen readers. Each cell carries its
+ * column's name, so on a phone the stylesheet shows every row as a labelled block (no sideways
+ * scrolling).
+ */
 export function table(caption: string, head: string[], rows: Child[][]): HTMLElement {
   return h(
     'div',
@@ -52,15 +56,40 @@ export function table(caption: string, head: string[], rows: Child[][]): HTMLEle
       {},
       h('caption', { class: 'sr-only' }, caption),
       h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+      h(
+        'tbody',
+        {},
+        ...rows.map((r) => h('tr', {}, ...r.map((c, i) => h('td', { 'data-label': head[i] ?? '' }, c)))),
+      ),
     ),
   );
 }
 
-/** Local date and time of an epoch-milliseconds value. */
+const TIME = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+});
+
+/** One date format everywhere: `2026-12-04 05:14:09 UTC`, in the browser's time zone, named. */
 export function when(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';
-  return new Date(ms).toLocaleString();
+  const part = Object.fromEntries(TIME.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
+}
+
+/** How long ago an epoch-milliseconds value was, coarsely (`just now`, `4 min ago`, `2 h ago`). */
+export function ago(ms: number, now = Date.now()): string {
+  const sec = Math.max(0, Math.round((now - ms) / 1000));
+  if (sec < 60) return 'just now';
+  if (sec < 3600) return `${Math.floor(sec / 60)} min ago`;
+  if (sec < 86400) return `${Math.floor(sec / 3600)} h ago`;
+  return `${Math.floor(sec / 86400)} d ago`;
 }
 
 /** Announces a message to screen readers. */

@@ -24,7 +24,7 @@ async function view(path: string): Promise<Child[]> {
 }
 
 async function render(): Promise<void> {
-  for (const t of state.timers) clearInterval(t);
+  for (const t of state.timers) clearTimeout(t);
   state.timers = [];
   for (const s of state.streams) s.abort();
   state.streams = [];

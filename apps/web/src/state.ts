@@ -1,4 +1,5 @@
 import type { ConsoleSession } from '@glovebox/protocol';
+import { ApiError } from './api.js';
 import { h, type Child } from './dom.js';
 
 /** The element every view renders into. */
@@ -44,4 +45,32 @@ export function link(path: string, ...children: Child[]): HTMLAnchorElement {
     },
     ...children,
   );
+}
+
+/**
+ * Runs `load` now and, while `repeat` holds and the view is shown, again every `everyMs`. A refusal
+ * (401, 403, 404) stops it for good: asking again would only be refused again, each time a denial
+ * in the audit trail. Any other failure is retried after twice the previous wait, up to a minute.
+ */
+export async function poll(
+  load: () => Promise<void>,
+  opts: { everyMs: number; repeat: boolean; onError: (error: unknown, refused: boolean) => void },
+): Promise<void> {
+  const controller = new AbortController();
+  state.streams.push(controller);
+  let delay = opts.everyMs;
+  const tick = async (): Promise<void> => {
+    try {
+      await load();
+      delay = opts.everyMs;
+    } catch (error) {
+      const refused = error instanceof ApiError && [401, 403, 404].includes(error.status);
+      opts.onError(error, refused);
+      if (refused) return;
+      delay = Math.min(delay * 2, 60_000);
+    }
+    if (opts.repeat && !controller.signal.aborted)
+      state.timers.push(window.setTimeout(() => void tick(), delay));
+  };
+  await tick();
 }

@@ -1,5 +1,5 @@
 import { ApiError } from './api.js';
-import { h } from './dom.js';
+import { h, mount } from './dom.js';
 
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) return `${error.message} (${error.code})`;
@@ -13,4 +13,39 @@ export function errorBox(error: unknown): HTMLElement {
 export function statusBadge(status: string): HTMLElement {
   const cls = status === 'active' ? 'ok' : status === 'denied' || status === 'expired' ? 'bad' : '';
   return h('span', { class: `badge ${cls}` }, status);
+}
+
+/**
+ * A button that asks before it acts: the first press swaps it for the question and two buttons,
+ * "Cancel" (focused, so a second tap or Enter does not confirm by accident) and the confirming one.
+ */
+export function confirmButton(opts: {
+  id: string;
+  label: string;
+  question: string;
+  confirm: string;
+  onConfirm: () => void;
+}): HTMLElement {
+  const box = h('div', { class: 'confirm' });
+  const ask = () => {
+    const cancel = h('button', { type: 'button', class: 'secondary', onClick: reset }, 'Cancel');
+    mount(
+      box,
+      h('p', { role: 'alert', class: 'confirm-question' }, opts.question),
+      h('div', { class: 'actions' }, [
+        cancel,
+        h(
+          'button',
+          { type: 'button', id: `${opts.id}-confirm`, class: 'danger', onClick: opts.onConfirm },
+          opts.confirm,
+        ),
+      ]),
+    );
+    cancel.focus();
+  };
+  function reset(): void {
+    mount(box, h('button', { type: 'button', id: opts.id, class: 'danger', onClick: ask }, opts.label));
+  }
+  reset();
+  return box;
 }

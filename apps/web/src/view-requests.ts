@@ -1,24 +1,31 @@
 import type { AccessRequestView } from '@glovebox/protocol';
 import { ApiError, api } from './api.js';
-import { announce, facts, h, mount, table, when, type Child } from './dom.js';
-import { link, main, state } from './state.js';
-import { errorBox, statusBadge } from './ui.js';
+import { ago, announce, facts, h, mount, table, when, type Child } from './dom.js';
+import { go, link, main, state } from './state.js';
+import { confirmButton, errorBox, statusBadge } from './ui.js';
 import { verifyKey } from './webauthn.js';
 
+/** What a request asks, at a glance: badges and age first, so a phone shows them on top. */
+function badges(r: AccessRequestView): HTMLElement {
+  return h(
+    'p',
+    { class: 'badges' },
+    statusBadge(r.status),
+    r.breakGlass ? h('span', { class: 'badge bad' }, 'break-glass') : null,
+    h('span', { class: 'age' }, `requested ${ago(r.createdAt)}`),
+  );
+}
+
+/** A request in a list; tapping anywhere on the card opens it (the title stays a real link). */
 function requestCard(r: AccessRequestView): HTMLElement {
   const got = r.approvals.filter((a) => a.verdict === 'approve').length;
-  return h(
+  const path = `/console/requests/${r.id}`;
+  const card = h(
     'article',
-    { class: 'card' },
-    h('h3', {}, link(`/console/requests/${r.id}`, `${r.requester} → ${r.target}`)),
-    h(
-      'p',
-      {},
-      statusBadge(r.status),
-      ' ',
-      r.breakGlass ? h('span', { class: 'badge bad' }, 'break-glass') : null,
-      ` ${r.actions.join(', ')} · ${Math.round(r.durationSec / 60)} min`,
-    ),
+    { class: 'card tappable' },
+    badges(r),
+    h('h3', {}, link(path, `${r.requester} → ${r.target}`)),
+    h('p', {}, `${r.actions.join(', ')} · ${Math.round(r.durationSec / 60)} min`),
     h('p', {}, r.reason),
     r.status === 'pending'
       ? h(
@@ -28,6 +35,11 @@ function requestCard(r: AccessRequestView): HTMLElement {
         )
       : null,
   );
+  card.addEventListener('click', (event) => {
+    if ((event.target as Element).closest('a, button') || getSelection()?.toString()) return;
+    go(path);
+  });
+  return card;
 }
 
 export async function inboxView(): Promise<Child[]> {
@@ -47,46 +59,27 @@ export async function inboxView(): Promise<Child[]> {
   ];
 }
 
-export async function requestView(id: string): Promise<Child[]> {
-  const r = await api<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
-  const result = h('div', { 'aria-live': 'polite' });
-  const got = r.approvals.filter((a) => a.verdict === 'approve').length;
-  const comment = h('textarea', { id: 'comment', name: 'comment', rows: 3, maxlength: 1000 });
-  const review = (verdict: 'approve' | 'deny') => async () => {
-    const text = comment.value.trim();
-    try {
-      const next = await api<AccessRequestView>('POST', `/requests/${encodeURIComponent(r.id)}/${verdict}`, {
-        ...(verdict === 'approve' ? { digest: r.digest } : {}),
-        ...(text ? { comment: text } : {}),
-      });
-      announce(`Request ${verdict === 'approve' ? 'approved' : 'denied'}; status ${next.status}`);
-      mount(main, ...(await requestView(r.id)));
-    } catch (error) {
-      const children: Child[] = [errorBox(error)];
-      if (error instanceof ApiError && error.code === 'GBX_STEP_UP_REQUIRED')
-        children.push(
-          h(
-            'button',
-            {
-              type: 'button',
-              onClick: () => {
-                verifyKey()
-                  .then(() => review(verdict)())
-                  .catch((e: unknown) => mount(result, errorBox(e)));
-              },
-            },
-            'Verify with security key and retry',
-          ),
-        );
-      mount(result, ...children);
-    }
+/** Where the request stands, in words: what the reviewer needs to see after acting. */
+function outcome(r: AccessRequestView): HTMLElement | null {
+  const mine = r.approvals.find((a) => a.approver === state.session.user);
+  const yours = mine
+    ? ` You ${mine.verdict === 'approve' ? 'approved' : 'denied'} it ${ago(mine.createdAt)}.`
+    : '';
+  const text: Record<AccessRequestView['status'], string> = {
+    pending: mine ? `Waiting for more approvals.${yours}` : '',
+    active: `Approved: the session is active until ${when(r.expiresAt)}.${yours}`,
+    denied: `Denied.${yours}`,
+    expired: 'Lapsed without enough approvals.',
+    ended: `Ended ${when(r.endedAt)}${r.endReason ? ` (${r.endReason})` : ''}.${yours}`,
   };
-  const canReview = r.status === 'pending' && r.requester !== state.session.user;
+  if (!text[r.status]) return null;
+  const cls = r.status === 'active' ? 'okay' : r.status === 'pending' ? '' : 'error';
+  return h('p', { class: `card outcome ${cls}`, id: 'outcome', role: 'status' }, text[r.status]);
+}
+
+function details(r: AccessRequestView): Child[] {
+  const got = r.approvals.filter((a) => a.verdict === 'approve').length;
   return [
-    h('h1', {}, `Request ${r.id}`),
-    r.breakGlass
-      ? h('p', { class: 'banner', role: 'note' }, 'Break-glass: emergency access, reviewed afterwards.')
-      : null,
     facts([
       ['Status', [statusBadge(r.status), r.endReason ? ` (${r.endReason})` : '']],
       ['Requested by', r.requester],
@@ -123,30 +116,81 @@ export async function requestView(id: string): Promise<Child[]> {
           ),
         ]
       : null,
-    canReview
-      ? h(
-          'section',
-          { 'aria-labelledby': 'review-title', class: 'stack' },
-          h('h2', { id: 'review-title' }, 'Your review'),
-          h('label', { for: 'comment' }, 'Comment (optional, audited)'),
-          comment,
+  ];
+}
+
+/** The comment box and Approve / Deny, placed right under the summary (sticky on a phone). */
+function reviewPanel(r: AccessRequestView, result: HTMLElement): HTMLElement {
+  const comment = h('textarea', { id: 'comment', name: 'comment', rows: 2, maxlength: 1000 });
+  const review = (verdict: 'approve' | 'deny') => async () => {
+    const text = comment.value.trim();
+    try {
+      const next = await api<AccessRequestView>('POST', `/requests/${encodeURIComponent(r.id)}/${verdict}`, {
+        ...(verdict === 'approve' ? { digest: r.digest } : {}),
+        ...(text ? { comment: text } : {}),
+      });
+      announce(`Request ${verdict === 'approve' ? 'approved' : 'denied'}; status ${next.status}`);
+      mount(main, ...(await requestView(r.id)));
+    } catch (error) {
+      const children: Child[] = [errorBox(error)];
+      if (error instanceof ApiError && error.code === 'GBX_STEP_UP_REQUIRED')
+        children.push(
           h(
-            'div',
-            { class: 'actions' },
-            h(
-              'button',
-              { type: 'button', id: 'approve', onClick: () => void review('approve')() },
-              'Approve',
-            ),
-            h(
-              'button',
-              { type: 'button', id: 'deny', class: 'danger', onClick: () => void review('deny')() },
-              'Deny',
-            ),
+            'button',
+            {
+              type: 'button',
+              onClick: () => {
+                verifyKey()
+                  .then(() => review(verdict)())
+                  .catch((e: unknown) => mount(result, errorBox(e)));
+              },
+            },
+            'Verify with security key and retry',
           ),
-        )
+        );
+      mount(result, ...children);
+    }
+  };
+  return h(
+    'section',
+    { 'aria-labelledby': 'review-title', class: 'stack review' },
+    h('h2', { id: 'review-title', class: 'sr-only' }, 'Your review'),
+    h('label', { for: 'comment' }, 'Comment (optional, audited)'),
+    comment,
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', id: 'approve', onClick: () => void review('approve')() }, 'Approve'),
+      confirmButton({
+        id: 'deny',
+        label: 'Deny',
+        question: `Deny ${r.requester}'s access to ${r.target}? This cannot be undone.`,
+        confirm: 'Yes, deny',
+        onConfirm: () => void review('deny')(),
+      }),
+    ),
+  );
+}
+
+export async function requestView(id: string): Promise<Child[]> {
+  const r = await api<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
+  const result = h('div', { 'aria-live': 'polite' });
+  const user = state.session.user;
+  const canReview =
+    r.status === 'pending' && r.requester !== user && !r.approvals.some((a) => a.approver === user);
+  return [
+    h('h1', {}, `Request ${r.id}`),
+    badges(r),
+    h('p', { class: 'lead' }, h('strong', {}, `${r.requester} → ${r.target}`), ` · ${r.actions.join(', ')}`),
+    h('p', {}, r.reason),
+    r.breakGlass
+      ? h('p', { class: 'banner', role: 'note' }, 'Break-glass: emergency access, reviewed afterwards.')
       : null,
-    r.status === 'active' ? h('p', {}, link(`/console/sessions/${r.id}`, 'Open the session')) : null,
+    outcome(r),
+    canReview ? reviewPanel(r, result) : null,
     result,
+    r.status === 'active' ? h('p', {}, link(`/console/sessions/${r.id}`, 'Open the session')) : null,
+    h('h2', {}, 'Details'),
+    ...details(r),
   ];
 }

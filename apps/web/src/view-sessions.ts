@@ -1,8 +1,8 @@
 import type { AccessRequestView } from '@glovebox/protocol';
 import { api, watch } from './api.js';
 import { announce, facts, h, mount, table, when, type Child } from './dom.js';
-import { link, main, state } from './state.js';
-import { errorBox, errorText, statusBadge } from './ui.js';
+import { link, main, poll, state } from './state.js';
+import { confirmButton, errorBox, errorText, statusBadge } from './ui.js';
 import type { AuditEvent } from './view-audit.js';
 
 function sessionRows(list: AccessRequestView[]): Child[][] {
@@ -33,47 +33,82 @@ export async function sessionsView(): Promise<Child[]> {
       : h('p', { class: 'muted' }, 'No past session.'),
   ];
 }
-export async function sessionView(id: string): Promise<Child[]> {
-  const s = await api<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
+/** The session's audited activity, refreshed while it is active; stops for good when refused. */
+async function activityFeed(s: AccessRequestView): Promise<HTMLElement> {
   const activity = h('div', { id: 'activity', 'aria-live': 'polite' });
-  const result = h('div', {});
-  const refresh = async () => {
-    try {
+  await poll(
+    async () => {
       const { events } = await api<{ events: AuditEvent[] }>(
         'GET',
-        `/audit?session=${encodeURIComponent(id)}&limit=200`,
+        `/audit?session=${encodeURIComponent(s.id)}&limit=200`,
       );
       const lines = events
         .filter((e) => e.type.startsWith('action.') || e.type.startsWith('session.'))
-        .map((e) => `${e.time}  ${e.type}${e.action ? ` ${e.action}` : ''}  ${e.outcome}${summary(e.event)}`);
+        .map(
+          (e) =>
+            `${when(Date.parse(e.time))}  ${e.type}${e.action ? ` ${e.action}` : ''}  ${e.outcome}${summary(e.event)}`,
+        );
       mount(activity, h('pre', { class: 'output' }, lines.join('\n') || 'No activity yet.'));
-    } catch (error) {
-      mount(activity, h('p', { class: 'muted' }, `Activity is not available to you: ${errorText(error)}`));
-    }
-  };
-  await refresh();
+    },
+    {
+      everyMs: 3000,
+      repeat: s.status === 'active',
+      onError: (error, refused) =>
+        mount(
+          activity,
+          h(
+            'p',
+            { class: 'muted' },
+            refused
+              ? `Activity is not available to you: ${errorText(error)}`
+              : `Activity could not be loaded (${errorText(error)}); trying again shortly.`,
+          ),
+        ),
+    },
+  );
+  return activity;
+}
+
+/** Redacted output pieces as the engineer sees them, followed while the session is active. */
+function liveFeed(s: AccessRequestView): HTMLElement {
   const liveOutput = h('pre', { class: 'output', id: 'live-output', 'aria-live': 'polite' }, '');
-  if (s.status === 'active') {
-    state.timers.push(window.setInterval(() => void refresh(), 3000));
-    const controller = new AbortController();
-    state.streams.push(controller);
-    const lines: string[] = [];
-    watch(
-      `/sessions/${encodeURIComponent(s.id)}/live`,
-      (message) => {
-        if (message.type !== 'stream' && message.type !== 'ended') return;
-        const data = message.data as { line?: string; data?: string; stream?: string } | undefined;
-        const text =
-          message.type === 'ended'
-            ? '— session ended —'
-            : `${message.action as string}: ${data?.line ?? data?.data ?? JSON.stringify(message.data)}`;
-        lines.push(text.replace(/\s+$/, ''));
-        if (lines.length > 500) lines.shift();
-        liveOutput.textContent = lines.join('\n');
-      },
-      controller.signal,
-    ).catch(() => undefined);
-  }
+  if (s.status !== 'active') return liveOutput;
+  const controller = new AbortController();
+  state.streams.push(controller);
+  const lines: string[] = [];
+  watch(
+    `/sessions/${encodeURIComponent(s.id)}/live`,
+    (message) => {
+      if (message.type !== 'stream' && message.type !== 'ended') return;
+      const data = message.data as { line?: string; data?: string; stream?: string } | undefined;
+      const text =
+        message.type === 'ended'
+          ? '— session ended —'
+          : `${message.action as string}: ${data?.line ?? data?.data ?? JSON.stringify(message.data)}`;
+      lines.push(text.replace(/\s+$/, ''));
+      if (lines.length > 500) lines.shift();
+      liveOutput.textContent = lines.join('\n');
+    },
+    controller.signal,
+  ).catch((error: unknown) => {
+    if (!controller.signal.aborted)
+      liveOutput.textContent = `Live output is not available: ${errorText(error)}`;
+  });
+  return liveOutput;
+}
+
+export async function sessionView(id: string): Promise<Child[]> {
+  const s = await api<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
+  const result = h('div', {});
+  const activity = await activityFeed(s);
+  const end = () => {
+    api('POST', `/sessions/${encodeURIComponent(s.id)}/end`, {})
+      .then(async () => {
+        announce('Session ended');
+        mount(main, ...(await sessionView(s.id)));
+      })
+      .catch((e: unknown) => mount(result, errorBox(e)));
+  };
   return [
     h('h1', {}, `Session ${s.id}`),
     facts([
@@ -92,23 +127,13 @@ export async function sessionView(id: string): Promise<Child[]> {
       ? h(
           'div',
           { class: 'actions' },
-          h(
-            'button',
-            {
-              type: 'button',
-              id: 'end-session',
-              class: 'danger',
-              onClick: () => {
-                api('POST', `/sessions/${encodeURIComponent(s.id)}/end`, {})
-                  .then(async () => {
-                    announce('Session ended');
-                    mount(main, ...(await sessionView(s.id)));
-                  })
-                  .catch((e: unknown) => mount(result, errorBox(e)));
-              },
-            },
-            'End session now',
-          ),
+          confirmButton({
+            id: 'end-session',
+            label: 'End session now',
+            question: `End ${s.requester}'s session on ${s.target} now? Running actions stop.`,
+            confirm: 'Yes, end it',
+            onConfirm: end,
+          }),
         )
       : null,
     result,
@@ -118,7 +143,7 @@ export async function sessionView(id: string): Promise<Child[]> {
       { class: 'muted' },
       'Logpoint lines and command output as the engineer sees them, already redacted.',
     ),
-    liveOutput,
+    liveFeed(s),
     h('h2', {}, 'Live activity'),
     h(
       'p',
