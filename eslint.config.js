@@ -11,6 +11,13 @@ const forbid = (pattern, message) => {
     : { group: [pattern], message };
 };
 
+// Package sources exempt from the size limits (files ≤ 500 lines, functions ≤ 120), each named in
+// ADR 0012 with its reason.
+const SIZE_EXCEPTIONS = [
+  // verifyExport (128 lines): the audit verifier is being reworked by work in flight
+  'packages/audit/src/verify/export.ts',
+];
+
 // What the CLI may import (the agent for its heap snapshot reader). It starts the gateway and the agent
 // preload as programs (resolved, not imported).
 const CLI_MAY_IMPORT = ['core', 'protocol', 'redact', 'policy', 'audit', 'agent', 'host-agent'];
@@ -80,18 +87,18 @@ export default tseslint.config(
     },
   },
   {
-    // issue 19's size limits for the live debugger (split in issue 20); tests' describe blocks aside
-    files: ['packages/agent/src/debugger/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    // issue 19's size limits for every package's sources (tests' describe blocks aside); the
+    // exceptions are listed in SIZE_EXCEPTIONS and ADR 0012
+    files: ['packages/**/*.ts'],
+    ignores: ['**/*.test.ts', ...SIZE_EXCEPTIONS],
     rules: {
       'max-lines': ['error', { max: 500 }],
       'max-lines-per-function': ['error', { max: 120 }],
     },
   },
   {
-    // issue 19's size limits, enforced package by package as each is split; exceptions are data
-    // tables, listed in ADR 0012
-    files: ['packages/redact/src/**/*.ts'],
+    // the redaction engine's tests were held to them before the rule covered every package
+    files: ['packages/redact/src/**/*.test.ts'],
     rules: {
       'max-lines': ['error', { max: 500 }],
       'max-lines-per-function': ['error', { max: 120 }],
