@@ -1,6 +1,7 @@
 /**
  * Every error code Glovebox can return, with the HTTP status it maps to and a one-line meaning.
- * Codes are never reused or renamed; docs/errors.md is checked against this registry by a test.
+ * Codes are never reused or renamed; docs/errors.md is checked against this registry by a test, and
+ * every error-code literal in the sources must be one of these (error-registry.test.ts).
  */
 export const ERROR_CODES = {
   GBX_INTERNAL: { status: 500, meaning: 'Unexpected failure; details are in the server log only.' },
@@ -193,6 +194,13 @@ export const ERROR_CODES = {
 
 /** A stable error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Codes no longer returned, with the date they were retired and what they meant. A code is never
+ * deleted: it moves from {@link ERROR_CODES} to here, stays in `packages/core/errors-issued.txt` (every
+ * code ever issued, append-only) and in docs/errors.md's retired list, and is never reused.
+ */
+export const RETIRED_ERROR_CODES: Readonly<Record<string, { retired: string; meaning: string }>> = {};
 
 /**
  * The one error type Glovebox throws for bad input or refused operations. Its message is safe to

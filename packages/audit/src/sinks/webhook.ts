@@ -30,7 +30,7 @@ export interface WebhookSinkConfig {
  * with backoff.
  *
  * @example
- * new WebhookSink({ name: 'soc', url: 'https://soc.example/hooks/glovebox', secret: process.env.GBX_SOC_KEY! });
+ * new WebhookSink({ name: 'soc', url: 'https://soc.example/hooks/glovebox', secret: process.env.SOC_WEBHOOK_SECRET! });
  */
 export class WebhookSink implements AuditSink {
   readonly name: string;
