@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled test files with Node's own test runner.
-// unit: every *.test.js under packages/*/dist and apps/*/dist; e2e: tests/e2e/dist; all: both.
+// unit: every *.test.js under packages/*/dist, apps/*/dist and bench/dist, and the repository checks in
+// scripts/*.test.mjs; e2e: tests/e2e/dist and tests/browser/dist; all: both.
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
-    else if (name.endsWith('.test.js')) out.push(path);
+    else if (name.endsWith('.test.js') || name.endsWith('.test.mjs')) out.push(path);
   }
   return out;
 }
@@ -25,6 +26,7 @@ if (mode === 'unit' || mode === 'all') {
     for (const pkg of readdirSync(group)) roots.push(join(group, pkg, 'dist'));
   }
   if (existsSync('bench/dist')) roots.push('bench/dist');
+  roots.push('scripts');
 }
 if (mode === 'e2e' || mode === 'all') roots.push('tests/e2e/dist', 'tests/browser/dist');
 
