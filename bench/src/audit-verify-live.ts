@@ -138,7 +138,8 @@ async function run(backend: string): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gbx-verify-live-'));
   try {
     const ring = await AuditKeyring.openOrCreate(join(dataDir, 'keys', 'audit'));
-    await opened.store.close();
+    // SQLite is filled through its own connection; PostgreSQL's pool is kept to drop the schema after.
+    if (backend === 'sqlite') await opened.store.close();
     let t = performance.now();
     await fill(backend, opened.url, ring);
     console.log(
