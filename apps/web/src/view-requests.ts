@@ -175,9 +175,13 @@ function reviewPanel(r: AccessRequestView, result: HTMLElement): HTMLElement {
 export async function requestView(id: string): Promise<Child[]> {
   const r = await api<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
   const result = h('div', { 'aria-live': 'polite' });
-  const user = state.session.user;
+  // Offered only to whom the gateway may count: not the requester, not twice, in an approver group.
+  const { user, groups = [] } = state.session;
   const canReview =
-    r.status === 'pending' && r.requester !== user && !r.approvals.some((a) => a.approver === user);
+    r.status === 'pending' &&
+    r.requester !== user &&
+    !r.approvals.some((a) => a.approver === user) &&
+    r.obligations.approverGroups.some((g) => groups.includes(g));
   return [
     h('h1', {}, `Request ${r.id}`),
     badges(r),

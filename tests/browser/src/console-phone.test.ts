@@ -110,3 +110,20 @@ test('a refused activity feed is asked once, not every 3 s; ending a session ask
   assert.deepEqual(cspErrors, []);
   await context.close();
 });
+
+test('an auditor reads a pending request without Approve or Deny buttons the gateway would refuse', async () => {
+  const alice = await apiAs('alice');
+  const pending = await alice<{ id: string }>('POST', '/requests', {
+    target: 'payments',
+    actions: ['facts'],
+    reason: 'INC-4713 read the payment limits',
+  });
+  const { context, page } = await loginInBrowser('audrey', `/console/requests/${pending.id}`, {
+    viewport: PHONE,
+  });
+  await page.getByRole('heading', { name: `Request ${pending.id}` }).waitFor();
+  assert.match((await page.locator('dl.facts').textContent())!, /INC-4713/);
+  assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Deny' }).count(), 0);
+  await context.close();
+});
