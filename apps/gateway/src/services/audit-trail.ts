@@ -261,7 +261,11 @@ export class AuditTrail {
     const witnesses: WitnessedHead[] = [...extra];
     if (this.#head) witnesses.push(this.#head);
     if (this.#witnessed) witnesses.push({ seq: this.#witnessed.seq, hash: this.#witnessed.headHash });
-    return this.#verifier.verify(witnesses, onProgress);
+    // Progress goes to the gateway's log as well, so an operator sees a long verification advance.
+    return this.#verifier.verify(witnesses, (progress) => {
+      this.#c.log.info(progress, 'audit verification in progress');
+      onProgress?.(progress);
+    });
   }
 
   /** Checks a signed head someone brings (from a sink or an export) against this trail's keys. */
