@@ -66,55 +66,78 @@ export interface Deployment {
   userEnv(name: string): Record<string, string>;
   startAgentService(credential: string): Promise<ChildProcess>;
   restartGateway(): Promise<void>;
+  /** Starts another gateway process on the same store (its own data directory); returns its URL. */
+  startReplica(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+export interface DeployOptions {
+  /** More `glovebox server` flags, e.g. `--config FILE`, for every gateway of the deployment. */
+  args?: string[];
+}
+
 /**
  * Starts a real gateway process (on SQLite or on a fresh PostgreSQL schema) with a copy of the
  * example policies, tweaked by `editPolicies` when a test needs shorter timeouts.
  */
-export async function deploy(store: StoreKind, editPolicies?: (dir: string) => void): Promise<Deployment> {
+export async function deploy(
+  store: StoreKind,
+  editPolicies?: (dir: string) => void,
+  options: DeployOptions = {},
+): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), 'gbx-e2e-'));
   const policiesDir = join(dir, 'policies');
   cpSync(join(ROOT, 'examples/policies'), policiesDir, { recursive: true });
   editPolicies?.(policiesDir);
   const schema = `gbx_e2e_${randomBytes(5).toString('hex')}`;
-  const storeArgs = store === 'postgres' ? ['--store', `${TEST_PG_URL}?schema=${schema}`] : [];
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  // replicas share the store: the SQLite file of the first gateway's data directory, or the schema
+  const storeArgs =
+    store === 'postgres'
+      ? ['--store', `${TEST_PG_URL}?schema=${schema}`]
+      : ['--store', `sqlite:${join(dir, 'data', 'glovebox.db')}`];
+  const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
+  const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   const adminToken = `gbx_t_${randomBytes(24).toString('base64url')}`;
+  const masterKey = randomBytes(32).toString('base64');
   const children: ChildProcess[] = [];
   let gateway: ChildProcess | undefined;
-  const startGateway = async () => {
-    gateway = spawn(
+  const spawnGateway = async (data: string, at: number): Promise<ChildProcess> => {
+    const child = spawn(
       process.execPath,
       [
         GATEWAY,
         '--data',
-        join(dir, 'data'),
+        data,
         '--policies',
         policiesDir,
         '--listen',
-        `127.0.0.1:${port}`,
+        `127.0.0.1:${at}`,
         ...storeArgs,
+        ...(options.args ?? []),
       ],
       {
         env: {
           PATH: process.env.PATH ?? '',
           GLOVEBOX_BOOTSTRAP_TOKEN: adminToken,
+          GLOVEBOX_MASTER_KEY: masterKey,
           GLOVEBOX_LOG_LEVEL: 'warn',
           GLOVEBOX_REAPER_MS: '200',
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
-    gateway.stderr?.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       if (process.env.GLOVEBOX_E2E_DEBUG) process.stderr.write(d);
     });
     // Generous: a gateway starting on a loaded 2-core machine (CI runs tests in parallel) can take tens of seconds.
-    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'gateway ready', 60_000);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${at}/readyz`)).ok, 'gateway ready', 60_000);
+    return child;
+  };
+  const startGateway = async () => {
+    gateway = await spawnGateway(join(dir, 'data'), port);
   };
   await startGateway();
   const home = (name: string) => join(dir, 'home', name);
@@ -132,6 +155,11 @@ export async function deploy(store: StoreKind, editPolicies?: (dir: string) => v
       });
       children.push(child);
       return child;
+    },
+    async startReplica(name) {
+      const at = freePort();
+      children.push(await spawnGateway(join(dir, `data-${name}`), at));
+      return `http://127.0.0.1:${at}`;
     },
     async restartGateway() {
       gateway?.kill('SIGKILL');
