@@ -20,6 +20,11 @@ export interface GatewayConfig {
   replicaName?: string | undefined;
   host: string;
   port: number;
+  /**
+   * Where the other replicas reach this one (its relay endpoint's base), e.g. `http://10.0.0.5:7350`;
+   * default: the address it listens on (the host name when it listens on every interface).
+   */
+  replicaUrl?: string | undefined;
   /** Public URL of the gateway, used in links. */
   publicUrl?: string | undefined;
   timeZone: string;
@@ -183,6 +188,8 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
     throw new GloveboxError('GBX_CONFIG_INVALID', 'policySource must be "directory" or "store"');
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535)
     throw new GloveboxError('GBX_CONFIG_INVALID', 'invalid port');
+  if (c.replicaUrl !== undefined && !/^https?:\/\/[^/]+$/.test(c.replicaUrl))
+    throw new GloveboxError('GBX_CONFIG_INVALID', 'replicaUrl must be http(s)://host:port with no path');
   if (c.oidc && !isSecureOrLoopback(c.oidc.issuer))
     throw new GloveboxError('GBX_CONFIG_INVALID', 'oidc.issuer must be an https URL (http only on loopback)');
   for (const hook of c.webhooks ?? [])

@@ -12,7 +12,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import pino from 'pino';
+import type pino from 'pino';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GloveboxError } from '@glovebox/core';
 import { PolicyEngine } from '@glovebox/policy';
@@ -24,6 +25,7 @@ import { errorHandler } from './http-errors.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerCiConfigRoutes } from './routes/ci-config.js';
 import { registerPolicyDeployRoutes } from './routes/policy-deploy.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { AccessService, type AccessNotice } from './services/access.js';
 import { ActionService } from './services/actions.js';
 import { AgentHub } from './services/agent-hub.js';
@@ -31,7 +33,9 @@ import { AuditService } from './services/audit-service.js';
 import { Authorizer } from './services/authorizer.js';
 import { IdentityService, type Actor } from './services/identity.js';
 import { SecretBox } from './services/secrets.js';
-import { loadOrCreateSigningKey } from './services/signing-keys.js';
+import { loadSharedSigningKey, type GatewaySigningKey } from './services/signing-keys.js';
+import { SharedSecrets } from './services/shared-secrets.js';
+import { bootstrap, redactingLogger, replicaUrlOf } from './services/bootstrap.js';
 import { Metrics } from './services/metrics.js';
 import { startAuditTrail, type AuditTrail } from './services/audit-trail.js';
 import { AuditSinks } from './services/audit-sinks.js';
@@ -46,7 +50,7 @@ import { CiTokenExchange } from './services/ci-token-exchange.js';
 import { ConfigService } from './config-apply/config-service.js';
 import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
-import { openCluster, SingletonJobs, type Cluster } from './cluster/index.js';
+import { AgentRouter, openCluster, SingletonJobs, type Cluster } from './cluster/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -117,23 +121,7 @@ export function buildServer(options: GatewayOptions): Gateway {
   const redactor = createRedactor({ level: 'standard' });
   const redactors = { standard: redactor, strict: createRedactor({ level: 'strict' }) };
   // Our own logs get the same second pass as everything else: no secret in any log line.
-  const logger = pino(
-    {
-      level: config.logLevel,
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'],
-        censor: '[REDACTED]',
-      },
-      formatters: { log: (obj) => redactor.redactValue(obj).value as Record<string, unknown> },
-      hooks: {
-        logMethod(args, method) {
-          const redacted = args.map((a) => (typeof a === 'string' ? redactor.redactText(a).text : a));
-          method.apply(this, redacted as Parameters<typeof method>);
-        },
-      },
-    },
-    config.logDestination ?? pino.destination(1),
-  );
+  const logger = redactingLogger(config, redactor);
 
   const store = openStore(config.store, config.dataDir);
   const cluster = openCluster(store, logger.child({ part: 'cluster' }));
@@ -173,11 +161,21 @@ export function buildServer(options: GatewayOptions): Gateway {
     },
   });
   const sinks = new AuditSinks(config.audit, store, logger.child({ part: 'audit-sinks' }));
-  const key = loadOrCreateSigningKey(join(config.dataDir, 'keys', 'envelope-ed25519.pem'));
+  const shared = new SharedSecrets({
+    store,
+    clock,
+    box: secrets,
+    exclusive: (n, fn) => cluster.exclusive(n, fn),
+  });
+  let signingKey: GatewaySigningKey | undefined;
   const hub = new AgentHub({
     store,
     clock,
-    key,
+    key: () => {
+      if (!signingKey) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
+      return signingKey;
+    },
+    onConnection: (agent, hello) => router.connection(agent, hello),
     log: logger.child({ part: 'agents' }),
     envelopeTtlMs: config.envelopeTtlMs,
     leaseWindowMs: config.leaseWindowMs,
@@ -220,9 +218,13 @@ export function buildServer(options: GatewayOptions): Gateway {
     authorizer,
     audit,
     listener: {
-      sessionActivated: (session) => hub.sessionActivated(session),
+      sessionActivated: (session) => {
+        hub.sessionActivated(session);
+        router.sessionActivated(session);
+      },
       sessionEnded: (session) => {
         hub.sessionEnded(session);
+        router.sessionEnded(session);
         live.end(session.id);
       },
     },
@@ -235,7 +237,18 @@ export function buildServer(options: GatewayOptions): Gateway {
     maxBytes: config.maxArtifactBytes,
     unkeptTtlMs: 15 * 60_000,
   });
-  const actions = new ActionService({ clock, store, live, access, hub, audit, redactors, artifacts });
+  // Actions reach the agent here or through the replica holding its connection (the relay).
+  const router = new AgentRouter({
+    store,
+    cluster,
+    hub,
+    clock,
+    log: logger.child({ part: 'router' }),
+    heartbeatMs: 1000,
+    staleMs: 5000,
+    relayIdleTimeoutMs: config.callTimeoutMs + 5000,
+  });
+  const actions = new ActionService({ clock, store, live, access, hub: router, audit, redactors, artifacts });
   const policySync = new PolicySync({
     source: config.policySource,
     policiesDir: config.policiesDir,
@@ -313,6 +326,9 @@ export function buildServer(options: GatewayOptions): Gateway {
     // repeat it, and each one costs a redaction pass.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
+    // close() comes last, after the agents and jobs stopped: a finished streamed (hijacked) answer's
+    // keep-alive socket otherwise held it for the 72 s keep-alive timeout
+    forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -372,28 +388,9 @@ export function buildServer(options: GatewayOptions): Gateway {
       .catch(() => undefined);
   });
 
-  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true } }, async (_req, reply) => {
-    try {
-      await store.ping();
-    } catch {
-      return reply.status(503).send({ status: 'store unavailable' });
-    }
-    if (!engine.ready) return reply.status(503).send({ status: 'no valid policy set' });
-    if (audit.halted) return reply.status(503).send({ status: 'audit store went backwards' });
-    // a replica that could not activate the version in force keeps its last good set, and says so
-    if (!policySync.status().inSync) return reply.status(503).send({ status: 'policy out of sync' });
-    return { status: 'ready' };
-  });
-  app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
-    metrics.set('glovebox_agents_connected', hub.connectedCount());
-    for (const s of sinks.status()) {
-      metrics.set(`glovebox_audit_sink_lag{sink="${s.name}"}`, s.lag);
-      metrics.set(`glovebox_audit_sink_failures{sink="${s.name}"}`, s.failures);
-    }
-    return reply.type('text/plain; version=0.0.4').send(metrics.render());
-  });
+  registerHealthRoutes(app, services);
   registerWebConsole(app, services, { secrets });
+  router.register(app);
   void app.register(async (api) => registerApiRoutes(api as unknown as GatewayApp, services), {
     prefix: API_PREFIX,
   });
@@ -422,6 +419,14 @@ export function buildServer(options: GatewayOptions): Gateway {
     if (started) return;
     started = true;
     await store.migrate();
+    // Keys every replica shares, sealed in the store with the master key (ADR 0019).
+    signingKey = await loadSharedSigningKey(shared, join(config.dataDir, 'keys', 'envelope-ed25519.pem'));
+    router.useKey(
+      Buffer.from(
+        await shared.getOrCreate('replica-relay-key', () => randomBytes(32).toString('base64')),
+        'base64',
+      ),
+    );
     const opened = await startAuditTrail({
       config,
       store,
@@ -466,7 +471,9 @@ export function buildServer(options: GatewayOptions): Gateway {
     services,
     async listen() {
       await start();
-      return app.listen({ host: config.host, port: config.port });
+      const url = await app.listen({ host: config.host, port: config.port });
+      await router.advertise(replicaUrlOf(config, app.server.address(), url));
+      return url;
     },
     ready: start,
     async close() {
@@ -484,6 +491,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       await trail?.close();
       policySync.stop();
       settingsSync.stop();
+      await router.close();
       await hub.close();
       artifacts.close();
       await sinks.stop();
@@ -493,29 +501,4 @@ export function buildServer(options: GatewayOptions): Gateway {
       await store.close();
     },
   };
-}
-
-/** First start on an empty store: creates `admin` in `admins` with an API token. */
-async function bootstrap(s: GatewayServices, logger: pino.Logger): Promise<void> {
-  if ((await s.store.countUsers()) > 0) return;
-  const admin = await s.identity.createUser('admin', ['admins'], null);
-  const ttl = 365 * 24 * 3600_000;
-  const fromEnv = s.config.bootstrapToken ?? process.env.GLOVEBOX_BOOTSTRAP_TOKEN;
-  if (fromEnv) {
-    await s.identity.adoptToken(admin.id, fromEnv, ttl, 'bootstrap');
-    logger.info('created user admin with the bootstrap token from GLOVEBOX_BOOTSTRAP_TOKEN');
-  } else {
-    const { token } = await s.identity.issueToken(admin.id, 'api', ttl, 'bootstrap');
-    if (s.config.onBootstrapToken) s.config.onBootstrapToken(token);
-    else
-      process.stderr.write(
-        `\nGlovebox bootstrap: admin API token (shown once, store it safely):\n  ${token}\n\n`,
-      );
-  }
-  await s.audit.record({
-    type: 'user.created',
-    actor: { kind: 'system', id: 'bootstrap' },
-    outcome: 'success',
-    details: { user: 'admin', groups: ['admins'] },
-  });
 }

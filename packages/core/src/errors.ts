@@ -47,6 +47,10 @@ export const ERROR_CODES = {
   GBX_SESSION_NOT_ACTIVE: { status: 403, meaning: 'The session has ended, expired or was never approved.' },
   GBX_ACTION_NOT_GRANTED: { status: 403, meaning: 'The session does not grant this action.' },
   GBX_AGENT_UNAVAILABLE: { status: 503, meaning: 'The target agent is not connected.' },
+  GBX_REPLICA_UNAUTHENTICATED: {
+    status: 401,
+    meaning: 'A replica-to-replica relay request failed authentication (replicas need the same master key).',
+  },
   GBX_AGENT_TIMEOUT: { status: 504, meaning: 'The target agent did not answer in time.' },
   GBX_AGENT_REFUSED: { status: 502, meaning: 'The agent refused or failed the action.' },
   GBX_AUDIT_UNAVAILABLE: {

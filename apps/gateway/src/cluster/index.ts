@@ -6,6 +6,7 @@ import { PostgresCluster } from './postgres-cluster.js';
 
 export type { Cluster, ControlListener, ControlMessage } from './cluster.js';
 export { SingletonJobs } from './singleton-jobs.js';
+export { AgentRouter } from './agent-router.js';
 
 /** The cluster a store supports: PostgreSQL replicas share one; SQLite is a cluster of one. */
 export function openCluster(store: Store, log: Logger, options: { leaderPollMs?: number } = {}): Cluster {

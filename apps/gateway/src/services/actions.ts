@@ -1,13 +1,19 @@
 import { GloveboxError, newId, type Clock } from '@glovebox/core';
 import { RecordingHasher } from '@glovebox/audit';
-import { asciicastHeaderLine, asciicastOutputLine, type DebugAction } from '@glovebox/protocol';
+import {
+  asciicastHeaderLine,
+  asciicastOutputLine,
+  type AgentHello,
+  type AgentResult,
+  type DebugAction,
+} from '@glovebox/protocol';
 import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/redact';
 import { redactSqlLiterals } from '@glovebox/sql';
 import type { Store } from '../store/index.js';
 import { prepareAction } from './action-context.js';
 import type { LiveFeed } from './live-feed.js';
 import type { AccessService } from './access.js';
-import type { AgentHub } from './agent-hub.js';
+import type { CallOptions } from './agent-hub.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
 import type { ArtifactReceiver, HeapArtifacts } from './heap-artifacts.js';
@@ -18,7 +24,11 @@ export interface ActionServiceConfig {
   /** Where released stream pieces are published for live watchers. */
   live: LiveFeed;
   access: AccessService;
-  hub: AgentHub;
+  /** Reaches the agents: on this replica's connection or through the replica holding it. */
+  hub: {
+    call(options: CallOptions): Promise<AgentResult>;
+    hello(agent: string): Promise<AgentHello | null>;
+  };
   audit: AuditService;
   /** Where heap snapshots are received, checked and held for download. */
   artifacts: HeapArtifacts;
@@ -56,11 +66,7 @@ export class ActionService {
     } = {},
   ): Promise<ActionOutput> {
     const known = await this.#c.store.getRequest(sessionId);
-    const prepared = prepareAction(
-      action,
-      params,
-      known ? this.#c.hub.connectionInfo(known.target)?.hello : null,
-    );
+    const prepared = prepareAction(action, params, known ? await this.#c.hub.hello(known.target) : null);
     const { session, decision } = await this.#c.access.authorizeAction(
       actor,
       sessionId,
@@ -133,7 +139,7 @@ export class ActionService {
             });
           }
         : undefined;
-    let outcome: Awaited<ReturnType<AgentHub['call']>>;
+    let outcome: AgentResult;
     try {
       outcome = await this.#c.hub.call({
         session,

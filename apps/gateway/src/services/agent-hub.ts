@@ -20,7 +20,8 @@ import type { SessionListener } from './access.js';
 export interface AgentHubConfig {
   store: Store;
   clock: Clock;
-  key: GatewaySigningKey;
+  /** The envelope signing key every replica shares (read from the store at start). */
+  key: () => GatewaySigningKey;
   log: Logger;
   /** How long a signed envelope stays valid. */
   envelopeTtlMs: number;
@@ -36,6 +37,8 @@ export interface AgentHubConfig {
     agent: string,
     details: Record<string, unknown>,
   ) => void;
+  /** Told when an agent said hello here (its hello) and when that connection closed (null). */
+  onConnection?: (agent: string, hello: AgentHello | null) => void;
 }
 
 interface PendingCall {
@@ -75,6 +78,7 @@ export class AgentHub implements SessionListener {
   readonly #connections = new Map<string, Connection>();
   readonly #leases = new Map<string, AccessRequestRecord>();
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(config: AgentHubConfig) {
     this.#c = config;
@@ -91,6 +95,7 @@ export class AgentHub implements SessionListener {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     for (const c of this.#connections.values()) c.socket.close(1001, 'gateway shutting down');
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
@@ -118,6 +123,11 @@ export class AgentHub implements SessionListener {
     const reject = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    if (this.#closed) {
+      // an agent reconnecting while this replica shuts down goes to another one
+      reject(503, 'Service Unavailable');
+      return;
+    }
     const auth = req.headers.authorization ?? '';
     const match = /^Bearer (gbx_a_[A-Za-z0-9_-]{20,200})$/.exec(auth);
     let agent: AgentRecord | null = null;
@@ -161,7 +171,10 @@ export class AgentHub implements SessionListener {
     this.#c.onAgentEvent?.('agent.connected', agent.name, {});
     socket.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
     socket.on('close', () => {
-      if (this.#connections.get(agent.name) === conn) this.#connections.delete(agent.name);
+      if (this.#connections.get(agent.name) === conn) {
+        this.#connections.delete(agent.name);
+        if (conn.hello) this.#c.onConnection?.(agent.name, null);
+      }
       this.#failCalls(conn, new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the agent disconnected'));
       this.#c.log.info({ agent: agent.name }, 'agent disconnected');
       this.#c.onAgentEvent?.('agent.disconnected', agent.name, {});
@@ -190,17 +203,20 @@ export class AgentHub implements SessionListener {
     }
     const msg = parsed.data;
     switch (msg.type) {
-      case 'hello':
+      case 'hello': {
         conn.hello = msg;
+        const key = this.#c.key();
         this.#send(conn, {
           type: 'welcome',
           agentName: conn.agent.name,
-          signingKeys: [{ keyId: this.#c.key.keyId, publicKeyPem: this.#c.key.publicKeyPem }],
+          signingKeys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }],
           serverTime: this.#c.clock.now(),
           heartbeatIntervalMs: this.#c.heartbeatIntervalMs,
         });
-        for (const s of this.#leases.values()) if (s.target === conn.agent.name) this.#sendLease(conn, s);
+        this.#c.onConnection?.(conn.agent.name, msg);
+        void this.#resumeLeases(conn);
         return;
+      }
       case 'heartbeat':
         return;
       case 'result': {
@@ -229,6 +245,40 @@ export class AgentHub implements SessionListener {
     }
   }
 
+  /**
+   * An agent that (re)connected here may hold sessions another replica activated or renewed: the
+   * store says which are active, and their leases continue from here.
+   */
+  async #resumeLeases(conn: Connection): Promise<void> {
+    try {
+      for (const s of await this.#c.store.listLiveRequests())
+        if (s.status === 'active' && s.target === conn.agent.name) this.#leases.set(s.id, s);
+    } catch (error) {
+      this.#c.log.warn({ err: error, agent: conn.agent.name }, 'active sessions not re-read');
+    }
+    if (this.#connections.get(conn.agent.name) !== conn) return;
+    for (const s of this.#leases.values()) if (s.target === conn.agent.name) this.#sendLease(conn, s);
+  }
+
+  /** A session's state as another replica left it: renew its lease, or revoke it on the agent. */
+  refreshSession(session: AccessRequestRecord): void {
+    if (session.status === 'active') this.sessionActivated(session);
+    else this.sessionEnded(session);
+  }
+
+  /** Sessions this hub renews leases for. */
+  leasedSessions(): string[] {
+    return [...this.#leases.keys()];
+  }
+
+  /** Closes this replica's connection of an agent that is now connected elsewhere. */
+  drop(agentName: string, why: string): void {
+    const conn = this.#connections.get(agentName);
+    if (!conn) return;
+    this.#c.log.info({ agent: agentName }, why);
+    conn.socket.close(4001, 'connected to another replica');
+  }
+
   #failCalls(conn: Connection, error: Error): void {
     for (const [id, call] of conn.calls) {
       clearTimeout(call.timer);
@@ -244,7 +294,7 @@ export class AgentHub implements SessionListener {
   #sendLease(conn: Connection, s: AccessRequestRecord): void {
     if (!conn.hello) return;
     const now = this.#c.clock.now();
-    const envelope = signEnvelope(this.#c.key, {
+    const envelope = signEnvelope(this.#c.key(), {
       callId: newId('lease'),
       sessionId: s.id,
       audience: conn.agent.name,
@@ -308,7 +358,7 @@ export class AgentHub implements SessionListener {
     const now = this.#c.clock.now();
     const callId = newId('call');
     this.#leases.set(session.id, session);
-    const envelope = signEnvelope(this.#c.key, {
+    const envelope = signEnvelope(this.#c.key(), {
       callId,
       sessionId: session.id,
       audience: conn.agent.name,

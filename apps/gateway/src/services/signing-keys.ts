@@ -5,9 +5,9 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { EnvelopeSigningKey } from '@glovebox/protocol';
+import type { SharedSecrets } from './shared-secrets.js';
 
 /** The gateway's Ed25519 key that signs every action envelope. */
 export interface GatewaySigningKey extends EnvelopeSigningKey {
@@ -22,17 +22,10 @@ function keyIdOf(publicKey: KeyObject): string {
     .slice(0, 16);
 }
 
-/** Loads the key from a 0600 PEM file, creating it on first start. */
-export function loadOrCreateSigningKey(path: string): GatewaySigningKey {
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-  }
-  chmodSync(path, 0o600);
-  const privateKey = createPrivateKey(readFileSync(path, 'utf8'));
-  if (privateKey.asymmetricKeyType !== 'ed25519')
-    throw new TypeError(`${path} is not an Ed25519 private key`);
+/** The signing key from its PKCS#8 PEM; refuses anything but Ed25519. */
+export function signingKeyFromPem(pem: string): GatewaySigningKey {
+  const privateKey = createPrivateKey(pem);
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('the envelope key is not Ed25519');
   const publicKey = createPublicKey(privateKey);
   return {
     keyId: keyIdOf(publicKey),
@@ -40,4 +33,20 @@ export function loadOrCreateSigningKey(path: string): GatewaySigningKey {
     publicKey,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   };
+}
+
+/**
+ * The key every replica signs envelopes with, shared through the store (sealed). On first start
+ * a key file an earlier single gateway created is adopted, so agents that pinned it keep working.
+ */
+export async function loadSharedSigningKey(
+  secrets: SharedSecrets,
+  legacyPath: string,
+): Promise<GatewaySigningKey> {
+  const pem = await secrets.getOrCreate('envelope-signing-key', () =>
+    existsSync(legacyPath)
+      ? readFileSync(legacyPath, 'utf8')
+      : generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
+  return signingKeyFromPem(pem);
 }

@@ -6,6 +6,7 @@ import type { Store } from './store.js';
 
 export type { Store } from './store.js';
 export * from './types.js';
+export type { AgentRoute, ReplicaStore, SharedSecretRow } from './replicas.js';
 export { SqliteStore } from './sqlite-store.js';
 export { PostgresStore } from './postgres-store.js';
 

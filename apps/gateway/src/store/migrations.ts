@@ -1,5 +1,6 @@
 import { searchIndexesMigration } from './audit-sql.js';
 import { identityStateTables } from './identity-state.js';
+import { replicaTables } from './replicas.js';
 
 /**
  * Versioned migrations, one list per dialect, applied in order and recorded in
@@ -207,6 +208,11 @@ CREATE INDEX ci_token_exchanges_expiry ON ci_token_exchanges(expires_at);`,
       version: 10,
       name: 'MFA enrollment tickets and factor provenance, single-use TOTP steps, shared failure counters',
       sql: identityStateTables(dialect),
+    },
+    {
+      version: 11,
+      name: 'replicas: liveness, which replica holds each agent connection, sealed shared secrets',
+      sql: replicaTables(bigint),
     },
   ];
 };

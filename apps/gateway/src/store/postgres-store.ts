@@ -3,6 +3,7 @@ import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PostgresCiExchanges } from './ci-exchanges.js';
 import { postgresIdentityState, type IdentityStateStore } from './identity-state.js';
 import { PostgresManagedSettings } from './managed-settings.js';
+import { PostgresReplicas } from './replicas.js';
 import { PostgresPolicyBundles } from './policy-bundles-postgres.js';
 import {
   AUDIT_INSERT_COLUMNS,
@@ -65,6 +66,7 @@ export class PostgresStore implements Store {
   readonly ciExchanges: PostgresCiExchanges;
   readonly identityState: IdentityStateStore;
   readonly managedSettings: PostgresManagedSettings;
+  readonly replicas: PostgresReplicas;
   readonly #connectionString: string;
 
   constructor(options: PostgresStoreOptions) {
@@ -83,6 +85,7 @@ export class PostgresStore implements Store {
     this.ciExchanges = new PostgresCiExchanges(this.#pool);
     this.identityState = postgresIdentityState(this.#pool);
     this.managedSettings = new PostgresManagedSettings(this.#pool);
+    this.replicas = new PostgresReplicas(this.#pool);
     this.policyBundles = new PostgresPolicyBundles(this.#pool, {
       connectionString: withSearchPath(options.connectionString, schema),
       schema,

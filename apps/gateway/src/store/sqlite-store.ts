@@ -5,6 +5,7 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteCiExchanges } from './ci-exchanges.js';
 import { sqliteIdentityState, type IdentityStateStore } from './identity-state.js';
 import { SqliteManagedSettings } from './managed-settings.js';
+import { SqliteReplicas } from './replicas.js';
 import { SqlitePolicyBundles } from './policy-bundles-sqlite.js';
 import {
   AUDIT_INSERT_COLUMNS,
@@ -49,6 +50,7 @@ export class SqliteStore implements Store {
   readonly ciExchanges: SqliteCiExchanges;
   readonly identityState: IdentityStateStore;
   readonly managedSettings: SqliteManagedSettings;
+  readonly replicas: SqliteReplicas;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -61,6 +63,7 @@ export class SqliteStore implements Store {
     this.ciExchanges = new SqliteCiExchanges(this.#db);
     this.identityState = sqliteIdentityState(this.#db);
     this.managedSettings = new SqliteManagedSettings(this.#db);
+    this.replicas = new SqliteReplicas(this.#db);
   }
 
   migrate(): Promise<void> {

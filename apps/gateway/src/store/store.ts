@@ -2,6 +2,7 @@ import type { CiExchangeStore } from './ci-exchanges.js';
 import type { IdentityStateStore } from './identity-state.js';
 import type { ManagedSettingsStore } from './managed-settings.js';
 import type { PolicyBundleStore } from './policy-bundles.js';
+import type { ReplicaStore } from './replicas.js';
 import type {
   AccessRequestRecord,
   AgentRecord,
@@ -31,6 +32,8 @@ export interface Store {
   readonly identityState: IdentityStateStore;
   /** Settings applied from glovebox.yaml (audit sinks, webhooks, SSO group mapping). */
   readonly managedSettings: ManagedSettingsStore;
+  /** Replica liveness, agent connection routes and sealed shared secrets. */
+  readonly replicas: ReplicaStore;
   /** Applies pending versioned migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap liveness probe for /readyz. */

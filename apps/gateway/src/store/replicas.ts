@@ -1,0 +1,189 @@
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+
+/** Where an agent's connection is held: the replica, how to reach it, what the agent announced. */
+export interface AgentRoute {
+  agent: string;
+  replica: string;
+  /** The replica's internal URL (relay endpoint base). */
+  url: string;
+  /** The agent's hello as JSON (commands, actions), for policy context on other replicas. */
+  helloJson: string | null;
+  connectedAt: number;
+}
+
+/** A secret every replica shares, sealed with the master key (never stored in the clear). */
+export interface SharedSecretRow {
+  name: string;
+  sealed: string;
+  /** Incremented on every change; a replace names the version it saw. */
+  version: number;
+}
+
+/**
+ * What replicas on one store know about each other: which replicas are alive (each refreshes its
+ * row), which replica holds each agent's connection, and the sealed secrets they all share.
+ */
+export interface ReplicaStore {
+  /** Creates or refreshes this replica's row (its internal URL and when it was last alive). */
+  heartbeat(id: string, url: string, at: number): Promise<void>;
+  /** Removes this replica and every route through it (clean shutdown). */
+  leave(id: string): Promise<void>;
+  /** Records that `replica` now holds `agent`'s connection (replacing any older route). */
+  putRoute(agent: string, replica: string, helloJson: string | null, at: number): Promise<void>;
+  /** Forgets the route only if it still goes through `replica`. */
+  dropRoute(agent: string, replica: string): Promise<void>;
+  /** The route of `agent` through a replica seen alive at or after `aliveSince`, or null. */
+  route(agent: string, aliveSince: number): Promise<AgentRoute | null>;
+  getSecret(name: string): Promise<SharedSecretRow | null>;
+  /**
+   * Stores a secret if its stored version is still `expectedVersion` (0: not stored yet).
+   * Returns false when another replica changed it first.
+   */
+  putSecret(name: string, sealed: string, expectedVersion: number, at: number): Promise<boolean>;
+}
+
+type Row = Record<string, unknown>;
+
+const ROUTE_SQL = (p: (n: number) => string) =>
+  `SELECT r.agent, r.replica, p.url, r.hello_json, r.connected_at FROM agent_routes r
+   JOIN replicas p ON p.id = r.replica WHERE r.agent = ${p(1)} AND p.seen_at >= ${p(2)}`;
+
+function routeOf(r: Row | undefined): AgentRoute | null {
+  if (!r) return null;
+  return {
+    agent: String(r.agent),
+    replica: String(r.replica),
+    url: String(r.url),
+    helloJson: typeof r.hello_json === 'string' ? r.hello_json : null,
+    connectedAt: Number(r.connected_at),
+  };
+}
+
+function secretOf(r: Row | undefined): SharedSecretRow | null {
+  return r ? { name: String(r.name), sealed: String(r.sealed), version: Number(r.version) } : null;
+}
+
+export class SqliteReplicas implements ReplicaStore {
+  readonly #db: Database.Database;
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+  heartbeat: ReplicaStore['heartbeat'] = async (id, url, at) => {
+    this.#db
+      .prepare(
+        'INSERT INTO replicas VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at',
+      )
+      .run(id, url, at, at);
+  };
+  leave: ReplicaStore['leave'] = async (id) => {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM agent_routes WHERE replica = ?').run(id);
+      this.#db.prepare('DELETE FROM replicas WHERE id = ?').run(id);
+    })();
+  };
+  putRoute: ReplicaStore['putRoute'] = async (agent, replica, helloJson, at) => {
+    this.#db
+      .prepare(
+        `INSERT INTO agent_routes VALUES (?, ?, ?, ?) ON CONFLICT (agent) DO UPDATE SET
+         replica = excluded.replica, hello_json = excluded.hello_json, connected_at = excluded.connected_at`,
+      )
+      .run(agent, replica, helloJson, at);
+  };
+  dropRoute: ReplicaStore['dropRoute'] = async (agent, replica) => {
+    this.#db.prepare('DELETE FROM agent_routes WHERE agent = ? AND replica = ?').run(agent, replica);
+  };
+  route: ReplicaStore['route'] = async (agent, aliveSince) =>
+    routeOf(this.#db.prepare(ROUTE_SQL(() => '?')).get(agent, aliveSince) as Row | undefined);
+  getSecret: ReplicaStore['getSecret'] = async (name) =>
+    secretOf(this.#db.prepare('SELECT * FROM shared_secrets WHERE name = ?').get(name) as Row | undefined);
+  putSecret: ReplicaStore['putSecret'] = async (name, sealed, expectedVersion, at) => {
+    const result =
+      expectedVersion === 0
+        ? this.#db
+            .prepare('INSERT INTO shared_secrets VALUES (?, ?, 1, ?) ON CONFLICT (name) DO NOTHING')
+            .run(name, sealed, at)
+        : this.#db
+            .prepare(
+              'UPDATE shared_secrets SET sealed = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ?',
+            )
+            .run(sealed, at, name, expectedVersion);
+    return result.changes === 1;
+  };
+}
+
+export class PostgresReplicas implements ReplicaStore {
+  readonly #pool: pg.Pool;
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+  heartbeat: ReplicaStore['heartbeat'] = async (id, url, at) => {
+    await this.#pool.query(
+      'INSERT INTO replicas VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at',
+      [id, url, at],
+    );
+  };
+  leave: ReplicaStore['leave'] = async (id) => {
+    await this.#pool.query(
+      'WITH gone AS (DELETE FROM agent_routes WHERE replica = $1) DELETE FROM replicas WHERE id = $1',
+      [id],
+    );
+  };
+  putRoute: ReplicaStore['putRoute'] = async (agent, replica, helloJson, at) => {
+    await this.#pool.query(
+      `INSERT INTO agent_routes VALUES ($1, $2, $3, $4) ON CONFLICT (agent) DO UPDATE SET
+       replica = excluded.replica, hello_json = excluded.hello_json, connected_at = excluded.connected_at`,
+      [agent, replica, helloJson, at],
+    );
+  };
+  dropRoute: ReplicaStore['dropRoute'] = async (agent, replica) => {
+    await this.#pool.query('DELETE FROM agent_routes WHERE agent = $1 AND replica = $2', [agent, replica]);
+  };
+  route: ReplicaStore['route'] = async (agent, aliveSince) =>
+    routeOf(
+      (
+        await this.#pool.query(
+          ROUTE_SQL((n) => `$${n}`),
+          [agent, aliveSince],
+        )
+      ).rows[0] as Row,
+    );
+  getSecret: ReplicaStore['getSecret'] = async (name) =>
+    secretOf((await this.#pool.query('SELECT * FROM shared_secrets WHERE name = $1', [name])).rows[0] as Row);
+  putSecret: ReplicaStore['putSecret'] = async (name, sealed, expectedVersion, at) => {
+    const result =
+      expectedVersion === 0
+        ? await this.#pool.query(
+            'INSERT INTO shared_secrets VALUES ($1, $2, 1, $3) ON CONFLICT (name) DO NOTHING',
+            [name, sealed, at],
+          )
+        : await this.#pool.query(
+            'UPDATE shared_secrets SET sealed = $1, version = version + 1, updated_at = $2 WHERE name = $3 AND version = $4',
+            [sealed, at, name, expectedVersion],
+          );
+    return result.rowCount === 1;
+  };
+}
+
+/** Migration 10's tables. */
+export function replicaTables(bigint: string): string {
+  return `CREATE TABLE replicas (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  started_at ${bigint} NOT NULL,
+  seen_at ${bigint} NOT NULL
+);
+CREATE TABLE agent_routes (
+  agent TEXT PRIMARY KEY,
+  replica TEXT NOT NULL,
+  hello_json TEXT,
+  connected_at ${bigint} NOT NULL
+);
+CREATE INDEX agent_routes_replica ON agent_routes(replica);
+CREATE TABLE shared_secrets (
+  name TEXT PRIMARY KEY,
+  sealed TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at ${bigint} NOT NULL
+);`;
+}
