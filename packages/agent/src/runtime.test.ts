@@ -147,3 +147,21 @@ test('the runtime runs only valid envelopes, once, for live sessions, and cleans
   await new Promise((r) => setTimeout(r, 800));
   assert.ok(ended.includes('ses_2'), 'a lapsed lease ends the session on its own');
 });
+
+test('given several gateway URLs, the agent reconnects to the next one when its replica is gone', async (t) => {
+  const gw = await fakeGateway();
+  // the first URL's replica is down (nothing listens on port 1): the agent goes on to the second
+  const runtime = new AgentRuntime({
+    url: `http://127.0.0.1:1, ${gw.url}`,
+    token: 'gbx_a_test-credential-000000000000',
+    modules: [],
+    log: () => undefined,
+    reconnectMinMs: 10,
+  });
+  t.after(async () => {
+    await runtime.stop();
+    await gw.close();
+  });
+  assert.equal(await runtime.start(), 'svc');
+  assert.equal(runtime.connected, true);
+});

@@ -15,7 +15,10 @@ import type { ActionContext, ActionHandler, ActionModule } from './action.js';
 import { NonceCache } from './nonce-cache.js';
 
 export interface AgentRuntimeOptions {
-  /** Gateway base URL, e.g. `https://glovebox.example.com`. */
+  /**
+   * Gateway base URL, e.g. `https://glovebox.example.com` (one load-balanced URL), or several
+   * replicas' URLs separated by commas: each reconnection tries the next one.
+   */
   url: string;
   /** The agent credential printed by `glovebox agents register`. */
   token: string;
@@ -68,9 +71,13 @@ export class AgentRuntime {
   #watchdog: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #onWelcome: ((name: string) => void) | undefined;
+  readonly #urls: string[];
+  /** Which URL the next connection tries. */
+  #next = 0;
 
   constructor(options: AgentRuntimeOptions) {
-    if (!/^https?:\/\//.test(options.url)) throw new TypeError('url must be http(s)://');
+    this.#urls = options.url.split(',').map((u) => u.trim());
+    if (!this.#urls.every((u) => /^https?:\/\//.test(u))) throw new TypeError('url must be http(s)://');
     this.#o = {
       clock: systemClock,
       log: (level, message) => process.stderr.write(`[glovebox-agent] ${level}: ${message}\n`),
@@ -128,7 +135,7 @@ export class AgentRuntime {
   }
 
   #wsUrl(): string {
-    const base = this.#o.url.replace(/\/+$/, '').replace(/^http/, 'ws');
+    const base = this.#urls[this.#next++ % this.#urls.length]!.replace(/\/+$/, '').replace(/^http/, 'ws');
     return `${base}/api/v1/agent/connect`;
   }
 
