@@ -115,6 +115,22 @@ export const targetSchema = z.object({
 });
 
 export const requestStatusSchema = z.enum(['pending', 'active', 'denied', 'expired', 'ended']);
+/**
+ * What an approval covers for `query` and `exec`: the exact statements, the exact commands (argv), or
+ * a class (`read`). Approvals are bound to it through the request's digest.
+ */
+export const requestScopeSchema = z
+  .object({
+    sql: z.array(z.string().min(1).max(100_000)).min(1).max(20).optional(),
+    commands: z
+      .array(z.array(z.string().max(4096)).min(1).max(256))
+      .min(1)
+      .max(20)
+      .optional(),
+    class: z.literal('read').optional(),
+  })
+  .strict();
+export type RequestScope = z.infer<typeof requestScopeSchema>;
 export const createRequestBodySchema = z
   .object({
     target: name,
@@ -123,6 +139,7 @@ export const createRequestBodySchema = z
     ticket: z.string().max(100).optional(),
     duration: z.string().max(16).optional(),
     breakGlass: z.boolean().default(false),
+    scope: requestScopeSchema.optional(),
   })
   .strict();
 export const obligationsSchema = z.object({
@@ -161,6 +178,8 @@ export const accessRequestSchema = z.object({
   lastActivityAt: z.number().nullable(),
   endedAt: z.number().nullable(),
   endReason: z.string().nullable(),
+  /** What approvals cover for query and exec; absent on a request that needs approval means `read`. */
+  scope: requestScopeSchema.optional(),
   approvals: z.array(approvalSchema),
 });
 export type AccessRequestView = z.infer<typeof accessRequestSchema>;

@@ -302,7 +302,17 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         // Production needs a fresh second factor (examples/policies/access.cedar).
         await enrollTotp(admin, alice, 'alice', 'alice-password-123');
         const r = await cli(
-          ['request', 'db-prod', '--actions', 'query', '--reason', 'INC-7 fix a row', '--json'],
+          [
+            'request',
+            'db-prod',
+            '--actions',
+            'query',
+            '--reason',
+            'INC-7 fix a row',
+            '--sql',
+            `UPDATE ${schema}.customers SET note = 'changed' WHERE id = 1`,
+            '--json',
+          ],
           alice,
         );
         assert.equal(r.code, 4, r.stderr);
@@ -316,6 +326,9 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         assert.notEqual(write.code, 0);
         assert.match(write.stderr, /is write/);
         assert.match(write.stderr, /maxClass: read/);
+        const other = await cli(['query', prod, `DELETE FROM ${schema}.customers WHERE id = 1`], alice);
+        assert.equal(other.code, 3, 'a statement outside the approval is refused by the gateway');
+        assert.match(other.stderr, /GBX_ACTION_NOT_GRANTED|does not cover/);
         const audit = await cli(['audit', '--all', '--json', '--session', prod], admin);
         assert.ok(audit.stdout.includes('GBX_SQL_NOT_AUTHORIZED'), 'the refusal is audited with its code');
         const note = await db.query(`SELECT note FROM ${schema}.customers WHERE id = 1`);

@@ -31,6 +31,28 @@ interface RequestOptions {
   duration?: string;
   breakGlass?: boolean;
   wait?: string | boolean;
+  sql: string[];
+  command: string[];
+  class?: string;
+}
+
+const repeat = (value: string, previous: string[]) => [...previous, value];
+
+/** The statements, commands or class an approval will cover (`--sql`, `--command`, `--class`). */
+function scopeOf(o: RequestOptions, actions: string[]): Record<string, unknown> | undefined {
+  const sql = o.sql.map((s) => s.trim());
+  if (sql.some((s) => s === '')) usage('--sql needs a statement');
+  if (sql.length > 0 && !actions.includes('query')) usage('--sql needs the query action in --actions');
+  const commands = o.command.map((c) => c.trim().split(/\s+/));
+  if (commands.some((c) => c[0] === '')) usage('--command needs a command line');
+  if (commands.length > 0 && !actions.includes('exec')) usage('--command needs the exec action in --actions');
+  if (o.class !== undefined && o.class !== 'read') usage('--class can only be read');
+  if (sql.length === 0 && commands.length === 0 && o.class === undefined) return undefined;
+  return {
+    ...(sql.length ? { sql } : {}),
+    ...(commands.length ? { commands } : {}),
+    ...(o.class ? { class: o.class } : {}),
+  };
 }
 
 /** Checks a request's options locally, so a person hears about a mistake before anything is filed. */
@@ -56,7 +78,9 @@ function requestBody(target: string, o: RequestOptions): Record<string, unknown>
   if (reason.length > MAX_REASON_LENGTH) usage(`--reason must be at most ${MAX_REASON_LENGTH} characters`);
   if (o.duration !== undefined) durationOption('--duration', o.duration);
   if (typeof o.wait === 'string') durationOption('--wait', o.wait);
+  const scope = scopeOf(o, actions);
   return {
+    ...(scope ? { scope } : {}),
     target,
     actions,
     reason,
@@ -141,6 +165,19 @@ export function registerAccessCommands(program: Command): void {
     .option('--duration <d>', 'how long, with a unit: 30m, 2h (capped by policy)')
     .option('--break-glass', 'emergency access: short TTL, everyone notified, reviewed afterwards')
     .option('--wait [duration]', 'wait for approvals (default up to 15m), showing who must approve')
+    .option(
+      '--sql <statement>',
+      'the exact statement approvers approve for query; repeatable (an approved request without it covers reads only)',
+      repeat,
+      [] as string[],
+    )
+    .option(
+      '--command <line>',
+      'the exact command line (split on spaces) approvers approve for exec; repeatable',
+      repeat,
+      [] as string[],
+    )
+    .option('--class <class>', 'approve a class instead of statements: read')
     .action(fileRequest);
 
   request

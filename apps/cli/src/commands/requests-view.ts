@@ -23,6 +23,9 @@ export function describeRequest(r: AccessRequestView): string {
     `duration: ${r.durationSec}s, idle timeout ${r.obligations.idleTimeoutSec}s, masking ${r.obligations.masking}`,
     `policy:   ${r.determiningPolicies.join(', ') || '-'} (version ${r.policyVersion.slice(0, 12)})`,
   ];
+  for (const sql of r.scope?.sql ?? []) lines.push(`sql:      ${sql}`);
+  for (const argv of r.scope?.commands ?? []) lines.push(`command:  ${argv.join(' ')}`);
+  if (r.scope?.class) lines.push(`class:    ${r.scope.class} (any ${r.scope.class} statement or command)`);
   for (const a of r.approvals)
     lines.push(
       `${a.verdict === 'approve' ? 'approved' : 'denied'}: by ${a.approver}${a.comment ? ` — ${a.comment}` : ''}`,

@@ -45,6 +45,7 @@ import type { GatewayApp, GatewayServices } from '../server.js';
 import type { Actor } from '../services/identity.js';
 import { hashBearer } from '../services/secrets.js';
 import { targetResource } from '../services/authorizer.js';
+import { effectiveScope } from '../services/request-scope.js';
 import type { AccessRequestRecord, AgentRecord } from '../store/index.js';
 
 type Api = GatewayApp;
@@ -60,6 +61,12 @@ function actorOf(request: { actor: Actor | null }): Actor {
 }
 
 const empty = z.object({}).strict();
+
+/** What an approver approves for query and exec, shown with the request. */
+function scopeView(r: AccessRequestRecord) {
+  const scope = effectiveScope(r);
+  return scope ? { scope } : {};
+}
 
 /** Every /api/v1 route. Each one authenticates (unless public) and authorizes through services. */
 export function registerApiRoutes(api: Api, s: GatewayServices): void {
@@ -88,6 +95,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
     lastActivityAt: r.lastActivityAt,
     endedAt: r.endedAt,
     endReason: r.endReason,
+    ...scopeView(r),
     approvals: (await access.listApprovals(r.id)).map((a) => ({
       approver: a.approverName,
       verdict: a.verdict,
@@ -431,6 +439,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
         ticket: b.ticket,
         durationSec: b.duration ? Math.ceil(parseDuration(b.duration) / 1000) : undefined,
         breakGlass: b.breakGlass,
+        scope: b.scope,
       });
       return reply.status(201).send(await requestView(record));
     },
@@ -483,6 +492,7 @@ export function registerApiRoutes(api: Api, s: GatewayServices): void {
         request.params.id,
         request.body.digest,
         request.body.comment ?? null,
+        isAdmin(actor),
       );
       return requestView(record);
     },

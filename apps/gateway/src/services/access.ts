@@ -5,12 +5,14 @@ import {
   MIN_REASON_LENGTH,
   digestOf,
   type DebugAction,
+  type RequestScope,
 } from '@glovebox/protocol';
 import { mergeObligations, type Decision } from '@glovebox/policy';
 import type { AccessRequestRecord, AgentRecord, ApprovalRecord, Obligations, Store } from '../store/index.js';
 import { deniedError, targetResource, type Authorizer } from './authorizer.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
+import { effectiveScope, normalizeScope, withinScope } from './request-scope.js';
 
 /** Something the gateway tells the outside world about (webhooks, logs). */
 export interface AccessNotice {
@@ -50,6 +52,8 @@ export interface NewAccessRequest {
   ticket?: string | undefined;
   durationSec?: number | undefined;
   breakGlass: boolean;
+  /** The statements, commands or class approvals will cover for query and exec. */
+  scope?: RequestScope | undefined;
 }
 
 const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
@@ -95,6 +99,7 @@ export class AccessService {
       throw new GloveboxError('GBX_REQUEST_INVALID', `actions must be some of: ${DEBUG_ACTIONS.join(', ')}`);
     }
     const reason = input.reason.trim();
+    const scope = normalizeScope(input.scope, actions);
     const minimum = input.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
     if (reason.length < minimum) {
       throw new GloveboxError(
@@ -140,6 +145,7 @@ export class AccessService {
       obligations,
       policyVersion: (denied ?? decisions[0]!).policyVersion,
       createdAt: now,
+      ...(scope ? { scope } : {}),
     };
     const determiningPolicies = [
       ...new Set((denied ? [denied] : decisions).flatMap((d) => d.determiningPolicies)),
@@ -254,8 +260,9 @@ export class AccessService {
     id: string,
     digest: string,
     comment: string | null,
+    isAdmin = false,
   ): Promise<AccessRequestRecord> {
-    const r = await this.#pendingOrThrow(id);
+    const r = await this.#pendingOrThrow(id, actor, isAdmin);
     const agent = await this.#agent(r.target);
     const audit = (outcome: 'success' | 'denied', details: Record<string, unknown>, decision?: Decision) =>
       this.#c.audit.record({
@@ -312,7 +319,7 @@ export class AccessService {
   async #maybeActivate(id: string, by: Actor): Promise<AccessRequestRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const r = await this.#c.store.getRequest(id);
-      if (!r || r.status !== 'pending') return r ?? (await this.#pendingOrThrow(id));
+      if (!r || r.status !== 'pending') return r ?? (await this.#pendingOrThrow(id, by, false));
       const approvals = (await this.#c.store.listApprovals(id)).filter(
         (a) => a.verdict === 'approve' && a.digest === r.digest && a.approverId !== r.requesterId,
       );
@@ -343,7 +350,7 @@ export class AccessService {
     comment: string | null,
     isAdmin: boolean,
   ): Promise<AccessRequestRecord> {
-    const r = await this.#pendingOrThrow(id);
+    const r = await this.#pendingOrThrow(id, actor, isAdmin);
     const isOwner = actor.userId === r.requesterId;
     if (!isOwner && !isAdmin && !(await this.#mayApprove(actor, r))) {
       throw new GloveboxError('GBX_POLICY_DENIED', 'you may not deny this request');
@@ -435,9 +442,19 @@ export class AccessService {
     throw new GloveboxError('GBX_CONFLICT', 'the request changed concurrently; retry');
   }
 
-  async #pendingOrThrow(id: string): Promise<AccessRequestRecord> {
+  /**
+   * The pending request a reviewer acts on. One that the actor can neither see (not theirs, not in
+   * its approver groups, not an admin) nor exists gives the same GBX_NOT_FOUND, before its state
+   * is told, so request ids cannot be probed.
+   */
+  async #pendingOrThrow(id: string, actor: Actor, isAdmin: boolean): Promise<AccessRequestRecord> {
     const r = await this.#c.store.getRequest(id);
-    if (!r) throw new GloveboxError('GBX_NOT_FOUND', 'no such request');
+    const visible =
+      r !== null &&
+      (isAdmin ||
+        r.requesterId === actor.userId ||
+        r.obligations.approverGroups.some((g) => actor.groups.includes(g)));
+    if (!r || !visible) throw new GloveboxError('GBX_NOT_FOUND', 'no such request');
     if (r.status === 'pending' && r.pendingExpiresAt <= this.#c.clock.now()) {
       await this.expireOrEnd(r);
       throw new GloveboxError('GBX_REQUEST_NOT_PENDING', 'the request has expired');
@@ -504,6 +521,7 @@ export class AccessService {
     sessionId: string,
     action: DebugAction,
     extras: Record<string, unknown> = {},
+    params: Record<string, unknown> = {},
   ): Promise<{ session: AccessRequestRecord; agent: AgentRecord; decision: Decision }> {
     const r = await this.#c.store.getRequest(sessionId);
     if (!r || r.requesterId !== actor.userId) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
@@ -559,6 +577,15 @@ export class AccessService {
       throw await refuse(
         'GBX_ACTION_NOT_GRANTED',
         'this action needs more approvals than the session has; request it separately',
+      );
+    }
+    // Approvals cover what was approved: a statement or command outside the request's scope is
+    // refused unless policy grants it without approval.
+    const scope = effectiveScope(r);
+    if (scope && (decision.obligations?.approvals ?? 0) > 0 && !withinScope(scope, action, extras, params)) {
+      throw await refuse(
+        'GBX_ACTION_NOT_GRANTED',
+        `the approval does not cover this ${action === 'query' ? 'statement' : 'command'}: request it with ${action === 'query' ? '--sql' : '--command'}`,
       );
     }
     // Activity is recorded at most once a second: idle timeouts are counted in seconds, and a

@@ -72,6 +72,7 @@ export class ActionService {
       sessionId,
       action,
       prepared.policyContext,
+      prepared.params,
     );
     params = prepared.params;
     const redactor = this.#c.redactors[session.obligations.masking];

@@ -1,4 +1,5 @@
 import type { Obligations } from '@glovebox/policy';
+import type { RequestScope } from '@glovebox/protocol';
 
 export type { Obligations };
 
@@ -71,8 +72,10 @@ export interface AccessRequestRecord {
   obligations: Obligations;
   policyVersion: string;
   determiningPolicies: string[];
-  /** SHA-256 of the exact request; approvals are bound to it. */
+  /** SHA-256 of the exact request (its scope included); approvals are bound to it. */
   digest: string;
+  /** The statements, commands or class that approvals cover for query and exec. */
+  scope?: RequestScope;
   status: RequestStatus;
   createdAt: number;
   /** When a pending request lapses. */

@@ -43,13 +43,25 @@ async function setup(t: TestContext) {
     groups: ['engineers', 'oncall'],
     password: PASSWORD,
   });
+  await api('POST', '/users', ADMIN, {
+    name: 'bob',
+    groups: ['engineers', 'sre-leads'],
+    password: 'bob-password-1234',
+  });
   const reg = await api('POST', '/agents', ADMIN, { name: 'svc-prod', env: 'prod' });
+  const ran: string[] = [];
   const runtime = new AgentRuntime({
     url,
     token: reg.json.credential as string,
     modules: [
       {
-        actions: { facts: async () => ({ result: { ok: true } }) },
+        actions: {
+          facts: async () => ({ result: { ok: true } }),
+          query: async (params) => {
+            ran.push(String((params as { sql?: unknown }).sql));
+            return { result: { rows: [] } };
+          },
+        },
         endSession: async () => undefined,
         close: async () => undefined,
       },
@@ -71,7 +83,18 @@ async function setup(t: TestContext) {
       reason: 'INC-99 payments are down',
       breakGlass: true,
     });
-  return { gw, api, login, breakGlass, created: created.json };
+  /** A login of olivia that passed step-up: ticket, enroll, confirm, then a login with a code. */
+  const steppedUp = async (): Promise<string> => {
+    const first = (await login()).json.token as string;
+    const ticket = (created.json.enrollmentTicket as { ticket: string }).ticket;
+    const secret = (await api('POST', '/mfa/enroll', first, { ticket })).json.secret as string;
+    await api('POST', '/mfa/verify', first, { code: authenticator.generate(secret) });
+    return (await login(nextCode(secret))).json.token as string;
+  };
+  const bob = async () =>
+    (await api('POST', '/auth/login', null, { user: 'bob', password: 'bob-password-1234' })).json
+      .token as string;
+  return { gw, api, login, breakGlass, created: created.json, steppedUp, bob, ran };
 }
 
 type Api = Awaited<ReturnType<typeof setup>>['api'];
@@ -156,4 +179,74 @@ test('adding a factor needs a fresh check of an existing one; reset-mfa removes 
     false,
   );
   assert.equal((await auditOf(api, 'auth.mfa_removed')).length, 1);
+});
+
+test('attack: an approval for SELECT count(*) does not let the session run DELETE or UPDATE', async (t) => {
+  const { api, steppedUp, bob, ran } = await setup(t);
+  const olivia = await steppedUp();
+  const request = await api('POST', '/requests', olivia, {
+    target: 'svc-prod',
+    actions: ['query'],
+    reason: 'INC-7 count the orders',
+    scope: { sql: ['SELECT count(*) FROM orders'] },
+  });
+  assert.equal(request.json.status, 'pending', JSON.stringify(request.json));
+  assert.deepEqual(request.json.scope, { sql: ['SELECT count(*) FROM orders'] }, 'the approver sees it');
+  const id = request.json.id as string;
+  const approval = await api('POST', `/requests/${id}/approve`, await bob(), {
+    digest: request.json.digest,
+  });
+  assert.equal(approval.json.status, 'active', JSON.stringify(approval.json));
+  const query = (sql: string) => api('POST', `/sessions/${id}/actions/query`, olivia, { params: { sql } });
+  assert.equal((await query('SELECT count(*) FROM orders')).status, 200);
+  for (const sql of [
+    'DELETE FROM orders WHERE id = 1',
+    "UPDATE orders SET note = 'x' WHERE id = 1",
+    'SELECT * FROM orders',
+  ]) {
+    const refused = await query(sql);
+    assert.equal(code(refused), 'GBX_ACTION_NOT_GRANTED', sql);
+  }
+  assert.deepEqual(ran, ['SELECT count(*) FROM orders'], 'nothing outside the approval reached the agent');
+});
+
+test('an approved request that names no statement covers reads only', async (t) => {
+  const { api, steppedUp, bob, ran } = await setup(t);
+  const olivia = await steppedUp();
+  const request = await api('POST', '/requests', olivia, {
+    target: 'svc-prod',
+    actions: ['query'],
+    reason: 'INC-8 look at orders',
+  });
+  assert.deepEqual(request.json.scope, { class: 'read' });
+  const id = request.json.id as string;
+  await api('POST', `/requests/${id}/approve`, await bob(), { digest: request.json.digest });
+  const query = (sql: string) => api('POST', `/sessions/${id}/actions/query`, olivia, { params: { sql } });
+  assert.equal((await query('SELECT id FROM orders')).status, 200);
+  assert.equal(code(await query('DELETE FROM orders WHERE id = 1')), 'GBX_ACTION_NOT_GRANTED');
+  assert.deepEqual(ran, ['SELECT id FROM orders']);
+});
+
+test("attack: approving or denying someone else's request answers exactly like a missing one", async (t) => {
+  const { api, steppedUp } = await setup(t);
+  const olivia = await steppedUp();
+  const request = await api('POST', '/requests', olivia, {
+    target: 'svc-prod',
+    actions: ['facts'],
+    reason: 'INC-9 look around',
+  });
+  assert.equal(request.json.status, 'pending');
+  await api('POST', '/users', ADMIN, { name: 'dave', groups: ['engineers'], password: 'dave-password-123' });
+  const dave = (await api('POST', '/auth/login', null, { user: 'dave', password: 'dave-password-123' })).json
+    .token as string;
+  for (const verb of ['approve', 'deny']) {
+    const theirs = await api('POST', `/requests/${request.json.id as string}/${verb}`, dave, {
+      digest: request.json.digest,
+    });
+    const missing = await api('POST', `/requests/ses_doesnotexist00/${verb}`, dave, {
+      digest: request.json.digest,
+    });
+    assert.deepEqual([theirs.status, theirs.json], [missing.status, missing.json], verb);
+    assert.equal(code(theirs), 'GBX_NOT_FOUND');
+  }
 });
