@@ -124,13 +124,14 @@ test('bad input gets a clear coded error and changes nothing', async (t) => {
       status: 413,
     },
     {
-      name: 'unknown action name',
+      // authorization comes before validation: a session that is not the caller's is all it learns
+      name: "unknown action name on a session that is not the caller's",
       method: 'POST',
       url: '/api/v1/sessions/ses_x/actions/rm-rf',
       headers: { ...auth(ADMIN), 'content-type': 'application/json' },
       payload: '{}',
-      code: 'GBX_REQUEST_INVALID',
-      status: 400,
+      code: 'GBX_NOT_FOUND',
+      status: 404,
     },
   ];
   for (const c of cases) {

@@ -22,16 +22,18 @@ import { API_PREFIX } from '@glovebox/protocol';
 import { createRedactor, type Redactor } from '@glovebox/redact';
 import { checkAndSetDefaults, type GatewayConfig, type GatewayOptions } from './config.js';
 import { errorHandler } from './http-errors.js';
-import { registerApiRoutes } from './routes/api.js';
-import { registerCiConfigRoutes } from './routes/ci-config.js';
-import { registerPolicyDeployRoutes } from './routes/policy-deploy.js';
+import { registerApiRoutes } from './routes/index.js';
+import { installAuthorization } from './routes/authorize.js';
+import { rewriteToCanonical } from './routes/canonical-url.js';
+import { enforceRouteTable } from './routes/registrar.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { ROUTE_TABLE } from './routes/table.js';
 import { AccessService, type AccessNotice } from './services/access.js';
 import { ActionService } from './services/actions.js';
 import { AgentHub } from './services/agent-hub.js';
 import { AuditService } from './services/audit-service.js';
 import { Authorizer } from './services/authorizer.js';
-import { IdentityService, type Actor } from './services/identity.js';
+import { IdentityService } from './services/identity.js';
 import { SecretBox } from './services/secrets.js';
 import { loadSharedSigningKey, type GatewaySigningKey } from './services/signing-keys.js';
 import { SharedSecrets } from './services/shared-secrets.js';
@@ -48,19 +50,9 @@ import { PolicySync } from './services/policy-sync.js';
 import { SettingsSync } from './services/settings-sync.js';
 import { CiTokenExchange } from './services/ci-token-exchange.js';
 import { ConfigService } from './config-apply/config-service.js';
-import { authenticateConsoleRequest, registerWebConsole } from './web/index.js';
+import { registerWebConsole } from './web/index.js';
 import { openStore, type Store } from './store/index.js';
 import { AgentRouter, openCluster, SingletonJobs, type Cluster } from './cluster/index.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    actor: Actor | null;
-  }
-  interface FastifyContextConfig {
-    /** Routes that answer without a bearer token. Everything else requires one. */
-    public?: boolean;
-  }
-}
 
 /** The services a running gateway is made of; routes only ever talk to these. */
 export interface GatewayServices {
@@ -329,14 +321,17 @@ export function buildServer(options: GatewayOptions): Gateway {
     // close() comes last, after the agents and jobs stopped: a finished streamed (hijacked) answer's
     // keep-alive socket otherwise held it for the 72 s keep-alive timeout
     forceCloseConnections: true,
+    // Absolute-form, doubled slashes, dot segments…: one spelling per route (routes/canonical-url.ts).
+    rewriteUrl: rewriteToCanonical,
   }).withTypeProvider<ZodTypeProvider>();
+  // Every route must be declared in the route table; its declaration decides who may call it.
+  enforceRouteTable(app, ROUTE_TABLE);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(redactor));
   app.setNotFoundHandler((_req, reply) => {
     void reply.status(404).send({ error: { code: 'GBX_NOT_FOUND', message: 'no such endpoint' } });
   });
-  app.decorateRequest('actor', null);
   void app.register(swagger, {
     openapi: {
       info: { title: 'Glovebox gateway API', version: '1' },
@@ -345,29 +340,16 @@ export function buildServer(options: GatewayOptions): Gateway {
     },
     transform: jsonSchemaTransform,
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async () => {
     metrics.inc('glovebox_http_requests_total');
-    if (request.routeOptions.config.public) return;
-    if (!request.url.startsWith(API_PREFIX)) return;
-    const header = request.headers.authorization;
-    if (!header) {
-      // The web console authenticates with its HttpOnly cookie plus an anti-forgery header instead.
-      const consoleActor = await authenticateConsoleRequest(request, services);
-      if (consoleActor) {
-        request.actor = consoleActor;
-        return;
-      }
-    }
-    const match = header ? /^Bearer\s+(\S{1,512})$/.exec(header) : null;
-    if (!match)
-      throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required: log in or set GLOVEBOX_TOKEN');
-    request.actor = await identity.authenticate(match[1]!);
   });
+  installAuthorization(app, services);
 
   // Every API call leaves one `api.request` event (who, what route, what status) beside the
   // domain events its handler wrote. Written after the reply: it records the call, it gates nothing.
   app.addHook('onResponse', async (request, reply) => {
-    if (!request.url.startsWith(API_PREFIX) || request.url.startsWith(`${API_PREFIX}/openapi.json`)) return;
+    const route = request.routeOptions.config.declaration?.url ?? request.url;
+    if (!route.startsWith(API_PREFIX) || route === `${API_PREFIX}/openapi.json`) return;
     const actor = request.actor;
     await audit
       .record({
@@ -394,16 +376,7 @@ export function buildServer(options: GatewayOptions): Gateway {
   void app.register(async (api) => registerApiRoutes(api as unknown as GatewayApp, services), {
     prefix: API_PREFIX,
   });
-  void app.register(
-    async (api) => {
-      registerPolicyDeployRoutes(api as unknown as GatewayApp, services);
-      registerCiConfigRoutes(api as unknown as GatewayApp, services);
-    },
-    { prefix: API_PREFIX },
-  );
-  app.get(`${API_PREFIX}/openapi.json`, { config: { public: true }, schema: { hide: true } }, async () =>
-    app.swagger(),
-  );
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   app.server.on('upgrade', (req, socket, head) => {
     if (req.url?.split('?')[0] !== `${API_PREFIX}/agent/connect`) {

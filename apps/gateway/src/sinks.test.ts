@@ -86,7 +86,7 @@ for (const backend of TEST_STORES) {
       .json<{ sinks: { name: string; lag: number; failures: number }[] }>()
       .sinks.find((s) => s.name === 'dead');
     assert.ok(dead && dead.failures > 0 && dead.lag > 0, JSON.stringify(dead));
-    const metrics = await gw.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await gw.app.inject({ method: 'GET', url: '/metrics', headers });
     assert.match(metrics.body, /glovebox_audit_sink_lag\{sink="dead"\} [1-9]/);
   });
 }

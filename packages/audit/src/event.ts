@@ -122,6 +122,10 @@ export const AUDIT_EVENT_TYPES = {
     description: 'An operator started the gateway on a store behind or beside its witnessed head.',
   },
   'api.request': { severity: 'I', description: 'An API call: method, route, status and who made it.' },
+  'authz.denied': {
+    severity: 'W',
+    description: 'The route table refused a call (authentication, policy, ownership); decision deny.',
+  },
   'system.started': { severity: 'I', description: 'A gateway process started.' },
   'system.stopped': { severity: 'I', description: 'A gateway process stopped cleanly.' },
 } as const satisfies Record<string, { severity: AuditSeverity; description: string }>;

@@ -110,6 +110,8 @@ export const GATEWAY_ACTIONS: ReadonlySet<PolicyAction> = new Set([
   'approvePolicy',
   'planPolicy',
   'exchangeToken',
+  'readMetrics',
+  'readPolicy',
 ]);
 
 /** The id of the single gateway entity. */

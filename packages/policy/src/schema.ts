@@ -70,5 +70,8 @@ namespace Glovebox {
   // decisions against a proposed bundle; and a CI provider's token exchanged for a Glovebox one.
   action deployPolicy, approvePolicy, planPolicy, exchangeToken
     appliesTo { principal: User, resource: Gateway, context: RequestContext };
+  // Reading the gateway's Prometheus metrics and the policy set in force.
+  action readMetrics, readPolicy
+    appliesTo { principal: User, resource: Gateway, context: RequestContext };
 }
 `;

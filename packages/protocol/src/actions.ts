@@ -18,6 +18,9 @@ export const POLICY_ACTIONS = [
   'approvePolicy',
   'planPolicy',
   'exchangeToken',
+  // reading the gateway's metrics and the policy set in force (routes/table.ts in the gateway)
+  'readMetrics',
+  'readPolicy',
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 

@@ -46,7 +46,7 @@ export function registerRelay(app: GatewayApp, c: RelayServerConfig): void {
   const nonces = new NonceWindow();
   void app.register(async (scope) => {
     scope.addContentTypeParser(RELAY_TYPE, { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    scope.post(RELAY_PATH, { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+    scope.post(RELAY_PATH, { schema: { hide: true } }, async (req, reply) => {
       const body = typeof req.body === 'string' ? req.body : '';
       const now = c.clock.now();
       const auth = c.auth();

@@ -1,4 +1,3 @@
-import { GloveboxError } from '@glovebox/core';
 import {
   ciTokenExchangeBodySchema,
   ciTokenExchangeResultSchema,
@@ -7,12 +6,7 @@ import {
   configRequestBodySchema,
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../server.js';
-import type { Actor } from '../services/identity.js';
-
-function actorOf(request: { actor: Actor | null }): Actor {
-  if (!request.actor) throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required');
-  return request.actor;
-}
+import { authzOf } from './authorize.js';
 
 /**
  * The CI token exchange (`glovebox login --ci`) and declarative configuration
@@ -20,13 +14,12 @@ function actorOf(request: { actor: Actor | null }): Actor {
  *
  * The exchange is public: its credential is the CI provider's token in the body, which the
  * service verifies and hands to policy (`exchangeToken` for the CI identity it maps to). Plan and
- * apply change who may do what, so both need `administer` on the gateway.
+ * apply change who may do what, so both need `administer` on the gateway (routes/table.ts).
  */
 export function registerCiConfigRoutes(api: GatewayApp, s: GatewayServices): void {
   api.post(
     '/auth/ci/token',
     {
-      config: { public: true },
       schema: { body: ciTokenExchangeBodySchema, response: { 200: ciTokenExchangeResultSchema } },
     },
     async (request) => {
@@ -43,9 +36,7 @@ export function registerCiConfigRoutes(api: GatewayApp, s: GatewayServices): voi
     '/config/plan',
     { schema: { body: configRequestBodySchema, response: { 200: configPlanSchema } } },
     async (request) => {
-      const actor = actorOf(request);
-      s.authorizer.requireGateway(actor, 'administer');
-      return s.configApply.plan(actor, request.body);
+      return s.configApply.plan(authzOf(request).actor, request.body);
     },
   );
 
@@ -53,9 +44,7 @@ export function registerCiConfigRoutes(api: GatewayApp, s: GatewayServices): voi
     '/config/apply',
     { schema: { body: configRequestBodySchema, response: { 200: configApplySchema } } },
     async (request) => {
-      const actor = actorOf(request);
-      s.authorizer.requireGateway(actor, 'administer');
-      return s.configApply.apply(actor, request.body);
+      return s.configApply.apply(authzOf(request).actor, request.body);
     },
   );
 }

@@ -2,8 +2,8 @@ import type { GatewayApp, GatewayServices } from '../server.js';
 
 /** Liveness, readiness (store, policy set, audit trail, policy in sync) and Prometheus metrics. */
 export function registerHealthRoutes(app: GatewayApp, s: GatewayServices): void {
-  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true } }, async (_req, reply) => {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
     try {
       await s.store.ping();
     } catch {
@@ -15,7 +15,7 @@ export function registerHealthRoutes(app: GatewayApp, s: GatewayServices): void 
     if (!s.policySync.status().inSync) return reply.status(503).send({ status: 'policy out of sync' });
     return { status: 'ready' };
   });
-  app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
+  app.get('/metrics', async (_req, reply) => {
     s.metrics.set('glovebox_agents_connected', s.hub.connectedCount());
     for (const k of s.sinks.status()) {
       s.metrics.set(`glovebox_audit_sink_lag{sink="${k.name}"}`, k.lag);

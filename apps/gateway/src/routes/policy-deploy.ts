@@ -13,50 +13,33 @@ import {
   policyRollbackBodySchema,
   policyRollbackResultSchema,
   policyVersionsSchema,
-  type PolicyAction,
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../server.js';
-import { deniedError } from '../services/authorizer.js';
+import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../services/identity.js';
-
-/** Who may read versions, bundles and diffs: anyone who takes part in deploying policy, and auditors. */
-const READ_ACTIONS: readonly PolicyAction[] = ['planPolicy', 'deployPolicy', 'approvePolicy', 'readAudit'];
+import { authzOf } from './authorize.js';
 
 const versionNumber = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-function actorOf(request: { actor: Actor | null }): Actor {
-  if (!request.actor) throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required');
-  return request.actor;
-}
-
 /**
  * `/api/v1/policy/*` of policy deployment (`glovebox policy push|versions|show|diff|rollback|approve|plan`).
- * Each route authorizes through the Authorizer on the gateway resource before it touches a
- * service: deployPolicy (push, rollback), approvePolicy, planPolicy, and one of those or readAudit
- * for reads. The push decision's obligations (approvals, approver groups) shape the push.
+ * Each route's decision is in routes/table.ts, on the gateway resource: deployPolicy (push,
+ * rollback), approvePolicy, planPolicy, and any of those or readAudit for reads. The push
+ * decision's obligations (approvals, approver groups) shape the push.
  */
 export function registerPolicyDeployRoutes(api: GatewayApp, s: GatewayServices): void {
-  const { authorizer, policyDeploy } = s;
-  const requireAction = (request: { actor: Actor | null }, action: PolicyAction): [Actor, Decision] => {
-    const actor = actorOf(request);
-    return [actor, authorizer.require(actor, action, { kind: 'gateway' })];
-  };
-  const requireRead = (request: { actor: Actor | null }): void => {
-    const actor = actorOf(request);
-    let first: Decision | undefined;
-    for (const action of READ_ACTIONS) {
-      const decision = authorizer.decide(actor, action, { kind: 'gateway' });
-      if (decision.allowed) return;
-      first ??= decision;
-    }
-    throw deniedError(first!);
+  const { policyDeploy } = s;
+  const allowed = (request: FastifyRequest): [Actor, Decision] => {
+    const { actor, decision } = authzOf(request);
+    if (!decision) throw new GloveboxError('GBX_INTERNAL', 'policy route reached without its decision');
+    return [actor, decision];
   };
 
   api.post(
     '/policy/bundles',
     { schema: { body: policyPushBodySchema, response: { 200: policyPushResultSchema } } },
     async (request) => {
-      const [actor, decision] = requireAction(request, 'deployPolicy');
+      const [actor, decision] = allowed(request);
       // what the gateway itself verified: the CI provider's claims behind an exchanged token
       const verified = await s.store.ciExchanges.claimsOfToken(actor.tokenId);
       return policyDeploy.push(
@@ -77,7 +60,6 @@ export function registerPolicyDeployRoutes(api: GatewayApp, s: GatewayServices):
       },
     },
     async (request) => {
-      requireRead(request);
       return policyDeploy.versions(request.query.limit);
     },
   );
@@ -91,7 +73,6 @@ export function registerPolicyDeployRoutes(api: GatewayApp, s: GatewayServices):
       },
     },
     async (request) => {
-      requireRead(request);
       return policyDeploy.get(request.params.version);
     },
   );
@@ -106,7 +87,7 @@ export function registerPolicyDeployRoutes(api: GatewayApp, s: GatewayServices):
       },
     },
     async (request) => {
-      const [actor] = requireAction(request, 'approvePolicy');
+      const { actor } = authzOf(request);
       return policyDeploy.approve(actor, request.params.version, request.body.digest);
     },
   );
@@ -115,7 +96,7 @@ export function registerPolicyDeployRoutes(api: GatewayApp, s: GatewayServices):
     '/policy/rollback',
     { schema: { body: policyRollbackBodySchema, response: { 200: policyRollbackResultSchema } } },
     async (request) => {
-      const [actor] = requireAction(request, 'deployPolicy');
+      const { actor } = authzOf(request);
       return policyDeploy.rollback(actor, request.body.version);
     },
   );
@@ -129,7 +110,6 @@ export function registerPolicyDeployRoutes(api: GatewayApp, s: GatewayServices):
       },
     },
     async (request) => {
-      requireRead(request);
       return policyDeploy.diff(request.query.from, request.query.to);
     },
   );
@@ -138,7 +118,7 @@ export function registerPolicyDeployRoutes(api: GatewayApp, s: GatewayServices):
     '/policy/plan',
     { schema: { body: policyPlanBodySchema, response: { 200: policyPlanSchema } } },
     async (request) => {
-      const [actor] = requireAction(request, 'planPolicy');
+      const { actor } = authzOf(request);
       const { files, days, maxDecisions } = request.body;
       return s.policyPlan.plan(actor, files, { days, maxDecisions });
     },

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import { isGloveboxError } from '@glovebox/core';
-import type { LiveFeed } from '../services/live-feed.js';
+import { GloveboxError, isGloveboxError } from '@glovebox/core';
+import type { Redactor } from '@glovebox/redact';
+import type { LiveFeed, LivePiece } from '../services/live-feed.js';
 
 interface StreamedOutput {
   result: unknown;
@@ -12,11 +13,13 @@ interface StreamedOutput {
  * Answers an action as NDJSON: `{"type":"stream","data":…}` lines as they come (already redacted
  * and recorded), then one `{"type":"result",…}` or `{"type":"error",…}` line. Errors before the
  * first line still get a normal HTTP error status; a client that goes away cancels the action.
+ * A mid-stream error's message passes the redactor, like every other error the gateway sends.
  */
 export async function streamAction(
   reply: FastifyReply,
   run: (onStream: (data: unknown) => void, signal: AbortSignal) => Promise<StreamedOutput>,
   ids: { sessionId: string; action: string },
+  redactor: Redactor,
 ): Promise<FastifyReply> {
   const controller = new AbortController();
   let started = false;
@@ -39,7 +42,7 @@ export async function streamAction(
   } catch (error) {
     if (!started) throw error;
     const body = isGloveboxError(error)
-      ? { code: error.code, message: error.message }
+      ? { code: error.code, message: redactor.redactText(error.message).text }
       : { code: 'GBX_INTERNAL', message: 'internal error' };
     reply.raw.end(`${JSON.stringify({ type: 'error', error: body })}\n`);
   }
@@ -48,34 +51,68 @@ export async function streamAction(
 
 /** How much unsent output a slow watcher may hold before pieces are dropped (and counted). */
 const WATCHER_BUFFER_BYTES = 1024 * 1024;
+/** How many pieces may wait for their re-check before further ones are dropped (and counted). */
+const MAX_QUEUED_PIECES = 256;
 
 /**
- * Streams a session's live output to a watcher as NDJSON until the session ends or the watcher
- * leaves. A watcher that cannot keep up loses pieces (counted in the next line), never slows the
- * session.
+ * Streams a session's live output to a watcher as NDJSON until the session ends, the watcher
+ * leaves, or `recheck` refuses the watcher (token revoked, rights changed): every piece, and every
+ * keep-alive, is released only after `recheck` allowed it, in order. A watcher that cannot keep
+ * up loses pieces (counted in the next line), never slows the session.
  */
-export function watchSession(reply: FastifyReply, live: LiveFeed, sessionId: string): FastifyReply {
+export function watchSession(
+  reply: FastifyReply,
+  live: LiveFeed,
+  sessionId: string,
+  recheck: () => Promise<GloveboxError | null>,
+): FastifyReply {
   void reply.hijack();
   const out = reply.raw;
   out.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   out.write(`${JSON.stringify({ type: 'watching', sessionId })}\n`);
   let dropped = 0;
-  const stop = live.subscribe(sessionId, (piece) => {
-    if (piece === null) {
-      out.end(`${JSON.stringify({ type: 'ended', sessionId })}\n`);
-      return;
-    }
-    if (out.writableLength > WATCHER_BUFFER_BYTES) {
-      dropped++;
-      return;
-    }
+  let queued = 0;
+  let closed = false;
+  let chain: Promise<void> = Promise.resolve();
+  const finish = (line: unknown) => {
+    if (closed) return;
+    closed = true;
+    out.end(`${JSON.stringify(line)}\n`);
+  };
+  // Pieces are checked one after another so they leave in the order they came.
+  const release = (write: () => void) => {
+    queued++;
+    chain = chain.then(async () => {
+      queued--;
+      if (closed) return;
+      // A re-check that cannot be made refuses (fail closed).
+      const refused = await recheck().catch(
+        () => new GloveboxError('GBX_STORE_UNAVAILABLE', 'could not re-check the watcher'),
+      );
+      if (refused) finish({ type: 'error', error: { code: refused.code, message: refused.message } });
+      else if (!closed) write();
+    });
+  };
+  const writePiece = (piece: LivePiece) => {
     out.write(
       `${JSON.stringify({ type: 'stream', action: piece.action, time: piece.time, data: piece.data, dropped })}\n`,
     );
     dropped = 0;
+  };
+  const stop = live.subscribe(sessionId, (piece) => {
+    if (piece === null) {
+      chain = chain.then(() => finish({ type: 'ended', sessionId }));
+      return;
+    }
+    if (out.writableLength > WATCHER_BUFFER_BYTES || queued > MAX_QUEUED_PIECES) {
+      dropped++;
+      return;
+    }
+    release(() => writePiece(piece));
   });
-  const ping = setInterval(() => out.write(`${JSON.stringify({ type: 'ping' })}\n`), 15_000);
+  const ping = setInterval(() => release(() => out.write(`${JSON.stringify({ type: 'ping' })}\n`)), 15_000);
   out.on('close', () => {
+    closed = true;
     clearInterval(ping);
     stop();
   });

@@ -207,9 +207,8 @@ export class IdentityService {
     };
   }
 
-  async revokeToken(actor: Actor, tokenId: string, isAdmin: boolean): Promise<void> {
-    const owned = (await this.#c.store.listTokens(actor.userId)).some((t) => t.id === tokenId);
-    if (!owned && !isAdmin) throw new GloveboxError('GBX_NOT_FOUND', 'no such token');
+  /** Revokes a token. Who may revoke which token is decided by the route table, not here. */
+  async revokeToken(tokenId: string): Promise<void> {
     if (!(await this.#c.store.revokeToken(tokenId, this.#c.clock.now()))) {
       throw new GloveboxError('GBX_NOT_FOUND', 'no such token, or already revoked');
     }

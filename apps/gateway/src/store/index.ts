@@ -4,7 +4,7 @@ import { PostgresStore } from './postgres-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
-export type { Store } from './store.js';
+export type { RecordingFilter, Store } from './store.js';
 export * from './types.js';
 export type { AgentRoute, ReplicaStore, SharedSecretRow } from './replicas.js';
 export { SqliteStore } from './sqlite-store.js';

@@ -19,6 +19,7 @@ import {
   RECORDING_COLUMNS,
   recordingFromRow,
   recordingToParams,
+  recordingWhere,
   requestFromRow,
   tokenFromRow,
   tokenToParams,
@@ -27,7 +28,7 @@ import {
   webauthnFromRow,
   webauthnToParams,
 } from './rows.js';
-import type { Store } from './store.js';
+import type { RecordingFilter, Store } from './store.js';
 import type {
   AccessRequestRecord,
   ApprovalRecord,
@@ -265,6 +266,10 @@ export class PostgresStore implements Store {
     const r = await this.#one('SELECT * FROM tokens WHERE hash = $1', [hash]);
     return r ? tokenFromRow(r) : null;
   }
+  async getTokenById(id: string) {
+    const r = await this.#one('SELECT * FROM tokens WHERE id = $1', [id]);
+    return r ? tokenFromRow(r) : null;
+  }
   async listTokens(userId: string) {
     return (await this.#q('SELECT * FROM tokens WHERE user_id = $1 ORDER BY created_at', [userId])).map(
       tokenFromRow,
@@ -448,14 +453,14 @@ export class PostgresStore implements Store {
     const r = await this.#one('SELECT * FROM recordings WHERE id = $1', [id]);
     return r ? recordingFromRow(r) : null;
   }
-  async listRecordings(sessionId?: string) {
-    const rows =
-      sessionId === undefined
-        ? await this.#q(`SELECT ${RECORDING_COLUMNS} FROM recordings ORDER BY created_at DESC LIMIT 500`)
-        : await this.#q(
-            `SELECT ${RECORDING_COLUMNS} FROM recordings WHERE session_id = $1 ORDER BY created_at DESC`,
-            [sessionId],
-          );
+  async listRecordings(filter: RecordingFilter) {
+    let n = 0;
+    const { where, params } = recordingWhere(filter, () => `$${++n}`);
+    const limit = filter.sessionId === undefined ? ' LIMIT 500' : '';
+    const rows = await this.#q(
+      `SELECT ${RECORDING_COLUMNS} FROM recordings${where} ORDER BY created_at DESC${limit}`,
+      params,
+    );
     return rows.map(recordingFromRow);
   }
   async getSinkCursor(sink: string): Promise<number> {

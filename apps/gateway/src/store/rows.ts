@@ -1,3 +1,4 @@
+import type { RecordingFilter } from './store.js';
 import type {
   AccessRequestRecord,
   AgentRecord,
@@ -107,6 +108,24 @@ export function recordingFromRow(r: Row): RecordingRecord {
     bytes: num(r.bytes),
     cast: r.cast_text === undefined ? '' : str(r.cast_text),
   };
+}
+
+/** The WHERE clause of a recording listing; `param` renders the next placeholder. */
+export function recordingWhere(
+  filter: RecordingFilter,
+  param: () => string,
+): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.sessionId !== undefined) {
+    clauses.push(`session_id = ${param()}`);
+    params.push(filter.sessionId);
+  }
+  if (filter.requesterId !== undefined) {
+    clauses.push(`session_id IN (SELECT id FROM access_requests WHERE requester_id = ${param()})`);
+    params.push(filter.requesterId);
+  }
+  return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 export function recordingToParams(x: RecordingRecord): unknown[] {

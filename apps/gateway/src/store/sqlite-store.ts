@@ -21,6 +21,7 @@ import {
   RECORDING_COLUMNS,
   recordingFromRow,
   recordingToParams,
+  recordingWhere,
   requestFromRow,
   tokenFromRow,
   tokenToParams,
@@ -29,7 +30,7 @@ import {
   webauthnFromRow,
   webauthnToParams,
 } from './rows.js';
-import type { Store } from './store.js';
+import type { RecordingFilter, Store } from './store.js';
 import type {
   AccessRequestRecord,
   ApprovalRecord,
@@ -157,6 +158,10 @@ export class SqliteStore implements Store {
   };
   getTokenByHash = async (hash: string) => {
     const r = this.#get('SELECT * FROM tokens WHERE hash = ?', hash);
+    return r ? tokenFromRow(r) : null;
+  };
+  getTokenById = async (id: string) => {
+    const r = this.#get('SELECT * FROM tokens WHERE id = ?', id);
     return r ? tokenFromRow(r) : null;
   };
   listTokens = async (userId: string) =>
@@ -311,14 +316,14 @@ export class SqliteStore implements Store {
     const r = this.#get('SELECT * FROM recordings WHERE id = ?', id);
     return r ? recordingFromRow(r) : null;
   };
-  listRecordings = async (sessionId?: string) =>
-    (sessionId === undefined
-      ? this.#all(`SELECT ${RECORDING_COLUMNS} FROM recordings ORDER BY created_at DESC LIMIT 500`)
-      : this.#all(
-          `SELECT ${RECORDING_COLUMNS} FROM recordings WHERE session_id = ? ORDER BY created_at DESC`,
-          sessionId,
-        )
+  listRecordings = async (filter: RecordingFilter) => {
+    const { where, params } = recordingWhere(filter, () => '?');
+    const limit = filter.sessionId === undefined ? ' LIMIT 500' : '';
+    return this.#all(
+      `SELECT ${RECORDING_COLUMNS} FROM recordings${where} ORDER BY created_at DESC${limit}`,
+      ...params,
     ).map(recordingFromRow);
+  };
   getSinkCursor = async (sink: string) =>
     Number(this.#get('SELECT seq FROM sink_cursors WHERE sink = ?', sink)?.seq ?? 0);
   setSinkCursor = async (sink: string, seq: number) => {

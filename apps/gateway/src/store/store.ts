@@ -17,6 +17,13 @@ import type {
   WebauthnCredentialRecord,
 } from './types.js';
 
+/** Which recordings a listing returns. */
+export interface RecordingFilter {
+  sessionId?: string | undefined;
+  /** Only recordings of sessions this user asked for. */
+  requesterId?: string | undefined;
+}
+
 /**
  * Everything the gateway persists. Two implementations (SQLite, PostgreSQL) pass the same
  * contract suite (store.contract.ts). Every method either completes or throws; callers treat a
@@ -59,6 +66,7 @@ export interface Store {
 
   createToken(token: TokenRecord): Promise<void>;
   getTokenByHash(hash: string): Promise<TokenRecord | null>;
+  getTokenById(id: string): Promise<TokenRecord | null>;
   listTokens(userId: string): Promise<TokenRecord[]>;
   revokeToken(id: string, at: number): Promise<boolean>;
   setTokenMfaAt(id: string, at: number): Promise<void>;
@@ -111,8 +119,11 @@ export interface Store {
   latestCheckpoint(uptoSeq?: number): Promise<{ seq: number; checkpoint: string } | null>;
   saveRecording(recording: RecordingRecord): Promise<void>;
   getRecording(id: string): Promise<RecordingRecord | null>;
-  /** Recordings without their content, newest first. */
-  listRecordings(sessionId?: string): Promise<Omit<RecordingRecord, 'cast'>[]>;
+  /**
+   * Recordings without their content, newest first; at most 500 without a session. `requesterId`
+   * keeps only recordings of that user's sessions, before the limit.
+   */
+  listRecordings(filter: RecordingFilter): Promise<Omit<RecordingRecord, 'cast'>[]>;
   getSinkCursor(sink: string): Promise<number>;
   setSinkCursor(sink: string, seq: number): Promise<void>;
 }

@@ -31,6 +31,7 @@ import {
   securityHeaders,
 } from './security.js';
 import { registerWebauthnRoutes } from './webauthn.js';
+import { authzOf } from '../routes/authorize.js';
 
 /** What the console plugin needs beyond the gateway's services. */
 export interface WebConsoleOptions {
@@ -133,16 +134,14 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
       throw new GloveboxError('GBX_NOT_FOUND', 'the web console is not built (npm run build in apps/web)');
     return reply.type(index.type).send(index.body);
   };
-  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
+  app.get('/console', { schema: { hide: true } }, async (_request, reply) =>
     reply.redirect('/console/', 302),
   );
-  app.get('/console', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.redirect('/console/', 302),
-  );
-  app.get('/console/', { config: { public: true }, schema: { hide: true } }, sendIndex);
+  app.get('/console/', { schema: { hide: true } }, sendIndex);
   app.get<{ Params: { name: string } }>(
     '/console/assets/:name',
-    { config: { public: true }, schema: { hide: true } },
+    { schema: { hide: true } },
     async (request, reply) => {
       const asset = assets.get(request.params.name);
       if (!asset || request.params.name === 'index.html')
@@ -151,13 +150,13 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
     },
   );
   // Deep links (an approval link from a webhook) load the same page; the script routes on the path.
-  app.get('/console/*', { config: { public: true }, schema: { hide: true } }, sendIndex);
+  app.get('/console/*', { schema: { hide: true } }, sendIndex);
 
   // ---- console login state -----------------------------------------------------------------
 
   app.get(
     '/auth/console/session',
-    { config: { public: true }, schema: { response: { 200: consoleSessionSchema } } },
+    { schema: { response: { 200: consoleSessionSchema } } },
     async (request) => {
       const token = sessionCookie(request);
       const methods = { sso: oidc !== null, password: true };
@@ -185,7 +184,6 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
   app.post(
     '/auth/console/login',
     {
-      config: { public: true },
       schema: { body: loginBodySchema, response: { 200: loginResponseSchema.omit({ token: true }) } },
     },
     async (request, reply) => {
@@ -210,11 +208,10 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
 
   app.post(
     '/auth/console/logout',
-    { config: { public: true }, schema: { response: { 200: z.object({ ok: z.boolean() }) } } },
+    { schema: { response: { 200: z.object({ ok: z.boolean() }) } } },
     async (request, reply) => {
-      const actor = await authenticateConsoleRequest(request, s);
-      if (!actor) throw new GloveboxError('GBX_AUTH_REQUIRED', 'not logged in');
-      await identity.revokeToken(actor, actor.tokenId, false);
+      const { actor } = authzOf(request);
+      await identity.revokeToken(actor.tokenId);
       await audit.record({
         type: 'auth.logout',
         actor: { kind: 'user', id: actor.name },
@@ -268,7 +265,7 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
 
   app.get<{ Querystring: { returnTo?: string } }>(
     '/auth/oidc/login',
-    { config: { public: true }, schema: { hide: true } },
+    { schema: { hide: true } },
     async (request, reply) => {
       const { url, transaction } = await requireOidc().beginAuthorization(
         redirectUri(request),
@@ -286,49 +283,43 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
     },
   );
 
-  app.get(
-    '/auth/oidc/callback',
-    { config: { public: true }, schema: { hide: true } },
-    async (request, reply) => {
-      const provider = requireOidc();
-      const sealed = parseCookies(request.headers.cookie).get(LOGIN_COOKIE);
-      void reply.header('set-cookie', clearedCookie(LOGIN_COOKIE));
+  app.get('/auth/oidc/callback', { schema: { hide: true } }, async (request, reply) => {
+    const provider = requireOidc();
+    const sealed = parseCookies(request.headers.cookie).get(LOGIN_COOKIE);
+    void reply.header('set-cookie', clearedCookie(LOGIN_COOKIE));
+    try {
+      if (!sealed) throw new GloveboxError('GBX_AUTH_FAILED', 'single sign-on failed: no login in progress');
+      let transaction: AuthorizationTransaction;
       try {
-        if (!sealed)
-          throw new GloveboxError('GBX_AUTH_FAILED', 'single sign-on failed: no login in progress');
-        let transaction: AuthorizationTransaction;
-        try {
-          transaction = transactionSchema.parse(JSON.parse(options.secrets.open(sealed)));
-        } catch (error) {
-          throw new GloveboxError('GBX_AUTH_FAILED', 'single sign-on failed: login state is invalid', {
-            cause: error,
-          });
-        }
-        const callbackUrl = new URL(request.url, origin(request));
-        const sso = await provider.completeAuthorization(callbackUrl, redirectUri(request), transaction);
-        const result = await recordSsoLogin(sso, 'console');
-        void reply.header('set-cookie', [
-          clearedCookie(LOGIN_COOKIE),
-          hostCookie(SESSION_COOKIE, result.token, {
-            maxAgeSec: (result.record.expiresAt - config.clock.now()) / 1000,
-            sameSite: 'Strict',
-          }),
-        ]);
-        return reply.redirect(safeReturnTo(transaction.returnTo), 303);
+        transaction = transactionSchema.parse(JSON.parse(options.secrets.open(sealed)));
       } catch (error) {
-        await ssoFailed(error, 'console');
-        const code = error instanceof GloveboxError ? error.code : 'GBX_AUTH_FAILED';
-        return reply.redirect(`/console/login?error=${code}`, 303);
+        throw new GloveboxError('GBX_AUTH_FAILED', 'single sign-on failed: login state is invalid', {
+          cause: error,
+        });
       }
-    },
-  );
+      const callbackUrl = new URL(request.url, origin(request));
+      const sso = await provider.completeAuthorization(callbackUrl, redirectUri(request), transaction);
+      const result = await recordSsoLogin(sso, 'console');
+      void reply.header('set-cookie', [
+        clearedCookie(LOGIN_COOKIE),
+        hostCookie(SESSION_COOKIE, result.token, {
+          maxAgeSec: (result.record.expiresAt - config.clock.now()) / 1000,
+          sameSite: 'Strict',
+        }),
+      ]);
+      return reply.redirect(safeReturnTo(transaction.returnTo), 303);
+    } catch (error) {
+      await ssoFailed(error, 'console');
+      const code = error instanceof GloveboxError ? error.code : 'GBX_AUTH_FAILED';
+      return reply.redirect(`/console/login?error=${code}`, 303);
+    }
+  });
 
   // ---- OpenID Connect: device authorization for the CLI ----------------------------------------
 
   app.post(
     `${API_PREFIX}/auth/sso/device`,
     {
-      config: { public: true },
       schema: { body: z.object({}).strict().optional(), response: { 200: deviceStartResponseSchema } },
     },
     async () => requireOidc().startDevice(),
@@ -337,7 +328,6 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
   app.post(
     `${API_PREFIX}/auth/sso/device/token`,
     {
-      config: { public: true },
       schema: { body: deviceTokenBodySchema, response: { 200: loginResponseSchema } },
     },
     async (request) => {

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { GloveboxError, newSecret } from '@glovebox/core';
+import {
+  agentSchema,
+  registerAgentBodySchema,
+  registeredAgentSchema,
+  targetSchema,
+} from '@glovebox/protocol';
+import type { GatewayApp, GatewayServices } from '../server.js';
+import { targetResource } from '../services/authorizer.js';
+import { hashBearer } from '../services/secrets.js';
+import type { AgentRecord } from '../store/index.js';
+import { authzOf } from './authorize.js';
+import { agentView } from './present.js';
+
+/** A target is listed when its requester may ask for it now, or could after a fresh MFA check. */
+function visibleTo(decision: { allowed: boolean; stepUp?: 'mfa' }): boolean {
+  return decision.allowed || decision.stepUp === 'mfa';
+}
+
+/** Agent registration and the targets a caller may ask for. */
+export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
+  const { authorizer, audit, store } = s;
+
+  api.post(
+    '/agents',
+    { schema: { body: registerAgentBodySchema, response: { 201: registeredAgentSchema } } },
+    async (request, reply) => {
+      const { actor, decision } = authzOf(request);
+      const body = request.body;
+      if (await store.getAgentByName(body.name))
+        throw new GloveboxError('GBX_CONFLICT', 'an agent with that name exists');
+      const credential = newSecret('gbx_a');
+      const agent: AgentRecord = {
+        id: `agt_${body.name}`,
+        name: body.name,
+        env: body.env,
+        owner: body.owner,
+        tags: body.tags,
+        credentialHash: hashBearer(credential),
+        createdAt: s.config.clock.now(),
+        revokedAt: null,
+      };
+      await store.createAgent(agent);
+      // Recorded once the store accepted it: a refused duplicate leaves no success event.
+      await audit.record({
+        type: 'agent.registered',
+        actor: { kind: 'user', id: actor.name },
+        target: agent.name,
+        decision,
+        outcome: 'success',
+        details: { env: agent.env, owner: agent.owner, tags: agent.tags },
+      });
+      return reply.status(201).send({ agent: agentView(s, agent), credential });
+    },
+  );
+
+  api.get(
+    '/agents',
+    { schema: { response: { 200: z.object({ agents: z.array(agentSchema) }) } } },
+    async () => ({
+      agents: (await store.listAgents()).filter((a) => a.revokedAt === null).map((a) => agentView(s, a)),
+    }),
+  );
+
+  api.get(
+    '/targets',
+    { schema: { response: { 200: z.object({ targets: z.array(targetSchema) }) } } },
+    async (request) => {
+      const { actor } = authzOf(request);
+      const visible = (await store.listAgents()).filter(
+        (a) =>
+          a.revokedAt === null &&
+          visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
+      );
+      return {
+        targets: visible.map((a) => {
+          const v = agentView(s, a);
+          return {
+            name: v.name,
+            env: v.env,
+            owner: v.owner,
+            tags: v.tags,
+            connected: v.connected,
+            actions: v.actions,
+          };
+        }),
+      };
+    },
+  );
+}
