@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { isGloveboxError } from '@glovebox/core';
 import { bundleDigest, readPolicyBundle, type Decision, type PolicyBundle } from '@glovebox/policy';
 import { buildServer, type Gateway } from './server.js';
+import { CLUSTER_MASTER_KEY } from './cluster/test-cluster.js';
 import type { Actor } from './services/identity.js';
 import { PostgresStore } from './store/postgres-store.js';
 import { TEST_PG_URL } from './store/test-stores.js';
@@ -78,6 +79,7 @@ async function replica(
     policySource: 'store',
     policySyncIntervalMs: 200,
     replicaName: name,
+    masterKey: CLUSTER_MASTER_KEY, // replicas of one store share it
     bootstrapToken: `gbx_t_${name}-bootstrap-token-000000000000`,
     logLevel: 'info',
     logDestination: new Writable({

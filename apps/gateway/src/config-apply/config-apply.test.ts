@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isGloveboxError } from '@glovebox/core';
 import { buildServer, type Gateway } from '../server.js';
+import { CLUSTER_MASTER_KEY } from '../cluster/test-cluster.js';
 import type { Actor } from '../services/identity.js';
 import { hashBearer } from '../services/secrets.js';
 import { configJsonSchema } from './document.js';
@@ -32,6 +33,7 @@ async function gateway(t: TestContext, store?: string): Promise<Gateway> {
     watchPolicies: false,
     policySyncIntervalMs: 200,
     bootstrapToken: 'gbx_t_config-test-bootstrap-token-0000000',
+    masterKey: CLUSTER_MASTER_KEY, // replicas of one store share it
   });
   await gw.ready();
   t.after(async () => {
