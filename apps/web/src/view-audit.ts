@@ -1,31 +1,10 @@
+import type { AuditEventView, AuditList, AuditVerify } from '@glovebox/protocol';
 import { api } from './api.js';
 import { h, table, type Child } from './dom.js';
 import { go, link } from './state.js';
 import { errorBox } from './ui.js';
 
-export interface AuditEvent {
-  seq: number;
-  time: string;
-  type: string;
-  actor: string;
-  sessionId: string | null;
-  action: string | null;
-  target: string | null;
-  outcome: string;
-  decision: 'allow' | 'deny' | null;
-  /** False when the event does not match its hash or a stored column disagrees with it. */
-  intact: boolean;
-  event: Record<string, unknown>;
-}
-interface Verify {
-  ok: boolean;
-  events: number;
-  checkpoints: number;
-  unsignedTail: number;
-  message: string;
-}
-
-function auditTable(events: AuditEvent[]): HTMLElement {
+function auditTable(events: AuditEventView[]): HTMLElement {
   return table(
     'Audit events',
     ['#', 'Time', 'Type', 'Actor', 'Target', 'Action', 'Outcome', 'Decision'],
@@ -44,15 +23,6 @@ function auditTable(events: AuditEvent[]): HTMLElement {
 const FILTERS = ['actor', 'session', 'target', 'action', 'type', 'outcome', 'decision', 'since', 'until'];
 const TIME_HINT = '1h, 2d, yesterday, 2026-12-01 or 2026-12-01T09:00+01:00';
 
-interface AuditPage {
-  events: AuditEvent[];
-  older: number | null;
-  newer: number | null;
-  inconsistent: number[];
-  since: string | null;
-  until: string | null;
-}
-
 function choice(name: string, label: string, values: string[], params: URLSearchParams): HTMLElement {
   return h(
     'label',
@@ -69,7 +39,9 @@ function choice(name: string, label: string, values: string[], params: URLSearch
 }
 
 /** The page's banner: which events are listed, in which order, searched how. It says what the list shows. */
-function banner(page: AuditPage, applied: string[]): string {
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+function banner(page: AuditList, applied: string[]): string {
   const first = page.events[0]?.seq;
   const last = page.events.at(-1)?.seq;
   const range = first === undefined ? 'No event' : `${page.events.length} event(s), #${first} to #${last}`;
@@ -117,21 +89,20 @@ export async function auditView(): Promise<Child[]> {
   // `today`, `yesterday` and dates are the reader's days.
   query.set('tz', String(-new Date().getTimezoneOffset()));
   query.set('limit', '100');
-  const [verify, list] = await Promise.all([
-    api<Verify>('GET', '/audit/verify').catch((e: unknown) => e),
-    api<AuditPage>('GET', `/audit?${query.toString()}`).catch((e: unknown) => e),
+  const [verify, page] = await Promise.all([
+    api<AuditVerify>('GET', '/audit/verify').catch(asError),
+    api<AuditList>('GET', `/audit?${query.toString()}`).catch(asError),
   ]);
   const verifyBox =
     verify instanceof Error
       ? errorBox(verify)
       : h(
           'p',
-          { class: (verify as Verify).ok ? 'card okay' : 'card error', id: 'verify-status', role: 'status' },
-          (verify as Verify).ok ? 'Chain verified: ' : 'Chain verification FAILED: ',
-          `${(verify as Verify).message} (${(verify as Verify).events} events, ${(verify as Verify).checkpoints} signed checkpoints)`,
+          { class: verify.ok ? 'card okay' : 'card error', id: 'verify-status', role: 'status' },
+          verify.ok ? 'Chain verified: ' : 'Chain verification FAILED: ',
+          `${verify.message} (${verify.events} events, ${verify.checkpoints} signed checkpoints)`,
         );
-  if (list instanceof Error) return [h('h1', {}, 'Audit trail'), verifyBox, form, errorBox(list)];
-  const page = list as AuditPage;
+  if (page instanceof Error) return [h('h1', {}, 'Audit trail'), verifyBox, form, errorBox(page)];
   const applied = [...filters].map(([k, v]) => `${k} ${v}`);
   const to = (cursor: 'before' | 'after', seq: number) => {
     const q = new URLSearchParams(filters);

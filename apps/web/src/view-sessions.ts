@@ -1,9 +1,8 @@
-import type { AccessRequestView } from '@glovebox/protocol';
+import type { AccessRequestView, AuditEventView } from '@glovebox/protocol';
 import { api, watch } from './api.js';
 import { announce, facts, h, mount, table, when, type Child } from './dom.js';
 import { link, main, poll, state } from './state.js';
 import { confirmButton, errorBox, errorText, statusBadge } from './ui.js';
-import type { AuditEvent } from './view-audit.js';
 
 function sessionRows(list: AccessRequestView[]): Child[][] {
   return list.map((s) => [
@@ -38,7 +37,7 @@ async function activityFeed(s: AccessRequestView): Promise<HTMLElement> {
   const activity = h('div', { id: 'activity', 'aria-live': 'polite' });
   await poll(
     async () => {
-      const { events } = await api<{ events: AuditEvent[] }>(
+      const { events } = await api<{ events: AuditEventView[] }>(
         'GET',
         `/audit?session=${encodeURIComponent(s.id)}&limit=200`,
       );

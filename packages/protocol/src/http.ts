@@ -263,6 +263,8 @@ export const auditListSchema = z.object({
   since: z.string().nullable(),
   until: z.string().nullable(),
 });
+export type AuditEventView = z.infer<typeof auditEventViewSchema>;
+export type AuditList = z.infer<typeof auditListSchema>;
 
 export const policyViewSchema = z.object({
   version: z.string(),
@@ -283,6 +285,7 @@ export const auditVerifySchema = z.object({
   problem: z.string().optional(),
   message: z.string(),
 });
+export type AuditVerify = z.infer<typeof auditVerifySchema>;
 
 export const recordingSchema = z.object({
   id: z.string(),
