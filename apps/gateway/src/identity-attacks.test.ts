@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { authenticator } from 'otplib';
 import { AgentRuntime } from '@glovebox/agent';
 import { buildServer } from './server.js';
+import { apiClient } from './cluster/test-cluster.js';
 
 const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
 const ADMIN = 'gbx_t_admin-bootstrap-token-mfa-enroll-0';
@@ -27,17 +28,7 @@ async function setup(t: TestContext) {
     logDestination: new Writable({ write: (_c, _e, done) => done() }),
   });
   const url = await gw.listen();
-  const api = async (method: string, path: string, token: string | null, body?: unknown) => {
-    const res = await fetch(`${url}/api/v1${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const api = apiClient(url);
   const created = await api('POST', '/users', ADMIN, {
     name: 'olivia',
     groups: ['engineers', 'oncall'],

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { AgentRuntime, type ActionModule } from '@glovebox/agent';
 import { buildServer, type Gateway } from './server.js';
+import { apiClient } from './cluster/test-cluster.js';
 import type { AuditRow, ChainHead } from './store/index.js';
 
 const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
@@ -35,17 +36,7 @@ async function setup(t: TestContext) {
     endSession: async () => undefined,
     close: async () => undefined,
   };
-  const api = async (method: string, path: string, token: string | null, body?: unknown) => {
-    const res = await fetch(`${url}/api/v1${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const api = apiClient(url);
   await api('POST', '/users', ADMIN, {
     name: 'alice',
     groups: ['engineers'],
