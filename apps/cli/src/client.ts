@@ -28,6 +28,7 @@ export function errorFromBody(body: unknown, status: number): GloveboxError {
 /** One message of a streamed (NDJSON) action answer. */
 export type StreamMessage =
   | { type: 'stream'; data: unknown }
+  | { type: 'progress'; events: number; headSeq: number; targetSeq: number }
   | { type: 'result'; [key: string]: unknown }
   | { type: 'error'; error: { code: string; message: string } };
 
@@ -141,9 +142,14 @@ export class ApiClient {
     }
   }
 
-  /** POSTs and reads an NDJSON answer, passing each message to `onMessage`. */
-  async stream(path: string, body: unknown, onMessage: (message: StreamMessage) => void): Promise<void> {
-    const response = await this.send('POST', path, body, 'application/x-ndjson');
+  /** Sends (a POST with `body`, or a GET without) and reads an NDJSON answer, passing each message to `onMessage`. */
+  async stream(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    onMessage: (message: StreamMessage) => void,
+  ): Promise<void> {
+    const response = await this.send(method, path, body, 'application/x-ndjson');
     if ((response.statusCode ?? 500) >= 400) throw await this.errorOf(response);
     let buffer = '';
     const decoder = new TextDecoder();

@@ -52,6 +52,7 @@ export {
 } from './export-format.js';
 export { verifyExport, type VerifyExportOptions } from './verify/export.js';
 export { verifyEvents, type VerifyEventsOptions } from './verify/live.js';
+export { parseWitnessedHead } from './verify/report.js';
 export type {
   VerifyCommonOptions,
   VerifyProblem,

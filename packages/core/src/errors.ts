@@ -80,6 +80,11 @@ export const ERROR_CODES = {
     status: 503,
     meaning: 'The audit witness file cannot be read or holds no head that verifies.',
   },
+  GBX_AUDIT_VERIFY_FAILED: {
+    status: 409,
+    meaning:
+      'Audit verification found the trail changed, missing, reordered, cut off or unreadable; its report names the first bad seq.',
+  },
   GBX_EXEC_NOT_ALLOWED: {
     status: 403,
     meaning: 'The command or one of its arguments is not on the allow-list of the target.',

@@ -275,17 +275,44 @@ export const policyViewSchema = z.object({
 
 export const healthSchema = z.object({ status: z.string() });
 
+/** A head witnessed outside the store, as `SEQ:HASH` (the hash of the event at that seq). */
+export const witnessedHeadTextSchema = z.string().regex(/^[1-9][0-9]{0,15}:[0-9a-f]{64}$/);
+
+/**
+ * `GET /audit/verify`: heads witnessed outside the store (a sink, an earlier export, a note) the
+ * trail must reach. With `Accept: application/x-ndjson` the answer streams progress lines
+ * (`{"type":"progress",…}`) and ends with one `{"type":"result",…report}` or `{"type":"error",…}`.
+ */
+export const auditVerifyQuerySchema = z
+  .object({ head: z.union([witnessedHeadTextSchema, z.array(witnessedHeadTextSchema).max(16)]).optional() })
+  .strict();
+
 export const auditVerifySchema = z.object({
   ok: z.boolean(),
   events: z.number(),
   checkpoints: z.number(),
   headSeq: z.number(),
+  headHash: z.string(),
   unsignedTail: z.number(),
+  /** The highest witnessed head the trail was held against. */
+  witnessSeq: z.number().optional(),
   firstBadSeq: z.number().optional(),
   problem: z.string().optional(),
+  /** When not ok: GBX_AUDIT_ROLLED_BACK (behind a witnessed head) or GBX_AUDIT_VERIFY_FAILED. */
+  code: z.string().optional(),
   message: z.string(),
 });
 export type AuditVerify = z.infer<typeof auditVerifySchema>;
+
+/** A progress line of a streamed live verification. */
+export const auditVerifyProgressSchema = z.object({
+  type: z.literal('progress'),
+  events: z.number(),
+  headSeq: z.number(),
+  /** The store's head when the verification started: how far it has to go. */
+  targetSeq: z.number(),
+});
+export type AuditVerifyProgress = z.infer<typeof auditVerifyProgressSchema>;
 
 export const recordingSchema = z.object({
   id: z.string(),

@@ -64,8 +64,11 @@ export interface Deployment {
   policiesDir: string;
   /** Environment for a CLI user with their own home. */
   userEnv(name: string): Record<string, string>;
+  /** The `--store` every gateway of the deployment is given (sqlite:PATH or a PostgreSQL URL with its schema). */
+  store: string;
   startAgentService(credential: string): Promise<ChildProcess>;
-  restartGateway(): Promise<void>;
+  /** Kills the gateway (SIGKILL), runs `whileDown` if given, and starts it again. */
+  restartGateway(whileDown?: () => Promise<void>): Promise<void>;
   /** Starts another gateway process on the same store (its own data directory); returns its URL. */
   startReplica(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -145,6 +148,7 @@ export async function deploy(
     url,
     dir,
     policiesDir,
+    store: storeArgs[1]!,
     adminEnv: { GLOVEBOX_URL: url, GLOVEBOX_TOKEN: adminToken, GLOVEBOX_HOME: home('admin') },
     userEnv: (name) => ({ GLOVEBOX_URL: url, GLOVEBOX_HOME: home(name) }),
     async startAgentService(credential) {
@@ -161,9 +165,10 @@ export async function deploy(
       children.push(await spawnGateway(join(dir, `data-${name}`), at));
       return `http://127.0.0.1:${at}`;
     },
-    async restartGateway() {
+    async restartGateway(whileDown) {
       gateway?.kill('SIGKILL');
       await new Promise((r) => gateway?.once('exit', r));
+      await whileDown?.();
       await startGateway();
     },
     async stop() {

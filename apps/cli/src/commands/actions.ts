@@ -36,7 +36,7 @@ export async function runAction(
   const path = `/sessions/${encodeURIComponent(session)}/actions/${action}`;
   if (!onStream) return api.call<ActionResponse>('POST', path, { params });
   let final: ActionResponse | undefined;
-  await api.stream(path, { params }, (message) => {
+  await api.stream('POST', path, { params }, (message) => {
     if (message.type === 'stream') onStream(message.data);
     else if (message.type === 'result') final = message as unknown as ActionResponse;
     else if (message.type === 'error') throw errorFromBody(message, 500);

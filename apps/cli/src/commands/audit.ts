@@ -7,12 +7,18 @@ import type { VerifyReport } from '@glovebox/audit';
 import { EXIT } from '../client.js';
 import { table } from '../output.js';
 import { registerAuditSearch } from './audit-search.js';
+import { verifyAuditTrail, type VerifyOptions } from './audit-verify.js';
 import { context, localOutput } from './common.js';
 
 function describeReport(r: VerifyReport): string {
+  const witnessed = r.witnessSeq === undefined ? '' : `, reaches the witnessed head ${r.witnessSeq}`;
   return r.ok
-    ? `ok: ${r.events} events, ${r.checkpoints} signed checkpoints (head ${r.headSeq}; ${r.unsignedTail} after the last checkpoint)`
-    : `FAILED at seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? 'invalid'} — ${r.message}`;
+    ? `ok: ${r.events} events, ${r.checkpoints} signed checkpoints (head ${r.headSeq}${witnessed}; ${r.unsignedTail} after the last checkpoint)`
+    : `FAILED (${r.code ?? 'GBX_AUDIT_VERIFY_FAILED'}) at seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? 'invalid'} — ${r.message}`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function registerAuditCommands(program: Command): void {
@@ -38,12 +44,21 @@ export function registerAuditCommands(program: Command): void {
     .command('verify')
     .description('verify the live trail, or an export offline with --file (no gateway needed)')
     .option('--file <file>', 'an export written by `audit export`')
-    .action(async (o: { file?: string }, command: Command) => {
-      const out = localOutput(command);
-      const report: VerifyReport = o.file
-        ? await (await import('@glovebox/audit')).verifyExport(o.file)
-        : await context(command).api.call<VerifyReport>('GET', '/audit/verify');
-      out.result(report, describeReport);
+    .option('--key <pem>', 'a trusted public key file (PEM); repeat for rotated keys', collect, [])
+    .option('--head <seq:hash>', 'a head witnessed outside the store the trail must reach', collect, [])
+    .option(
+      '--head-file <file>',
+      'take the latest signed head from a witness file, a file sink output or an earlier export',
+      collect,
+      [],
+    )
+    .addHelpText(
+      'after',
+      '\nFails (exit 1, GBX_AUDIT_ROLLED_BACK) when the trail stops short of a witnessed head.',
+    )
+    .action(async (o: VerifyOptions, command: Command) => {
+      const report = await verifyAuditTrail(o, command);
+      localOutput(command).result(report, describeReport);
       if (!report.ok) process.exitCode = EXIT.error;
     });
 

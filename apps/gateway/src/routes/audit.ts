@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { verifyRecording, type ChainedEvent } from '@glovebox/audit';
+import { parseWitnessedHead, verifyRecording, type ChainedEvent, type VerifyProgress } from '@glovebox/audit';
 import { GloveboxError } from '@glovebox/core';
 import {
   auditListSchema,
   auditQuerySchema,
+  auditVerifyQuerySchema,
   auditVerifySchema,
   idParamsSchema,
+  type AuditVerifyProgress,
   recordingContentSchema,
   recordingSchema,
   sinkStatusSchema,
@@ -13,6 +15,7 @@ import {
 import type { GatewayApp, GatewayServices } from '../server.js';
 import { auditFilterOf, searchAudit } from '../services/audit-search.js';
 import { authzOf } from './authorize.js';
+import { streamLines } from './stream.js';
 
 const empty = z.object({}).strict();
 
@@ -104,18 +107,45 @@ export function registerAuditRoutes(api: GatewayApp, s: GatewayServices): void {
     },
   );
 
-  api.get('/audit/verify', { schema: { response: { 200: auditVerifySchema } } }, async (request) => {
-    const { actor, decision } = authzOf(request);
-    const report = await s.trail().verify();
-    await audit.record({
-      type: 'audit.verified',
-      actor: { kind: 'user', id: actor.name },
-      decision,
-      outcome: report.ok ? 'success' : 'failure',
-      details: { events: report.events, checkpoints: report.checkpoints, problem: report.problem ?? null },
-    });
-    return report;
-  });
+  api.get(
+    '/audit/verify',
+    { schema: { querystring: auditVerifyQuerySchema, response: { 200: auditVerifySchema } } },
+    async (request, reply) => {
+      const { actor, decision } = authzOf(request);
+      const given = request.query.head;
+      const heads = (given === undefined ? [] : typeof given === 'string' ? [given] : given).map((text) =>
+        parseWitnessedHead(text)!,
+      );
+      const verifyAndRecord = async (onProgress?: (progress: VerifyProgress) => void) => {
+        const report = await s.trail().verify(heads, onProgress);
+        await audit.record({
+          type: 'audit.verified',
+          actor: { kind: 'user', id: actor.name },
+          decision,
+          outcome: report.ok ? 'success' : 'failure',
+          details: {
+            events: report.events,
+            checkpoints: report.checkpoints,
+            problem: report.problem ?? null,
+            heads: heads.map((head) => `${head.seq}:${head.hash}`),
+          },
+        });
+        return auditVerifySchema.parse(report);
+      };
+      if (!request.headers.accept?.includes('application/x-ndjson')) return verifyAndRecord();
+      const targetSeq = (await store.auditHead())?.seq ?? 0;
+      return streamLines(
+        reply,
+        async (write) => {
+          const report = await verifyAndRecord((progress) =>
+            write({ type: 'progress', ...progress, targetSeq } satisfies AuditVerifyProgress),
+          );
+          return { type: 'result', ...report };
+        },
+        s.redactor,
+      );
+    },
+  );
 
   api.get('/audit/export', async (request, reply) => {
     const { actor, decision } = authzOf(request);

@@ -10,15 +10,14 @@ interface StreamedOutput {
 }
 
 /**
- * Answers an action as NDJSON: `{"type":"stream","data":…}` lines as they come (already redacted
- * and recorded), then one `{"type":"result",…}` or `{"type":"error",…}` line. Errors before the
- * first line still get a normal HTTP error status; a client that goes away cancels the action.
- * A mid-stream error's message passes the redactor, like every other error the gateway sends.
+ * Answers as NDJSON: the lines `run` writes as they come, then the line it returns, or one
+ * `{"type":"error",…}` line when it fails after the first line (before it, the error gets a normal
+ * HTTP error status). A client that goes away aborts `signal`. A mid-stream error's message passes
+ * the redactor, like every other error the gateway sends.
  */
-export async function streamAction(
+export async function streamLines(
   reply: FastifyReply,
-  run: (onStream: (data: unknown) => void, signal: AbortSignal) => Promise<StreamedOutput>,
-  ids: { sessionId: string; action: string },
+  run: (write: (line: object) => void, signal: AbortSignal) => Promise<object>,
   redactor: Redactor,
 ): Promise<FastifyReply> {
   const controller = new AbortController();
@@ -33,12 +32,12 @@ export async function streamAction(
     });
   };
   try {
-    const out = await run((data) => {
+    const last = await run((line) => {
       start();
-      reply.raw.write(`${JSON.stringify({ type: 'stream', data })}\n`);
+      reply.raw.write(`${JSON.stringify(line)}\n`);
     }, controller.signal);
     start();
-    reply.raw.end(`${JSON.stringify({ type: 'result', ...ids, ...out })}\n`);
+    reply.raw.end(`${JSON.stringify(last)}\n`);
   } catch (error) {
     if (!started) throw error;
     const body = isGloveboxError(error)
@@ -47,6 +46,27 @@ export async function streamAction(
     reply.raw.end(`${JSON.stringify({ type: 'error', error: body })}\n`);
   }
   return reply;
+}
+
+/**
+ * Answers an action as NDJSON: `{"type":"stream","data":…}` lines as they come (already redacted
+ * and recorded), then one `{"type":"result",…}` or `{"type":"error",…}` line.
+ */
+export function streamAction(
+  reply: FastifyReply,
+  run: (onStream: (data: unknown) => void, signal: AbortSignal) => Promise<StreamedOutput>,
+  ids: { sessionId: string; action: string },
+  redactor: Redactor,
+): Promise<FastifyReply> {
+  return streamLines(
+    reply,
+    async (write, signal) => ({
+      type: 'result',
+      ...ids,
+      ...(await run((data) => write({ type: 'stream', data }), signal)),
+    }),
+    redactor,
+  );
 }
 
 /** How much unsent output a slow watcher may hold before pieces are dropped (and counted). */

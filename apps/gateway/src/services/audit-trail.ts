@@ -9,7 +9,6 @@ import {
   generateAuditKey,
   parseSinksConfig,
   signCheckpoint,
-  signedCheckpointSchema,
   verifyCheckpointSignature,
   verifyEvents,
   WitnessFile,
@@ -36,6 +35,8 @@ export interface AuditTrailConfig {
   witnessPath: string;
   /** Least time between two checkpoints; a commit inside it is signed when it is up. */
   checkpointIntervalMs: number;
+  /** A live verification reports progress every this many events. */
+  verifyProgressEvery: number;
   /** Where the verification worker opens its own connection. */
   storeUrl: string | undefined;
   dataDir: string;
@@ -87,6 +88,7 @@ export class AuditTrail {
       store: config.storeUrl,
       dataDir: config.dataDir,
       publicKeys: () => this.#keyring.publicKeys(),
+      progressEvery: config.verifyProgressEvery,
     });
   }
 
@@ -268,20 +270,6 @@ export class AuditTrail {
     });
   }
 
-  /** Checks a signed head someone brings (from a sink or an export) against this trail's keys. */
-  parseSignedHead(value: unknown): SignedCheckpoint {
-    const parsed = signedCheckpointSchema.safeParse(value);
-    if (!parsed.success)
-      throw new GloveboxError('GBX_REQUEST_INVALID', 'the head is not a signed checkpoint');
-    const check = verifyCheckpointSignature(parsed.data, this.#keyring.verificationKeys());
-    if (check !== 'ok')
-      throw new GloveboxError(
-        'GBX_REQUEST_INVALID',
-        `the signed head at seq ${parsed.data.seq} does not verify (${check})`,
-      );
-    return parsed.data;
-  }
-
   /**
    * Writes an export: the head is signed (and witnessed) first, so no event in it is protected by
    * the chain alone, and the header carries the latest witnessed head the file must reach.
@@ -324,6 +312,7 @@ export async function startAuditTrail(
     keysDir: join(keys, 'audit'),
     witnessPath: settings.witnessFile ?? join(keys, 'audit-witness.jsonl'),
     checkpointIntervalMs: settings.checkpointIntervalMs ?? 1000,
+    verifyProgressEvery: settings.verifyProgressEvery ?? 50_000,
     storeUrl: options.config.store,
     dataDir: options.config.dataDir,
     onCheckpoint: options.onCheckpoint,

@@ -125,6 +125,8 @@ export const sinksConfigSchema = z
     witnessFile: z.string().min(1).max(4096).optional(),
     /** Least time between two checkpoints, in milliseconds; default 1000. */
     checkpointIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
+    /** A live verification reports its progress (log, API stream, CLI) every this many events; default 50,000. */
+    verifyProgressEvery: z.number().int().min(1).max(100_000_000).optional(),
   })
   .refine((config) => new Set(config.sinks.map((sink) => sink.name)).size === config.sinks.length, {
     message: 'sink names must be unique (each keeps its own delivery cursor)',

@@ -30,6 +30,8 @@ export interface VerifyReport {
   /** Every event with a lower seq verified; the trail is in doubt from here on. */
   firstBadSeq?: number;
   problem?: VerifyProblem;
+  /** When not ok: `GBX_AUDIT_ROLLED_BACK` for a trail behind a witnessed head, else `GBX_AUDIT_VERIFY_FAILED`. */
+  code?: 'GBX_AUDIT_ROLLED_BACK' | 'GBX_AUDIT_VERIFY_FAILED';
   /** 1-based line of the export (or position in the store) where the problem was found. */
   line?: number;
   message: string;
@@ -56,6 +58,19 @@ export interface Verdict {
 export interface WitnessedHead {
   seq: number;
   hash: string;
+}
+
+/**
+ * Reads a head written as `SEQ:HASH` (what `audit verify --head` takes); null when it is not one.
+ *
+ * @example
+ * parseWitnessedHead('1042:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08');
+ */
+export function parseWitnessedHead(text: string): WitnessedHead | null {
+  const match = /^([1-9][0-9]{0,15}):([0-9a-f]{64})$/.exec(text);
+  if (match === null) return null;
+  const seq = Number(match[1]);
+  return Number.isSafeInteger(seq) ? { seq, hash: match[2]! } : null;
 }
 
 /** Options shared by the export and store verifiers. */

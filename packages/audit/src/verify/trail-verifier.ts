@@ -186,6 +186,7 @@ export class TrailVerifier {
         ok: false,
         ...base,
         problem,
+        code: problem === 'rolled-back' ? 'GBX_AUDIT_ROLLED_BACK' : 'GBX_AUDIT_VERIFY_FAILED',
         ...(firstBadSeq === undefined ? {} : { firstBadSeq }),
         ...(line === undefined ? {} : { line }),
         message,
