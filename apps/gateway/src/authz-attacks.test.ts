@@ -224,7 +224,7 @@ test('a live watcher is cut off when its token is revoked or its rights change',
   const auditor = await watch((await g.token('auditor'))!);
   live.publish(piece('first'));
   await new Promise((r) => setImmediate(r));
-  const ownerTokenId = (await g.gw.services.identity.authenticate(ownerToken)).tokenId;
+  const ownerTokenId = (await g.gw.services.identity.authenticate(ownerToken, '127.0.0.1')).tokenId;
   await g.gw.services.identity.revokeToken(ownerTokenId);
   const audrey = (await g.gw.services.store.getUserByName('audrey'))!;
   await g.gw.services.store.updateUserGroups(audrey.id, []);

@@ -1,5 +1,6 @@
 import { GloveboxError, systemClock, type Clock } from '@glovebox/core';
 import { resolve } from 'node:path';
+import { DEFAULT_CREDENTIAL_LIMITS, type CredentialLimits } from './services/credential-limits.js';
 
 /** Everything `buildServer` needs; `checkAndSetDefaults` fills the rest and rejects nonsense. */
 export interface GatewayConfig {
@@ -45,8 +46,14 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** Largest heap snapshot the gateway accepts from an agent (bytes). */
   maxArtifactBytes: number;
-  loginAttempts: number;
-  loginWindowMs: number;
+  /** Failed credential checks (password, TOTP, WebAuthn, tokens) allowed per user, source and both. */
+  credentialLimits: CredentialLimits;
+  /**
+   * Which proxies' `X-Forwarded-For` names the client (Fastify's `trustProxy`): false (default; the
+   * client is the socket's peer), true (any — only when nothing reaches the gateway except through
+   * the proxy), or the proxies' addresses/CIDRs. The client address keys the credential limits.
+   */
+  trustProxy: boolean | string[];
   /** The `audit` section of the configuration file: `{ sinks, witnessFile, checkpointIntervalMs }` (docs/audit.md). */
   audit?: unknown;
   /**
@@ -170,8 +177,8 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
     callTimeoutMs: 60_000,
     bodyLimitBytes: 256 * 1024,
     maxArtifactBytes: 2 * 1024 ** 3,
-    loginAttempts: 5,
-    loginWindowMs: 5 * 60_000,
+    credentialLimits: DEFAULT_CREDENTIAL_LIMITS,
+    trustProxy: false,
     watchPolicies: true,
     policySource: 'directory',
     policySyncIntervalMs: 2000,
@@ -206,11 +213,13 @@ export function checkAndSetDefaults(options: GatewayOptions): GatewayConfig {
     'callTimeoutMs',
     'bodyLimitBytes',
     'maxArtifactBytes',
-    'loginAttempts',
-    'loginWindowMs',
     'policySyncIntervalMs',
   ] as const) {
     positive(key, c[key]);
   }
+  c.credentialLimits = { ...DEFAULT_CREDENTIAL_LIMITS, ...c.credentialLimits };
+  for (const [key, value] of Object.entries(c.credentialLimits))
+    if (!Number.isInteger(value) || value <= 0)
+      throw new GloveboxError('GBX_CONFIG_INVALID', `credentialLimits.${key} must be a positive integer`);
   return c;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isGloveboxError, GloveboxError, parseDuration } from '@glovebox/core';
 import { buildServer } from './server.js';
 import type { CiTokenExchangeConfig, GatewayOptions } from './config.js';
+import { DEFAULT_CREDENTIAL_LIMITS } from './services/credential-limits.js';
 
 /** `ciTokenExchange:` of the server file (docs/policy.md, "Deploying policies from CI"). */
 const ciTokenExchangeSchema = z
@@ -112,6 +113,18 @@ const fileSchema = z
     webauthn: z.object({ rpId: z.string(), origin: z.string().url() }).strict().optional(),
     /** CI providers whose OIDC tokens are exchanged for short-lived Glovebox tokens. */
     ciTokenExchange: ciTokenExchangeSchema.optional(),
+    /** Proxies trusted to name the client in X-Forwarded-For (docs/security.md, "Identity"). */
+    trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Failed credential checks allowed per window (docs/security.md, "Identity"). */
+    credentialLimits: z
+      .object({
+        window: z.string().optional(),
+        perUserAndSource: z.number().int().positive().optional(),
+        perUser: z.number().int().positive().optional(),
+        perSource: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -206,6 +219,16 @@ async function main(): Promise<void> {
     })),
     webauthn: file.webauthn,
     ciTokenExchange: ciTokenExchangeOf(file.ciTokenExchange),
+    trustProxy: file.trustProxy,
+    credentialLimits: file.credentialLimits && {
+      ...DEFAULT_CREDENTIAL_LIMITS,
+      ...(file.credentialLimits.window
+        ? { windowMs: durationOf(file.credentialLimits.window, 'credentialLimits.window') }
+        : {}),
+      ...Object.fromEntries(
+        Object.entries(file.credentialLimits).filter(([k, v]) => k !== 'window' && v !== undefined),
+      ),
+    },
     acceptAuditRollback: parseSeq(
       values['accept-audit-rollback'] ?? process.env.GLOVEBOX_ACCEPT_AUDIT_ROLLBACK,
     ),

@@ -131,8 +131,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     clock,
     secrets,
     sessionTokenTtlMs: config.sessionTokenTtlMs,
-    loginAttempts: config.loginAttempts,
-    loginWindowMs: config.loginWindowMs,
+    credentialLimits: config.credentialLimits,
   });
   const audit = new AuditService({
     store,
@@ -317,7 +316,8 @@ export function buildServer(options: GatewayOptions): Gateway {
     // Every API call is already in the audit trail (api.request); per-request log lines would only
     // repeat it, and each one costs a redaction pass.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    // The client address keys the credential limits: only configured proxies may name it.
+    trustProxy: config.trustProxy,
     // close() comes last, after the agents and jobs stopped: a finished streamed (hijacked) answer's
     // keep-alive socket otherwise held it for the 72 s keep-alive timeout
     forceCloseConnections: true,
@@ -430,6 +430,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     hub.start(await store.listLiveRequests());
     // One replica at a time (the elected leader) reaps and dispatches to the sinks.
     jobs.every('reaper', config.reaperIntervalMs, () => access.reap());
+    jobs.every('credential-failures', 60_000, () => identity.limiter.purge());
     jobs.whileLeading(
       () => sinks.start(),
       () => sinks.stop(),

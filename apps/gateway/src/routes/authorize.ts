@@ -68,7 +68,7 @@ async function bearerOrConsole(request: FastifyRequest, s: GatewayServices): Pro
   const match = header ? /^Bearer\s+(\S{1,512})$/.exec(header) : null;
   if (!match)
     throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required: log in or set GLOVEBOX_TOKEN');
-  return s.identity.authenticate(match[1]!);
+  return s.identity.authenticate(match[1]!, request.ip);
 }
 
 async function load(

@@ -219,7 +219,11 @@ export function registerIdentityRoutes(api: GatewayApp, s: GatewayServices): voi
     async (request) => {
       const { actor } = authzOf(request);
       try {
-        const result = await identity.mfa.verifyTotp(actor, request.body.code);
+        const result = await identity.limiter.attempt(
+          { user: actor.name, source: request.ip },
+          () => identity.mfa.verifyTotp(actor, request.body.code),
+          (code) => code === 'GBX_MFA_INVALID',
+        );
         await audit.record({
           type: result.enrolled ? 'auth.mfa_enrolled' : 'auth.step_up',
           actor: { kind: 'user', id: actor.name },

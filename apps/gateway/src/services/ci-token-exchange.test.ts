@@ -74,7 +74,7 @@ test('a CI token from a trusted repository becomes a short-lived token of its CI
   const result = await gw.services.ciExchange.exchange(jwt);
   assert.deepEqual([result.user, result.groups], ['ci-policies', ['ci', 'policy-admins']]);
   assert.ok(result.expiresAt <= Date.now() + 15 * 60_000 + 1000);
-  const actor = await gw.services.identity.authenticate(result.token);
+  const actor = await gw.services.identity.authenticate(result.token, '127.0.0.1');
   assert.deepEqual([actor.name, actor.groups], ['ci-policies', ['ci', 'policy-admins']]);
   const claims = await gw.services.store.ciExchanges.claimsOfToken(actor.tokenId);
   assert.equal(claims?.['repository'], 'acme/policies');

@@ -2,6 +2,7 @@ import { GloveboxError, newId, newSecret, type Clock } from '@glovebox/core';
 import type { Store, TokenRecord, UserRecord } from '../store/index.js';
 import { decoyPasswordHash, hashBearer, hashPassword, verifyPassword, type SecretBox } from './secrets.js';
 import { MfaService } from './mfa.js';
+import { CredentialLimiter, type CredentialLimits } from './credential-limits.js';
 
 /** Who the provider says logged in, reduced to what the gateway uses. */
 export interface SsoIdentity {
@@ -34,9 +35,8 @@ export interface IdentityConfig {
   secrets: SecretBox;
   /** Lifetime of a login session token. */
   sessionTokenTtlMs: number;
-  /** Failed logins allowed per user and per client address within the window. */
-  loginAttempts: number;
-  loginWindowMs: number;
+  /** Failed credential checks allowed per user, per source and per both, within a window. */
+  credentialLimits: CredentialLimits;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -56,13 +56,15 @@ export function checkName(kind: 'user' | 'group', name: string): string {
 /** Local users, bearer tokens and TOTP. Failures of authentication all look alike to the caller. */
 export class IdentityService {
   readonly #c: IdentityConfig;
-  readonly #failures = new Map<string, number[]>();
   /** Second factors: enrollment tickets, TOTP, which login enrolled what. */
   readonly mfa: MfaService;
+  /** Limits on failed credential checks, shared by every replica through the store. */
+  readonly limiter: CredentialLimiter;
 
   constructor(config: IdentityConfig) {
     this.#c = config;
     this.mfa = new MfaService(config);
+    this.limiter = new CredentialLimiter(config.store.identityState, config.clock, config.credentialLimits);
   }
 
   async createUser(name: string, groups: string[], password: string | null): Promise<UserRecord> {
@@ -87,20 +89,6 @@ export class IdentityService {
     return user;
   }
 
-  #limited(keys: string[]): boolean {
-    const now = this.#c.clock.now();
-    return keys.some((k) => {
-      const recent = (this.#failures.get(k) ?? []).filter((t) => now - t < this.#c.loginWindowMs);
-      this.#failures.set(k, recent);
-      return recent.length >= this.#c.loginAttempts;
-    });
-  }
-
-  #recordFailure(keys: string[]): void {
-    for (const k of keys) this.#failures.set(k, [...(this.#failures.get(k) ?? []), this.#c.clock.now()]);
-    if (this.#failures.size > 10_000) this.#failures.clear();
-  }
-
   /**
    * Password (+ TOTP when enrolled) login. Unknown user, wrong password and wrong code all give
    * the same GBX_AUTH_FAILED after the same work; a missing code for an enrolled user gives
@@ -112,26 +100,30 @@ export class IdentityService {
     otp: string | undefined,
     clientAddress: string,
   ): Promise<{ token: string; record: TokenRecord; user: UserRecord }> {
-    const keys = [`user:${name.slice(0, 64)}`, `addr:${clientAddress}`];
-    if (this.#limited(keys))
-      throw new GloveboxError('GBX_RATE_LIMITED', 'too many failed logins; try again later');
+    return this.limiter.attempt(
+      { user: name, source: clientAddress },
+      () => this.#login(name, password, otp),
+      (code) => code === 'GBX_AUTH_FAILED',
+    );
+  }
+
+  async #login(
+    name: string,
+    password: string,
+    otp: string | undefined,
+  ): Promise<{ token: string; record: TokenRecord; user: UserRecord }> {
     const user = NAME.test(name) ? await this.#c.store.getUserByName(name) : null;
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
-    if (!user || !ok || user.disabled || user.passwordHash === null) {
-      this.#recordFailure(keys);
+    if (!user || !ok || user.disabled || user.passwordHash === null)
       throw new GloveboxError('GBX_AUTH_FAILED', 'invalid credentials');
-    }
     let mfaAt: number | null = null;
     if (user.mfaEnrolledAt !== null) {
       if (otp === undefined || otp === '')
         throw new GloveboxError('GBX_AUTH_MFA_REQUIRED', 'a one-time code is required');
-      if (user.totpSecretEnc === null || !(await this.mfa.checkTotp(user.id, user.totpSecretEnc, otp))) {
-        this.#recordFailure(keys);
+      if (user.totpSecretEnc === null || !(await this.mfa.checkTotp(user.id, user.totpSecretEnc, otp)))
         throw new GloveboxError('GBX_AUTH_FAILED', 'invalid credentials');
-      }
       mfaAt = this.#c.clock.now();
     }
-    this.#failures.delete(keys[0]!);
     const { token, record } = await this.issueToken(
       user.id,
       'session',
@@ -189,8 +181,15 @@ export class IdentityService {
     return record;
   }
 
-  /** Resolves a bearer token to an actor, or throws GBX_AUTH_FAILED for anything wrong with it. */
-  async authenticate(bearer: string): Promise<Actor> {
+  /**
+   * Resolves a bearer token presented from `clientAddress` to an actor, or throws GBX_AUTH_FAILED
+   * for anything wrong with it (GBX_RATE_LIMITED while that source is over its failure limit).
+   */
+  async authenticate(bearer: string, clientAddress: string): Promise<Actor> {
+    return this.limiter.bearer(clientAddress, () => this.#authenticate(bearer));
+  }
+
+  async #authenticate(bearer: string): Promise<Actor> {
     const fail = () => new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
     if (!/^gbx_[st]_[A-Za-z0-9_-]{20,}$/.test(bearer) && bearer.length < 24) throw fail();
     const record = await this.#c.store.getTokenByHash(hashBearer(bearer));

@@ -49,8 +49,7 @@ async function run(store: Store, clock: ManualClock, commands: Command[]): Promi
     clock,
     secrets: new SecretBox(randomBytes(32)),
     sessionTokenTtlMs: 24 * 3600_000,
-    loginAttempts: 1000,
-    loginWindowMs: 60_000,
+    credentialLimits: { windowMs: 60_000, perUserAndSource: 1000, perUser: 1000, perSource: 1000 },
   });
   const user = await identity.createUser(`p-${randomBytes(5).toString('hex')}`, ['engineers'], PASSWORD);
   // Codes are single use per step: every code the test computes is for a step nobody used yet.
@@ -65,7 +64,7 @@ async function run(store: Store, clock: ManualClock, commands: Command[]): Promi
     return token;
   };
   const g: Ghost = { token: await login(null), tickets: [], factor: null, pending: null, proved: new Set() };
-  const actorNow = (): Promise<Actor> => identity.authenticate(g.token);
+  const actorNow = (): Promise<Actor> => identity.authenticate(g.token, '127.0.0.1');
   const codeOf = (e: unknown) => (e instanceof GloveboxError ? e.code : String(e));
   for (const c of commands) {
     const before = await actorNow();

@@ -32,6 +32,8 @@ export interface IdentityStateStore {
   acceptTotpStep(userId: string, step: number): Promise<boolean>;
   /** Counts one failure for `key` in the window starting at `windowStart`; returns the new count. */
   addFailure(key: string, windowStart: number): Promise<number>;
+  /** Takes back one failure counted for `key` in the window starting at `windowStart` (a reservation). */
+  forgiveFailure(key: string, windowStart: number): Promise<void>;
   /** Failures of `key` counted in windows starting at or after `since`. */
   failures(key: string, since: number): Promise<number>;
   /** Forgets the failures of `key` (after a success). */
@@ -165,6 +167,12 @@ class SqlIdentityState implements IdentityStateStore {
         )
       ).rows[0]?.count ?? 0,
     );
+  forgiveFailure: IdentityStateStore['forgiveFailure'] = async (key, windowStart) => {
+    await this.#q(
+      'UPDATE auth_failures SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0',
+      [key, windowStart],
+    );
+  };
   failures: IdentityStateStore['failures'] = async (key, since) =>
     Number(
       (

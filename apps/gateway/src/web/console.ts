@@ -89,7 +89,7 @@ export async function authenticateConsoleRequest(
   checkSameOrigin(request.headers);
   if (!csrfMatches(request.headers[CSRF_HEADER], token))
     throw new GloveboxError('GBX_CSRF_INVALID', 'missing or wrong anti-forgery token; reload the console');
-  return services.identity.authenticate(token);
+  return services.identity.authenticate(token, request.ip);
 }
 
 /**
@@ -164,7 +164,7 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
       checkSameOrigin(request.headers);
       let actor: Actor;
       try {
-        actor = await identity.authenticate(token);
+        actor = await identity.authenticate(token, request.ip);
       } catch {
         return { authenticated: false, methods };
       }

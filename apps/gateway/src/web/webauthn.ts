@@ -203,50 +203,63 @@ export function registerWebauthnRoutes(
     },
   );
 
+  /** Checks an assertion against the login's challenge and the user's keys; GBX_MFA_INVALID if it fails. */
+  const verifyAssertion = async (
+    actor: Actor,
+    body: z.infer<typeof webauthnVerifyBodySchema>,
+    request: FastifyRequest,
+  ): Promise<{ id: string; newCounter: number }> => {
+    const invalid = () =>
+      new GloveboxError('GBX_MFA_INVALID', 'the security key response is invalid or expired');
+    const { challenge } = unseal(actor, body.challengeToken, 'assert');
+    const response = body.response as unknown as AuthenticationResponseJSON;
+    const stored = (await store.listWebauthnCredentials(actor.userId)).find((c) => c.id === response.id);
+    if (!stored) throw invalid();
+    const { origin, rpID } = rp(request);
+    try {
+      const result = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+        credential: {
+          id: stored.id,
+          publicKey: new Uint8Array(Buffer.from(stored.publicKey, 'base64url')),
+          counter: stored.counter,
+          transports: stored.transports as AuthenticatorTransportFuture[],
+        },
+        requireUserVerification: false,
+      });
+      if (result.verified) return { id: stored.id, newCounter: result.authenticationInfo.newCounter };
+    } catch {
+      // a malformed or forged response is a wrong one
+    }
+    throw invalid();
+  };
+
   app.post(
     `${API_PREFIX}/mfa/webauthn/assert/verify`,
     { schema: { body: webauthnVerifyBodySchema, response: { 200: mfaVerifyResponseSchema } } },
     async (request) => {
       const actor = actorOf(request);
-      const { challenge } = unseal(actor, request.body.challengeToken, 'assert');
-      const response = request.body.response as unknown as AuthenticationResponseJSON;
-      const credentials = await store.listWebauthnCredentials(actor.userId);
-      const stored = credentials.find((c) => c.id === response.id);
-      const { origin, rpID } = rp(request);
-      let ok = false;
-      let newCounter = 0;
-      if (stored) {
-        try {
-          const result = await verifyAuthenticationResponse({
-            response,
-            expectedChallenge: challenge,
-            expectedOrigin: origin,
-            expectedRPID: rpID,
-            credential: {
-              id: stored.id,
-              publicKey: new Uint8Array(Buffer.from(stored.publicKey, 'base64url')),
-              counter: stored.counter,
-              transports: stored.transports as AuthenticatorTransportFuture[],
-            },
-            requireUserVerification: false,
-          });
-          ok = result.verified;
-          newCounter = result.authenticationInfo.newCounter;
-        } catch {
-          ok = false;
-        }
-      }
-      if (!ok || !stored) {
+      let asserted: { id: string; newCounter: number };
+      try {
+        asserted = await identity.limiter.attempt(
+          { user: actor.name, source: request.ip },
+          () => verifyAssertion(actor, request.body, request),
+          (code) => code === 'GBX_MFA_INVALID',
+        );
+      } catch (error) {
         await audit.record({
           type: 'auth.mfa_failed',
           actor: { kind: 'user', id: actor.name },
           outcome: 'failure',
-          details: { method: 'webauthn' },
+          details: { method: 'webauthn', code: error instanceof GloveboxError ? error.code : 'GBX_INTERNAL' },
         });
-        throw new GloveboxError('GBX_MFA_INVALID', 'the security key response is invalid or expired');
+        throw error;
       }
-      await store.touchWebauthnCredential(stored.id, newCounter, config.clock.now());
-      const verified = await identity.mfa.confirmFactor(actor, `webauthn:${stored.id}`);
+      await store.touchWebauthnCredential(asserted.id, asserted.newCounter, config.clock.now());
+      const verified = await identity.mfa.confirmFactor(actor, `webauthn:${asserted.id}`);
       await audit.record({
         type: 'auth.step_up',
         actor: { kind: 'user', id: actor.name },
