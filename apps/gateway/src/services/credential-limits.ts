@@ -1,4 +1,4 @@
-import { createHash, type BinaryLike } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { GloveboxError, isGloveboxError, type Clock } from '@glovebox/core';
 import type { IdentityStateStore } from '../store/identity-state.js';
@@ -53,8 +53,7 @@ export function sourceOf(address: string): string {
 }
 
 // Keys are hashed: a login's user field is where people paste passwords.
-const keyOf = (...parts: BinaryLike[]) =>
-  createHash('sha256').update(parts.join('\u0000')).digest('base64url');
+const keyOf = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 
 /**
  * Limits on failed credential checks, counted in the store so every replica sees the same counts.
