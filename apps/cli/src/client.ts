@@ -192,6 +192,7 @@ export function exitCodeFor(error: unknown): number {
     case 'GBX_SELF_APPROVAL':
     case 'GBX_SESSION_NOT_ACTIVE':
     case 'GBX_ACTION_NOT_GRANTED':
+    case 'GBX_INSTANCE_LIMIT':
       return EXIT.denied;
     case 'GBX_STEP_UP_REQUIRED':
     case 'GBX_AUTH_MFA_REQUIRED':

@@ -65,6 +65,8 @@ export interface GatewayServices {
   access: AccessService;
   actions: ActionService;
   hub: AgentHub;
+  /** Which instances of an agent are connected, on any replica; actions go through it. */
+  router: AgentRouter;
   metrics: Metrics;
   redactor: Redactor;
   sinks: AuditSinks;
@@ -166,7 +168,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       if (!signingKey) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
       return signingKey;
     },
-    onConnection: (agent, hello) => router.connection(agent, hello),
+    onConnection: (agent, instance, hello) => router.connection(agent, instance, hello),
     log: logger.child({ part: 'agents' }),
     envelopeTtlMs: config.envelopeTtlMs,
     leaseWindowMs: config.leaseWindowMs,
@@ -294,6 +296,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     access,
     actions,
     hub,
+    router,
     metrics,
     redactor,
     sinks,

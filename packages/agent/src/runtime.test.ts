@@ -60,6 +60,9 @@ async function fakeGateway() {
   };
 }
 
+/** The instance id the runtime under test announced (envelopes name the one instance meant). */
+let instance = '';
+
 function envelope(callId: string, overrides: Record<string, unknown> = {}, key = gatewayKey.privateKey) {
   const now = Date.now();
   return signEnvelope(
@@ -69,6 +72,7 @@ function envelope(callId: string, overrides: Record<string, unknown> = {}, key =
       sessionId: 'ses_1',
       audience: 'svc',
       target: 'svc',
+      instance,
       action: 'ping',
       params: {},
       masking: 'standard',
@@ -106,6 +110,9 @@ test('the runtime runs only valid envelopes, once, for live sessions, and cleans
   });
   assert.equal(await runtime.start(), 'svc');
   await gw.connected;
+  instance = runtime.instanceId;
+  const hello = gw.received.find((m) => m.type === 'hello');
+  assert.equal(hello?.type === 'hello' && hello.instance.id, instance, 'the hello names this instance');
 
   gw.send({ type: 'call', envelope: envelope('call_valid_000001') });
   assert.equal((await gw.resultFor('call_valid_000001')).ok, true);
@@ -114,6 +121,7 @@ test('the runtime runs only valid envelopes, once, for live sessions, and cleans
     ['call_forged_00001', envelope('call_forged_00001', {}, attackerKey.privateKey)],
     ['call_valid_000001', envelope('call_valid_000001')],
     ['call_other_000001', envelope('call_other_000001', { audience: 'another-agent' })],
+    ['call_sibling_0001', envelope('call_sibling_0001', { instance: 'inst_another_process' })],
     [
       'call_stale_000001',
       envelope('call_stale_000001', { issuedAt: Date.now() - 120_000, expiresAt: Date.now() - 60_000 }),

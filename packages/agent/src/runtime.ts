@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import WebSocket from 'ws';
 import { GloveboxError, isGloveboxError, systemClock, type Clock } from '@glovebox/core';
@@ -35,6 +35,8 @@ export interface AgentRuntimeOptions {
   /** Calls running at once; more are refused. */
   maxConcurrentCalls?: number;
   version?: string;
+  /** The service's own version (release, image tag), shown with this instance. */
+  serviceVersion?: string;
   /** Allow-listed commands announced to the gateway (names and classes), for policy context. */
   commands?: { name: string; class: string }[];
 }
@@ -50,11 +52,15 @@ interface Lease {
  * leases and ends everything a session created when it ends, lapses, or the gateway is gone.
  */
 export class AgentRuntime {
-  readonly #o: Required<Omit<AgentRuntimeOptions, 'targetName' | 'version' | 'commands'>> & {
+  readonly #o: Required<
+    Omit<AgentRuntimeOptions, 'targetName' | 'version' | 'commands' | 'serviceVersion'>
+  > & {
     targetName: string;
     version: string;
     commands: { name: string; class: string }[];
   };
+  /** This process among all connected with the same credential; chosen once, kept across reconnections. */
+  readonly #instance: { id: string; startedAt: number; version: string | null };
   readonly #handlers = new Map<string, ActionHandler>();
   readonly #nonces = new NonceCache();
   readonly #leases = new Map<string, Lease>();
@@ -90,6 +96,11 @@ export class AgentRuntime {
       commands: [],
       ...options,
     };
+    this.#instance = {
+      id: `inst_${randomBytes(9).toString('base64url')}`,
+      startedAt: Math.round(this.#o.clock.now() - process.uptime() * 1000),
+      version: options.serviceVersion?.slice(0, 64) ?? null,
+    };
     for (const m of options.modules) {
       for (const [name, handler] of Object.entries(m.actions)) {
         if (this.#handlers.has(name)) throw new TypeError(`two modules handle "${name}"`);
@@ -101,6 +112,11 @@ export class AgentRuntime {
   /** The name the gateway registered this agent under, once connected. */
   get agentName(): string | undefined {
     return this.#agentName;
+  }
+
+  /** This process's instance id, as the gateway lists it. */
+  get instanceId(): string {
+    return this.#instance.id;
   }
 
   get connected(): boolean {
@@ -155,6 +171,7 @@ export class AgentRuntime {
         protocol: AGENT_PROTOCOL_VERSION,
         agentVersion: this.#o.version,
         runtime: { node: process.versions.node, pid: process.pid, hostname: hostname().slice(0, 255) },
+        instance: this.#instance,
         targets: [
           {
             name: this.#o.targetName,
@@ -220,6 +237,7 @@ export class AgentRuntime {
       keys: this.#keys,
       audience: this.#agentName,
       targets: new Set([this.#agentName]),
+      instance: this.#instance.id,
       now,
       claimNonce: (id, until) => this.#nonces.claim(id, until, now),
     });

@@ -48,9 +48,11 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
     const debug = options.debugger ?? true;
     const heap = options.heap ?? {};
     // the worker fingerprints the sensitive values and drops this copy (its own env stays empty)
+    const serviceVersion = process.env.GLOVEBOX_SERVICE_VERSION ?? process.env.npm_package_version;
     const workerData: AgentWorkerData = {
       url,
       token,
+      ...(serviceVersion ? { serviceVersion } : {}),
       factsPort: port2,
       logPort: logs.port2,
       debugger: debug,

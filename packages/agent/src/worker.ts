@@ -26,6 +26,8 @@ export interface AgentWorkerData {
   logPort?: MessagePort;
   debugger: boolean;
   heap: HeapAgentOptions | false;
+  /** The service's version (GLOVEBOX_SERVICE_VERSION, else the npm package version it runs as). */
+  serviceVersion?: string;
   /** The application's environment, read once for its sensitive values and then dropped. */
   env?: Record<string, string | undefined>;
 }
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     token: data.token,
     modules,
     log: (level, message) => agentLog.log(level, message),
+    ...(data.serviceVersion ? { serviceVersion: data.serviceVersion } : {}),
   });
   await runtime.start();
 }

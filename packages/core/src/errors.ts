@@ -47,6 +47,10 @@ export const ERROR_CODES = {
   GBX_SESSION_NOT_ACTIVE: { status: 403, meaning: 'The session has ended, expired or was never approved.' },
   GBX_ACTION_NOT_GRANTED: { status: 403, meaning: 'The session does not grant this action.' },
   GBX_AGENT_UNAVAILABLE: { status: 503, meaning: 'The target agent is not connected.' },
+  GBX_INSTANCE_LIMIT: {
+    status: 403,
+    meaning: 'The action would reach more instances of the target than policy allows (@maxInstances).',
+  },
   GBX_REPLICA_UNAUTHENTICATED: {
     status: 401,
     meaning: 'A replica-to-replica relay request failed authentication (replicas need the same master key).',

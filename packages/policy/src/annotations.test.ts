@@ -89,9 +89,19 @@ test('mergeObligations fills defaults and picks the most restrictive', () => {
       approverGroups: ['security', 'sre-leads'],
       masking: 'strict',
       keepArtifactsSec: 3600,
+      maxInstances: 0,
     },
   );
   assert.throws(() => mergeObligations([]), TypeError);
+});
+
+test('@maxInstances limits fan-out; merged, the smallest set limit wins and 0 means none', () => {
+  assert.equal(checkAnnotations('permit', { maxInstances: '3' }).info.obligations.maxInstances, 3);
+  for (const bad of ['0', '-1', 'all', '1001', '2.5'])
+    assert.equal(checkAnnotations('permit', { maxInstances: bad }).errors.length, 1, bad);
+  assert.equal(checkAnnotations('forbid', { maxInstances: '2' }).errors.length, 1);
+  assert.equal(mergeObligations([{}, {}]).maxInstances, 0);
+  assert.equal(mergeObligations([{}, { maxInstances: 5 }, { maxInstances: 2 }]).maxInstances, 2);
 });
 
 test('@keepArtifacts takes 0 or a duration up to 7d', () => {

@@ -16,6 +16,9 @@ export interface Obligations {
   /** How long the gateway keeps artifacts (redacted heap snapshots) for later download; 0: only
    *  until the engineer has fetched it once. */
   keepArtifactsSec: number;
+  /** Most instances (processes) of the service one action may reach at once; 0 or absent (sessions
+   *  recorded before the obligation existed): no limit. */
+  maxInstances?: number;
 }
 
 /** Obligations of a permit that declares none: one hour, 15 minutes idle, no approval, standard masking. */
@@ -26,10 +29,13 @@ export const DEFAULT_OBLIGATIONS: Readonly<Obligations> = Object.freeze({
   approverGroups: [],
   masking: 'standard',
   keepArtifactsSec: 0,
+  maxInstances: 0,
 });
 
 /** Longest duration an annotation may name: seven days. */
 export const MAX_ANNOTATED_DURATION_SEC = 7 * 86_400;
+/** Largest fan-out `@maxInstances` may name. */
+export const MAX_FANOUT = 1000;
 /** Most approvals a permit may demand. */
 export const MAX_APPROVALS = 10;
 
@@ -53,6 +59,7 @@ const PERMIT_KEYS = new Set([
   'approverGroups',
   'masking',
   'keepArtifacts',
+  'maxInstances',
 ]);
 const FORBID_KEYS = new Set(['id', 'description', 'reason', 'stepUp']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -151,6 +158,15 @@ export function checkAnnotations(
         else info.obligations.keepArtifactsSec = seconds;
         break;
       }
+      case 'maxInstances': {
+        const count = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+        if (!(count >= 1 && count <= MAX_FANOUT))
+          errors.push(
+            `@maxInstances("${value.slice(0, 32)}") must be a whole number from 1 to ${MAX_FANOUT}`,
+          );
+        else info.obligations.maxInstances = count;
+        break;
+      }
       case 'masking':
         if (value !== 'standard' && value !== 'strict')
           errors.push(`@masking("${value.slice(0, 32)}") must be "standard" or "strict"`);
@@ -186,6 +202,7 @@ export function withDefaults(partial: Partial<Obligations>): Obligations {
     approverGroups: [...(partial.approverGroups ?? DEFAULT_OBLIGATIONS.approverGroups)],
     masking: partial.masking ?? DEFAULT_OBLIGATIONS.masking,
     keepArtifactsSec: partial.keepArtifactsSec ?? DEFAULT_OBLIGATIONS.keepArtifactsSec,
+    maxInstances: partial.maxInstances ?? 0,
   };
 }
 
@@ -210,5 +227,12 @@ export function mergeObligations(permits: readonly Partial<Obligations>[]): Obli
     masking: all.some((o) => o.masking === 'strict') ? 'strict' : 'standard',
     // evidence an auditor may need outweighs a shorter wish: the longest retention wins
     keepArtifactsSec: Math.max(...all.map((o) => o.keepArtifactsSec)),
+    maxInstances: smallestLimit(all.map((o) => o.maxInstances ?? 0)),
   };
+}
+
+/** The tightest of several limits where 0 means none. */
+function smallestLimit(limits: number[]): number {
+  const set = limits.filter((n) => n > 0);
+  return set.length ? Math.min(...set) : 0;
 }

@@ -204,6 +204,7 @@ permit (principal in Glovebox::Group::"engineers", action == Glovebox::Action::"
     approverGroups: ['security', 'sre-leads'],
     masking: 'strict',
     keepArtifactsSec: 0,
+    maxInstances: 0,
   });
 });
 
@@ -289,6 +290,7 @@ test('describe() lists every policy with effective obligations', async () => {
     approverGroups: ['sre-leads'],
     masking: 'standard',
     keepArtifactsSec: 0,
+    maxInstances: 0,
   });
   const mfa = description.policies.find((p) => p.id === 'prod-requires-fresh-mfa');
   assert.equal(mfa?.effect, 'forbid');

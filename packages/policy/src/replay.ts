@@ -217,5 +217,14 @@ function compareObligations(a: Obligations | undefined, b: Obligations | undefin
       after: b.keepArtifactsSec,
       direction: 'changed',
     });
+  if ((a.maxInstances ?? 0) !== (b.maxInstances ?? 0)) {
+    const [before, after] = [a.maxInstances || Infinity, b.maxInstances || Infinity];
+    out.push({
+      field: 'maxInstances',
+      before: a.maxInstances ?? 0,
+      after: b.maxInstances ?? 0,
+      direction: after < before ? 'tightened' : 'loosened',
+    });
+  }
   return out;
 }

@@ -20,6 +20,15 @@ export const agentHelloSchema = z
     runtime: z
       .object({ node: z.string().max(32), pid: z.number().int(), hostname: z.string().max(255) })
       .strict(),
+    /** This process among every process connected with the same credential (one service, many
+     *  instances): a random id chosen at start, when it started, the service's version if known. */
+    instance: z
+      .object({
+        id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+        startedAt: z.number().int().nonnegative(),
+        version: z.string().max(64).nullable(),
+      })
+      .strict(),
     /** What the agent can do, per target it serves. The gateway uses it for routing only; target
      *  attributes (env, tags, owner) always come from the registration, never from the agent. */
     targets: z

@@ -14,6 +14,7 @@ function payload(overrides: Record<string, unknown> = {}) {
     sessionId: 'ses_1',
     audience: 'svc-prod',
     target: 'svc-prod',
+    instance: 'inst_pod_a_0001',
     action: 'facts',
     params: { a: 1 },
     masking: 'standard' as const,
@@ -29,6 +30,7 @@ function check(seen = new Set<string>()): EnvelopeCheck {
     keys: new Map([['k1', gateway.publicKey]]),
     audience: 'svc-prod',
     targets: new Set(['svc-prod']),
+    instance: 'inst_pod_a_0001',
     now: NOW,
     claimNonce: (id) => (seen.has(id) ? false : (seen.add(id), true)),
   };
@@ -64,6 +66,12 @@ test('forged, altered, misdirected or stale envelopes are refused with their rea
     ],
     ['for another agent', sign(payload({ audience: 'svc-staging' })), 'wrong-audience'],
     ['for another target', sign(payload({ target: 'db-prod' })), 'wrong-target'],
+    // every instance of a service shares its credential and trusts the same keys
+    [
+      'for a sibling instance of the service',
+      sign(payload({ instance: 'inst_pod_b_0002' })),
+      'wrong-instance',
+    ],
     ['not an envelope', { hello: 'world' }, 'malformed'],
     ['signature of garbage', { keyId: 'k1', payload: 'AAAA', signature: 'AAAA' }, 'bad-signature'],
   ];

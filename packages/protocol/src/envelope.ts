@@ -16,6 +16,8 @@ export const envelopePayloadSchema = z
     /** The agent's registered name: an envelope for one agent is useless to another. */
     audience: z.string().min(1).max(128),
     target: z.string().min(1).max(128),
+    /** The one instance (process) of the target meant to act: useless to its siblings. */
+    instance: z.string().min(1).max(64),
     action: z.string().min(1).max(32),
     params: z.unknown(),
     /** SHA-256 of the canonical JSON of `params`. */
@@ -67,6 +69,7 @@ export type EnvelopeRejection =
   | 'bad-signature'
   | 'wrong-audience'
   | 'wrong-target'
+  | 'wrong-instance'
   | 'expired'
   | 'not-yet-valid'
   | 'replayed'
@@ -78,6 +81,8 @@ export interface EnvelopeCheck {
   audience: string;
   /** Target names this agent serves. */
   targets: ReadonlySet<string>;
+  /** This process's instance id (the one it announced in its hello). */
+  instance: string;
   now: number;
   /** Allowed clock difference between gateway and agent, ms. */
   skewMs?: number;
@@ -117,6 +122,7 @@ export function verifyEnvelope(
   const skew = check.skewMs ?? 5_000;
   if (p.audience !== check.audience) return { ok: false, reason: 'wrong-audience' };
   if (!check.targets.has(p.target)) return { ok: false, reason: 'wrong-target' };
+  if (p.instance !== check.instance) return { ok: false, reason: 'wrong-instance' };
   if (p.expiresAt + skew < check.now) return { ok: false, reason: 'expired' };
   if (p.issuedAt - skew > check.now) return { ok: false, reason: 'not-yet-valid' };
   if (digestOf(p.params ?? null) !== p.paramsDigest) return { ok: false, reason: 'digest-mismatch' };

@@ -94,6 +94,20 @@ export const registerAgentBodySchema = z
     tags: z.record(tagKey, z.string().max(128)).default({}),
   })
   .strict();
+/** One process connected with a target's credential. */
+export const instanceViewSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number(),
+  /** The service's version, when the instance announced one. */
+  version: z.string().nullable(),
+  agentVersion: z.string(),
+  node: z.string(),
+  startedAt: z.number(),
+  connectedAt: z.number(),
+});
+export type InstanceView = z.infer<typeof instanceViewSchema>;
+
 export const agentSchema = z.object({
   name: z.string(),
   env: z.string(),
@@ -103,6 +117,7 @@ export const agentSchema = z.object({
   connected: z.boolean(),
   lastSeen: z.number().nullable(),
   actions: z.array(z.string()),
+  instances: z.array(instanceViewSchema),
 });
 export const registeredAgentSchema = z.object({ agent: agentSchema, credential: z.string() });
 export const targetSchema = z.object({
@@ -112,6 +127,8 @@ export const targetSchema = z.object({
   tags: z.record(z.string(), z.string()),
   connected: z.boolean(),
   actions: z.array(z.string()),
+  /** Every process connected with the target's credential, oldest connection first. */
+  instances: z.array(instanceViewSchema),
 });
 
 export const requestStatusSchema = z.enum(['pending', 'active', 'denied', 'expired', 'ended']);
@@ -150,6 +167,8 @@ export const obligationsSchema = z.object({
   masking: maskingLevelSchema,
   /** Seconds the gateway keeps artifacts (heap snapshots); 0 or absent: until fetched once. */
   keepArtifactsSec: z.number().optional(),
+  /** Most instances one action may reach; 0 or absent: no limit. */
+  maxInstances: z.number().optional(),
 });
 export const approvalSchema = z.object({
   approver: z.string(),
@@ -201,10 +220,46 @@ export const actionParamsSchema = z.object({ id, action: z.enum(DEBUG_ACTIONS) }
 export const artifactParamsSchema = z
   .object({ id, artifact: z.string().regex(/^art_[A-Za-z0-9_-]{1,60}$/) })
   .strict();
-export const actionBodySchema = z.object({ params: z.record(z.string(), z.unknown()).default({}) }).strict();
+/**
+ * Which instances of the target an action reaches: the one named (id or unambiguous prefix), a
+ * random sample of N, or (neither) all of them — always within the session's `maxInstances`.
+ */
+export const instanceSelectorSchema = z
+  .object({
+    instance: z.string().min(1).max(64).optional(),
+    sample: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict()
+  .refine(
+    (s) => s.instance === undefined || s.sample === undefined,
+    'instance and sample exclude each other',
+  );
+export type InstanceSelector = z.infer<typeof instanceSelectorSchema>;
+
+export const actionBodySchema = z
+  .object({
+    params: z.record(z.string(), z.unknown()).default({}),
+    instances: instanceSelectorSchema.optional(),
+  })
+  .strict();
+
+/** One instance's part of an action that reached several: its labels and its result or refusal. */
+export const instanceResultSchema = z.object({
+  instance: z.string(),
+  host: z.string(),
+  pid: z.number(),
+  ok: z.boolean(),
+  result: z.unknown().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type InstanceResult = z.infer<typeof instanceResultSchema>;
+
 export const actionResponseSchema = z.object({
   sessionId: z.string(),
   action: z.string(),
+  /** Ids of the instances reached. With one, `result` is its result; with several, `result` is
+   *  `{ instances: InstanceResult[] }`, each labelled, refusals included. */
+  instances: z.array(z.string()),
   result: z.unknown(),
   redactions: z.record(z.string(), z.number()),
   auditEventId: z.string(),

@@ -145,6 +145,7 @@ const outcomeSchema = z.object({
       approverGroups: z.array(z.string()),
       masking: z.string(),
       keepArtifactsSec: z.number(),
+      maxInstances: z.number().optional(),
     })
     .optional(),
   determiningPolicies: z.array(z.string()),

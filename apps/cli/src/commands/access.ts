@@ -10,7 +10,7 @@ import {
 import { parseDuration } from '@glovebox/core';
 import type { ApiClient } from '../client.js';
 import { currentSession, rememberCurrentSession } from '../home.js';
-import { table, type Output } from '../output.js';
+import { table, when, type Output } from '../output.js';
 import { neutraliseDeep } from '../terminal-text.js';
 import { context, usage } from './common.js';
 import { describeRequest, firstUseOf, requestRows, statusExit, waitingLine } from './requests-view.js';
@@ -140,12 +140,26 @@ export function registerAccessCommands(program: Command): void {
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<{ targets: z.infer<typeof targetSchema>[] }>('GET', '/targets');
-      out.result(res.targets, (targets) =>
-        table(
-          ['NAME', 'ENV', 'OWNER', 'CONNECTED', 'ACTIONS'],
-          targets.map((t) => [t.name, t.env, t.owner, t.connected ? 'yes' : 'no', t.actions.join(',')]),
-        ),
-      );
+      out.result(res.targets, (targets) => {
+        const summary = table(
+          ['NAME', 'ENV', 'OWNER', 'INSTANCES', 'ACTIONS'],
+          targets.map((t) => [t.name, t.env, t.owner, t.instances.length, t.actions.join(',')]),
+        );
+        const instances = targets.flatMap((t) => t.instances.map((i) => ({ target: t.name, ...i })));
+        if (instances.length === 0) return summary;
+        return `${summary}\n\n${table(
+          ['TARGET', 'INSTANCE', 'HOST', 'PID', 'VERSION', 'STARTED', 'CONNECTED'],
+          instances.map((i) => [
+            i.target,
+            i.id,
+            i.host,
+            i.pid,
+            i.version,
+            when(i.startedAt),
+            when(i.connectedAt),
+          ]),
+        )}`;
+      });
     });
 
   const request = program

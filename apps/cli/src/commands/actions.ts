@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { GloveboxError } from '@glovebox/core';
 import { errorFromBody, type ApiClient } from '../client.js';
+import type { InstanceResult, InstanceSelector } from '@glovebox/protocol';
 import type { Output } from '../output.js';
 import { neutraliseLine } from '../terminal-text.js';
 import { durationOption } from './access.js';
@@ -20,6 +21,8 @@ import {
 export interface ActionResponse {
   sessionId: string;
   action: string;
+  /** The instances reached; with several, `result` is `{ instances: InstanceResult[] }`. */
+  instances: string[];
   result: unknown;
   redactions: Record<string, number>;
   auditEventId: string;
@@ -32,17 +35,62 @@ export async function runAction(
   action: string,
   params: Record<string, unknown>,
   onStream?: (data: unknown) => void,
+  instances?: InstanceSelector,
 ): Promise<ActionResponse> {
   const path = `/sessions/${encodeURIComponent(session)}/actions/${action}`;
-  if (!onStream) return api.call<ActionResponse>('POST', path, { params });
+  const body = { params, ...(instances ? { instances } : {}) };
+  if (!onStream) return api.call<ActionResponse>('POST', path, body);
   let final: ActionResponse | undefined;
-  await api.stream('POST', path, { params }, (message) => {
+  await api.stream('POST', path, body, (message) => {
     if (message.type === 'stream') onStream(message.data);
     else if (message.type === 'result') final = message as unknown as ActionResponse;
     else if (message.type === 'error') throw errorFromBody(message, 500);
   });
   if (!final) throw new GloveboxError('GBX_AGENT_REFUSED', 'the stream ended without a result');
   return final;
+}
+
+/** `--instance ID` or `--sample N` on a command that reaches a target's instances. */
+export function withInstanceOptions(command: Command): Command {
+  return command
+    .option('--instance <id>', 'reach only this instance (id or unambiguous prefix; see glovebox targets)')
+    .option('--sample <n>', 'reach N instances chosen at random (default: all, within policy)');
+}
+
+/** The instance selector the options ask for; none means every instance. */
+export function instanceSelector(o: { instance?: string; sample?: string }): InstanceSelector | undefined {
+  if (o.instance !== undefined && o.sample !== undefined) usage('--instance and --sample exclude each other');
+  if (o.instance !== undefined) return { instance: o.instance };
+  if (o.sample !== undefined) return { sample: wholeNumber('--sample', o.sample, 1, 1000) };
+  return undefined;
+}
+
+/** With several instances reached, each one's part of the answer, labelled; else null. */
+export function perInstance(r: ActionResponse): InstanceResult[] | null {
+  return r.instances.length > 1 ? (r.result as { instances: InstanceResult[] }).instances : null;
+}
+
+/** Prints a result reached on several instances as one section per instance. */
+export function renderPerInstance(parts: InstanceResult[]): string {
+  return parts
+    .map((p) => {
+      const head = `── ${p.instance} (${p.host}, pid ${p.pid})`;
+      const body = p.ok
+        ? JSON.stringify(p.result, null, 2)
+        : `refused: ${p.error?.code ?? 'unknown'}: ${p.error?.message ?? ''}`;
+      return `${head}\n${body}`;
+    })
+    .join('\n');
+}
+
+/** Prints an action's result: as it is from one instance, in labelled sections from several. */
+function printResult(out: Output, r: ActionResponse): void {
+  const parts = perInstance(r);
+  out.result(r.result, (safe) =>
+    parts
+      ? renderPerInstance((safe as { instances: InstanceResult[] }).instances)
+      : JSON.stringify(safe, null, 2),
+  );
 }
 
 export function printRedactions(out: Output, r: ActionResponse): void {
@@ -84,7 +132,7 @@ async function withDelayedNote<T>(out: Output, text: string, work: Promise<T>): 
 const SESSION_HELP = 'SESSION is a session id or a target name; without it the current session is used';
 
 function registerSnapshot(program: Command): void {
-  program
+  const command = program
     .command('snapshot')
     .description('capture call stack and locals when FILE:LINE runs, without stopping the process')
     .usage('[SESSION] FILE:LINE [options]')
@@ -94,42 +142,52 @@ function registerSnapshot(program: Command): void {
     )
     .option('--condition <expr>', 'capture only when this side-effect-free expression is true')
     .option('--wait <d>', 'how long to wait for the line to run', '30s')
-    .option('--hits <n>', 'how many captures', '1')
-    .action(
-      async (operands: string[], o: { condition?: string; wait: string; hits: string }, command: Command) => {
-        const { api, out } = context(command);
-        const { session, rest } = splitSessionOperands(operands, 1, '[SESSION] FILE:LINE');
-        const loc = location(rest[0] ?? '');
-        const waitMs = durationOption('--wait', o.wait);
-        const hits = wholeNumber('--hits', o.hits, 1, 1000);
-        const { id } = await resolveSession(api, session);
-        const r = await withDelayedNote(
-          out,
-          `waiting up to ${o.wait} for ${loc} to run…`,
-          runAction(api, id, 'snapshot', {
-            location: loc,
-            waitMs,
-            hits,
-            ...(o.condition ? { condition: o.condition } : {}),
-          }),
-        );
-        const result = r.result as {
-          status?: string;
-          disabled?: DisabledProbe;
-          truncated?: Record<string, number>;
-        };
-        out.result(r.result, (safe) => JSON.stringify(safe, null, 2));
-        if (result.status === 'timeout') out.note(snapshotTimeoutMessage(loc, o.wait));
-        if (result.disabled) out.note(probeDisabledMessage('snapshot', result.disabled));
-        const cut = truncatedMessage(result.truncated ?? {});
-        if (cut) out.note(cut);
-        printRedactions(out, r);
-      },
+    .option('--hits <n>', 'how many captures', '1');
+  withInstanceOptions(command).action(async (operands: string[], o: SnapshotOptions, command: Command) => {
+    const { api, out } = context(command);
+    const { session, rest } = splitSessionOperands(operands, 1, '[SESSION] FILE:LINE');
+    const loc = location(rest[0] ?? '');
+    const waitMs = durationOption('--wait', o.wait);
+    const hits = wholeNumber('--hits', o.hits, 1, 1000);
+    const { id } = await resolveSession(api, session);
+    const r = await withDelayedNote(
+      out,
+      `waiting up to ${o.wait} for ${loc} to run…`,
+      runAction(
+        api,
+        id,
+        'snapshot',
+        { location: loc, waitMs, hits, ...(o.condition ? { condition: o.condition } : {}) },
+        undefined,
+        instanceSelector(o),
+      ),
     );
+    printResult(out, r);
+    if (!perInstance(r)) {
+      const result = r.result as {
+        status?: string;
+        disabled?: DisabledProbe;
+        truncated?: Record<string, number>;
+      };
+      if (result.status === 'timeout') out.note(snapshotTimeoutMessage(loc, o.wait));
+      if (result.disabled) out.note(probeDisabledMessage('snapshot', result.disabled));
+      const cut = truncatedMessage(result.truncated ?? {});
+      if (cut) out.note(cut);
+    }
+    printRedactions(out, r);
+  });
+}
+
+interface SnapshotOptions {
+  condition?: string;
+  wait: string;
+  hits: string;
+  instance?: string;
+  sample?: string;
 }
 
 function registerLogpoint(program: Command): void {
-  program
+  const command = program
     .command('logpoint')
     .description('log a message template each time FILE:LINE runs, rate-limited and redacted')
     .usage('[SESSION] FILE:LINE "TEMPLATE {expr}" [options]')
@@ -137,98 +195,152 @@ function registerLogpoint(program: Command): void {
     .option('--follow', 'keep streaming until interrupted or the duration ends (otherwise 10s)')
     .option('--duration <d>', 'how long the logpoint stays with --follow', '60s')
     .option('--rate <n>', 'maximum lines per second', '10')
-    .option('--every-hit', "log every hit while the agent's CPU budget allows (sampled otherwise)")
-    .action(
-      async (
-        operands: string[],
-        o: { follow?: boolean; duration: string; rate: string; everyHit?: boolean },
-        command: Command,
-      ) => {
-        const { api, out } = context(command);
-        const { session, rest } = splitSessionOperands(operands, 2, '[SESSION] FILE:LINE TEMPLATE');
-        const loc = location(rest[0] ?? '');
-        const durationMs = o.follow ? durationOption('--duration', o.duration) : 10_000;
-        const rate = wholeNumber('--rate', o.rate, 1, 1000);
-        const { id } = await resolveSession(api, session);
-        const lines: unknown[] = [];
-        const r = await runAction(
-          api,
-          id,
-          'logpoint',
-          {
-            location: loc,
-            template: rest[1],
-            durationMs,
-            ...(o.everyHit ? { everyHit: true } : { maxPerSecond: rate }),
-          },
-          (data) => {
-            lines.push(data);
-            if (out.machine) return;
-            const d = data as { line?: string; time?: number | string; dropped?: number };
-            const time = d.time ? new Date(d.time).toISOString() : '';
-            process.stdout.write(
-              `${neutraliseLine(`${time} ${d.line ?? JSON.stringify(data)}${d.dropped ? ` (+${d.dropped} dropped)` : ''}`)}\n`,
-            );
-          },
-        );
-        const result = r.result as { dropped?: number; disabled?: DisabledProbe; sampling?: Sampling };
-        if (out.machine) out.result({ lines, result: r.result }, () => '');
-        if (result.disabled) out.note(probeDisabledMessage('logpoint', result.disabled, rate));
-        if (result.dropped) out.note(droppedLinesMessage(result.dropped, rate));
-        const sampled = result.sampling && samplingMessage(result.sampling, o.everyHit === true);
-        if (sampled) out.note(sampled);
-        printRedactions(out, r);
+    .option('--every-hit', "log every hit while the agent's CPU budget allows (sampled otherwise)");
+  withInstanceOptions(command).action(
+    async (
+      operands: string[],
+      o: {
+        follow?: boolean;
+        duration: string;
+        rate: string;
+        everyHit?: boolean;
+        instance?: string;
+        sample?: string;
       },
-    );
+      command: Command,
+    ) => {
+      const { api, out } = context(command);
+      const { session, rest } = splitSessionOperands(operands, 2, '[SESSION] FILE:LINE TEMPLATE');
+      const loc = location(rest[0] ?? '');
+      const durationMs = o.follow ? durationOption('--duration', o.duration) : 10_000;
+      const rate = wholeNumber('--rate', o.rate, 1, 1000);
+      const { id } = await resolveSession(api, session);
+      const lines: unknown[] = [];
+      const r = await runAction(
+        api,
+        id,
+        'logpoint',
+        {
+          location: loc,
+          template: rest[1],
+          durationMs,
+          ...(o.everyHit ? { everyHit: true } : { maxPerSecond: rate }),
+        },
+        (data) => {
+          lines.push(data);
+          if (out.machine) return;
+          const d = data as { line?: string; time?: number | string; dropped?: number; instance?: string };
+          const time = d.time ? new Date(d.time).toISOString() : '';
+          const from = d.instance ? ` [${d.instance}]` : '';
+          process.stdout.write(
+            `${neutraliseLine(`${time}${from} ${d.line ?? JSON.stringify(data)}${d.dropped ? ` (+${d.dropped} dropped)` : ''}`)}\n`,
+          );
+        },
+        instanceSelector(o),
+      );
+      if (out.machine) out.result({ lines, result: r.result }, () => '');
+      const parts = perInstance(r);
+      for (const part of parts ?? [{ instance: '', ok: true, result: r.result }]) {
+        const at = part.instance ? `${part.instance}: ` : '';
+        if (!part.ok) {
+          out.note(`${at}refused: ${part.error?.code ?? 'unknown'}: ${part.error?.message ?? ''}`);
+          continue;
+        }
+        const result = (part.result ?? {}) as {
+          dropped?: number;
+          disabled?: DisabledProbe;
+          sampling?: Sampling;
+        };
+        if (result.disabled) out.note(at + probeDisabledMessage('logpoint', result.disabled, rate));
+        if (result.dropped) out.note(at + droppedLinesMessage(result.dropped, rate));
+        const sampled = result.sampling && samplingMessage(result.sampling, o.everyHit === true);
+        if (sampled) out.note(at + sampled);
+      }
+      printRedactions(out, r);
+    },
+  );
 }
 
 function registerSmallActions(program: Command): void {
-  program
-    .command('facts')
-    .description('runtime versions, uptime, memory, heap, event loop of the target process')
-    .argument('[session]', SESSION_HELP)
-    .action(async (given: string | undefined, _o: unknown, command: Command) => {
-      const { api, out } = context(command);
-      const { id } = await resolveSession(api, given);
-      const r = await runAction(api, id, 'facts', {});
-      out.result(r.result, (safe) => JSON.stringify(safe, null, 2));
-    });
+  withInstanceOptions(
+    program
+      .command('facts')
+      .description('runtime versions, uptime, memory, heap, event loop of each instance of the target')
+      .argument('[session]', SESSION_HELP),
+  ).action(async (given: string | undefined, o: InstanceOptions, command: Command) => {
+    const { api, out } = context(command);
+    const { id } = await resolveSession(api, given);
+    printResult(out, await runAction(api, id, 'facts', {}, undefined, instanceSelector(o)));
+  });
 
-  program
+  const evaluate = program
     .command('eval')
     .description('evaluate a side-effect-free expression in the target process')
     .usage('[SESSION] EXPR [options]')
     .argument('<operands...>', `[SESSION] EXPR. ${SESSION_HELP}`)
-    .option('--timeout <d>', 'evaluation timeout', '1s')
-    .action(async (operands: string[], o: { timeout: string }, command: Command) => {
+    .option('--timeout <d>', 'evaluation timeout', '1s');
+  withInstanceOptions(evaluate).action(
+    async (operands: string[], o: InstanceOptions & { timeout: string }, command: Command) => {
       const { api, out } = context(command);
       const { session, rest } = splitSessionOperands(operands, 1, '[SESSION] EXPR');
       const timeoutMs = durationOption('--timeout', o.timeout);
       const { id } = await resolveSession(api, session);
-      const r = await runAction(api, id, 'eval', { expression: rest[0], timeoutMs });
-      out.result(r.result, (safe) => JSON.stringify(safe, null, 2));
+      const r = await runAction(
+        api,
+        id,
+        'eval',
+        { expression: rest[0], timeoutMs },
+        undefined,
+        instanceSelector(o),
+      );
+      printResult(out, r);
       printRedactions(out, r);
-    });
+    },
+  );
 
-  program
+  const profile = program
     .command('profile')
-    .description('take a CPU profile; saves a .cpuprofile that Chrome DevTools opens')
+    .description('take a CPU profile; saves a .cpuprofile (one per instance) that Chrome DevTools opens')
     .argument('[session]', SESSION_HELP)
     .requiredOption('--seconds <n>', 'how long to profile')
-    .option('--out <file>', 'where to save it')
-    .action(async (given: string | undefined, o: { seconds: string; out?: string }, command: Command) => {
+    .option('--out <file>', 'where to save it (with several instances: FILE-INSTANCE.cpuprofile)');
+  withInstanceOptions(profile).action(
+    async (
+      given: string | undefined,
+      o: InstanceOptions & { seconds: string; out?: string },
+      command: Command,
+    ) => {
       const { api, out } = context(command);
       const seconds = wholeNumber('--seconds', o.seconds, 1, 3600);
       const { id } = await resolveSession(api, given);
       out.note(`profiling for ${seconds}s…`);
-      const r = await runAction(api, id, 'profile', { seconds });
-      const file = o.out ?? `glovebox-${id}-${Date.now()}.cpuprofile`;
-      writeFileSync(file, JSON.stringify((r.result as { profile?: unknown }).profile ?? r.result));
+      const r = await runAction(api, id, 'profile', { seconds }, undefined, instanceSelector(o));
+      const base = o.out?.replace(/\.cpuprofile$/, '') ?? `glovebox-${id}-${Date.now()}`;
+      const parts = perInstance(r);
+      const files: string[] = [];
+      for (const part of parts ?? [{ instance: '', ok: true, result: r.result }]) {
+        if (!part.ok) {
+          out.note(
+            `${part.instance}: refused: ${part.error?.code ?? 'unknown'}: ${part.error?.message ?? ''}`,
+          );
+          continue;
+        }
+        const file = parts ? `${base}-${part.instance}.cpuprofile` : (o.out ?? `${base}.cpuprofile`);
+        writeFileSync(file, JSON.stringify((part.result as { profile?: unknown }).profile ?? part.result));
+        files.push(file);
+      }
+      const saved = parts ? { files } : { file: files[0] ?? '' };
       out.result(
-        { file, auditEventId: r.auditEventId },
-        (safe) => `saved ${safe.file} (open it in Chrome DevTools › Performance)`,
+        { ...saved, auditEventId: r.auditEventId },
+        () => `saved ${files.join(', ')} (open in Chrome DevTools › Performance)`,
       );
-    });
+    },
+  );
+}
+
+interface InstanceOptions {
+  instance?: string;
+  sample?: string;
 }
 
 export function registerActionCommands(program: Command): void {

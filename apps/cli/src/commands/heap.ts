@@ -86,12 +86,14 @@ export function registerHeapCommands(program: Command): void {
     .description('take a redacted heap snapshot; saves a .heapsnapshot that Chrome DevTools (Memory) opens')
     .argument('[session]', 'session id or target name (default: the current session)')
     .option('--out <file>', 'where to save it (default glovebox-SESSION-TIME.heapsnapshot)')
-    .action(async (given: string | undefined, o: { out?: string }, command: Command) => {
+    .option('--instance <id>', 'which instance, when the target has several (see glovebox targets)')
+    .action(async (given: string | undefined, o: { out?: string; instance?: string }, command: Command) => {
       const { api, out } = context(command);
       const { id: session } = await resolveSession(api, given);
       const file = o.out ?? `glovebox-${session}-${Date.now()}.heapsnapshot`;
       out.note('taking a heap snapshot (the process pauses while V8 walks its heap)…');
-      const r = await runAction(api, session, 'heapsnapshot', {}, progress(out));
+      const one = o.instance ? { instance: o.instance } : undefined;
+      const r = await runAction(api, session, 'heapsnapshot', {}, progress(out), one);
       if (!out.machine && process.stderr.isTTY) process.stderr.write('\n');
       const result = r.result as {
         artifact: { id: string; sha256: string; bytes: number };

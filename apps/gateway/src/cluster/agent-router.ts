@@ -2,11 +2,22 @@ import type { GatewayApp } from '../server.js';
 import type { Logger } from 'pino';
 import { GloveboxError, type Clock } from '@glovebox/core';
 import { agentHelloSchema, type AgentHello, type AgentResult } from '@glovebox/protocol';
-import type { AccessRequestRecord, Store } from '../store/index.js';
+import type { AccessRequestRecord, AgentRoute, Store } from '../store/index.js';
 import type { AgentHub, CallOptions } from '../services/agent-hub.js';
 import type { Cluster, ControlListener, ControlMessage } from './cluster.js';
 import { RelayAuth } from './relay-auth.js';
 import { registerRelay, relayCall } from './relay.js';
+
+/** A connected instance of an agent, on this replica or another. */
+export interface ConnectedInstance {
+  id: string;
+  hello: AgentHello;
+  connectedAt: number;
+  /** When this replica last heard from it; null when another replica holds it. */
+  lastSeen: number | null;
+  /** The replica holding its connection. */
+  replica: string;
+}
 
 export interface AgentRouterConfig {
   store: Store;
@@ -92,37 +103,50 @@ export class AgentRouter implements ControlListener {
     }
   }
 
-  /** The hub's hook: an agent said hello here (hello) or its connection here closed (null). */
-  connection(agent: string, hello: AgentHello | null): void {
+  /** The hub's hook: an instance said hello here (hello) or its connection here closed (null). */
+  connection(agent: string, instance: string, hello: AgentHello | null): void {
     const replicas = this.#c.store.replicas;
     const write = hello
-      ? replicas.putRoute(agent, this.#self, JSON.stringify(hello), this.#c.clock.now())
-      : replicas.dropRoute(agent, this.#self);
+      ? replicas.putRoute(agent, instance, this.#self, JSON.stringify(hello), this.#c.clock.now())
+      : replicas.dropRoute(agent, instance, this.#self);
     write.then(
-      () => this.#c.cluster.publish({ t: 'route', agent }),
-      (error: unknown) => this.#c.log.error({ err: error, agent }, 'agent route not recorded'),
+      () => this.#c.cluster.publish({ t: 'route', agent, instance }),
+      (error: unknown) => this.#c.log.error({ err: error, agent, instance }, 'agent route not recorded'),
     );
   }
 
-  /** What the agent announced, wherever it is connected; null when it is connected nowhere. */
-  async hello(agent: string): Promise<AgentHello | null> {
-    const local = this.#c.hub.connectionInfo(agent)?.hello;
-    if (local) return local;
-    const route = await this.#route(agent);
-    if (!route?.helloJson) return null;
-    const parsed = agentHelloSchema.safeParse(JSON.parse(route.helloJson));
-    return parsed.success ? parsed.data : null;
+  /**
+   * Every connected instance of the agent, wherever its connection is held: this replica's own,
+   * then those the route table places on live replicas, oldest connection first.
+   */
+  async instances(agent: string): Promise<ConnectedInstance[]> {
+    const out = new Map<string, ConnectedInstance>();
+    for (const [id, local] of this.#c.hub.instances(agent))
+      out.set(id, { id, ...local, replica: this.#self });
+    for (const route of await this.#routes(agent)) {
+      if (out.has(route.instance) || route.replica === this.#self) continue;
+      const parsed = agentHelloSchema.safeParse(JSON.parse(route.helloJson));
+      if (parsed.success)
+        out.set(route.instance, {
+          id: route.instance,
+          hello: parsed.data,
+          connectedAt: route.connectedAt,
+          lastSeen: null,
+          replica: route.replica,
+        });
+    }
+    return [...out.values()].sort((a, b) => a.connectedAt - b.connectedAt || a.id.localeCompare(b.id));
   }
 
-  #route(agent: string) {
-    return this.#c.store.replicas.route(agent, this.#c.clock.now() - this.#c.staleMs);
+  #routes(agent: string): Promise<AgentRoute[]> {
+    return this.#c.store.replicas.routes(agent, this.#c.clock.now() - this.#c.staleMs);
   }
 
-  /** Runs one call on the agent: here when this replica holds it, else on the replica that does. */
+  /** Runs one call on one instance: here when this replica holds it, else on the replica that does. */
   async call(options: CallOptions): Promise<AgentResult> {
-    const target = options.session.target;
-    if (this.#c.hub.isConnected(target)) return this.#c.hub.call(options);
-    const route = await this.#route(target);
+    const { target } = options.session;
+    if (this.#c.hub.holds(target, options.instance)) return this.#c.hub.call(options);
+    const route = (await this.#routes(target)).find((r) => r.instance === options.instance);
     if (!route || route.replica === this.#self || !this.#url) return this.#c.hub.call(options);
     const controller = new AbortController();
     options.signal?.addEventListener('abort', () => controller.abort());
@@ -164,7 +188,7 @@ export class AgentRouter implements ControlListener {
   message(message: ControlMessage): void {
     if (message.from === this.#self) return;
     if (message.t === 'session') void this.#refresh(message.id);
-    else if (message.t === 'route') void this.#moved(message.agent);
+    else if (message.t === 'route') void this.#moved(message.agent, message.instance);
   }
 
   resync(): void {
@@ -182,12 +206,13 @@ export class AgentRouter implements ControlListener {
     }
   }
 
-  /** Another replica took the agent: a connection still open here is stale, close it. */
-  async #moved(agent: string): Promise<void> {
-    if (!this.#c.hub.isConnected(agent)) return;
-    const route = await this.#route(agent).catch(() => undefined);
+  /** Another replica took the instance: a connection of it still open here is stale, close it. */
+  async #moved(agent: string, instance: string): Promise<void> {
+    if (!this.#c.hub.holds(agent, instance)) return;
+    const routes = await this.#routes(agent).catch(() => []);
+    const route = routes.find((r) => r.instance === instance);
     if (route && route.replica !== this.#self)
-      this.#c.hub.drop(agent, 'the agent connected to another replica');
+      this.#c.hub.drop(agent, instance, 'the instance connected to another replica');
   }
 
   async #resync(): Promise<void> {

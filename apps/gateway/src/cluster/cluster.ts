@@ -7,8 +7,13 @@ import { z } from 'zod';
 export const controlMessageSchema = z.discriminatedUnion('t', [
   /** A session was activated or ended (or its lease changed): re-read it, tell its agent. */
   z.strictObject({ t: z.literal('session'), id: z.string().min(1).max(64), from: z.string().max(64) }),
-  /** An agent connection appeared, moved or went away: re-read the routing table. */
-  z.strictObject({ t: z.literal('route'), agent: z.string().min(1).max(128), from: z.string().max(64) }),
+  /** An agent instance's connection appeared, moved or went away: re-read the routing table. */
+  z.strictObject({
+    t: z.literal('route'),
+    agent: z.string().min(1).max(128),
+    instance: z.string().min(1).max(64),
+    from: z.string().max(64),
+  }),
   /** A shared secret (audit keyring, envelope keys) changed: reload it. */
   z.strictObject({ t: z.literal('secret'), name: z.string().min(1).max(64), from: z.string().max(64) }),
 ]);

@@ -91,7 +91,7 @@ test('control messages reach every replica, and a replica that lost its connecti
 
   await Promise.all(replicas.map((r) => terminateControl(r)));
   await waitFor(() => resyncs >= 1, 'resync after reconnect');
-  replicas[1]!.publish({ t: 'route', agent: 'svc' });
+  replicas[1]!.publish({ t: 'route', agent: 'svc', instance: 'inst_0000000001' });
   await waitFor(() => seen.every((s) => s.some((m) => m.t === 'route')), 'messages after reconnect');
 });
 

@@ -13,6 +13,7 @@ const RELAY_TYPE = 'application/x-glovebox-relay';
 
 const relayRequestSchema = z.strictObject({
   sessionId: z.string().min(1).max(64),
+  instance: z.string().min(1).max(64),
   action: z.string().min(1).max(64),
   params: z.unknown(),
   masking: maskingLevelSchema,
@@ -84,6 +85,7 @@ export function registerRelay(app: GatewayApp, c: RelayServerConfig): void {
           throw new GloveboxError('GBX_SESSION_NOT_ACTIVE', 'the session is not active');
         const result = await c.hub.call({
           session,
+          instance: request.instance,
           action: request.action,
           params: request.params,
           masking: request.masking,
@@ -127,6 +129,7 @@ export async function relayCall(
   const auth = c.auth();
   const body = JSON.stringify({
     sessionId: options.session.id,
+    instance: options.instance,
     action: options.action,
     params: options.params,
     masking: options.masking,

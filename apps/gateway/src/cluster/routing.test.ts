@@ -58,7 +58,8 @@ test('actions and streams reach an agent connected to another replica; ending th
   });
   await runtime.start();
   t.after(() => runtime.stop());
-  while (!(await a.services.store.replicas.route('svc', 0))) await new Promise((r) => setTimeout(r, 20));
+  while ((await a.services.store.replicas.routes('svc', 0)).length === 0)
+    await new Promise((r) => setTimeout(r, 20));
 
   const token = (await apiA('POST', '/auth/login', null, { user: 'alice', password: 'alice-password-123' }))
     .json.token as string;

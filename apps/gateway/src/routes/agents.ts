@@ -51,7 +51,7 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
         outcome: 'success',
         details: { env: agent.env, owner: agent.owner, tags: agent.tags },
       });
-      return reply.status(201).send({ agent: agentView(s, agent), credential });
+      return reply.status(201).send({ agent: await agentView(s, agent), credential });
     },
   );
 
@@ -59,7 +59,9 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
     '/agents',
     { schema: { response: { 200: z.object({ agents: z.array(agentSchema) }) } } },
     async () => ({
-      agents: (await store.listAgents()).filter((a) => a.revokedAt === null).map((a) => agentView(s, a)),
+      agents: await Promise.all(
+        (await store.listAgents()).filter((a) => a.revokedAt === null).map((a) => agentView(s, a)),
+      ),
     }),
   );
 
@@ -74,17 +76,20 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
           visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
       );
       return {
-        targets: visible.map((a) => {
-          const v = agentView(s, a);
-          return {
-            name: v.name,
-            env: v.env,
-            owner: v.owner,
-            tags: v.tags,
-            connected: v.connected,
-            actions: v.actions,
-          };
-        }),
+        targets: await Promise.all(
+          visible.map(async (a) => {
+            const v = await agentView(s, a);
+            return {
+              name: v.name,
+              env: v.env,
+              owner: v.owner,
+              tags: v.tags,
+              connected: v.connected,
+              actions: v.actions,
+              instances: v.instances,
+            };
+          }),
+        ),
       };
     },
   );

@@ -1,6 +1,7 @@
 import type { AccessRequestView } from '@glovebox/protocol';
 import type { GatewayServices } from '../server.js';
 import { effectiveScope } from '../services/request-scope.js';
+import { instanceView } from '../services/instances.js';
 import type { AccessRequestRecord, AgentRecord } from '../store/index.js';
 
 /** What an approver approves for query and exec, shown with the request. */
@@ -45,17 +46,23 @@ export async function requestView(
   };
 }
 
-/** A registered agent as the API shows it, with what its connection announced. */
-export function agentView(s: Pick<GatewayServices, 'hub'>, a: AgentRecord) {
-  const info = s.hub.connectionInfo(a.name);
+/** A registered agent as the API shows it, with its connected instances (on any replica). */
+export async function agentView(s: Pick<GatewayServices, 'router'>, a: AgentRecord) {
+  const instances = await s.router.instances(a.name);
   return {
     name: a.name,
     env: a.env,
     owner: a.owner,
     tags: a.tags,
     createdAt: a.createdAt,
-    connected: s.hub.isConnected(a.name),
-    lastSeen: info?.lastSeen ?? null,
-    actions: [...new Set(info?.hello?.targets.flatMap((t) => t.actions) ?? [])].sort(),
+    connected: instances.length > 0,
+    lastSeen: lastSeenOf(instances),
+    actions: [...new Set(instances.flatMap((i) => i.hello.targets.flatMap((t) => t.actions)))].sort(),
+    instances: instances.map(instanceView),
   };
+}
+
+function lastSeenOf(instances: { lastSeen: number | null }[]): number | null {
+  const seen = instances.flatMap((i) => (i.lastSeen === null ? [] : [i.lastSeen]));
+  return seen.length ? Math.max(...seen) : null;
 }

@@ -73,18 +73,21 @@ export function registerSessionRoutes(api: GatewayApp, s: GatewayServices): void
     async (request, reply) => {
       const { actor } = authzOf(request);
       const { id, action } = request.params;
+      const { params, instances } = request.body;
+      const chosen = instances ? { instances } : {};
       if (request.headers.accept?.includes('application/x-ndjson')) {
         return streamAction(
           reply,
-          (onStream, signal) => s.actions.run(actor, id, action, request.body.params, { onStream, signal }),
+          (onStream, signal) => s.actions.run(actor, id, action, params, { onStream, signal, ...chosen }),
           { sessionId: id, action },
           s.redactor,
         );
       }
-      const out = await s.actions.run(actor, id, action, request.body.params);
+      const out = await s.actions.run(actor, id, action, params, chosen);
       return {
         sessionId: id,
         action,
+        instances: out.instances,
         result: out.result,
         redactions: out.redactions,
         auditEventId: out.auditEventId,

@@ -3,13 +3,14 @@ import { RecordingHasher } from '@glovebox/audit';
 import {
   asciicastHeaderLine,
   asciicastOutputLine,
-  type AgentHello,
   type AgentResult,
   type DebugAction,
+  type InstanceResult,
+  type InstanceSelector,
 } from '@glovebox/protocol';
 import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/redact';
 import { redactSqlLiterals } from '@glovebox/sql';
-import type { Store } from '../store/index.js';
+import type { AccessRequestRecord, Store } from '../store/index.js';
 import { prepareAction } from './action-context.js';
 import type { LiveFeed } from './live-feed.js';
 import type { AccessService } from './access.js';
@@ -17,6 +18,7 @@ import type { CallOptions } from './agent-hub.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
 import type { ArtifactReceiver, HeapArtifacts } from './heap-artifacts.js';
+import { selectInstances, type InstanceRef } from './instances.js';
 
 export interface ActionServiceConfig {
   clock: Clock;
@@ -27,7 +29,8 @@ export interface ActionServiceConfig {
   /** Reaches the agents: on this replica's connection or through the replica holding it. */
   hub: {
     call(options: CallOptions): Promise<AgentResult>;
-    hello(agent: string): Promise<AgentHello | null>;
+    /** Every connected instance of a target, on any replica. */
+    instances(agent: string): Promise<InstanceRef[]>;
   };
   audit: AuditService;
   /** Where heap snapshots are received, checked and held for download. */
@@ -37,15 +40,42 @@ export interface ActionServiceConfig {
 }
 
 export interface ActionOutput {
+  /** The instances reached; with several, `result` is `{ instances: InstanceResult[] }`. */
+  instances: string[];
   result: unknown;
   redactions: RedactionCounts;
   auditEventId: string;
 }
 
+export interface RunOptions {
+  onStream?: (data: unknown) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Which instances of the target; default all of them (within the session's limit). */
+  instances?: InstanceSelector;
+}
+
+interface RunContext {
+  actor: Actor;
+  session: AccessRequestRecord;
+  action: DebugAction;
+  params: Record<string, unknown>;
+  base: { actor: { kind: 'user'; id: string }; sessionId: string; action: DebugAction; target: string };
+  options: RunOptions;
+}
+
+/** A streamed piece from one of several instances, labelled with it. */
+function labelled(instance: string, data: unknown): unknown {
+  return data !== null && typeof data === 'object' && !Array.isArray(data)
+    ? { instance, ...(data as Record<string, unknown>) }
+    : { instance, data };
+}
+
 /**
  * Runs one debug action: authorize with current context → durable intent event → signed call to
- * the agent → second-pass redaction → durable result event → release. If either audit write
- * fails, nothing is forwarded or nothing is released.
+ * each instance reached → second-pass redaction → durable result event per instance → release
+ * (several instances: merged, each labelled). If either audit write fails, nothing is forwarded
+ * or nothing is released.
  */
 export class ActionService {
   readonly #c: ActionServiceConfig;
@@ -59,14 +89,11 @@ export class ActionService {
     sessionId: string,
     action: DebugAction,
     params: Record<string, unknown>,
-    options: {
-      onStream?: (data: unknown) => void;
-      signal?: AbortSignal;
-      timeoutMs?: number;
-    } = {},
+    options: RunOptions = {},
   ): Promise<ActionOutput> {
     const known = await this.#c.store.getRequest(sessionId);
-    const prepared = prepareAction(action, params, known ? await this.#c.hub.hello(known.target) : null);
+    const connected = known ? await this.#c.hub.instances(known.target) : [];
+    const prepared = prepareAction(action, params, connected[0]?.hello ?? null);
     const { session, decision } = await this.#c.access.authorizeAction(
       actor,
       sessionId,
@@ -75,14 +102,21 @@ export class ActionService {
       prepared.params,
     );
     params = prepared.params;
-    const redactor = this.#c.redactors[session.obligations.masking];
     const base = {
       actor: { kind: 'user' as const, id: actor.name },
       sessionId,
       action,
       target: session.target,
     };
-    await this.#c.audit.record({
+    let chosen: InstanceRef[] | undefined;
+    let refusal: unknown;
+    try {
+      const limit = session.obligations.maxInstances ?? 0;
+      chosen = selectInstances(session.target, action, connected, options.instances ?? {}, limit);
+    } catch (error) {
+      refusal = error;
+    }
+    const intent = await this.#c.audit.record({
       ...base,
       type: 'action.intent',
       decision,
@@ -90,8 +124,62 @@ export class ActionService {
       details: {
         params: action === 'query' ? { ...params, sql: redactSqlLiterals(String(params.sql)) } : params,
         policyContext: prepared.policyContext,
+        instances: chosen?.map((i) => i.id) ?? [],
+        ...(options.instances ? { selector: options.instances } : {}),
       },
     });
+    if (!chosen) {
+      const code = refusal instanceof GloveboxError ? refusal.code : 'GBX_INTERNAL';
+      await this.#c.audit.record({
+        ...base,
+        type: 'action.result',
+        outcome: 'failure',
+        details: { error: code },
+      });
+      throw refusal;
+    }
+    const run = { actor, session, action, params, base, options };
+    if (chosen.length === 1) {
+      const one = chosen[0]!;
+      return { ...(await this.#runOn(one, run, false)), instances: [one.id] };
+    }
+    const settled = await Promise.allSettled(chosen.map((i) => this.#runOn(i, run, true)));
+    const redactions: RedactionCounts = {};
+    const results: InstanceResult[] = settled.map((outcome, n) => {
+      const i = chosen[n]!;
+      const label = { instance: i.id, host: i.hello.runtime.hostname, pid: i.hello.runtime.pid };
+      if (outcome.status === 'fulfilled') {
+        mergeCounts(redactions, outcome.value.redactions);
+        return { ...label, ok: true, result: outcome.value.result };
+      }
+      const e: unknown = outcome.reason;
+      const known = e instanceof GloveboxError;
+      return {
+        ...label,
+        ok: false,
+        error: { code: known ? e.code : 'GBX_INTERNAL', message: known ? e.message : 'internal error' },
+      };
+    });
+    const failed = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed && results.every((r) => !r.ok)) throw failed.reason;
+    return {
+      instances: chosen.map((i) => i.id),
+      result: { instances: results },
+      redactions,
+      auditEventId: intent.id,
+    };
+  }
+
+  /** Runs the authorized action on one instance: signed call, second pass, durable result event. */
+  async #runOn(
+    instance: InstanceRef,
+    run: RunContext,
+    label: boolean,
+  ): Promise<Omit<ActionOutput, 'instances'>> {
+    const { actor, session, action, params, options } = run;
+    const sessionId = session.id;
+    const redactor = this.#c.redactors[session.obligations.masking];
+    const { base } = run;
     const started = this.#c.clock.now();
     const streamCounts: RedactionCounts = {};
     let streamBytes = 0;
@@ -118,7 +206,7 @@ export class ActionService {
     // Each streamed piece is redacted again, recorded, and its hash made durable in the audit
     // chain before the piece is released to the client (invariant 2 holds for streams too).
     let releasing: Promise<void> = Promise.resolve();
-    const onStream = artifact
+    const accept = artifact
       ? (data: unknown) => artifact.accept(data, options.onStream)
       : recorder
         ? (data: unknown) => {
@@ -140,10 +228,13 @@ export class ActionService {
             });
           }
         : undefined;
+    // several instances stream into one answer: each piece says which instance it came from
+    const onStream = accept && label ? (data: unknown) => accept(labelled(instance.id, data)) : accept;
     let outcome: AgentResult;
     try {
       outcome = await this.#c.hub.call({
         session,
+        instance: instance.id,
         action,
         params,
         masking: session.obligations.masking,
@@ -160,7 +251,7 @@ export class ActionService {
         ...base,
         type: 'action.result',
         outcome: 'failure',
-        details: { error: code, durationMs: this.#c.clock.now() - started },
+        details: { instance: instance.id, error: code, durationMs: this.#c.clock.now() - started },
       });
       throw error;
     }
@@ -174,7 +265,7 @@ export class ActionService {
         ...base,
         type: 'action.result',
         outcome: 'failure',
-        details: { error: outcome.error?.code ?? 'unknown', message, durationMs },
+        details: { instance: instance.id, error: outcome.error?.code ?? 'unknown', message, durationMs },
       });
       throw new GloveboxError('GBX_AGENT_REFUSED', message, {
         details: { agentCode: outcome.error?.code ?? 'unknown' },
@@ -192,6 +283,7 @@ export class ActionService {
       type: 'action.result',
       outcome: 'success',
       details: {
+        instance: instance.id,
         durationMs,
         bytes: JSON.stringify(second.value ?? null).length + streamBytes,
         accessed: outcome.accessed ?? {},

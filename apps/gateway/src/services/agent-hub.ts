@@ -37,8 +37,8 @@ export interface AgentHubConfig {
     agent: string,
     details: Record<string, unknown>,
   ) => void;
-  /** Told when an agent said hello here (its hello) and when that connection closed (null). */
-  onConnection?: (agent: string, hello: AgentHello | null) => void;
+  /** Told when an instance of an agent said hello here (its hello) and when that connection closed (null). */
+  onConnection?: (agent: string, instance: string, hello: AgentHello | null) => void;
 }
 
 interface PendingCall {
@@ -52,14 +52,24 @@ interface PendingCall {
 interface Connection {
   agent: AgentRecord;
   socket: WebSocket;
+  /** Set by the hello; until then the connection reaches no instance. */
   hello: AgentHello | null;
   connectedAt: number;
   lastSeen: number;
   calls: Map<string, PendingCall>;
 }
 
+/** One connected instance of an agent, as this replica holds it. */
+export interface LocalInstance {
+  hello: AgentHello;
+  connectedAt: number;
+  lastSeen: number;
+}
+
 export interface CallOptions {
   session: AccessRequestRecord;
+  /** The one instance (process) of the session's target that acts. */
+  instance: string;
   action: string;
   params: unknown;
   masking: MaskingLevel;
@@ -70,12 +80,16 @@ export interface CallOptions {
 
 /**
  * Holds the agents' outbound WebSocket connections, signs every action it forwards, and keeps
- * session leases alive on the agents while sessions are active.
+ * session leases alive on the agents while sessions are active. Every process connecting with an
+ * agent's credential is an instance of it, reached by its own connection, envelopes and leases.
  */
 export class AgentHub implements SessionListener {
   readonly #c: AgentHubConfig;
   readonly #wss: WebSocketServer;
-  readonly #connections = new Map<string, Connection>();
+  /** Every open connection, said hello or not. */
+  readonly #open = new Set<Connection>();
+  /** Connections that said hello, by agent name then instance id. */
+  readonly #connections = new Map<string, Map<string, Connection>>();
   readonly #leases = new Map<string, AccessRequestRecord>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -97,25 +111,32 @@ export class AgentHub implements SessionListener {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    for (const c of this.#connections.values()) c.socket.close(1001, 'gateway shutting down');
+    for (const c of this.#open) c.socket.close(1001, 'gateway shutting down');
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
+  /** Instances connected here, all agents together. */
   connectedCount(): number {
     let n = 0;
-    for (const c of this.#connections.values()) if (c.hello) n++;
+    for (const m of this.#connections.values()) n += m.size;
     return n;
   }
 
-  isConnected(agentName: string): boolean {
-    return this.#connections.get(agentName)?.hello != null;
+  /** Whether this replica holds that instance's connection. */
+  holds(agentName: string, instance: string): boolean {
+    return this.#connections.get(agentName)?.has(instance) === true;
   }
 
-  connectionInfo(
-    agentName: string,
-  ): { connectedAt: number; lastSeen: number; hello: AgentHello | null } | null {
-    const c = this.#connections.get(agentName);
-    return c ? { connectedAt: c.connectedAt, lastSeen: c.lastSeen, hello: c.hello } : null;
+  /** The agent's instances connected here, by instance id. */
+  instances(agentName: string): Map<string, LocalInstance> {
+    const out = new Map<string, LocalInstance>();
+    for (const [id, c] of this.#connections.get(agentName) ?? [])
+      if (c.hello) out.set(id, { hello: c.hello, connectedAt: c.connectedAt, lastSeen: c.lastSeen });
+    return out;
+  }
+
+  #instancesOf(agentName: string): Iterable<Connection> {
+    return this.#connections.get(agentName)?.values() ?? [];
   }
 
   /** Handles an HTTP upgrade on the agent endpoint: authenticates the agent credential first. */
@@ -152,11 +173,6 @@ export class AgentHub implements SessionListener {
   }
 
   #attach(agent: AgentRecord, socket: WebSocket): void {
-    const previous = this.#connections.get(agent.name);
-    if (previous) {
-      this.#failCalls(previous, new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the agent reconnected'));
-      previous.socket.close(4000, 'replaced by a newer connection');
-    }
     const now = this.#c.clock.now();
     const conn: Connection = {
       agent,
@@ -166,18 +182,21 @@ export class AgentHub implements SessionListener {
       lastSeen: now,
       calls: new Map(),
     };
-    this.#connections.set(agent.name, conn);
+    this.#open.add(conn);
     this.#c.log.info({ agent: agent.name }, 'agent connected');
-    this.#c.onAgentEvent?.('agent.connected', agent.name, {});
     socket.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
     socket.on('close', () => {
-      if (this.#connections.get(agent.name) === conn) {
-        this.#connections.delete(agent.name);
-        if (conn.hello) this.#c.onConnection?.(agent.name, null);
+      this.#open.delete(conn);
+      const instance = conn.hello?.instance.id;
+      const same = instance ? this.#connections.get(agent.name) : undefined;
+      if (instance && same?.get(instance) === conn) {
+        same.delete(instance);
+        if (same.size === 0) this.#connections.delete(agent.name);
+        this.#c.onConnection?.(agent.name, instance, null);
       }
-      this.#failCalls(conn, new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the agent disconnected'));
-      this.#c.log.info({ agent: agent.name }, 'agent disconnected');
-      this.#c.onAgentEvent?.('agent.disconnected', agent.name, {});
+      this.#failCalls(conn, new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the instance disconnected'));
+      this.#c.log.info({ agent: agent.name, instance }, 'agent disconnected');
+      if (instance) this.#c.onAgentEvent?.('agent.disconnected', agent.name, { instance });
     });
     socket.on('error', () => socket.terminate());
   }
@@ -204,7 +223,8 @@ export class AgentHub implements SessionListener {
     const msg = parsed.data;
     switch (msg.type) {
       case 'hello': {
-        conn.hello = msg;
+        if (conn.hello) return;
+        this.#admit(conn, msg);
         const key = this.#c.key();
         this.#send(conn, {
           type: 'welcome',
@@ -213,7 +233,7 @@ export class AgentHub implements SessionListener {
           serverTime: this.#c.clock.now(),
           heartbeatIntervalMs: this.#c.heartbeatIntervalMs,
         });
-        this.#c.onConnection?.(conn.agent.name, msg);
+        this.#c.onConnection?.(conn.agent.name, msg.instance.id, msg);
         void this.#resumeLeases(conn);
         return;
       }
@@ -245,6 +265,23 @@ export class AgentHub implements SessionListener {
     }
   }
 
+  /** A hello names the instance: a reconnection of the same process replaces its older connection. */
+  #admit(conn: Connection, hello: AgentHello): void {
+    conn.hello = hello;
+    const name = conn.agent.name;
+    const instances = this.#connections.get(name) ?? new Map<string, Connection>();
+    this.#connections.set(name, instances);
+    const previous = instances.get(hello.instance.id);
+    instances.set(hello.instance.id, conn);
+    if (previous) {
+      this.#failCalls(previous, new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the instance reconnected'));
+      previous.socket.close(4000, 'replaced by a newer connection');
+    }
+    const { id, version } = hello.instance;
+    const { hostname, pid } = hello.runtime;
+    this.#c.onAgentEvent?.('agent.connected', name, { instance: id, host: hostname, pid, version });
+  }
+
   /**
    * An agent that (re)connected here may hold sessions another replica activated or renewed: the
    * store says which are active, and their leases continue from here.
@@ -256,7 +293,7 @@ export class AgentHub implements SessionListener {
     } catch (error) {
       this.#c.log.warn({ err: error, agent: conn.agent.name }, 'active sessions not re-read');
     }
-    if (this.#connections.get(conn.agent.name) !== conn) return;
+    if (!conn.hello || this.#connections.get(conn.agent.name)?.get(conn.hello.instance.id) !== conn) return;
     for (const s of this.#leases.values()) if (s.target === conn.agent.name) this.#sendLease(conn, s);
   }
 
@@ -271,11 +308,11 @@ export class AgentHub implements SessionListener {
     return [...this.#leases.keys()];
   }
 
-  /** Closes this replica's connection of an agent that is now connected elsewhere. */
-  drop(agentName: string, why: string): void {
-    const conn = this.#connections.get(agentName);
+  /** Closes this replica's connection of an instance that is now connected elsewhere. */
+  drop(agentName: string, instance: string, why: string): void {
+    const conn = this.#connections.get(agentName)?.get(instance);
     if (!conn) return;
-    this.#c.log.info({ agent: agentName }, why);
+    this.#c.log.info({ agent: agentName, instance }, why);
     conn.socket.close(4001, 'connected to another replica');
   }
 
@@ -299,6 +336,7 @@ export class AgentHub implements SessionListener {
       sessionId: s.id,
       audience: conn.agent.name,
       target: conn.agent.name,
+      instance: conn.hello.instance.id,
       action: 'lease',
       params: {},
       masking: s.obligations.masking,
@@ -311,7 +349,7 @@ export class AgentHub implements SessionListener {
 
   #tick(): void {
     const now = this.#c.clock.now();
-    for (const conn of this.#connections.values()) {
+    for (const conn of this.#open) {
       if (now - conn.lastSeen > this.#c.agentTimeoutMs) {
         this.#c.log.warn({ agent: conn.agent.name }, 'agent timed out');
         conn.socket.terminate();
@@ -322,37 +360,40 @@ export class AgentHub implements SessionListener {
         this.#leases.delete(s.id);
         continue;
       }
-      const conn = this.#connections.get(s.target);
-      if (conn) this.#sendLease(conn, s);
+      for (const conn of this.#instancesOf(s.target)) this.#sendLease(conn, s);
     }
   }
 
+  /** Every instance of the target holds its own lease, renewed on its own connection. */
   sessionActivated(session: AccessRequestRecord): void {
     this.#leases.set(session.id, session);
-    const conn = this.#connections.get(session.target);
-    if (conn) this.#sendLease(conn, session);
+    for (const conn of this.#instancesOf(session.target)) this.#sendLease(conn, session);
   }
 
+  /** Revokes the session on every instance connected here and fails their calls for it. */
   sessionEnded(session: AccessRequestRecord): void {
     this.#leases.delete(session.id);
-    const conn = this.#connections.get(session.target);
-    if (!conn) return;
-    this.#send(conn, { type: 'revoke', sessionId: session.id });
-    for (const [id, call] of conn.calls) {
-      if (call.sessionId !== session.id) continue;
-      clearTimeout(call.timer);
-      call.reject(new GloveboxError('GBX_SESSION_NOT_ACTIVE', 'the session ended'));
-      conn.calls.delete(id);
+    for (const conn of this.#instancesOf(session.target)) {
+      this.#send(conn, { type: 'revoke', sessionId: session.id });
+      for (const [id, call] of conn.calls) {
+        if (call.sessionId !== session.id) continue;
+        clearTimeout(call.timer);
+        call.reject(new GloveboxError('GBX_SESSION_NOT_ACTIVE', 'the session ended'));
+        conn.calls.delete(id);
+      }
     }
   }
 
-  /** Signs and forwards one authorized action; resolves with the agent's result. */
+  /** Signs and forwards one authorized action to one instance; resolves with its result. */
   call(options: CallOptions): Promise<AgentResult> {
-    const { session } = options;
-    const conn = this.#connections.get(session.target);
-    if (!conn?.hello) {
+    const { session, instance } = options;
+    const conn = this.#connections.get(session.target)?.get(instance);
+    if (!conn) {
       return Promise.reject(
-        new GloveboxError('GBX_AGENT_UNAVAILABLE', `the agent for "${session.target}" is not connected`),
+        new GloveboxError(
+          'GBX_AGENT_UNAVAILABLE',
+          `instance ${instance} of "${session.target}" is not connected`,
+        ),
       );
     }
     const now = this.#c.clock.now();
@@ -363,6 +404,7 @@ export class AgentHub implements SessionListener {
       sessionId: session.id,
       audience: conn.agent.name,
       target: conn.agent.name,
+      instance,
       action: options.action,
       params: options.params,
       masking: options.masking,

@@ -1,6 +1,6 @@
 import { searchIndexesMigration } from './audit-sql.js';
 import { identityStateTables } from './identity-state.js';
-import { replicaTables } from './replicas.js';
+import { instanceRouteTables, replicaTables } from './replicas.js';
 
 /**
  * Versioned migrations, one list per dialect, applied in order and recorded in
@@ -213,6 +213,11 @@ CREATE INDEX ci_token_exchanges_expiry ON ci_token_exchanges(expires_at);`,
       version: 11,
       name: 'replicas: liveness, which replica holds each agent connection, sealed shared secrets',
       sql: replicaTables(bigint),
+    },
+    {
+      version: 12,
+      name: 'one route per agent instance: every process connected with a credential is reachable',
+      sql: instanceRouteTables(bigint),
     },
   ];
 };

@@ -4,11 +4,13 @@ import type pg from 'pg';
 /** Where an agent's connection is held: the replica, how to reach it, what the agent announced. */
 export interface AgentRoute {
   agent: string;
+  /** The instance (one process among those sharing the agent's credential). */
+  instance: string;
   replica: string;
   /** The replica's internal URL (relay endpoint base). */
   url: string;
-  /** The agent's hello as JSON (commands, actions), for policy context on other replicas. */
-  helloJson: string | null;
+  /** The instance's hello as JSON (commands, actions, host, pid), for other replicas. */
+  helloJson: string;
   connectedAt: number;
 }
 
@@ -29,12 +31,12 @@ export interface ReplicaStore {
   heartbeat(id: string, url: string, at: number): Promise<void>;
   /** Removes this replica and every route through it (clean shutdown). */
   leave(id: string): Promise<void>;
-  /** Records that `replica` now holds `agent`'s connection (replacing any older route). */
-  putRoute(agent: string, replica: string, helloJson: string | null, at: number): Promise<void>;
-  /** Forgets the route only if it still goes through `replica`. */
-  dropRoute(agent: string, replica: string): Promise<void>;
-  /** The route of `agent` through a replica seen alive at or after `aliveSince`, or null. */
-  route(agent: string, aliveSince: number): Promise<AgentRoute | null>;
+  /** Records that `replica` now holds the connection of `agent`'s `instance` (replacing any older route). */
+  putRoute(agent: string, instance: string, replica: string, helloJson: string, at: number): Promise<void>;
+  /** Forgets the instance's route only if it still goes through `replica`. */
+  dropRoute(agent: string, instance: string, replica: string): Promise<void>;
+  /** Every instance of `agent` connected through a replica seen alive at or after `aliveSince`. */
+  routes(agent: string, aliveSince: number): Promise<AgentRoute[]>;
   getSecret(name: string): Promise<SharedSecretRow | null>;
   /**
    * Stores a secret if its stored version is still `expectedVersion` (0: not stored yet).
@@ -45,17 +47,23 @@ export interface ReplicaStore {
 
 type Row = Record<string, unknown>;
 
-const ROUTE_SQL = (p: (n: number) => string) =>
-  `SELECT r.agent, r.replica, p.url, r.hello_json, r.connected_at FROM agent_routes r
-   JOIN replicas p ON p.id = r.replica WHERE r.agent = ${p(1)} AND p.seen_at >= ${p(2)}`;
+const PUT_ROUTE_SQL = (p: (n: number) => string) =>
+  `INSERT INTO agent_routes (agent, instance, replica, hello_json, connected_at)
+   VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}) ON CONFLICT (agent, instance) DO UPDATE SET
+   replica = excluded.replica, hello_json = excluded.hello_json, connected_at = excluded.connected_at`;
 
-function routeOf(r: Row | undefined): AgentRoute | null {
-  if (!r) return null;
+const ROUTES_SQL = (p: (n: number) => string) =>
+  `SELECT r.agent, r.instance, r.replica, p.url, r.hello_json, r.connected_at FROM agent_routes r
+   JOIN replicas p ON p.id = r.replica WHERE r.agent = ${p(1)} AND p.seen_at >= ${p(2)}
+   ORDER BY r.connected_at, r.instance`;
+
+function routeOf(r: Row): AgentRoute {
   return {
     agent: String(r.agent),
+    instance: String(r.instance),
     replica: String(r.replica),
     url: String(r.url),
-    helloJson: typeof r.hello_json === 'string' ? r.hello_json : null,
+    helloJson: String(r.hello_json),
     connectedAt: Number(r.connected_at),
   };
 }
@@ -82,19 +90,16 @@ export class SqliteReplicas implements ReplicaStore {
       this.#db.prepare('DELETE FROM replicas WHERE id = ?').run(id);
     })();
   };
-  putRoute: ReplicaStore['putRoute'] = async (agent, replica, helloJson, at) => {
+  putRoute: ReplicaStore['putRoute'] = async (agent, instance, replica, helloJson, at) => {
+    this.#db.prepare(PUT_ROUTE_SQL(() => '?')).run(agent, instance, replica, helloJson, at);
+  };
+  dropRoute: ReplicaStore['dropRoute'] = async (agent, instance, replica) => {
     this.#db
-      .prepare(
-        `INSERT INTO agent_routes VALUES (?, ?, ?, ?) ON CONFLICT (agent) DO UPDATE SET
-         replica = excluded.replica, hello_json = excluded.hello_json, connected_at = excluded.connected_at`,
-      )
-      .run(agent, replica, helloJson, at);
+      .prepare('DELETE FROM agent_routes WHERE agent = ? AND instance = ? AND replica = ?')
+      .run(agent, instance, replica);
   };
-  dropRoute: ReplicaStore['dropRoute'] = async (agent, replica) => {
-    this.#db.prepare('DELETE FROM agent_routes WHERE agent = ? AND replica = ?').run(agent, replica);
-  };
-  route: ReplicaStore['route'] = async (agent, aliveSince) =>
-    routeOf(this.#db.prepare(ROUTE_SQL(() => '?')).get(agent, aliveSince) as Row | undefined);
+  routes: ReplicaStore['routes'] = async (agent, aliveSince) =>
+    (this.#db.prepare(ROUTES_SQL(() => '?')).all(agent, aliveSince) as Row[]).map(routeOf);
   getSecret: ReplicaStore['getSecret'] = async (name) =>
     secretOf(this.#db.prepare('SELECT * FROM shared_secrets WHERE name = ?').get(name) as Row | undefined);
   putSecret: ReplicaStore['putSecret'] = async (name, sealed, expectedVersion, at) => {
@@ -129,25 +134,26 @@ export class PostgresReplicas implements ReplicaStore {
       [id],
     );
   };
-  putRoute: ReplicaStore['putRoute'] = async (agent, replica, helloJson, at) => {
+  putRoute: ReplicaStore['putRoute'] = async (agent, instance, replica, helloJson, at) => {
     await this.#pool.query(
-      `INSERT INTO agent_routes VALUES ($1, $2, $3, $4) ON CONFLICT (agent) DO UPDATE SET
-       replica = excluded.replica, hello_json = excluded.hello_json, connected_at = excluded.connected_at`,
-      [agent, replica, helloJson, at],
+      PUT_ROUTE_SQL((n) => `$${n}`),
+      [agent, instance, replica, helloJson, at],
     );
   };
-  dropRoute: ReplicaStore['dropRoute'] = async (agent, replica) => {
-    await this.#pool.query('DELETE FROM agent_routes WHERE agent = $1 AND replica = $2', [agent, replica]);
+  dropRoute: ReplicaStore['dropRoute'] = async (agent, instance, replica) => {
+    await this.#pool.query('DELETE FROM agent_routes WHERE agent = $1 AND instance = $2 AND replica = $3', [
+      agent,
+      instance,
+      replica,
+    ]);
   };
-  route: ReplicaStore['route'] = async (agent, aliveSince) =>
-    routeOf(
-      (
-        await this.#pool.query(
-          ROUTE_SQL((n) => `$${n}`),
-          [agent, aliveSince],
-        )
-      ).rows[0] as Row,
-    );
+  routes: ReplicaStore['routes'] = async (agent, aliveSince) =>
+    (
+      await this.#pool.query(
+        ROUTES_SQL((n) => `$${n}`),
+        [agent, aliveSince],
+      )
+    ).rows.map((r) => routeOf(r as Row));
   getSecret: ReplicaStore['getSecret'] = async (name) =>
     secretOf((await this.#pool.query('SELECT * FROM shared_secrets WHERE name = $1', [name])).rows[0] as Row);
   putSecret: ReplicaStore['putSecret'] = async (name, sealed, expectedVersion, at) => {
@@ -165,7 +171,22 @@ export class PostgresReplicas implements ReplicaStore {
   };
 }
 
-/** Migration 10's tables. */
+/** Migration 12: a route per instance (one service's credential, many processes); routes are
+ *  re-announced by every agent's hello, so the old per-agent rows are dropped, not converted. */
+export function instanceRouteTables(bigint: string): string {
+  return `DROP TABLE agent_routes;
+CREATE TABLE agent_routes (
+  agent TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  replica TEXT NOT NULL,
+  hello_json TEXT NOT NULL,
+  connected_at ${bigint} NOT NULL,
+  PRIMARY KEY (agent, instance)
+);
+CREATE INDEX agent_routes_replica ON agent_routes(replica);`;
+}
+
+/** Migration 11's tables. */
 export function replicaTables(bigint: string): string {
   return `CREATE TABLE replicas (
   id TEXT PRIMARY KEY,
