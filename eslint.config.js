@@ -13,10 +13,7 @@ const forbid = (pattern, message) => {
 
 // Package sources exempt from the size limits (files ≤ 500 lines, functions ≤ 120), each named in
 // ADR 0012 with its reason.
-const SIZE_EXCEPTIONS = [
-  // verifyExport (128 lines): the audit verifier is being reworked by work in flight
-  'packages/audit/src/verify/export.ts',
-];
+const SIZE_EXCEPTIONS = [];
 
 // What the CLI may import (the agent for its heap snapshot reader). It starts the gateway and the agent
 // preload as programs (resolved, not imported).

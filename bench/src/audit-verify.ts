@@ -1,8 +1,10 @@
 // Offline audit verification: `verifyExport` on a 1,000,000-event export, against reading,
 // splitting and JSON.parse-ing every line of the same file in the same run (the floor any
 // verifier has to pay). Reports events per wall second and per CPU second (the verifier is
-// single-threaded: a CPU second is one core).
-// Run: npx tsc -b bench && node bench/dist/audit-verify.js [events] [checkpointEvery]
+// single-threaded: a CPU second is one core). With a third argument, the path of another build's
+// packages/audit/dist/index.js (e.g. main's, copied under node_modules so its imports resolve),
+// that build's verifyExport runs alternated with this one: before/after in one run.
+// Run: npx tsc -b bench && node bench/dist/audit-verify.js [events] [checkpointEvery] [otherBuild]
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { benchEventInput } from './audit-common.js';
 
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
 const CHECKPOINT_EVERY = Number(process.argv[3] ?? 1000);
+const OTHER_BUILD = process.argv[4];
 
 function* records(count: number, ring: AuditKeyring): Generator<AuditRecord> {
   let head: ChainedEvent | null = null;
@@ -80,29 +83,39 @@ async function main(): Promise<void> {
     );
     const mb = (await stat(path)).size / (1024 * 1024);
     const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-US');
-    const rows: string[] = [];
-    // Baseline and subject alternated three times; the median of each is reported.
+    const other = OTHER_BUILD
+      ? ((await import(OTHER_BUILD)) as { verifyExport: typeof verifyExport }).verifyExport
+      : undefined;
+    const subjects: [string, typeof verifyExport][] = [
+      ...(other ? [['verifyExport (other build)', other] as [string, typeof verifyExport]] : []),
+      ['verifyExport', verifyExport],
+    ];
+    // Baseline and subjects alternated three times; the median of each is reported.
     const baseline: Timed<number>[] = [];
-    const verify: Timed<number>[] = [];
+    const runs = subjects.map(() => [] as Timed<number>[]);
     for (let round = 0; round < 3; round++) {
       baseline.push(await timed(() => parseEveryLine(path)));
-      verify.push(
-        await timed(async () => {
-          const report = await verifyExport(path, { publicKeys: ring.publicKeys() });
-          if (!report.ok || report.events !== EVENTS) throw new Error(`verify failed: ${report.message}`);
-          return report.events;
-        }),
-      );
+      for (const [i, [, verify]] of subjects.entries()) {
+        runs[i]!.push(
+          await timed(async () => {
+            const report = await verify(path, { publicKeys: ring.publicKeys() });
+            if (!report.ok || report.events !== EVENTS) throw new Error(`verify failed: ${report.message}`);
+            return report.events;
+          }),
+        );
+      }
     }
-    const first = baseline[0];
     const median = (list: Timed<number>[], key: 'wall' | 'cpu') =>
       [...list].sort((a, b) => a[key] - b[key])[1]![key];
     const b = { wall: median(baseline, 'wall'), cpu: median(baseline, 'cpu') };
-    const v = { wall: median(verify, 'wall'), cpu: median(verify, 'cpu') };
-    rows.push(
-      `  read + split + JSON.parse  ${b.wall.toFixed(2)} s  ${rate(first!.value, b.wall)} lines/s   ${rate(first!.value, b.cpu)} lines/CPU-s   (baseline)`,
-      `  verifyExport               ${v.wall.toFixed(2)} s  ${rate(EVENTS, v.wall)} events/s  ${rate(EVENTS, v.cpu)} events/CPU-s   ratio ${(v.cpu / b.cpu).toFixed(2)}x CPU`,
-    );
+    const lines = baseline[0]!.value;
+    const rows = [
+      `  ${'read + split + JSON.parse'.padEnd(27)}${b.wall.toFixed(2)} s  ${rate(lines, b.wall)} lines/s   ${rate(lines, b.cpu)} lines/CPU-s   (baseline)`,
+      ...subjects.map(([name], i) => {
+        const v = { wall: median(runs[i]!, 'wall'), cpu: median(runs[i]!, 'cpu') };
+        return `  ${name.padEnd(27)}${v.wall.toFixed(2)} s  ${rate(EVENTS, v.wall)} events/s  ${rate(EVENTS, v.cpu)} events/CPU-s   ratio ${(v.cpu / b.cpu).toFixed(2)}x CPU`;
+      }),
+    ];
     console.log(
       `audit-verify: ${EVENTS.toLocaleString('en-US')} events, a checkpoint every ${CHECKPOINT_EVERY}, ${mb.toFixed(0)} MiB, node ${process.version}`,
     );

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { signedCheckpointSchema, verifyCheckpointSignature } from '../checkpoint.js';
 import { EXPORT_FORMAT } from '../export-format.js';
 import { parsePublicKey } from '../keys.js';
-import { forEachLine, type LineHandler } from './lines.js';
+import { forEachLineBytes, type ByteLineHandler } from './lines.js';
 import type { VerifyCommonOptions, VerifyReport } from './report.js';
 import { TrailVerifier } from './trail-verifier.js';
 
@@ -22,6 +22,7 @@ export interface VerifyExportOptions extends VerifyCommonOptions {
 const DEFAULT_MAX_LINE = 1024 * 1024;
 const READABLE_VERSIONS = new Set([1, 2]);
 const EVENT_PREFIX = '{"kind":"event","event":';
+const EVENT_PREFIX_BYTES = Buffer.from(EVENT_PREFIX);
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -77,6 +78,150 @@ function readHeader(
   return null;
 }
 
+/** Reads an export line by line into the verifier: header, events, checkpoints, end line. */
+class ExportReader {
+  readonly #verifier: TrailVerifier;
+  readonly #keys: Map<string, KeyObject>;
+  readonly #embeddedKeys: boolean;
+  readonly #maxLineBytes: number;
+  #sawHeader = false;
+  #sawEnd = false;
+  #lastLine = 0;
+
+  constructor(
+    verifier: TrailVerifier,
+    keys: Map<string, KeyObject>,
+    embeddedKeys: boolean,
+    maxLineBytes: number,
+  ) {
+    this.#verifier = verifier;
+    this.#keys = keys;
+    this.#embeddedKeys = embeddedKeys;
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  readonly onLine: ByteLineHandler = (bytes, start, end, line, terminated) => {
+    this.#lastLine = line;
+    const verifier = this.#verifier;
+    if (bytes === null) {
+      const message = `longer than ${this.#maxLineBytes} bytes`;
+      if (!this.#sawHeader)
+        return this.#headerProblem(line, `not a Glovebox audit export: line ${line} is ${message}`, false);
+      verifier.malformed(line, message, false);
+      return !verifier.settled;
+    }
+    if (this.#sawHeader && !this.#sawEnd && isEventLine(bytes, start, end)) {
+      // The usual line: `{"kind":"event","event":TEXT}` with TEXT exactly as the store keeps it.
+      if (verifier.rawEvent(bytes, start + EVENT_PREFIX.length, end - 1, line)) return !verifier.settled;
+      const eventText = bytes.toString('utf8', start + EVENT_PREFIX.length, end - 1);
+      const event = parseJson(eventText);
+      if (event !== undefined) {
+        verifier.event(event, line, eventText);
+        return !verifier.settled;
+      }
+    }
+    const text = bytes.toString('utf8', start, end);
+    if (text.trim() === '') return true;
+    const value = parseJson(text);
+    if (!this.#sawHeader) return this.#header(value, line, terminated);
+    if (this.#sawEnd) {
+      verifier.fail({ problem: 'malformed', line, message: `line ${line}: data after the end line` });
+      return false;
+    }
+    this.#record(value, line, terminated);
+    return !verifier.settled;
+  };
+
+  /** After the last line: an empty file, or one cut off before its end line, is truncated. */
+  finish(): void {
+    const verifier = this.#verifier;
+    if (!this.#sawHeader) {
+      verifier.fail({
+        problem: 'truncated',
+        firstBadSeq: 1,
+        message: 'the file is empty: not a Glovebox audit export',
+      });
+    } else if (!this.#sawEnd) {
+      verifier.endOfInput(this.#lastLine + 1);
+      verifier.fail({
+        problem: 'truncated',
+        firstBadSeq: verifier.lastSeq + 1,
+        message: `the export ends without its end line after seq ${verifier.lastSeq}: the file was cut off`,
+      });
+    }
+    verifier.checkWitness();
+  }
+
+  #header(value: unknown, line: number, terminated: boolean): boolean {
+    if (!isObject(value) || value.kind !== 'header' || value.format !== EXPORT_FORMAT)
+      return this.#headerProblem(
+        line,
+        'not a Glovebox audit export: the first line is not its header',
+        !terminated,
+      );
+    const problem = readHeader(value, this.#verifier, this.#keys, this.#embeddedKeys);
+    if (problem !== null) return this.#headerProblem(line, problem, false);
+    this.#sawHeader = true;
+    return !this.#verifier.settled;
+  }
+
+  #headerProblem(line: number, message: string, final: boolean): false {
+    this.#verifier.fail(
+      final
+        ? {
+            problem: 'truncated',
+            firstBadSeq: 1,
+            line,
+            message: 'the file is cut off inside its header line',
+          }
+        : { problem: 'malformed', line, message },
+    );
+    return false;
+  }
+
+  #record(value: unknown, line: number, terminated: boolean): void {
+    const verifier = this.#verifier;
+    if (!isObject(value)) {
+      verifier.malformed(line, 'not a JSON object', !terminated);
+      return;
+    }
+    const keysOfLine = Object.keys(value);
+    if (value.kind === 'event' && keysOfLine.length === 2 && 'event' in value) {
+      verifier.event(value.event, line);
+    } else if (value.kind === 'checkpoint' && keysOfLine.length === 2 && 'checkpoint' in value) {
+      verifier.checkpoint(value.checkpoint, line);
+    } else if (value.kind === 'end') {
+      this.#sawEnd = true;
+      verifier.endOfInput(line);
+      checkEnd(verifier, value, line);
+    } else {
+      verifier.malformed(line, 'not an event, checkpoint or end line', !terminated);
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isEventLine(bytes: Buffer, start: number, end: number): boolean {
+  return (
+    end - start > EVENT_PREFIX_BYTES.length &&
+    bytes[end - 1] === 125 &&
+    bytes.compare(
+      EVENT_PREFIX_BYTES,
+      0,
+      EVENT_PREFIX_BYTES.length,
+      start,
+      start + EVENT_PREFIX_BYTES.length,
+    ) === 0
+  );
+}
+
 /**
  * Verifies an export offline, streaming: never loads the file whole, never throws on bad input.
  * Names the first bad seq and what is wrong. A trail that stops before the head witnessed in its
@@ -95,100 +240,11 @@ export async function verifyExport(
   const keys = provided ?? new Map<string, KeyObject>();
   const verifier = new TrailVerifier(keys, options);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE;
-  let sawHeader = false;
-  let sawEnd = false;
-  let lastLine = 0;
-
-  const headerProblem = (line: number, message: string, final: boolean): false => {
-    verifier.fail(
-      final
-        ? {
-            problem: 'truncated',
-            firstBadSeq: 1,
-            line,
-            message: 'the file is cut off inside its header line',
-          }
-        : { problem: 'malformed', line, message },
-    );
-    return false;
-  };
-
-  const onLine: LineHandler = (text, line, terminated) => {
-    lastLine = line;
-    if (text === null) {
-      if (!sawHeader)
-        return headerProblem(
-          line,
-          `not a Glovebox audit export: line ${line} is longer than ${maxLineBytes} bytes`,
-          false,
-        );
-      verifier.malformed(line, `longer than ${maxLineBytes} bytes`, false);
-      return !verifier.settled;
-    }
-    if (sawHeader && !sawEnd && text.startsWith(EVENT_PREFIX) && text.endsWith('}')) {
-      // The usual line: `{"kind":"event","event":TEXT}` with TEXT exactly as the store keeps it.
-      const eventText = text.slice(EVENT_PREFIX.length, -1);
-      let event: unknown;
-      try {
-        event = JSON.parse(eventText);
-      } catch {
-        event = undefined;
-      }
-      if (event !== undefined) {
-        verifier.event(event, line, eventText);
-        return !verifier.settled;
-      }
-    }
-    if (text.trim() === '') return true;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    if (!sawHeader) {
-      if (!isObject(value) || value.kind !== 'header' || value.format !== EXPORT_FORMAT)
-        return headerProblem(
-          line,
-          'not a Glovebox audit export: the first line is not its header',
-          !terminated,
-        );
-      const problem = readHeader(value, verifier, keys, provided === null);
-      if (problem !== null) return headerProblem(line, problem, false);
-      sawHeader = true;
-      return !verifier.settled;
-    }
-    if (sawEnd) {
-      verifier.fail({ problem: 'malformed', line, message: `line ${line}: data after the end line` });
-      return false;
-    }
-    if (!isObject(value)) {
-      verifier.malformed(line, 'not a JSON object', !terminated);
-      return !verifier.settled;
-    }
-    const keysOfLine = Object.keys(value);
-    if (value.kind === 'event' && keysOfLine.length === 2 && 'event' in value) {
-      verifier.event(value.event, line);
-    } else if (value.kind === 'checkpoint' && keysOfLine.length === 2 && 'checkpoint' in value) {
-      verifier.checkpoint(value.checkpoint, line);
-    } else if (value.kind === 'end') {
-      sawEnd = true;
-      verifier.endOfInput(line);
-      checkEnd(verifier, value, line);
-    } else {
-      verifier.malformed(line, 'not an event, checkpoint or end line', !terminated);
-    }
-    return !verifier.settled;
-  };
-
+  const reader = new ExportReader(verifier, keys, provided === null, maxLineBytes);
+  const stream =
+    typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : source;
   try {
-    const stream =
-      typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : source;
-    try {
-      await forEachLine(stream, maxLineBytes, onLine);
-    } finally {
-      if (typeof source === 'string') (stream as ReturnType<typeof createReadStream>).destroy();
-    }
+    await forEachLineBytes(stream, maxLineBytes, reader.onLine);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     verifier.fail({
@@ -196,22 +252,10 @@ export async function verifyExport(
       message: `the export cannot be read${typeof code === 'string' ? ` (${code})` : ''}`,
     });
     return verifier.report(keyOrigin);
+  } finally {
+    if (typeof source === 'string') (stream as ReturnType<typeof createReadStream>).destroy();
   }
-  if (!sawHeader) {
-    verifier.fail({
-      problem: 'truncated',
-      firstBadSeq: 1,
-      message: 'the file is empty: not a Glovebox audit export',
-    });
-  } else if (!sawEnd) {
-    verifier.endOfInput(lastLine + 1);
-    verifier.fail({
-      problem: 'truncated',
-      firstBadSeq: verifier.lastSeq + 1,
-      message: `the export ends without its end line after seq ${verifier.lastSeq}: the file was cut off`,
-    });
-  }
-  verifier.checkWitness();
+  reader.finish();
   return verifier.report(keyOrigin);
 }
 

@@ -1,28 +1,27 @@
-import { isAscii } from 'node:buffer';
-
 /**
- * Receives each line: its text (null when it was longer than the limit and was skipped unread),
- * its 1-based number, and whether a newline ended it. Returns false to stop reading.
+ * Receives each line as bytes `bytes[start, end)` (null when it was longer than the limit and was
+ * skipped unread), its 1-based number, and whether a newline ended it. Returns false to stop
+ * reading. The bytes are only valid during the call: the buffer is reused.
  */
+export type ByteLineHandler = (
+  bytes: Buffer | null,
+  start: number,
+  end: number,
+  line: number,
+  terminated: boolean,
+) => boolean;
+
+/** Receives each line's UTF-8 text (null when over the limit); see {@link ByteLineHandler}. */
 export type LineHandler = (text: string | null, line: number, terminated: boolean) => boolean;
-
-/** UTF-8 text of `buffer[start, end)`; pure ASCII (the usual export) decodes an order of magnitude faster. */
-function decode(buffer: Buffer, start: number, end: number): string {
-  return buffer.toString(isAscii(buffer.subarray(start, end)) ? 'ascii' : 'utf8', start, end);
-}
-
-function oversized(text: string, maxBytes: number): boolean {
-  return text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes);
-}
 
 /**
  * Splits a byte stream into lines without ever holding more than `maxBytes` of one line beyond
- * the chunk being read. Whole lines inside a chunk are decoded in one pass.
+ * the chunk being read. Lines inside a chunk are handed over in place, never copied.
  */
-export async function forEachLine(
+export async function forEachLineBytes(
   source: AsyncIterable<Uint8Array | string>,
   maxBytes: number,
-  onLine: LineHandler,
+  onLine: ByteLineHandler,
 ): Promise<void> {
   let parts: Buffer[] = [];
   let length = 0;
@@ -41,38 +40,44 @@ export async function forEachLine(
   };
   const flushCarried = (terminated: boolean): boolean => {
     line++;
-    const text = oversize ? null : Buffer.concat(parts, length).toString('utf8');
+    const whole = oversize ? null : Buffer.concat(parts, length);
     parts = [];
     length = 0;
     oversize = false;
-    return onLine(text, line, terminated);
+    return onLine(whole, 0, whole?.length ?? 0, line, terminated);
   };
   for await (const chunk of source) {
     const buffer =
       typeof chunk === 'string'
         ? Buffer.from(chunk)
         : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const first = buffer.indexOf(10);
-    if (first === -1) {
+    let end = buffer.indexOf(10);
+    if (end === -1) {
       carry(buffer);
       continue;
     }
-    carry(buffer.subarray(0, first));
+    carry(buffer.subarray(0, end));
     if (!flushCarried(true)) return;
-    const last = buffer.lastIndexOf(10);
-    if (last > first) {
-      const text = decode(buffer, first + 1, last);
-      let start = 0;
-      for (;;) {
-        const end = text.indexOf('\n', start);
-        const piece = end === -1 ? text.slice(start) : text.slice(start, end);
-        line++;
-        if (!onLine(oversized(piece, maxBytes) ? null : piece, line, true)) return;
-        if (end === -1) break;
-        start = end + 1;
-      }
+    let start = end + 1;
+    while ((end = buffer.indexOf(10, start)) !== -1) {
+      line++;
+      const fits = end - start <= maxBytes;
+      if (!onLine(fits ? buffer : null, start, end, line, true)) return;
+      start = end + 1;
     }
-    carry(buffer.subarray(last + 1));
+    // The tail is copied: a reader may hand out a buffer it later reuses.
+    carry(Buffer.from(buffer.subarray(start)));
   }
   if (length > 0 || oversize) flushCarried(false);
+}
+
+/** {@link forEachLineBytes} with each line decoded as UTF-8. */
+export function forEachLine(
+  source: AsyncIterable<Uint8Array | string>,
+  maxBytes: number,
+  onLine: LineHandler,
+): Promise<void> {
+  return forEachLineBytes(source, maxBytes, (bytes, start, end, line, terminated) =>
+    onLine(bytes === null ? null : bytes.toString('utf8', start, end), line, terminated),
+  );
 }

@@ -4,6 +4,7 @@ import { columnMismatch, type AuditColumns } from '../columns.js';
 import { GENESIS_HASH, type ChainedEvent } from '../event.js';
 import { inspectEvent, type InspectedEvent } from '../event-check.js';
 import { diagnose, fits, type Next, type Pending } from './diagnose.js';
+import { DeferredEvents, readChainFields, type ChainFields } from './raw-events.js';
 import type { Verdict, VerifyCommonOptions, VerifyReport, WitnessedHead } from './report.js';
 
 const DEFAULT_PROGRESS_EVERY = 50_000;
@@ -38,6 +39,8 @@ export class TrailVerifier {
   #lastCheckpointSeq = 0;
   #pending: Pending | null = null;
   #verdict: Verdict | null = null;
+  readonly #deferred = new DeferredEvents();
+  readonly #scratch = { buffer: Buffer.allocUnsafe(4096) };
 
   constructor(
     keys: ReadonlyMap<string, KeyObject>,
@@ -89,8 +92,55 @@ export class TrailVerifier {
     this.#witnessSeq = Math.max(this.#witnessSeq, witness.seq);
   }
 
+  /** Records the first problem; an event accepted earlier whose deferred check fails comes first. */
   fail(verdict: Verdict): void {
-    if (this.#verdict === null) this.#verdict = verdict;
+    if (this.#verdict === null && this.#checkDeferred()) this.#verdict = verdict;
+  }
+
+  /**
+   * The fast path for an event's canonical bytes `[start, end)`: accepted on its chain fields
+   * when it hashes to itself and links on (true); its full validation waits until a checkpoint
+   * covers it (then it is not needed) or the input ends. False when anything is unusual: the
+   * caller then parses the event and feeds it to {@link TrailVerifier.event}.
+   */
+  rawEvent(bytes: Buffer, start: number, end: number, line: number): boolean {
+    if (this.#verdict || this.#pending) return false;
+    const fields = readChainFields(bytes, start, end, this.#scratch);
+    if (fields === null || fields.seq !== this.#lastSeq + 1 || fields.prevHash !== this.#lastHash)
+      return false;
+    const witnessed = this.#witnesses.get(fields.seq);
+    if (witnessed !== undefined && witnessed !== fields.hash) return false;
+    if (!this.#deferred.add(bytes, start, end, line, fields, this.#events)) {
+      if (!this.#checkDeferred()) return true;
+      if (!this.#deferred.add(bytes, start, end, line, fields, this.#events)) return false;
+    }
+    this.#accept(fields);
+    return true;
+  }
+
+  /** Validates the events accepted on the fast path that no checkpoint covered; false (and the verdict) on the first bad one. */
+  #checkDeferred(): boolean {
+    const failure = this.#deferred.check();
+    if (failure === null) return true;
+    const { line, fields } = failure;
+    this.#lastSeq = fields.seq - 1;
+    this.#lastHash = fields.prevHash;
+    this.#events = failure.eventsBefore;
+    this.#pending = null;
+    this.#verdict = failure.malformed
+      ? {
+          problem: 'malformed',
+          firstBadSeq: fields.seq,
+          line,
+          message: `line ${line}: an event line does not match the event schema`,
+        }
+      : {
+          problem: 'changed',
+          firstBadSeq: fields.seq,
+          line,
+          message: `line ${line}: event seq ${fields.seq} hashes to itself but is not an event as the gateway writes it (forged)`,
+        };
+    return false;
   }
 
   /**
@@ -156,7 +206,7 @@ export class TrailVerifier {
 
   /** The end of the input (or an export's end line): settles any pending diagnosis. */
   endOfInput(line: number): void {
-    if (this.#verdict) return;
+    if (this.#verdict || !this.#checkDeferred()) return;
     if (this.#pending) this.#next({ kind: 'end' }, line);
   }
 
@@ -171,6 +221,7 @@ export class TrailVerifier {
   }
 
   report(keys: 'provided' | 'embedded'): VerifyReport {
+    if (this.#verdict === null) this.#checkDeferred();
     const base = {
       events: this.#events,
       checkpoints: this.#checkpoints,
@@ -204,7 +255,7 @@ export class TrailVerifier {
     };
   }
 
-  #accept(event: ChainedEvent): void {
+  #accept(event: ChainFields): void {
     this.#lastSeq = event.seq;
     this.#lastPrevHash = event.prevHash;
     this.#lastHash = event.hash;
@@ -339,6 +390,7 @@ export class TrailVerifier {
     }
     this.#checkpoints++;
     this.#lastCheckpointSeq = cp.seq;
+    this.#deferred.clear();
   }
 
   #next(next: Next, line: number): void {

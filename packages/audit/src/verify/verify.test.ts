@@ -187,6 +187,27 @@ describe('verifyExport detects every kind of tampering and names the seq', () =>
     );
   });
 
+  test('an event no checkpoint covers that hashes to itself but is no event: malformed at that seq', async () => {
+    await fc.assert(
+      fc.asyncProperty(trailArb, fc.nat(), async ({ count, every, chunk }, pick) => {
+        const lastSigned = Math.floor(count / every) * every;
+        fc.pre(lastSigned < count);
+        const { lines } = await makeTrail(count, every);
+        const seq = count;
+        const event = lines[eventIndex(lines, seq)]!.event;
+        event.outcome = ['exploded', 'denied', 'success'][pick % 3];
+        if (pick % 3 !== 0) event.details = { deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown };
+        rehash(event);
+        lines.at(-1)!.headHash = event.hash;
+        const report = await check(lines, chunk);
+        expectBad(report, 'malformed', seq);
+        assert.equal(report.events, seq - 1);
+        assert.equal(report.headSeq, seq - 1);
+      }),
+      RUNS,
+    );
+  });
+
   test('an event edited and the rest of the chain re-hashed: changed at the next checkpoint', async () => {
     await fc.assert(
       fc.asyncProperty(trailArb, fc.nat(), async ({ count, every, chunk }, pick) => {
