@@ -68,6 +68,16 @@ describe('loadHostAgentConfig', () => {
     assert.ok(verdict.allowed && verdict.class === 'mutating');
   });
 
+  test("takes one gateway URL or several replicas' URLs, tried in turn", () => {
+    assert.deepEqual(parseHostAgentConfig(base(), dir).gateway.urls, ['wss://gw.example/agents']);
+    const several = base();
+    (several.gateway as Record<string, unknown>).url = ['wss://gw-1.example', 'wss://gw-2.example:7350'];
+    assert.deepEqual(parseHostAgentConfig(several, dir).gateway.urls, [
+      'wss://gw-1.example',
+      'wss://gw-2.example:7350',
+    ]);
+  });
+
   test('resolves relative paths against the file and reports unreadable files and bad YAML', () => {
     const file = join(dir, 'agent.yaml');
     writeFileSync(file, JSON.stringify(base()));
@@ -162,6 +172,17 @@ describe('parseHostAgentConfig refuses', () => {
     {
       name: 'credentials in the gateway URL',
       mutate: (c) => (c.gateway.url = 'wss://u:p@gw.example'),
+      path: 'gateway.url',
+    },
+    {
+      name: 'a plain ws:// replica among several gateway URLs',
+      mutate: (c) =>
+        ((c.gateway as Record<string, unknown>).url = ['wss://gw-1.example', 'ws://gw-2.example']),
+      path: 'gateway.url[1]',
+    },
+    {
+      name: 'an empty list of gateway URLs',
+      mutate: (c) => ((c.gateway as Record<string, unknown>).url = []),
       path: 'gateway.url',
     },
     {

@@ -78,7 +78,8 @@ export type SandboxMode = 'auto' | 'required' | 'off';
 
 /** The validated standalone agent configuration (durations in milliseconds, paths absolute). */
 export interface HostAgentConfig {
-  gateway: { url: string; credential: SecretRef };
+  /** The gateway's URL, or several replicas' URLs tried in turn on each reconnection. */
+  gateway: { urls: string[]; credential: SecretRef };
   recordings: { dir: string };
   sandbox: SandboxMode;
   /** `refuse` (default): a read-class command that cannot run in the sandbox is not run at all. */
@@ -279,21 +280,34 @@ const targetSchema = z.discriminatedUnion('type', [
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** wss:// or https://, no credentials in it; plain ws:// or http:// only to localhost. */
+function acceptableGatewayUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    if (url.username || url.password) return false;
+    if (url.protocol === 'wss:' || url.protocol === 'https:') return true;
+    return (url.protocol === 'ws:' || url.protocol === 'http:') && LOOPBACK.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
 const configSchema = z.strictObject({
   gateway: z.strictObject({
+    /** One (load-balanced) URL, or several replicas' URLs: each reconnection tries the next. */
     url: z
-      .string()
-      .max(2048)
-      .refine((text) => {
-        try {
-          const url = new URL(text);
-          if (url.username || url.password) return false;
-          if (url.protocol === 'wss:' || url.protocol === 'https:') return true;
-          return (url.protocol === 'ws:' || url.protocol === 'http:') && LOOPBACK.has(url.hostname);
-        } catch {
-          return false;
-        }
-      }, 'must be a wss:// or https:// URL without credentials (plain ws:// only to localhost)'),
+      .union([z.string().max(2048), z.array(z.string().max(2048)).min(1).max(16)])
+      .superRefine((value, ctx) => {
+        const urls = typeof value === 'string' ? [value] : value;
+        urls.forEach((text, i) => {
+          if (!acceptableGatewayUrl(text))
+            ctx.addIssue({
+              code: 'custom',
+              path: typeof value === 'string' ? [] : [i],
+              message: 'must be a wss:// or https:// URL without credentials (plain ws:// only to localhost)',
+            });
+        });
+      }),
     credential: secretRefSchema('agent credential'),
   }),
   recordings: z.strictObject({
@@ -400,7 +414,10 @@ export function parseHostAgentConfig(document: unknown, baseDir: string): HostAg
       );
   });
   return {
-    gateway: { url: config.gateway.url, credential: anchor(config.gateway.credential) },
+    gateway: {
+      urls: typeof config.gateway.url === 'string' ? [config.gateway.url] : config.gateway.url,
+      credential: anchor(config.gateway.credential),
+    },
     recordings: { dir: resolve(baseDir, config.recordings.dir) },
     sandbox: config.sandbox,
     readsWithoutSandbox: config.readsWithoutSandbox,

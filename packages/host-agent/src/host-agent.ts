@@ -93,9 +93,13 @@ export function createHostAgent(
   if (host.postgres && pgTarget) modules.push(bindTarget(host.postgres, pgTarget.name));
   const commands =
     execTarget?.type === 'exec' ? execTarget.commands.map((c) => ({ name: c.name, class: c.class })) : [];
-  const gateway = new URL(config.gateway.url);
   const runtime = new AgentRuntime({
-    url: `${gateway.protocol.replace(/^ws/, 'http')}//${gateway.host}`,
+    url: config.gateway.urls
+      .map((text) => {
+        const gateway = new URL(text);
+        return `${gateway.protocol.replace(/^ws/, 'http')}//${gateway.host}`;
+      })
+      .join(','),
     token,
     modules,
     commands,

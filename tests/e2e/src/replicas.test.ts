@@ -35,13 +35,13 @@ function startService(url: string, credential: string): ChildProcess {
   });
 }
 
-function startHostAgent(dir: string, url: string, credential: string): ChildProcess {
+function startHostAgent(dir: string, urls: string[], credential: string): ChildProcess {
   const config = join(dir, 'agent.yaml');
   writeFileSync(
     config,
     [
       'gateway:',
-      `  url: ${url.replace('http', 'ws')}`,
+      `  url: [${urls.map((u) => u.replace('http', 'ws')).join(', ')}]`,
       '  credential: { env: GLOVEBOX_AGENT_TOKEN }',
       'recordings:',
       `  dir: ${join(dir, 'recordings')}`,
@@ -123,24 +123,26 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
   /** Whether the replica killed below was running the singleton jobs (sink dispatch among them). */
   let killedLed = false;
 
-  await t.test('agents connect through HAProxy; an engineer opens sessions', async () => {
+  await t.test('agents connect, through HAProxy or to a list of replicas; an engineer logs in', async () => {
     const add = await cli(
       ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
       admin,
       'alice-password-123\n',
     );
     assert.equal(add.code, 0, add.stderr);
-    for (const name of ['svc', 'host']) {
+    const credential = async (name: string) => {
       const reg = await cli(['agents', 'register', name, '--env', 'staging', '--json'], admin);
       assert.equal(reg.code, 0, reg.stderr);
-      const { credential } = reg.json<{ credential: string }>();
-      children.push(name === 'svc' ? startService(d.lb, credential) : startHostAgent(dir, d.lb, credential));
-    }
-    await waitFor(
-      async () => (await d.holderOf('svc')) >= 0 && (await d.holderOf('host')) >= 0,
-      'agents',
-      60_000,
-    );
+      return reg.json<{ credential: string }>().credential;
+    };
+    children.push(startService(d.lb, await credential('svc')));
+    await waitFor(async () => (await d.holderOf('svc')) >= 0, 'the service agent', 60_000);
+    // The host agent is given the replicas' own URLs, starting with the one holding the service
+    // agent, so that the kill below takes both agents' replica.
+    const first = await d.holderOf('svc');
+    const urls = [0, 1, 2].map((i) => d.replicas[(first + i) % 3]!);
+    children.push(startHostAgent(dir, urls, await credential('host')));
+    await waitFor(async () => (await d.holderOf('host')) === first, 'the host agent', 60_000);
     const login = await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
     assert.equal(login.code, 0, login.stderr);
   });
@@ -216,13 +218,15 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
       const until = new Promise<void>((r) => (reconnected = r));
       const load = factsLoad(d.lb, aliceToken(), svc, until);
       await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await d.holderOf('host'), killed, 'both agents were on the killed replica');
       killedLed = /"leader":true[^\n]*\n(?![\s\S]*"leader":false)/.test(d.log(killed));
       d.kill(killed);
-      await waitFor(
-        async () => ![-1, killed].includes(await d.holderOf('svc')),
-        'the agent on another replica',
-        60_000,
-      );
+      for (const agent of ['svc', 'host'])
+        await waitFor(
+          async () => ![-1, killed].includes(await d.holderOf(agent)),
+          `${agent} on another replica`,
+          60_000,
+        );
       // the session goes on: actions through the surviving replicas reach the agent where it is now
       for (const url of d.replicas.filter((_, i) => i !== killed)) {
         await waitFor(
@@ -232,6 +236,10 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
         );
       }
       reconnected();
+      const host = await open('host', 'exec');
+      const exec = await cli(['exec', host, '--', 'echo', 'after-the-kill'], alice);
+      assert.equal(exec.code, 0, exec.stderr);
+      assert.match(exec.stdout, /after-the-kill/);
       const { acknowledged, failed } = await load;
       t.diagnostic(`kill -9: ${acknowledged.length} actions acknowledged, ${failed} failed around the kill`);
       assert.ok(acknowledged.length > 0);
