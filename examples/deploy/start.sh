@@ -6,7 +6,7 @@
 #   GLOVEBOX_STORE        postgres://…?schema=NAME       (default: local postgres, schema glovebox_deploy)
 #   GLOVEBOX_DEPLOY_DIR   data directories, logs, pids   (default: .glovebox/deploy in the checkout)
 #   GLOVEBOX_DEPLOY_PORT  HAProxy's port; the gateways listen on the next three (default 7350)
-#   GLOVEBOX_DEPLOY_CONFIG a `glovebox server --config` file every replica reads (sinks, OIDC…)
+#   GLOVEBOX_DEPLOY_CONFIG the `glovebox server --config` file every replica reads (default gateway.yaml)
 #   GLOVEBOX_POLICIES     policy directory (default examples/policies)
 #   GLOVEBOX_MASTER_KEY   the key every replica shares (default: created once in the deploy dir)
 #   GLOVEBOX_BOOTSTRAP_TOKEN the admin's API token on an empty store (default: created likewise)
@@ -17,7 +17,7 @@ run=${GLOVEBOX_DEPLOY_DIR:-$root/.glovebox/deploy}
 store=${GLOVEBOX_STORE:-postgres://postgres@127.0.0.1:5432/postgres?schema=glovebox_deploy}
 policies=${GLOVEBOX_POLICIES:-$root/examples/policies}
 base=${GLOVEBOX_DEPLOY_PORT:-7350}
-config=${GLOVEBOX_DEPLOY_CONFIG:-}
+config=${GLOVEBOX_DEPLOY_CONFIG:-$here/gateway.yaml}
 host=127.0.0.1
 gateway=$root/apps/gateway/dist/main.js # the program `glovebox server` runs
 haproxy=$(command -v haproxy || echo /usr/sbin/haproxy)
@@ -64,7 +64,7 @@ for i in 1 2 3; do
   port=$((base + i))
   GLOVEBOX_REPLICA_NAME=gw$i GLOVEBOX_REPLICA_URL=http://$host:$port \
     node "$gateway" --data "$run/gw$i" --policies "$policies" --store "$store" \
-    --listen "$host:$port" ${config:+--config "$config"} >>"$run/gw$i.log" 2>&1 &
+    --listen "$host:$port" --config "$config" >>"$run/gw$i.log" 2>&1 &
   pids+=($!)
   echo $! >"$run/gw$i.pid"
 done

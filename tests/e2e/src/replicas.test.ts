@@ -93,6 +93,7 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
   writeFileSync(
     config,
     [
+      'trustProxy: [127.0.0.1]',
       'audit:',
       '  sinks:',
       `    - { type: webhook, name: soc, url: "${sink.url}", secret: { env: GBX_E2E_SINK_SECRET } }`,
