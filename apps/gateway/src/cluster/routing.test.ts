@@ -136,6 +136,7 @@ test('the relay endpoint refuses requests not signed with the shared relay key, 
   const self = gw.services.cluster.replicaId;
   const body = JSON.stringify({
     sessionId: 'req_x',
+    instance: 'inst_x',
     action: 'facts',
     params: {},
     masking: 'standard',
@@ -179,4 +180,82 @@ test('the relay endpoint refuses requests not signed with the shared relay key, 
   assert.equal(auth.open(forged.nonce, 0, line), null);
   assert.equal(auth.open(valid.nonce, 1, line), null);
   assert.equal((await post(valid.header)).status, 401, 'a replayed request is refused');
+});
+
+test('instances of one service on two replicas: listed and reached from either, leased and revoked each', async (t) => {
+  const cluster = testCluster(2);
+  t.after(() => cluster.dispose());
+  const [a, b] = cluster.gateways as [(typeof cluster.gateways)[0], (typeof cluster.gateways)[0]];
+  const urlA = await a.listen();
+  const urlB = await b.listen();
+  const api = apiClient(urlA);
+  await api('POST', '/users', CLUSTER_ADMIN, {
+    name: 'alice',
+    groups: ['engineers'],
+    password: 'alice-password-123',
+  });
+  const reg = await api('POST', '/agents', CLUSTER_ADMIN, { name: 'svc', env: 'staging' });
+  // one credential, three processes: one holds its connection on A, two on B
+  const runtimes = [urlA, urlB, urlB].map(
+    (url, n) =>
+      new AgentRuntime({
+        url,
+        token: reg.json.credential as string,
+        modules: [
+          {
+            actions: { facts: async () => ({ result: { n } }) },
+            endSession: async () => undefined,
+            close: async () => undefined,
+          },
+        ],
+        log: () => undefined,
+      }),
+  );
+  await Promise.all(runtimes.map((r) => r.start()));
+  t.after(() => Promise.all(runtimes.map((r) => r.stop())));
+  const ids = runtimes.map((r) => r.instanceId);
+  const token = (await api('POST', '/auth/login', null, { user: 'alice', password: 'alice-password-123' }))
+    .json.token as string;
+  const listed = async () =>
+    ((await api('GET', '/targets', token)).json.targets as { instances: { id: string }[] }[])[0]!.instances
+      .map((i) => i.id)
+      .sort();
+  while ((await listed()).length < 3) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(await listed(), [...ids].sort());
+
+  const session = await api('POST', '/requests', token, {
+    target: 'svc',
+    actions: ['facts'],
+    reason: 'fleet',
+  });
+  const id = session.json.id as string;
+  const all = await api('POST', `/sessions/${id}/actions/facts`, token, { params: {} });
+  assert.equal(all.status, 200, JSON.stringify(all.json));
+  const parts = (all.json.result as { instances: { instance: string; ok: boolean; result: { n: number } }[] })
+    .instances;
+  assert.deepEqual(
+    parts.map((p) => [p.instance, p.ok, p.result.n]).sort(),
+    ids.map((instance, n) => [instance, true, n]).sort(),
+    'each instance answered once, labelled, wherever its connection is held',
+  );
+  const remote = await api('POST', `/sessions/${id}/actions/facts`, token, {
+    params: {},
+    instances: { instance: ids[2] },
+  });
+  assert.deepEqual(
+    [remote.json.instances, remote.json.result],
+    [[ids[2]], { n: 2 }],
+    'one instance, through the relay',
+  );
+
+  // every instance holds its own lease, from whichever replica holds its connection
+  while (!runtimes.every((r) => r.activeSessions().includes(id))) await new Promise((r) => setTimeout(r, 20));
+  await runtimes[1]!.stop();
+  while ((await listed()).length !== 2) await new Promise((r) => setTimeout(r, 20));
+  const rest = await api('POST', `/sessions/${id}/actions/facts`, token, { params: {} });
+  assert.deepEqual((rest.json.instances as string[]).sort(), [ids[0], ids[2]].sort());
+  // ended on A: revoked on the instance A holds and, over the bus, on the one B holds
+  await api('POST', `/sessions/${id}/end`, token, {});
+  for (const r of [runtimes[0]!, runtimes[2]!])
+    while (r.activeSessions().includes(id)) await new Promise((res) => setTimeout(res, 20));
 });
