@@ -15,6 +15,12 @@ export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge ${cls}` }, status);
 }
 
+/** The target's environment, loud for production (`.badge.env-prod`); unregistered targets say so. */
+export function envBadge(env: string | null): HTMLElement {
+  if (env === null) return h('span', { class: 'badge' }, 'target unregistered');
+  return h('span', { class: `badge env env-${env.toLowerCase()}`, title: 'environment' }, env.toUpperCase());
+}
+
 /**
  * A button that asks before it acts: the first press swaps it for the question and two buttons,
  * "Cancel" (focused, so a second tap or Enter does not confirm by accident) and the confirming one.

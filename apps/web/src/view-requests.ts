@@ -2,7 +2,7 @@ import type { AccessRequestView } from '@glovebox/protocol';
 import { ApiError, api } from './api.js';
 import { ago, announce, facts, h, mount, table, when, type Child } from './dom.js';
 import { go, link, main, state } from './state.js';
-import { confirmButton, errorBox, statusBadge } from './ui.js';
+import { confirmButton, envBadge, errorBox, statusBadge } from './ui.js';
 import { verifyKey } from './webauthn.js';
 
 /** What a request asks, at a glance: badges and age first, so a phone shows them on top. */
@@ -10,6 +10,7 @@ function badges(r: AccessRequestView): HTMLElement {
   return h(
     'p',
     { class: 'badges' },
+    envBadge(r.targetEnv),
     statusBadge(r.status),
     r.breakGlass ? h('span', { class: 'badge bad' }, 'break-glass') : null,
     h('span', { class: 'age' }, `requested ${ago(r.createdAt)}`),
@@ -83,7 +84,7 @@ function details(r: AccessRequestView): Child[] {
     facts([
       ['Status', [statusBadge(r.status), r.endReason ? ` (${r.endReason})` : '']],
       ['Requested by', r.requester],
-      ['Target', r.target],
+      ['Target', [r.target, ' ', envBadge(r.targetEnv)]],
       ['Actions', r.actions.join(', ')],
       ['Reason', r.reason],
       ['Ticket', r.ticket ?? '-'],
@@ -151,23 +152,30 @@ function reviewPanel(r: AccessRequestView, result: HTMLElement): HTMLElement {
       mount(result, ...children);
     }
   };
+  const withdraw = r.requester === state.session.user;
   return h(
     'section',
     { 'aria-labelledby': 'review-title', class: 'stack review' },
-    h('h2', { id: 'review-title', class: 'sr-only' }, 'Your review'),
+    h('h2', { id: 'review-title', class: 'sr-only' }, withdraw ? 'Your request' : 'Your review'),
     h('label', { for: 'comment' }, 'Comment (optional, audited)'),
     comment,
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', id: 'approve', onClick: () => void review('approve')() }, 'Approve'),
-      confirmButton({
-        id: 'deny',
-        label: 'Deny',
-        question: `Deny ${r.requester}'s access to ${r.target}? This cannot be undone.`,
-        confirm: 'Yes, deny',
-        onConfirm: () => void review('deny')(),
-      }),
+      r.allowed.approve
+        ? h('button', { type: 'button', id: 'approve', onClick: () => void review('approve')() }, 'Approve')
+        : null,
+      r.allowed.deny
+        ? confirmButton({
+            id: 'deny',
+            label: withdraw ? 'Withdraw' : 'Deny',
+            question: withdraw
+              ? `Withdraw your request for ${r.target}? This cannot be undone.`
+              : `Deny ${r.requester}'s access to ${r.target}? This cannot be undone.`,
+            confirm: withdraw ? 'Yes, withdraw' : 'Yes, deny',
+            onConfirm: () => void review('deny')(),
+          })
+        : null,
     ),
   );
 }
@@ -175,13 +183,8 @@ function reviewPanel(r: AccessRequestView, result: HTMLElement): HTMLElement {
 export async function requestView(id: string): Promise<Child[]> {
   const r = await api<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
   const result = h('div', { 'aria-live': 'polite' });
-  // Offered only to whom the gateway may count: not the requester, not twice, in an approver group.
-  const { user, groups = [] } = state.session;
-  const canReview =
-    r.status === 'pending' &&
-    r.requester !== user &&
-    !r.approvals.some((a) => a.approver === user) &&
-    r.obligations.approverGroups.some((g) => groups.includes(g));
+  // Offered only when the gateway would accept: `allowed` is its own decision for this caller.
+  const canReview = r.allowed.approve || r.allowed.deny;
   return [
     h('h1', {}, `Request ${r.id}`),
     badges(r),
@@ -193,7 +196,9 @@ export async function requestView(id: string): Promise<Child[]> {
     outcome(r),
     canReview ? reviewPanel(r, result) : null,
     result,
-    r.status === 'active' ? h('p', {}, link(`/console/sessions/${r.id}`, 'Open the session')) : null,
+    r.status === 'active' && r.allowed.watch
+      ? h('p', {}, link(`/console/sessions/${r.id}`, 'Watch the session'))
+      : null,
     h('h2', {}, 'Details'),
     ...details(r),
   ];

@@ -2,13 +2,13 @@ import type { AccessRequestView, AuditEventView } from '@glovebox/protocol';
 import { api, watch } from './api.js';
 import { announce, facts, h, mount, table, when, type Child } from './dom.js';
 import { link, main, poll, state } from './state.js';
-import { confirmButton, errorBox, errorText, statusBadge } from './ui.js';
+import { confirmButton, envBadge, errorBox, errorText, statusBadge } from './ui.js';
 
 function sessionRows(list: AccessRequestView[]): Child[][] {
   return list.map((s) => [
     link(`/console/sessions/${s.id}`, s.id),
     s.requester,
-    s.target,
+    [s.target, ' ', envBadge(s.targetEnv)],
     s.actions.join(', '),
     statusBadge(s.status),
     when(s.status === 'active' ? s.expiresAt : s.endedAt),
@@ -68,10 +68,14 @@ async function activityFeed(s: AccessRequestView): Promise<HTMLElement> {
   return activity;
 }
 
-/** Redacted output pieces as the engineer sees them, followed while the session is active. */
+/** Redacted output pieces as the engineer sees them, followed while the caller may watch. */
 function liveFeed(s: AccessRequestView): HTMLElement {
   const liveOutput = h('pre', { class: 'output', id: 'live-output', 'aria-live': 'polite' }, '');
   if (s.status !== 'active') return liveOutput;
+  if (!s.allowed.watch) {
+    liveOutput.textContent = 'Live output is not available to you.';
+    return liveOutput;
+  }
   const controller = new AbortController();
   state.streams.push(controller);
   const lines: string[] = [];
@@ -110,10 +114,11 @@ export async function sessionView(id: string): Promise<Child[]> {
   };
   return [
     h('h1', {}, `Session ${s.id}`),
+    h('p', { class: 'badges' }, envBadge(s.targetEnv), statusBadge(s.status)),
     facts([
       ['Status', statusBadge(s.status)],
       ['Who', s.requester],
-      ['Target', s.target],
+      ['Target', [s.target, ' ', envBadge(s.targetEnv)]],
       ['Actions', s.actions.join(', ')],
       ['Reason', s.reason],
       ['Started', when(s.activatedAt)],
@@ -122,7 +127,7 @@ export async function sessionView(id: string): Promise<Child[]> {
         s.status === 'active' ? when(s.expiresAt) : `${when(s.endedAt)} ${s.endReason ?? ''}`,
       ],
     ]),
-    s.status === 'active'
+    s.allowed.end
       ? h(
           'div',
           { class: 'actions' },
