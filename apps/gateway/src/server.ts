@@ -407,6 +407,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       config,
       store,
       clock,
+      secrets: shared,
       log: logger.child({ part: 'audit' }),
       audit,
       onCheckpoint: (checkpoint) => sinks.nudge(checkpoint.seq),

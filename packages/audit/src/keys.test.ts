@@ -16,6 +16,43 @@ describe('AuditKeyring', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  test('serializes for a sealed store and reads back; refuses a swapped private key or junk', () => {
+    const ring = new AuditKeyring(generateAuditKey());
+    const first = ring.active.keyId;
+    ring.rotate();
+    const back = AuditKeyring.deserialize(ring.serialize());
+    assert.equal(back.active.keyId, ring.active.keyId);
+    assert.deepEqual([...back.verificationKeys().keys()], [first, ring.active.keyId]);
+    const checkpoint = signCheckpoint(
+      { seq: 1, headHash: 'a'.repeat(64), time: '2026-01-01T00:00:00.000Z' },
+      back.active,
+    );
+    assert.equal(verifyCheckpointSignature(checkpoint, ring.verificationKeys()), 'ok');
+
+    const swapped = JSON.parse(ring.serialize()) as { privateKey: string };
+    swapped.privateKey = generateAuditKey().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    for (const text of [JSON.stringify(swapped), '{"version":1}', 'not json']) {
+      assert.throws(
+        () => AuditKeyring.deserialize(text),
+        (error: unknown) => isGloveboxError(error) && error.code === 'GBX_CONFIG_INVALID',
+      );
+    }
+  });
+
+  test("retain keeps another keyring's public keys so what it signed verifies", () => {
+    const shared = new AuditKeyring(generateAuditKey());
+    const own = new AuditKeyring(generateAuditKey());
+    const signed = signCheckpoint(
+      { seq: 3, headHash: 'b'.repeat(64), time: '2026-01-01T00:00:00.000Z' },
+      own.active,
+    );
+    assert.equal(verifyCheckpointSignature(signed, shared.verificationKeys()), 'unknown-key');
+    assert.equal(shared.retain(own), true);
+    assert.equal(shared.retain(own), false, 'nothing new the second time');
+    assert.equal(verifyCheckpointSignature(signed, shared.verificationKeys()), 'ok');
+    assert.notEqual(shared.active.keyId, own.active.keyId, 'the shared key keeps signing');
+  });
+
   test('creates, saves with 0600 private keys, rotates and reloads; old checkpoints still verify', async () => {
     const path = join(dir, 'ring');
     const ring = await AuditKeyring.openOrCreate(path);

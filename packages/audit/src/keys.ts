@@ -108,6 +108,16 @@ const manifestSchema = z.strictObject({
 
 const MANIFEST = 'keyring.json';
 
+const serializedSchema = z.strictObject({
+  version: z.literal(1),
+  active: z.string().regex(/^ak_[0-9a-f]{20}$/),
+  privateKey: z.string().min(1).max(4096),
+  keys: z
+    .array(auditPublicKeySchema.extend({ createdAt: z.string().max(64) }))
+    .min(1)
+    .max(1000),
+});
+
 /**
  * The checkpoint keys: one active signing key and the public keys of every key it replaced,
  * kept so old checkpoints still verify. On disk, a directory holds `keyring.json`, the active
@@ -143,6 +153,21 @@ export class AuditKeyring {
     return this.#active;
   }
 
+  /**
+   * Keeps every public key of `other` (its active one too) that this keyring lacks, as retired
+   * keys, so checkpoints `other` signed still verify. True when any key was new.
+   */
+  retain(other: AuditKeyring): boolean {
+    const known = this.verificationKeys();
+    let added = false;
+    for (const key of [...other.#retired, other.#active]) {
+      if (known.has(key.keyId)) continue;
+      this.#retired.push({ keyId: key.keyId, publicKey: key.publicKey, createdAt: key.createdAt });
+      added = true;
+    }
+    return added;
+  }
+
   /** Every public key, oldest first, active last: what an export's header carries. */
   publicKeys(): AuditPublicKey[] {
     return [...this.#retired, this.#active].map(exportPublicKey);
@@ -153,6 +178,62 @@ export class AuditKeyring {
     const map = new Map<string, KeyObject>();
     for (const key of [...this.#retired, this.#active]) map.set(key.keyId, key.publicKey);
     return map;
+  }
+
+  /**
+   * The whole keyring as one JSON text — the active private key included — for a store that
+   * seals it (the gateway keeps it sealed with the master key so every replica shares it).
+   */
+  serialize(): string {
+    const all = [...this.#retired, this.#active];
+    const sealed: z.infer<typeof serializedSchema> = {
+      version: 1,
+      active: this.#active.keyId,
+      privateKey: this.#active.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      keys: all.map((key) => ({ ...exportPublicKey(key), createdAt: key.createdAt })),
+    };
+    return JSON.stringify(sealed);
+  }
+
+  /**
+   * Reads a keyring written by {@link AuditKeyring.serialize}; `GBX_CONFIG_INVALID` on anything
+   * else, on a key whose id does not match it, or an active private key that is not the active key.
+   */
+  static deserialize(text: string): AuditKeyring {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = serializedSchema.safeParse(json);
+    if (!parsed.success)
+      throw new GloveboxError('GBX_CONFIG_INVALID', 'the stored audit keyring is malformed');
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey(parsed.data.privateKey);
+    } catch {
+      throw new GloveboxError('GBX_CONFIG_INVALID', 'the stored audit private key is not a PEM private key');
+    }
+    const retired: { keyId: string; publicKey: KeyObject; createdAt: string }[] = [];
+    let active: AuditSigningKey | undefined;
+    for (const entry of parsed.data.keys) {
+      const { createdAt: _createdAt, ...exported } = entry;
+      const key = parsePublicKey(exported);
+      if (key === null)
+        throw new GloveboxError('GBX_CONFIG_INVALID', `stored audit key ${entry.keyId} is wrong`);
+      if (entry.keyId !== parsed.data.active) {
+        retired.push({ keyId: key.keyId, publicKey: key.key, createdAt: entry.createdAt });
+      } else if (
+        privateKey.asymmetricKeyType === 'ed25519' &&
+        auditKeyId(createPublicKey(privateKey)) === key.keyId
+      ) {
+        active = { keyId: key.keyId, privateKey, publicKey: key.key, createdAt: entry.createdAt };
+      }
+    }
+    if (active === undefined)
+      throw new GloveboxError('GBX_CONFIG_INVALID', 'the stored audit keyring holds no usable active key');
+    return new AuditKeyring(active, retired);
   }
 
   /**

@@ -50,9 +50,6 @@ namespace Glovebox {
     sqlFunctions?: Set<String>,
     sqlDeleteWithoutWhere?: Bool,
     requestedDurationSec?: Long,
-    // Users whose approval counted for the request or session decided on (approve, watch, end);
-    // absent when the decision is about no session.
-    approvers?: Set<User>,
   };
 
   // Action groups for policy scopes: action in Glovebox::Action::"inspect".
@@ -65,8 +62,7 @@ namespace Glovebox {
     appliesTo { principal: User, resource: Target, context: RequestContext };
   action exec, query in [debug]
     appliesTo { principal: User, resource: Target, context: RequestContext };
-  // watch: follow a session's live output (its owner always may).
-  action request, approve, end, watch
+  action request, approve, end
     appliesTo { principal: User, resource: Target, context: RequestContext };
   action administer, readAudit
     appliesTo { principal: User, resource: Gateway, context: RequestContext };

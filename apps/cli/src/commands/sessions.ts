@@ -7,10 +7,8 @@ import { firstUseOf, requestRows } from './requests-view.js';
 export function registerSessionCommands(program: Command): void {
   program
     .command('sessions')
-    .description(
-      'active sessions you may watch: yours, those you approved, every one for auditors; * marks the current one',
-    )
-    .option('--all', 'include ended ones')
+    .description('your active sessions; * marks the current one')
+    .option('--all', 'include ended ones (admins: everyone’s)')
     .action(async (o: { all?: boolean }, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<{ sessions: AccessRequestView[] }>(

@@ -27,6 +27,7 @@ function isAdmin(s: GatewayServices, actor: Actor): boolean {
 /** Access requests and their review. What each route needs is in routes/table.ts. */
 export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void {
   const { access } = s;
+  const view = (r: AccessRequestRecord) => requestView(s, r);
 
   api.post(
     '/requests',
@@ -43,7 +44,7 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
         breakGlass: b.breakGlass,
         scope: b.scope,
       });
-      return reply.status(201).send(await requestView(s, actor, record));
+      return reply.status(201).send(await view(record));
     },
   );
 
@@ -67,17 +68,14 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
       const unique = [...new Map(records.map((r) => [r.id, r])).values()].sort(
         (a, b) => b.createdAt - a.createdAt,
       );
-      return { requests: await Promise.all(unique.map((r) => requestView(s, actor, r))) };
+      return { requests: await Promise.all(unique.map(view)) };
     },
   );
 
   api.get(
     '/requests/:id',
     { schema: { params: idParamsSchema, response: { 200: accessRequestSchema } } },
-    async (request) => {
-      const context = authzOf(request);
-      return requestView(s, context.actor, authorizedSession(context));
-    },
+    async (request) => view(authorizedSession(authzOf(request))),
   );
 
   api.post(
@@ -94,7 +92,7 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
         request.body.comment ?? null,
         isAdmin(s, actor),
       );
-      return requestView(s, actor, record);
+      return view(record);
     },
   );
 
@@ -103,13 +101,9 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
     { schema: { params: idParamsSchema, body: reviewBodySchema, response: { 200: accessRequestSchema } } },
     async (request) => {
       const { actor } = authzOf(request);
-      const record = await access.deny(
-        actor,
-        request.params.id,
-        request.body.comment ?? null,
-        isAdmin(s, actor),
+      return view(
+        await access.deny(actor, request.params.id, request.body.comment ?? null, isAdmin(s, actor)),
       );
-      return requestView(s, actor, record);
     },
   );
 }

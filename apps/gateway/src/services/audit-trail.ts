@@ -25,12 +25,16 @@ import type { ChainHead, Store } from '../store/index.js';
 import { storedRecords } from './audit-records.js';
 import type { AuditService } from './audit-service.js';
 import { AuditVerifier } from './audit-verifier.js';
+import type { SharedSecrets } from './shared-secrets.js';
 
 /** Everything the trail needs; see {@link AuditTrail.open}. */
 export interface AuditTrailConfig {
   store: Store;
   clock: Clock;
   log: Logger;
+  /** Where the keyring is shared with the other replicas, sealed with the master key. */
+  secrets: SharedSecrets;
+  /** This replica's copy of the keyring (the public keys are what `audit verify --key` takes). */
   keysDir: string;
   witnessPath: string;
   /** Least time between two checkpoints; a commit inside it is signed when it is up. */
@@ -66,7 +70,9 @@ const RECOVERY = 'see docs/audit.md, "Recovering from a rolled-back store"';
  */
 export class AuditTrail {
   readonly #c: AuditTrailConfig;
-  readonly #keyring: AuditKeyring;
+  #keyring: AuditKeyring;
+  /** The version of the shared keyring `#keyring` is. */
+  #keyringVersion: number;
   readonly #policy: CheckpointPolicy;
   readonly #witness: WitnessFile;
   readonly #verifier: AuditVerifier;
@@ -75,9 +81,10 @@ export class AuditTrail {
   #signing: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
 
-  private constructor(config: AuditTrailConfig, keyring: AuditKeyring) {
+  private constructor(config: AuditTrailConfig, keyring: AuditKeyring, version: number) {
     this.#c = config;
     this.#keyring = keyring;
+    this.#keyringVersion = version;
     this.#policy = new CheckpointPolicy({
       everyEvents: Number.MAX_SAFE_INTEGER,
       everyMs: config.checkpointIntervalMs,
@@ -92,15 +99,43 @@ export class AuditTrail {
     });
   }
 
-  /** Loads (or on first start creates) the audit keyring under `keysDir`. */
+  /**
+   * Opens the keyring every replica shares through the store; the first replica creates it, or
+   * adopts the keyring an earlier single gateway kept under `keysDir`. A replica that signed with
+   * a keyring of its own before adds its public keys to the shared one, so its checkpoints and
+   * witness file still verify.
+   */
   static async open(config: AuditTrailConfig): Promise<AuditTrail> {
-    let keyring: AuditKeyring;
-    if (existsSync(config.keysDir)) keyring = await AuditKeyring.load(config.keysDir);
-    else {
-      keyring = new AuditKeyring(generateAuditKey(new Date(config.clock.now()).toISOString()));
-      await keyring.save(config.keysDir);
+    const local = existsSync(join(config.keysDir, 'keyring.json'))
+      ? await AuditKeyring.load(config.keysDir)
+      : null;
+    await config.secrets.getOrCreate('audit-keyring', () =>
+      (local ?? new AuditKeyring(generateAuditKey(new Date(config.clock.now()).toISOString()))).serialize(),
+    );
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const found = (await config.secrets.read('audit-keyring'))!;
+      const ring = AuditKeyring.deserialize(found.value);
+      let version = found.version;
+      if (local !== null && ring.retain(local)) {
+        if (!(await config.secrets.replace('audit-keyring', ring.serialize(), version))) continue;
+        version++;
+      }
+      await ring.save(config.keysDir);
+      return new AuditTrail(config, ring, version);
     }
-    return new AuditTrail(config, keyring);
+    throw new GloveboxError(
+      'GBX_CONFLICT',
+      'the shared audit keyring kept changing while this replica started',
+    );
+  }
+
+  /** Takes a newer keyring another replica stored (a rotation), and keeps its copy under `keysDir`. */
+  async #refreshKeyring(): Promise<void> {
+    const found = await this.#c.secrets.read('audit-keyring');
+    if (found === null || found.version <= this.#keyringVersion) return;
+    this.#keyring = AuditKeyring.deserialize(found.value);
+    this.#keyringVersion = found.version;
+    await this.#keyring.save(this.#c.keysDir);
   }
 
   /**
@@ -184,18 +219,24 @@ export class AuditTrail {
   }
 
   /**
-   * Signs the current head with the old key, then switches to a new one; the old public key is
-   * kept so earlier checkpoints still verify. Returns the new key id.
+   * Signs the current head with the old key, then switches every replica to a new one (stored
+   * if the shared keyring did not change meanwhile); the old public key is kept so earlier
+   * checkpoints still verify. Returns the new key id.
    */
   async rotateKey(): Promise<string> {
     await this.checkpointNow(true);
-    const key = this.#keyring.rotate(new Date(this.#c.clock.now()).toISOString());
-    await this.#keyring.save(this.#c.keysDir);
-    return key.keyId;
-  }
-
-  publicKeys() {
-    return this.#keyring.publicKeys();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await this.#refreshKeyring();
+      const ring = AuditKeyring.deserialize(this.#keyring.serialize());
+      const key = ring.rotate(new Date(this.#c.clock.now()).toISOString());
+      if (await this.#c.secrets.replace('audit-keyring', ring.serialize(), this.#keyringVersion)) {
+        this.#keyring = ring;
+        this.#keyringVersion++;
+        await ring.save(this.#c.keysDir);
+        return key.keyId;
+      }
+    }
+    throw new GloveboxError('GBX_CONFLICT', 'the shared audit keyring kept changing; rotate again');
   }
 
   /** The latest head witnessed outside the store by this gateway. */
@@ -224,6 +265,8 @@ export class AuditTrail {
       if (!head || head.seq <= (this.#witnessed?.seq ?? 0) || (!force && !this.#policy.isDue(head.seq)))
         return;
       try {
+        // Another replica may have rotated the shared key: sign with the active one.
+        await this.#refreshKeyring();
         const checkpoint = signCheckpoint(
           { seq: head.seq, headHash: head.hash, time: new Date(this.#c.clock.now()).toISOString() },
           this.#keyring.active,
@@ -256,10 +299,11 @@ export class AuditTrail {
    * Verifies the whole live trail in a worker thread, held against every head witnessed outside
    * the store: the head this process wrote last, the witness file's, and any the caller brings.
    */
-  verify(
+  async verify(
     extra: readonly WitnessedHead[] = [],
     onProgress?: (progress: VerifyProgress) => void,
   ): Promise<VerifyReport> {
+    await this.#refreshKeyring();
     const witnesses: WitnessedHead[] = [...extra];
     if (this.#head) witnesses.push(this.#head);
     if (this.#witnessed) witnesses.push({ seq: this.#witnessed.seq, hash: this.#witnessed.headHash });
@@ -276,7 +320,11 @@ export class AuditTrail {
    */
   async export(out: Writable): Promise<ExportSummary> {
     await this.checkpointNow(true);
-    return writeExport(this.records(), out, { publicKeys: this.publicKeys(), witness: this.#witnessed });
+    await this.#refreshKeyring();
+    return writeExport(this.records(), out, {
+      publicKeys: this.#keyring.publicKeys(),
+      witness: this.#witnessed,
+    });
   }
 }
 
@@ -291,6 +339,7 @@ export interface StartAuditTrailOptions {
   store: Store;
   clock: Clock;
   log: Logger;
+  secrets: SharedSecrets;
   audit: AuditService;
   onCheckpoint: (checkpoint: SignedCheckpoint) => void;
 }
@@ -309,6 +358,7 @@ export async function startAuditTrail(
     store: options.store,
     clock: options.clock,
     log: options.log,
+    secrets: options.secrets,
     keysDir: join(keys, 'audit'),
     witnessPath: settings.witnessFile ?? join(keys, 'audit-witness.jsonl'),
     checkpointIntervalMs: settings.checkpointIntervalMs ?? 1000,
