@@ -161,15 +161,18 @@ async function run(backend: string): Promise<void> {
       const quiet = await baseline.stop();
       const during = load(url);
       t = performance.now();
+      // The streamed form: progress lines while it runs, the report last.
       const res = await fetch(`${url}/api/v1/audit/verify`, {
-        headers: { authorization: `Bearer ${TOKEN}` },
+        headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/x-ndjson' },
       });
-      const report = (await res.json()) as VerifyReport;
+      const lines = (await res.text()).trimEnd().split('\n');
       const seconds = (performance.now() - t) / 1000;
+      const progress = lines.filter((line) => line.startsWith('{"type":"progress"')).length;
+      const report = JSON.parse(lines.at(-1)!) as VerifyReport & { type: string };
       const busy = await during.stop();
       if (!report.ok) throw new Error(`verify failed: ${report.message}`);
       console.log(
-        `  GET /audit/verify            ${seconds.toFixed(1)} s  ${Math.round(report.events / seconds).toLocaleString('en-US')} events/s (${report.events.toLocaleString('en-US')} events, worker thread)`,
+        `  GET /audit/verify            ${seconds.toFixed(1)} s  ${Math.round(report.events / seconds).toLocaleString('en-US')} events/s (${report.events.toLocaleString('en-US')} events, worker thread, ${progress} progress lines streamed)`,
       );
       console.log(`  whoami x${CALLERS}, no verification   ${summary(quiet, 5)}   (baseline)`);
       console.log(`  whoami x${CALLERS}, while verifying    ${summary(busy, seconds)}`);
