@@ -29,14 +29,28 @@ const byRole =
 const anyone = (status: Answer): Cell => byRole(status, {});
 const only = (status: Answer, ...roles: Role[]): Cell =>
   byRole(status, Object.fromEntries(roles.map((r) => [r, status])));
-/** A session route: roles the table lets through get `pass(state)`; everyone else a hidden 404. */
+/** Who may see the sessions (GET /requests/:id): the owner, the approver (an eligible reviewer), admins and auditors. */
+const SEES_SESSIONS: Role[] = ['owner', 'approver', 'admin', 'auditor'];
+/**
+ * A session route: roles the table lets through get `pass(state)`; those who may see the session
+ * are refused with 403 (the policy's answer); everyone else gets the 404 of a missing session.
+ */
 const onSession =
   (roles: Role[], pass: (state: State, role: Role) => Answer): Cell =>
   (role, state) =>
-    role === 'anonymous' ? 401 : roles.includes(role) ? pass(state, role) : 404;
+    role === 'anonymous'
+      ? 401
+      : roles.includes(role)
+        ? pass(state, role)
+        : SEES_SESSIONS.includes(role)
+          ? 403
+          : 404;
 // GBX_SESSION_NOT_ACTIVE is 403, GBX_REQUEST_NOT_PENDING 409: the session's state, not the caller.
 const whileActive = (ok: number) => (state: State) => (state === 'active' ? ok : 403);
 const whilePending = (ok: number) => (state: State) => (state === 'pending' ? ok : 409);
+/** The approver's approval opened the active and ended sessions (not the pending one): policy lets them watch and end those. */
+const approverOnceApproved = (ok: number) => (state: State, role: Role) =>
+  role === 'approver' && state === 'pending' ? 403 : whileActive(ok)(state);
 /** Error codes that say the session's state refused, not authorization: no deny event is due. */
 const STATE_CODES = new Set(['GBX_SESSION_NOT_ACTIVE', 'GBX_REQUEST_NOT_PENDING']);
 
@@ -75,14 +89,19 @@ const EXPECTED: Record<string, Cell | 'public'> = {
   ),
   'POST /api/v1/requests/:id/deny': onSession(['owner', 'approver', 'admin'], whilePending(200)),
   'GET /api/v1/sessions': anyone(200),
-  'POST /api/v1/sessions/:id/end': onSession(['owner', 'admin'], whileActive(200)),
-  'GET /api/v1/sessions/:id/live': onSession(['owner', 'auditor', 'admin'], whileActive(200)),
+  'POST /api/v1/sessions/:id/end': onSession(['owner', 'admin', 'approver'], approverOnceApproved(200)),
+  'GET /api/v1/sessions/:id/live': onSession(
+    ['owner', 'auditor', 'admin', 'approver'],
+    approverOnceApproved(200),
+  ),
   // The owner's action then meets the access service: no agent is connected to the target.
   'POST /api/v1/sessions/:id/actions/:action': onSession(['owner'], whileActive(503)),
   'GET /api/v1/sessions/:id/artifacts/:artifact': onSession(['owner', 'auditor', 'admin'], () => 200),
   'GET /api/v1/audit': only(200, 'auditor', 'admin'),
   'GET /api/v1/recordings': anyone(200),
-  'GET /api/v1/recordings/:id': onSession(['owner', 'auditor', 'admin'], () => 200),
+  // A recording is hidden from whoever may not open it, even from those who may see its session.
+  'GET /api/v1/recordings/:id': (role) =>
+    role === 'anonymous' ? 401 : ['owner', 'auditor', 'admin'].includes(role) ? 200 : 404,
   'GET /api/v1/audit/sinks': only(200, 'auditor', 'admin'),
   'POST /api/v1/audit/keys/rotate': only(200, 'admin'),
   'GET /api/v1/audit/verify': only(200, 'auditor', 'admin'),

@@ -47,6 +47,7 @@ const partialContext = z
     sqlFunctions: z.array(z.string()),
     sqlDeleteWithoutWhere: z.boolean(),
     requestedDurationSec: z.number(),
+    approvers: z.array(z.string()),
   })
   .partial();
 const partialResource = z.union([

@@ -35,6 +35,11 @@ export interface PolicyContext {
   sqlDeleteWithoutWhere?: boolean;
   /** Session duration asked for, in seconds. */
   requestedDurationSec?: number;
+  /**
+   * User ids of those whose approval counted for the access request or session a decision is
+   * about (`approve`, `watch`, `end`); absent for decisions about no session.
+   */
+  approvers?: string[];
 }
 
 /** The resource of a decision: a registered target, or the gateway for administrative actions. */
@@ -81,6 +86,7 @@ const contextSchema = z.strictObject({
   sqlFunctions: stringSet.optional(),
   sqlDeleteWithoutWhere: z.boolean().optional(),
   requestedDurationSec: long.optional(),
+  approvers: z.array(entityId).max(64).optional(),
 });
 
 /** zod schema of {@link AuthzRequest}; the engine checks every request against it. */
@@ -186,6 +192,8 @@ export function toCedarRequest(request: AuthzRequest): CedarRequestParts {
     'requestedDurationSec',
   ] as const;
   for (const key of optional) if (c[key] !== undefined) context[key] = c[key];
+  if (c.approvers !== undefined)
+    context['approvers'] = c.approvers.map((id) => ({ __entity: uid('User', id) }));
 
   return {
     principal: uid('User', request.principal.id),
@@ -214,6 +222,7 @@ export function probeRequests(): AuthzRequest[] {
     sqlFunctions: ['now'],
     sqlDeleteWithoutWhere: false,
     requestedDurationSec: 60,
+    approvers: ['probe-approver'],
   };
   const minimal: PolicyContext = {
     reason: '',

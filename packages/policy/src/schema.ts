@@ -50,6 +50,9 @@ namespace Glovebox {
     sqlFunctions?: Set<String>,
     sqlDeleteWithoutWhere?: Bool,
     requestedDurationSec?: Long,
+    // Users whose approval counted for the request or session decided on (approve, watch, end);
+    // absent when the decision is about no session.
+    approvers?: Set<User>,
   };
 
   // Action groups for policy scopes: action in Glovebox::Action::"inspect".
@@ -62,7 +65,8 @@ namespace Glovebox {
     appliesTo { principal: User, resource: Target, context: RequestContext };
   action exec, query in [debug]
     appliesTo { principal: User, resource: Target, context: RequestContext };
-  action request, approve, end
+  // watch: follow a session's live output (its owner always may).
+  action request, approve, end, watch
     appliesTo { principal: User, resource: Target, context: RequestContext };
   action administer, readAudit
     appliesTo { principal: User, resource: Gateway, context: RequestContext };

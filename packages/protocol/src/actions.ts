@@ -11,6 +11,8 @@ export const POLICY_ACTIONS = [
   'request',
   'approve',
   'end',
+  // watching a session's live output (its owner always may; routes/table.ts in the gateway)
+  'watch',
   'administer',
   'readAudit',
   // policy deployment from CI: push and roll back, approve a push, replay history; CI login

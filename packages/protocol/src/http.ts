@@ -176,6 +176,17 @@ export const approvalSchema = z.object({
   comment: z.string().nullable(),
   createdAt: z.number(),
 });
+export const sessionPermissionsSchema = z.object({
+  /** `GET /sessions/:id/live` */
+  watch: z.boolean(),
+  /** `POST /sessions/:id/end` */
+  end: z.boolean(),
+  /** `POST /requests/:id/approve` (a reviewer who has not reviewed it yet) */
+  approve: z.boolean(),
+  /** `POST /requests/:id/deny` (a reviewer, an admin, or the requester withdrawing it) */
+  deny: z.boolean(),
+});
+export type SessionPermissions = z.infer<typeof sessionPermissionsSchema>;
 export const accessRequestSchema = z.object({
   id: z.string(),
   status: requestStatusSchema,
@@ -200,6 +211,10 @@ export const accessRequestSchema = z.object({
   /** What approvals cover for query and exec; absent on a request that needs approval means `read`. */
   scope: requestScopeSchema.optional(),
   approvals: z.array(approvalSchema),
+  /** The target's environment from its registration (`prod`, `staging`); null once it is unregistered. */
+  targetEnv: z.string().nullable(),
+  /** What the caller may do to it now: the answer the route that does it would give. */
+  allowed: sessionPermissionsSchema,
 });
 export type AccessRequestView = z.infer<typeof accessRequestSchema>;
 export const listRequestsQuerySchema = z

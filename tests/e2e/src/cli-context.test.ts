@@ -120,6 +120,7 @@ test('context, messages, formats and exit codes through the real CLI', { timeout
     const show = await cli(['request', 'show'], alice);
     expectExit(show, 0, 'request show');
     assert.match(show.stdout, new RegExp(`id: {7}${first}`));
+    assert.match(show.stdout, /target: {3}svc-staging {2}\[STAGING\]/, 'the environment is shown');
     const use = await cli(['use', '--json'], alice);
     assert.equal(use.json<{ session: string }>().session, first);
     const byTarget = await cli(['facts', 'svc-staging', '--json'], alice);

@@ -60,8 +60,14 @@ export async function resolveSession(api: ApiClient, given: string | undefined):
     return { id: current.session, from: 'current' };
   }
   if (isSessionId(given)) return { id: given, from: 'argument' };
-  const { sessions } = await api.call<{ sessions: AccessRequestView[] }>('GET', '/sessions');
-  const onTarget = sessions.filter((s) => s.target === given && s.status === 'active');
+  // The list also holds sessions the caller may only watch (approved or audited ones).
+  const [{ sessions }, me] = await Promise.all([
+    api.call<{ sessions: AccessRequestView[] }>('GET', '/sessions'),
+    api.call<{ user: string }>('GET', '/whoami'),
+  ]);
+  const onTarget = sessions.filter(
+    (s) => s.target === given && s.status === 'active' && s.requester === me.user,
+  );
   const only = onTarget[0];
   if (onTarget.length === 1 && only) return { id: only.id, from: 'target' };
   if (onTarget.length === 0)

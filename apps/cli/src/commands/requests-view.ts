@@ -16,7 +16,7 @@ export function describeRequest(r: AccessRequestView): string {
   const lines = [
     `id:       ${r.id}`,
     `status:   ${r.status}${r.endReason ? ` (${r.endReason})` : ''}`,
-    `target:   ${r.target}`,
+    `target:   ${r.target}${r.targetEnv === null ? ' (no longer registered)' : `  [${r.targetEnv.toUpperCase()}]`}`,
     `actions:  ${r.actions.join(', ')}`,
     `by:       ${r.requester}`,
     `reason:   ${r.reason}${r.ticket ? ` [${r.ticket}]` : ''}${r.breakGlass ? '  ** BREAK-GLASS **' : ''}`,

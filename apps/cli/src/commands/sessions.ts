@@ -7,8 +7,10 @@ import { firstUseOf, requestRows } from './requests-view.js';
 export function registerSessionCommands(program: Command): void {
   program
     .command('sessions')
-    .description('your active sessions; * marks the current one')
-    .option('--all', 'include ended ones (admins: everyone’s)')
+    .description(
+      'active sessions you may watch: yours, those you approved, every one for auditors; * marks the current one',
+    )
+    .option('--all', 'include ended ones')
     .action(async (o: { all?: boolean }, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<{ sessions: AccessRequestView[] }>(

@@ -27,7 +27,6 @@ function isAdmin(s: GatewayServices, actor: Actor): boolean {
 /** Access requests and their review. What each route needs is in routes/table.ts. */
 export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void {
   const { access } = s;
-  const view = (r: AccessRequestRecord) => requestView(s, r);
 
   api.post(
     '/requests',
@@ -44,7 +43,7 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
         breakGlass: b.breakGlass,
         scope: b.scope,
       });
-      return reply.status(201).send(await view(record));
+      return reply.status(201).send(await requestView(s, actor, record));
     },
   );
 
@@ -68,14 +67,17 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
       const unique = [...new Map(records.map((r) => [r.id, r])).values()].sort(
         (a, b) => b.createdAt - a.createdAt,
       );
-      return { requests: await Promise.all(unique.map(view)) };
+      return { requests: await Promise.all(unique.map((r) => requestView(s, actor, r))) };
     },
   );
 
   api.get(
     '/requests/:id',
     { schema: { params: idParamsSchema, response: { 200: accessRequestSchema } } },
-    async (request) => view(authorizedSession(authzOf(request))),
+    async (request) => {
+      const context = authzOf(request);
+      return requestView(s, context.actor, authorizedSession(context));
+    },
   );
 
   api.post(
@@ -92,7 +94,7 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
         request.body.comment ?? null,
         isAdmin(s, actor),
       );
-      return view(record);
+      return requestView(s, actor, record);
     },
   );
 
@@ -101,9 +103,13 @@ export function registerAccessRoutes(api: GatewayApp, s: GatewayServices): void 
     { schema: { params: idParamsSchema, body: reviewBodySchema, response: { 200: accessRequestSchema } } },
     async (request) => {
       const { actor } = authzOf(request);
-      return view(
-        await access.deny(actor, request.params.id, request.body.comment ?? null, isAdmin(s, actor)),
+      const record = await access.deny(
+        actor,
+        request.params.id,
+        request.body.comment ?? null,
+        isAdmin(s, actor),
       );
+      return requestView(s, actor, record);
     },
   );
 }

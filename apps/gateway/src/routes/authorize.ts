@@ -12,7 +12,17 @@ import type {
   UserRecord,
 } from '../store/index.js';
 import { authenticateConsoleRequest } from '../web/index.js';
-import type { Grant, ResourceKind, RouteAccess, RouteDeclaration } from './table.js';
+import type { SessionPermissions } from '@glovebox/protocol';
+import {
+  ROUTE_TABLE,
+  SESSION_PERMISSIONS,
+  SHOWN_BY,
+  routeKey,
+  type Grant,
+  type ResourceKind,
+  type RouteAccess,
+  type RouteDeclaration,
+} from './table.js';
 
 /** What a handler receives once its route's declaration is satisfied. */
 export interface AuthorizedContext {
@@ -25,8 +35,13 @@ export interface AuthorizedContext {
   token?: TokenRecord;
   recording?: RecordingRecord;
   user?: UserRecord;
-  /** `self` routes with `everyone`: whether the caller may see every user's records. */
+  /**
+   * `self` routes with `everyone`: whether the caller may see every user's records; `list`
+   * routes: whether a gateway grant lets the caller see every session.
+   */
   everyone: boolean;
+  /** `list` routes: whether the caller may see one listed session (decided like a route on it). */
+  lists?: (session: AccessRequestRecord) => Promise<boolean>;
 }
 
 declare module 'fastify' {
@@ -78,12 +93,7 @@ async function load(
   s: GatewayServices,
 ): Promise<Loaded> {
   const id = (request.params as { id?: string }).id ?? '';
-  if (kind === 'session') {
-    const session = await s.store.getRequest(id);
-    const agent = session ? await s.store.getAgentByName(session.target) : null;
-    const fields = session ? { session, agent: agent && agent.revokedAt === null ? agent : null } : {};
-    return { kind, id, ownerId: session?.requesterId ?? null, found: session !== null, fields };
-  }
+  if (kind === 'session') return sessionLoaded(id, await s.store.getRequest(id), s);
   if (kind === 'token') {
     const token = await s.store.getTokenById(id);
     return {
@@ -107,13 +117,24 @@ async function load(
   return { kind, id: name, ownerId: user?.id ?? null, found: user !== null, fields: user ? { user } : {} };
 }
 
+/** A session (or its absence) as a loaded resource, with its target's registration if still registered. */
+async function sessionLoaded(
+  id: string,
+  session: AccessRequestRecord | null,
+  s: GatewayServices,
+): Promise<Loaded> {
+  const agent = session ? await s.store.getAgentByName(session.target) : null;
+  const fields = session ? { session, agent: agent && agent.revokedAt === null ? agent : null } : {};
+  return { kind: 'session', id, ownerId: session?.requesterId ?? null, found: session !== null, fields };
+}
+
 /** Whether one grant holds; the decision is returned when policy was asked. */
-function grantHolds(
+async function grantHolds(
   grant: Grant,
   actor: Actor,
   loaded: Loaded,
   s: GatewayServices,
-): { allowed: boolean; decision?: Decision } {
+): Promise<{ allowed: boolean; decision?: Decision }> {
   if (grant === 'owner') return { allowed: isOwner(actor, loaded.ownerId) };
   if (typeof grant === 'object') {
     const decision = s.authorizer.decide(actor, grant.gateway, { kind: 'gateway' });
@@ -121,15 +142,30 @@ function grantHolds(
   }
   const { session, agent } = loaded.fields;
   if (!session || !agent) return { allowed: false };
-  const context = { requester: session.requesterName, reason: session.reason };
   if (grant === 'approver') {
     if (isOwner(actor, session.requesterId)) return { allowed: false };
     if (!session.obligations.approverGroups.some((g) => actor.groups.includes(g))) return { allowed: false };
-    const decision = s.authorizer.decide(actor, 'approve', targetResource(agent), context);
-    return { allowed: decision.allowed, decision };
   }
-  const decision = s.authorizer.decide(actor, 'end', targetResource(agent), context);
+  const action = grant === 'approver' ? 'approve' : grant;
+  const context = await s.access.sessionContext(session);
+  const decision = s.authorizer.decide(actor, action, targetResource(agent), context);
   return { allowed: decision.allowed, decision };
+}
+
+/** The first grant that holds, or the last policy decision that refused. */
+async function firstGrant(
+  grants: readonly Grant[],
+  actor: Actor,
+  loaded: Loaded,
+  s: GatewayServices,
+): Promise<{ allowed: boolean; decision?: Decision | undefined }> {
+  let last: Decision | undefined;
+  for (const grant of grants) {
+    const held = await grantHolds(grant, actor, loaded, s);
+    if (held.allowed) return held;
+    if (held.decision) last = held.decision;
+  }
+  return { allowed: false, decision: last };
 }
 
 /** A refusal: the error the caller gets, and what the audit trail records about it. */
@@ -166,24 +202,68 @@ export async function decideRoute(
     }
     return { error: deniedError(first!), refused: 'policy', decision: first };
   }
+  if ('list' in access) {
+    const gateway = access.anyOf.filter((g) => typeof g === 'object');
+    const everyone = (await firstGrant(gateway, actor, await sessionLoaded('', null, s), s)).allowed;
+    const lists = async (session: AccessRequestRecord) =>
+      everyone ||
+      (await firstGrant(access.anyOf, actor, await sessionLoaded(session.id, session, s), s)).allowed;
+    return { actor, everyone, lists };
+  }
   const loaded = await load(access.resource, request, actor, s);
-  let last: Decision | undefined;
-  for (const grant of access.anyOf) {
-    const held = grantHolds(grant, actor, loaded, s);
-    if (held.decision) last = held.decision;
-    if (!held.allowed) continue;
+  const held = await firstGrant(access.anyOf, actor, loaded, s);
+  if (held.allowed) {
     if (!loaded.found)
       return { error: notFound(loaded.kind), refused: 'not-found', decision: held.decision, loaded };
     return { actor, decision: held.decision, everyone: false, ...loaded.fields };
   }
-  // A hidden resource looks the same whether it is missing or someone else's; any other refusal
-  // is the policy's answer whether or not the resource exists.
-  if (HIDDEN.has(loaded.kind) && !isOwner(actor, loaded.ownerId))
+  const last = held.decision;
+  // A hidden resource looks the same whether it is missing or someone else's the caller may not
+  // see; any other refusal is the policy's answer.
+  if (HIDDEN.has(loaded.kind) && !(await maySee(actor, loaded, s)))
     return { error: notFound(loaded.kind), refused: loaded.found ? 'not-owner' : 'not-found', loaded };
   const error = last
     ? deniedError(last)
     : new GloveboxError('GBX_POLICY_DENIED', `you may not do this to that ${loaded.kind}`);
   return { error, refused: 'policy', decision: last, loaded };
+}
+
+const DECLARED = new Map(ROUTE_TABLE.map((d) => [routeKey(d.method, d.url), d.access]));
+
+/** Whether the caller may see a loaded resource: its owner, or allowed by the route that shows it. */
+async function maySee(actor: Actor, loaded: Loaded, s: GatewayServices): Promise<boolean> {
+  if (!loaded.found) return false;
+  if (isOwner(actor, loaded.ownerId)) return true;
+  const route = SHOWN_BY[loaded.kind];
+  const access = route === undefined ? undefined : DECLARED.get(route);
+  if (!access || !('resource' in access)) return false;
+  return (await firstGrant(access.anyOf, actor, loaded, s)).allowed;
+}
+
+/**
+ * What `actor` may do to a session now (`allowed` in answers): for each permission, the grants of
+ * the route that does it (SESSION_PERMISSIONS), and the status that route's service requires. A
+ * reviewer who has reviewed the request may not approve it again.
+ */
+export async function sessionPermissions(
+  actor: Actor,
+  session: AccessRequestRecord,
+  s: GatewayServices,
+): Promise<SessionPermissions> {
+  const loaded = await sessionLoaded(session.id, session, s);
+  const reviewed = (await s.access.listApprovals(session.id)).some((a) => a.approverId === actor.userId);
+  const may = async ({ route, status, ...rest }: (typeof SESSION_PERMISSIONS)[keyof SessionPermissions]) => {
+    const access = DECLARED.get(route);
+    if (!access || !('resource' in access)) throw new Error(`${route} is not a session route`);
+    if (session.status !== status || s.access.dueToEnd(session, s.config.clock.now())) return false;
+    return (await firstGrant('grants' in rest ? rest.grants : access.anyOf, actor, loaded, s)).allowed;
+  };
+  return {
+    watch: await may(SESSION_PERMISSIONS.watch),
+    end: await may(SESSION_PERMISSIONS.end),
+    approve: !reviewed && (await may(SESSION_PERMISSIONS.approve)),
+    deny: await may(SESSION_PERMISSIONS.deny),
+  };
 }
 
 function notFound(kind: ResourceKind): GloveboxError {

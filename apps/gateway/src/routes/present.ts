@@ -1,8 +1,10 @@
 import type { AccessRequestView } from '@glovebox/protocol';
 import type { GatewayServices } from '../server.js';
+import type { Actor } from '../services/identity.js';
 import { effectiveScope } from '../services/request-scope.js';
 import { instanceView } from '../services/instances.js';
 import type { AccessRequestRecord, AgentRecord } from '../store/index.js';
+import { sessionPermissions } from './authorize.js';
 
 /** What an approver approves for query and exec, shown with the request. */
 function scopeView(r: AccessRequestRecord) {
@@ -10,11 +12,16 @@ function scopeView(r: AccessRequestRecord) {
   return scope ? { scope } : {};
 }
 
-/** An access request or session as the API shows it, with its approvals. */
+/**
+ * An access request or session as the API shows it to `actor`: with its approvals, its target's
+ * environment, and what the actor may do to it.
+ */
 export async function requestView(
-  s: Pick<GatewayServices, 'access'>,
+  s: GatewayServices,
+  actor: Actor,
   r: AccessRequestRecord,
 ): Promise<AccessRequestView> {
+  const agent = await s.store.getAgentByName(r.target);
   return {
     id: r.id,
     status: r.status,
@@ -43,6 +50,8 @@ export async function requestView(
       comment: a.comment,
       createdAt: a.createdAt,
     })),
+    targetEnv: agent && agent.revokedAt === null ? agent.env : null,
+    allowed: await sessionPermissions(actor, r, s),
   };
 }
 

@@ -30,21 +30,28 @@ export function registerSessionRoutes(api: GatewayApp, s: GatewayServices): void
       },
     },
     async (request) => {
-      const { actor, everyone } = authzOf(request);
+      const { actor, everyone, lists } = authzOf(request);
       const statuses: AccessRequestRecord['status'][] =
         request.query.all === 'true' ? ['active', 'ended'] : ['active'];
-      const records =
-        everyone && request.query.all === 'true'
-          ? await access.listAll(statuses)
-          : await access.listOwn(actor, statuses);
-      return { sessions: await Promise.all(records.map((r) => requestView(s, r))) };
+      const candidates = everyone
+        ? await access.listAll(statuses)
+        : [...(await access.listOwn(actor, statuses)), ...(await access.listApprovedBy(actor, statuses))];
+      const unique = [...new Map(candidates.map((r) => [r.id, r])).values()].sort(
+        (a, b) => b.createdAt - a.createdAt,
+      );
+      const visible: AccessRequestRecord[] = [];
+      for (const r of unique) if (await lists!(r)) visible.push(r);
+      return { sessions: await Promise.all(visible.map((r) => requestView(s, actor, r))) };
     },
   );
 
   api.post(
     '/sessions/:id/end',
     { schema: { params: idParamsSchema, body: empty.optional(), response: { 200: accessRequestSchema } } },
-    async (request) => requestView(s, await access.end(authzOf(request).actor, request.params.id)),
+    async (request) => {
+      const { actor } = authzOf(request);
+      return requestView(s, actor, await access.end(actor, request.params.id));
+    },
   );
 
   api.get('/sessions/:id/live', { schema: { params: idParamsSchema } }, async (request, reply) => {

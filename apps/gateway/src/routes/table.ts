@@ -20,10 +20,11 @@ export type ResourceKind = 'session' | 'token' | 'recording' | 'user';
  * - `owner`: the resource belongs to the caller, by user id (`isOwner`, the one ownership rule);
  * - `approver`: the caller is an eligible approver of the session: not its requester, in one of
  *   its approver groups, and allowed `approve` on its target by policy;
- * - `end`: policy allows the caller `end` on the session's target (the requester in context);
+ * - `end`, `watch`: policy allows the caller that action on the session's target (its requester
+ *   and the users whose approval counted in context);
  * - a gateway action: policy allows the caller that action on the gateway.
  */
-export type Grant = 'owner' | 'approver' | 'end' | { gateway: GatewayAction };
+export type Grant = 'owner' | 'approver' | 'end' | 'watch' | { gateway: GatewayAction };
 
 /** How one route is authorized. */
 export type RouteAccess =
@@ -37,7 +38,12 @@ export type RouteAccess =
   /** A policy decision on the gateway; with several actions, any one of them allows. */
   | { gateway: GatewayAction | readonly GatewayAction[] }
   /** A loaded resource and the grants that allow it. */
-  | { resource: ResourceKind; anyOf: readonly Grant[] };
+  | { resource: ResourceKind; anyOf: readonly Grant[] }
+  /**
+   * A listing of sessions: any authenticated caller; the handler keeps only the sessions the
+   * grants allow, each decided as a `resource` route on it would be (`AuthorizedContext.lists`).
+   */
+  | { list: 'session'; anyOf: readonly Grant[] };
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -112,12 +118,14 @@ export const ROUTE_TABLE: readonly RouteDeclaration[] = [
     url: `${A}/requests/:id/deny`,
     access: { resource: 'session', anyOf: ['owner', 'approver', admin] },
   },
-  { method: 'GET', url: `${A}/sessions`, access: { self: true, everyone: 'administer' } },
+  // The sessions the caller may watch: their own, those policy lets them watch (e.g. approved
+  // ones), and every session for auditors.
+  { method: 'GET', url: `${A}/sessions`, access: { list: 'session', anyOf: [auditor, 'owner', 'watch'] } },
   { method: 'POST', url: `${A}/sessions/:id/end`, access: { resource: 'session', anyOf: ['end'] } },
   {
     method: 'GET',
     url: `${A}/sessions/:id/live`,
-    access: { resource: 'session', anyOf: ['owner', auditor] },
+    access: { resource: 'session', anyOf: ['owner', 'watch', auditor] },
   },
   // Each action is then decided by policy with its classified parameters (services/access.ts).
   {
@@ -182,6 +190,24 @@ export const ROUTE_TABLE: readonly RouteDeclaration[] = [
   { method: 'GET', url: '/auth/oidc/login', access: { public: 'starts an SSO login' } },
   { method: 'GET', url: '/auth/oidc/callback', access: { public: 'completes an SSO login' } },
 ];
+
+/**
+ * The route that shows one resource of a kind. A caller refused on a resource they may see there
+ * is told 403 (the policy's answer); one who may not see it gets the 404 of a missing one.
+ */
+export const SHOWN_BY: Partial<Record<ResourceKind, string>> = { session: `GET ${A}/requests/:id` };
+
+/**
+ * What answers about a session tell the caller they may do to it (`allowed`): each is the
+ * decision of the route that does it, with the session's status that route's service needs.
+ */
+export const SESSION_PERMISSIONS = {
+  watch: { route: `GET ${A}/sessions/:id/live`, status: 'active' },
+  end: { route: `POST ${A}/sessions/:id/end`, status: 'active' },
+  // The requester passes the approve route only to be told GBX_SELF_APPROVAL: only reviewers count.
+  approve: { route: `POST ${A}/requests/:id/approve`, status: 'pending', grants: ['approver'] },
+  deny: { route: `POST ${A}/requests/:id/deny`, status: 'pending' },
+} as const satisfies Record<string, { route: string; status: string; grants?: readonly Grant[] }>;
 
 /** The key a declaration is found by: method and registered URL pattern. */
 export function routeKey(method: string, url: string): string {

@@ -9,7 +9,7 @@ import {
 } from '@glovebox/protocol';
 import { mergeObligations, type Decision } from '@glovebox/policy';
 import type { AccessRequestRecord, AgentRecord, ApprovalRecord, Obligations, Store } from '../store/index.js';
-import { deniedError, targetResource, type Authorizer } from './authorizer.js';
+import { deniedError, targetResource, type Authorizer, type ContextExtras } from './authorizer.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
 import { effectiveScope, normalizeScope, withinScope } from './request-scope.js';
@@ -89,6 +89,21 @@ export class AccessService {
 
   async listApprovals(id: string): Promise<ApprovalRecord[]> {
     return this.#c.store.listApprovals(id);
+  }
+
+  /**
+   * The policy context of a decision about an existing request or session (`approve`, `watch`,
+   * `end`): its requester and reason, and the users whose approval counted for it.
+   */
+  async sessionContext(r: AccessRequestRecord): Promise<ContextExtras> {
+    const approvals = await this.#c.store.listApprovals(r.id);
+    return {
+      requester: r.requesterName,
+      reason: r.reason,
+      approvers: approvals
+        .filter((a) => a.verdict === 'approve' && a.digest === r.digest)
+        .map((a) => a.approverName),
+    };
   }
 
   /** Files a request; the policy makes it denied, pending (approvals needed) or active at once. */
@@ -225,10 +240,8 @@ export class AccessService {
     if (!r.obligations.approverGroups.some((g) => actor.groups.includes(g))) return false;
     const agent = await this.#c.store.getAgentByName(r.target);
     if (!agent) return false;
-    return this.#c.authorizer.decide(actor, 'approve', targetResource(agent), {
-      requester: r.requesterName,
-      reason: r.reason,
-    }).allowed;
+    return this.#c.authorizer.decide(actor, 'approve', targetResource(agent), await this.sessionContext(r))
+      .allowed;
   }
 
   /** Requests this actor may approve now. */
@@ -242,6 +255,17 @@ export class AccessService {
   async listOwn(actor: Actor, statuses?: AccessRequestRecord['status'][]): Promise<AccessRequestRecord[]> {
     return this.#c.store.listRequests({
       requesterId: actor.userId,
+      ...(statuses ? { status: statuses } : {}),
+    });
+  }
+
+  /** Requests and sessions the actor's approval counted for. */
+  async listApprovedBy(
+    actor: Actor,
+    statuses?: AccessRequestRecord['status'][],
+  ): Promise<AccessRequestRecord[]> {
+    return this.#c.store.listRequests({
+      approverId: actor.userId,
       ...(statuses ? { status: statuses } : {}),
     });
   }
@@ -285,10 +309,12 @@ export class AccessService {
         'the request changed since you looked at it; review it again',
       );
     }
-    const decision = this.#c.authorizer.decide(actor, 'approve', targetResource(agent), {
-      requester: r.requesterName,
-      reason: r.reason,
-    });
+    const decision = this.#c.authorizer.decide(
+      actor,
+      'approve',
+      targetResource(agent),
+      await this.sessionContext(r),
+    );
     const eligible = r.obligations.approverGroups.some((g) => actor.groups.includes(g));
     if (!decision.allowed || !eligible) {
       await audit(
@@ -379,10 +405,12 @@ export class AccessService {
     const r = await this.#c.store.getRequest(id);
     if (!r) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
     const agent = await this.#agent(r.target);
-    const decision = this.#c.authorizer.decide(actor, 'end', targetResource(agent), {
-      requester: r.requesterName,
-      reason: r.reason,
-    });
+    const decision = this.#c.authorizer.decide(
+      actor,
+      'end',
+      targetResource(agent),
+      await this.sessionContext(r),
+    );
     const isOwner = actor.userId === r.requesterId;
     if (!decision.allowed) {
       if (!isOwner) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');

@@ -332,6 +332,12 @@ export class PostgresStore implements Store {
       params.push(filter.requesterId);
       clauses.push(`requester_id = $${params.length}`);
     }
+    if (filter.approverId !== undefined) {
+      params.push(filter.approverId);
+      clauses.push(
+        `id IN (SELECT request_id FROM approvals WHERE approver_id = $${params.length} AND verdict = 'approve')`,
+      );
+    }
     if (filter.status?.length) {
       params.push(filter.status);
       clauses.push(`status = ANY($${params.length})`);

@@ -221,6 +221,10 @@ export class SqliteStore implements Store {
       clauses.push('requester_id = ?');
       params.push(filter.requesterId);
     }
+    if (filter.approverId !== undefined) {
+      clauses.push("id IN (SELECT request_id FROM approvals WHERE approver_id = ? AND verdict = 'approve')");
+      params.push(filter.approverId);
+    }
     if (filter.status?.length) {
       clauses.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
       params.push(...filter.status);

@@ -103,6 +103,8 @@ export interface ApprovalRecord {
 
 export interface RequestFilter {
   requesterId?: string;
+  /** Only requests this user approved (an `approve` verdict). */
+  approverId?: string;
   status?: RequestStatus[];
   limit?: number;
 }
