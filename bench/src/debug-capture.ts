@@ -3,12 +3,18 @@
  * same run: an empty breakpoint pause/resume, and a recursive Runtime.getProperties capture to depth 2
  * (dd-trace style), both from a worker with connectToMainThread().
  *
- * Run: npx tsc -b bench && node bench/dist/debug-capture.js [rounds] [callsPerRound]
+ * Also printed: p50/p99 over every call pooled (a per-round p99 of a few dozen calls is their
+ * maximum), and the same without the calls during which the main thread was preempted (Linux
+ * per-thread `nonvoluntary_ctxt_switches`, read around each call) or a garbage collection ran
+ * (perf_hooks), to tell the capture's own cost from the machine's and the collector's.
+ *
+ * Run: npx tsc -b bench && node bench/dist/debug-capture.js [rounds] [callsPerRound ≤ 100]
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { ModuleClient, fmt, median, quantile } from './debug-common.js';
 import { atDepth, handler, makeRequest } from './debug-target.js';
 
@@ -25,11 +31,37 @@ const tsLine =
     .split('\n')
     .findIndex((l) => l.includes('PROBE: capture')) + 1;
 
+/** Garbage collections seen: [start, end] in performance.now() milliseconds. */
+const collections: [number, number][] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) collections.push([e.startTime, e.startTime + e.duration]);
+}).observe({ entryTypes: ['gc'] });
+/** Each timed call's window, by mode, in the order of its wall-time samples. */
+const windows: Record<string, [number, number][]> = { none: [], pause: [], getprops: [], ours: [] };
+
 const req = makeRequest(1);
+const STATUS = `/proc/self/task/${process.pid}/status`;
+/** The main thread's involuntary context switches so far (0 where Linux /proc is not available). */
+function preemptions(): number {
+  try {
+    return Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(STATUS, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+/** Calls (by mode, in sample order) during which the main thread was preempted. */
+const preempted: Record<string, boolean[]> = { none: [], pause: [], getprops: [], ours: [] };
+let lastWindow: [number, number] = [0, 0];
+let lastPreempted = false;
 function timedCall(i: number): number {
+  const p0 = preemptions();
+  const w0 = performance.now();
   const t0 = process.hrtime.bigint();
   atDepth(DEPTH, () => handler(i, req));
-  return Number(process.hrtime.bigint() - t0) / 1000;
+  const wall = Number(process.hrtime.bigint() - t0) / 1000;
+  lastWindow = [w0, performance.now()];
+  lastPreempted = preemptions() !== p0;
+  return wall;
 }
 
 async function baseline(mode: 'none' | 'pause' | 'getprops'): Promise<number[]> {
@@ -47,6 +79,8 @@ async function baseline(mode: 'none' | 'pause' | 'getprops'): Promise<number[]> 
   }
   for (let i = 0; i < calls; i++) {
     samples.push(timedCall(i));
+    windows[mode]!.push(lastWindow);
+    preempted[mode]!.push(lastPreempted);
     await tick();
   }
   if (worker !== undefined) {
@@ -67,6 +101,8 @@ interface SnapshotOutcome {
 /** Our module: snapshots of `calls` hits; the captured `marker` local says which calls were captures. */
 async function ours(client: ModuleClient): Promise<{ samples: number[]; technique: string; frames: number }> {
   const durations = new Map<number, number>();
+  const callWindows = new Map<number, [number, number]>();
+  const callPreempted = new Map<number, boolean>();
   const pending = client.call<SnapshotOutcome>('snapshot', {
     location: `${tsPath}:${tsLine}`,
     waitMs: 60_000,
@@ -77,6 +113,8 @@ async function ours(client: ModuleClient): Promise<{ samples: number[]; techniqu
   const deadline = Date.now() + 60_000;
   for (let i = 0; !finished && Date.now() < deadline; i++) {
     durations.set(i, timedCall(i));
+    callWindows.set(i, lastWindow);
+    callPreempted.set(i, lastPreempted);
     await tick();
   }
   const out = await pending.done;
@@ -84,7 +122,10 @@ async function ours(client: ModuleClient): Promise<{ samples: number[]; techniqu
   for (const c of out.result.captures) {
     const marker = c.frames[0]?.locals?.marker;
     const d = marker === undefined ? undefined : durations.get(marker);
-    if (d !== undefined) samples.push(d);
+    if (d === undefined || marker === undefined) continue;
+    samples.push(d);
+    windows.ours!.push(callWindows.get(marker)!);
+    preempted.ours!.push(callPreempted.get(marker)!);
   }
   return { samples, technique: out.result.technique, frames: out.result.captures[0]?.frames.length ?? 0 };
 }
@@ -98,6 +139,8 @@ const client = new ModuleClient({
 // Warm up: JIT the target and the serializer once.
 for (let i = 0; i < 200; i++) timedCall(i);
 await ours(client);
+windows.ours = [];
+preempted.ours = [];
 
 const all: Record<string, number[]> = { none: [], pause: [], getprops: [], ours: [] };
 const p99s: Record<string, number[]> = { none: [], pause: [], getprops: [], ours: [] };
@@ -135,6 +178,19 @@ for (const [k, label] of [
 ] as const) {
   console.log(
     `  ${label}  ${fmt(m(k))} µs (p99 ${fmt(median(p99s[k]!))}), capture cost ${fmt(m(k) - none)} µs, n=${all[k]!.length}`,
+  );
+}
+console.log(
+  '  pooled over every call: p50 / p99; the same without calls preempted or overlapped by a GC (how many were)',
+);
+const overlapsGc = ([a, b]: [number, number]) => collections.some(([s, e]) => s < b && e > a);
+for (const k of order) {
+  const hit = all[k]!.map((_, i) => [preempted[k]![i]!, overlapsGc(windows[k]![i]!)] as const);
+  const clean = all[k]!.filter((_, i) => !hit[i]![0] && !hit[i]![1]);
+  const pre = hit.filter(([p]) => p).length;
+  const gc = hit.filter(([, g]) => g).length;
+  console.log(
+    `    ${k.padEnd(9)} ${fmt(quantile(all[k]!, 0.5))} / ${fmt(quantile(all[k]!, 0.99))} µs   undisturbed ${fmt(quantile(clean, 0.5))} / ${fmt(quantile(clean, 0.99))} µs (of ${all[k]!.length}: ${pre} preempted, ${gc} with a GC)`,
   );
 }
 const ratio = (m('ours') - none) / (m('getprops') - none);

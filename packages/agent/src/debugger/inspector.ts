@@ -122,11 +122,16 @@ export class InspectorLink {
   async ensureRuntime(config: { globalPerSecond: number; sensitiveKeys: string[] }): Promise<void> {
     if (this.runtimeInstalled) return;
     this.#connect();
+    // Messages leave at the next microtask checkpoint, not from inside the probed code: a post wakes
+    // the worker, and the scheduler would then preempt the main thread in the middle of the hooked call.
     const expression = `(() => {
       if (globalThis.${this.key} !== undefined) return;
       const util = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:util') : undefined;
       const channel = new BroadcastChannel(${JSON.stringify(this.#channelName)});
-      const post = (m) => { try { channel.postMessage(m); } catch (e) { try { channel.postMessage({ t: "err", id: m.id, message: String(e && e.message) }); } catch {} } };
+      const send = (m) => { try { channel.postMessage(m); } catch (e) { try { channel.postMessage({ t: "err", id: m.id, message: String(e && e.message) }); } catch {} } };
+      const queue = [];
+      const flush = () => { const ms = queue.splice(0); for (const m of ms) send(m); };
+      const post = (m) => { if (queue.push(m) === 1) queueMicrotask(flush); };
       const rt = (${probeRuntimeSource()})(${JSON.stringify(config)}, post, util && util.types ? util.types : undefined);
       channel.onmessage = (e) => { const m = e && e.data; if (m && m.t === 'cpu') rt.setCpuFactor(m.f); };
       if (typeof channel.unref === 'function') channel.unref();
