@@ -137,10 +137,12 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         list.some((x) => x.id === prod),
         'bob sees the request to approve',
       );
-      const r = await cli(['approve', prod, '--comment', 'ok', '--json'], bob);
+      // A target name picks the only request on it waiting for bob: no id to copy.
+      const r = await cli(['approve', 'svc-prod', '--comment', 'ok', '--json'], bob);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.json<RequestJson>().status, 'active');
       assert.notEqual((await cli(['approve', prod], bob)).code, 0, 'an approval counts once');
+      assert.equal((await cli(['approve', 'svc-staging'], bob)).code, 2, 'nothing waits on svc-staging');
       const facts = await cli(['facts', prod, '--json'], alice);
       assert.equal(facts.code, 0, facts.stderr);
     });
@@ -166,7 +168,10 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         id = pending.find((x) => x.id !== prod && x.status === 'pending')?.id ?? '';
         return id !== '';
       }, 'the waiting request');
-      assert.equal((await cli(['approve', id], bob)).code, 0);
+      // Without an argument: the only request waiting for bob.
+      const approved = await cli(['approve', '--json'], bob);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.equal(approved.json<RequestJson>().id, id);
       const r = await waiting;
       assert.equal(r.code, 0, r.stderr + r.stdout);
       assert.equal(r.json<RequestJson>().status, 'active');

@@ -12,7 +12,7 @@ import type { ApiClient } from '../client.js';
 import { currentSession, rememberCurrentSession } from '../home.js';
 import { table, when, type Output } from '../output.js';
 import { neutraliseDeep } from '../terminal-text.js';
-import { context, usage } from './common.js';
+import { context, isSessionId, usage } from './common.js';
 import { describeRequest, firstUseOf, requestRows, statusExit, waitingLine } from './requests-view.js';
 
 /** A duration option checked before anything is sent: a unit is required. */
@@ -133,6 +133,27 @@ async function fileRequest(target: string, o: RequestOptions, command: Command):
   process.exitCode = statusExit(final.status);
 }
 
+/**
+ * The pending request a reviewer means: an id as given; else, among the pending requests the
+ * gateway says the caller may `verb` now (`allowed`), the only one — on the named target, if any.
+ */
+async function resolvePending(
+  api: ApiClient,
+  given: string | undefined,
+  verb: 'approve' | 'deny',
+): Promise<string> {
+  if (given !== undefined && isSessionId(given)) return given;
+  const { requests } = await api.call<{ requests: AccessRequestView[] }>('GET', '/requests?pending=true');
+  const open = requests.filter((r) => r.allowed[verb] && (given === undefined || r.target === given));
+  const where = given === undefined ? '' : ` on ${given}`;
+  if (open.length === 1) return open[0]!.id;
+  if (open.length === 0)
+    return usage(`no pending request${where} that you may ${verb}: see glovebox requests --pending`);
+  return usage(
+    `${open.length} pending requests${where} you may ${verb} (${open.map((r) => r.id).join(', ')}): name one`,
+  );
+}
+
 export function registerAccessCommands(program: Command): void {
   program
     .command('targets')
@@ -223,10 +244,11 @@ export function registerAccessCommands(program: Command): void {
   program
     .command('approve')
     .description('approve a pending request (bound to exactly what you were shown)')
-    .argument('<id>')
+    .argument('[request]', 'request id or target name (default: the only request waiting for you)')
     .option('--comment <text>')
-    .action(async (id: string, o: { comment?: string }, command: Command) => {
+    .action(async (given: string | undefined, o: { comment?: string }, command: Command) => {
       const { api, out } = context(command);
+      const id = await resolvePending(api, given, 'approve');
       const seen = await api.call<AccessRequestView>('GET', `/requests/${encodeURIComponent(id)}`);
       out.note(describeRequest(neutraliseDeep(seen)));
       const r = await api.call<AccessRequestView>('POST', `/requests/${encodeURIComponent(id)}/approve`, {
@@ -244,10 +266,11 @@ export function registerAccessCommands(program: Command): void {
   program
     .command('deny')
     .description('deny a pending request (or withdraw your own)')
-    .argument('<id>')
+    .argument('[request]', 'request id or target name (default: the only request you may deny)')
     .option('--comment <text>')
-    .action(async (id: string, o: { comment?: string }, command: Command) => {
+    .action(async (given: string | undefined, o: { comment?: string }, command: Command) => {
       const { api, out } = context(command);
+      const id = await resolvePending(api, given, 'deny');
       const r = await api.call<AccessRequestView>('POST', `/requests/${encodeURIComponent(id)}/deny`, {
         ...(o.comment ? { comment: o.comment } : {}),
       });
