@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import type { InstanceView } from '@glovebox/protocol';
 import { h, table, when, type Child } from './dom.js';
 
 interface Target {
@@ -7,6 +8,8 @@ interface Target {
   owner: string;
   connected: boolean;
   actions: string[];
+  /** Every process connected with the target's credential. */
+  instances: InstanceView[];
 }
 interface Agent extends Target {
   lastSeen: number | null;
@@ -23,10 +26,33 @@ export async function targetsView(): Promise<Child[]> {
     targets.length
       ? table(
           'Targets you may request',
-          ['Name', 'Environment', 'Owner', 'Agent', 'Actions'],
-          targets.map((t) => [t.name, t.env, t.owner, yesNo(t.connected), t.actions.join(', ')]),
+          ['Name', 'Environment', 'Owner', 'Agent', 'Instances', 'Actions'],
+          targets.map((t) => [
+            t.name,
+            t.env,
+            t.owner,
+            yesNo(t.connected),
+            String(t.instances.length),
+            t.actions.join(', '),
+          ]),
         )
       : h('p', { class: 'muted' }, 'No target is visible to you.'),
+    targets.some((t) => t.instances.length > 0)
+      ? table(
+          'Instances (processes connected with a target’s credential)',
+          ['Target', 'Instance', 'Host', 'PID', 'Version', 'Started'],
+          targets.flatMap((t) =>
+            t.instances.map((i) => [
+              t.name,
+              i.id,
+              i.host,
+              String(i.pid),
+              i.version ?? '-',
+              when(i.startedAt),
+            ]),
+          ),
+        )
+      : null,
     agents
       ? [
           h('h2', {}, 'Agents'),

@@ -94,12 +94,12 @@ export function registerAdminCommands(program: Command): void {
       const res = await api.call<{ agents: z.infer<typeof agentSchema>[] }>('GET', '/agents');
       out.result(res.agents, (list) =>
         table(
-          ['NAME', 'ENV', 'OWNER', 'CONNECTED', 'LAST SEEN', 'ACTIONS'],
+          ['NAME', 'ENV', 'OWNER', 'INSTANCES', 'LAST SEEN', 'ACTIONS'],
           list.map((a) => [
             a.name,
             a.env,
             a.owner,
-            a.connected ? 'yes' : 'no',
+            a.instances.length,
             when(a.lastSeen),
             a.actions.join(','),
           ]),
