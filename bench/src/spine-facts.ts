@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
-import { AgentRuntime, collectProcessFacts, createFactsModule } from '@glovebox/agent';
+import { AgentRuntime, createFactsModule, processFactsCollector } from '@glovebox/agent';
 import { buildServer } from '@glovebox/gateway';
 import { TEST_STORES } from '@glovebox/gateway/testing/stores';
 
@@ -64,7 +64,7 @@ const call = async (method: string, path: string, token: string, body?: unknown)
 };
 await call('POST', '/users', ADMIN, { name: 'alice', groups: ['engineers'], password: 'alice-password-123' });
 const reg = await call('POST', '/agents', ADMIN, { name: 'bench', env: 'staging' });
-const facts = () => collectProcessFacts(0);
+const facts = processFactsCollector();
 const runtime = new AgentRuntime({
   url,
   token: reg.credential as string,

@@ -1,4 +1,9 @@
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import {
+  monitorEventLoopDelay,
+  performance,
+  type EventLoopUtilization,
+  type IntervalHistogram,
+} from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { ActionModule } from './action.js';
 
@@ -18,29 +23,105 @@ export interface ProcessFacts {
   eventLoop: {
     utilization: number;
     delayMs: { p50: number; p99: number; max: number };
+    /** How long the window these figures describe lasted. */
     sampledForMs: number;
   };
   activeResources: Record<string, number>;
 }
 
+/** What the event loop did over the last window. */
+type EventLoopFigures = ProcessFacts['eventLoop'];
+
+export interface ProcessFactsOptions {
+  /** How long the first answer after an idle period samples the event loop (default 200 ms). */
+  firstSampleMs?: number;
+  /** Answers within this long of the window's start reuse the last figures (default 1 s). */
+  windowMs?: number;
+  /** With no question for this long the loop is no longer watched (default 60 s). */
+  idleMs?: number;
+}
+
 /**
- * Collects facts about the CURRENT thread's process and event loop. Call it on the main thread
- * of the application: the event-loop delay is sampled for `sampleMs` only while asked, so an idle
- * agent costs nothing.
+ * Collects facts about the CURRENT thread's process and event loop; call it on the main thread of
+ * the application. The event loop is watched only while facts are asked for: the first question
+ * after an idle period samples it for `firstSampleMs`; later ones are answered at once with the
+ * rolling figures of the last window (at least `windowMs` long), so callers never wait on the
+ * sampler and many questions cost one histogram. After `idleMs` without a question the histogram
+ * is switched off: an idle agent costs nothing.
+ *
+ * @example
+ * const facts = processFactsCollector();
+ * const now = await facts(); // 200 ms the first time, at once afterwards
  */
-export async function collectProcessFacts(sampleMs = 200): Promise<ProcessFacts> {
-  const elu0 = performance.eventLoopUtilization();
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
-  histogram.enable();
-  await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  histogram.disable();
-  const elu = performance.eventLoopUtilization(elu0);
+export function processFactsCollector(options: ProcessFactsOptions = {}): () => Promise<ProcessFacts> {
+  const firstSampleMs = options.firstSampleMs ?? 200;
+  const windowMs = options.windowMs ?? 1000;
+  const idleMs = options.idleMs ?? 60_000;
+  let watching: {
+    histogram: IntervalHistogram;
+    elu: EventLoopUtilization;
+    startedAt: number;
+    last: EventLoopFigures | null;
+    first: Promise<void>;
+    idle: NodeJS.Timeout;
+  } | null = null;
+  const stop = () => {
+    watching?.histogram.disable();
+    watching = null;
+  };
+  const close = (w: NonNullable<typeof watching>, now: number): EventLoopFigures => {
+    const figures = eventLoopFigures(w.histogram, performance.eventLoopUtilization(w.elu), now - w.startedAt);
+    w.histogram.reset();
+    w.elu = performance.eventLoopUtilization();
+    w.startedAt = now;
+    return figures;
+  };
+  return async () => {
+    if (!watching) {
+      const histogram = monitorEventLoopDelay({ resolution: 10 });
+      histogram.enable();
+      watching = {
+        histogram,
+        elu: performance.eventLoopUtilization(),
+        startedAt: performance.now(),
+        last: null,
+        first: new Promise((resolve) => setTimeout(resolve, firstSampleMs)),
+        idle: setTimeout(stop, idleMs),
+      };
+      watching.idle.unref();
+    }
+    const w = watching;
+    w.idle.refresh();
+    await w.first;
+    const now = performance.now();
+    if (w.last === null || now - w.startedAt >= windowMs) w.last = close(w, now);
+    return { ...staticFacts(), eventLoop: w.last };
+  };
+}
+
+function eventLoopFigures(
+  histogram: IntervalHistogram,
+  elu: EventLoopUtilization,
+  sampledForMs: number,
+): EventLoopFigures {
+  // The histogram measures timer wake-ups; subtract its own resolution to report the delay beyond it.
+  const ms = (ns: number) => Math.max(0, Math.round(((Number.isFinite(ns) ? ns : 0) - 10e6) / 1e4) / 100);
+  return {
+    utilization: Math.round(elu.utilization * 1000) / 1000,
+    delayMs: {
+      p50: ms(histogram.percentile(50)),
+      p99: ms(histogram.percentile(99)),
+      max: ms(histogram.max),
+    },
+    sampledForMs: Math.round(sampledForMs),
+  };
+}
+
+function staticFacts(): Omit<ProcessFacts, 'eventLoop'> {
   const mem = process.memoryUsage();
   const heap = getHeapStatistics();
   const resources: Record<string, number> = {};
   for (const type of process.getActiveResourcesInfo()) resources[type] = (resources[type] ?? 0) + 1;
-  // The histogram measures timer wake-ups; subtract its own resolution to report the delay beyond it.
-  const ms = (ns: number) => Math.max(0, Math.round(((Number.isFinite(ns) ? ns : 0) - 10e6) / 1e4) / 100);
   return {
     runtime: {
       node: process.versions.node,
@@ -68,15 +149,6 @@ export async function collectProcessFacts(sampleMs = 200): Promise<ProcessFacts>
       usedBytes: x.space_used_size,
       availableBytes: x.space_available_size,
     })),
-    eventLoop: {
-      utilization: Math.round(elu.utilization * 1000) / 1000,
-      delayMs: {
-        p50: ms(histogram.percentile(50)),
-        p99: ms(histogram.percentile(99)),
-        max: ms(histogram.max),
-      },
-      sampledForMs: sampleMs,
-    },
     activeResources: resources,
   };
 }

@@ -1,6 +1,11 @@
 export type { ActionContext, ActionHandler, ActionModule, ActionOutcome, MaskingLevel } from './action.js';
 export { AgentRuntime, type AgentRuntimeOptions } from './runtime.js';
-export { collectProcessFacts, createFactsModule, type ProcessFacts } from './facts.js';
+export {
+  createFactsModule,
+  processFactsCollector,
+  type ProcessFacts,
+  type ProcessFactsOptions,
+} from './facts.js';
 export { startAgent, type StartAgentOptions, type AgentHandle } from './start.js';
 export { NonceCache } from './nonce-cache.js';
 export {

@@ -1,6 +1,6 @@
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { relayAgentLog } from './agent-log.js';
-import { collectProcessFacts } from './facts.js';
+import { processFactsCollector } from './facts.js';
 import type { AgentWorkerData, HeapAgentOptions } from './worker.js';
 
 export interface StartAgentOptions {
@@ -36,8 +36,9 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
   }
   try {
     const { port1, port2 } = new MessageChannel();
+    const facts = processFactsCollector();
     port1.on('message', (msg: { id: number }) => {
-      collectProcessFacts()
+      facts()
         .then((facts) => port1.postMessage({ id: msg.id, facts }))
         .catch(() => undefined);
     });

@@ -1,6 +1,6 @@
 import { GloveboxError } from '@glovebox/core';
 import { createKnownSecrets, type KnownSecrets } from '@glovebox/redact';
-import { AgentRuntime, collectProcessFacts, createFactsModule, type ActionModule } from '@glovebox/agent';
+import { AgentRuntime, createFactsModule, processFactsCollector, type ActionModule } from '@glovebox/agent';
 import type { HostAgentConfig } from './config.js';
 import { detectHostTools, type HostTools } from './exec/launcher.js';
 import { createHostModules } from './host-modules.js';
@@ -86,7 +86,7 @@ export function createHostAgent(
     redactorFor,
     ...(options.env ? { env: options.env } : {}),
   });
-  const modules: ActionModule[] = [createFactsModule(() => collectProcessFacts())];
+  const modules: ActionModule[] = [createFactsModule(processFactsCollector())];
   const execTarget = config.targets.find((t) => t.type === 'exec');
   const pgTarget = config.targets.find((t) => t.type === 'postgres');
   if (host.exec && execTarget) modules.push(bindTarget(host.exec, execTarget.name));
