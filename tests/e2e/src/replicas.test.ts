@@ -283,12 +283,19 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
     assert.ok(sessions.every((s) => all.some((r) => r.session_id === s)));
   });
 
-  // Each replica still signs checkpoints with its own audit key (the shared keyring is issue 14
-  // item 3, in progress elsewhere): verify answers unknown-key until it lands.
-  const keyring = { todo: 'shared audit keyring: each replica signs checkpoints with its own key' };
-  await t.test('the trail verifies after concurrent writes on three replicas', keyring, async () => {
-    const verify = await cli(['audit', 'verify', '--json'], admin);
-    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+  await t.test('the trail verifies on every replica after concurrent writes and a key rotation', async () => {
+    const live = [];
+    for (const url of d.replicas) if ((await fetch(`${url}/readyz`).catch(() => null))?.ok) live.push(url);
+    const rotated = await cli(['audit', 'rotate-key', '--json'], { ...admin, GLOVEBOX_URL: live[0]! });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    // writes on every live replica after the rotation, signed with the new key wherever they land
+    const s = await open('svc', 'facts');
+    await Promise.all(live.map((url) => cli(['facts', s], via(url))));
+    for (const url of [...live, d.lb]) {
+      const verify = await cli(['audit', 'verify', '--json'], { ...admin, GLOVEBOX_URL: url });
+      assert.equal(verify.code, 0, `verify through ${url}: ${verify.stdout}${verify.stderr}`);
+    }
+    assert.equal((await cli(['end', s], alice)).code, 0);
   });
 
   await t.test('the sink receives each event once', async () => {
