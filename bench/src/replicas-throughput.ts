@@ -1,8 +1,10 @@
 // Authorized `facts` actions per second, p50/p99 and gateway CPU per action at 1, 8, 32 and 128
 // concurrent callers: one gateway (callers and agents on gw1 directly) against three behind HAProxy
-// (callers and agents through the balancer), measured in the same run on examples/deploy/start.sh.
+// (callers and agents through the balancer), and every call relayed (callers on gw2, agents on gw1),
+// measured in the same run on examples/deploy/start.sh.
 // Three agent processes (in-process agent, test service) serve the calls.
 // Run: npm run build && node bench/dist/replicas-throughput.js [seconds per point]
+// Profile the gateways: BENCH_GATEWAY_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' node …
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +33,8 @@ const deployment = spawn('bash', [join(ROOT, 'examples/deploy/start.sh')], {
     GLOVEBOX_DEPLOY_DIR: run,
     GLOVEBOX_DEPLOY_PORT: String(base),
     GLOVEBOX_LOG_LEVEL: 'warn',
+    // e.g. --cpu-prof --cpu-prof-dir=DIR to profile the gateways (written when they stop)
+    NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS ?? '',
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -138,8 +142,9 @@ async function measure(url: string, sessions: string[], callers: number): Promis
   };
 }
 
-async function series(label: string, url: string): Promise<Point[]> {
-  await startAgents(url);
+/** Runs every caller count with the agents connected to `agentsUrl` and callers calling `url`. */
+async function series(label: string, url: string, agentsUrl = url): Promise<Point[]> {
+  await startAgents(agentsUrl);
   const sessions: string[] = [];
   for (let i = 1; i <= 3; i++)
     sessions.push(
@@ -170,7 +175,14 @@ async function series(label: string, url: string): Promise<Point[]> {
 try {
   console.log(`authorized facts, ${seconds} s per point, 3 agents, PostgreSQL, ${new Date().toISOString()}`);
   const one = await series('one gateway (gw1)', replicas[0]!);
+  const relayed = await series('relayed (gw2 -> gw1)', replicas[1]!, replicas[0]);
   const three = await series('three behind HAProxy', lb);
+  for (const [i, callers] of CALLERS.entries())
+    console.log(
+      `ratio relayed/one at ${String(callers).padStart(3)} callers: ` +
+        `${(relayed[i]!.perSec / one[i]!.perSec).toFixed(2)}x throughput, ` +
+        `CPU ${(relayed[i]!.cpuMsPerAction / one[i]!.cpuMsPerAction).toFixed(2)}x per action`,
+    );
   for (const [i, callers] of CALLERS.entries())
     console.log(
       `ratio three/one at ${String(callers).padStart(3)} callers: ` +
