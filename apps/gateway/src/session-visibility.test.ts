@@ -82,6 +82,7 @@ for (const backend of TEST_STORES) {
         end: who === 'approver',
         approve: false,
         deny: false,
+        activity: who === 'auditor',
       });
       assert.equal(mine[0]!.targetEnv, 'prod');
       assert.deepEqual(
@@ -122,7 +123,13 @@ for (const backend of TEST_STORES) {
     assert.equal(ending.statusCode, 200, ending.body);
     const view = ending.json<AccessRequestView>();
     assert.equal(view.status, 'ended');
-    assert.deepEqual(view.allowed, { watch: false, end: false, approve: false, deny: false });
+    assert.deepEqual(view.allowed, {
+      watch: false,
+      end: false,
+      approve: false,
+      deny: false,
+      activity: false,
+    });
   });
 }
 
@@ -146,10 +153,34 @@ test("answers carry the caller's permissions, decided as the routes decide", asy
   const pending = await g.session('pending');
   const get = async (who: Who) =>
     (await call(g, tokens[who], 'GET', `/api/v1/requests/${pending.id}`)).json<AccessRequestView>().allowed;
-  assert.deepEqual(await get('owner'), { watch: false, end: false, approve: false, deny: true });
-  assert.deepEqual(await get('approver'), { watch: false, end: false, approve: true, deny: true });
-  assert.deepEqual(await get('otherLead'), { watch: false, end: false, approve: true, deny: true });
-  assert.deepEqual(await get('auditor'), { watch: false, end: false, approve: false, deny: false });
+  assert.deepEqual(await get('owner'), {
+    watch: false,
+    end: false,
+    approve: false,
+    deny: true,
+    activity: false,
+  });
+  assert.deepEqual(await get('approver'), {
+    watch: false,
+    end: false,
+    approve: true,
+    deny: true,
+    activity: false,
+  });
+  assert.deepEqual(await get('otherLead'), {
+    watch: false,
+    end: false,
+    approve: true,
+    deny: true,
+    activity: false,
+  });
+  assert.deepEqual(await get('auditor'), {
+    watch: false,
+    end: false,
+    approve: false,
+    deny: false,
+    activity: true,
+  });
   const approved = await call(g, tokens.approver, 'POST', `/api/v1/requests/${pending.id}/approve`, {
     digest: pending.digest,
   });
@@ -160,7 +191,20 @@ test("answers carry the caller's permissions, decided as the routes decide", asy
     end: true,
     approve: false,
     deny: false,
+    activity: false,
   });
-  assert.deepEqual(await get('otherLead'), { watch: false, end: false, approve: false, deny: false });
-  assert.deepEqual(await get('owner'), { watch: true, end: true, approve: false, deny: false });
+  assert.deepEqual(await get('otherLead'), {
+    watch: false,
+    end: false,
+    approve: false,
+    deny: false,
+    activity: false,
+  });
+  assert.deepEqual(await get('owner'), {
+    watch: true,
+    end: true,
+    approve: false,
+    deny: false,
+    activity: false,
+  });
 });

@@ -32,9 +32,16 @@ export async function sessionsView(): Promise<Child[]> {
       : h('p', { class: 'muted' }, 'No past session.'),
   ];
 }
-/** The session's audited activity, refreshed while it is active; stops for good when refused. */
+/**
+ * The session's audited activity, refreshed while it is active; asked only when the gateway says
+ * the caller may read it, and stopped for good if refused anyway.
+ */
 async function activityFeed(s: AccessRequestView): Promise<HTMLElement> {
   const activity = h('div', { id: 'activity', 'aria-live': 'polite' });
+  if (!s.allowed.activity) {
+    mount(activity, h('p', { class: 'muted' }, 'Activity is not available to you: auditors read it.'));
+    return activity;
+  }
   await poll(
     async () => {
       const { events } = await api<{ events: AuditEventView[] }>(

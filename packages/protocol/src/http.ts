@@ -185,6 +185,8 @@ export const sessionPermissionsSchema = z.object({
   approve: z.boolean(),
   /** `POST /requests/:id/deny` (a reviewer, an admin, or the requester withdrawing it) */
   deny: z.boolean(),
+  /** `GET /audit?session=…`: the session's audited activity */
+  activity: z.boolean(),
 });
 export type SessionPermissions = z.infer<typeof sessionPermissionsSchema>;
 export const accessRequestSchema = z.object({

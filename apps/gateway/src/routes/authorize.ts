@@ -252,17 +252,28 @@ export async function sessionPermissions(
 ): Promise<SessionPermissions> {
   const loaded = await sessionLoaded(session.id, session, s);
   const reviewed = (await s.access.listApprovals(session.id)).some((a) => a.approverId === actor.userId);
-  const may = async ({ route, status, ...rest }: (typeof SESSION_PERMISSIONS)[keyof SessionPermissions]) => {
-    const access = DECLARED.get(route);
-    if (!access || !('resource' in access)) throw new Error(`${route} is not a session route`);
-    if (session.status !== status || s.access.dueToEnd(session, s.config.clock.now())) return false;
-    return (await firstGrant('grants' in rest ? rest.grants : access.anyOf, actor, loaded, s)).allowed;
+  const may = async (permission: (typeof SESSION_PERMISSIONS)[keyof SessionPermissions]) => {
+    const access = DECLARED.get(permission.route);
+    if ('status' in permission) {
+      const late = s.access.dueToEnd(session, s.config.clock.now()) !== null;
+      if (session.status !== permission.status || late) return false;
+    }
+    let grants: readonly Grant[];
+    if ('grants' in permission) grants = permission.grants;
+    else if (access && 'resource' in access) grants = access.anyOf;
+    else if (access && 'gateway' in access)
+      grants = (typeof access.gateway === 'string' ? [access.gateway] : access.gateway).map((gateway) => ({
+        gateway,
+      }));
+    else throw new Error(`${permission.route} is neither a session route nor a gateway route`);
+    return (await firstGrant(grants, actor, loaded, s)).allowed;
   };
   return {
     watch: await may(SESSION_PERMISSIONS.watch),
     end: await may(SESSION_PERMISSIONS.end),
     approve: !reviewed && (await may(SESSION_PERMISSIONS.approve)),
     deny: await may(SESSION_PERMISSIONS.deny),
+    activity: await may(SESSION_PERMISSIONS.activity),
   };
 }
 

@@ -199,7 +199,8 @@ export const SHOWN_BY: Partial<Record<ResourceKind, string>> = { session: `GET $
 
 /**
  * What answers about a session tell the caller they may do to it (`allowed`): each is the
- * decision of the route that does it, with the session's status that route's service needs.
+ * decision of the route that does it (a session route's grants, or a gateway route's actions),
+ * with the session's status that route's service needs.
  */
 export const SESSION_PERMISSIONS = {
   watch: { route: `GET ${A}/sessions/:id/live`, status: 'active' },
@@ -207,7 +208,9 @@ export const SESSION_PERMISSIONS = {
   // The requester passes the approve route only to be told GBX_SELF_APPROVAL: only reviewers count.
   approve: { route: `POST ${A}/requests/:id/approve`, status: 'pending', grants: ['approver'] },
   deny: { route: `POST ${A}/requests/:id/deny`, status: 'pending' },
-} as const satisfies Record<string, { route: string; status: string; grants?: readonly Grant[] }>;
+  // The session's audited activity (`GET /audit?session=…`), in any status.
+  activity: { route: `GET ${A}/audit` },
+} as const satisfies Record<string, { route: string; status?: string; grants?: readonly Grant[] }>;
 
 /** The key a declaration is found by: method and registered URL pattern. */
 export function routeKey(method: string, url: string): string {
