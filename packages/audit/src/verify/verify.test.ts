@@ -6,9 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { signCheckpoint } from '../checkpoint.js';
 import { chainEvent, computeEventHash, GENESIS_HASH, type ChainedEvent } from '../event.js';
-import { writeExportFile } from '../export-format.js';
+import { auditColumns } from '../columns.js';
+import { writeExportFile, type AuditRecord } from '../export-format.js';
 import { AuditKeyring, generateAuditKey } from '../keys.js';
 import { buildTrail, exportToString, inChunks, sampleInput } from '../test-trail.js';
+import { canonicalJson } from '@glovebox/protocol';
 import { verifyExport } from './export.js';
 import { verifyEvents } from './live.js';
 import type { VerifyReport } from './report.js';
@@ -541,6 +543,44 @@ describe('verifyEvents (live store path)', () => {
     const tampered: ChainedEvent[] = structuredClone(events);
     tampered[6]!.outcome = 'denied';
     expectBad(await verifyEvents(tampered, keys), 'changed', 7);
+  });
+
+  test('stored texts with their columns: an edited column anywhere, and a self-hashing non-event no checkpoint covers', async () => {
+    const { records } = buildTrail(25, ring, { checkpointEvery: 10 });
+    const keys = ring.verificationKeys();
+    const stored = (): AuditRecord[] =>
+      records.map((r) =>
+        r.kind === 'event'
+          ? { kind: 'stored', seq: r.event.seq, text: canonicalJson(r.event), columns: auditColumns(r.event) }
+          : r,
+      );
+    const intact = await verifyEvents(stored(), keys);
+    assert.equal(intact.ok, true, intact.message);
+    assert.equal(intact.events, 25);
+
+    for (const seq of [4, 10, 23]) {
+      const edited = stored();
+      const row = edited.find((r) => r.kind === 'stored' && r.seq === seq) as Extract<
+        AuditRecord,
+        { kind: 'stored' }
+      >;
+      row.columns = { ...row.columns, actor: 'user:mallory' };
+      expectBad(await verifyEvents(edited, keys), 'changed', seq);
+    }
+
+    const forged = stored();
+    const last = forged.find((r) => r.kind === 'stored' && r.seq === 25) as Extract<
+      AuditRecord,
+      { kind: 'stored' }
+    >;
+    const event = JSON.parse(last.text) as Record<string, unknown>;
+    event.outcome = 'exploded';
+    event.hash = computeEventHash(event);
+    last.text = canonicalJson(event);
+    last.columns = { ...last.columns, outcome: 'exploded', hash: event.hash as string };
+    const report = await verifyEvents(forged, keys);
+    expectBad(report, 'malformed', 25);
+    assert.equal(report.events, 24);
   });
 
   test('a trail that stops short of the store head or of its checkpoint is truncated', async () => {
