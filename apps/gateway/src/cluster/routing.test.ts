@@ -238,6 +238,20 @@ test('instances of one service on two replicas: listed and reached from either, 
     ids.map((instance, n) => [instance, true, n]).sort(),
     'each instance answered once, labelled, wherever its connection is held',
   );
+  // one intent naming the three instances, one result per instance, each naming its instance
+  const events = (await a.services.store.readAuditAfter(0, 10_000))
+    .filter((r) => r.sessionId === id && r.action === 'facts')
+    .map(
+      (r) => JSON.parse(r.event) as { type: string; details: { instance?: string; instances?: string[] } },
+    );
+  assert.deepEqual(events[0]!.details.instances?.sort(), [...ids].sort());
+  assert.deepEqual(
+    events
+      .slice(1)
+      .map((e) => [e.type, e.details.instance])
+      .sort(),
+    ids.map((i) => ['action.result', i]).sort(),
+  );
   const remote = await api('POST', `/sessions/${id}/actions/facts`, token, {
     params: {},
     instances: { instance: ids[2] },
