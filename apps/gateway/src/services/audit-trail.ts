@@ -119,6 +119,10 @@ export class AuditTrail {
       if (local !== null && ring.retain(local)) {
         if (!(await config.secrets.replace('audit-keyring', ring.serialize(), version))) continue;
         version++;
+        config.log.warn(
+          { keys: local.publicKeys().map((key) => key.keyId) },
+          'this replica’s own audit keys were added to the shared keyring (verification trusts them from now on)',
+        );
       }
       await ring.save(config.keysDir);
       return new AuditTrail(config, ring, version);
