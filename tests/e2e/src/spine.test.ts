@@ -143,6 +143,11 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       assert.equal(r.json<RequestJson>().status, 'active');
       assert.notEqual((await cli(['approve', prod], bob)).code, 0, 'an approval counts once');
       assert.equal((await cli(['approve', 'svc-staging'], bob)).code, 2, 'nothing waits on svc-staging');
+      const followed = (await cli(['sessions', '--json'], bob)).json<RequestJson[]>();
+      assert.ok(
+        followed.some((x) => x.id === prod),
+        'bob lists the session he approved',
+      );
       const facts = await cli(['facts', prod, '--json'], alice);
       assert.equal(facts.code, 0, facts.stderr);
     });
