@@ -4,7 +4,8 @@
  * an unredacted snapshot with `v8.writeHeapSnapshot` (the baseline) and a redacted one through the
  * agent's heap module in a worker thread, in alternating order over the rounds. Printed per size:
  * main-thread pause (longest event-loop gap, sampled every 1 ms), wall time, peak extra RSS (sampled
- * every 20 ms from another thread) and the redaction throughput of the strings table. Ratios are
+ * every 20 ms from another thread), the redaction's own time (planning the graph, deciding string
+ * nodes, writing nodes and edges) and, of it, the strings table's, with its throughput. Ratios are
  * redacted / baseline, medians over rounds.
  *
  *   node bench/dist/heap-snapshot.js [sizesMB=100,500] [rounds=2]
@@ -22,6 +23,7 @@ interface Measure {
   wallMs: number;
   peakExtraMB: number;
   redactMs?: number;
+  stringsMs?: number;
   stringsMB?: number;
   outMB?: number;
 }
@@ -120,6 +122,7 @@ async function redacted(): Promise<Measure> {
     wallMs,
     peakExtraMB: (peak - before) / MB,
     redactMs: r.redactMs!,
+    stringsMs: r.redaction.stringsMs!,
     stringsMB: r.redaction.stringBytes! / MB,
     outMB: value.sent / MB,
   };
@@ -154,6 +157,7 @@ async function child(sizeMB: number, rounds: number): Promise<void> {
         wallMs: m(ours, 'wallMs'),
         peakExtraMB: m(ours, 'peakExtraMB'),
         redactMs: m(ours, 'redactMs'),
+        stringsMs: m(ours, 'stringsMs'),
         stringsMB: m(ours, 'stringsMB'),
         outMB: m(ours, 'outMB'),
       },
@@ -170,7 +174,7 @@ if (process.argv[2] === '--child') {
     `heap snapshot: redacted (agent worker) vs v8.writeHeapSnapshot, ${rounds} round(s), Node ${process.version}`,
   );
   console.log(
-    'size | heap MB | pause ms base/ours (ratio) | wall ms base/ours (ratio) | peak extra MB base/ours | strings MB, redaction MB/s | output MB',
+    'size | heap MB | pause ms base/ours (ratio) | wall ms base/ours (ratio) | peak extra MB base/ours | redaction ms (of which strings) | strings MB, strings MB/s | output MB',
   );
   for (const size of sizes) {
     const out = execFileSync(
@@ -188,7 +192,7 @@ if (process.argv[2] === '--child') {
     console.log(
       `${r.sizeMB} MB | ${r.heapUsedMB} | ${f(r.base.pauseMs)}/${f(o.pauseMs)} (${(o.pauseMs / r.base.pauseMs).toFixed(2)}) | ` +
         `${f(r.base.wallMs)}/${f(o.wallMs)} (${(o.wallMs / r.base.wallMs).toFixed(2)}) | ${f(r.base.peakExtraMB)}/${f(o.peakExtraMB)} | ` +
-        `${o.stringsMB!.toFixed(1)}, ${(o.stringsMB! / (o.redactMs! / 1000)).toFixed(1)} | ${o.outMB!.toFixed(0)}`,
+        `${f(o.redactMs!)} (${f(o.stringsMs!)}) | ${o.stringsMB!.toFixed(1)}, ${(o.stringsMB! / (o.stringsMs! / 1000)).toFixed(1)} | ${o.outMB!.toFixed(0)}`,
     );
   }
 }
