@@ -11,9 +11,22 @@ const forbid = (pattern, message) => {
     : { group: [pattern], message };
 };
 
-// Package sources exempt from the size limits (files ≤ 500 lines, functions ≤ 120), each named in
-// ADR 0012 with its reason.
-const SIZE_EXCEPTIONS = [];
+// Sources exempt from the size limits (files ≤ 500 lines, functions ≤ 120), each named in ADR 0012.
+// Debt, not permission: the list only shrinks; each entry gives its size when the rule reached apps/.
+const SIZE_EXCEPTIONS = [
+  'apps/cli/src/commands/access.ts', // registerAccessCommands 124 lines
+  'apps/cli/src/commands/identity.ts', // registerIdentityCommands 200
+  'apps/cli/src/commands/policy-deploy.ts', // registerPolicyDeployCommands 170
+  'apps/gateway/src/routes/audit.ts', // registerAuditRoutes 144
+  'apps/gateway/src/routes/identity.ts', // registerIdentityRoutes 218
+  'apps/gateway/src/server.ts', // buildServer 370
+  'apps/gateway/src/services/access.ts', // 628 lines
+  'apps/gateway/src/services/actions.ts', // #runOn 135
+  'apps/gateway/src/store/migrations.ts', // the common migrations list, 209
+  'apps/gateway/src/web/console.ts', // registerWebConsole 253
+  'apps/gateway/src/web/test-idp.ts', // startTestIdp 150
+  'apps/gateway/src/web/webauthn.ts', // registerWebauthnRoutes 224
+];
 
 // What the CLI may import (the agent for its heap snapshot reader). It starts the gateway and the agent
 // preload as programs (resolved, not imported).
@@ -84,9 +97,9 @@ export default tseslint.config(
     },
   },
   {
-    // issue 19's size limits for every package's sources (tests' describe blocks aside); the
-    // exceptions are listed in SIZE_EXCEPTIONS and ADR 0012
-    files: ['packages/**/*.ts'],
+    // issue 19's size limits for the sources of every package and app (tests' describe blocks
+    // aside); the exceptions are listed in SIZE_EXCEPTIONS and ADR 0012
+    files: ['packages/**/*.ts', 'apps/**/*.ts'],
     ignores: ['**/*.test.ts', ...SIZE_EXCEPTIONS],
     rules: {
       'max-lines': ['error', { max: 500 }],
