@@ -38,8 +38,22 @@ export interface IdentityStateStore {
   failures(key: string, since: number): Promise<number>;
   /** Forgets the failures of `key` (after a success). */
   clearFailures(key: string): Promise<void>;
-  /** Forgets tickets and failure windows that ended before `before`. */
+  /**
+   * Marks a single-use value (a WebAuthn challenge, an OpenID login state; the caller hashes it)
+   * used until `expiresAt`, for every replica: false when it was used already, here or elsewhere.
+   */
+  useOnce(key: string, expiresAt: number): Promise<boolean>;
+  /** Forgets tickets, failure windows and single-use values that ended before `before`. */
   purge(before: number): Promise<void>;
+}
+
+/** Single-use values every replica checks (migration 13). */
+export function singleUseTable(bigint: string): string {
+  return `CREATE TABLE used_once (
+  key TEXT PRIMARY KEY,
+  expires_at ${bigint} NOT NULL
+);
+CREATE INDEX used_once_expiry ON used_once(expires_at);`;
 }
 
 /** The tables (migration 10). */
@@ -185,8 +199,12 @@ class SqlIdentityState implements IdentityStateStore {
   clearFailures: IdentityStateStore['clearFailures'] = async (key) => {
     await this.#q('DELETE FROM auth_failures WHERE key = ?', [key]);
   };
+  useOnce: IdentityStateStore['useOnce'] = async (key, expiresAt) =>
+    (await this.#q('INSERT INTO used_once VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, expiresAt]))
+      .changes > 0;
   purge: IdentityStateStore['purge'] = async (before) => {
     await this.#q('DELETE FROM auth_failures WHERE window_start < ?', [before]);
+    await this.#q('DELETE FROM used_once WHERE expires_at < ?', [before]);
     await this.#q('DELETE FROM mfa_enrollment_tickets WHERE expires_at < ?', [before]);
   };
 }

@@ -1,5 +1,5 @@
 import { searchIndexesMigration } from './audit-sql.js';
-import { identityStateTables } from './identity-state.js';
+import { identityStateTables, singleUseTable } from './identity-state.js';
 import { instanceRouteTables, replicaTables } from './replicas.js';
 
 /**
@@ -218,6 +218,11 @@ CREATE INDEX ci_token_exchanges_expiry ON ci_token_exchanges(expires_at);`,
       version: 12,
       name: 'one route per agent instance: every process connected with a credential is reachable',
       sql: instanceRouteTables(bigint),
+    },
+    {
+      version: 13,
+      name: 'single-use WebAuthn challenges and OpenID login states, shared by every replica',
+      sql: singleUseTable(bigint),
     },
   ];
 };

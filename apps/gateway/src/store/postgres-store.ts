@@ -184,6 +184,7 @@ export class PostgresStore implements Store {
       `GRANT USAGE ON SCHEMA ${s} TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.users, ${s}.tokens, ${s}.agents, ${s}.access_requests, ${s}.approvals, ${s}.sink_cursors, ${s}.sso_identities, ${s}.webauthn_credentials TO ${role}`,
       `GRANT SELECT ON ${s}.schema_migrations TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.replicas, ${s}.agent_routes, ${s}.shared_secrets, ${s}.used_once TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE ON ${s}.policy_replicas TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.ci_token_exchanges TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE ON ${s}.managed_settings TO ${role}`,

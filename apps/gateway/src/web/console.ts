@@ -99,10 +99,14 @@ export async function authenticateConsoleRequest(
  * `app.register`) so its headers hook covers the whole server.
  */
 export function registerWebConsole(app: GatewayApp, s: GatewayServices, options: WebConsoleOptions): void {
-  const { config, identity, audit } = s;
+  const { config, identity, audit, store } = s;
   const httpsOnly = config.publicUrl?.startsWith('https://') === true;
   const headers = securityHeaders(httpsOnly);
-  const oidc = config.oidc ? new OidcLogin(config.oidc, config.clock) : null;
+  const oidc = config.oidc
+    ? new OidcLogin(config.oidc, config.clock, (key, expiresAt) =>
+        store.identityState.useOnce(key, expiresAt),
+      )
+    : null;
   const dir = config.consoleDir ?? fileURLToPath(new URL('../../../web/', import.meta.url));
   const assets = loadAssets(dir);
 

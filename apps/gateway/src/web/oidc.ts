@@ -1,4 +1,5 @@
 import type { SsoIdentity } from '../services/identity.js';
+import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { GloveboxError, type Clock } from '@glovebox/core';
 import type { OidcConfig } from '../config.js';
@@ -61,12 +62,20 @@ export class OidcLogin {
   readonly #c: OidcConfig;
   readonly #clock: Clock;
   #discovered: Promise<client.Configuration> | null = null;
-  /** Codes already redeemed here; the provider refuses them too, this refuses without asking. */
-  readonly #usedStates = new Map<string, number>();
+  /**
+   * Marks a login state used, on every replica (the store's single-use values): the provider
+   * refuses a redeemed code too, this refuses without asking.
+   */
+  readonly #useOnce: (key: string, expiresAt: number) => Promise<boolean>;
 
-  constructor(config: OidcConfig, clock: Clock) {
+  constructor(
+    config: OidcConfig,
+    clock: Clock,
+    useOnce: (key: string, expiresAt: number) => Promise<boolean>,
+  ) {
     this.#c = config;
     this.#clock = clock;
+    this.#useOnce = useOnce;
   }
 
   get issuer(): string {
@@ -128,11 +137,10 @@ export class OidcLogin {
     redirectUri: string,
     transaction: AuthorizationTransaction,
   ): Promise<SsoIdentity> {
-    const now = this.#clock.now();
-    for (const [state, at] of this.#usedStates) if (now - at > 15 * 60_000) this.#usedStates.delete(state);
-    if (this.#usedStates.has(transaction.state) || now - transaction.createdAt > 10 * 60_000)
+    const expiresAt = transaction.createdAt + 10 * 60_000;
+    const key = `oidc:${createHash('sha256').update(transaction.state).digest('base64url')}`;
+    if (this.#clock.now() > expiresAt || !(await this.#useOnce(key, expiresAt)))
       throw new GloveboxError('GBX_AUTH_FAILED', 'single sign-on failed: the login link was already used');
-    this.#usedStates.set(transaction.state, now);
     const config = await this.#config();
     try {
       const tokens = await client.authorizationCodeGrant(

@@ -7,6 +7,7 @@ import {
   type AuthenticatorTransportFuture,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { GloveboxError } from '@glovebox/core';
@@ -52,7 +53,6 @@ export function registerWebauthnRoutes(
   options: { origin: (request: FastifyRequest) => string; secrets: SecretBox },
 ): void {
   const { config, store, identity, audit } = s;
-  const used = new Map<string, number>();
   const rp = (request: FastifyRequest) => {
     const origin = config.webauthn?.origin ?? options.origin(request);
     return { origin, rpID: config.webauthn?.rpId ?? new URL(origin).hostname };
@@ -67,11 +67,11 @@ export function registerWebauthnRoutes(
         ...(grant ? { grant } : {}),
       }),
     );
-  const unseal = (
+  const unseal = async (
     actor: Actor,
     token: string,
     purpose: 'register' | 'assert',
-  ): z.infer<typeof challengeSchema> => {
+  ): Promise<z.infer<typeof challengeSchema>> => {
     const invalid = () =>
       new GloveboxError('GBX_MFA_INVALID', 'the security key response is invalid or expired');
     let c: z.infer<typeof challengeSchema>;
@@ -80,11 +80,11 @@ export function registerWebauthnRoutes(
     } catch {
       throw invalid();
     }
-    const now = config.clock.now();
-    for (const [k, at] of used) if (at < now) used.delete(k);
-    if (c.tokenId !== actor.tokenId || c.purpose !== purpose || c.expiresAt <= now || used.has(c.challenge))
+    if (c.tokenId !== actor.tokenId || c.purpose !== purpose || c.expiresAt <= config.clock.now())
       throw invalid();
-    used.set(c.challenge, c.expiresAt);
+    // once across replicas: a challenge another replica accepted is spent here too
+    const key = `webauthn:${createHash('sha256').update(c.challenge).digest('base64url')}`;
+    if (!(await store.identityState.useOnce(key, c.expiresAt))) throw invalid();
     return c;
   };
 
@@ -134,7 +134,7 @@ export function registerWebauthnRoutes(
     { schema: { body: webauthnVerifyBodySchema, response: { 201: webauthnRegisteredSchema } } },
     async (request, reply) => {
       const actor = actorOf(request);
-      const { challenge, grant } = unseal(actor, request.body.challengeToken, 'register');
+      const { challenge, grant } = await unseal(actor, request.body.challengeToken, 'register');
       const { origin, rpID } = rp(request);
       let verified;
       try {
@@ -211,7 +211,7 @@ export function registerWebauthnRoutes(
   ): Promise<{ id: string; newCounter: number }> => {
     const invalid = () =>
       new GloveboxError('GBX_MFA_INVALID', 'the security key response is invalid or expired');
-    const { challenge } = unseal(actor, body.challengeToken, 'assert');
+    const { challenge } = await unseal(actor, body.challengeToken, 'assert');
     const response = body.response as unknown as AuthenticationResponseJSON;
     const stored = (await store.listWebauthnCredentials(actor.userId)).find((c) => c.id === response.id);
     if (!stored) throw invalid();
