@@ -100,7 +100,7 @@ export function demoWalkthrough(url: string, port: number, hotLine: number, admi
     "  export ALICE_HOME=$GLOVEBOX_HOME GLOVEBOX_HOME=$(mktemp -d); echo 'bob-demo-password' | npx glovebox login --user bob --password-stdin",
     '  npx glovebox requests --pending && npx glovebox approve checkout-prod',
     '',
-    '  # 5. back as alice: act in the current session, then end it; every later action is refused (exit 3)',
+    '  # 5. back as alice: act in the current session, then end it; an action naming it afterwards is refused (exit 3)',
     '  export GLOVEBOX_HOME=$ALICE_HOME; npx glovebox facts && npx glovebox end',
     '',
     '  # 6. read the audit trail (as the admin, or carol from auditors)',
