@@ -88,13 +88,14 @@ interface Outcome {
 async function oneShot(
   client: ModuleClient,
   marker: string,
-): Promise<{ stall: number; max: number; technique: string }> {
+): Promise<{ stall: number; max: number; technique: string; installMs: number; windowMs: number }> {
   const t0 = performance.now();
   const out = await client.call<Outcome>('snapshot', { location: at(marker), waitMs: 5000 }).done;
   const t1 = performance.now();
   await tick();
   const s = stallIn(t0, t1);
-  return { stall: s.total, max: s.max, technique: out.result.technique };
+  const installMs = out.result.installMs ?? NaN;
+  return { stall: s.total, max: s.max, technique: out.result.technique, installMs, windowMs: t1 - t0 };
 }
 
 async function quietStall(ms: number): Promise<number> {
@@ -211,12 +212,17 @@ for (let r = 0; r < roundsWanted; r++) {
 }
 
 const client = new ModuleClient({ maxHits: 1000, snapshotsPerSecond: 1000, globalPerSecond: 1000 });
-const ops: Record<string, { stall: number[]; max: number[]; quiet: number[]; technique: string }> = {};
+const ops: Record<
+  string,
+  { stall: number[]; max: number[]; quiet: number[]; install: number[]; window: number[]; technique: string }
+> = {};
 for (const marker of ['hot-sync', 'hot-async']) {
   const o = (ops[marker] = {
     stall: [] as number[],
     max: [] as number[],
     quiet: [] as number[],
+    install: [] as number[],
+    window: [] as number[],
     technique: '',
   });
   // The first one-shot on a statement inserts its hook; the next ones re-arm it (no LiveEdit).
@@ -225,6 +231,8 @@ for (const marker of ['hot-sync', 'hot-async']) {
     const r = await oneShot(client, marker);
     o.stall.push(r.stall);
     o.max.push(r.max);
+    o.install.push(r.installMs);
+    o.window.push(r.windowMs);
     o.technique = r.technique;
     o.quiet.push(await quietStall(performance.now() - t0));
   }
@@ -249,7 +257,7 @@ console.log(
 );
 for (const [marker, o] of Object.entries(ops)) {
   console.log(
-    `  one-shot snapshot on ${marker} (${o.technique}): main-thread stall per install+capture+remove p50 ${fmt(median(o.stall), 1)} ms, p99 ${fmt(quantile(o.stall, 0.99), 1)} ms, longest single stall p50 ${fmt(median(o.max), 1)} ms; quiet windows of the same length p50 ${fmt(median(o.quiet), 1)} ms (n=${o.stall.length})`,
+    `  one-shot snapshot on ${marker} (${o.technique}): main-thread stall per install+capture+remove p50 ${fmt(median(o.stall), 1)} ms, p99 ${fmt(quantile(o.stall, 0.99), 1)} ms, longest single stall p50 ${fmt(median(o.max), 1)} ms; quiet windows of the same length p50 ${fmt(median(o.quiet), 1)} ms (n=${o.stall.length}); the operation took p50 ${fmt(median(o.window), 1)} ms, of which inspector round trips to install p50 ${fmt(median(o.install), 1)} ms`,
   );
 }
 console.log(
