@@ -37,6 +37,7 @@ const allowed = (approvals = 0): Decision => ({
     approverGroups: approvals > 0 ? ['policy-approvers'] : [],
     masking: 'standard',
     keepArtifactsSec: 0,
+    outlivesLogin: false,
   },
 });
 

@@ -65,6 +65,9 @@ const EXPECTED: Record<string, Cell | 'public'> = {
   'POST /api/v1/users': only(201, 'admin'),
   'GET /api/v1/users': only(200, 'admin'),
   'POST /api/v1/users/:name/reset-mfa': only(200, 'admin'),
+  'POST /api/v1/users/:name/disable': only(200, 'admin'),
+  'POST /api/v1/users/:name/enable': only(200, 'admin'),
+  // Minting is the createToken decision: for oneself (users-mint-own-tokens) or, by admins, for others.
   'POST /api/v1/tokens': only(201, 'owner', 'admin'),
   'GET /api/v1/tokens': anyone(200),
   'DELETE /api/v1/tokens/:id': byRole(200, { owner: 200, admin: 200 }, 404),
@@ -79,6 +82,8 @@ const EXPECTED: Record<string, Cell | 'public'> = {
   'POST /api/v1/auth/sso/device/token': 'public',
   'POST /api/v1/agents': only(201, 'admin'),
   'GET /api/v1/agents': only(200, 'admin'),
+  'POST /api/v1/agents/:name/revoke': only(200, 'admin'),
+  'POST /api/v1/agents/:name/rotate': only(200, 'admin'),
   'GET /api/v1/targets': anyone(200),
   // Filing is decided by the access service: a request policy denies is stored as denied (201).
   'POST /api/v1/requests': anyone(201),
@@ -148,6 +153,26 @@ async function requestFor(
   f: Fixtures,
 ): Promise<{ url: string; payload?: Record<string, unknown>; session?: AccessRequestRecord }> {
   const fresh = MUTATES_SESSION.has(d.url.split('/').at(-1)!);
+  const n = ++unique;
+  // Disabling a user or revoking an agent acts on one made for this cell, never on a fixture.
+  if (/\/users\/:name\/(disable|enable)$/.test(d.url)) {
+    const user = await g.gw.services.identity.createUser(`doomed-${n}`, [], null);
+    return { url: d.url.replace(':name', user.name), payload: {} };
+  }
+  if (/\/agents\/:name\/(revoke|rotate)$/.test(d.url)) {
+    const name = `doomed-agent-${n}`;
+    await g.gw.services.store.createAgent({
+      id: `agt_${name}`,
+      name,
+      env: 'staging',
+      owner: '',
+      tags: {},
+      credentialHash: `unused-${n}`,
+      createdAt: 0,
+      revokedAt: null,
+    });
+    return { url: d.url.replace(':name', name), payload: {} };
+  }
   const session = fresh ? await g.session(state) : f.sessions[state];
   const evidence = f.evidence[state];
   let url = d.url
@@ -161,7 +186,6 @@ async function requestFor(
     url = url.replace(':id', tokenId);
   } else if (d.url.startsWith('/api/v1/recordings/')) url = url.replace(':id', evidence.recording);
   else url = url.replace(':id', session.id).replace(':name', 'missing.js');
-  const n = ++unique;
   const bodies: Record<string, Record<string, unknown>> = {
     'POST /api/v1/users': { name: `user-${n}`, groups: [] },
     'POST /api/v1/tokens': { user: 'olive', ttl: '1h' },

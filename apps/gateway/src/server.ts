@@ -34,6 +34,7 @@ import { AgentHub } from './services/agent-hub.js';
 import { AuditService } from './services/audit-service.js';
 import { Authorizer } from './services/authorizer.js';
 import { IdentityService } from './services/identity.js';
+import { AccountControl } from './services/account-control.js';
 import { SecretBox } from './services/secrets.js';
 import { loadSharedSigningKey, type GatewaySigningKey } from './services/signing-keys.js';
 import { SharedSecrets } from './services/shared-secrets.js';
@@ -59,6 +60,8 @@ export interface GatewayServices {
   config: GatewayConfig;
   store: Store;
   identity: IdentityService;
+  /** Disabling users, revoking and rotating agent credentials: access ended at once. */
+  control: AccountControl;
   authorizer: Authorizer;
   engine: PolicyEngine;
   audit: AuditService;
@@ -266,9 +269,11 @@ export function buildServer(options: GatewayOptions): Gateway {
     metrics,
     intervalMs: config.policySyncIntervalMs,
   });
+  const control = new AccountControl({ store, clock, access, agentChanged: (n) => router.agentChanged(n) });
   const configApply = new ConfigService({
     store,
     identity,
+    control,
     audit,
     clock,
     redactor,
@@ -290,6 +295,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     store,
     cluster,
     identity,
+    control,
     authorizer,
     engine,
     audit,

@@ -38,6 +38,15 @@ export const AUDIT_EVENT_TYPES = {
   },
   'user.created': { severity: 'I', description: 'A local user was created.' },
   'user.updated': { severity: 'I', description: 'A local user or its groups changed.' },
+  'user.disabled': {
+    severity: 'W',
+    description:
+      'A user was disabled: every token revoked, every pending request denied, every session ended.',
+  },
+  'user.enabled': {
+    severity: 'I',
+    description: 'A disabled user was enabled again (old tokens stay revoked).',
+  },
   'request.created': { severity: 'I', description: 'An access request was filed.' },
   'request.approved': { severity: 'I', description: 'A reviewer approved an access request.' },
   'request.denied': { severity: 'I', description: 'A reviewer denied an access request.' },
@@ -100,6 +109,10 @@ export const AUDIT_EVENT_TYPES = {
   'agent.revoked': {
     severity: 'W',
     description: "An agent's registration was revoked; it can no longer connect.",
+  },
+  'agent.rotated': {
+    severity: 'W',
+    description: "An agent's credential was replaced; the connection made with the old one was closed.",
   },
   'config.changed': {
     severity: 'I',

@@ -90,6 +90,7 @@ test('mergeObligations fills defaults and picks the most restrictive', () => {
       masking: 'strict',
       keepArtifactsSec: 3600,
       maxInstances: 0,
+      outlivesLogin: false,
     },
   );
   assert.throws(() => mergeObligations([]), TypeError);
@@ -102,6 +103,15 @@ test('@maxInstances limits fan-out; merged, the smallest set limit wins and 0 me
   assert.equal(checkAnnotations('forbid', { maxInstances: '2' }).errors.length, 1);
   assert.equal(mergeObligations([{}, {}]).maxInstances, 0);
   assert.equal(mergeObligations([{}, { maxInstances: 5 }, { maxInstances: 2 }]).maxInstances, 2);
+});
+
+test('@outlivesLogin("allow") holds only when every determining permit says it', () => {
+  assert.equal(checkAnnotations('permit', { outlivesLogin: 'allow' }).info.obligations.outlivesLogin, true);
+  for (const bad of ['true', 'yes', ''])
+    assert.equal(checkAnnotations('permit', { outlivesLogin: bad }).errors.length, 1, bad);
+  assert.equal(checkAnnotations('forbid', { outlivesLogin: 'allow' }).errors.length, 1);
+  assert.equal(mergeObligations([{ outlivesLogin: true }, { outlivesLogin: true }]).outlivesLogin, true);
+  assert.equal(mergeObligations([{ outlivesLogin: true }, {}]).outlivesLogin, false);
 });
 
 test('@keepArtifacts takes 0 or a duration up to 7d', () => {

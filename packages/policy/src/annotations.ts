@@ -19,6 +19,12 @@ export interface Obligations {
   /** Most instances (processes) of the service one action may reach at once; 0 or absent (sessions
    *  recorded before the obligation existed): no limit. */
   maxInstances?: number;
+  /**
+   * An API token minted under this permit (`createToken`) may outlive the login it was minted
+   * from (`@outlivesLogin("allow")`); otherwise it ends when that login ends — a single sign-on
+   * login's when the provider's session does. Absent (decisions recorded before it existed): no.
+   */
+  outlivesLogin?: boolean;
 }
 
 /** Obligations of a permit that declares none: one hour, 15 minutes idle, no approval, standard masking. */
@@ -30,6 +36,7 @@ export const DEFAULT_OBLIGATIONS: Readonly<Obligations> = Object.freeze({
   masking: 'standard',
   keepArtifactsSec: 0,
   maxInstances: 0,
+  outlivesLogin: false,
 });
 
 /** Longest duration an annotation may name: seven days. */
@@ -60,6 +67,7 @@ const PERMIT_KEYS = new Set([
   'masking',
   'keepArtifacts',
   'maxInstances',
+  'outlivesLogin',
 ]);
 const FORBID_KEYS = new Set(['id', 'description', 'reason', 'stepUp']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -167,6 +175,10 @@ export function checkAnnotations(
         else info.obligations.maxInstances = count;
         break;
       }
+      case 'outlivesLogin':
+        if (value !== 'allow') errors.push(`@outlivesLogin("${value.slice(0, 32)}") must be "allow"`);
+        else info.obligations.outlivesLogin = true;
+        break;
       case 'masking':
         if (value !== 'standard' && value !== 'strict')
           errors.push(`@masking("${value.slice(0, 32)}") must be "standard" or "strict"`);
@@ -203,6 +215,7 @@ export function withDefaults(partial: Partial<Obligations>): Obligations {
     masking: partial.masking ?? DEFAULT_OBLIGATIONS.masking,
     keepArtifactsSec: partial.keepArtifactsSec ?? DEFAULT_OBLIGATIONS.keepArtifactsSec,
     maxInstances: partial.maxInstances ?? 0,
+    outlivesLogin: partial.outlivesLogin ?? DEFAULT_OBLIGATIONS.outlivesLogin,
   };
 }
 
@@ -228,6 +241,8 @@ export function mergeObligations(permits: readonly Partial<Obligations>[]): Obli
     // evidence an auditor may need outweighs a shorter wish: the longest retention wins
     keepArtifactsSec: Math.max(...all.map((o) => o.keepArtifactsSec)),
     maxInstances: smallestLimit(all.map((o) => o.maxInstances ?? 0)),
+    // a token outlives its login only when every determining permit says it may
+    outlivesLogin: all.every((o) => o.outlivesLogin === true),
   };
 }
 

@@ -205,6 +205,7 @@ permit (principal in Glovebox::Group::"engineers", action == Glovebox::Action::"
     masking: 'strict',
     keepArtifactsSec: 0,
     maxInstances: 0,
+    outlivesLogin: false,
   });
 });
 
@@ -291,6 +292,7 @@ test('describe() lists every policy with effective obligations', async () => {
     masking: 'standard',
     keepArtifactsSec: 0,
     maxInstances: 0,
+    outlivesLogin: false,
   });
   const mfa = description.policies.find((p) => p.id === 'prod-requires-fresh-mfa');
   assert.equal(mfa?.effect, 'forbid');

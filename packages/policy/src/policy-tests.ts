@@ -83,6 +83,7 @@ const testCaseSchema = z.strictObject({
         approverGroups: z.array(z.string()),
         masking: z.enum(['standard', 'strict']),
         keepArtifacts: z.union([z.string(), z.number()]),
+        outlivesLogin: z.boolean(),
       })
       .partial()
       .optional(),
@@ -291,6 +292,10 @@ function compareObligations(
     if (want !== undefined && want !== actual.keepArtifactsSec)
       failures.push(`obligations.keepArtifacts: expected ${want}s, got ${actual.keepArtifactsSec}s`);
   }
+  if (expected.outlivesLogin !== undefined && expected.outlivesLogin !== actual.outlivesLogin)
+    failures.push(
+      `obligations.outlivesLogin: expected ${expected.outlivesLogin}, got ${actual.outlivesLogin}`,
+    );
   return failures;
 }
 

@@ -153,6 +153,7 @@ test('step-up appearing or disappearing is a change; approver groups only count 
     approverGroups: [],
     masking: 'standard' as const,
     keepArtifactsSec: 0,
+    outlivesLogin: false,
   };
   assert.deepEqual(
     compareOutcomes(

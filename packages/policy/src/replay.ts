@@ -46,8 +46,8 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
 /** One obligation whose value differs between the two outcomes. */
 export interface ObligationChange {
   field: keyof Obligations;
-  before: number | string | string[];
-  after: number | string | string[];
+  before: number | string | string[] | boolean;
+  after: number | string | string[] | boolean;
   direction: 'tightened' | 'loosened' | 'changed';
 }
 
@@ -226,5 +226,12 @@ function compareObligations(a: Obligations | undefined, b: Obligations | undefin
       direction: after < before ? 'tightened' : 'loosened',
     });
   }
+  if ((a.outlivesLogin ?? false) !== (b.outlivesLogin ?? false))
+    out.push({
+      field: 'outlivesLogin',
+      before: a.outlivesLogin ?? false,
+      after: b.outlivesLogin ?? false,
+      direction: b.outlivesLogin ? 'loosened' : 'tightened',
+    });
   return out;
 }

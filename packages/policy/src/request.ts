@@ -118,6 +118,7 @@ export const GATEWAY_ACTIONS: ReadonlySet<PolicyAction> = new Set([
   'exchangeToken',
   'readMetrics',
   'readPolicy',
+  'createToken',
 ]);
 
 /** The id of the single gateway entity. */

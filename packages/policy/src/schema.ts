@@ -77,5 +77,9 @@ namespace Glovebox {
   // Reading the gateway's Prometheus metrics and the policy set in force.
   action readMetrics, readPolicy
     appliesTo { principal: User, resource: Gateway, context: RequestContext };
+  // Minting an API token; context.requester is the user the token acts as. Obligations:
+  // @maxDuration caps its lifetime, @outlivesLogin("allow") lets it outlive the minting login.
+  action createToken
+    appliesTo { principal: User, resource: Gateway, context: RequestContext };
 }
 `;

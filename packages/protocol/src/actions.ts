@@ -23,6 +23,8 @@ export const POLICY_ACTIONS = [
   // reading the gateway's metrics and the policy set in force (routes/table.ts in the gateway)
   'readMetrics',
   'readPolicy',
+  // minting an API token (routes/table.ts); the token's user is context.requester
+  'createToken',
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 

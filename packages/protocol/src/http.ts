@@ -49,12 +49,22 @@ export const userSchema = z.object({
   groups: z.array(z.string()),
   mfaEnrolled: z.boolean(),
   createdAt: z.number(),
+  /** A disabled user cannot log in and holds no working token. */
+  disabled: z.boolean().optional(),
+});
+/** `glovebox users disable|enable NAME`: what disabling ended at once (zero when enabling). */
+export const userAccessChangedSchema = z.object({
+  user: z.string(),
+  disabled: z.boolean(),
+  tokensRevoked: z.number(),
+  sessionsClosed: z.number(),
 });
 
 export const createTokenBodySchema = z
   .object({
     user: name.optional(),
-    ttl: z.string().max(16).default('30d'),
+    /** Lifetime; at most what policy allows (the createToken decision), which is also the default. */
+    ttl: z.string().max(16).optional(),
     label: z.string().max(100).optional(),
   })
   .strict();
@@ -67,7 +77,14 @@ export const tokenSchema = z.object({
   expiresAt: z.number(),
   revokedAt: z.number().nullable(),
 });
-export const createdTokenSchema = tokenSchema.extend({ token: z.string() });
+/**
+ * `limitedBy`: what set the expiry — the lifetime asked for, the policy's maximum, or the end of the
+ * login the token was minted from.
+ */
+export const createdTokenSchema = tokenSchema.extend({
+  token: z.string(),
+  limitedBy: z.enum(['request', 'policy', 'login']),
+});
 
 /** An admin-issued, single-use ticket that lets a user enroll a first second factor. */
 export const enrollmentTicketSchema = z.object({ ticket: z.string(), expiresAt: z.number() });
@@ -120,6 +137,8 @@ export const agentSchema = z.object({
   instances: z.array(instanceViewSchema),
 });
 export const registeredAgentSchema = z.object({ agent: agentSchema, credential: z.string() });
+/** `glovebox agents revoke NAME`: the registration is revoked, its connection closed, its sessions ended. */
+export const revokedAgentSchema = z.object({ agent: z.string(), sessionsClosed: z.number() });
 export const targetSchema = z.object({
   name: z.string(),
   env: z.string(),
@@ -169,6 +188,8 @@ export const obligationsSchema = z.object({
   keepArtifactsSec: z.number().optional(),
   /** Most instances one action may reach; 0 or absent: no limit. */
   maxInstances: z.number().optional(),
+  /** A token minted under it may outlive the login it was minted from (createToken only). */
+  outlivesLogin: z.boolean().optional(),
 });
 export const approvalSchema = z.object({
   approver: z.string(),

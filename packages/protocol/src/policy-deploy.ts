@@ -146,11 +146,12 @@ const outcomeSchema = z.object({
       masking: z.string(),
       keepArtifactsSec: z.number(),
       maxInstances: z.number().optional(),
+      outlivesLogin: z.boolean().optional(),
     })
     .optional(),
   determiningPolicies: z.array(z.string()),
 });
-const obligationValue = z.union([z.number(), z.string(), z.array(z.string())]);
+const obligationValue = z.union([z.number(), z.string(), z.array(z.string()), z.boolean()]);
 
 export const policyPlanSchema = z.object({
   since: z.string(),

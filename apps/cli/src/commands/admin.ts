@@ -5,6 +5,8 @@ import type {
   createdUserSchema,
   registeredAgentSchema,
   resetMfaResponseSchema,
+  revokedAgentSchema,
+  userAccessChangedSchema,
   userSchema,
 } from '@glovebox/protocol';
 import { readStdin, table, when } from '../output.js';
@@ -21,6 +23,11 @@ function parseTags(values: string[]): Record<string, string> {
 }
 
 export function registerAdminCommands(program: Command): void {
+  registerUserCommands(program);
+  registerAgentCommands(program);
+}
+
+function registerUserCommands(program: Command): void {
   const users = program.command('users').description('local users (admins)');
   users
     .command('add')
@@ -60,8 +67,13 @@ export function registerAdminCommands(program: Command): void {
       const res = await api.call<{ users: z.infer<typeof userSchema>[] }>('GET', '/users');
       out.result(res.users, (users) =>
         table(
-          ['NAME', 'GROUPS', 'MFA'],
-          users.map((u) => [u.name, u.groups.join(','), u.mfaEnrolled ? 'yes' : 'no']),
+          ['NAME', 'GROUPS', 'MFA', 'DISABLED'],
+          users.map((u) => [
+            u.name,
+            u.groups.join(','),
+            u.mfaEnrolled ? 'yes' : 'no',
+            u.disabled ? 'yes' : 'no',
+          ]),
         ),
       );
     });
@@ -86,6 +98,31 @@ export function registerAdminCommands(program: Command): void {
       out.next(`glovebox mfa enroll --ticket TICKET`, `what ${name} runs after logging in`);
     });
 
+  for (const change of ['disable', 'enable'] as const)
+    users
+      .command(change)
+      .description(
+        change === 'disable'
+          ? 'disable a user: every token and login of theirs ends at once, their requests and sessions too'
+          : 'enable a disabled user again (they log in anew; old tokens stay revoked)',
+      )
+      .argument('<name>')
+      .action(async (name: string, _o: unknown, command: Command) => {
+        const { api, out } = context(command);
+        const res = await api.call<z.infer<typeof userAccessChangedSchema>>(
+          'POST',
+          `/users/${encodeURIComponent(name)}/${change}`,
+          {},
+        );
+        out.result(res, (safe) =>
+          safe.disabled
+            ? `disabled ${safe.user}: ${safe.tokensRevoked} token(s) revoked, ${safe.sessionsClosed} request(s) and session(s) ended`
+            : `enabled ${safe.user}`,
+        );
+      });
+}
+
+function registerAgentCommands(program: Command): void {
   const agents = program
     .command('agents')
     .description('registered agents, connected or not')
@@ -129,6 +166,40 @@ export function registerAdminCommands(program: Command): void {
       out.next(
         `GLOVEBOX_URL=${api.url} GLOVEBOX_AGENT_TOKEN=<the credential> node --import @glovebox/agent/register app.js`,
         'or `glovebox agent --config agent.yaml` for commands and databases',
+      );
+    });
+  agents
+    .command('revoke')
+    .description('revoke an agent: its credential stops working, its connection closes, its sessions end')
+    .argument('<name>')
+    .action(async (name: string, _o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<z.infer<typeof revokedAgentSchema>>(
+        'POST',
+        `/agents/${encodeURIComponent(name)}/revoke`,
+        {},
+      );
+      out.result(res, (safe) => `revoked ${safe.agent}; ${safe.sessionsClosed} session(s) ended`);
+    });
+  agents
+    .command('rotate')
+    .description("replace an agent's credential; prints the new one once (the old one stops working now)")
+    .argument('<name>')
+    .action(async (name: string, _o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      const res = await api.call<z.infer<typeof registeredAgentSchema>>(
+        'POST',
+        `/agents/${encodeURIComponent(name)}/rotate`,
+        {},
+      );
+      out.result(
+        res,
+        (safe) =>
+          `${safe.credential}\n(new credential of agent ${safe.agent.name}; the old one no longer connects; shown once)`,
+      );
+      out.next(
+        'restart the agent with GLOVEBOX_AGENT_TOKEN=<the credential>',
+        'its sessions resume on reconnection',
       );
     });
 }

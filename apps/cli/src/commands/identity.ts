@@ -190,24 +190,29 @@ export function registerIdentityCommands(program: Command): void {
       out.note('a command that stopped for MFA (exit 4) can be run again now');
     });
 
+  const LIMITED_BY = {
+    request: '',
+    policy: ', the longest policy allows',
+    login: ', when the login it was minted from ends',
+  } as const;
   const tokens = program.command('tokens').description('API tokens for automation');
   tokens
     .command('create')
     .description('create an API token (shown once, stored hashed)')
     .option('--user <name>', 'for another user (admins)')
-    .option('--ttl <duration>', 'lifetime, e.g. 1h, 30d', '30d')
+    .option('--ttl <duration>', 'lifetime, e.g. 1h, 1d (default and maximum: what policy allows)')
     .option('--label <text>', 'what it is for')
-    .action(async (o: { user?: string; ttl: string; label?: string }, command: Command) => {
+    .action(async (o: { user?: string; ttl?: string; label?: string }, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<z.infer<typeof createdTokenSchema>>('POST', '/tokens', {
-        ttl: o.ttl,
+        ...(o.ttl ? { ttl: o.ttl } : {}),
         ...(o.user ? { user: o.user } : {}),
         ...(o.label ? { label: o.label } : {}),
       });
       out.result(
         res,
         (safe) =>
-          `${safe.token}\n(token ${safe.id} for ${safe.user}, expires ${when(safe.expiresAt)}; shown once)`,
+          `${safe.token}\n(token ${safe.id} for ${safe.user}, expires ${when(safe.expiresAt)}${LIMITED_BY[safe.limitedBy]}; shown once)`,
       );
       out.next('GLOVEBOX_TOKEN=<the token above> glovebox whoami', 'scripts authenticate with it');
     });

@@ -185,10 +185,29 @@ export class AgentRouter implements ControlListener {
     this.#c.cluster.publish({ t: 'session', id: session.id });
   }
 
+  /**
+   * An agent's registration changed here: the connection to it (on this replica or another one) is
+   * closed if its credential was revoked or replaced.
+   */
+  async agentChanged(name: string): Promise<void> {
+    await this.#recheckAgent(name);
+    this.#c.cluster.publish({ t: 'agent', agent: name });
+  }
+
   message(message: ControlMessage): void {
     if (message.from === this.#self) return;
     if (message.t === 'session') void this.#refresh(message.id);
     else if (message.t === 'route') void this.#moved(message.agent, message.instance);
+    else if (message.t === 'agent') void this.#recheckAgent(message.agent);
+  }
+
+  async #recheckAgent(name: string): Promise<void> {
+    try {
+      const agent = await this.#c.store.getAgentByName(name);
+      if (agent) this.#c.hub.recheckCredential(agent);
+    } catch (error) {
+      this.#c.log.warn({ err: error, agent: name }, 'agent not re-read after a control message');
+    }
   }
 
   resync(): void {

@@ -14,6 +14,8 @@ export const controlMessageSchema = z.discriminatedUnion('t', [
     instance: z.string().min(1).max(64),
     from: z.string().max(64),
   }),
+  /** An agent's registration changed (revoked, credential replaced): re-read it, drop a stale connection. */
+  z.strictObject({ t: z.literal('agent'), agent: z.string().min(1).max(128), from: z.string().max(64) }),
   /** A shared secret (audit keyring, envelope keys) changed: reload it. */
   z.strictObject({ t: z.literal('secret'), name: z.string().min(1).max(64), from: z.string().max(64) }),
 ]);

@@ -5,6 +5,7 @@ import type { Redactor } from '@glovebox/redact';
 import type { AgentRecord, Store } from '../store/index.js';
 import type { ManagedSettingKey } from '../store/managed-settings.js';
 import type { AuditService } from '../services/audit-service.js';
+import type { AccountControl } from '../services/account-control.js';
 import type { Actor, IdentityService } from '../services/identity.js';
 import { hashBearer } from '../services/secrets.js';
 import { configDocumentSchema, type ConfigDocument } from './document.js';
@@ -14,6 +15,8 @@ import { planConfig, type ConfigChange, type ConfigPlan } from './reconcile.js';
 export interface ConfigServiceDeps {
   store: Store;
   identity: IdentityService;
+  /** Disabling users and revoking or re-keying agents: the same path as the API's. */
+  control: AccountControl;
   audit: AuditService;
   clock: Clock;
   redactor: Redactor;
@@ -165,7 +168,7 @@ export class ConfigService {
         const want = doc.users?.find((u) => u.name === change.name);
         if (change.op === 'create' && want) {
           const user = await this.#d.identity.createUser(want.name, want.groups, null);
-          if (want.disabled) await store.setUserDisabled(user.id, true);
+          if (want.disabled) await this.#d.control.disableUser(user, actor.name);
           await this.#record('user.created', by, change, {
             user: want.name,
             groups: user.groups,
@@ -175,11 +178,10 @@ export class ConfigService {
         }
         const user = await store.getUserByName(change.name);
         if (!user) return undefined;
-        if (change.op === 'delete') await store.setUserDisabled(user.id, true);
-        else if (want) {
-          await store.updateUserGroups(user.id, [...new Set(want.groups)].sort());
-          if (user.disabled !== want.disabled) await store.setUserDisabled(user.id, want.disabled);
-        }
+        if (change.op === 'delete' || (want?.disabled && !user.disabled))
+          await this.#d.control.disableUser(user, actor.name);
+        else if (want && !want.disabled && user.disabled) await this.#d.control.enableUser(user);
+        if (want) await store.updateUserGroups(user.id, [...new Set(want.groups)].sort());
         await this.#record('user.updated', by, change, { user: change.name, source: 'config' });
         return undefined;
       }
@@ -206,7 +208,7 @@ export class ConfigService {
     const { store, clock } = this.#d;
     const existing = await store.getAgentByName(change.name);
     if (change.op === 'delete') {
-      if (existing) await store.updateAgent({ ...existing, revokedAt: clock.now() });
+      if (existing) await this.#d.control.revokeAgent(existing, by.id);
       await this.#record('agent.revoked', by, change, { agent: change.name, source: 'config' });
       return undefined;
     }
@@ -225,7 +227,7 @@ export class ConfigService {
       createdAt: existing?.createdAt ?? clock.now(),
       revokedAt: null,
     };
-    if (existing) await store.updateAgent(next);
+    if (existing) await this.#d.control.replaceAgent(next);
     else await store.createAgent(next);
     await this.#record(
       existing && change.op === 'update' ? 'agent.updated' : 'agent.registered',

@@ -4,6 +4,7 @@ import {
   agentSchema,
   registerAgentBodySchema,
   registeredAgentSchema,
+  revokedAgentSchema,
   targetSchema,
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../server.js';
@@ -52,6 +53,64 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
         details: { env: agent.env, owner: agent.owner, tags: agent.tags },
       });
       return reply.status(201).send({ agent: await agentView(s, agent), credential });
+    },
+  );
+
+  const registered = async (name: string) => {
+    const agent = await store.getAgentByName(name);
+    if (!agent || agent.revokedAt !== null) throw new GloveboxError('GBX_NOT_FOUND', 'no such agent');
+    return agent;
+  };
+  const nameParams = z.object({ name: z.string().max(128) });
+
+  api.post(
+    '/agents/:name/revoke',
+    {
+      schema: {
+        params: nameParams,
+        body: z.object({}).strict().optional(),
+        response: { 200: revokedAgentSchema },
+      },
+    },
+    async (request) => {
+      const { actor, decision } = authzOf(request);
+      const agent = await registered(request.params.name);
+      const { sessionsClosed } = await s.control.revokeAgent(agent, actor.name);
+      await audit.record({
+        type: 'agent.revoked',
+        actor: { kind: 'user', id: actor.name },
+        target: agent.name,
+        decision,
+        outcome: 'success',
+        details: { agent: agent.name, sessionsClosed },
+      });
+      return { agent: agent.name, sessionsClosed };
+    },
+  );
+
+  api.post(
+    '/agents/:name/rotate',
+    {
+      schema: {
+        params: nameParams,
+        body: z.object({}).strict().optional(),
+        response: { 200: registeredAgentSchema },
+      },
+    },
+    async (request) => {
+      const { actor, decision } = authzOf(request);
+      const agent = await registered(request.params.name);
+      const credential = await s.control.rotateAgent(agent);
+      await audit.record({
+        type: 'agent.rotated',
+        actor: { kind: 'user', id: actor.name },
+        target: agent.name,
+        decision,
+        outcome: 'success',
+        details: { agent: agent.name },
+      });
+      const rotated = (await store.getAgentByName(agent.name)) ?? agent;
+      return { agent: agentView(s, rotated), credential };
     },
   );
 

@@ -137,7 +137,10 @@ async function grantHolds(
 ): Promise<{ allowed: boolean; decision?: Decision }> {
   if (grant === 'owner') return { allowed: isOwner(actor, loaded.ownerId) };
   if (typeof grant === 'object') {
-    const decision = s.authorizer.decide(actor, grant.gateway, { kind: 'gateway' });
+    const decision =
+      'gateway' in grant
+        ? s.authorizer.decide(actor, grant.gateway, { kind: 'gateway' })
+        : s.authorizer.decide(actor, grant.forUser, { kind: 'gateway' }, { requester: loaded.id });
     return { allowed: decision.allowed, decision };
   }
   const { session, agent } = loaded.fields;

@@ -14,6 +14,7 @@ import {
   mfaVerifyResponseSchema,
   resetMfaResponseSchema,
   tokenSchema,
+  userAccessChangedSchema,
   userSchema,
   whoamiResponseSchema,
 } from '@glovebox/protocol';
@@ -120,6 +121,36 @@ export function registerIdentityRoutes(api: GatewayApp, s: GatewayServices): voi
     },
   );
 
+  for (const change of ['disable', 'enable'] as const) {
+    api.post(
+      `/users/:name/${change}`,
+      {
+        schema: {
+          params: z.object({ name: z.string().max(64) }),
+          body: empty.optional(),
+          response: { 200: userAccessChangedSchema },
+        },
+      },
+      async (request) => {
+        const { actor, decision } = authzOf(request);
+        const user = await store.getUserByName(request.params.name);
+        if (!user) throw new GloveboxError('GBX_NOT_FOUND', 'no such user');
+        const ended =
+          change === 'disable'
+            ? await s.control.disableUser(user, actor.name)
+            : (await s.control.enableUser(user), { tokensRevoked: 0, sessionsClosed: 0 });
+        await audit.record({
+          type: change === 'disable' ? 'user.disabled' : 'user.enabled',
+          actor: { kind: 'user', id: actor.name },
+          decision,
+          outcome: 'success',
+          details: { user: user.name, ...ended },
+        });
+        return { user: user.name, disabled: change === 'disable', ...ended };
+      },
+    );
+  }
+
   api.get('/users', { schema: { response: { 200: z.object({ users: z.array(userSchema) }) } } }, async () => {
     const users = await store.listUsers();
     return {
@@ -128,6 +159,7 @@ export function registerIdentityRoutes(api: GatewayApp, s: GatewayServices): voi
         groups: u.groups,
         mfaEnrolled: u.mfaEnrolledAt !== null,
         createdAt: u.createdAt,
+        disabled: u.disabled,
       })),
     };
   });
@@ -137,18 +169,31 @@ export function registerIdentityRoutes(api: GatewayApp, s: GatewayServices): voi
     { schema: { body: createTokenBodySchema, response: { 201: createdTokenSchema } } },
     async (request, reply) => {
       const { actor, decision, user } = authzOf(request);
-      if (!user) throw new GloveboxError('GBX_INTERNAL', 'token route reached without its user');
-      const ttlMs = parseDuration(request.body.ttl);
-      if (ttlMs > 366 * 24 * 3600_000)
-        throw new GloveboxError('GBX_REQUEST_INVALID', 'token lifetime is at most 366d');
+      if (!user || !decision?.obligations)
+        throw new GloveboxError('GBX_INTERNAL', 'token route reached without its user and decision');
+      const requestedTtlMs = request.body.ttl === undefined ? undefined : parseDuration(request.body.ttl);
       const label = request.body.label ?? null;
-      const { token, record } = await identity.issueToken(user.id, 'api', ttlMs, label);
+      const { token, record, limitedBy } = await identity.mintApiToken(
+        actor,
+        user.id,
+        requestedTtlMs,
+        label,
+        decision.obligations,
+      );
+      const ttlMs = record.expiresAt - record.createdAt;
       await audit.record({
         type: 'auth.token_created',
         actor: { kind: 'user', id: actor.name },
         decision,
         outcome: 'success',
-        details: { user: user.name, ttlMs, label, token: record.id },
+        details: {
+          user: user.name,
+          ttlMs,
+          requestedTtlMs: requestedTtlMs ?? null,
+          limitedBy,
+          label,
+          token: record.id,
+        },
       });
       return reply.status(201).send({
         id: record.id,
@@ -159,6 +204,7 @@ export function registerIdentityRoutes(api: GatewayApp, s: GatewayServices): voi
         expiresAt: record.expiresAt,
         revokedAt: null,
         token,
+        limitedBy,
       });
     },
   );

@@ -6,6 +6,9 @@ export type GatewayAction = Extract<
   'administer' | 'readAudit' | 'readMetrics' | 'readPolicy' | 'deployPolicy' | 'approvePolicy' | 'planPolicy'
 >;
 
+/** Cedar actions on the gateway made for a loaded user, who is the decision's `context.requester`. */
+export type UserAction = Extract<PolicyAction, 'createToken'>;
+
 /**
  * What a route acts on, loaded by the authorization hook before the handler runs:
  * - `session`: the access request or session named by `:id`, with its target's registration;
@@ -22,9 +25,12 @@ export type ResourceKind = 'session' | 'token' | 'recording' | 'user';
  *   its approver groups, and allowed `approve` on its target by policy;
  * - `end`, `watch`: policy allows the caller that action on the session's target (its requester
  *   and the users whose approval counted in context);
- * - a gateway action: policy allows the caller that action on the gateway.
+ * - a gateway action: policy allows the caller that action on the gateway;
+ * - a user action: policy allows the caller that action on the gateway for the loaded user (as
+ *   `context.requester`); its obligations reach the handler with the decision.
  */
-export type Grant = 'owner' | 'approver' | 'end' | 'watch' | { gateway: GatewayAction };
+export type Grant =
+  'owner' | 'approver' | 'end' | 'watch' | { gateway: GatewayAction } | { forUser: UserAction };
 
 /** How one route is authorized. */
 export type RouteAccess =
@@ -79,7 +85,10 @@ export const ROUTE_TABLE: readonly RouteDeclaration[] = [
   { method: 'POST', url: `${A}/users`, access: admin },
   { method: 'GET', url: `${A}/users`, access: admin },
   { method: 'POST', url: `${A}/users/:name/reset-mfa`, access: admin },
-  { method: 'POST', url: `${A}/tokens`, access: { resource: 'user', anyOf: ['owner', admin] } },
+  { method: 'POST', url: `${A}/users/:name/disable`, access: admin },
+  { method: 'POST', url: `${A}/users/:name/enable`, access: admin },
+  // Minting is the policy's decision, for the token's user; its obligations bound the token.
+  { method: 'POST', url: `${A}/tokens`, access: { resource: 'user', anyOf: [{ forUser: 'createToken' }] } },
   { method: 'GET', url: `${A}/tokens`, access: SELF },
   { method: 'DELETE', url: `${A}/tokens/:id`, access: { resource: 'token', anyOf: ['owner', admin] } },
   { method: 'POST', url: `${A}/mfa/enroll`, access: SELF },
@@ -95,6 +104,8 @@ export const ROUTE_TABLE: readonly RouteDeclaration[] = [
   // ---- agents and targets ---------------------------------------------------------------------
   { method: 'POST', url: `${A}/agents`, access: admin },
   { method: 'GET', url: `${A}/agents`, access: admin },
+  { method: 'POST', url: `${A}/agents/:name/revoke`, access: admin },
+  { method: 'POST', url: `${A}/agents/:name/rotate`, access: admin },
   // Each target is listed only when policy lets the caller request it (a decision per target).
   { method: 'GET', url: `${A}/targets`, access: SELF },
 

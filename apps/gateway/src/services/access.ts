@@ -143,6 +143,7 @@ export class AccessService {
           approverGroups: [],
           masking: 'strict',
           keepArtifactsSec: 0,
+          outlivesLogin: false,
         }
       : mergeObligations(allowedObligations);
     const durationSec = Math.min(input.durationSec ?? obligations.maxDurationSec, obligations.maxDurationSec);
@@ -434,6 +435,31 @@ export class AccessService {
       details: { reason: 'revoked' },
     });
     return record;
+  }
+
+  /**
+   * Closes every live request and session that `which` selects at once — a disabled user's, a
+   * revoked target's: pending requests are denied, active sessions end (their agents are told).
+   * Each closure is recorded once, by whoever moved it. Returns how many it closed.
+   */
+  async closeAll(which: (r: AccessRequestRecord) => boolean, why: string, by: string): Promise<number> {
+    let closed = 0;
+    for (const r of (await this.#c.store.listLiveRequests()).filter(which)) {
+      const ending = r.status === 'active';
+      const { record, changed } = await this.#transition(r, ending ? 'ended' : 'denied', why, by);
+      if (!changed) continue;
+      closed++;
+      await this.#c.audit.record({
+        type: ending ? 'session.revoked' : 'request.denied',
+        actor: { kind: 'user', id: by },
+        sessionId: r.id,
+        target: r.target,
+        outcome: 'success',
+        details: { reason: why },
+      });
+      if (!ending) this.#c.notify({ kind: 'request.denied', request: record, by });
+    }
+    return closed;
   }
 
   /**

@@ -308,6 +308,27 @@ export class AgentHub implements SessionListener {
     return [...this.#leases.keys()];
   }
 
+  /**
+   * An agent's registration changed: every connection made with a credential that is now revoked
+   * or replaced is closed at once (its calls fail); the agent must reconnect with its current one.
+   */
+  recheckCredential(agent: AgentRecord): void {
+    for (const conn of [...this.#open]) {
+      if (conn.agent.name !== agent.name) continue;
+      const current =
+        agent.revokedAt === null &&
+        agent.id === conn.agent.id &&
+        agent.credentialHash === conn.agent.credentialHash;
+      if (current) continue;
+      this.#c.log.warn({ agent: agent.name }, 'agent credential revoked or replaced; closing its connection');
+      this.#failCalls(
+        conn,
+        new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the agent credential was revoked or replaced'),
+      );
+      conn.socket.close(4003, 'credential revoked or replaced');
+    }
+  }
+
   /** Closes this replica's connection of an instance that is now connected elsewhere. */
   drop(agentName: string, instance: string, why: string): void {
     const conn = this.#connections.get(agentName)?.get(instance);

@@ -1,4 +1,5 @@
 import { GloveboxError, newId, newSecret, type Clock } from '@glovebox/core';
+import type { Obligations } from '@glovebox/policy';
 import type { Store, TokenRecord, UserRecord } from '../store/index.js';
 import { decoyPasswordHash, hashBearer, hashPassword, verifyPassword, type SecretBox } from './secrets.js';
 import { MfaService } from './mfa.js';
@@ -156,6 +157,35 @@ export class IdentityService {
     };
     await this.#c.store.createToken(record);
     return { token, record };
+  }
+
+  /**
+   * Mints an API token under the obligations of the `createToken` decision that allowed it: it
+   * lives at most `maxDurationSec`, and never past the end of the login it is minted from (a single
+   * sign-on login ends with the provider's session) unless the policy says `outlivesLogin`.
+   */
+  async mintApiToken(
+    actor: Actor,
+    userId: string,
+    requestedTtlMs: number | undefined,
+    label: string | null,
+    obligations: Pick<Obligations, 'maxDurationSec' | 'outlivesLogin'>,
+  ): Promise<{ token: string; record: TokenRecord; limitedBy: 'request' | 'policy' | 'login' }> {
+    const now = this.#c.clock.now();
+    const policyEnd = now + obligations.maxDurationSec * 1000;
+    const asked = requestedTtlMs === undefined ? Infinity : now + requestedTtlMs;
+    let expiresAt = Math.min(asked, policyEnd);
+    let limitedBy: 'request' | 'policy' | 'login' = asked <= policyEnd ? 'request' : 'policy';
+    if (obligations.outlivesLogin !== true) {
+      const login = await this.#c.store.getTokenById(actor.tokenId);
+      if (!login) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
+      if (login.expiresAt < expiresAt) {
+        expiresAt = login.expiresAt;
+        limitedBy = 'login';
+      }
+    }
+    const { token, record } = await this.issueToken(userId, 'api', expiresAt - now, label);
+    return { token, record, limitedBy };
   }
 
   /** Stores a caller-chosen API token (bootstrap only). */

@@ -26,6 +26,7 @@ const request: AccessRequestRecord = {
     approverGroups: ['sre-leads'],
     masking: 'standard',
     keepArtifactsSec: 0,
+    outlivesLogin: false,
   },
   policyVersion: 'v1',
   determiningPolicies: ['p'],

@@ -31,6 +31,7 @@ const request = (id: string, requesterId: string): AccessRequestRecord => ({
     approverGroups: ['sre-leads'],
     masking: 'standard',
     keepArtifactsSec: 0,
+    outlivesLogin: false,
   },
   policyVersion: 'v',
   determiningPolicies: ['p'],

@@ -1,0 +1,77 @@
+import { newSecret, type Clock } from '@glovebox/core';
+import type { AgentRecord, Store, UserRecord } from '../store/index.js';
+import type { AccessService } from './access.js';
+import { hashBearer } from './secrets.js';
+
+export interface AccountControlConfig {
+  store: Store;
+  clock: Clock;
+  access: Pick<AccessService, 'closeAll'>;
+  /** Closes a connection whose agent credential was revoked or replaced, on whichever replica holds it. */
+  agentChanged(name: string): Promise<void>;
+}
+
+/**
+ * Ending access at once: disabling a user (every token and console login revoked, every pending
+ * request denied and every session ended), revoking or rotating an agent's credential (its live
+ * connection closed on whichever replica holds it). The API, `glovebox users disable`,
+ * `glovebox agents revoke|rotate` and `glovebox apply` all go through here.
+ */
+export class AccountControl {
+  readonly #c: AccountControlConfig;
+
+  constructor(config: AccountControlConfig) {
+    this.#c = config;
+  }
+
+  /**
+   * Disables a user. The flag comes first: every replica refuses the user's tokens from the next
+   * request on, since each check reads the user; then the tokens are revoked (enabling the user
+   * again brings none back) and the requests and sessions closed.
+   */
+  async disableUser(
+    user: UserRecord,
+    by: string,
+  ): Promise<{ tokensRevoked: number; sessionsClosed: number }> {
+    const { store, clock } = this.#c;
+    await store.setUserDisabled(user.id, true);
+    let tokensRevoked = 0;
+    for (const token of await store.listTokens(user.id))
+      if (token.revokedAt === null && (await store.revokeToken(token.id, clock.now()))) tokensRevoked++;
+    const sessionsClosed = await this.#c.access.closeAll(
+      (r) => r.requesterId === user.id,
+      'requester disabled',
+      by,
+    );
+    return { tokensRevoked, sessionsClosed };
+  }
+
+  /** Enables a user again; they log in anew (their old tokens stay revoked). */
+  async enableUser(user: UserRecord): Promise<void> {
+    await this.#c.store.setUserDisabled(user.id, false);
+  }
+
+  /** Revokes an agent's registration: it cannot connect, its connection is closed, its sessions end. */
+  async revokeAgent(agent: AgentRecord, by: string): Promise<{ sessionsClosed: number }> {
+    await this.#c.store.updateAgent({ ...agent, revokedAt: this.#c.clock.now() });
+    await this.#c.agentChanged(agent.name);
+    const sessionsClosed = await this.#c.access.closeAll((r) => r.target === agent.name, 'agent revoked', by);
+    return { sessionsClosed };
+  }
+
+  /**
+   * Replaces an agent's credential (shown once). The connection made with the old one is closed;
+   * the agent reconnects with the new one and resumes its sessions' leases.
+   */
+  async rotateAgent(agent: AgentRecord): Promise<string> {
+    const credential = newSecret('gbx_a');
+    await this.replaceAgent({ ...agent, credentialHash: hashBearer(credential) });
+    return credential;
+  }
+
+  /** Stores a changed registration and closes a connection its change made stale. */
+  async replaceAgent(next: AgentRecord): Promise<void> {
+    await this.#c.store.updateAgent(next);
+    await this.#c.agentChanged(next.name);
+  }
+}
