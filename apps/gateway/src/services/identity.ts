@@ -141,9 +141,9 @@ export class IdentityService {
     ttlMs: number,
     label: string | null,
     mfaAt: number | null = null,
+    now = this.#c.clock.now(),
   ): Promise<{ token: string; record: TokenRecord }> {
     const token = newSecret(kind === 'session' ? 'gbx_s' : 'gbx_t');
-    const now = this.#c.clock.now();
     const record: TokenRecord = {
       id: newId('tok'),
       userId,
@@ -184,7 +184,7 @@ export class IdentityService {
         limitedBy = 'login';
       }
     }
-    const { token, record } = await this.issueToken(userId, 'api', expiresAt - now, label);
+    const { token, record } = await this.issueToken(userId, 'api', expiresAt - now, label, null, now);
     return { token, record, limitedBy };
   }
 
