@@ -215,7 +215,7 @@ export function withDefaults(partial: Partial<Obligations>): Obligations {
     masking: partial.masking ?? DEFAULT_OBLIGATIONS.masking,
     keepArtifactsSec: partial.keepArtifactsSec ?? DEFAULT_OBLIGATIONS.keepArtifactsSec,
     maxInstances: partial.maxInstances ?? 0,
-    outlivesLogin: partial.outlivesLogin ?? DEFAULT_OBLIGATIONS.outlivesLogin,
+    outlivesLogin: partial.outlivesLogin ?? false,
   };
 }
 

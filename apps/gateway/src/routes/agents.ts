@@ -110,7 +110,7 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
         details: { agent: agent.name },
       });
       const rotated = (await store.getAgentByName(agent.name)) ?? agent;
-      return { agent: agentView(s, rotated), credential };
+      return { agent: await agentView(s, rotated), credential };
     },
   );
 
