@@ -16,7 +16,6 @@ const forbid = (pattern, message) => {
 const SIZE_EXCEPTIONS = [
   'apps/cli/src/commands/access.ts', // registerAccessCommands 124 lines
   'apps/cli/src/commands/identity.ts', // registerIdentityCommands 200
-  'apps/cli/src/commands/policy-deploy.ts', // registerPolicyDeployCommands 170
   'apps/gateway/src/routes/audit.ts', // registerAuditRoutes 144
   'apps/gateway/src/routes/identity.ts', // registerIdentityRoutes 218
   'apps/gateway/src/server.ts', // buildServer 370

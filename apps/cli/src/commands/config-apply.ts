@@ -6,7 +6,7 @@ import { GloveboxError } from '@glovebox/core';
 import type { ConfigApplyView, ConfigPlanView } from '@glovebox/protocol';
 import { EXIT } from '../client.js';
 import { context } from './common.js';
-import { PLAN_CHANGES_EXIT } from './policy-deploy.js';
+import { PLAN_CHANGES_EXIT } from './policy-deploy/index.js';
 
 type YamlModule = typeof YamlTypes;
 

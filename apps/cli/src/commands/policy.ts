@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../client.js';
 import { localOutput } from './common.js';
-import { registerPolicyDeployCommands } from './policy-deploy.js';
+import { registerPolicyDeployCommands } from './policy-deploy/index.js';
 
 // The policy engine (Cedar compiled to WebAssembly) loads only for these commands.
 const policyEngine = () => import('@glovebox/policy');
