@@ -168,6 +168,16 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
       const exec = await cli(['exec', host, '--', 'echo', `through-${i}`], via(url));
       assert.equal(exec.code, 0, `exec through ${url}: ${exec.stderr}`);
       assert.match(exec.stdout, new RegExp(`through-${i}`));
+      // every replica lists both agents as connected, whichever replica holds them
+      const agents = await cli(['agents', '--json'], { ...admin, GLOVEBOX_URL: url });
+      assert.deepEqual(
+        agents
+          .json<{ name: string; connected: boolean }[]>()
+          .map((a) => `${a.name}:${a.connected}`)
+          .sort(),
+        ['host:true', 'svc:true'],
+        `agents through ${url}`,
+      );
     }
     assert.equal((await cli(['end', host], alice)).code, 0);
   });
