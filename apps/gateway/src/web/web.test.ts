@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer, type Gateway } from '../server.js';
-import { approveDevice, loginAtIdp, startTestIdp, type Tamper, type TestIdp } from './test-idp.js';
+import { approveDevice, loginAtIdp, startTestIdp, type Tamper, type TestIdp } from './test-idp/index.js';
 import { mapGroups, usernameFrom } from './oidc.js';
 import { safeReturnTo } from './security.js';
 
