@@ -27,7 +27,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => P
   },
   {
     names: ['targets', 'request', 'requests', 'approve', 'deny'],
-    load: async () => (await import('./commands/access.js')).registerAccessCommands,
+    load: async () => (await import('./commands/access/index.js')).registerAccessCommands,
   },
   {
     names: ['sessions', 'use', 'end'],

@@ -5,8 +5,7 @@ import { errorFromBody, type ApiClient } from '../client.js';
 import type { InstanceResult, InstanceSelector } from '@glovebox/protocol';
 import type { Output } from '../output.js';
 import { neutraliseLine } from '../terminal-text.js';
-import { durationOption } from './access.js';
-import { context, resolveSession, splitSessionOperands, usage } from './common.js';
+import { context, durationOption, resolveSession, splitSessionOperands, usage } from './common.js';
 import {
   droppedLinesMessage,
   probeDisabledMessage,

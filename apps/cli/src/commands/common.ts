@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GloveboxError } from '@glovebox/core';
+import { GloveboxError, parseDuration } from '@glovebox/core';
 import type { AccessRequestView } from '@glovebox/protocol';
 import { ApiClient, resolveUrl } from '../client.js';
 import { currentSession } from '../home.js';
@@ -30,6 +30,15 @@ export function context(command: Command): { api: ApiClient; out: Output; opts: 
 /** Throws a usage error (exit 2). */
 export function usage(message: string): never {
   throw new GloveboxError('GBX_USAGE', message);
+}
+
+/** A duration option checked before anything is sent: a unit is required. */
+export function durationOption(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    return usage(`${flag}: ${error instanceof Error ? error.message : 'invalid duration'}`);
+  }
 }
 
 const SESSION_ID = /^ses_[0-9a-z]{16}$/;
