@@ -34,7 +34,7 @@ export function registerIdentityRoutes(api: GatewayApp, s: GatewayServices): voi
     { schema: { body: loginBodySchema, response: { 200: loginResponseSchema } } },
     async (request) => {
       const { user, password, otp } = request.body;
-      const result = await passwordLogin(identity, audit, {
+      const result = await passwordLogin(identity, audit, s.redactor, {
         user,
         password,
         otp,

@@ -1,7 +1,14 @@
 import { GloveboxError, newId, newSecret, type Clock } from '@glovebox/core';
 import type { Obligations } from '@glovebox/policy';
 import type { Store, TokenRecord, UserRecord } from '../store/index.js';
-import { decoyPasswordHash, hashBearer, hashPassword, verifyPassword, type SecretBox } from './secrets.js';
+import {
+  decoyPasswordHash,
+  hashBearer,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+  type SecretBox,
+} from './secrets.js';
 import { MfaService } from './mfa.js';
 import { CredentialLimiter, type CredentialLimits } from './credential-limits.js';
 
@@ -42,6 +49,11 @@ export interface IdentityConfig {
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const GROUP = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** True when `name` could name a user (lowercase letters, digits, . _ -; at most 64). */
+export function isUserName(name: string): boolean {
+  return NAME.test(name);
+}
 
 /** Validates a user or group name; throws GBX_REQUEST_INVALID. */
 export function checkName(kind: 'user' | 'group', name: string): string {
@@ -125,6 +137,9 @@ export class IdentityService {
         throw new GloveboxError('GBX_AUTH_FAILED', 'invalid credentials');
       mfaAt = this.#c.clock.now();
     }
+    // An older, cheaper hash is replaced by today's at the first login that proves the password.
+    if (needsRehash(user.passwordHash))
+      await this.#c.store.replacePasswordHash(user.id, user.passwordHash, await hashPassword(password));
     const { token, record } = await this.issueToken(
       user.id,
       'session',

@@ -10,7 +10,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 import { GloveboxError } from '@glovebox/core';
 
-const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024, keylen: 32 };
+/** N = 2^17, r = 8: 128 MiB and a few hundred ms per check, OWASP's recommendation for scrypt. */
+const SCRYPT = { N: 1 << 17, r: 8, p: 1, maxmem: 160 * 1024 * 1024, keylen: 32 };
+/** Older hashes still verified (and rehashed at the next successful login): N from 2^14, r = 8, p = 1. */
+const MIN_N = 1 << 14;
 
 function scryptAsync(password: string, salt: Buffer, params: typeof SCRYPT): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -24,7 +27,7 @@ function scryptAsync(password: string, salt: Buffer, params: typeof SCRYPT): Pro
   });
 }
 
-/** scrypt (N=2^15, r=8, p=1) with a random salt, encoded `scrypt$N$r$p$salt$hash`. */
+/** scrypt (N=2^17, r=8, p=1) with a random salt, encoded `scrypt$N$r$p$salt$hash`. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(password, salt, SCRYPT);
@@ -40,20 +43,39 @@ export function decoyPasswordHash(): Promise<string> {
   return decoyHash;
 }
 
+/** The parameters of a stored hash, or null when it is malformed or outside what is accepted. */
+function parseHash(stored: string): { N: number; r: number; p: number; salt: Buffer; hash: Buffer } | null {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
+  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
+  const N = Number(n);
+  // A tampered store must not make a login allocate gigabytes: only the parameters we ever wrote.
+  if (!Number.isInteger(N) || N < MIN_N || N > SCRYPT.N || (N & (N - 1)) !== 0) return null;
+  if (r !== String(SCRYPT.r) || p !== String(SCRYPT.p)) return null;
+  return {
+    N,
+    r: SCRYPT.r,
+    p: SCRYPT.p,
+    salt: Buffer.from(salt, 'base64url'),
+    hash: Buffer.from(hash, 'base64url'),
+  };
+}
+
 /** Constant-time check of a password against a stored hash; false for any malformed hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), {
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
+  const key = await scryptAsync(password, parsed.salt, {
     ...SCRYPT,
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    keylen: expected.length,
+    N: parsed.N,
+    keylen: parsed.hash.length,
   });
-  return expected.length === key.length && timingSafeEqual(expected, key);
+  return parsed.hash.length === key.length && timingSafeEqual(parsed.hash, key);
+}
+
+/** True when a stored hash is weaker than what `hashPassword` writes now (rehash it at login). */
+export function needsRehash(stored: string): boolean {
+  return (parseHash(stored)?.N ?? 0) < SCRYPT.N;
 }
 
 /** SHA-256 of a high-entropy bearer secret (tokens, agent credentials): what the store keeps. */

@@ -308,6 +308,15 @@ export class PostgresStore implements Store {
   async setUserDisabled(id: string, disabled: boolean): Promise<void> {
     await this.#q('UPDATE users SET disabled = $1 WHERE id = $2', [disabled, id]);
   }
+  async replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    return (
+      (await this.#count('UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [
+        next,
+        id,
+        expected,
+      ])) > 0
+    );
+  }
   async listAgents() {
     return (await this.#q('SELECT * FROM agents ORDER BY name')).map(agentFromRow);
   }

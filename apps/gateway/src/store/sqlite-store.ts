@@ -198,6 +198,9 @@ export class SqliteStore implements Store {
   setUserDisabled = async (id: string, disabled: boolean) => {
     this.#run('UPDATE users SET disabled = ? WHERE id = ?', disabled ? 1 : 0, id);
   };
+  replacePasswordHash = async (id: string, expected: string, next: string) =>
+    this.#run('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?', next, id, expected) >
+    0;
 
   createRequest = async (r: AccessRequestRecord) => {
     this.#run(

@@ -79,6 +79,11 @@ export interface Store {
   updateAgent(agent: AgentRecord): Promise<void>;
   /** Sets a user's disabled flag. */
   setUserDisabled(id: string, disabled: boolean): Promise<void>;
+  /**
+   * Replaces a user's password hash only while it is still `expected` (a stronger rehash of the same
+   * password at login); false when it changed meanwhile.
+   */
+  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean>;
 
   createRequest(request: AccessRequestRecord): Promise<void>;
   getRequest(id: string): Promise<AccessRequestRecord | null>;

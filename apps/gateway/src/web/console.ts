@@ -195,7 +195,7 @@ export function registerWebConsole(app: GatewayApp, s: GatewayServices, options:
       if (typeof request.headers[CSRF_HEADER] !== 'string')
         throw new GloveboxError('GBX_CSRF_INVALID', 'the console login must come from the console');
       const { user, password, otp } = request.body;
-      const result = await passwordLogin(identity, audit, {
+      const result = await passwordLogin(identity, audit, s.redactor, {
         user,
         password,
         otp,
