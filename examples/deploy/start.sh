@@ -52,7 +52,7 @@ trap stop EXIT
 trap 'exit 0' INT TERM
 
 ready() {
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + 120))
   until curl -fsS -o /dev/null "http://$1/readyz" 2>/dev/null; do
     ((SECONDS < deadline)) || { echo "start.sh: $1 did not become ready (see $run/*.log)" >&2; exit 1; }
     sleep 0.2

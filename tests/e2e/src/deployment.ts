@@ -48,15 +48,23 @@ export async function startThreeReplicas(dir: string, env: Record<string, string
   const exited = new Promise<void>((resolve) => script.once('exit', () => resolve()));
   const lb = `http://127.0.0.1:${base}`;
   const replicas = [1, 2, 3].map((i) => `http://127.0.0.1:${base + i}`);
-  // Generous: three gateways starting at once on a loaded 2-core machine.
-  await waitFor(
-    async () => {
-      if (script.exitCode !== null) throw new Error(`start.sh exited: ${output}`);
-      return output.includes('three replicas');
-    },
-    'the deployment',
-    120_000,
-  );
+  // Generous: three gateways starting at once on a loaded 2-core machine (seen: over two minutes
+  // while other end-to-end tests ran); start.sh gives each two minutes before it gives up.
+  try {
+    await waitFor(
+      async () => {
+        if (script.exitCode !== null) throw new Error(`start.sh exited: ${output}`);
+        return output.includes('three replicas');
+      },
+      'the deployment',
+      400_000,
+    );
+  } catch (error) {
+    // start.sh stops what it started when it is told to
+    script.kill('SIGTERM');
+    await exited;
+    throw error;
+  }
   const db = new pg.Client({ connectionString: TEST_PG_URL });
   await db.connect();
   const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>

@@ -86,7 +86,7 @@ async function factsLoad(lb: string, token: string, session: string, until: Prom
   return { acknowledged, failed };
 }
 
-test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { timeout: 300_000 }, async (t) => {
+test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { timeout: 900_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gbx-e2e-replicas-'));
   const sink = await sinkReceiver();
   const config = join(dir, 'glovebox.yaml');
