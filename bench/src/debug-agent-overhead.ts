@@ -33,15 +33,13 @@ const gw = buildServer({
   logDestination: new Writable({ write: (_c, _e, done) => done() }),
 });
 const url = await gw.listen();
-const credential = (
-  (await (
-    await fetch(`${url}/api/v1/agents`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'shop', env: 'staging' }),
-    })
-  ).json()) as { credential: string }
-).credential;
+const reg = (await (
+  await fetch(`${url}/api/v1/agents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'shop', env: 'staging' }),
+  })
+).json()) as { credential: string; gatewayKeys: string[] };
 
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -61,7 +59,13 @@ async function startApp(withAgent: boolean): Promise<{ child: ChildProcess; port
       env: {
         PATH: process.env.PATH ?? '',
         PORT: '0',
-        ...(withAgent ? { GLOVEBOX_URL: url, GLOVEBOX_AGENT_TOKEN: credential } : {}),
+        ...(withAgent
+          ? {
+              GLOVEBOX_URL: url,
+              GLOVEBOX_AGENT_TOKEN: reg.credential,
+              GLOVEBOX_GATEWAY_KEYS: reg.gatewayKeys.join(','),
+            }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'ignore'],
     },

@@ -63,7 +63,11 @@ async function main(): Promise<void> {
   await writeFile(file, logFile());
   const config = parseHostAgentConfig(
     {
-      gateway: { url: 'wss://gw.example', credential: { env: 'X' } },
+      gateway: {
+        url: 'wss://gw.example',
+        credential: { env: 'X' },
+        keys: ['sha256:3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f'],
+      },
       recordings: { dir: join(dir, 'rec') },
       targets: [
         {

@@ -49,6 +49,7 @@ const call = async (method: string, path: string, token: string, body?: unknown,
 await call('POST', '/users', ADMIN, { name: 'alice', groups: ['engineers'], password: 'alice-password-123' });
 const reg = JSON.parse(await call('POST', '/agents', ADMIN, { name: 'host', env: 'staging' })) as {
   credential: string;
+  gatewayKeys: string[];
 };
 const logFile = join(dir, 'app.log');
 const line =
@@ -56,7 +57,7 @@ const line =
 writeFileSync(logFile, line.repeat(Math.ceil((MIB * 1024 * 1024) / line.length)));
 const config = parseHostAgentConfig(
   {
-    gateway: { url, credential: { env: 'BENCH_AGENT_TOKEN' } },
+    gateway: { url, credential: { env: 'BENCH_AGENT_TOKEN' }, keys: reg.gatewayKeys },
     recordings: { dir: join(dir, 'recordings') },
     sandbox: 'off',
     targets: [

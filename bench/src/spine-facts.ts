@@ -68,6 +68,7 @@ const facts = processFactsCollector();
 const runtime = new AgentRuntime({
   url,
   token: reg.credential as string,
+  gatewayKeys: reg.gatewayKeys as string[],
   modules: [createFactsModule(facts)],
   log: () => undefined,
 });

@@ -41,10 +41,15 @@ async function olivia(api: Api): Promise<string> {
 }
 
 /** An in-process agent for `name` connected to `url` (a replica's). */
-async function agentFor(t: TestContext, url: string, credential: string): Promise<AgentRuntime> {
+async function agentFor(
+  t: TestContext,
+  url: string,
+  reg: { credential: string; gatewayKeys: string[] },
+): Promise<AgentRuntime> {
   const runtime = new AgentRuntime({
     url,
-    token: credential,
+    token: reg.credential,
+    gatewayKeys: reg.gatewayKeys,
     modules: [
       {
         actions: { facts: async () => ({ result: { ok: true } }) },
@@ -163,7 +168,7 @@ test('attack: a revoked or rotated agent credential stops working at once, also 
   const hubB = b.services.hub;
   const reg = await onA('POST', '/agents', ADMIN, { name: 'svc-staging', env: 'staging' });
   const old = reg.json.credential as string;
-  await agentFor(t, urlB, old);
+  await agentFor(t, urlB, reg.json as { credential: string; gatewayKeys: string[] });
   await until('the agent is connected to replica B', () => hubB.instances('svc-staging').size > 0);
 
   const rotated = await onA('POST', '/agents/svc-staging/rotate', ADMIN, {});
@@ -177,7 +182,7 @@ test('attack: a revoked or rotated agent credential stops working at once, also 
     null,
     'the old credential is gone',
   );
-  await agentFor(t, urlB, rotated.json.credential as string);
+  await agentFor(t, urlB, rotated.json as { credential: string; gatewayKeys: string[] });
   await until('the agent is back with its new credential', () => hubB.instances('svc-staging').size > 0);
 
   await onA('POST', '/users', ADMIN, { name: 'olivia', groups: ['engineers'], password: PASSWORD });

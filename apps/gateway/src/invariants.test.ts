@@ -46,6 +46,7 @@ async function setup(t: TestContext) {
   const runtime = new AgentRuntime({
     url,
     token: reg.json.credential as string,
+    gatewayKeys: reg.json.gatewayKeys as string[],
     modules: [module],
     log: () => undefined,
   });

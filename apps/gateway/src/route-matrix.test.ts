@@ -84,6 +84,8 @@ const EXPECTED: Record<string, Cell | 'public'> = {
   'GET /api/v1/agents': only(200, 'admin'),
   'POST /api/v1/agents/:name/revoke': only(200, 'admin'),
   'POST /api/v1/agents/:name/rotate': only(200, 'admin'),
+  'GET /api/v1/gateway/keys': only(200, 'admin'),
+  'POST /api/v1/gateway/keys/rotate': only(200, 'admin'),
   'GET /api/v1/targets': anyone(200),
   // Filing is decided by the access service: a request policy denies is stored as denied (201).
   'POST /api/v1/requests': anyone(201),

@@ -59,8 +59,15 @@ test('the gateway redacts what a careless agent sends: results, logs, audit', as
   });
   const reg = JSON.parse((await api('POST', '/agents', ADMIN, { name: 'svc', env: 'staging' })).text) as {
     credential: string;
+    gatewayKeys: string[];
   };
-  const runtime = new AgentRuntime({ url, token: reg.credential, modules: [careless], log: () => undefined });
+  const runtime = new AgentRuntime({
+    url,
+    token: reg.credential,
+    gatewayKeys: reg.gatewayKeys,
+    modules: [careless],
+    log: () => undefined,
+  });
   await runtime.start();
   t.after(async () => {
     await runtime.stop();

@@ -36,7 +36,7 @@ import { Authorizer } from './services/authorizer.js';
 import { IdentityService } from './services/identity.js';
 import { AccountControl } from './services/account-control.js';
 import { SecretBox } from './services/secrets.js';
-import { loadSharedSigningKey, type GatewaySigningKey } from './services/signing-keys.js';
+import { SharedSigningKey } from './services/signing-keys.js';
 import { SharedSecrets } from './services/shared-secrets.js';
 import { bootstrap, redactingLogger, replicaUrlOf } from './services/bootstrap.js';
 import { Metrics } from './services/metrics.js';
@@ -90,6 +90,8 @@ export interface GatewayServices {
   ciExchange: CiTokenExchange;
   /** Leadership, locks and control messages shared with the other replicas on the store. */
   cluster: Cluster;
+  /** The key every replica signs welcomes and envelopes with; agents pin its fingerprint. */
+  signingKey: SharedSigningKey;
   /** Checkpoints, export and verification; available once the gateway has started. */
   trail(): AuditTrail;
 }
@@ -163,14 +165,18 @@ export function buildServer(options: GatewayOptions): Gateway {
     box: secrets,
     exclusive: (n, fn) => cluster.exclusive(n, fn),
   });
-  let signingKey: GatewaySigningKey | undefined;
+  const signingKey = new SharedSigningKey({
+    secrets: shared,
+    legacyPath: join(config.dataDir, 'keys', 'envelope-ed25519.pem'),
+    clock,
+    refreshMs: 5_000,
+    onRotated: () => hub.rekey(),
+    log: logger.child({ part: 'signing-key' }),
+  });
   const hub = new AgentHub({
     store,
     clock,
-    key: () => {
-      if (!signingKey) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
-      return signingKey;
-    },
+    key: () => signingKey.current(),
     onConnection: (agent, instance, hello) => router.connection(agent, instance, hello),
     log: logger.child({ part: 'agents' }),
     envelopeTtlMs: config.envelopeTtlMs,
@@ -184,7 +190,7 @@ export function buildServer(options: GatewayOptions): Gateway {
           type,
           actor: { kind: 'agent', id: agent },
           target: agent,
-          outcome: type === 'agent.rejected' ? 'denied' : 'success',
+          outcome: type === 'agent.rejected' || type === 'agent.refused_gateway' ? 'denied' : 'success',
           details,
         })
         .catch(() => undefined);
@@ -313,6 +319,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     configApply,
     settingsSync,
     ciExchange,
+    signingKey,
     trail: () => {
       if (!trail) throw new GloveboxError('GBX_STORE_UNAVAILABLE', 'the gateway has not started');
       return trail;
@@ -402,7 +409,7 @@ export function buildServer(options: GatewayOptions): Gateway {
     started = true;
     await store.migrate();
     // Keys every replica shares, sealed in the store with the master key (ADR 0019).
-    signingKey = await loadSharedSigningKey(shared, join(config.dataDir, 'keys', 'envelope-ed25519.pem'));
+    await signingKey.load();
     router.useKey(
       Buffer.from(
         await shared.getOrCreate('replica-relay-key', () => randomBytes(32).toString('base64')),
@@ -476,6 +483,7 @@ export function buildServer(options: GatewayOptions): Gateway {
       policySync.stop();
       settingsSync.stop();
       await router.close();
+      signingKey.stop();
       await hub.close();
       artifacts.close();
       await sinks.stop();

@@ -2,12 +2,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { signEnvelope, type AgentToGateway } from '@glovebox/protocol';
+import { keyFingerprint, keyIdOf, signEnvelope, signWelcome, type AgentToGateway } from '@glovebox/protocol';
 import type { ActionModule } from './action.js';
 import { AgentRuntime } from './runtime.js';
 
 const gatewayKey = generateKeyPairSync('ed25519');
 const attackerKey = generateKeyPairSync('ed25519');
+const PINS = [keyFingerprint(gatewayKey.publicKey)];
+const CHANNEL = 'chan_test-0123456789abcdef';
+
+/** The welcome a gateway holding `key` answers a hello with. */
+function welcomeFor(nonce: string, key = gatewayKey) {
+  return {
+    type: 'welcome',
+    key: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    rotations: [],
+    welcome: signWelcome(
+      { keyId: keyIdOf(key.publicKey), privateKey: key.privateKey },
+      { agentName: 'svc', nonce, channel: CHANNEL, serverTime: Date.now(), heartbeatIntervalMs: 10_000 },
+    ),
+  };
+}
 
 /** A stand-in gateway that speaks the real agent protocol, so the runtime is tested over a real socket. */
 async function fakeGateway() {
@@ -24,20 +39,7 @@ async function fakeGateway() {
         const msg = JSON.parse((data as Buffer).toString('utf8')) as AgentToGateway;
         received.push(msg);
         if (msg.type === 'hello') {
-          ws.send(
-            JSON.stringify({
-              type: 'welcome',
-              agentName: 'svc',
-              signingKeys: [
-                {
-                  keyId: 'k1',
-                  publicKeyPem: gatewayKey.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-                },
-              ],
-              serverTime: Date.now(),
-              heartbeatIntervalMs: 10_000,
-            }),
-          );
+          ws.send(JSON.stringify(welcomeFor(msg.nonce)));
           resolve();
         }
       });
@@ -66,11 +68,12 @@ let instance = '';
 function envelope(callId: string, overrides: Record<string, unknown> = {}, key = gatewayKey.privateKey) {
   const now = Date.now();
   return signEnvelope(
-    { keyId: 'k1', privateKey: key },
+    { keyId: keyIdOf(gatewayKey.publicKey), privateKey: key },
     {
       callId,
       sessionId: 'ses_1',
       audience: 'svc',
+      channel: CHANNEL,
       target: 'svc',
       instance,
       action: 'ping',
@@ -101,6 +104,7 @@ test('the runtime runs only valid envelopes, once, for live sessions, and cleans
   const runtime = new AgentRuntime({
     url: gw.url,
     token: 'gbx_a_test-credential-000000000000',
+    gatewayKeys: PINS,
     modules: [module],
     log: () => undefined,
   });
@@ -122,6 +126,7 @@ test('the runtime runs only valid envelopes, once, for live sessions, and cleans
     ['call_valid_000001', envelope('call_valid_000001')],
     ['call_other_000001', envelope('call_other_000001', { audience: 'another-agent' })],
     ['call_sibling_0001', envelope('call_sibling_0001', { instance: 'inst_another_process' })],
+    ['call_chan_0000001', envelope('call_chan_0000001', { channel: 'chan_of-an-earlier-connection' })],
     [
       'call_stale_000001',
       envelope('call_stale_000001', { issuedAt: Date.now() - 120_000, expiresAt: Date.now() - 60_000 }),
@@ -162,6 +167,7 @@ test('given several gateway URLs, the agent reconnects to the next one when its 
   const runtime = new AgentRuntime({
     url: `http://127.0.0.1:1, ${gw.url}`,
     token: 'gbx_a_test-credential-000000000000',
+    gatewayKeys: PINS,
     modules: [],
     log: () => undefined,
     reconnectMinMs: 10,
@@ -172,4 +178,45 @@ test('given several gateway URLs, the agent reconnects to the next one when its 
   });
   assert.equal(await runtime.start(), 'svc');
   assert.equal(runtime.connected, true);
+});
+
+test('attack: a second welcome, even one the pinned key signed, is refused and the connection left', async (t) => {
+  const gw = await fakeGateway();
+  const runtime = new AgentRuntime({
+    url: gw.url,
+    token: 'gbx_a_test-credential-000000000000',
+    gatewayKeys: PINS,
+    modules: [],
+    log: () => undefined,
+    reconnectMinMs: 60_000,
+  });
+  t.after(async () => {
+    await runtime.stop();
+    await gw.close();
+  });
+  await runtime.start();
+  const hello = gw.received.find((m) => m.type === 'hello');
+  gw.send(welcomeFor(hello?.type === 'hello' ? hello.nonce : ''));
+  for (let i = 0; i < 100 && runtime.connected; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(runtime.connected, false);
+  const refusal = gw.received.find((m) => m.type === 'refusal');
+  assert.equal(refusal?.type === 'refusal' && refusal.code, 'GBX_AGENT_GATEWAY_UNTRUSTED');
+});
+
+test('an agent is configured with https (plain http only to this machine) and pinned keys, or refuses to start', () => {
+  const base = { token: 'gbx_a_test-credential-000000000000', modules: [] };
+  for (const [url, keys] of [
+    ['http://gateway.example', PINS],
+    ['https://127.0.0.1:1, http://10.0.0.8', PINS],
+    ['https://user:pw@gateway.example', PINS],
+    ['https://gateway.example', []],
+    ['https://gateway.example', ['sha256:abc']],
+  ] as [string, string[]][]) {
+    assert.throws(
+      () => new AgentRuntime({ ...base, url, gatewayKeys: keys }),
+      (e: { code?: string }) => e.code === 'GBX_CONFIG_INVALID',
+      url,
+    );
+  }
+  assert.doesNotThrow(() => new AgentRuntime({ ...base, url: 'https://gateway.example', gatewayKeys: PINS }));
 });

@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import WebSocket from 'ws';
 import { GloveboxError, isGloveboxError, systemClock, type Clock } from '@glovebox/core';
@@ -6,12 +6,16 @@ import {
   AGENT_MAX_FRAME_BYTES,
   AGENT_PROTOCOL_VERSION,
   gatewayToAgentSchema,
+  keyIdOf,
   verifyEnvelope,
+  verifyWelcome,
   type AgentToGateway,
   type EnvelopePayload,
+  type GatewayWelcome,
   type SignedEnvelope,
 } from '@glovebox/protocol';
 import type { ActionContext, ActionHandler, ActionModule } from './action.js';
+import { gatewayKeyPins, gatewayUrls } from './gateway-config.js';
 import { NonceCache } from './nonce-cache.js';
 
 export interface AgentRuntimeOptions {
@@ -22,6 +26,12 @@ export interface AgentRuntimeOptions {
   url: string;
   /** The agent credential printed by `glovebox agents register`. */
   token: string;
+  /**
+   * Fingerprints (`sha256:<hex>`) of the gateway keys this agent trusts, as `glovebox agents
+   * register` printed them: a welcome whose key is not one of them (or reached from one by a signed
+   * rotation) is refused.
+   */
+  gatewayKeys: string[];
   modules: ActionModule[];
   /** Local target name; `default` is served under the agent's registered name. */
   targetName?: string;
@@ -68,7 +78,15 @@ export class AgentRuntime {
   readonly #revoked = new Set<string>();
   readonly #calls = new Map<string, AbortController>();
   #socket: WebSocket | undefined;
+  /** The key of the current connection's welcome, by key id; empty until it arrived. */
   #keys = new Map<string, KeyObject>();
+  /** The channel the current connection's welcome named; envelopes must name it. */
+  #channel: string | undefined;
+  /** The nonce of the current connection's hello. */
+  #nonce = '';
+  /** Gateway keys seen rotated away from: never trusted again by this process. */
+  readonly #retired = new Set<string>();
+  readonly #pins: string[];
   #agentName: string | undefined;
   #stopped = false;
   #attempt = 0;
@@ -82,8 +100,8 @@ export class AgentRuntime {
   #next = 0;
 
   constructor(options: AgentRuntimeOptions) {
-    this.#urls = options.url.split(',').map((u) => u.trim());
-    if (!this.#urls.every((u) => /^https?:\/\//.test(u))) throw new TypeError('url must be http(s)://');
+    this.#urls = gatewayUrls(options.url);
+    this.#pins = gatewayKeyPins(options.gatewayKeys.join(','));
     this.#o = {
       clock: systemClock,
       log: (level, message) => process.stderr.write(`[glovebox-agent] ${level}: ${message}\n`),
@@ -120,7 +138,7 @@ export class AgentRuntime {
   }
 
   get connected(): boolean {
-    return this.#socket?.readyState === WebSocket.OPEN && this.#agentName !== undefined;
+    return this.#socket?.readyState === WebSocket.OPEN && this.#channel !== undefined;
   }
 
   /** Sessions this agent currently holds a lease for. */
@@ -152,6 +170,7 @@ export class AgentRuntime {
 
   #wsUrl(): string {
     const base = this.#urls[this.#next++ % this.#urls.length]!.replace(/\/+$/, '').replace(/^http/, 'ws');
+    // ws:// only where gatewayUrls allowed http:// (this machine)
     return `${base}/api/v1/agent/connect`;
   }
 
@@ -166,10 +185,14 @@ export class AgentRuntime {
     socket.on('open', () => {
       this.#attempt = 0;
       this.#lastContact = this.#o.clock.now();
+      this.#keys = new Map();
+      this.#channel = undefined;
+      this.#nonce = randomBytes(24).toString('base64url');
       this.#send({
         type: 'hello',
         protocol: AGENT_PROTOCOL_VERSION,
         agentVersion: this.#o.version,
+        nonce: this.#nonce,
         runtime: { node: process.versions.node, pid: process.pid, hostname: hostname().slice(0, 255) },
         instance: this.#instance,
         targets: [
@@ -202,7 +225,11 @@ export class AgentRuntime {
     socket.on('error', (error) => this.#o.log('warn', `gateway connection error: ${error.message}`));
     socket.on('close', () => {
       clearInterval(this.#heartbeat);
-      if (this.#socket === socket) this.#socket = undefined;
+      if (this.#socket === socket) {
+        this.#socket = undefined;
+        this.#keys = new Map();
+        this.#channel = undefined;
+      }
       this.#scheduleReconnect();
     });
   }
@@ -231,11 +258,12 @@ export class AgentRuntime {
   }
 
   #verify(envelope: SignedEnvelope): { ok: true; payload: EnvelopePayload } | { ok: false; reason: string } {
-    if (!this.#agentName) return { ok: false, reason: 'not-welcomed' };
+    if (!this.#agentName || !this.#channel) return { ok: false, reason: 'not-welcomed' };
     const now = this.#o.clock.now();
     return verifyEnvelope(envelope, {
       keys: this.#keys,
       audience: this.#agentName,
+      channel: this.#channel,
       targets: new Set([this.#agentName]),
       instance: this.#instance.id,
       now,
@@ -256,22 +284,15 @@ export class AgentRuntime {
     }
     const msg = parsed.data;
     switch (msg.type) {
-      case 'welcome': {
-        const keys = new Map<string, KeyObject>();
-        for (const k of msg.signingKeys) {
-          const key = createPublicKey(k.publicKeyPem);
-          if (key.asymmetricKeyType === 'ed25519') keys.set(k.keyId, key);
-        }
-        this.#keys = keys;
-        this.#agentName = msg.agentName;
-        this.#o.log('info', `connected to the gateway as "${msg.agentName}"`);
-        this.#onWelcome?.(msg.agentName);
+      case 'welcome':
+        this.#onWelcomeMessage(msg);
         return;
-      }
       case 'lease': {
         const checked = this.#verify(msg.envelope);
         if (!checked.ok || checked.payload.action !== 'lease') {
-          this.#o.log('warn', `refused a lease envelope (${checked.ok ? 'wrong action' : checked.reason})`);
+          const reason = checked.ok ? 'wrong action' : checked.reason;
+          this.#o.log('warn', `refused a lease envelope (${reason})`);
+          this.#report('GBX_ENVELOPE_INVALID', `lease envelope refused: ${reason}`, callIdOf(msg.envelope));
           return;
         }
         this.#extendLease(checked.payload);
@@ -297,6 +318,39 @@ export class AgentRuntime {
     }
   }
 
+  /**
+   * Trusts the first welcome of a connection when its key is pinned (or reached from a pinned key
+   * through signed rotations) and it is signed over this connection's nonce; refuses any other and
+   * any second one, and then leaves the connection.
+   */
+  #onWelcomeMessage(msg: GatewayWelcome): void {
+    const socket = this.#socket;
+    const refuse = (why: string) => {
+      this.#o.log(
+        'error',
+        `GBX_AGENT_GATEWAY_UNTRUSTED: refused the gateway (${why}); check GLOVEBOX_GATEWAY_KEYS`,
+      );
+      this.#report('GBX_AGENT_GATEWAY_UNTRUSTED', why);
+      this.#keys = new Map();
+      this.#channel = undefined;
+      socket?.close(4010, `GBX_AGENT_GATEWAY_UNTRUSTED: ${why}`);
+    };
+    if (this.#channel !== undefined) return refuse('a second welcome on one connection');
+    const checked = verifyWelcome(msg, { pins: this.#pins, retired: this.#retired, nonce: this.#nonce });
+    if (!checked.ok) return refuse(`welcome refused: ${checked.reason}`);
+    for (const old of checked.superseded) this.#retired.add(old);
+    this.#keys = new Map([[keyIdOf(checked.key), checked.key]]);
+    this.#channel = checked.payload.channel;
+    this.#agentName = checked.payload.agentName;
+    this.#o.log('info', `connected to the gateway as "${this.#agentName}" (key ${checked.fingerprint})`);
+    this.#onWelcome?.(this.#agentName);
+  }
+
+  /** Tells the gateway end what was refused, for its audit trail. */
+  #report(code: string, message: string, callId?: string): void {
+    this.#send({ type: 'refusal', code, message: message.slice(0, 500), ...(callId ? { callId } : {}) });
+  }
+
   #extendLease(p: EnvelopePayload): boolean {
     if (this.#revoked.has(p.sessionId)) return false;
     const now = this.#o.clock.now();
@@ -315,6 +369,7 @@ export class AgentRuntime {
     if (!checked.ok) {
       this.#o.log('warn', `refused an envelope: ${checked.reason}`);
       refuse('GBX_ENVELOPE_INVALID', `envelope refused: ${checked.reason}`);
+      this.#report('GBX_ENVELOPE_INVALID', `envelope refused: ${checked.reason}`, unverifiedCallId);
       return;
     }
     const p = checked.payload;

@@ -1,4 +1,6 @@
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
+import { isGloveboxError } from '@glovebox/core';
+import { gatewayKeyPins, gatewayUrls } from './gateway-config.js';
 import { relayAgentLog } from './agent-log.js';
 import { processFactsCollector } from './facts.js';
 import type { AgentWorkerData, HeapAgentOptions } from './worker.js';
@@ -6,8 +8,13 @@ import type { AgentWorkerData, HeapAgentOptions } from './worker.js';
 export interface StartAgentOptions {
   /** Gateway URL; default GLOVEBOX_URL. */
   url?: string;
-  /** Agent credential; default GLOVEBOX_AGENT_TOKEN. */
+  /** Agent credential; default GLOVEBOX_AGENT_TOKEN (removed from the environment once read). */
   token?: string;
+  /**
+   * Fingerprints of the gateway keys to trust, as `glovebox agents register` printed them; default
+   * GLOVEBOX_GATEWAY_KEYS (comma-separated).
+   */
+  gatewayKeys?: string[];
   /** Enable live debugging actions (snapshot, logpoint, eval, profile). Default true. */
   debugger?: boolean;
   /** Heap snapshots and statistics (heapsnapshot, heapstats), with their settings; `false` to disable. */
@@ -28,10 +35,21 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
   if (!isMainThread) return { stop: async () => undefined };
   const url = options.url ?? process.env.GLOVEBOX_URL;
   const token = options.token ?? process.env.GLOVEBOX_AGENT_TOKEN;
+  // Nothing else in the process (eval, child processes, a dependency) reads it after this.
+  delete process.env.GLOVEBOX_AGENT_TOKEN;
   if (!url || !token) {
     process.stderr.write(
       '[glovebox-agent] warn: GLOVEBOX_URL and GLOVEBOX_AGENT_TOKEN are required; agent not started\n',
     );
+    return { stop: async () => undefined };
+  }
+  let gatewayKeys: string[];
+  try {
+    gatewayUrls(url);
+    gatewayKeys = gatewayKeyPins(options.gatewayKeys?.join(',') ?? process.env.GLOVEBOX_GATEWAY_KEYS);
+  } catch (error) {
+    const why = isGloveboxError(error) ? `${error.code}: ${error.message}` : 'invalid configuration';
+    process.stderr.write(`[glovebox-agent] error: ${why}; agent not started\n`);
     return { stop: async () => undefined };
   }
   try {
@@ -54,6 +72,7 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
       url,
       token,
       ...(serviceVersion ? { serviceVersion } : {}),
+      gatewayKeys,
       factsPort: port2,
       logPort: logs.port2,
       debugger: debug,

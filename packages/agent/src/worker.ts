@@ -21,6 +21,8 @@ export interface HeapAgentOptions {
 export interface AgentWorkerData {
   url: string;
   token: string;
+  /** Pinned gateway key fingerprints. */
+  gatewayKeys: string[];
   factsPort: MessagePort;
   /** Where the agent's diagnostics go (bounded, relayed to stderr by the main thread). */
   logPort?: MessagePort;
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
   const runtime = new AgentRuntime({
     url: data.url,
     token: data.token,
+    gatewayKeys: data.gatewayKeys,
     modules,
     log: (level, message) => agentLog.log(level, message),
     ...(data.serviceVersion ? { serviceVersion: data.serviceVersion } : {}),

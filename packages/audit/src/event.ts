@@ -126,6 +126,15 @@ export const AUDIT_EVENT_TYPES = {
   'agent.connected': { severity: 'I', description: 'An agent connected to the gateway.' },
   'agent.disconnected': { severity: 'I', description: 'An agent disconnected.' },
   'agent.rejected': { severity: 'W', description: 'An agent connection or message was refused.' },
+  'gateway.key_rotated': {
+    severity: 'W',
+    description: 'The gateway signing key agents pin was rotated (the new one announced by the old).',
+  },
+  'agent.refused_gateway': {
+    severity: 'W',
+    description:
+      'An agent refused its gateway end: unpinned key, second or forged welcome, replayed envelope.',
+  },
   'audit.read': { severity: 'I', description: 'Somebody searched or read the audit trail.' },
   'audit.exported': { severity: 'I', description: 'The audit trail was exported.' },
   'audit.verified': { severity: 'I', description: 'The live audit trail was verified (with its result).' },

@@ -57,6 +57,10 @@ export const ERROR_CODES = {
   },
   GBX_AGENT_TIMEOUT: { status: 504, meaning: 'The target agent did not answer in time.' },
   GBX_AGENT_REFUSED: { status: 502, meaning: 'The agent refused or failed the action.' },
+  GBX_AGENT_GATEWAY_UNTRUSTED: {
+    status: 502,
+    meaning: 'The agent refused its gateway end: a key it has not pinned, a forged or a second welcome.',
+  },
   GBX_AUDIT_UNAVAILABLE: {
     status: 503,
     meaning: 'The audit event could not be written, so nothing was done.',

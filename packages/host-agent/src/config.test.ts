@@ -20,7 +20,11 @@ const dir = mkdtempSync(join(tmpdir(), 'gbx-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const base = () => ({
-  gateway: { url: 'wss://gw.example/agents', credential: { env: 'GLOVEBOX_AGENT_TOKEN' } },
+  gateway: {
+    url: 'wss://gw.example/agents',
+    credential: { env: 'GLOVEBOX_AGENT_TOKEN' },
+    keys: ['sha256:3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f'],
+  },
   recordings: { dir: 'recordings' },
   targets: [
     { type: 'exec', name: 'web-1', commands: [{ name: 'uptime', path: '/usr/bin/uptime', class: 'read' }] },
@@ -168,6 +172,16 @@ describe('parseHostAgentConfig refuses', () => {
       name: 'a plain ws:// gateway off localhost',
       mutate: (c) => (c.gateway.url = 'ws://gw.example'),
       path: 'gateway.url',
+    },
+    {
+      name: 'no pinned gateway key',
+      mutate: (c) => (c.gateway.keys = []),
+      path: 'gateway.keys',
+    },
+    {
+      name: 'a gateway key that is not a sha256 fingerprint',
+      mutate: (c) => (c.gateway.keys = ['3f3f']),
+      path: 'gateway.keys[0]',
     },
     {
       name: 'credentials in the gateway URL',

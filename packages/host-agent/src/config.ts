@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { GloveboxError, parseDuration } from '@glovebox/core';
 import { SQL_CLASSES, type SqlClass } from '@glovebox/sql';
+import { KEY_FINGERPRINT } from '@glovebox/protocol/constants';
 import {
   dangerousArgument,
   dangerousProbes,
@@ -78,8 +79,11 @@ export type SandboxMode = 'auto' | 'required' | 'off';
 
 /** The validated standalone agent configuration (durations in milliseconds, paths absolute). */
 export interface HostAgentConfig {
-  /** The gateway's URL, or several replicas' URLs tried in turn on each reconnection. */
-  gateway: { urls: string[]; credential: SecretRef };
+  /**
+   * The gateway's URL, or several replicas' URLs tried in turn on each reconnection; `keys`: the
+   * gateway key fingerprints the agent pins (what `glovebox agents register` printed).
+   */
+  gateway: { urls: string[]; credential: SecretRef; keys: string[] };
   recordings: { dir: string };
   sandbox: SandboxMode;
   /** `refuse` (default): a read-class command that cannot run in the sandbox is not run at all. */
@@ -309,6 +313,10 @@ const configSchema = z.strictObject({
         });
       }),
     credential: secretRefSchema('agent credential'),
+    keys: z
+      .array(z.string().regex(KEY_FINGERPRINT, 'a gateway key fingerprint is sha256: and 64 hex digits'))
+      .min(1, 'pin the gateway key `glovebox agents register` printed')
+      .max(16),
   }),
   recordings: z.strictObject({
     dir: z.string().min(1).max(4096),
@@ -417,6 +425,7 @@ export function parseHostAgentConfig(document: unknown, baseDir: string): HostAg
     gateway: {
       urls: typeof config.gateway.url === 'string' ? [config.gateway.url] : config.gateway.url,
       credential: anchor(config.gateway.credential),
+      keys: config.gateway.keys,
     },
     recordings: { dir: resolve(baseDir, config.recordings.dir) },
     sandbox: config.sandbox,

@@ -23,7 +23,11 @@ test('attack: command output holding the database password or the agent credenti
   const env = { PGCONN: `postgres://app:${password}@db.internal:5432/app`, AGENT_TOKEN: token };
   const config = parseHostAgentConfig(
     {
-      gateway: { url: 'wss://gw.example', credential: { env: 'AGENT_TOKEN' } },
+      gateway: {
+        url: 'wss://gw.example',
+        credential: { env: 'AGENT_TOKEN' },
+        keys: ['sha256:3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f'],
+      },
       recordings: { dir: '/tmp/unused' },
       targets: [
         {

@@ -80,6 +80,8 @@ export function createHostAgent(
   }
   const tools = options.tools ?? detectHostTools();
   const token = resolveSecret(config.gateway.credential, options.env);
+  // Once read, the credential leaves the agent's environment: no command it runs can inherit it.
+  if ('env' in config.gateway.credential && !options.env) delete process.env[config.gateway.credential.env];
   const redactorFor = defaultRedactorFactory(knownSecretsOf(config, token, options.env));
   const host = createHostModules(config, {
     tools,
@@ -101,6 +103,7 @@ export function createHostAgent(
       })
       .join(','),
     token,
+    gatewayKeys: config.gateway.keys,
     modules,
     commands,
     ...(options.log ? { log: options.log } : {}),

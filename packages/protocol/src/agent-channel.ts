@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { signedEnvelopeSchema } from './envelope.js';
+import { keyRotationSchema, signedWelcomeSchema } from './gateway-trust.js';
 
 /** Version of the agent channel; the gateway refuses agents that speak another one. */
-export const AGENT_PROTOCOL_VERSION = 1;
+export const AGENT_PROTOCOL_VERSION = 2;
 
 /** Largest single frame either side accepts on the agent channel. */
 export const AGENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -17,6 +18,8 @@ export const agentHelloSchema = z
     type: z.literal('hello'),
     protocol: z.literal(AGENT_PROTOCOL_VERSION),
     agentVersion: z.string().max(64),
+    /** Fresh random value per connection; the gateway signs it back in its welcome. */
+    nonce: z.string().min(16).max(64),
     runtime: z
       .object({ node: z.string().max(32), pid: z.number().int(), hostname: z.string().max(255) })
       .strict(),
@@ -75,27 +78,47 @@ export const agentStreamSchema = z
   })
   .strict();
 
+/**
+ * The agent refused something the gateway end of its connection sent (a welcome, an envelope), told
+ * so the gateway can record it; sent before the agent closes a connection it no longer trusts.
+ */
+export const agentRefusalSchema = z
+  .object({
+    type: z.literal('refusal'),
+    code: z.string().max(64),
+    message: z.string().max(500),
+    callId: z.string().max(64).optional(),
+  })
+  .strict();
+
 export const agentToGatewaySchema = z.discriminatedUnion('type', [
   agentHelloSchema,
   agentHeartbeatSchema,
   agentResultSchema,
   agentStreamSchema,
+  agentRefusalSchema,
 ]);
 export type AgentToGateway = z.infer<typeof agentToGatewaySchema>;
 export type AgentHello = z.infer<typeof agentHelloSchema>;
 export type AgentResult = z.infer<typeof agentResultSchema>;
 export type AgentStream = z.infer<typeof agentStreamSchema>;
+export type AgentRefusal = z.infer<typeof agentRefusalSchema>;
 
 // ---- gateway -> agent ----------------------------------------------------------------------
 
+/**
+ * The first and only welcome of a connection. The agent trusts it when `key` is pinned, or reached
+ * from a pinned key through `rotations` (each signed by the key before it), and `welcome` is signed
+ * by `key` over the agent's nonce; the connection's envelopes are then signed by `key` and name the
+ * welcome's channel.
+ */
 export const gatewayWelcomeSchema = z
   .object({
     type: z.literal('welcome'),
-    agentName: z.string(),
-    /** Ed25519 public keys (SPKI PEM) the agent must trust for envelopes, by key id. */
-    signingKeys: z.array(z.object({ keyId: z.string(), publicKeyPem: z.string() }).strict()).min(1),
-    serverTime: z.number(),
-    heartbeatIntervalMs: z.number().int().positive(),
+    /** The Ed25519 public key (SPKI PEM) that signs this welcome and this connection's envelopes. */
+    key: z.string().max(4096),
+    rotations: z.array(keyRotationSchema).max(64),
+    welcome: signedWelcomeSchema,
   })
   .strict();
 

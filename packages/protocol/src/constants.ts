@@ -27,3 +27,26 @@ export const MIN_BREAK_GLASS_REASON_LENGTH = 10;
 
 /** Most characters of an access request's reason. */
 export const MAX_REASON_LENGTH = 1000;
+
+/** How a pinned gateway key is written: `sha256:` and the hex SHA-256 of its SPKI DER encoding. */
+export const KEY_FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Parses a list of pinned gateway key fingerprints (comma- or space-separated), as agents are
+ * configured with them (`GLOVEBOX_GATEWAY_KEYS`, `gateway.keys`).
+ *
+ * @example
+ * parseKeyPins('sha256:ab…, sha256:cd…'); // ['sha256:ab…', 'sha256:cd…']
+ * @throws TypeError when the list is empty or an entry is not `sha256:` and 64 hex digits.
+ */
+export function parseKeyPins(text: string): string[] {
+  const pins = text
+    .split(/[\s,]+/)
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+  if (pins.length === 0) throw new TypeError('no gateway key fingerprint given');
+  for (const pin of pins)
+    if (!KEY_FINGERPRINT.test(pin))
+      throw new TypeError('a gateway key fingerprint is sha256: and 64 hex digits');
+  return pins;
+}

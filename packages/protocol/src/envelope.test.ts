@@ -13,6 +13,7 @@ function payload(overrides: Record<string, unknown> = {}) {
     callId: 'call_0123456789',
     sessionId: 'ses_1',
     audience: 'svc-prod',
+    channel: 'chan_0123456789abcdef',
     target: 'svc-prod',
     instance: 'inst_pod_a_0001',
     action: 'facts',
@@ -29,6 +30,7 @@ function check(seen = new Set<string>()): EnvelopeCheck {
   return {
     keys: new Map([['k1', gateway.publicKey]]),
     audience: 'svc-prod',
+    channel: 'chan_0123456789abcdef',
     targets: new Set(['svc-prod']),
     instance: 'inst_pod_a_0001',
     now: NOW,
@@ -65,6 +67,11 @@ test('forged, altered, misdirected or stale envelopes are refused with their rea
       'not-yet-valid',
     ],
     ['for another agent', sign(payload({ audience: 'svc-staging' })), 'wrong-audience'],
+    [
+      'from another connection (before a restart)',
+      sign(payload({ channel: 'chan_fedcba9876543210' })),
+      'wrong-channel',
+    ],
     ['for another target', sign(payload({ target: 'db-prod' })), 'wrong-target'],
     // every instance of a service shares its credential and trusts the same keys
     [

@@ -15,6 +15,8 @@ export const envelopePayloadSchema = z
     sessionId: z.string().min(1).max(64),
     /** The agent's registered name: an envelope for one agent is useless to another. */
     audience: z.string().min(1).max(128),
+    /** The channel of the welcome on the agent's connection: useless on any other connection. */
+    channel: z.string().min(16).max(64),
     target: z.string().min(1).max(128),
     /** The one instance (process) of the target meant to act: useless to its siblings. */
     instance: z.string().min(1).max(64),
@@ -68,6 +70,7 @@ export type EnvelopeRejection =
   | 'unknown-key'
   | 'bad-signature'
   | 'wrong-audience'
+  | 'wrong-channel'
   | 'wrong-target'
   | 'wrong-instance'
   | 'expired'
@@ -79,6 +82,8 @@ export interface EnvelopeCheck {
   /** Public keys the agent trusts, by key id. */
   keys: ReadonlyMap<string, KeyObject>;
   audience: string;
+  /** The channel the welcome of this connection named. */
+  channel: string;
   /** Target names this agent serves. */
   targets: ReadonlySet<string>;
   /** This process's instance id (the one it announced in its hello). */
@@ -121,6 +126,7 @@ export function verifyEnvelope(
   const p = payload.data;
   const skew = check.skewMs ?? 5_000;
   if (p.audience !== check.audience) return { ok: false, reason: 'wrong-audience' };
+  if (p.channel !== check.channel) return { ok: false, reason: 'wrong-channel' };
   if (!check.targets.has(p.target)) return { ok: false, reason: 'wrong-target' };
   if (p.instance !== check.instance) return { ok: false, reason: 'wrong-instance' };
   if (p.expiresAt + skew < check.now) return { ok: false, reason: 'expired' };

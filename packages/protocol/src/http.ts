@@ -136,7 +136,14 @@ export const agentSchema = z.object({
   actions: z.array(z.string()),
   instances: z.array(instanceViewSchema),
 });
-export const registeredAgentSchema = z.object({ agent: agentSchema, credential: z.string() });
+export const registeredAgentSchema = z.object({
+  agent: agentSchema,
+  credential: z.string(),
+  /** Fingerprints (`sha256:<hex>`) of the gateway keys the agent pins (GLOVEBOX_GATEWAY_KEYS). */
+  gatewayKeys: z.array(z.string()),
+});
+/** The gateway key agents pin now, and the keys it replaced (oldest first), by fingerprint. */
+export const gatewayKeysSchema = z.object({ current: z.string(), previous: z.array(z.string()) });
 /** `glovebox agents revoke NAME`: the registration is revoked, its connection closed, its sessions ended. */
 export const revokedAgentSchema = z.object({ agent: z.string(), sessionsClosed: z.number() });
 export const targetSchema = z.object({

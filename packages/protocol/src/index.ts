@@ -21,6 +21,21 @@ export {
   type EnvelopeRejection,
   type EnvelopeCheck,
 } from './envelope.js';
+export {
+  KEY_FINGERPRINT,
+  keyFingerprint,
+  keyIdOf,
+  parseKeyPins,
+  keyRotationSchema,
+  signKeyRotation,
+  signWelcome,
+  verifyWelcome,
+  welcomePayloadSchema,
+  type KeyRotation,
+  type WelcomePayload,
+  type WelcomeRejection,
+  type WelcomeCheck,
+} from './gateway-trust.js';
 export { WEBHOOK_SIGNATURE_HEADER, signWebhookBody, verifyWebhookSignature } from './webhook-signature.js';
 export * from './agent-channel.js';
 export * from './http.js';

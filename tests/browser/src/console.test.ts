@@ -166,7 +166,10 @@ test('an auditor searches the audit trail and sees the chain verified', async ()
 });
 
 test('an auditor watches a logpoint stream live in the session view', async (t: TestContext) => {
-  const reg = (await admin('POST', '/agents', { name: 'shop', env: 'staging' })) as { credential: string };
+  const reg = (await admin('POST', '/agents', { name: 'shop', env: 'staging' })) as {
+    credential: string;
+    gatewayKeys: string[];
+  };
   const appPort = await freePort();
   const app = spawn(
     process.execPath,
@@ -183,6 +186,7 @@ test('an auditor watches a logpoint stream live in the session view', async (t: 
         PORT: String(appPort),
         GLOVEBOX_URL: base,
         GLOVEBOX_AGENT_TOKEN: reg.credential,
+        GLOVEBOX_GATEWAY_KEYS: reg.gatewayKeys.join(','),
       },
       stdio: 'ignore',
     },

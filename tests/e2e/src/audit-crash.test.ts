@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cli, deploy, waitFor, type StoreKind } from './harness.js';
+import { cli, deploy, waitFor, type Registration, type StoreKind } from './harness.js';
 
 interface AuditEvent {
   id: string;
@@ -24,10 +24,10 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       admin,
       'alice-password-123\n',
     );
-    const reg = (await cli(['agents', 'register', 'svc', '--env', 'staging', '--json'], admin)).json<{
-      credential: string;
-    }>();
-    await d.startAgentService(reg.credential);
+    const reg = (
+      await cli(['agents', 'register', 'svc', '--env', 'staging', '--json'], admin)
+    ).json<Registration>();
+    await d.startAgentService(reg);
     const alice = d.userEnv('alice');
     await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
     const session = (

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, deploy, waitFor, type CliResult } from './harness.js';
+import { cli, deploy, waitFor, type CliResult, type Registration } from './harness.js';
 
 interface RequestJson {
   id: string;
@@ -35,7 +35,7 @@ test('context, messages, formats and exit codes through the real CLI', { timeout
   ] as const) {
     const reg = await cli(['agents', 'register', name, '--env', env, '--json'], admin);
     expectExit(reg, 0, 'agents register');
-    if (env === 'staging') await d.startAgentService(reg.json<{ credential: string }>().credential);
+    if (env === 'staging') await d.startAgentService(reg.json<Registration>());
   }
   await waitFor(
     async () =>

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, deploy, ROOT, waitFor, enrollTotp } from './harness.js';
+import { cli, deploy, ROOT, waitFor, enrollTotp, type Registration } from './harness.js';
 
 const ESC = '\u001b';
 const HOSTILE_REASON =
@@ -43,9 +43,9 @@ test('reasons, comments and command output reach the terminal inert', { timeout:
     );
     assert.equal(added.code, 0, added.stderr);
   }
-  const reg = (await cli(['agents', 'register', 'host-prod', '--env', 'prod', '--json'], admin)).json<{
-    credential: string;
-  }>();
+  const reg = (
+    await cli(['agents', 'register', 'host-prod', '--env', 'prod', '--json'], admin)
+  ).json<Registration>();
   const config = join(d.dir, 'agent.yaml');
   writeFileSync(
     config,
@@ -53,6 +53,7 @@ test('reasons, comments and command output reach the terminal inert', { timeout:
       'gateway:',
       `  url: ${d.url.replace('http', 'ws')}`,
       '  credential: { env: GLOVEBOX_AGENT_TOKEN }',
+      `  keys: [${reg.gatewayKeys.join(', ')}]`,
       'recordings:',
       `  dir: ${join(d.dir, 'agent-recordings')}`,
       'sandbox: off', // this test is about the terminal, not the sandbox (host-agent tests cover it)

@@ -66,7 +66,8 @@ export interface Deployment {
   userEnv(name: string): Record<string, string>;
   /** The `--store` every gateway of the deployment is given (sqlite:PATH or a PostgreSQL URL with its schema). */
   store: string;
-  startAgentService(credential: string): Promise<ChildProcess>;
+  /** Starts the service fixture with the in-process agent, as `glovebox agents register` configured it. */
+  startAgentService(reg: Registration): Promise<ChildProcess>;
   /** Kills the gateway (SIGKILL), runs `whileDown` if given, and starts it again. */
   restartGateway(whileDown?: () => Promise<void>): Promise<void>;
   /** Starts another gateway process on the same store (its own data directory); returns its URL. */
@@ -75,6 +76,21 @@ export interface Deployment {
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
+
+/** What `glovebox agents register --json` prints. */
+export interface Registration {
+  credential: string;
+  gatewayKeys: string[];
+}
+
+/** The environment of an in-process agent: gateway URL, credential and the pinned gateway key. */
+export function agentEnv(url: string, reg: Registration): Record<string, string> {
+  return {
+    GLOVEBOX_URL: url,
+    GLOVEBOX_AGENT_TOKEN: reg.credential,
+    GLOVEBOX_GATEWAY_KEYS: reg.gatewayKeys.join(','),
+  };
+}
 
 export interface DeployOptions {
   /** More `glovebox server` flags, e.g. `--config FILE`, for every gateway of the deployment. */
@@ -151,10 +167,10 @@ export async function deploy(
     store: storeArgs[1]!,
     adminEnv: { GLOVEBOX_URL: url, GLOVEBOX_TOKEN: adminToken, GLOVEBOX_HOME: home('admin') },
     userEnv: (name) => ({ GLOVEBOX_URL: url, GLOVEBOX_HOME: home(name) }),
-    async startAgentService(credential) {
+    async startAgentService(reg) {
       const child = spawn(process.execPath, ['--import', '@glovebox/agent/register', SERVICE], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', GLOVEBOX_URL: url, GLOVEBOX_AGENT_TOKEN: credential, PORT: '0' },
+        env: { PATH: process.env.PATH ?? '', ...agentEnv(url, reg), PORT: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);

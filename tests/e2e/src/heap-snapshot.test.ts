@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cli, deploy, ROOT, waitFor, type Deployment } from './harness.js';
+import { agentEnv, cli, deploy, ROOT, waitFor, type Deployment, type Registration } from './harness.js';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -27,9 +27,9 @@ function encodings(value: string): Record<string, string> {
 
 /** Starts the heap fixture service with its agent; returns it and the values it planted. */
 async function service(d: Deployment, name: string, env: Record<string, string> = {}) {
-  const reg = (await cli(['agents', 'register', name, '--env', 'staging', '--json'], d.adminEnv)).json<{
-    credential: string;
-  }>();
+  const reg = (
+    await cli(['agents', 'register', name, '--env', 'staging', '--json'], d.adminEnv)
+  ).json<Registration>();
   const port = await freePort();
   const plantedFile = join(d.dir, `${name}-planted.json`);
   const app: ChildProcess = spawn(process.execPath, [join(ROOT, 'tests/e2e/fixtures/heap-service.mjs')], {
@@ -38,8 +38,7 @@ async function service(d: Deployment, name: string, env: Record<string, string> 
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       PLANTED_FILE: plantedFile,
-      GLOVEBOX_URL: d.url,
-      GLOVEBOX_AGENT_TOKEN: reg.credential,
+      ...agentEnv(d.url, reg),
       ...env,
     },
     stdio: ['ignore', 'ignore', process.env.GLOVEBOX_E2E_DEBUG ? 'inherit' : 'ignore'],

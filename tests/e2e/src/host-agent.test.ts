@@ -5,7 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { cli, deploy, ROOT, TEST_PG_URL, waitFor, type StoreKind, enrollTotp } from './harness.js';
+import {
+  cli,
+  deploy,
+  ROOT,
+  TEST_PG_URL,
+  waitFor,
+  type Registration,
+  type StoreKind,
+  enrollTotp,
+} from './harness.js';
 
 /** A password the database never needs (trust auth) but that must never reach anyone. */
 const DB_PASSWORD = `db-pass-${randomBytes(6).toString('hex')}`;
@@ -13,7 +22,7 @@ const DB_PASSWORD = `db-pass-${randomBytes(6).toString('hex')}`;
 const VAULT_SECRET = `horse-battery-${randomBytes(4).toString('hex')}`;
 const SHADOW_HEAD = readFileSync('/etc/shadow', 'utf8').split(':')[0] + ':';
 
-function agentConfig(d: { dir: string; url: string }, lines: string[]): string {
+function agentConfig(d: { dir: string; url: string }, keys: string[], lines: string[]): string {
   const file = join(d.dir, `agent-${randomBytes(3).toString('hex')}.yaml`);
   writeFileSync(
     file,
@@ -21,6 +30,7 @@ function agentConfig(d: { dir: string; url: string }, lines: string[]): string {
       'gateway:',
       `  url: ${d.url.replace('http', 'ws')}`,
       '  credential: { env: GLOVEBOX_AGENT_TOKEN }',
+      `  keys: [${keys.join(', ')}]`,
       'recordings:',
       `  dir: ${join(d.dir, 'agent-recordings')}`,
       ...lines,
@@ -88,8 +98,8 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         );
         const reg = (
           await cli(['agents', 'register', 'db-staging', '--env', 'staging', '--json'], admin)
-        ).json<{ credential: string }>();
-        const config = agentConfig(d, [
+        ).json<Registration>();
+        const config = agentConfig(d, reg.gatewayKeys, [
           'sandbox: auto',
           'targets:',
           '  - type: exec',
@@ -136,13 +146,11 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
             '-c',
           ],
         ] as [string, string][]) {
-          const bad = agentConfig(d, [
-            'targets:',
-            '  - type: exec',
-            '    name: host',
-            '    commands:',
-            `      - ${command}`,
-          ]);
+          const bad = agentConfig(
+            d,
+            [`sha256:${'0'.repeat(64)}`],
+            ['targets:', '  - type: exec', '    name: host', '    commands:', `      - ${command}`],
+          );
           const r = await cli(['agent', '--config', bad], { GLOVEBOX_AGENT_TOKEN: 'gbx_a_unused' });
           assert.notEqual(r.code, 0);
           assert.match(r.stderr, /GBX_CONFIG_INVALID/);
@@ -281,10 +289,10 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       });
 
       await t.test("an approved write stops at the agent's own ceiling (maxClass: read)", async () => {
-        const reg = (await cli(['agents', 'register', 'db-prod', '--env', 'prod', '--json'], admin)).json<{
-          credential: string;
-        }>();
-        const config = agentConfig(d, [
+        const reg = (
+          await cli(['agents', 'register', 'db-prod', '--env', 'prod', '--json'], admin)
+        ).json<Registration>();
+        const config = agentConfig(d, reg.gatewayKeys, [
           'targets:',
           '  - type: postgres',
           '    name: db',

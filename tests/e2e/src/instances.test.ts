@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, deploy, editPolicy, ROOT, waitFor } from './harness.js';
+import { agentEnv, cli, deploy, editPolicy, ROOT, waitFor, type Registration } from './harness.js';
 
 const PLAIN = join(ROOT, 'tests/e2e/fixtures/semicolon-free.mjs');
 const OTHER = join(ROOT, 'tests/e2e/fixtures/service.mjs');
@@ -53,17 +53,16 @@ test(
       admin,
       'alice-pass-123\n',
     );
-    const { credential } = (
+    const reg = (
       await cli(['agents', 'register', 'shop', '--env', 'staging', '--json'], admin)
-    ).json<{ credential: string }>();
+    ).json<Registration>();
     // Two instances run the release being debugged; the third still runs another build (a rollout).
     const start = (script: string, version: string) => {
       const child = spawn(process.execPath, ['--import', '@glovebox/agent/register', script], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',
-          GLOVEBOX_URL: d.url,
-          GLOVEBOX_AGENT_TOKEN: credential,
+          ...agentEnv(d.url, reg),
           GLOVEBOX_SERVICE_VERSION: version,
           PORT: '0',
         },

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cli, deploy, ROOT, waitFor } from './harness.js';
+import { agentEnv, cli, deploy, ROOT, waitFor, type Registration } from './harness.js';
 
 const SOURCE = join(ROOT, 'examples/demo-app/src/server.ts');
 const PLAIN = join(ROOT, 'tests/e2e/fixtures/semicolon-free.mjs');
@@ -45,9 +45,9 @@ test(
       admin,
       'alice-password-123\n',
     );
-    const reg = (await cli(['agents', 'register', 'shop', '--env', 'staging', '--json'], admin)).json<{
-      credential: string;
-    }>();
+    const reg = (
+      await cli(['agents', 'register', 'shop', '--env', 'staging', '--json'], admin)
+    ).json<Registration>();
     const port = await freePort();
     const app = spawn(
       process.execPath,
@@ -62,8 +62,7 @@ test(
         env: {
           PATH: process.env.PATH ?? '',
           PORT: String(port),
-          GLOVEBOX_URL: d.url,
-          GLOVEBOX_AGENT_TOKEN: reg.credential,
+          ...agentEnv(d.url, reg),
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -177,16 +176,13 @@ test(
       async () => {
         const plainReg = (
           await cli(['agents', 'register', 'plain', '--env', 'staging', '--json'], admin)
-        ).json<{
-          credential: string;
-        }>();
+        ).json<Registration>();
         const plain = spawn(process.execPath, ['--import', '@glovebox/agent/register', PLAIN], {
           cwd: ROOT,
           env: {
             PATH: process.env.PATH ?? '',
             PORT: '0',
-            GLOVEBOX_URL: d.url,
-            GLOVEBOX_AGENT_TOKEN: plainReg.credential,
+            ...agentEnv(d.url, plainReg),
           },
           stdio: ['ignore', 'ignore', 'pipe'],
         });

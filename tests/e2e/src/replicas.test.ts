@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, ROOT, waitFor } from './harness.js';
+import { agentEnv, cli, ROOT, waitFor, type Registration } from './harness.js';
 import { alive, processWithArgv, startThreeReplicas, type ThreeReplicas } from './deployment.js';
 
 /** A webhook receiver that counts how often each audit event (by seq) arrives. */
@@ -27,15 +27,15 @@ async function sinkReceiver() {
   return { url: `http://127.0.0.1:${port}/audit`, seen, close: () => server.close() };
 }
 
-function startService(url: string, credential: string): ChildProcess {
+function startService(url: string, reg: Registration): ChildProcess {
   return spawn(process.execPath, ['--import', '@glovebox/agent/register', 'tests/e2e/fixtures/service.mjs'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', GLOVEBOX_URL: url, GLOVEBOX_AGENT_TOKEN: credential, PORT: '0' },
+    env: { PATH: process.env.PATH ?? '', ...agentEnv(url, reg), PORT: '0' },
     stdio: 'ignore',
   });
 }
 
-function startHostAgent(dir: string, urls: string[], credential: string): ChildProcess {
+function startHostAgent(dir: string, urls: string[], reg: Registration): ChildProcess {
   const config = join(dir, 'agent.yaml');
   writeFileSync(
     config,
@@ -43,6 +43,7 @@ function startHostAgent(dir: string, urls: string[], credential: string): ChildP
       'gateway:',
       `  url: [${urls.map((u) => u.replace('http', 'ws')).join(', ')}]`,
       '  credential: { env: GLOVEBOX_AGENT_TOKEN }',
+      `  keys: [${reg.gatewayKeys.join(', ')}]`,
       'recordings:',
       `  dir: ${join(dir, 'recordings')}`,
       'targets:',
@@ -55,7 +56,7 @@ function startHostAgent(dir: string, urls: string[], credential: string): ChildP
     ].join('\n'),
   );
   return spawn(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'agent', '--config', config], {
-    env: { PATH: process.env.PATH ?? '', GLOVEBOX_AGENT_TOKEN: credential },
+    env: { PATH: process.env.PATH ?? '', GLOVEBOX_AGENT_TOKEN: reg.credential },
     stdio: 'ignore',
   });
 }
@@ -131,18 +132,18 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
       'alice-password-123\n',
     );
     assert.equal(add.code, 0, add.stderr);
-    const credential = async (name: string) => {
+    const register = async (name: string) => {
       const reg = await cli(['agents', 'register', name, '--env', 'staging', '--json'], admin);
       assert.equal(reg.code, 0, reg.stderr);
-      return reg.json<{ credential: string }>().credential;
+      return reg.json<Registration>();
     };
-    children.push(startService(d.lb, await credential('svc')));
+    children.push(startService(d.lb, await register('svc')));
     await waitFor(async () => (await d.holderOf('svc')) >= 0, 'the service agent', 60_000);
     // The host agent is given the replicas' own URLs, starting with the one holding the service
     // agent, so that the kill below takes both agents' replica.
     const first = await d.holderOf('svc');
     const urls = [0, 1, 2].map((i) => d.replicas[(first + i) % 3]!);
-    children.push(startHostAgent(dir, urls, await credential('host')));
+    children.push(startHostAgent(dir, urls, await register('host')));
     await waitFor(async () => (await d.holderOf('host')) === first, 'the host agent', 60_000);
     const login = await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
     assert.equal(login.code, 0, login.stderr);

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, deploy, editPolicy, waitFor, type StoreKind, enrollTotp } from './harness.js';
+import {
+  cli,
+  deploy,
+  editPolicy,
+  waitFor,
+  type Registration,
+  type StoreKind,
+  enrollTotp,
+} from './harness.js';
 
 interface RequestJson {
   id: string;
@@ -56,7 +64,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
           admin,
         );
         assert.equal(reg.code, 0, reg.stderr);
-        await d.startAgentService(reg.json<{ credential: string }>().credential);
+        await d.startAgentService(reg.json<Registration>());
       }
       await waitFor(async () => {
         const agents = (await cli(['agents', '--json'], admin)).json<{ connected: boolean }[]>();

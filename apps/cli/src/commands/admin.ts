@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type {
   agentSchema,
   createdUserSchema,
+  gatewayKeysSchema,
   registeredAgentSchema,
   resetMfaResponseSchema,
   revokedAgentSchema,
@@ -158,14 +159,38 @@ function registerAgentCommands(program: Command): void {
         owner: o.owner,
         tags: parseTags(o.tag),
       });
+      const keys = res.gatewayKeys.join(',');
       out.result(
         res,
         (safe) =>
-          `${safe.credential}\n(agent ${safe.agent.name}, env ${safe.agent.env}; set it as GLOVEBOX_AGENT_TOKEN; shown once)`,
+          `${safe.credential}\n(agent ${safe.agent.name}, env ${safe.agent.env}; set it as GLOVEBOX_AGENT_TOKEN; shown once)\n` +
+          `gateway key: ${keys}\n(the agent trusts only this key: set it as GLOVEBOX_GATEWAY_KEYS, or gateway.keys)`,
       );
       out.next(
-        `GLOVEBOX_URL=${api.url} GLOVEBOX_AGENT_TOKEN=<the credential> node --import @glovebox/agent/register app.js`,
-        'or `glovebox agent --config agent.yaml` for commands and databases',
+        `GLOVEBOX_URL=${api.url} GLOVEBOX_AGENT_TOKEN=<the credential> GLOVEBOX_GATEWAY_KEYS=${keys} node --import @glovebox/agent/register app.js`,
+        'or `glovebox agent --config agent.yaml` (gateway.keys) for commands and databases',
+      );
+    });
+  const keysText = (k: z.infer<typeof gatewayKeysSchema>) =>
+    [`current  ${k.current}`, ...k.previous.map((p) => `replaced ${p}`)].join('\n');
+  const keys = agents
+    .command('keys')
+    .description('the gateway key agents pin (GLOVEBOX_GATEWAY_KEYS, gateway.keys), and the keys it replaced')
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      out.result(await api.call<z.infer<typeof gatewayKeysSchema>>('GET', '/gateway/keys'), keysText);
+    });
+  keys
+    .command('rotate')
+    .description(
+      'replace the gateway key; the new one is announced signed by the old, agents pinned to it follow',
+    )
+    .action(async (_o: unknown, command: Command) => {
+      const { api, out } = context(command);
+      out.result(await api.call<z.infer<typeof gatewayKeysSchema>>('POST', '/gateway/keys/rotate'), keysText);
+      out.next(
+        'glovebox agents keys',
+        're-pin agents to the current key when convenient (the old one then retires)',
       );
     });
   agents

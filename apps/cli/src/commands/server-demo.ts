@@ -118,7 +118,7 @@ async function startDemoServices(admin: ApiClient, url: string, port: number): P
   ];
   const children: ChildProcess[] = [];
   for (const s of services) {
-    const reg = await admin.call<{ credential: string }>('POST', '/agents', {
+    const reg = await admin.call<{ credential: string; gatewayKeys: string[] }>('POST', '/agents', {
       name: s.name,
       env: s.env,
       owner: 'payments',
@@ -126,7 +126,13 @@ async function startDemoServices(admin: ApiClient, url: string, port: number): P
     });
     const child = spawn(process.execPath, ['--enable-source-maps', '--import', agentPreload(), app], {
       cwd: repoPath(''),
-      env: { ...process.env, PORT: String(s.port), GLOVEBOX_URL: url, GLOVEBOX_AGENT_TOKEN: reg.credential },
+      env: {
+        ...process.env,
+        PORT: String(s.port),
+        GLOVEBOX_URL: url,
+        GLOVEBOX_AGENT_TOKEN: reg.credential,
+        GLOVEBOX_GATEWAY_KEYS: reg.gatewayKeys.join(','),
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);

@@ -53,6 +53,7 @@ test('actions and streams reach an agent connected to another replica; ending th
   const runtime = new AgentRuntime({
     url: urlB,
     token: reg.json.credential as string,
+    gatewayKeys: reg.json.gatewayKeys as string[],
     modules: [agent.module],
     log: () => undefined,
   });
@@ -201,6 +202,7 @@ test('instances of one service on two replicas: listed and reached from either, 
       new AgentRuntime({
         url,
         token: reg.json.credential as string,
+        gatewayKeys: reg.json.gatewayKeys as string[],
         modules: [
           {
             actions: { facts: async () => ({ result: { n } }) },

@@ -52,7 +52,8 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
         outcome: 'success',
         details: { env: agent.env, owner: agent.owner, tags: agent.tags },
       });
-      return reply.status(201).send({ agent: await agentView(s, agent), credential });
+      const gatewayKeys = [s.signingKey.current().fingerprint];
+      return reply.status(201).send({ agent: await agentView(s, agent), credential, gatewayKeys });
     },
   );
 
@@ -110,7 +111,8 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
         details: { agent: agent.name },
       });
       const rotated = (await store.getAgentByName(agent.name)) ?? agent;
-      return { agent: await agentView(s, rotated), credential };
+      const gatewayKeys = [s.signingKey.current().fingerprint];
+      return { agent: await agentView(s, rotated), credential, gatewayKeys };
     },
   );
 

@@ -3,6 +3,7 @@ import { registerAccessRoutes } from './access.js';
 import { registerAgentRoutes } from './agents.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerCiConfigRoutes } from './ci-config.js';
+import { registerGatewayKeyRoutes } from './gateway-keys.js';
 import { registerIdentityRoutes } from './identity.js';
 import { registerPolicyRoutes } from './policy.js';
 import { registerPolicyDeployRoutes } from './policy-deploy.js';
@@ -12,6 +13,7 @@ import { registerSessionRoutes } from './sessions.js';
 export function registerApiRoutes(api: GatewayApp, s: GatewayServices): void {
   registerIdentityRoutes(api, s);
   registerAgentRoutes(api, s);
+  registerGatewayKeyRoutes(api, s);
   registerAccessRoutes(api, s);
   registerSessionRoutes(api, s);
   registerAuditRoutes(api, s);

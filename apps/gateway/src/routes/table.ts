@@ -106,6 +106,8 @@ export const ROUTE_TABLE: readonly RouteDeclaration[] = [
   { method: 'GET', url: `${A}/agents`, access: admin },
   { method: 'POST', url: `${A}/agents/:name/revoke`, access: admin },
   { method: 'POST', url: `${A}/agents/:name/rotate`, access: admin },
+  { method: 'GET', url: `${A}/gateway/keys`, access: admin },
+  { method: 'POST', url: `${A}/gateway/keys/rotate`, access: admin },
   // Each target is listed only when policy lets the caller request it (a decision per target).
   { method: 'GET', url: `${A}/targets`, access: SELF },
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -6,6 +7,7 @@ import {
   AGENT_MAX_FRAME_BYTES,
   agentToGatewaySchema,
   signEnvelope,
+  signWelcome,
   type AgentHello,
   type AgentResult,
   type GatewayToAgent,
@@ -20,7 +22,7 @@ import type { SessionListener } from './access.js';
 export interface AgentHubConfig {
   store: Store;
   clock: Clock;
-  /** The envelope signing key every replica shares (read from the store at start). */
+  /** The envelope signing key every replica shares now (read from the store, followed on rotation). */
   key: () => GatewaySigningKey;
   log: Logger;
   /** How long a signed envelope stays valid. */
@@ -33,7 +35,7 @@ export interface AgentHubConfig {
   callTimeoutMs: number;
   /** Told about connections, disconnections and refusals, for the audit trail. Must not throw. */
   onAgentEvent?: (
-    type: 'agent.connected' | 'agent.disconnected' | 'agent.rejected',
+    type: 'agent.connected' | 'agent.disconnected' | 'agent.rejected' | 'agent.refused_gateway',
     agent: string,
     details: Record<string, unknown>,
   ) => void;
@@ -54,6 +56,10 @@ interface Connection {
   socket: WebSocket;
   /** Set by the hello; until then the connection reaches no instance. */
   hello: AgentHello | null;
+  /** Named in this connection's welcome and in every envelope sent on it. */
+  channel: string;
+  /** The key this connection's welcome named; its envelopes are signed with it. */
+  key: GatewaySigningKey | null;
   connectedAt: number;
   lastSeen: number;
   calls: Map<string, PendingCall>;
@@ -178,6 +184,8 @@ export class AgentHub implements SessionListener {
       agent,
       socket,
       hello: null,
+      channel: `chan_${randomBytes(18).toString('base64url')}`,
+      key: null,
       connectedAt: now,
       lastSeen: now,
       calls: new Map(),
@@ -185,7 +193,7 @@ export class AgentHub implements SessionListener {
     this.#open.add(conn);
     this.#c.log.info({ agent: agent.name }, 'agent connected');
     socket.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
-    socket.on('close', () => {
+    socket.on('close', (code, reason) => {
       this.#open.delete(conn);
       const instance = conn.hello?.instance.id;
       const same = instance ? this.#connections.get(agent.name) : undefined;
@@ -196,7 +204,12 @@ export class AgentHub implements SessionListener {
       }
       this.#failCalls(conn, new GloveboxError('GBX_AGENT_UNAVAILABLE', 'the instance disconnected'));
       this.#c.log.info({ agent: agent.name, instance }, 'agent disconnected');
-      if (instance) this.#c.onAgentEvent?.('agent.disconnected', agent.name, { instance });
+      if (instance)
+        this.#c.onAgentEvent?.('agent.disconnected', agent.name, {
+          instance,
+          code,
+          reason: reason.toString('utf8').slice(0, 123),
+        });
     });
     socket.on('error', () => socket.terminate());
   }
@@ -222,22 +235,18 @@ export class AgentHub implements SessionListener {
     }
     const msg = parsed.data;
     switch (msg.type) {
-      case 'hello': {
-        if (conn.hello) return;
-        this.#admit(conn, msg);
-        const key = this.#c.key();
-        this.#send(conn, {
-          type: 'welcome',
-          agentName: conn.agent.name,
-          signingKeys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }],
-          serverTime: this.#c.clock.now(),
-          heartbeatIntervalMs: this.#c.heartbeatIntervalMs,
-        });
-        this.#c.onConnection?.(conn.agent.name, msg.instance.id, msg);
-        void this.#resumeLeases(conn);
+      case 'hello':
+        this.#welcome(conn, msg);
         return;
-      }
       case 'heartbeat':
+        return;
+      case 'refusal':
+        this.#c.log.warn({ agent: conn.agent.name, code: msg.code }, 'the agent refused the gateway');
+        this.#c.onAgentEvent?.('agent.refused_gateway', conn.agent.name, {
+          code: msg.code,
+          reason: msg.message,
+          ...(msg.callId ? { callId: msg.callId } : {}),
+        });
         return;
       case 'result': {
         const call = conn.calls.get(msg.callId);
@@ -263,6 +272,42 @@ export class AgentHub implements SessionListener {
         return never;
       }
     }
+  }
+
+  /** Answers the one hello of a connection with the one welcome, signed over the agent's nonce. */
+  #welcome(conn: Connection, hello: AgentHello): void {
+    if (conn.hello) {
+      this.#c.onAgentEvent?.('agent.rejected', conn.agent.name, { reason: 'a second hello' });
+      conn.socket.close(4002, 'a second hello');
+      return;
+    }
+    const key = this.#c.key();
+    conn.key = key;
+    this.#admit(conn, hello);
+    this.#send(conn, {
+      type: 'welcome',
+      key: key.publicKeyPem,
+      rotations: key.rotations,
+      welcome: signWelcome(key, {
+        agentName: conn.agent.name,
+        nonce: hello.nonce,
+        channel: conn.channel,
+        serverTime: this.#c.clock.now(),
+        heartbeatIntervalMs: this.#c.heartbeatIntervalMs,
+      }),
+    });
+    this.#c.onConnection?.(conn.agent.name, hello.instance.id, hello);
+    void this.#resumeLeases(conn);
+  }
+
+  /**
+   * The shared key rotated: connections welcomed under the old key are closed, so their agents
+   * reconnect and are welcomed under the new one (its rotation signed by the old).
+   */
+  rekey(): void {
+    const current = this.#c.key().keyId;
+    for (const conn of this.#open)
+      if (conn.key && conn.key.keyId !== current) conn.socket.close(4003, 'the gateway signing key rotated');
   }
 
   /** A hello names the instance: a reconnection of the same process replaces its older connection. */
@@ -350,12 +395,13 @@ export class AgentHub implements SessionListener {
   }
 
   #sendLease(conn: Connection, s: AccessRequestRecord): void {
-    if (!conn.hello) return;
+    if (!conn.hello || !conn.key) return;
     const now = this.#c.clock.now();
-    const envelope = signEnvelope(this.#c.key(), {
+    const envelope = signEnvelope(conn.key, {
       callId: newId('lease'),
       sessionId: s.id,
       audience: conn.agent.name,
+      channel: conn.channel,
       target: conn.agent.name,
       instance: conn.hello.instance.id,
       action: 'lease',
@@ -409,7 +455,7 @@ export class AgentHub implements SessionListener {
   call(options: CallOptions): Promise<AgentResult> {
     const { session, instance } = options;
     const conn = this.#connections.get(session.target)?.get(instance);
-    if (!conn) {
+    if (!conn?.key) {
       return Promise.reject(
         new GloveboxError(
           'GBX_AGENT_UNAVAILABLE',
@@ -420,10 +466,11 @@ export class AgentHub implements SessionListener {
     const now = this.#c.clock.now();
     const callId = newId('call');
     this.#leases.set(session.id, session);
-    const envelope = signEnvelope(this.#c.key(), {
+    const envelope = signEnvelope(conn.key, {
       callId,
       sessionId: session.id,
       audience: conn.agent.name,
+      channel: conn.channel,
       target: conn.agent.name,
       instance,
       action: options.action,

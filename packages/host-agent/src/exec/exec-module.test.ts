@@ -44,7 +44,11 @@ after(() => {
 function target(overrides: Record<string, unknown> = {}): ExecTargetConfig {
   const config = parseHostAgentConfig(
     {
-      gateway: { url: 'wss://gw.example', credential: { env: 'X' } },
+      gateway: {
+        url: 'wss://gw.example',
+        credential: { env: 'X' },
+        keys: ['sha256:3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f'],
+      },
       recordings: { dir: '/tmp/unused' },
       targets: [
         {
