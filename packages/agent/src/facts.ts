@@ -6,6 +6,7 @@ import {
 } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { ActionModule } from './action.js';
+import { inspectorExposure, type InspectorExposure } from './inspector-exposure.js';
 
 /** What `glovebox facts` shows about a process. Numbers only; nothing from the application's data. */
 export interface ProcessFacts {
@@ -27,6 +28,8 @@ export interface ProcessFacts {
     sampledForMs: number;
   };
   activeResources: Record<string, number>;
+  /** Whether the inspector is open, where, and how it was opened (see docs/debugging.md). */
+  inspector: InspectorExposure;
 }
 
 /** What the event loop did over the last window. */
@@ -150,6 +153,7 @@ function staticFacts(): Omit<ProcessFacts, 'eventLoop'> {
       availableBytes: x.space_available_size,
     })),
     activeResources: resources,
+    inspector: inspectorExposure(),
   };
 }
 

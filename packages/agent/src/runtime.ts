@@ -49,6 +49,11 @@ export interface AgentRuntimeOptions {
   serviceVersion?: string;
   /** Allow-listed commands announced to the gateway (names and classes), for policy context. */
   commands?: { name: string; class: string }[];
+  /**
+   * Why this process must not be served now (e.g. its inspector is exposed), asked before every call
+   * and lease: while it answers an error, every session ends and every call is refused with it.
+   */
+  refusal?: () => GloveboxError | undefined;
 }
 
 interface Lease {
@@ -63,7 +68,7 @@ interface Lease {
  */
 export class AgentRuntime {
   readonly #o: Required<
-    Omit<AgentRuntimeOptions, 'targetName' | 'version' | 'commands' | 'serviceVersion'>
+    Omit<AgentRuntimeOptions, 'targetName' | 'version' | 'commands' | 'serviceVersion' | 'refusal'>
   > & {
     targetName: string;
     version: string;
@@ -87,6 +92,7 @@ export class AgentRuntime {
   /** Gateway keys seen rotated away from: never trusted again by this process. */
   readonly #retired = new Set<string>();
   readonly #pins: string[];
+  readonly #refusal: () => GloveboxError | undefined;
   #agentName: string | undefined;
   #stopped = false;
   #attempt = 0;
@@ -101,6 +107,7 @@ export class AgentRuntime {
 
   constructor(options: AgentRuntimeOptions) {
     this.#urls = gatewayUrls(options.url);
+    this.#refusal = options.refusal ?? (() => undefined);
     this.#pins = gatewayKeyPins(options.gatewayKeys.join(','));
     this.#o = {
       clock: systemClock,
@@ -352,7 +359,7 @@ export class AgentRuntime {
   }
 
   #extendLease(p: EnvelopePayload): boolean {
-    if (this.#revoked.has(p.sessionId)) return false;
+    if (this.#revoked.has(p.sessionId) || this.#refusal()) return false;
     const now = this.#o.clock.now();
     if (p.leaseExpiresAt <= now) return false;
     const lease = this.#leases.get(p.sessionId);
@@ -373,6 +380,11 @@ export class AgentRuntime {
       return;
     }
     const p = checked.payload;
+    const refusal = this.#refusal();
+    if (refusal) {
+      refuse(refusal.code, refusal.message);
+      return;
+    }
     if (!this.#extendLease(p)) {
       refuse('GBX_SESSION_NOT_ACTIVE', 'the session has ended on this agent');
       return;
@@ -439,8 +451,10 @@ export class AgentRuntime {
   #enforceLeases(): void {
     const now = this.#o.clock.now();
     const gatewayGone = !this.connected && now - this.#lastContact > this.#o.gatewayGraceMs;
+    const refusal = this.#leases.size ? this.#refusal() : undefined;
     for (const [id, lease] of this.#leases) {
-      if (lease.expiresAt <= now) void this.#endSession(id, 'lease lapsed');
+      if (refusal) void this.#endSession(id, refusal.message);
+      else if (lease.expiresAt <= now) void this.#endSession(id, 'lease lapsed');
       else if (gatewayGone) void this.#endSession(id, 'gateway unreachable beyond the grace period');
     }
   }

@@ -1,6 +1,7 @@
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
-import { isGloveboxError } from '@glovebox/core';
+import { GloveboxError, isGloveboxError } from '@glovebox/core';
 import { gatewayKeyPins, gatewayUrls } from './gateway-config.js';
+import { inspectorExposure } from './inspector-exposure.js';
 import { relayAgentLog } from './agent-log.js';
 import { processFactsCollector } from './facts.js';
 import type { AgentWorkerData, HeapAgentOptions } from './worker.js';
@@ -19,6 +20,12 @@ export interface StartAgentOptions {
   debugger?: boolean;
   /** Heap snapshots and statistics (heapsnapshot, heapstats), with their settings; `false` to disable. */
   heap?: HeapAgentOptions | false;
+  /**
+   * `refuse`: serve nothing while the process's inspector is open on a non-loopback address or was
+   * opened at run time (`kill -USR1`); `report` (default): show it in facts only. Default
+   * GLOVEBOX_INSPECTOR.
+   */
+  inspector?: 'report' | 'refuse';
 }
 
 export interface AgentHandle {
@@ -44,9 +51,12 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
     return { stop: async () => undefined };
   }
   let gatewayKeys: string[];
+  const inspector = options.inspector ?? process.env.GLOVEBOX_INSPECTOR ?? 'report';
   try {
     gatewayUrls(url);
     gatewayKeys = gatewayKeyPins(options.gatewayKeys?.join(',') ?? process.env.GLOVEBOX_GATEWAY_KEYS);
+    if (inspector !== 'report' && inspector !== 'refuse')
+      throw new GloveboxError('GBX_CONFIG_INVALID', 'GLOVEBOX_INSPECTOR is report or refuse');
   } catch (error) {
     const why = isGloveboxError(error) ? `${error.code}: ${error.message}` : 'invalid configuration';
     process.stderr.write(`[glovebox-agent] error: ${why}; agent not started\n`);
@@ -61,6 +71,16 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
         .catch(() => undefined);
     });
     port1.unref();
+    // The inspector can be opened at any time (kill -USR1): the worker learns of it within a second.
+    let exposure = '';
+    const watchInspector = () => {
+      const now = inspectorExposure();
+      if (JSON.stringify(now) === exposure) return;
+      exposure = JSON.stringify(now);
+      port1.postMessage({ inspector: now });
+    };
+    watchInspector();
+    const inspectorTimer = setInterval(watchInspector, 1000).unref();
     // The worker's diagnostics reach stderr through here, bounded (never the worker's own stderr).
     const logs = new MessageChannel();
     relayAgentLog(logs.port1);
@@ -73,6 +93,7 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
       token,
       ...(serviceVersion ? { serviceVersion } : {}),
       gatewayKeys,
+      inspector,
       factsPort: port2,
       logPort: logs.port2,
       debugger: debug,
@@ -94,6 +115,7 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
     );
     return {
       stop: async () => {
+        clearInterval(inspectorTimer);
         port1.close();
         await worker.terminate();
       },

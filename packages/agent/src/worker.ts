@@ -7,6 +7,8 @@ import { createDebuggerModule } from './debugger/index.js';
 import { createHeapModule } from './heap/index.js';
 import { hkdfSync } from 'node:crypto';
 import { createKnownSecrets, type KnownSecrets } from '@glovebox/redact';
+import { GloveboxError } from '@glovebox/core';
+import type { InspectorExposure } from './inspector-exposure.js';
 
 /** Operator settings of heap snapshots (see docs/debugging.md). */
 export interface HeapAgentOptions {
@@ -23,6 +25,8 @@ export interface AgentWorkerData {
   token: string;
   /** Pinned gateway key fingerprints. */
   gatewayKeys: string[];
+  /** `refuse`: serve nothing while the inspector is exposed (the main thread reports it on factsPort). */
+  inspector: 'report' | 'refuse';
   factsPort: MessagePort;
   /** Where the agent's diagnostics go (bounded, relayed to stderr by the main thread). */
   logPort?: MessagePort;
@@ -38,10 +42,19 @@ const data = workerData as AgentWorkerData;
 const agentLog = workerAgentLog(data.logPort);
 let nextId = 0;
 const waiting = new Map<number, (facts: ProcessFacts) => void>();
-data.factsPort.on('message', (msg: { id: number; facts: ProcessFacts }) => {
-  waiting.get(msg.id)?.(msg.facts);
-  waiting.delete(msg.id);
-});
+/** The inspector's state, as the main thread last reported it. */
+let inspector: InspectorExposure | undefined;
+data.factsPort.on(
+  'message',
+  (msg: { id: number; facts: ProcessFacts } | { inspector: InspectorExposure }) => {
+    if ('inspector' in msg) {
+      inspector = msg.inspector;
+      return;
+    }
+    waiting.get(msg.id)?.(msg.facts);
+    waiting.delete(msg.id);
+  },
+);
 data.factsPort.unref();
 
 /** Asks the application's main thread for its facts: the worker's own loop is not the one that matters. */
@@ -100,6 +113,16 @@ function heapModule(o: HeapAgentOptions, known: KnownSecrets): ActionModule {
   });
 }
 
+/** With GLOVEBOX_INSPECTOR=refuse, why nothing is served while the inspector is exposed. */
+function inspectorRefusal(): GloveboxError | undefined {
+  if (data.inspector !== 'refuse' || !inspector?.exposed) return undefined;
+  const how = inspector.openedBy === 'runtime' ? 'opened at run time (kill -USR1)' : 'opened by --inspect';
+  return new GloveboxError(
+    'GBX_AGENT_INSPECTOR_EXPOSED',
+    `the process's inspector is open on ${inspector.address ?? 'an unknown address'}, ${how}; the agent is configured to refuse (GLOVEBOX_INSPECTOR=refuse)`,
+  );
+}
+
 async function main(): Promise<void> {
   const known = knownSecrets();
   const debuggerModule = data.debugger
@@ -117,6 +140,7 @@ async function main(): Promise<void> {
     url: data.url,
     token: data.token,
     gatewayKeys: data.gatewayKeys,
+    refusal: inspectorRefusal,
     modules,
     log: (level, message) => agentLog.log(level, message),
     ...(data.serviceVersion ? { serviceVersion: data.serviceVersion } : {}),

@@ -57,6 +57,11 @@ export const ERROR_CODES = {
   },
   GBX_AGENT_TIMEOUT: { status: 504, meaning: 'The target agent did not answer in time.' },
   GBX_AGENT_REFUSED: { status: 502, meaning: 'The agent refused or failed the action.' },
+  GBX_AGENT_INSPECTOR_EXPOSED: {
+    status: 502,
+    meaning:
+      "The process's inspector is open on a non-loopback address or was opened at run time, and the agent is set to refuse.",
+  },
   GBX_AGENT_GATEWAY_UNTRUSTED: {
     status: 502,
     meaning: 'The agent refused its gateway end: a key it has not pinned, a forged or a second welcome.',
