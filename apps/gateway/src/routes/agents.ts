@@ -19,6 +19,11 @@ function visibleTo(decision: { allowed: boolean; stepUp?: 'mfa' }): boolean {
   return decision.allowed || decision.stepUp === 'mfa';
 }
 
+/** What the agent must pin: the fingerprint of the gateway's current signing key. */
+function pins(s: GatewayServices): string[] {
+  return [s.signingKey.current().fingerprint];
+}
+
 /** Agent registration and the targets a caller may ask for. */
 export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
   const { authorizer, audit, store } = s;
@@ -52,8 +57,7 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
         outcome: 'success',
         details: { env: agent.env, owner: agent.owner, tags: agent.tags },
       });
-      const gatewayKeys = [s.signingKey.current().fingerprint];
-      return reply.status(201).send({ agent: await agentView(s, agent), credential, gatewayKeys });
+      return reply.status(201).send({ agent: await agentView(s, agent), credential, gatewayKeys: pins(s) });
     },
   );
 
@@ -111,8 +115,7 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
         details: { agent: agent.name },
       });
       const rotated = (await store.getAgentByName(agent.name)) ?? agent;
-      const gatewayKeys = [s.signingKey.current().fingerprint];
-      return { agent: await agentView(s, rotated), credential, gatewayKeys };
+      return { agent: await agentView(s, rotated), credential, gatewayKeys: pins(s) };
     },
   );
 
