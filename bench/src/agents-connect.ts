@@ -60,14 +60,25 @@ try {
     if ((await fetch(`${url}/readyz`).catch(() => null))?.ok) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  const credentials: string[] = [];
+  const registrations: { credential: string; gatewayKeys: string[] }[] = [];
   for (let i = 0; i < count; i++)
-    credentials.push((await api('POST', '/agents', { name: `a${i}`, env: 'staging' })).credential as string);
+    registrations.push(
+      (await api('POST', '/agents', { name: `a${i}`, env: 'staging' })) as {
+        credential: string;
+        gatewayKeys: string[];
+      },
+    );
   const before = rssMb();
   const facts = createFactsModule(processFactsCollector());
   const t0 = performance.now();
-  const connected = credentials.map((token) => {
-    const runtime = new AgentRuntime({ url, token, modules: [facts], log: () => undefined });
+  const connected = registrations.map(({ credential, gatewayKeys }) => {
+    const runtime = new AgentRuntime({
+      url,
+      token: credential,
+      gatewayKeys,
+      modules: [facts],
+      log: () => undefined,
+    });
     runtimes.push(runtime);
     return runtime.start();
   });
