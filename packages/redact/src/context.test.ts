@@ -70,6 +70,12 @@ const cases: Array<[string, string, string[], string[]]> = [
     ['"region", "eu"'],
   ],
   [
+    'a sensitive name holding a {"value": …} object (Spring Boot actuator /env)',
+    '{"properties":{"SPRING_DATASOURCE_PASSWORD":{"value":"Spr1ng-Ds-Pw!"},"SERVER_PORT":{"value":"8080"}}}\n',
+    ['Spr1ng-Ds-Pw!'],
+    ['"8080"'],
+  ],
+  [
     'mysql -p with the password attached',
     '$ mysql -uroot -pAsh-Meadow-64 -h db app\n',
     ['Ash-Meadow-64'],

@@ -193,9 +193,15 @@ const PAIR = /\[\s*["']([A-Za-z_][A-Za-z0-9_.-]{0,127})["']\s*,\s*(["'])((?:(?!\
 const NAME_VALUE =
   /"name"\s*:\s*"([A-Za-z_][A-Za-z0-9_.-]{0,127})"\s*,\s*"value"\s*:\s*"((?:[^"\\]|\\.){1,512})"/g;
 
-/** `[name, value]` pairs and `{"name": …, "value": …}` objects on one line. */
+const KEY_VALUE_OBJECT =
+  /"([A-Za-z_][A-Za-z0-9_.-]{0,127})"\s*:\s*\{\s*"value"\s*:\s*"((?:[^"\\]|\\.){1,512})"/g;
+
+/**
+ * `[name, value]` pairs, `{"name": …, "value": …}` objects and `"NAME": {"value": …}` (property
+ * listings such as Spring Boot's `/env`) on one line.
+ */
 function pairs(text: string, from: number, line: string, ctx: ScanContext, out: Span[]): void {
-  for (const re of [PAIR, NAME_VALUE]) {
+  for (const re of [PAIR, NAME_VALUE, KEY_VALUE_OBJECT]) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(line)) !== null) {
@@ -252,7 +258,8 @@ function readLine(
   ctx: ScanContext,
   out: Span[],
 ): void {
-  if (line.includes('[') || line.includes('"name"')) pairs(text, from, line, ctx, out);
+  if (line.includes('[') || line.includes('"name"') || line.includes('"value"'))
+    pairs(text, from, line, ctx, out);
   if (line.includes(' -')) commandLine(text, from, line, out);
   if (state.block !== undefined && blockLine(text, from, line, state, out)) return;
   const scalar = line.includes('|') || line.includes('>') ? BLOCK_SCALAR.exec(line) : null;

@@ -65,6 +65,12 @@ const positives: Array<[string, string, string]> = [
     'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ',
     'JWT',
   ],
+  // unsigned (alg none or a signature stripped): header and claims only (detect-secrets jwt_test.py)
+  [
+    'token eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJuYW1lIjoiSm9lIiwKInN0YXR1cyI6ImVtcGxveWVlIgp9 ok',
+    'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJuYW1lIjoiSm9lIiwKInN0YXR1cyI6ImVtcGxveWVlIgp9',
+    'JWT',
+  ],
   ['Authorization: Basic YWRtaW46czNjcjN0UGFzcw==', 'YWRtaW46czNjcjN0UGFzcw==', 'BASIC_AUTH'],
   [
     'Authorization: Bearer 9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c',

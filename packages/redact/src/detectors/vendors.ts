@@ -4,10 +4,20 @@ import { PRIORITY } from '../span.js';
 import { decodeBase64, isAlnum, isTokenChar } from './chars.js';
 import { regexDetector, vendorDetector } from './regex-detector.js';
 
+function decodeBase64Url(part: string): string | undefined {
+  return decodeBase64(part.replace(/-/g, '+').replace(/_/g, '/'));
+}
+
+/**
+ * The header is JSON naming an algorithm, type or key; a token without a signature part (unsigned,
+ * or the signature stripped) must also carry JSON claims.
+ */
 function jwtHeaderOk(m: RegExpExecArray): boolean {
-  const header = m[0].slice(0, m[0].indexOf('.'));
-  const decoded = decodeBase64(header.replace(/-/g, '+').replace(/_/g, '/'));
-  return decoded !== undefined && decoded.startsWith('{') && /"(?:alg|typ|enc|kid)"/.test(decoded);
+  const [header = '', claims = '', signature] = m[0].split('.');
+  const decoded = decodeBase64Url(header);
+  if (decoded === undefined || !decoded.startsWith('{') || !/"(?:alg|typ|enc|kid)"/.test(decoded))
+    return false;
+  return signature !== undefined || decodeBase64Url(claims)?.trimStart().startsWith('{') === true;
 }
 
 /** Vendor tokens led by a fixed prefix, upper- and lower-case, and Glovebox's own credentials. */
@@ -107,7 +117,7 @@ export function cloudTokenDetectors(): Detector[] {
       type: 'JWT',
       priority: PRIORITY.vendorToken,
       triggers: [new Literal('eyJ', 1)],
-      re: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?/g,
+      re: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)?)?/g,
       badBefore: isTokenChar,
       validate: jwtHeaderOk,
     }),
