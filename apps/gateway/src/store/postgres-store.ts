@@ -183,6 +183,7 @@ export class PostgresStore implements Store {
     return [
       `GRANT USAGE ON SCHEMA ${s} TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.users, ${s}.tokens, ${s}.agents, ${s}.access_requests, ${s}.approvals, ${s}.sink_cursors, ${s}.sso_identities, ${s}.webauthn_credentials TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.mfa_factors, ${s}.mfa_enrollment_tickets, ${s}.totp_pending, ${s}.totp_steps, ${s}.auth_failures TO ${role}`,
       `GRANT SELECT ON ${s}.schema_migrations TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.replicas, ${s}.agent_routes, ${s}.shared_secrets, ${s}.used_once TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE ON ${s}.policy_replicas TO ${role}`,

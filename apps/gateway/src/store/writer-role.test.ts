@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { PostgresStore } from './postgres-store.js';
 import { TEST_PG_URL } from './test-stores.js';
@@ -74,4 +75,54 @@ test('a gateway role with the documented grants appends to the audit trail but c
     /append-only/,
     'even the owner is stopped by the trigger',
   );
+});
+
+/**
+ * A table added by a migration without a grant leaves a least-privilege deployment broken at the
+ * first request that touches it (the identity and instance tables were: logins failed with
+ * "permission denied" for the documented role). Every table the migrations create must be readable
+ * by the role, and writable unless it is one of the append-only or read-only ones.
+ */
+test('the documented grants cover every table the migrations create', async (t) => {
+  const schema = `gbx_grants_${randomBytes(4).toString('hex')}`;
+  const role = `gbx_writer_${randomBytes(4).toString('hex')}`;
+  const owner = new PostgresStore({ connectionString: TEST_PG_URL, schema });
+  await owner.migrate();
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+  await admin.connect();
+  t.after(async () => {
+    await owner.dropSchema();
+    await owner.close();
+    await admin.query(`DROP OWNED BY ${role}`).catch(() => undefined);
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+  });
+  await admin.query(`CREATE ROLE ${role} LOGIN`);
+  for (const statement of owner.grantStatements(role)) await admin.query(statement);
+  const tables = await admin.query<{ name: string; read: boolean; insert: boolean }>(
+    `SELECT table_name AS name,
+            has_table_privilege($1, format('%I.%I', table_schema, table_name), 'SELECT') AS read,
+            has_table_privilege($1, format('%I.%I', table_schema, table_name), 'INSERT') AS insert
+       FROM information_schema.tables WHERE table_schema = $2 AND table_type = 'BASE TABLE'`,
+    [role, schema],
+  );
+  assert.ok(tables.rows.length > 20, 'the migrations created the tables');
+  const readOnly = new Set(['schema_migrations']);
+  for (const table of tables.rows) {
+    assert.ok(table.read, `${table.name} is readable by the gateway's role`);
+    assert.equal(table.insert, !readOnly.has(table.name), `${table.name} is writable unless read-only`);
+  }
+});
+
+test('docs/postgres.md grants exactly what grantStatements produces', async () => {
+  const store = new PostgresStore({ connectionString: TEST_PG_URL, schema: 'glovebox' });
+  try {
+    const doc = readFileSync(new URL('../../../../docs/postgres.md', import.meta.url), 'utf8');
+    const block = /```sql\n(CREATE ROLE glovebox_gateway[^\n]*\n)([\s\S]*?)```/.exec(doc);
+    assert.ok(block, 'the doc has the grant block');
+    const documented = block[2]!.trim().split(/;\s*/).filter(Boolean);
+    assert.deepEqual(documented, store.grantStatements('glovebox_gateway'));
+  } finally {
+    await store.close();
+  }
 });
