@@ -70,6 +70,12 @@ const cases: Array<[string, string, string[], string[]]> = [
     ['"region", "eu"'],
   ],
   [
+    'redis-cli numbered replies: a sensitive field, then its value (CONFIG GET, HGETALL)',
+    '127.0.0.1:6379> CONFIG GET requirepass\n1) "requirepass"\n2) "vR7#qLz!92mKd"\n127.0.0.1:6379> HGETALL user:7\n1) "name"\n2) "ann"\n3) "api_token"\n4) "tk-77Qw-Zp31"\n',
+    ['vR7#qLz!92mKd', 'tk-77Qw-Zp31'],
+    ['2) "ann"', '1) "requirepass"'],
+  ],
+  [
     'a sensitive name holding a {"value": …} object (Spring Boot actuator /env)',
     '{"properties":{"SPRING_DATASOURCE_PASSWORD":{"value":"Spr1ng-Ds-Pw!"},"SERVER_PORT":{"value":"8080"}}}\n',
     ['Spr1ng-Ds-Pw!'],

@@ -189,6 +189,9 @@ const RECORD_LINE = /^-\[ RECORD \d+ \]-*\+?-*\s*$/;
 const EXPANDED_LINE = /^([A-Za-z_][A-Za-z0-9_ ]{0,62}?)\s*\| ?(.*)$/;
 const NAME_LINE = /^\s*-?\s*"?name"?\s*[:=]\s*"?([A-Za-z_][A-Za-z0-9_.-]{0,127})"?\s*,?\s*$/;
 const VALUE_LINE = /^(\s*"?value"?\s*[:=]\s*)(.*?)\s*,?\s*$/;
+/** redis-cli's numbered replies: a field name on one line, its value on the next (`CONFIG GET`, `HGETALL`). */
+const REPLY_NAME_LINE = /^\s*\d{1,9}\) "([A-Za-z_][A-Za-z0-9_.-]{0,127})"\s*$/;
+const REPLY_VALUE_LINE = /^(\s*\d{1,9}\) ")(.*)"\s*$/;
 const PAIR = /\[\s*["']([A-Za-z_][A-Za-z0-9_.-]{0,127})["']\s*,\s*(["'])((?:(?!\2).){1,512})\2\s*\]/g;
 const NAME_VALUE =
   /"name"\s*:\s*"([A-Za-z_][A-Za-z0-9_.-]{0,127})"\s*,\s*"value"\s*:\s*"((?:[^"\\]|\\.){1,512})"/g;
@@ -270,7 +273,7 @@ function readLine(
   const pending = state.pendingName;
   state.pendingName = undefined;
   if (pending !== undefined) {
-    const v = VALUE_LINE.exec(line);
+    const v = VALUE_LINE.exec(line) ?? REPLY_VALUE_LINE.exec(line);
     if (v !== null) {
       const at = from + v[1]!.length;
       maskCell(text, at, at + v[2]!.length, pending, out);
@@ -293,7 +296,7 @@ function readLine(
     }
     state.expanded = false;
   }
-  const name = NAME_LINE.exec(line);
+  const name = NAME_LINE.exec(line) ?? REPLY_NAME_LINE.exec(line);
   if (name !== null) {
     state.pendingName = verdictOf(ctx, name[1]!);
     state.table = undefined;

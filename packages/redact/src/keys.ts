@@ -155,7 +155,10 @@ export function classifyKey(
     last === 'passcode' ||
     joined.endsWith('password') ||
     joined.endsWith('passwd') ||
-    joined.endsWith('passphrase')
+    joined.endsWith('passphrase') ||
+    // redis's password settings (CONFIG GET, redis.conf)
+    joined === 'requirepass' ||
+    joined === 'masterauth'
   )
     return { type: 'PASSWORD', mode: 'mask' };
   if (last === 'secret' || last === 'secrets' || joined.endsWith('secret') || joined === 'secretkey')
