@@ -61,6 +61,51 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
     },
   );
 
+  registerAgentCredentialRoutes(api, s);
+
+  api.get(
+    '/agents',
+    { schema: { response: { 200: z.object({ agents: z.array(agentSchema) }) } } },
+    async () => ({
+      agents: await Promise.all(
+        (await store.listAgents()).filter((a) => a.revokedAt === null).map((a) => agentView(s, a)),
+      ),
+    }),
+  );
+
+  api.get(
+    '/targets',
+    { schema: { response: { 200: z.object({ targets: z.array(targetSchema) }) } } },
+    async (request) => {
+      const { actor } = authzOf(request);
+      const visible = (await store.listAgents()).filter(
+        (a) =>
+          a.revokedAt === null &&
+          visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
+      );
+      return {
+        targets: await Promise.all(
+          visible.map(async (a) => {
+            const v = await agentView(s, a);
+            return {
+              name: v.name,
+              env: v.env,
+              owner: v.owner,
+              tags: v.tags,
+              connected: v.connected,
+              actions: v.actions,
+              instances: v.instances,
+            };
+          }),
+        ),
+      };
+    },
+  );
+}
+
+/** The credential's life after registration: revoked (its connections and sessions end) or rotated. */
+function registerAgentCredentialRoutes(api: GatewayApp, s: GatewayServices): void {
+  const { audit, store } = s;
   const registered = async (name: string) => {
     const agent = await store.getAgentByName(name);
     if (!agent || agent.revokedAt !== null) throw new GloveboxError('GBX_NOT_FOUND', 'no such agent');
@@ -116,45 +161,6 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
       });
       const rotated = (await store.getAgentByName(agent.name)) ?? agent;
       return { agent: await agentView(s, rotated), credential, gatewayKeys: pins(s) };
-    },
-  );
-
-  api.get(
-    '/agents',
-    { schema: { response: { 200: z.object({ agents: z.array(agentSchema) }) } } },
-    async () => ({
-      agents: await Promise.all(
-        (await store.listAgents()).filter((a) => a.revokedAt === null).map((a) => agentView(s, a)),
-      ),
-    }),
-  );
-
-  api.get(
-    '/targets',
-    { schema: { response: { 200: z.object({ targets: z.array(targetSchema) }) } } },
-    async (request) => {
-      const { actor } = authzOf(request);
-      const visible = (await store.listAgents()).filter(
-        (a) =>
-          a.revokedAt === null &&
-          visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
-      );
-      return {
-        targets: await Promise.all(
-          visible.map(async (a) => {
-            const v = await agentView(s, a);
-            return {
-              name: v.name,
-              env: v.env,
-              owner: v.owner,
-              tags: v.tags,
-              connected: v.connected,
-              actions: v.actions,
-              instances: v.instances,
-            };
-          }),
-        ),
-      };
     },
   );
 }
