@@ -296,7 +296,7 @@ function readLine(
     }
     state.expanded = false;
   }
-  const name = NAME_LINE.exec(line) ?? REPLY_NAME_LINE.exec(line);
+  const name = NAME_LINE.exec(line) ?? (line.includes(') "') ? REPLY_NAME_LINE.exec(line) : null);
   if (name !== null) {
     state.pendingName = verdictOf(ctx, name[1]!);
     state.table = undefined;
