@@ -1,7 +1,7 @@
 import type { GatewayApp, GatewayServices } from '../server.js';
 import { registerAccessRoutes } from './access.js';
 import { registerAgentRoutes } from './agents.js';
-import { registerAuditRoutes } from './audit.js';
+import { registerAuditRoutes } from './audit/index.js';
 import { registerCiConfigRoutes } from './ci-config.js';
 import { registerGatewayKeyRoutes } from './gateway-keys.js';
 import { registerIdentityRoutes } from './identity.js';
