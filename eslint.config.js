@@ -18,7 +18,6 @@ const SIZE_EXCEPTIONS = [
   'apps/gateway/src/routes/identity.ts', // registerIdentityRoutes 218
   'apps/gateway/src/server.ts', // buildServer 370
   'apps/gateway/src/services/access.ts', // 628 lines
-  'apps/gateway/src/services/actions.ts', // #runOn 135
   'apps/gateway/src/web/console.ts', // registerWebConsole 253
   'apps/gateway/src/web/webauthn.ts', // registerWebauthnRoutes 224
 ];

@@ -1,8 +1,5 @@
-import { GloveboxError, newId, type Clock } from '@glovebox/core';
-import { RecordingHasher } from '@glovebox/audit';
+import { GloveboxError, type Clock } from '@glovebox/core';
 import {
-  asciicastHeaderLine,
-  asciicastOutputLine,
   type AgentResult,
   type DebugAction,
   type InstanceResult,
@@ -19,6 +16,7 @@ import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
 import type { ArtifactReceiver, HeapArtifacts } from './heap-artifacts.js';
 import { selectInstances, type InstanceRef } from './instances.js';
+import { ActionStream } from './action-stream.js';
 
 export interface ActionServiceConfig {
   clock: Clock;
@@ -62,13 +60,6 @@ interface RunContext {
   params: Record<string, unknown>;
   base: { actor: { kind: 'user'; id: string }; sessionId: string; action: DebugAction; target: string };
   options: RunOptions;
-}
-
-/** A streamed piece from one of several instances, labelled with it. */
-function labelled(instance: string, data: unknown): unknown {
-  return data !== null && typeof data === 'object' && !Array.isArray(data)
-    ? { instance, ...(data as Record<string, unknown>) }
-    : { instance, data };
 }
 
 /**
@@ -177,59 +168,18 @@ export class ActionService {
     label: boolean,
   ): Promise<Omit<ActionOutput, 'instances'>> {
     const { actor, session, action, params, options } = run;
-    const sessionId = session.id;
     const redactor = this.#c.redactors[session.obligations.masking];
     const { base } = run;
     const started = this.#c.clock.now();
-    const streamCounts: RedactionCounts = {};
-    let streamBytes = 0;
-    // a heap snapshot is one large result, not a stream to record piece by piece (ADR 0010)
-    const artifact =
-      action === 'heapsnapshot'
-        ? this.#c.artifacts.begin({
-            sessionId,
-            actor: actor.name,
-            action,
-            keepSec: session.obligations.keepArtifactsSec ?? 0,
-            redactor,
-          })
-        : undefined;
-    const recorder =
-      options.onStream && !artifact
-        ? new StreamRecorder(this.#c, redactor, {
-            actor: actor.name,
-            sessionId,
-            action,
-            target: session.target,
-          })
-        : undefined;
-    // Each streamed piece is redacted again, recorded, and its hash made durable in the audit
-    // chain before the piece is released to the client (invariant 2 holds for streams too).
-    let releasing: Promise<void> = Promise.resolve();
-    const accept = artifact
-      ? (data: unknown) => artifact.accept(data, options.onStream)
-      : recorder
-        ? (data: unknown) => {
-            const { value, counts } = redactor.redactValue(data);
-            mergeCounts(streamCounts, counts);
-            streamBytes += JSON.stringify(value ?? null).length;
-            // The chunk event is queued now (so pieces arriving together share one durable
-            // transaction); the piece is released, in order, once its event is durable.
-            const durable = recorder.record(value);
-            releasing = Promise.all([releasing, durable]).then(([, recordingId]) => {
-              options.onStream?.(value);
-              this.#c.live.publish({
-                sessionId,
-                action,
-                recordingId,
-                time: this.#c.clock.now(),
-                data: value,
-              });
-            });
-          }
-        : undefined;
-    // several instances stream into one answer: each piece says which instance it came from
-    const onStream = accept && label ? (data: unknown) => accept(labelled(instance.id, data)) : accept;
+    const stream = new ActionStream(this.#c, redactor, {
+      actor: actor.name,
+      session,
+      action,
+      onStream: options.onStream,
+      label: label ? instance.id : undefined,
+    });
+    const { artifact, onStream } = stream;
+    const streamCounts = stream.counts;
     let outcome: AgentResult;
     try {
       outcome = await this.#c.hub.call({
@@ -243,9 +193,7 @@ export class ActionService {
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
     } catch (error) {
-      artifact?.abort();
-      await releasing.catch(() => undefined);
-      await recorder?.finish().catch(() => undefined);
+      await stream.abandon();
       const code = error instanceof GloveboxError ? error.code : 'GBX_INTERNAL';
       await this.#c.audit.record({
         ...base,
@@ -255,8 +203,7 @@ export class ActionService {
       });
       throw error;
     }
-    await releasing;
-    const recording = recorder ? await recorder.finish() : undefined;
+    const recording = await stream.finish();
     const durationMs = this.#c.clock.now() - started;
     if (!outcome.ok) {
       artifact?.abort();
@@ -285,7 +232,7 @@ export class ActionService {
       details: {
         instance: instance.id,
         durationMs,
-        bytes: JSON.stringify(second.value ?? null).length + streamBytes,
+        bytes: JSON.stringify(second.value ?? null).length + stream.bytes,
         accessed: outcome.accessed ?? {},
         redactions,
         gatewayRedactions: mergeCounts({ ...streamCounts }, second.counts),
@@ -336,93 +283,5 @@ export class ActionService {
       });
       throw error;
     }
-  }
-}
-
-/** Renders a streamed piece as the text a terminal would show. */
-function pieceText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    const v = value as { data?: unknown; line?: unknown };
-    if (typeof v.data === 'string') return v.data;
-    if (typeof v.line === 'string') return `${v.line}\r\n`;
-  }
-  return `${JSON.stringify(value)}\r\n`;
-}
-
-/**
- * Records what a streamed action showed, as asciicast v2: one line per piece, each line's
- * SHA-256 appended to the audit chain (`recording.chunk`) before the piece is released.
- */
-class StreamRecorder {
-  readonly #c: ActionServiceConfig;
-  readonly #hasher: RecordingHasher;
-  readonly #lines: string[] = [];
-  readonly #meta: { actor: string; sessionId: string; action: string; target: string };
-  readonly #id = newId('rec');
-  readonly #started: number;
-  /** Events queued but not yet awaited by anyone. */
-  readonly #pending: Promise<unknown>[] = [];
-
-  constructor(
-    c: ActionServiceConfig,
-    _redactor: Redactor,
-    meta: { actor: string; sessionId: string; action: string; target: string },
-  ) {
-    this.#c = c;
-    this.#meta = meta;
-    this.#started = c.clock.now();
-    this.#hasher = new RecordingHasher({
-      recordingId: this.#id,
-      actor: { kind: 'user', id: meta.actor },
-      sessionId: meta.sessionId,
-      target: meta.target,
-      action: meta.action,
-      clock: c.clock,
-    });
-  }
-
-  /** Queues the chunk event at once (keeping line order = chunk order); resolves when durable. */
-  #append(line: string): Promise<unknown> {
-    this.#lines.push(line);
-    return this.#c.audit.recordInput(this.#hasher.chunk(line));
-  }
-
-  /**
-   * Records one piece. Its event is queued synchronously; the promise resolves (with the
-   * recording's id) once the event is durable.
-   */
-  record(value: unknown): Promise<string> {
-    if (this.#pending.length === 0 && this.#lines.length === 0) {
-      this.#pending.push(this.#c.audit.recordInput(this.#hasher.started({ format: 'asciicast-v2' })));
-      const header = asciicastHeaderLine({
-        timestamp: Math.floor(this.#started / 1000),
-        title: `${this.#meta.sessionId} ${this.#meta.action}`,
-      });
-      this.#pending.push(this.#append(header));
-    }
-    const seconds = (this.#c.clock.now() - this.#started) / 1000;
-    const durable = this.#append(asciicastOutputLine(seconds, pieceText(value)));
-    this.#pending.push(durable);
-    return Promise.all(this.#pending.splice(0)).then(() => this.#id);
-  }
-
-  /** Closes and stores the recording; returns its reference for the result event. */
-  async finish(): Promise<{ id: string; chunks: number } | undefined> {
-    if (this.#lines.length === 0) return undefined;
-    await Promise.all(this.#pending.splice(0));
-    await this.#c.audit.recordInput(this.#hasher.ended());
-    const cast = this.#lines.join('');
-    await this.#c.store.saveRecording({
-      id: this.#id,
-      sessionId: this.#meta.sessionId,
-      action: this.#meta.action,
-      actor: this.#meta.actor,
-      createdAt: this.#started,
-      chunks: this.#lines.length,
-      bytes: Buffer.byteLength(cast),
-      cast,
-    });
-    return { id: this.#id, chunks: this.#lines.length };
   }
 }
