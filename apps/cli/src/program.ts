@@ -19,7 +19,7 @@ export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => P
   { names: ['agent'], load: async () => (await import('./commands/agent.js')).registerAgentCommand },
   {
     names: ['login', 'logout', 'whoami', 'mfa', 'tokens'],
-    load: async () => (await import('./commands/identity.js')).registerIdentityCommands,
+    load: async () => (await import('./commands/identity/index.js')).registerIdentityCommands,
   },
   {
     names: ['users', 'agents'],
