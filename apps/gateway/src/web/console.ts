@@ -30,7 +30,7 @@ import {
   safeReturnTo,
   securityHeaders,
 } from './security.js';
-import { registerWebauthnRoutes } from './webauthn.js';
+import { registerWebauthnRoutes } from './webauthn/index.js';
 import { authzOf } from '../routes/authorize.js';
 
 /** What the console plugin needs beyond the gateway's services. */
