@@ -4,7 +4,7 @@ import { registerAgentRoutes } from './agents.js';
 import { registerAuditRoutes } from './audit/index.js';
 import { registerCiConfigRoutes } from './ci-config.js';
 import { registerGatewayKeyRoutes } from './gateway-keys.js';
-import { registerIdentityRoutes } from './identity.js';
+import { registerIdentityRoutes } from './identity/index.js';
 import { registerPolicyRoutes } from './policy.js';
 import { registerPolicyDeployRoutes } from './policy-deploy.js';
 import { registerSessionRoutes } from './sessions.js';
