@@ -219,3 +219,23 @@ test('counts report types only, and redaction is idempotent', () => {
   assert.equal(second.text, first.text);
   assert.deepEqual(second.counts, {});
 });
+
+test('a password value keeps its &, ; and , unless a new key follows them', () => {
+  const r = createRedactor({ level: 'standard' });
+  for (const [input, secret] of [
+    ['DB_PASSWORD=Tr0ub4dor&3-horse', '3-horse'],
+    ['password=correct;horse;battery', 'horse;battery'],
+    ['export PGPASSWORD=staple,Gun&Wheel', 'Gun&Wheel'],
+    ['secret: fix&ed;value,here', 'ed;value'],
+  ] as const) {
+    for (const { text } of everyWay(r, input)) assert.ok(!text.includes(secret), `leaked in: ${text}`);
+  }
+  for (const [input, kept] of [
+    ['https://x.example/login?password=hunter22&user=alice', '&user=alice'],
+    ['Server=db;Password=s3cr3tValue;Database=orders', ';Database=orders'],
+    ['{"password": "x1", "user": "bob"}', '"user": "bob"'],
+    ['password=abc123, user=carol', 'user=carol'],
+  ] as const) {
+    assert.ok(r.redactText(input).text.includes(kept), `the next key was swallowed: ${r.redactText(input).text}`);
+  }
+});

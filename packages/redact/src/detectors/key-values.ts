@@ -7,6 +7,24 @@ import { isAlnum } from './chars.js';
 
 const isKeyChar = (c: number): boolean =>
   isAlnum(c) || c === 95 || c === 45 || c === 46 || c === 91 || c === 93;
+/**
+ * Whether the `,` `;` or `&` at `at` ends an unquoted value: it does before a space, the line's end or
+ * the next pair (`&user=…`, `;Database=…`, `, user: …`); otherwise it is part of the value, as in
+ * the password `Tr0ub4dor&3-horse`.
+ */
+function endsPair(text: string, at: number, lineEnd: number): boolean {
+  let p = at + 1;
+  if (p >= lineEnd) return true;
+  let c = text.charCodeAt(p);
+  if (c === 32 || c === 9) return true;
+  if (c === 34 || c === 39) c = text.charCodeAt(++p);
+  if (!isAlnum(c) && c !== 95) return false;
+  while (p < lineEnd && isKeyChar(text.charCodeAt(p))) p++;
+  c = text.charCodeAt(p);
+  if (c === 34 || c === 39) c = text.charCodeAt(++p);
+  return c === 61 || c === 58;
+}
+
 const AUTH_SCHEMES =
   /^(?:Bearer|Basic|Digest|Token|Negotiate|NTLM|ApiKey|Api-Key|AWS4-HMAC-SHA256|Bot|OAuth|SSWS|DPoP|MAC|HOBA)$/i;
 const COOKIE_ATTRIBUTES = new Set([
@@ -191,9 +209,7 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
       if (
         x === 32 ||
         x === 9 ||
-        x === 44 ||
-        x === 59 ||
-        x === 38 ||
+        ((x === 44 || x === 59 || x === 38) && endsPair(text, ve, lineEnd)) ||
         x === 34 ||
         x === 39 ||
         x === 60 ||
