@@ -236,6 +236,9 @@ test('a password value keeps its &, ; and , unless a new key follows them', () =
     ['{"password": "x1", "user": "bob"}', '"user": "bob"'],
     ['password=abc123, user=carol', 'user=carol'],
   ] as const) {
-    assert.ok(r.redactText(input).text.includes(kept), `the next key was swallowed: ${r.redactText(input).text}`);
+    assert.ok(
+      r.redactText(input).text.includes(kept),
+      `the next key was swallowed: ${r.redactText(input).text}`,
+    );
   }
 });
