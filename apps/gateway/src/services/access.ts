@@ -1,18 +1,12 @@
-import { GloveboxError, newId, type Clock } from '@glovebox/core';
-import {
-  DEBUG_ACTIONS,
-  MIN_BREAK_GLASS_REASON_LENGTH,
-  MIN_REASON_LENGTH,
-  digestOf,
-  type DebugAction,
-  type RequestScope,
-} from '@glovebox/protocol';
-import { mergeObligations, type Decision } from '@glovebox/policy';
-import type { AccessRequestRecord, AgentRecord, ApprovalRecord, Obligations, Store } from '../store/index.js';
+import { GloveboxError, type Clock } from '@glovebox/core';
+import type { DebugAction, RequestScope } from '@glovebox/protocol';
+import type { Decision } from '@glovebox/policy';
+import type { AccessRequestRecord, AgentRecord, ApprovalRecord, Store } from '../store/index.js';
 import { deniedError, targetResource, type Authorizer, type ContextExtras } from './authorizer.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
-import { effectiveScope, normalizeScope, withinScope } from './request-scope.js';
+import { fileAccessRequest } from './access-request.js';
+import { authorizeSessionAction } from './authorize-session-action.js';
 
 /** Something the gateway tells the outside world about (webhooks, logs). */
 export interface AccessNotice {
@@ -57,9 +51,6 @@ export interface NewAccessRequest {
 }
 
 const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
-
-/** How finely a session's last activity is recorded. */
-const ACTIVITY_RESOLUTION_MS = 1000;
 
 /**
  * Access requests, approvals and sessions: the state machine
@@ -108,114 +99,8 @@ export class AccessService {
 
   /** Files a request; the policy makes it denied, pending (approvals needed) or active at once. */
   async create(actor: Actor, input: NewAccessRequest): Promise<AccessRequestRecord> {
-    const agent = await this.#agent(input.target);
-    const actions = [...new Set(input.actions)].sort();
-    if (actions.length === 0 || actions.some((a) => !DEBUG_ACTIONS.includes(a))) {
-      throw new GloveboxError('GBX_REQUEST_INVALID', `actions must be some of: ${DEBUG_ACTIONS.join(', ')}`);
-    }
-    const reason = input.reason.trim();
-    const scope = normalizeScope(input.scope, actions);
-    const minimum = input.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
-    if (reason.length < minimum) {
-      throw new GloveboxError(
-        'GBX_REQUEST_INVALID',
-        `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} characters (got ${reason.length})`,
-      );
-    }
-    const resource = targetResource(agent);
-    const extras = {
-      reason,
-      breakGlass: input.breakGlass,
-      requester: actor.name,
-      ...(input.ticket ? { ticket: input.ticket } : {}),
-      ...(input.durationSec ? { requestedDurationSec: input.durationSec } : {}),
-    };
-    const decisions: Decision[] = [this.#c.authorizer.decide(actor, 'request', resource, extras)];
-    for (const action of actions) decisions.push(this.#c.authorizer.decide(actor, action, resource, extras));
-    const denied = decisions.find((d) => !d.allowed);
-    const now = this.#c.clock.now();
-    const allowedObligations = decisions.flatMap((d) => (d.obligations ? [d.obligations] : []));
-    const obligations: Obligations = denied
-      ? {
-          maxDurationSec: 0,
-          idleTimeoutSec: 0,
-          approvals: 0,
-          approverGroups: [],
-          masking: 'strict',
-          keepArtifactsSec: 0,
-          outlivesLogin: false,
-        }
-      : mergeObligations(allowedObligations);
-    const durationSec = Math.min(input.durationSec ?? obligations.maxDurationSec, obligations.maxDurationSec);
-    const id = newId('ses');
-    const base = {
-      id,
-      requesterId: actor.userId,
-      requesterName: actor.name,
-      target: agent.name,
-      actions,
-      reason,
-      ticket: input.ticket ?? null,
-      breakGlass: input.breakGlass,
-      durationSec,
-      obligations,
-      policyVersion: (denied ?? decisions[0]!).policyVersion,
-      createdAt: now,
-      ...(scope ? { scope } : {}),
-    };
-    const determiningPolicies = [
-      ...new Set((denied ? [denied] : decisions).flatMap((d) => d.determiningPolicies)),
-    ];
-    const needsApproval = !denied && obligations.approvals > 0;
-    const record: AccessRequestRecord = {
-      ...base,
-      determiningPolicies,
-      digest: digestOf(base),
-      status: denied ? 'denied' : needsApproval ? 'pending' : 'active',
-      pendingExpiresAt: now + this.#c.pendingTtlMs,
-      activatedAt: denied || needsApproval ? null : now,
-      expiresAt: denied || needsApproval ? null : now + durationSec * 1000,
-      lastActivityAt: denied || needsApproval ? null : now,
-      endedAt: denied ? now : null,
-      endReason: denied ? 'denied by policy' : null,
-      endedBy: null,
-      version: 1,
-    };
-    if (denied?.stepUp === 'mfa') {
-      await this.#c.audit.record({
-        type: 'request.created',
-        actor: userActor(actor),
-        target: agent.name,
-        decision: denied,
-        outcome: 'denied',
-        details: { actions, reason, stepUp: 'mfa' },
-      });
-      throw deniedError(denied);
-    }
-    // Write-ahead: the audit event exists before the request (or session) does.
-    await this.#c.audit.record({
-      type: input.breakGlass ? 'request.break_glass' : 'request.created',
-      severity: input.breakGlass ? 'W' : 'I',
-      actor: userActor(actor),
-      sessionId: id,
-      target: agent.name,
-      decision: denied ?? decisions[decisions.length - 1],
-      outcome: denied ? 'denied' : needsApproval ? 'pending' : 'success',
-      details: {
-        actions,
-        reason,
-        ticket: input.ticket ?? null,
-        durationSec,
-        obligations,
-        breakGlass: input.breakGlass,
-      },
-    });
-    await this.#c.store.createRequest(record);
-    if (!denied) {
-      this.#c.notify({ kind: 'request.created', request: record });
-      if (input.breakGlass) this.#c.notify({ kind: 'break-glass', request: record });
-      if (record.status === 'active') await this.#started(record);
-    }
+    const record = await fileAccessRequest(this.#c, actor, await this.#agent(input.target), input);
+    if (record.status === 'active') await this.#started(record);
     return record;
   }
 
@@ -580,75 +465,6 @@ export class AccessService {
     const r = await this.#c.store.getRequest(sessionId);
     if (!r || r.requesterId !== actor.userId) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
     const agent = await this.#agent(r.target);
-    const refuse = async (
-      code: 'GBX_SESSION_NOT_ACTIVE' | 'GBX_ACTION_NOT_GRANTED',
-      message: string,
-      decision?: Decision,
-    ) => {
-      await this.#c.audit.record({
-        type: 'action.denied',
-        actor: userActor(actor),
-        sessionId,
-        action,
-        target: r.target,
-        decision,
-        outcome: 'denied',
-        details: { refused: code },
-      });
-      return new GloveboxError(code, message);
-    };
-    if (r.status !== 'active') throw await refuse('GBX_SESSION_NOT_ACTIVE', `session is ${r.status}`);
-    const due = this.dueToEnd(r, this.#c.clock.now());
-    if (due) {
-      await this.expireOrEnd(r);
-      throw await refuse('GBX_SESSION_NOT_ACTIVE', `session has ended (${due})`);
-    }
-    if (!r.actions.includes(action))
-      throw await refuse('GBX_ACTION_NOT_GRANTED', `the session does not grant "${action}"`);
-    const decision = this.#c.authorizer.decide(actor, action, targetResource(agent), {
-      reason: r.reason,
-      breakGlass: r.breakGlass,
-      requester: r.requesterName,
-      ...(r.ticket ? { ticket: r.ticket } : {}),
-      ...extras,
-    });
-    if (!decision.allowed) {
-      await this.#c.audit.record({
-        type: 'action.denied',
-        actor: userActor(actor),
-        sessionId,
-        action,
-        target: r.target,
-        decision,
-        outcome: 'denied',
-        details: { refused: 'policy' },
-      });
-      throw deniedError(decision);
-    }
-    // An action whose policy now demands more approvals than the session was granted with is
-    // refused: an approval for reading does not stretch to what needs more review.
-    if ((decision.obligations?.approvals ?? 0) > r.obligations.approvals) {
-      throw await refuse(
-        'GBX_ACTION_NOT_GRANTED',
-        'this action needs more approvals than the session has; request it separately',
-      );
-    }
-    // Approvals cover what was approved: a statement or command outside the request's scope is
-    // refused unless policy grants it without approval.
-    const scope = effectiveScope(r);
-    if (scope && (decision.obligations?.approvals ?? 0) > 0 && !withinScope(scope, action, extras, params)) {
-      throw await refuse(
-        'GBX_ACTION_NOT_GRANTED',
-        `the approval does not cover this ${action === 'query' ? 'statement' : 'command'}: request it with ${action === 'query' ? '--sql' : '--command'}`,
-      );
-    }
-    // Activity is recorded at most once a second: idle timeouts are counted in seconds, and a
-    // durable write per action would halve the action rate under load.
-    const now = this.#c.clock.now();
-    if (r.lastActivityAt !== null && now - r.lastActivityAt < ACTIVITY_RESOLUTION_MS)
-      return { session: r, agent, decision };
-    const touched: AccessRequestRecord = { ...r, lastActivityAt: now, version: r.version + 1 };
-    const session = (await this.#c.store.updateRequest(touched, r.version)) ? touched : r;
-    return { session, agent, decision };
+    return authorizeSessionAction(this.#c, this, { actor, session: r, agent, action, extras, params });
   }
 }

@@ -1,0 +1,135 @@
+import { GloveboxError, newId } from '@glovebox/core';
+import {
+  DEBUG_ACTIONS,
+  MIN_BREAK_GLASS_REASON_LENGTH,
+  MIN_REASON_LENGTH,
+  digestOf,
+} from '@glovebox/protocol';
+import { mergeObligations, type Decision } from '@glovebox/policy';
+import type { AccessRequestRecord, AgentRecord, Obligations } from '../store/index.js';
+import type { AccessConfig, NewAccessRequest } from './access.js';
+import { deniedError, targetResource } from './authorizer.js';
+import type { Actor } from './identity.js';
+import { normalizeScope } from './request-scope.js';
+
+const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
+
+/**
+ * Files a request on `agent`: checks it, asks policy about the request and each action, and
+ * stores it denied, pending (approvals needed) or active, after its audit event (write-ahead).
+ * A request refused for want of MFA is audited and thrown, not stored.
+ */
+export async function fileAccessRequest(
+  c: AccessConfig,
+  actor: Actor,
+  agent: AgentRecord,
+  input: NewAccessRequest,
+): Promise<AccessRequestRecord> {
+  const actions = [...new Set(input.actions)].sort();
+  if (actions.length === 0 || actions.some((a) => !DEBUG_ACTIONS.includes(a))) {
+    throw new GloveboxError('GBX_REQUEST_INVALID', `actions must be some of: ${DEBUG_ACTIONS.join(', ')}`);
+  }
+  const reason = input.reason.trim();
+  const scope = normalizeScope(input.scope, actions);
+  const minimum = input.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
+  if (reason.length < minimum) {
+    throw new GloveboxError(
+      'GBX_REQUEST_INVALID',
+      `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} characters (got ${reason.length})`,
+    );
+  }
+  const resource = targetResource(agent);
+  const extras = {
+    reason,
+    breakGlass: input.breakGlass,
+    requester: actor.name,
+    ...(input.ticket ? { ticket: input.ticket } : {}),
+    ...(input.durationSec ? { requestedDurationSec: input.durationSec } : {}),
+  };
+  const decisions: Decision[] = [c.authorizer.decide(actor, 'request', resource, extras)];
+  for (const action of actions) decisions.push(c.authorizer.decide(actor, action, resource, extras));
+  const denied = decisions.find((d) => !d.allowed);
+  const now = c.clock.now();
+  const allowedObligations = decisions.flatMap((d) => (d.obligations ? [d.obligations] : []));
+  const obligations: Obligations = denied
+    ? {
+        maxDurationSec: 0,
+        idleTimeoutSec: 0,
+        approvals: 0,
+        approverGroups: [],
+        masking: 'strict',
+        keepArtifactsSec: 0,
+        outlivesLogin: false,
+      }
+    : mergeObligations(allowedObligations);
+  const durationSec = Math.min(input.durationSec ?? obligations.maxDurationSec, obligations.maxDurationSec);
+  const id = newId('ses');
+  const base = {
+    id,
+    requesterId: actor.userId,
+    requesterName: actor.name,
+    target: agent.name,
+    actions,
+    reason,
+    ticket: input.ticket ?? null,
+    breakGlass: input.breakGlass,
+    durationSec,
+    obligations,
+    policyVersion: (denied ?? decisions[0]!).policyVersion,
+    createdAt: now,
+    ...(scope ? { scope } : {}),
+  };
+  const determiningPolicies = [
+    ...new Set((denied ? [denied] : decisions).flatMap((d) => d.determiningPolicies)),
+  ];
+  const needsApproval = !denied && obligations.approvals > 0;
+  const record: AccessRequestRecord = {
+    ...base,
+    determiningPolicies,
+    digest: digestOf(base),
+    status: denied ? 'denied' : needsApproval ? 'pending' : 'active',
+    pendingExpiresAt: now + c.pendingTtlMs,
+    activatedAt: denied || needsApproval ? null : now,
+    expiresAt: denied || needsApproval ? null : now + durationSec * 1000,
+    lastActivityAt: denied || needsApproval ? null : now,
+    endedAt: denied ? now : null,
+    endReason: denied ? 'denied by policy' : null,
+    endedBy: null,
+    version: 1,
+  };
+  if (denied?.stepUp === 'mfa') {
+    await c.audit.record({
+      type: 'request.created',
+      actor: userActor(actor),
+      target: agent.name,
+      decision: denied,
+      outcome: 'denied',
+      details: { actions, reason, stepUp: 'mfa' },
+    });
+    throw deniedError(denied);
+  }
+  // Write-ahead: the audit event exists before the request (or session) does.
+  await c.audit.record({
+    type: input.breakGlass ? 'request.break_glass' : 'request.created',
+    severity: input.breakGlass ? 'W' : 'I',
+    actor: userActor(actor),
+    sessionId: id,
+    target: agent.name,
+    decision: denied ?? decisions[decisions.length - 1],
+    outcome: denied ? 'denied' : needsApproval ? 'pending' : 'success',
+    details: {
+      actions,
+      reason,
+      ticket: input.ticket ?? null,
+      durationSec,
+      obligations,
+      breakGlass: input.breakGlass,
+    },
+  });
+  await c.store.createRequest(record);
+  if (!denied) {
+    c.notify({ kind: 'request.created', request: record });
+    if (input.breakGlass) c.notify({ kind: 'break-glass', request: record });
+  }
+  return record;
+}
