@@ -1,7 +1,5 @@
 import { GloveboxError } from '@glovebox/core';
-import { parseKeyPins } from '@glovebox/protocol/constants';
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+import { acceptableGatewayUrl, parseKeyPins } from '@glovebox/protocol/constants';
 
 /**
  * The gateway URLs an agent may connect to (comma-separated replicas): `https://` (or `wss://`),
@@ -18,19 +16,17 @@ export function gatewayUrls(text: string): string[] {
     .filter(Boolean);
   if (urls.length === 0) throw new GloveboxError('GBX_CONFIG_INVALID', 'no gateway URL given');
   for (const text of urls) {
+    if (acceptableGatewayUrl(text)) continue;
     let url: URL;
     try {
       url = new URL(text);
     } catch {
       throw new GloveboxError('GBX_CONFIG_INVALID', 'a gateway URL is not a URL');
     }
-    const secure = url.protocol === 'https:' || url.protocol === 'wss:';
-    const plain = url.protocol === 'http:' || url.protocol === 'ws:';
-    if (url.username || url.password || !(secure || (plain && LOOPBACK.has(url.hostname))))
-      throw new GloveboxError(
-        'GBX_CONFIG_INVALID',
-        `gateway URL ${url.protocol}//${url.host} refused: https:// (or wss://) required, plain http:// only to localhost, no credentials in the URL`,
-      );
+    throw new GloveboxError(
+      'GBX_CONFIG_INVALID',
+      `gateway URL ${url.protocol}//${url.host} refused: https:// (or wss://) required, plain http:// only to localhost, no credentials in the URL`,
+    );
   }
   return urls;
 }

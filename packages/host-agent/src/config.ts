@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { GloveboxError, parseDuration } from '@glovebox/core';
 import { SQL_CLASSES, type SqlClass } from '@glovebox/sql';
-import { KEY_FINGERPRINT } from '@glovebox/protocol/constants';
+import { acceptableGatewayUrl, KEY_FINGERPRINT } from '@glovebox/protocol/constants';
 import {
   dangerousArgument,
   dangerousProbes,
@@ -281,20 +281,6 @@ const targetSchema = z.discriminatedUnion('type', [
       connectTimeoutMs: connectTimeout,
     })),
 ]);
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** wss:// or https://, no credentials in it; plain ws:// or http:// only to localhost. */
-function acceptableGatewayUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    if (url.username || url.password) return false;
-    if (url.protocol === 'wss:' || url.protocol === 'https:') return true;
-    return (url.protocol === 'ws:' || url.protocol === 'http:') && LOOPBACK.has(url.hostname);
-  } catch {
-    return false;
-  }
-}
 
 const configSchema = z.strictObject({
   gateway: z.strictObject({

@@ -50,3 +50,25 @@ export function parseKeyPins(text: string): string[] {
       throw new TypeError('a gateway key fingerprint is sha256: and 64 hex digits');
   return pins;
 }
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether an agent may connect to this gateway URL: `https://` or `wss://`, plain `http://` or
+ * `ws://` only to this machine, never with credentials in the URL.
+ *
+ * @example
+ * acceptableGatewayUrl('https://gw.example'); // true
+ * acceptableGatewayUrl('http://10.0.0.5:8080'); // false
+ */
+export function acceptableGatewayUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:' || url.protocol === 'wss:') return true;
+  return (url.protocol === 'http:' || url.protocol === 'ws:') && LOOPBACK_HOSTS.has(url.hostname);
+}
