@@ -16,7 +16,7 @@ const forbid = (pattern, message) => {
 // measured), so it cannot grow and nothing new can enter it; lower a cap when the file shrinks, and
 // drop the entry when it meets the limits.
 const SIZE_EXCEPTIONS = {
-  'apps/gateway/src/server.ts': { functionLines: 379 }, // buildServer (370 when the rule reached apps/)
+  'apps/gateway/src/server.ts': { functionLines: 356 }, // buildServer (370 when the rule reached apps/)
 };
 
 // What the CLI may import (the agent for its heap snapshot reader). It starts the gateway and the agent

@@ -23,6 +23,7 @@ import { createRedactor, type Redactor } from '@glovebox/redact';
 import { checkAndSetDefaults, type GatewayConfig, type GatewayOptions } from './config.js';
 import { errorHandler } from './http-errors.js';
 import { registerApiRoutes } from './routes/index.js';
+import { recordApiRequests } from './routes/api-request-audit.js';
 import { installAuthorization } from './routes/authorize.js';
 import { rewriteToCanonical } from './routes/canonical-url.js';
 import { enforceRouteTable } from './routes/registrar.js';
@@ -361,30 +362,7 @@ export function buildServer(options: GatewayOptions): Gateway {
   });
   installAuthorization(app, services);
 
-  // Every API call leaves one `api.request` event (who, what route, what status) beside the
-  // domain events its handler wrote. Written after the reply: it records the call, it gates nothing.
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.config.declaration?.url ?? request.url;
-    if (!route.startsWith(API_PREFIX) || route === `${API_PREFIX}/openapi.json`) return;
-    const actor = request.actor;
-    await audit
-      .record({
-        type: 'api.request',
-        actor: actor ? { kind: 'user', id: actor.name } : { kind: 'anonymous', id: 'unauthenticated' },
-        outcome:
-          reply.statusCode < 400
-            ? 'success'
-            : reply.statusCode === 401 || reply.statusCode === 403
-              ? 'denied'
-              : 'failure',
-        details: {
-          method: request.method,
-          route: request.routeOptions.url ?? 'unknown',
-          status: reply.statusCode,
-        },
-      })
-      .catch(() => undefined);
-  });
+  recordApiRequests(app, audit);
 
   registerHealthRoutes(app, services);
   registerWebConsole(app, services, { secrets });
