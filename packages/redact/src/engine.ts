@@ -19,7 +19,7 @@ export interface Region {
 import { unsafeRegexReason } from './safe-regex.js';
 import { PRESCAN_MAX, PRESCAN_MIN } from './prescan.js';
 import { normalisableLines, normaliseLine } from './normalise.js';
-import { newLineContext, scanLineContext } from './context.js';
+import { scanLineContext } from './context.js';
 import { scanFolded } from './fold.js';
 import type { FoldedRun } from './fold.js';
 import { RedactError } from './errors.js';
@@ -229,17 +229,7 @@ export class Engine implements ScanContext {
     scanLineContext(text, cursor.lines, this, spans);
     for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
     this.scanNormalised(text, spans);
-    if (folds.length > 0)
-      scanFolded(
-        text,
-        folds,
-        (joined, out) => {
-          this.scanAll(joined, out);
-          // command lines and pairs read within the joined line; table state stays the line scan's
-          scanLineContext(joined, newLineContext(), this, out);
-        },
-        spans,
-      );
+    if (folds.length > 0) scanFolded(text, folds, (joined, out) => this.scanAll(joined, out), spans);
     if (sink !== undefined) {
       for (const r of this.resolve(text, spans, counts, stopAt))
         sink.push({ start: r.start + from, end: r.end + from, placeholder: r.placeholder });

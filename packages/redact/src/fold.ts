@@ -58,12 +58,12 @@ export interface FoldRun {
  * line is not folded into the next, undefined when the next line must be seen first (`final` false).
  *
  * A line of width W is folded into the next when the next line is not empty, not wider than W and
- * does not open a PEM block and does not open like the first (then it is the next record). The
- * width is confirmed when the next line is W wide too (two full lines in a row, as `fold -w` or
+ * does not open a PEM block, the break falls inside a token (no white space on either side), and
+ * the next line opens neither with a key nor like the first (then it is the next record).
+ * The width is confirmed when the next line is W wide too (two full lines in a row, as `fold -w` or
  * a terminal leave them) or the text was already seen folded at W; inside a confirmed run, full
  * lines keep it going whatever falls at the break, and the first shorter line ends it. An
- * unconfirmed run is one break between two lines, inside a token (no white space on either side),
- * the second line not opening with a key of its own. Depends only on the text, so streamed and whole
+ * unconfirmed run is one break between two lines. Depends only on the text, so streamed and whole
  * redaction cut the same runs.
  */
 export function foldEnd(
@@ -98,7 +98,7 @@ export function foldEnd(
     if (len === 0 || len > width || nextEnd - start > MAX_FOLD_SEGMENT) break;
     if (text.startsWith('-----', end)) break;
     const midToken = !isSpace(lastChar) && !isSpace(text.charCodeAt(end));
-    if (!midToken && !confirmed && len < width) break;
+    if (!midToken && !confirmed) break;
     // at the first break, a line that opens like the first one is the next record of the same
     // output (log lines, table rows), and so is a shorter one opening with a key of its own
     if (end === lineEnd) {
