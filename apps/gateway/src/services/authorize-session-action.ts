@@ -31,12 +31,8 @@ export async function authorizeSessionAction(
 ): Promise<{ session: AccessRequestRecord; agent: AgentRecord; decision: Decision }> {
   const { actor, session: r, agent, action, extras, params } = call;
   const sessionId = r.id;
-  const refuse = async (
-    code: 'GBX_SESSION_NOT_ACTIVE' | 'GBX_ACTION_NOT_GRANTED',
-    message: string,
-    decision?: Decision,
-  ) => {
-    await c.audit.record({
+  const recordDenied = (refused: string, decision?: Decision) =>
+    c.audit.record({
       type: 'action.denied',
       actor: userActor(actor),
       sessionId,
@@ -44,8 +40,14 @@ export async function authorizeSessionAction(
       target: r.target,
       decision,
       outcome: 'denied',
-      details: { refused: code },
+      details: { refused },
     });
+  const refuse = async (
+    code: 'GBX_SESSION_NOT_ACTIVE' | 'GBX_ACTION_NOT_GRANTED',
+    message: string,
+    decision?: Decision,
+  ) => {
+    await recordDenied(code, decision);
     return new GloveboxError(code, message);
   };
   if (r.status !== 'active') throw await refuse('GBX_SESSION_NOT_ACTIVE', `session is ${r.status}`);
@@ -64,16 +66,7 @@ export async function authorizeSessionAction(
     ...extras,
   });
   if (!decision.allowed) {
-    await c.audit.record({
-      type: 'action.denied',
-      actor: userActor(actor),
-      sessionId,
-      action,
-      target: r.target,
-      decision,
-      outcome: 'denied',
-      details: { refused: 'policy' },
-    });
+    await recordDenied('policy', decision);
     throw deniedError(decision);
   }
   // An action whose policy now demands more approvals than the session was granted with is
