@@ -4,6 +4,17 @@ import { cli, deploy, type StoreKind } from './harness.js';
 
 const PASSWORD = 'olivia-password-123';
 const codeOf = (r: { stdout: string }) => (JSON.parse(r.stdout) as { error?: { code: string } }).error?.code;
+/** What a failed step printed, so that a failure in CI says why. */
+const printed = (r: { code: number; stdout: string; stderr: string }) =>
+  `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+async function refusedWith(
+  r: Promise<{ code: number; stdout: string; stderr: string }>,
+  code: string,
+  what = '',
+) {
+  const out = await r;
+  assert.equal(codeOf(out), code, `${what}\n${printed(out)}`);
+}
 
 for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
   test(
@@ -14,46 +25,43 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       try {
         const admin = d.adminEnv;
         const olivia = d.userEnv('olivia');
-        await cli(
+        const added = await cli(
           ['users', 'add', 'olivia', '--groups', 'engineers', '--password-stdin'],
           admin,
           `${PASSWORD}\n`,
         );
-        assert.equal(
-          (await cli(['login', '--user', 'olivia', '--password-stdin'], olivia, `${PASSWORD}\n`)).code,
-          0,
-        );
+        assert.equal(added.code, 0, printed(added));
+        const login = () => cli(['login', '--user', 'olivia', '--password-stdin'], olivia, `${PASSWORD}\n`);
+        const first = await login();
+        assert.equal(first.code, 0, printed(first));
         const minted = await cli(['tokens', 'create', '--ttl', '30d', '--json'], olivia);
-        assert.equal(minted.code, 0, minted.stderr);
+        assert.equal(minted.code, 0, printed(minted));
         const token = minted.json<{ token: string; limitedBy: string; expiresAt: number }>();
         assert.equal(token.limitedBy, 'login', 'a 30-day token from an 8-hour login ends with the login');
         const script = { ...d.userEnv('script'), GLOVEBOX_TOKEN: token.token };
-        assert.equal((await cli(['whoami', '--json'], script)).code, 0);
+        const scripted = await cli(['whoami', '--json'], script);
+        assert.equal(scripted.code, 0, printed(scripted));
 
         const disabled = await cli(['users', 'disable', 'olivia', '--json'], admin);
-        assert.equal(disabled.code, 0, disabled.stderr);
-        assert.equal(disabled.json<{ tokensRevoked: number }>().tokensRevoked, 2);
-        assert.equal(codeOf(await cli(['whoami', '--json'], script)), 'GBX_AUTH_FAILED');
-        assert.equal(codeOf(await cli(['whoami', '--json'], olivia)), 'GBX_AUTH_FAILED');
-        assert.equal((await cli(['users', 'enable', 'olivia', '--json'], admin)).code, 0);
-        assert.equal(
-          codeOf(await cli(['whoami', '--json'], script)),
-          'GBX_AUTH_FAILED',
-          'old tokens stay revoked',
-        );
-        assert.equal(
-          (await cli(['login', '--user', 'olivia', '--password-stdin'], olivia, `${PASSWORD}\n`)).code,
-          0,
-        );
+        assert.equal(disabled.code, 0, printed(disabled));
+        assert.equal(disabled.json<{ tokensRevoked: number }>().tokensRevoked, 2, printed(disabled));
+        await refusedWith(cli(['whoami', '--json'], script), 'GBX_AUTH_FAILED', 'the minted token');
+        await refusedWith(cli(['whoami', '--json'], olivia), 'GBX_AUTH_FAILED', 'the login');
+        const enabled = await cli(['users', 'enable', 'olivia', '--json'], admin);
+        assert.equal(enabled.code, 0, printed(enabled));
+        await refusedWith(cli(['whoami', '--json'], script), 'GBX_AUTH_FAILED', 'old tokens stay revoked');
+        const again = await login();
+        assert.equal(again.code, 0, printed(again));
 
         const registered = await cli(['agents', 'register', 'svc', '--env', 'staging', '--json'], admin);
-        const first = registered.json<{ credential: string }>().credential;
+        assert.equal(registered.code, 0, printed(registered));
+        const credential = registered.json<{ credential: string }>().credential;
         const rotated = await cli(['agents', 'rotate', 'svc', '--json'], admin);
-        assert.equal(rotated.code, 0, rotated.stderr);
-        assert.notEqual(rotated.json<{ credential: string }>().credential, first);
+        assert.equal(rotated.code, 0, printed(rotated));
+        assert.notEqual(rotated.json<{ credential: string }>().credential, credential);
         const revoked = await cli(['agents', 'revoke', 'svc', '--json'], admin);
-        assert.deepEqual(revoked.json(), { agent: 'svc', sessionsClosed: 0 });
-        assert.equal(codeOf(await cli(['agents', 'rotate', 'svc', '--json'], admin)), 'GBX_NOT_FOUND');
+        assert.deepEqual(revoked.json(), { agent: 'svc', sessionsClosed: 0 }, printed(revoked));
+        await refusedWith(cli(['agents', 'rotate', 'svc', '--json'], admin), 'GBX_NOT_FOUND');
       } finally {
         await d.stop();
       }

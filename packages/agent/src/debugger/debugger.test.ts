@@ -98,6 +98,36 @@ describe('debugger module in a worker', () => {
     }
   });
 
+  test('a hit in the instant a fresh hook lands reports the statement, not the hook', async () => {
+    // The hook's gate opens only once the edit is known to the worker: a hit in V8's new copy before
+    // that was reported with the old copy's (no) hooks, its column shifted by the hook's length
+    // (5 of 40 under load before the fix). Traffic as tight as the main thread allows.
+    const line = probeLine('checkout-total');
+    const column = sourceLines[line - 1]!.indexOf('total = total') + 1;
+    let running = true;
+    const spin = (): void => {
+      if (!running) return;
+      for (let i = 0; i < 200; i++) checkout(order, user);
+      setImmediate(spin);
+    };
+    spin();
+    try {
+      for (let i = 0; i < 15; i++) {
+        const sessionId = `fresh-${i}`;
+        const { result } = await client.call(
+          'snapshot',
+          { location: `src/debugger/fixtures/target.ts:${line}`, waitMs: 5000 },
+          { sessionId },
+        ).done;
+        assert.equal(result.reusedHook, false, 'each round edits the script afresh');
+        assert.equal(result.frames[0].column, column, `round ${i}`);
+        await client.endSession(sessionId);
+      }
+    } finally {
+      running = false;
+    }
+  });
+
   test('snapshot with a condition captures only matching hits and several hits when asked', async () => {
     let i = 0;
     const load = traffic(() => checkout({ ...order, id: `ord-${i++ % 4}` }, user));

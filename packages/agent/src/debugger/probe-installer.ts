@@ -158,7 +158,12 @@ export class ProbeInstaller {
         // Registered before the gate opens: the first capture can arrive before installation returns.
         this.probes.set(id, probe);
         const skipped = liveEditBlocker(r.site, r.loc.script);
-        const installed = await this.#place(probe, spec, r.loc, r.site, r.source, skipped, cost);
+        const installed = await this.#place(probe, spec, r.loc, r.site, r.source, skipped, cost).catch(
+          (err: unknown) => {
+            this.probes.delete(id);
+            throw err;
+          },
+        );
         if (!installed) {
           this.probes.delete(id);
           throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the probe could not be installed at that line');
@@ -275,17 +280,24 @@ export class ProbeInstaller {
           this.#o.log(`liveedit skipped: last edit took ${this.#liveEditMs.toFixed(1)} ms`);
           continue;
         }
-        await this.#runtimeAdd(spec, cost);
-        const hook = {
+        const hook: Hook = {
           offset: site.offset,
           line: site.line,
           column: site.column,
           names: spec.names,
           inUse: true,
+          text: buildHook(this.#link.key, probe.id, spec.names),
         };
-        const text = buildHook(this.#link.key, probe.id, spec.names);
-        if (await this.#liveEditInsert(loc, probe.id, { ...hook, text }, source, cost)) return true;
-        await this.#runtimeRemove(probe.id);
+        if (!(await this.#liveEditInsert(loc, probe.id, hook, source, cost))) continue;
+        // The gate opens only once the edit is known here: a hit in V8's new copy before that would
+        // be reported with the hooks of the old copy, its columns shifted by the hook's length.
+        try {
+          await this.#runtimeAdd(spec, cost);
+        } catch (err) {
+          hook.inUse = false;
+          throw err;
+        }
+        return true;
       } else {
         if (cost.ms > budget) break;
         spec.hitOverheadMs = this.#o.breakpointHitCostMs;
