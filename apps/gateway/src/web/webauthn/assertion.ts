@@ -15,7 +15,8 @@ import {
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../../server.js';
 import type { Actor } from '../../services/identity.js';
-import { actorOf, type WebauthnContext } from './ceremony.js';
+import { authzOf } from '../../routes/authorize.js';
+import type { WebauthnContext } from './ceremony.js';
 
 /** Checks an assertion against the login's challenge and the user's keys; GBX_MFA_INVALID if it fails. */
 async function verifyAssertion(
@@ -65,7 +66,7 @@ export function registerWebauthnAssertionRoutes(
     `${API_PREFIX}/mfa/webauthn/assert/options`,
     { schema: { body: z.object({}).strict().optional(), response: { 200: webauthnOptionsResponseSchema } } },
     async (request) => {
-      const actor = actorOf(request);
+      const actor = authzOf(request).actor;
       const credentials = await store.listWebauthnCredentials(actor.userId);
       if (credentials.length === 0)
         throw new GloveboxError('GBX_MFA_NOT_ENROLLED', 'register a security key first');
@@ -88,7 +89,7 @@ export function registerWebauthnAssertionRoutes(
     `${API_PREFIX}/mfa/webauthn/assert/verify`,
     { schema: { body: webauthnVerifyBodySchema, response: { 200: mfaVerifyResponseSchema } } },
     async (request) => {
-      const actor = actorOf(request);
+      const actor = authzOf(request).actor;
       let asserted: { id: string; newCounter: number };
       try {
         asserted = await identity.limiter.attempt(

@@ -19,11 +19,6 @@ const challengeSchema = z.object({
   grant: z.enum(['ticket', 'fresh-mfa']).optional(),
 });
 
-export function actorOf(request: { actor: Actor | null }): Actor {
-  if (!request.actor) throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required');
-  return request.actor;
-}
-
 /**
  * A ceremony's challenge, sealed and handed to the browser: bound to the login that asked for
  * it and its purpose, short-lived, and accepted once across replicas.

@@ -14,7 +14,8 @@ import {
   webauthnVerifyBodySchema,
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../../server.js';
-import { actorOf, type WebauthnContext } from './ceremony.js';
+import { authzOf } from '../../routes/authorize.js';
+import type { WebauthnContext } from './ceremony.js';
 
 /** The caller's keys, and registering one (with an enrollment ticket or a fresh second factor). */
 export function registerWebauthnRegistrationRoutes(
@@ -28,7 +29,7 @@ export function registerWebauthnRegistrationRoutes(
     `${API_PREFIX}/mfa/webauthn`,
     { schema: { response: { 200: webauthnCredentialListSchema } } },
     async (request) => {
-      const actor = actorOf(request);
+      const actor = authzOf(request).actor;
       const list = await store.listWebauthnCredentials(actor.userId);
       return {
         credentials: list.map((c) => ({ id: c.id, createdAt: c.createdAt, lastUsedAt: c.lastUsedAt })),
@@ -40,7 +41,7 @@ export function registerWebauthnRegistrationRoutes(
     `${API_PREFIX}/mfa/webauthn/register/options`,
     { schema: { body: mfaEnrollBodySchema.optional(), response: { 200: webauthnOptionsResponseSchema } } },
     async (request) => {
-      const actor = actorOf(request);
+      const actor = authzOf(request).actor;
       const user = await store.getUserById(actor.userId);
       if (!user) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
       const existing = await store.listWebauthnCredentials(actor.userId);
@@ -69,7 +70,7 @@ export function registerWebauthnRegistrationRoutes(
     `${API_PREFIX}/mfa/webauthn/register/verify`,
     { schema: { body: webauthnVerifyBodySchema, response: { 201: webauthnRegisteredSchema } } },
     async (request, reply) => {
-      const actor = actorOf(request);
+      const actor = authzOf(request).actor;
       const { challenge, grant } = await ctx.challenges.open(actor, request.body.challengeToken, 'register');
       const { origin, rpID } = ctx.rp(request);
       let verified;
