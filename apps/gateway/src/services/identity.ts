@@ -157,6 +157,7 @@ export class IdentityService {
     label: string | null,
     mfaAt: number | null = null,
     now = this.#c.clock.now(),
+    loginId: string | null = null,
   ): Promise<{ token: string; record: TokenRecord }> {
     const token = newSecret(kind === 'session' ? 'gbx_s' : 'gbx_t');
     const record: TokenRecord = {
@@ -169,6 +170,7 @@ export class IdentityService {
       revokedAt: null,
       mfaAt,
       label,
+      loginId,
     };
     await this.#c.store.createToken(record);
     return { token, record };
@@ -191,6 +193,7 @@ export class IdentityService {
     const asked = requestedTtlMs === undefined ? Infinity : now + requestedTtlMs;
     let expiresAt = Math.min(asked, policyEnd);
     let limitedBy: 'request' | 'policy' | 'login' = asked <= policyEnd ? 'request' : 'policy';
+    let loginId: string | null = null;
     if (obligations.outlivesLogin !== true) {
       const login = await this.#c.store.getTokenById(actor.tokenId);
       if (!login) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
@@ -198,8 +201,18 @@ export class IdentityService {
         expiresAt = login.expiresAt;
         limitedBy = 'login';
       }
+      // A token minted from a minted token ends with the same login: the root, one level always.
+      loginId = login.loginId ?? login.id;
     }
-    const { token, record } = await this.issueToken(userId, 'api', expiresAt - now, label, null, now);
+    const { token, record } = await this.issueToken(
+      userId,
+      'api',
+      expiresAt - now,
+      label,
+      null,
+      now,
+      loginId,
+    );
     return { token, record, limitedBy };
   }
 
@@ -221,6 +234,7 @@ export class IdentityService {
       revokedAt: null,
       mfaAt: null,
       label,
+      loginId: null,
     };
     await this.#c.store.createToken(record);
     return record;
@@ -239,6 +253,12 @@ export class IdentityService {
     if (!/^gbx_[st]_[A-Za-z0-9_-]{20,}$/.test(bearer) && bearer.length < 24) throw fail();
     const record = await this.#c.store.getTokenByHash(hashBearer(bearer));
     if (!record || record.revokedAt !== null || record.expiresAt <= this.#c.clock.now()) throw fail();
+    // Read at every use, not only revoked with it: a token minted while its login logged out
+    // (another replica, the same instant) is refused all the same.
+    if (record.loginId !== null) {
+      const login = await this.#c.store.getTokenById(record.loginId);
+      if (!login || login.revokedAt !== null) throw fail();
+    }
     const user = await this.#c.store.getUserById(record.userId);
     if (!user || user.disabled) throw fail();
     return {
@@ -251,11 +271,17 @@ export class IdentityService {
     };
   }
 
-  /** Revokes a token. Who may revoke which token is decided by the route table, not here. */
-  async revokeToken(tokenId: string): Promise<void> {
-    if (!(await this.#c.store.revokeToken(tokenId, this.#c.clock.now()))) {
+  /**
+   * Revokes a token, and every token minted from it when it is a login (logout ends them too);
+   * returns how many minted tokens ended with it. Who may revoke which token is decided by the
+   * route table, not here.
+   */
+  async revokeToken(tokenId: string): Promise<number> {
+    const now = this.#c.clock.now();
+    if (!(await this.#c.store.revokeToken(tokenId, now))) {
       throw new GloveboxError('GBX_NOT_FOUND', 'no such token, or already revoked');
     }
+    return this.#c.store.revokeTokensOfLogin(tokenId, now);
   }
 
   /**

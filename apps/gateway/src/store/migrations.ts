@@ -100,6 +100,12 @@ CREATE INDEX ci_token_exchanges_expiry ON ci_token_exchanges(expires_at);`,
       name: 'single-use WebAuthn challenges and OpenID login states, shared by every replica',
       sql: singleUseTable(bigint),
     },
+    {
+      version: 14,
+      name: 'a token minted from a login names it and ends with it (logout revokes it)',
+      sql: `ALTER TABLE tokens ADD COLUMN login_id TEXT;
+CREATE INDEX tokens_login ON tokens(login_id);`,
+    },
   ];
 };
 

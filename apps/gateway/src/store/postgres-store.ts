@@ -262,7 +262,10 @@ export class PostgresStore implements Store {
   }
 
   async createToken(t: Parameters<Store['createToken']>[0]): Promise<void> {
-    await this.#q('INSERT INTO tokens VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', tokenToParams(t));
+    await this.#q(
+      'INSERT INTO tokens (id, user_id, kind, hash, created_at, expires_at, revoked_at, mfa_at, label, login_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      tokenToParams(t),
+    );
   }
   async getTokenByHash(hash: string) {
     const r = await this.#one('SELECT * FROM tokens WHERE hash = $1', [hash]);
@@ -284,6 +287,12 @@ export class PostgresStore implements Store {
         id,
       ])) > 0
     );
+  }
+  async revokeTokensOfLogin(loginId: string, at: number): Promise<number> {
+    return this.#count('UPDATE tokens SET revoked_at = $1 WHERE login_id = $2 AND revoked_at IS NULL', [
+      at,
+      loginId,
+    ]);
   }
   async setTokenMfaAt(id: string, at: number): Promise<void> {
     await this.#q('UPDATE tokens SET mfa_at = $1 WHERE id = $2', [at, id]);

@@ -54,11 +54,23 @@ export function tokenFromRow(r: Row): TokenRecord {
     revokedAt: numOrNull(r.revoked_at),
     mfaAt: numOrNull(r.mfa_at),
     label: strOrNull(r.label),
+    loginId: strOrNull(r.login_id),
   };
 }
 
 export function tokenToParams(t: TokenRecord): unknown[] {
-  return [t.id, t.userId, t.kind, t.hash, t.createdAt, t.expiresAt, t.revokedAt, t.mfaAt, t.label];
+  return [
+    t.id,
+    t.userId,
+    t.kind,
+    t.hash,
+    t.createdAt,
+    t.expiresAt,
+    t.revokedAt,
+    t.mfaAt,
+    t.label,
+    t.loginId,
+  ];
 }
 
 export function agentFromRow(r: Row): AgentRecord {

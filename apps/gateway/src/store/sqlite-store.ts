@@ -154,7 +154,10 @@ export class SqliteStore implements Store {
     0;
 
   createToken = async (t: Parameters<Store['createToken']>[0]) => {
-    this.#run('INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', ...tokenToParams(t));
+    this.#run(
+      'INSERT INTO tokens (id, user_id, kind, hash, created_at, expires_at, revoked_at, mfa_at, label, login_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ...tokenToParams(t),
+    );
   };
   getTokenByHash = async (hash: string) => {
     const r = this.#get('SELECT * FROM tokens WHERE hash = ?', hash);
@@ -168,6 +171,8 @@ export class SqliteStore implements Store {
     this.#all('SELECT * FROM tokens WHERE user_id = ? ORDER BY created_at', userId).map(tokenFromRow);
   revokeToken = async (id: string, at: number) =>
     this.#run('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id) > 0;
+  revokeTokensOfLogin = async (loginId: string, at: number) =>
+    this.#run('UPDATE tokens SET revoked_at = ? WHERE login_id = ? AND revoked_at IS NULL', at, loginId);
   setTokenMfaAt = async (id: string, at: number) => {
     this.#run('UPDATE tokens SET mfa_at = ? WHERE id = ?', at, id);
   };

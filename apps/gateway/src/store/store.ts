@@ -69,6 +69,8 @@ export interface Store {
   getTokenById(id: string): Promise<TokenRecord | null>;
   listTokens(userId: string): Promise<TokenRecord[]>;
   revokeToken(id: string, at: number): Promise<boolean>;
+  /** Revokes every live token minted from that login (`loginId`); returns how many. */
+  revokeTokensOfLogin(loginId: string, at: number): Promise<number>;
   setTokenMfaAt(id: string, at: number): Promise<void>;
 
   createAgent(agent: AgentRecord): Promise<void>;

@@ -42,6 +42,12 @@ export interface TokenRecord {
   /** When this login last proved a second factor (step-up refreshes it). */
   mfaAt: number | null;
   label: string | null;
+  /**
+   * The login (session token id) this token was minted from and ends with: once that login is
+   * revoked (logout, `users disable`) this token is refused too. Null for logins themselves and for
+   * tokens a policy let outlive their login.
+   */
+  loginId: string | null;
 }
 
 /** A registered agent; its attributes are the target's attributes for policy. */

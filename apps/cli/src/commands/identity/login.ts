@@ -122,15 +122,21 @@ export function registerLoginCommand(program: Command): void {
     });
 }
 
-/** `glovebox logout`: revokes the saved token and forgets it, with the current session. */
+/**
+ * `glovebox logout`: revokes the saved login (and the API tokens minted from it) and forgets it,
+ * with the current session. A login the gateway no longer accepts is forgotten; any other failure
+ * keeps it saved and fails, so the user knows it still works and can try again.
+ */
 export function registerLogoutCommand(program: Command): void {
   program
     .command('logout')
-    .description('revoke the saved session token and forget it')
+    .description('revoke the saved login and the tokens minted from it, and forget it')
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
       if (loadCredentials()) {
-        await api.call('POST', '/auth/logout').catch(() => undefined);
+        await api.call('POST', '/auth/logout', {}).catch((error: unknown) => {
+          if (!isGloveboxError(error, 'GBX_AUTH_FAILED')) throw error;
+        });
         clearCredentials();
       }
       forgetCurrentSession(api.url);

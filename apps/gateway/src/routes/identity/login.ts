@@ -31,10 +31,16 @@ export function registerLoginRoutes(api: GatewayApp, s: GatewayServices): void {
     },
   );
 
-  api.post('/auth/logout', { schema: { body: empty.optional(), response: ok } }, async (request) => {
+  // A logout may come without a body at all (Fastify reads it as null).
+  api.post('/auth/logout', { schema: { body: empty.nullish(), response: ok } }, async (request) => {
     const { actor } = authzOf(request);
-    await identity.revokeToken(actor.tokenId);
-    await audit.record({ type: 'auth.logout', actor: { kind: 'user', id: actor.name }, outcome: 'success' });
+    const tokensRevoked = await identity.revokeToken(actor.tokenId);
+    await audit.record({
+      type: 'auth.logout',
+      actor: { kind: 'user', id: actor.name },
+      outcome: 'success',
+      details: { tokensRevoked },
+    });
     return { ok: true };
   });
 

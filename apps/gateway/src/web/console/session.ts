@@ -109,12 +109,12 @@ export function registerConsoleSessionRoutes(app: GatewayApp, s: GatewayServices
     { schema: { response: { 200: z.object({ ok: z.boolean() }) } } },
     async (request, reply) => {
       const { actor } = authzOf(request);
-      await identity.revokeToken(actor.tokenId);
+      const tokensRevoked = await identity.revokeToken(actor.tokenId);
       await audit.record({
         type: 'auth.logout',
         actor: { kind: 'user', id: actor.name },
         outcome: 'success',
-        details: { via: 'console' },
+        details: { via: 'console', tokensRevoked },
       });
       void reply.header('set-cookie', clearedCookie(SESSION_COOKIE));
       return { ok: true };
