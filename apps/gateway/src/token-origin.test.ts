@@ -39,7 +39,8 @@ async function login(api: Api): Promise<string> {
   return r.json.token as string;
 }
 
-const codeOf = (r: { json: Record<string, unknown> }) => (r.json.error as { code?: string } | undefined)?.code;
+const codeOf = (r: { json: Record<string, unknown> }) =>
+  (r.json.error as { code?: string } | undefined)?.code;
 
 test('attack: a token minted from a login still works after that login logged out', async (t) => {
   const { api } = await single(t);
@@ -70,7 +71,10 @@ test('attack: a token minted from a login still works after that login logged ou
   }
   assert.equal((await api('GET', '/whoami', other)).status, 200, 'the other login lives on');
   assert.equal((await api('GET', '/whoami', otherToken)).status, 200, 'and its token');
-  const listed = (await api('GET', '/tokens', other)).json.tokens as { kind: string; revokedAt: number | null }[];
+  const listed = (await api('GET', '/tokens', other)).json.tokens as {
+    kind: string;
+    revokedAt: number | null;
+  }[];
   assert.equal(listed.filter((x) => x.revokedAt !== null).length, 3, 'shown revoked in the listing');
 });
 

@@ -33,7 +33,11 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         const logout = await cli(['logout', '--json'], olivia);
         assert.equal(logout.code, 0, printed(logout));
         const after = await cli(['whoami', '--json'], script);
-        assert.equal(codeOf(after), 'GBX_AUTH_FAILED', `the minted token ends with the login\n${printed(after)}`);
+        assert.equal(
+          codeOf(after),
+          'GBX_AUTH_FAILED',
+          `the minted token ends with the login\n${printed(after)}`,
+        );
         const audit = await cli(['audit', '--type', 'auth.logout', '--json'], d.adminEnv);
         assert.match(audit.stdout, /"tokensRevoked": 1/, printed(audit));
       } finally {

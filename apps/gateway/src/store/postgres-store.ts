@@ -281,18 +281,12 @@ export class PostgresStore implements Store {
     );
   }
   async revokeToken(id: string, at: number): Promise<boolean> {
-    return (
-      (await this.#count('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
-        at,
-        id,
-      ])) > 0
-    );
+    const sql = 'UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL';
+    return (await this.#count(sql, [at, id])) > 0;
   }
   async revokeTokensOfLogin(loginId: string, at: number): Promise<number> {
-    return this.#count('UPDATE tokens SET revoked_at = $1 WHERE login_id = $2 AND revoked_at IS NULL', [
-      at,
-      loginId,
-    ]);
+    const sql = 'UPDATE tokens SET revoked_at = $1 WHERE login_id = $2 AND revoked_at IS NULL';
+    return this.#count(sql, [at, loginId]);
   }
   async setTokenMfaAt(id: string, at: number): Promise<void> {
     await this.#q('UPDATE tokens SET mfa_at = $1 WHERE id = $2', [at, id]);

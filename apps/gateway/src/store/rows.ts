@@ -59,18 +59,7 @@ export function tokenFromRow(r: Row): TokenRecord {
 }
 
 export function tokenToParams(t: TokenRecord): unknown[] {
-  return [
-    t.id,
-    t.userId,
-    t.kind,
-    t.hash,
-    t.createdAt,
-    t.expiresAt,
-    t.revokedAt,
-    t.mfaAt,
-    t.label,
-    t.loginId,
-  ];
+  return [t.id, t.userId, t.kind, t.hash, t.createdAt, t.expiresAt, t.revokedAt, t.mfaAt, t.label, t.loginId];
 }
 
 export function agentFromRow(r: Row): AgentRecord {
