@@ -7,6 +7,8 @@ import { PRIORITY } from './span.js';
 import type { ScanContext, Span } from './span.js';
 import { isTrivialValue, looksSecret } from './trivial.js';
 import type { KeyVerdict } from './keys.js';
+import { QuoteHints, credentialLine } from './credential-lines.js';
+import type { CredentialLineState } from './credential-lines.js';
 
 /** What the lines read so far say about the next one. */
 export interface LineContext {
@@ -25,6 +27,8 @@ export interface LineContext {
   expanded: boolean;
   /** Inside a YAML block scalar (`password: |`) of a sensitive key: lines indented deeper are its value. */
   block: { indent: number; verdict: KeyVerdict } | undefined;
+  /** Inside a `.netrc` entry, or after an SMTP `334` prompt. */
+  credentials: CredentialLineState;
 }
 
 export function newLineContext(): LineContext {
@@ -34,6 +38,7 @@ export function newLineContext(): LineContext {
     pendingName: undefined,
     expanded: false,
     block: undefined,
+    credentials: { netrc: false, sasl: undefined },
   };
 }
 
@@ -224,10 +229,12 @@ function pairs(text: string, from: number, line: string, ctx: ScanContext, out: 
  */
 export function scanLineContext(text: string, state: LineContext, ctx: ScanContext, out: Span[]): void {
   let from = 0;
+  const quotes = new QuoteHints(text);
   while (from < text.length) {
     let to = text.indexOf('\n', from);
     if (to === -1) to = text.length;
     const line = text.slice(from, to);
+    credentialLine(from, line, quotes.inLine(from, to), state.credentials, out);
     readLine(text, from, to, line, state, ctx, out);
     from = to + 1;
   }
