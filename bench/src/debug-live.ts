@@ -257,7 +257,7 @@ console.log(
 );
 for (const [marker, o] of Object.entries(ops)) {
   console.log(
-    `  one-shot snapshot on ${marker} (${o.technique}): main-thread stall per install+capture+remove p50 ${fmt(median(o.stall), 1)} ms, p99 ${fmt(quantile(o.stall, 0.99), 1)} ms, longest single stall p50 ${fmt(median(o.max), 1)} ms; quiet windows of the same length p50 ${fmt(median(o.quiet), 1)} ms, p99 ${fmt(quantile(o.quiet, 0.99), 1)} ms (n=${o.stall.length}); stall / quiet p50 ${fmt(median(o.stall) / median(o.quiet), 2)}, p99 ${fmt(quantile(o.stall, 0.99) / quantile(o.quiet, 0.99), 2)}; the operation took p50 ${fmt(median(o.window), 1)} ms, of which inspector round trips to install p50 ${fmt(median(o.install), 1)} ms`,
+    `  one-shot snapshot on ${marker} (${o.technique}): main-thread stall per install+capture+remove p50 ${fmt(median(o.stall), 1)} ms, p99 ${fmt(quantile(o.stall, 0.99), 1)} ms, longest single stall p50 ${fmt(median(o.max), 1)} ms; quiet windows of the same length p50 ${fmt(median(o.quiet), 1)} ms, p99 ${fmt(quantile(o.quiet, 0.99), 1)} ms (n=${o.stall.length}); stall / quiet p50 ${fmt(median(o.stall) / median(o.quiet), 2)}, p99 ${fmt(quantile(o.stall, 0.99) / quantile(o.quiet, 0.99), 2)}; the operation took p50 ${fmt(median(o.window), 1)} ms, install cost (main-thread CPU time of its inspector round trips, as the installer reports it) p50 ${fmt(median(o.install), 2)} ms, p99 ${fmt(quantile(o.install, 0.99), 2)} ms, first ${fmt(o.install[0] ?? NaN, 2)} ms`,
   );
 }
 console.log(

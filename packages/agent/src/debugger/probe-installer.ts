@@ -4,9 +4,12 @@
  * async function or generator waiting at an `await`/`yield`) and the top-level code of an ES module,
  * so those go straight to a non-pausing breakpoint condition; everything else gets one LiveEdit try.
  * No retry loop: every LiveEdit attempt costs a heap walk on the main thread, accepted or refused.
+ * Heap walks (enabling the Debugger domain, LiveEdit) are predicted from the heap's size before they
+ * start ({@link InstallCostModel}); one that would not fit the install budget is not started.
  */
 import { GloveboxError } from '@glovebox/core';
 import { buildConditionHook, buildHook } from './hook.js';
+import { InstallCostModel, MainThreadClock, type HeapWalk } from './install-cost.js';
 import type { InspectorLink, ScriptInfo } from './inspector.js';
 import { resolveLocation, type ResolvedLocation, type SourceMaps } from './locations.js';
 import type * as PlacementModule from './placement.js';
@@ -68,7 +71,7 @@ export interface InstalledProbe {
   line: number;
   generatedLine: number;
   url: string;
-  /** Upper bound of the main-thread time spent (sum of inspector round trips), in ms. */
+  /** Main-thread time spent in the install's inspector round trips (thread CPU time on Linux), ms. */
   installMs: number;
   /** Why LiveEdit was not tried, when it was not. */
   liveEditSkipped?: string;
@@ -100,8 +103,10 @@ export class ProbeInstaller {
   #nextGen = 1;
   /** Where earlier probes went, by location text: a probe on a statement with an idle hook needs no Debugger domain. */
   readonly #resolved = new Map<string, Resolved>();
-  /** Last measured LiveEdit round trip, ms: LiveEdit walks the heap, so its cost is known after one. */
-  #liveEditMs = 0;
+  readonly #model = new InstallCostModel();
+  readonly #clock = new MainThreadClock();
+  /** The main heap's size at the current install, MB. */
+  #heapMb = 0;
 
   constructor(link: InspectorLink, maps: SourceMaps, o: Settings) {
     this.#link = link;
@@ -117,11 +122,26 @@ export class ProbeInstaller {
   }
 
   async #timed(method: string, params: object, cost: { ms: number }): Promise<Record<string, unknown>> {
-    const t0 = performance.now();
+    const t0 = this.#clock.mark();
     try {
       return await this.#link.post(method, params);
     } finally {
-      cost.ms += performance.now() - t0;
+      cost.ms += this.#clock.since(t0);
+    }
+  }
+
+  /** A heap walk: refused before it starts when its prediction does not fit what is left of the budget. */
+  async #walk<T>(op: HeapWalk, cost: { ms: number }, fn: () => Promise<T>, enforce = true): Promise<T> {
+    const predicted = this.#model.predict(op, this.#heapMb);
+    if (enforce && predicted > this.#o.installBudgetMs - cost.ms)
+      throw budgetError(this.#o.installBudgetMs, cost.ms, predicted);
+    const t0 = this.#clock.mark();
+    try {
+      return await fn();
+    } finally {
+      const ms = this.#clock.since(t0);
+      cost.ms += ms;
+      this.#model.observe(op, this.#heapMb, ms);
     }
   }
 
@@ -137,7 +157,10 @@ export class ProbeInstaller {
         const rearmed = await this.#rearm(req, known, cost);
         if (rearmed !== undefined) return rearmed;
       }
-      await this.#link.acquireDebugger();
+      const heap = await this.#timed('Runtime.getHeapUsage', {}, cost);
+      this.#heapMb = typeof heap['usedSize'] === 'number' ? heap['usedSize'] / 2 ** 20 : 0;
+      if (this.#link.debuggerEnabled) await this.#link.acquireDebugger();
+      else await this.#walk('enable', cost, () => this.#link.acquireDebugger());
       let keepDebugger = false;
       try {
         const r = await this.#resolveSite(req.location, cost);
@@ -272,12 +295,17 @@ export class ProbeInstaller {
     cost: { ms: number },
   ): Promise<boolean> {
     const budget = this.#o.installBudgetMs;
+    let predictedOver: number | undefined;
     for (const technique of this.#o.techniques) {
       if (technique === 'liveedit') {
         if (liveEditBlocked !== undefined) continue;
-        // Known from the last edit: a heap walk this long would blow the budget, so do not start it.
-        if (this.#liveEditMs > budget - cost.ms) {
-          this.#o.log(`liveedit skipped: last edit took ${this.#liveEditMs.toFixed(1)} ms`);
+        // LiveEdit walks the heap: predicted over what is left of the budget, it is not started.
+        const predicted = this.#model.predict('liveedit', this.#heapMb);
+        if (predicted > budget - cost.ms) {
+          this.#o.log(
+            `liveedit skipped: predicted ${predicted.toFixed(1)} ms at ${this.#heapMb.toFixed(0)} MB`,
+          );
+          predictedOver = predicted;
           continue;
         }
         const hook: Hook = {
@@ -318,13 +346,7 @@ export class ProbeInstaller {
         await this.#runtimeRemove(probe.id);
       }
     }
-    if (cost.ms > budget) {
-      throw new GloveboxError(
-        'GBX_DEBUG_INSTALL_BUDGET',
-        `installing this probe would cost more than ${budget} ms of the application's main thread`,
-        { details: { spentMs: Math.round(cost.ms), budgetMs: budget } },
-      );
-    }
+    if (cost.ms > budget || predictedOver !== undefined) throw budgetError(budget, cost.ms, predictedOver);
     return false;
   }
 
@@ -368,20 +390,20 @@ export class ProbeInstaller {
   }
 
   /** Makes V8's copy of the script equal to the original plus the current hooks. */
-  async #applyPatch(patch: ScriptPatch, cost: { ms: number }): Promise<string> {
+  async #applyPatch(patch: ScriptPatch, cost: { ms: number }, enforce = true): Promise<string> {
     const hooks = [...patch.hooks.values()].sort((a, b) => b.offset - a.offset);
     let text = patch.original;
     for (const h of hooks) text = text.slice(0, h.offset) + h.text + text.slice(h.offset);
-    const t0 = performance.now();
-    const r = await this.#timed(
-      'Debugger.setScriptSource',
-      { scriptId: patch.scriptId, scriptSource: text },
+    const spent = cost.ms;
+    const r = await this.#walk(
+      'liveedit',
       cost,
+      () => this.#link.post('Debugger.setScriptSource', { scriptId: patch.scriptId, scriptSource: text }),
+      enforce,
     );
-    this.#liveEditMs = performance.now() - t0;
     const status = typeof r['status'] === 'string' ? r['status'] : 'Ok';
     this.#o.log(
-      `setScriptSource hooks=${patch.hooks.size} -> ${status} in ${this.#liveEditMs.toFixed(1)} ms`,
+      `setScriptSource hooks=${patch.hooks.size} -> ${status} in ${(cost.ms - spent).toFixed(1)} ms`,
     );
     if (status === 'Ok') {
       patch.applied = new Map(patch.hooks);
@@ -427,7 +449,8 @@ export class ProbeInstaller {
         await this.#link.acquireDebugger();
         let status = 'Ok';
         try {
-          status = await this.#applyPatch(patch, { ms: 0 });
+          // Never refused for its cost: everything a session created disappears with it.
+          status = await this.#applyPatch(patch, { ms: 0 }, false);
         } catch {
           status = 'Failed';
         } finally {
@@ -439,6 +462,21 @@ export class ProbeInstaller {
       }
     });
   }
+}
+
+function budgetError(budgetMs: number, spentMs: number, predictedMs?: number): GloveboxError {
+  return new GloveboxError(
+    'GBX_DEBUG_INSTALL_BUDGET',
+    `installing this probe would cost more than ${budgetMs} ms of the application's main thread` +
+      (predictedMs === undefined ? '' : ` (a heap walk predicted at ${Math.round(predictedMs)} ms)`),
+    {
+      details: {
+        spentMs: Math.round(spentMs),
+        budgetMs,
+        ...(predictedMs === undefined ? {} : { predictedMs: Math.round(predictedMs) }),
+      },
+    },
+  );
 }
 
 /** Why LiveEdit would be refused for a statement, known from the parse; undefined when it may work. */

@@ -24,7 +24,7 @@ export interface DebuggerOptions {
   cpuBudgetMsPerSecond?: number;
   /** Estimated main-thread cost of one breakpoint-condition hit, charged to its budget (default 0.3 ms). */
   breakpointHitCostMs?: number;
-  /** Main-thread milliseconds one probe may cost to install (LiveEdit walks the heap) before it is refused (default 1000). */
+  /** Main-thread ms one probe may cost to install; heap walks predicted over it are not started (default 1000, ADR 0030). */
   installBudgetMs?: number;
   /** Upper bounds of the untrusted parameters. */
   maxWaitMs?: number;

@@ -1,0 +1,78 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DebuggerClient, type CallError } from './testing/client.js';
+import { checkout } from './fixtures/target.js';
+import { InstallCostModel } from './install-cost.js';
+
+const sourcePath = fileURLToPath(new URL('../../src/debugger/fixtures/target.ts', import.meta.url));
+const line = readFileSync(sourcePath, 'utf8')
+  .split('\n')
+  .findIndex((l) => l.includes('PROBE: checkout-total'));
+const location = `src/debugger/fixtures/target.ts:${line + 1}`;
+const order = { id: 'ord-1', items: [{ sku: 'a', qty: 1, price: 1 }] };
+const user = { email: 'a@example.com', password: 'pw-secret', name: 'A' };
+
+describe('install cost model', () => {
+  test('predicts heap walks from the heap size and calibrates on what it measured', () => {
+    const m = new InstallCostModel();
+    assert.ok(m.predict('liveedit', 300) > m.predict('liveedit', 10));
+    assert.ok(m.predict('liveedit', 10) > m.predict('enable', 10));
+    // A process whose heap walks faster than the default assumption (large strings, few objects).
+    m.observe('liveedit', 100, 40);
+    assert.ok(Math.abs(m.predict('liveedit', 100) - 40) < 1);
+    assert.ok(m.predict('liveedit', 200) > 40);
+    // A measurement of nothing (no heap) never makes the prediction negative or zero.
+    m.observe('enable', 0, 0.1);
+    assert.ok(m.predict('enable', 50) > 0);
+  });
+});
+
+/** Ballast: a heap of at least ~25 MB of small objects, so LiveEdit is predicted well over 40 ms. */
+const ballast: unknown[] = [];
+while (process.memoryUsage().heapUsed < 25 * 2 ** 20)
+  ballast.push(Array.from({ length: 10_000 }, (_, i) => ({ i, s: `v${i}` })));
+
+describe('install budget, decided before any heap walk', () => {
+  const clients: DebuggerClient[] = [];
+  after(async () => {
+    for (const c of clients) await c.close();
+  });
+
+  test('a budget no heap walk fits is refused before the Debugger domain is enabled', async () => {
+    const client = new DebuggerClient({ installBudgetMs: 0.5 });
+    clients.push(client);
+    const t = setInterval(() => checkout(order, user), 2);
+    try {
+      await assert.rejects(client.call('snapshot', { location, waitMs: 2000 }).done, (e: CallError) => {
+        assert.equal(e.code, 'GBX_DEBUG_INSTALL_BUDGET', e.message);
+        assert.match(e.message, /ms of the application's main thread/);
+        return true;
+      });
+      const status = await client.status();
+      assert.equal(status.debuggerEnables, 0, 'the Debugger domain was enabled (a heap walk)');
+      assert.equal(status.patchedScripts, 0);
+      assert.equal(status.activeProbes, 0);
+    } finally {
+      clearInterval(t);
+    }
+  });
+
+  test('LiveEdit predicted over the budget is not tried: the cheaper breakpoint takes the probe', async () => {
+    // Debugger.enable walks the heap at ~0.2 ms/MB, LiveEdit at ~3.5 ms/MB plus ~15 ms: 40 ms fits
+    // the first on this test's heap (the ballast) and never the second.
+    assert.ok(ballast.length > 0);
+    const client = new DebuggerClient({ installBudgetMs: 40, snapshotsPerSecond: 50 });
+    clients.push(client);
+    const t = setInterval(() => checkout(order, user), 2);
+    try {
+      const { result } = await client.call('snapshot', { location, waitMs: 5000 }).done;
+      assert.equal(result.status, 'captured');
+      assert.equal(result.technique, 'breakpoint');
+      assert.equal((await client.status()).patchedScripts, 0, 'LiveEdit ran');
+    } finally {
+      clearInterval(t);
+    }
+  });
+});
