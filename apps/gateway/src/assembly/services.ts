@@ -9,6 +9,7 @@ import type { GatewayServices } from '../server.js';
 import { AccessService, type AccessNotice } from '../services/access.js';
 import { ActionService } from '../services/actions.js';
 import { AgentHub } from '../services/agent-hub.js';
+import { clientAddressOf } from '../services/agent-connect-auth.js';
 import { AuditService } from '../services/audit-service.js';
 import { Authorizer } from '../services/authorizer.js';
 import { IdentityService } from '../services/identity.js';
@@ -88,7 +89,7 @@ export function assembleServices(config: GatewayConfig): Assembly {
   });
   const trail: TrailSlot = {};
   const { audit, sinks } = auditServices(base, trail);
-  const { shared, signingKey, hub, router } = agentServices(base, secrets, audit);
+  const { shared, signingKey, hub, router } = agentServices(base, secrets, audit, identity);
   const sessions = sessionServices(base, { authorizer, audit, hub, router, redactors });
   const policy = policyServices(base, { engine, audit, sinks, identity, authorizer, router, ...sessions });
   const services: GatewayServices = {
@@ -147,6 +148,7 @@ function agentServices(
   { config, clock, logger, store, cluster }: Base,
   secrets: SecretBox,
   audit: AuditService,
+  identity: IdentityService,
 ) {
   const shared = new SharedSecrets({
     store,
@@ -165,6 +167,8 @@ function agentServices(
   const hub = new AgentHub({
     store,
     clock,
+    limiter: identity.limiter,
+    clientAddress: clientAddressOf(config.trustProxy),
     key: () => signingKey.current(),
     onConnection: (agent, instance, hello) => router.connection(agent, instance, hello),
     log: logger.child({ part: 'agents' }),

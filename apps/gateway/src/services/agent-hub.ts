@@ -15,11 +15,11 @@ import {
 } from '@glovebox/protocol';
 import type { Logger } from 'pino';
 import type { AccessRequestRecord, AgentRecord, Store } from '../store/index.js';
-import { hashBearer } from './secrets.js';
+import { authenticateAgentConnect, type AgentConnectAuth } from './agent-connect-auth.js';
 import type { GatewaySigningKey } from './signing-keys.js';
 import type { SessionListener } from './access.js';
 
-export interface AgentHubConfig {
+export interface AgentHubConfig extends AgentConnectAuth {
   store: Store;
   clock: Clock;
   /** The envelope signing key every replica shares now (read from the store, followed on rotation). */
@@ -155,27 +155,19 @@ export class AgentHub implements SessionListener {
       reject(503, 'Service Unavailable');
       return;
     }
-    const auth = req.headers.authorization ?? '';
-    const match = /^Bearer (gbx_a_[A-Za-z0-9_-]{20,200})$/.exec(auth);
-    let agent: AgentRecord | null = null;
-    try {
-      agent = match ? await this.#c.store.getAgentByCredentialHash(hashBearer(match[1]!)) : null;
-    } catch (error) {
-      this.#c.log.error({ err: error }, 'agent authentication failed: store unavailable');
-      reject(503, 'Service Unavailable');
+    const checked = await authenticateAgentConnect(req, this.#c);
+    if ('status' in checked) {
+      if (checked.status === 503) {
+        this.#c.log.error({ err: checked.error }, 'agent authentication failed: store unavailable');
+        reject(503, 'Service Unavailable');
+        return;
+      }
+      this.#c.log.warn({ remote: checked.remote }, `agent connection refused: ${checked.reason}`);
+      this.#c.onAgentEvent?.('agent.rejected', 'unknown', { reason: checked.reason, remote: checked.remote });
+      reject(checked.status, checked.status === 429 ? 'Too Many Requests' : 'Unauthorized');
       return;
     }
-    if (!agent || agent.revokedAt !== null) {
-      this.#c.log.warn({ remote: req.socket.remoteAddress }, 'agent connection refused: invalid credential');
-      this.#c.onAgentEvent?.('agent.rejected', agent?.name ?? 'unknown', {
-        reason: 'invalid credential',
-        remote: req.socket.remoteAddress ?? null,
-      });
-      reject(401, 'Unauthorized');
-      return;
-    }
-    const known = agent;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(known, ws));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(checked.agent, ws));
   }
 
   #attach(agent: AgentRecord, socket: WebSocket): void {

@@ -122,11 +122,14 @@ export class CredentialLimiter {
   }
 
   /**
-   * Runs a bearer token check for a source: refused with GBX_RATE_LIMITED while the source is over
-   * its limit; a GBX_AUTH_FAILED of the check counts against the source.
+   * Runs a bearer token check (`bearer`) or an agent credential check (`agent`, on the WebSocket
+   * connect) for a source: refused with GBX_RATE_LIMITED while the source is over its limit; a
+   * GBX_AUTH_FAILED of the check counts against the source. Never against a user or an agent
+   * name: the caller does not say who it is before the check, and counting against a claimed name
+   * would let anyone lock that user or agent out.
    */
-  async bearer<T>(address: string, check: () => Promise<T>): Promise<T> {
-    const key = keyOf('bearer', sourceOf(address));
+  async bearer<T>(address: string, check: () => Promise<T>, kind: 'bearer' | 'agent' = 'bearer'): Promise<T> {
+    const key = keyOf(kind, sourceOf(address));
     const { bucket, since } = this.#window();
     if ((await this.#store.failures(key, since)) >= this.#limits.perSource) throw limited();
     try {
