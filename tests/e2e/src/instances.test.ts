@@ -177,6 +177,46 @@ test(
       await waitFor(async () => (await targets())[0]?.instances.length === 2, 'the dead instance unlisted');
     });
 
+    await t.test('an instance that connects during a logpoint on all instances joins it', async () => {
+      const follow = cli(
+        [
+          'logpoint',
+          session.id,
+          `semicolon-free.mjs:${HOT_LINE}`,
+          'total={total}',
+          '--follow',
+          '--duration',
+          '20s',
+          '--json',
+        ],
+        alice,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      const late = start(PLAIN, '2.0.0');
+      let lateId: string | undefined;
+      await waitFor(
+        async () => {
+          lateId = (await targets())[0]?.instances.find((i) => i.pid === late.pid)?.id;
+          return lateId !== undefined;
+        },
+        'the late instance connected',
+        15_000,
+      );
+      const r = await follow;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const out = r.json<{ lines: { instance: string; line: string }[]; result: { instances: Part[] } }>();
+      const part = out.result.instances.find((p) => p.instance === lateId);
+      assert.equal(part?.ok, true, `the late instance joined: ${JSON.stringify(part ?? null)}`);
+      assert.ok(
+        out.lines.some((l) => l.instance === lateId && /^total=/.test(l.line)),
+        'lines from the late instance',
+      );
+      assert.ok(
+        out.lines.some((l) => l.instance !== lateId),
+        'and from the instances present at the start',
+      );
+    });
+
     await t.test(
       'policy limits fan-out: over the limit refused (exit 3), --instance and --sample within it',
       async () => {

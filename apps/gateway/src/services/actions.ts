@@ -17,6 +17,7 @@ import type { Actor } from './identity.js';
 import type { ArtifactReceiver, HeapArtifacts } from './heap-artifacts.js';
 import { selectInstances, type InstanceRef } from './instances.js';
 import { ActionStream } from './action-stream.js';
+import { joinable, joinLateInstances, type Part } from './action-join.js';
 
 export interface ActionServiceConfig {
   clock: Clock;
@@ -101,8 +102,8 @@ export class ActionService {
     };
     let chosen: InstanceRef[] | undefined;
     let refusal: unknown;
+    const limit = session.obligations.maxInstances ?? 0;
     try {
-      const limit = session.obligations.maxInstances ?? 0;
       chosen = selectInstances(session.target, action, connected, options.instances ?? {}, limit);
     } catch (error) {
       refusal = error;
@@ -130,14 +131,40 @@ export class ActionService {
       throw refusal;
     }
     const run = { actor, session, action, params, base, options };
-    if (chosen.length === 1) {
+    const everyInstance =
+      options.instances?.instance === undefined && options.instances?.sample === undefined;
+    const joins = joinable(action, everyInstance, params);
+    if (chosen.length === 1 && !joins) {
       const one = chosen[0]!;
       return { ...(await this.#runOn(one, run, false)), instances: [one.id] };
     }
-    const settled = await Promise.allSettled(chosen.map((i) => this.#runOn(i, run, true)));
+    const startedAt = this.#c.clock.now();
+    const parts: Part<Omit<ActionOutput, 'instances'>>[] = chosen.map((ref) => ({
+      ref,
+      outcome: this.#runOn(ref, run, true),
+    }));
+    await joinLateInstances(
+      {
+        target: session.target,
+        action,
+        params,
+        everyInstance,
+        maxInstances: limit,
+        startedAt,
+        now: () => this.#c.clock.now(),
+        ...(options.signal ? { signal: options.signal } : {}),
+        instances: (target) => this.#c.hub.instances(target),
+        join: (ref, joinParams) => this.#join(ref, run, prepared.policyContext, joinParams),
+      },
+      parts,
+    );
+    const settled = await Promise.allSettled(parts.map((p) => p.outcome));
+    const only = settled[0];
+    if (parts.length === 1 && only?.status === 'fulfilled')
+      return { ...only.value, instances: [parts[0]!.ref.id] };
     const redactions: RedactionCounts = {};
     const results: InstanceResult[] = settled.map((outcome, n) => {
-      const i = chosen[n]!;
+      const i = parts[n]!.ref;
       const label = { instance: i.id, host: i.hello.runtime.hostname, pid: i.hello.runtime.pid };
       if (outcome.status === 'fulfilled') {
         mergeCounts(redactions, outcome.value.redactions);
@@ -154,11 +181,35 @@ export class ActionService {
     const failed = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed && results.every((r) => !r.ok)) throw failed.reason;
     return {
-      instances: chosen.map((i) => i.id),
+      instances: parts.map((p) => p.ref.id),
       result: { instances: results },
       redactions,
       auditEventId: intent.id,
     };
+  }
+
+  /** An instance that connected while the action runs on every instance: authorized again, audited, run. */
+  async #join(
+    ref: InstanceRef,
+    run: RunContext,
+    policyContext: Record<string, unknown>,
+    params: Record<string, unknown>,
+  ): Promise<Omit<ActionOutput, 'instances'>> {
+    const { session, decision } = await this.#c.access.authorizeAction(
+      run.actor,
+      run.session.id,
+      run.action,
+      policyContext,
+      params,
+    );
+    await this.#c.audit.record({
+      ...run.base,
+      type: 'action.intent',
+      decision,
+      outcome: 'pending',
+      details: { params, policyContext, instances: [ref.id], joined: true },
+    });
+    return this.#runOn(ref, { ...run, session, params }, true);
   }
 
   /** Runs the authorized action on one instance: signed call, second pass, durable result event. */
