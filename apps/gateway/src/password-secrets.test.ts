@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildServer, type Gateway } from './server.js';
 import { CLUSTER_ADMIN, CLUSTER_POLICIES } from './cluster/test-cluster.js';
+import { scryptWork } from './services/secrets.js';
 
 const PASSWORD = 'olivia-password-123';
 
@@ -81,4 +82,34 @@ test('attack: a stored hash with hostile parameters is refused without computing
     const res = await login(gw, 'olivia', PASSWORD);
     assert.equal(res.json<{ error: { code: string } }>().error.code, 'GBX_AUTH_FAILED', hostile);
   }
+});
+
+test('attack: a failed login costs one scrypt at today’s parameters whoever it names (no enumeration by timing)', async (t) => {
+  const gw = await gateway(t);
+  const { store, identity } = gw.services;
+  const current = await identity.createUser('olivia', ['engineers'], PASSWORD);
+  const older = await identity.createUser('oscar', ['engineers'], PASSWORD);
+  await store.replacePasswordHash(older.id, older.passwordHash!, hashWith(PASSWORD, 2 ** 14));
+  const disabled = await identity.createUser('dora', ['engineers'], PASSWORD);
+  await store.setUserDisabled(disabled.id, true);
+  await identity.createUser('sso-only', ['engineers'], null);
+  const broken = await identity.createUser('mona', ['engineers'], PASSWORD);
+  await store.replacePasswordHash(broken.id, broken.passwordHash!, `scrypt$${2 ** 24}$8$1$AAAA$AAAA`);
+  assert.ok(current.passwordHash);
+  await login(gw, 'nobody', 'warm-the-decoy-1'); // the decoy hash is made once per process
+
+  // Counted, not timed: scrypt's work grows with N, so every check must add up to the N of the
+  // unknown name's decoy check, 2^17 (an older hash: its own N, then checks against nothing).
+  const work: number[] = [];
+  scryptWork.observer = (N) => work.push(N);
+  t.after(() => (scryptWork.observer = null));
+  for (const name of ['nobody', 'Not A Name!', 'olivia', 'oscar', 'dora', 'sso-only', 'mona']) {
+    work.length = 0;
+    assert.equal((await login(gw, name, 'wrong-password-12')).statusCode, 401, name);
+    const total = work.reduce((a, b) => a + b, 0);
+    assert.equal(total, 2 ** 17, `${name}: ${JSON.stringify(work)}`);
+  }
+  work.length = 0;
+  assert.equal((await login(gw, 'oscar', PASSWORD)).statusCode, 200, 'the older hash still verifies');
+  assert.deepEqual(work, [2 ** 14, 2 ** 14, 2 ** 15, 2 ** 16, 2 ** 17], 'then is rehashed at 2^17');
 });

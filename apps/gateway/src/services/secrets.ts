@@ -15,7 +15,14 @@ const SCRYPT = { N: 1 << 17, r: 8, p: 1, maxmem: 160 * 1024 * 1024, keylen: 32 }
 /** Older hashes still verified (and rehashed at the next successful login): N from 2^14, r = 8, p = 1. */
 const MIN_N = 1 << 14;
 
+/**
+ * Told the N of every scrypt this process computes. For tests, which count the work a login does
+ * (they never time it); null in production.
+ */
+export const scryptWork: { observer: ((N: number) => void) | null } = { observer: null };
+
 function scryptAsync(password: string, salt: Buffer, params: typeof SCRYPT): Promise<Buffer> {
+  scryptWork.observer?.(params.N);
   return new Promise((resolve, reject) => {
     scrypt(
       password,
@@ -61,15 +68,26 @@ function parseHash(stored: string): { N: number; r: number; p: number; salt: Buf
   };
 }
 
-/** Constant-time check of a password against a stored hash; false for any malformed hash. */
+/**
+ * Constant-time check of a password against a stored hash; false for any malformed hash. Every
+ * check does the work of one scrypt at today's N, whatever is stored (scrypt's work grows with N):
+ * a malformed hash gets a check against nothing, and an older, cheaper hash (N from 2^14) is
+ * followed by checks against nothing at N, 2N, … up to today's N / 2, which add up to the
+ * difference. So a login naming a user who has not logged in since the parameters rose takes as
+ * long as one naming nobody.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
-  if (!parsed) return false;
+  if (!parsed) {
+    await scryptAsync(password, randomBytes(16), SCRYPT);
+    return false;
+  }
   const key = await scryptAsync(password, parsed.salt, {
     ...SCRYPT,
     N: parsed.N,
     keylen: parsed.hash.length,
   });
+  for (let N = parsed.N; N < SCRYPT.N; N *= 2) await scryptAsync(password, randomBytes(16), { ...SCRYPT, N });
   return parsed.hash.length === key.length && timingSafeEqual(parsed.hash, key);
 }
 
