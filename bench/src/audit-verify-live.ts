@@ -5,7 +5,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import {
@@ -16,16 +15,15 @@ import {
   type ChainedEvent,
   type VerifyReport,
 } from '@glovebox/audit';
-import { buildServer } from '@glovebox/gateway';
 import { TEST_STORES } from '@glovebox/gateway/testing/stores';
 import { canonicalJson } from '@glovebox/protocol';
 import { benchEventInput } from './audit-common.js';
+import { startBenchGateway } from './bench-gateway.js';
 
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
 const BACKENDS = (process.argv[3] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.argv[3]!];
 const CALLERS = 4;
 const CHECKPOINT_EVERY = 1000;
-const POLICIES = fileURLToPath(new URL('../../examples/policies', import.meta.url));
 const TOKEN = 'gbx_t_admin-bootstrap-token-verify-bench';
 const COLUMNS = 'seq, id, time, type, actor, session_id, action, target, outcome, prev_hash, hash, event';
 
@@ -145,16 +143,13 @@ async function run(backend: string): Promise<void> {
     console.log(
       `${backend}: ${EVENTS.toLocaleString('en-US')} events stored in ${((performance.now() - t) / 1000).toFixed(0)} s`,
     );
-    const gw = buildServer({
+    const gw = await startBenchGateway({
       dataDir,
       store: opened.url,
-      policiesDir: POLICIES,
-      bootstrapToken: TOKEN,
-      watchPolicies: false,
-      logLevel: 'silent',
-      port: 0,
+      admin: TOKEN,
+      gateway: { logLevel: 'silent' },
     });
-    const url = await gw.listen();
+    const url = gw.url;
     try {
       const baseline = load(url);
       await new Promise((resolve) => setTimeout(resolve, 5000));

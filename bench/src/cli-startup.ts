@@ -10,6 +10,7 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBenchGatewayProcess } from './bench-gateway.js';
 
 const runs = Number(process.argv[2] ?? 15);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,44 +62,7 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-async function startGateway(): Promise<{ url: string; stop: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-bench-cli-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'apps/gateway/dist/main.js'),
-      '--data',
-      join(dir, 'data'),
-      '--policies',
-      join(ROOT, 'examples/policies'),
-      '--listen',
-      `127.0.0.1:${port}`,
-    ],
-    {
-      env: { PATH: process.env.PATH, GLOVEBOX_BOOTSTRAP_TOKEN: TOKEN, GLOVEBOX_LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    },
-  );
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    stop: () => {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const gateway = await startGateway();
+const gateway = await startBenchGatewayProcess({ admin: TOKEN });
 const home = mkdtempSync(join(tmpdir(), 'gbx-bench-home-'));
 const env = {
   PATH: process.env.PATH,
@@ -142,6 +106,6 @@ try {
     );
   }
 } finally {
-  gateway.stop();
+  await gateway.close();
   rmSync(home, { recursive: true, force: true });
 }

@@ -9,37 +9,18 @@
  * Run: npx tsc -b examples/demo-app bench && node bench/dist/debug-agent-overhead.js [rounds] [connections] [measureMs]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
-import { buildServer } from '@glovebox/gateway';
+import { ROOT, startBenchGateway } from './bench-gateway.js';
 
 const rounds = Number(process.argv[2] ?? 6);
 const connections = process.argv[3] ?? '8';
 const measureMs = process.argv[4] ?? '4000';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ADMIN = 'gbx_t_bench-admin-token-agent-overhead0';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const dir = mkdtempSync(join(tmpdir(), 'gbx-bench-agent-'));
-const gw = buildServer({
-  dataDir: dir,
-  policiesDir: join(ROOT, 'examples/policies'),
-  bootstrapToken: ADMIN,
-  port: 0,
-  watchPolicies: false,
-  logDestination: new Writable({ write: (_c, _e, done) => done() }),
-});
-const url = await gw.listen();
-const reg = (await (
-  await fetch(`${url}/api/v1/agents`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'shop', env: 'staging' }),
-  })
-).json()) as { credential: string; gatewayKeys: string[] };
+const gw = await startBenchGateway();
+const url = gw.url;
+const reg = await gw.addAgent('shop');
 
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -81,12 +62,8 @@ async function startApp(withAgent: boolean): Promise<{ child: ChildProcess; port
   });
   if (withAgent) {
     for (let i = 0; i < 100; i++) {
-      const agents = (await (
-        await fetch(`${url}/api/v1/agents`, { headers: { authorization: `Bearer ${ADMIN}` } })
-      ).json()) as {
-        agents: { connected: boolean }[];
-      };
-      if (agents.agents[0]?.connected) break;
+      const { agents } = (await gw.call('GET', '/agents', gw.admin)) as { agents: { connected: boolean }[] };
+      if (agents[0]?.connected) break;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -141,4 +118,3 @@ console.log(
   `  app CPU per request     ${median(cpuRatios).toFixed(3)}   (per round: ${cpuRatios.map((x) => x.toFixed(2)).join(' ')})`,
 );
 await gw.close();
-rmSync(dir, { recursive: true, force: true });

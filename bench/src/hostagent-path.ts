@@ -5,52 +5,23 @@
 // Run: npx tsc -b bench && node bench/dist/hostagent-path.js [queries] [MiB]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import pg from 'pg';
-import { buildServer } from '@glovebox/gateway';
 import { TEST_PG_URL } from '@glovebox/gateway/testing/stores';
 import { createHostAgent, parseHostAgentConfig } from '@glovebox/host-agent';
+import { startBenchGateway } from './bench-gateway.js';
 
 const QUERIES = Number(process.argv[2] ?? 300);
 const MIB = Number(process.argv[3] ?? 16);
-const ADMIN = 'gbx_t_bench-admin-token-hostagent-0000';
 
 const pct = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
-const dir = mkdtempSync(join(tmpdir(), 'gbx-bench-path-'));
-const gw = buildServer({
-  dataDir: dir,
-  policiesDir: fileURLToPath(new URL('../../examples/policies', import.meta.url)),
-  bootstrapToken: ADMIN,
-  port: 0,
-  watchPolicies: false,
-  logDestination: new Writable({ write: (_c, _e, done) => done() }),
-});
-const url = await gw.listen();
-const call = async (method: string, path: string, token: string, body?: unknown, accept?: string) => {
-  const res = await fetch(`${url}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(accept ? { accept } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
-  return text;
-};
-await call('POST', '/users', ADMIN, { name: 'alice', groups: ['engineers'], password: 'alice-password-123' });
-const reg = JSON.parse(await call('POST', '/agents', ADMIN, { name: 'host', env: 'staging' })) as {
-  credential: string;
-  gatewayKeys: string[];
-};
+const gw = await startBenchGateway();
+const { url, dataDir: dir, text: call } = gw;
+const token = await gw.addUser('alice', ['engineers']);
+const reg = await gw.addAgent('host');
 const logFile = join(dir, 'app.log');
 const line =
   'INFO 2026-11-29T04:00:00Z GET /orders/ord_12345 200 12ms trace=4bf92f3577b34da6a3ce929d0e0e4736 user=ann@example.org\n';
@@ -60,6 +31,8 @@ const config = parseHostAgentConfig(
     gateway: { url, credential: { env: 'BENCH_AGENT_TOKEN' }, keys: reg.gatewayKeys },
     recordings: { dir: join(dir, 'recordings') },
     sandbox: 'off',
+    // the path is measured, not the sandbox: reads run without it
+    readsWithoutSandbox: 'allow',
     targets: [
       {
         type: 'exec',
@@ -85,17 +58,8 @@ const agent = createHostAgent(config, {
   log: () => undefined,
 });
 await agent.runtime.start();
-const login = JSON.parse(
-  await (
-    await fetch(`${url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: 'alice', password: 'alice-password-123' }),
-    })
-  ).text(),
-) as { token: string };
 const session = JSON.parse(
-  await call('POST', '/requests', login.token, {
+  await call('POST', '/requests', token, {
     target: 'host',
     actions: ['exec', 'query'],
     reason: 'benchmark',
@@ -110,14 +74,14 @@ const directMs: number[] = [];
 const pathMs: number[] = [];
 for (let i = 0; i < 20; i++) {
   await direct.query(sql);
-  await call('POST', `/sessions/${session.id}/actions/query`, login.token, { params: { sql } });
+  await call('POST', `/sessions/${session.id}/actions/query`, token, { params: { sql } });
 }
 for (let i = 0; i < QUERIES; i++) {
   let t0 = performance.now();
   await direct.query(sql);
   directMs.push(performance.now() - t0);
   t0 = performance.now();
-  await call('POST', `/sessions/${session.id}/actions/query`, login.token, { params: { sql } });
+  await call('POST', `/sessions/${session.id}/actions/query`, token, { params: { sql } });
   pathMs.push(performance.now() - t0);
 }
 await direct.end();
@@ -145,7 +109,7 @@ const pathStart = performance.now();
 const body = await call(
   'POST',
   `/sessions/${session.id}/actions/exec`,
-  login.token,
+  token,
   { params: { argv: ['cat', logFile] } },
   'application/x-ndjson',
 );
@@ -158,4 +122,3 @@ console.log(`  exec through the path (redacted ×2, recorded, audited)  ${(MIB /
 console.log(`  ratio path/raw                          ${(rawSec / pathSec).toFixed(4)}`);
 await agent.runtime.stop();
 await gw.close();
-rmSync(dir, { recursive: true, force: true });

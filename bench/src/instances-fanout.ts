@@ -8,13 +8,8 @@
 // after the other in the same run (the default).
 // Run: npx tsc -b bench && node bench/dist/instances-fanout.js [rounds] [calls-per-round] [eval|facts] [sqlite,postgres]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
-import { buildServer } from '@glovebox/gateway';
-import { TEST_STORES } from '@glovebox/gateway/testing/stores';
+import { ROOT, startBenchGateway } from './bench-gateway.js';
 
 const rounds = Number(process.argv[2] ?? 5);
 const perRound = Number(process.argv[3] ?? 30);
@@ -22,8 +17,6 @@ const action = process.argv[4] ?? 'eval';
 const storeNames = (process.argv[5] ?? 'sqlite,postgres').split(',');
 const PARAMS: Record<string, unknown> = action === 'eval' ? { expression: '1 + 1', timeoutMs: 1000 } : {};
 const FANOUTS = [1, 3, 10];
-const ADMIN = 'gbx_t_bench-admin-token-0000000000000000';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVICE = join(ROOT, 'tests/e2e/fixtures/service.mjs');
 
 const quantile = (xs: number[], q: number) => {
@@ -32,35 +25,10 @@ const quantile = (xs: number[], q: number) => {
 };
 
 async function bench(storeName: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-bench-'));
-  const testStore = TEST_STORES.find((s) => s.name === storeName);
-  if (!testStore) throw new TypeError('store must be sqlite or postgres');
-  const opened = await testStore.open();
-  const gw = buildServer({
-    dataDir: dir,
-    store: opened.url,
-    policiesDir: join(ROOT, 'examples/policies'),
-    bootstrapToken: ADMIN,
-    port: 0,
-    watchPolicies: false,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
-  });
-  const url = await gw.listen();
-  const call = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, unknown>>;
-  };
-  await call('POST', '/users', ADMIN, {
-    name: 'alice',
-    groups: ['engineers'],
-    password: 'alice-password-123',
-  });
-  const reg = await call('POST', '/agents', ADMIN, { name: 'fleet', env: 'staging' });
+  const gw = await startBenchGateway({ store: storeName });
+  const { url, call } = gw;
+  const token = await gw.addUser('alice', ['engineers']);
+  const reg = await gw.addAgent('fleet');
   const children: ChildProcess[] = [];
   for (let i = 0; i < Math.max(...FANOUTS); i++)
     children.push(
@@ -69,15 +37,13 @@ async function bench(storeName: string): Promise<void> {
         env: {
           PATH: process.env.PATH ?? '',
           GLOVEBOX_URL: url,
-          GLOVEBOX_AGENT_TOKEN: reg.credential as string,
-          GLOVEBOX_GATEWAY_KEYS: (reg.gatewayKeys as string[]).join(','),
+          GLOVEBOX_AGENT_TOKEN: reg.credential,
+          GLOVEBOX_GATEWAY_KEYS: reg.gatewayKeys.join(','),
           PORT: '0',
         },
         stdio: 'ignore',
       }),
     );
-  const login = await call('POST', '/auth/login', '', { user: 'alice', password: 'alice-password-123' });
-  const token = login.token as string;
   const instances = async () =>
     ((await call('GET', '/targets', token)).targets as { instances: unknown[] }[])[0]?.instances.length ?? 0;
   const deadline = Date.now() + 120_000;
@@ -130,8 +96,6 @@ async function bench(storeName: string): Promise<void> {
   }
   for (const c of children) c.kill('SIGKILL');
   await gw.close();
-  await opened.dispose();
-  rmSync(dir, { recursive: true, force: true });
 }
 
 for (const name of storeNames) await bench(name);
