@@ -145,7 +145,12 @@ export const registeredAgentSchema = z.object({
 /** The gateway key agents pin now, and the keys it replaced (oldest first), by fingerprint. */
 export const gatewayKeysSchema = z.object({ current: z.string(), previous: z.array(z.string()) });
 /** `glovebox agents revoke NAME`: the registration is revoked, its connection closed, its sessions ended. */
-export const revokedAgentSchema = z.object({ agent: z.string(), sessionsClosed: z.number() });
+export const revokedAgentSchema = z.object({
+  agent: z.string(),
+  sessionsClosed: z.number(),
+  /** Set when one instance was revoked (the credential stays valid for its siblings). */
+  instance: z.string().optional(),
+});
 export const targetSchema = z.object({
   name: z.string(),
   env: z.string(),

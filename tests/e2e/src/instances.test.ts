@@ -218,6 +218,29 @@ test(
     });
 
     await t.test(
+      'revoking one instance: it is cut off and stays out, its siblings keep the credential',
+      async () => {
+        const r = await cli(['agents', 'revoke', 'shop', '--instance', oldId, '--json'], admin);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(r.json<{ instance: string }>().instance, oldId);
+        await waitFor(
+          async () => !(await targets())[0]?.instances.some((i) => i.id === oldId),
+          'the revoked instance unlisted',
+        );
+        // The process keeps its instance id and keeps reconnecting (every 0.5–4 s): it must stay out.
+        await new Promise((r) => setTimeout(r, 5000));
+        const ids = (await targets())[0]!.instances.map((i) => i.id);
+        assert.ok(!ids.includes(oldId), 'the revoked instance reconnected');
+        assert.equal(old.exitCode, null, 'the application itself runs on');
+        assert.ok(ids.length >= 2, `its siblings are still connected (${ids.length})`);
+        const refused = await cli(['facts', session.id, '--instance', oldId, '--json'], alice);
+        assert.notEqual(refused.code, 0, 'an action on the revoked instance');
+        const others = await cli(['facts', session.id, '--json'], alice);
+        assert.equal(others.code, 0, others.stdout + others.stderr);
+      },
+    );
+
+    await t.test(
       'policy limits fan-out: over the limit refused (exit 3), --instance and --sample within it',
       async () => {
         editPolicy(
@@ -242,8 +265,9 @@ test(
         const sample = await cli(['facts', limited, '--sample', '1', '--json'], alice);
         assert.equal(sample.code, 0, sample.stderr);
         assert.equal(typeof pidOf(sample.json()), 'number');
-        const one = await cli(['facts', limited, '--instance', oldId, '--json'], alice);
-        assert.equal(pidOf(one.json()), old.pid);
+        const listed = (await targets())[0]!.instances[0]!;
+        const one = await cli(['facts', limited, '--instance', listed.id, '--json'], alice);
+        assert.equal(pidOf(one.json()), listed.pid);
       },
     );
   },

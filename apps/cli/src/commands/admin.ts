@@ -195,16 +195,26 @@ function registerAgentCommands(program: Command): void {
     });
   agents
     .command('revoke')
-    .description('revoke an agent: its credential stops working, its connection closes, its sessions end')
+    .description(
+      'revoke an agent: its credential stops working, its connections close, its sessions end; with --instance, only that instance',
+    )
     .argument('<name>')
-    .action(async (name: string, _o: unknown, command: Command) => {
+    .option(
+      '--instance <id>',
+      'revoke only this instance (id or unambiguous prefix; see glovebox targets): its connection closes, its sessions end on it, it cannot reconnect; the others keep the credential',
+    )
+    .action(async (name: string, o: { instance?: string }, command: Command) => {
       const { api, out } = context(command);
       const res = await api.call<z.infer<typeof revokedAgentSchema>>(
         'POST',
         `/agents/${encodeURIComponent(name)}/revoke`,
-        {},
+        o.instance === undefined ? {} : { instance: o.instance },
       );
-      out.result(res, (safe) => `revoked ${safe.agent}; ${safe.sessionsClosed} session(s) ended`);
+      out.result(res, (safe) =>
+        safe.instance
+          ? `revoked instance ${safe.instance} of ${safe.agent}; the other instances keep the credential`
+          : `revoked ${safe.agent}; ${safe.sessionsClosed} session(s) ended`,
+      );
     });
   agents
     .command('rotate')

@@ -171,6 +171,8 @@ function agentServices(
     clientAddress: clientAddressOf(config.trustProxy),
     key: () => signingKey.current(),
     onConnection: (agent, instance, hello) => router.connection(agent, instance, hello),
+    instanceAllowed: async (agent, instance) =>
+      !(await store.revokedInstances.list(agent)).includes(instance),
     log: logger.child({ part: 'agents' }),
     envelopeTtlMs: config.envelopeTtlMs,
     leaseWindowMs: config.leaseWindowMs,

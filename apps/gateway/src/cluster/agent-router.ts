@@ -204,7 +204,8 @@ export class AgentRouter implements ControlListener {
   async #recheckAgent(name: string): Promise<void> {
     try {
       const agent = await this.#c.store.getAgentByName(name);
-      if (agent) this.#c.hub.recheckCredential(agent);
+      if (agent)
+        this.#c.hub.recheckCredential(agent, new Set(await this.#c.store.revokedInstances.list(name)));
     } catch (error) {
       this.#c.log.warn({ err: error, agent: name }, 'agent not re-read after a control message');
     }

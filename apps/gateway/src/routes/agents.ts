@@ -13,6 +13,7 @@ import { hashBearer } from '../services/secrets.js';
 import type { AgentRecord } from '../store/index.js';
 import { authzOf } from './authorize.js';
 import { agentView } from './present.js';
+import { selectInstances } from '../services/instances.js';
 
 /** A target is listed when its requester may ask for it now, or could after a fresh MFA check. */
 function visibleTo(decision: { allowed: boolean; stepUp?: 'mfa' }): boolean {
@@ -118,13 +119,32 @@ function registerAgentCredentialRoutes(api: GatewayApp, s: GatewayServices): voi
     {
       schema: {
         params: nameParams,
-        body: z.object({}).strict().optional(),
+        body: z
+          .object({ instance: z.string().min(1).max(128).optional() })
+          .strict()
+          .optional(),
         response: { 200: revokedAgentSchema },
       },
     },
     async (request) => {
       const { actor, decision } = authzOf(request);
       const agent = await registered(request.params.name);
+      const wanted = request.body?.instance;
+      if (wanted !== undefined) {
+        // One instance (id or unambiguous prefix of a connected one): the credential stays valid.
+        const connected = await s.router.instances(agent.name);
+        const [one] = selectInstances(agent.name, 'revoke', connected, { instance: wanted }, 0);
+        await s.control.revokeInstance(agent, one!.id, actor.name);
+        await audit.record({
+          type: 'agent.revoked',
+          actor: { kind: 'user', id: actor.name },
+          target: agent.name,
+          decision,
+          outcome: 'success',
+          details: { agent: agent.name, instance: one!.id, sessionsClosed: 0 },
+        });
+        return { agent: agent.name, instance: one!.id, sessionsClosed: 0 };
+      }
       const { sessionsClosed } = await s.control.revokeAgent(agent, actor.name);
       await audit.record({
         type: 'agent.revoked',

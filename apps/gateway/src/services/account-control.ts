@@ -69,6 +69,22 @@ export class AccountControl {
     return credential;
   }
 
+  /**
+   * Cuts off one instance of an agent while its siblings keep the credential: recorded in the store
+   * (every replica refuses its hello from now on), then its connection is closed wherever it is
+   * held, its sessions revoked on it first. False when it was already revoked.
+   */
+  async revokeInstance(agent: AgentRecord, instance: string, by: string): Promise<boolean> {
+    const revoked = await this.#c.store.revokedInstances.revoke(
+      agent.name,
+      instance,
+      by,
+      this.#c.clock.now(),
+    );
+    await this.#c.agentChanged(agent.name);
+    return revoked;
+  }
+
   /** Stores a changed registration and closes a connection its change made stale. */
   async replaceAgent(next: AgentRecord): Promise<void> {
     await this.#c.store.updateAgent(next);

@@ -39,6 +39,8 @@ export interface AgentHubConfig extends AgentConnectAuth {
     agent: string,
     details: Record<string, unknown>,
   ) => void;
+  /** Whether an instance may connect (false: revoked on its own; a throw refuses too). Default: yes. */
+  instanceAllowed?: (agent: string, instance: string) => Promise<boolean>;
   /** Told when an instance of an agent said hello here (its hello) and when that connection closed (null). */
   onConnection?: (agent: string, instance: string, hello: AgentHello | null) => void;
 }
@@ -228,7 +230,7 @@ export class AgentHub implements SessionListener {
     const msg = parsed.data;
     switch (msg.type) {
       case 'hello':
-        this.#welcome(conn, msg);
+        void this.#welcome(conn, msg);
         return;
       case 'heartbeat':
         return;
@@ -259,15 +261,24 @@ export class AgentHub implements SessionListener {
         }
         return;
       }
-      default: {
-        const never: never = msg;
-        return never;
-      }
+      default:
+        return msg satisfies never;
     }
   }
 
-  /** Answers the one hello of a connection with the one welcome, signed over the agent's nonce. */
-  #welcome(conn: Connection, hello: AgentHello): void {
+  /**
+   * Answers the one hello of a connection with the one welcome, signed over the agent's nonce. An
+   * instance revoked on its own is refused (its siblings keep the credential); fails closed.
+   */
+  async #welcome(conn: Connection, hello: AgentHello): Promise<void> {
+    const allowed = this.#c.instanceAllowed ?? (() => Promise.resolve(true));
+    if (!(await allowed(conn.agent.name, hello.instance.id).catch(() => false))) {
+      this.#c.onAgentEvent?.('agent.rejected', conn.agent.name, {
+        reason: 'instance revoked',
+        instance: hello.instance.id,
+      });
+      return void conn.socket.close(4003, 'instance revoked');
+    }
     if (conn.hello) {
       this.#c.onAgentEvent?.('agent.rejected', conn.agent.name, { reason: 'a second hello' });
       conn.socket.close(4002, 'a second hello');
@@ -347,16 +358,20 @@ export class AgentHub implements SessionListener {
 
   /**
    * An agent's registration changed: every connection made with a credential that is now revoked
-   * or replaced is closed at once (its calls fail); the agent must reconnect with its current one.
+   * or replaced, or of an instance revoked on its own (its sessions revoked first), is closed at once
+   * (its calls fail); the agent must reconnect with its current one.
    */
-  recheckCredential(agent: AgentRecord): void {
+  recheckCredential(agent: AgentRecord, revoked: ReadonlySet<string> = new Set()): void {
     for (const conn of [...this.#open]) {
       if (conn.agent.name !== agent.name) continue;
       const current =
         agent.revokedAt === null &&
         agent.id === conn.agent.id &&
-        agent.credentialHash === conn.agent.credentialHash;
+        agent.credentialHash === conn.agent.credentialHash &&
+        !revoked.has(conn.hello?.instance.id ?? '');
       if (current) continue;
+      for (const s of this.#leases.values())
+        if (s.target === agent.name) this.#send(conn, { type: 'revoke', sessionId: s.id });
       this.#c.log.warn({ agent: agent.name }, 'agent credential revoked or replaced; closing its connection');
       this.#failCalls(
         conn,
@@ -447,14 +462,8 @@ export class AgentHub implements SessionListener {
   call(options: CallOptions): Promise<AgentResult> {
     const { session, instance } = options;
     const conn = this.#connections.get(session.target)?.get(instance);
-    if (!conn?.key) {
-      return Promise.reject(
-        new GloveboxError(
-          'GBX_AGENT_UNAVAILABLE',
-          `instance ${instance} of "${session.target}" is not connected`,
-        ),
-      );
-    }
+    const gone = `instance ${instance} of "${session.target}" is not connected`;
+    if (!conn?.key) return Promise.reject(new GloveboxError('GBX_AGENT_UNAVAILABLE', gone));
     const now = this.#c.clock.now();
     const callId = newId('call');
     this.#leases.set(session.id, session);

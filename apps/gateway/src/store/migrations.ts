@@ -8,6 +8,7 @@ import {
 } from './base-tables.js';
 import { identityStateTables, singleUseTable } from './identity-state.js';
 import { instanceRouteTables, replicaTables } from './replicas.js';
+import { revokedInstanceTable } from './revoked-instances.js';
 
 /**
  * Versioned migrations, one list per dialect, applied in order and recorded in
@@ -105,6 +106,11 @@ CREATE INDEX ci_token_exchanges_expiry ON ci_token_exchanges(expires_at);`,
       name: 'a token minted from a login names it and ends with it (logout revokes it)',
       sql: `ALTER TABLE tokens ADD COLUMN login_id TEXT;
 CREATE INDEX tokens_login ON tokens(login_id);`,
+    },
+    {
+      version: 15,
+      name: 'one instance of an agent revoked while its siblings keep the credential',
+      sql: revokedInstanceTable(bigint),
     },
   ];
 };

@@ -4,6 +4,7 @@ import { PostgresCiExchanges } from './ci-exchanges.js';
 import { postgresIdentityState, type IdentityStateStore } from './identity-state.js';
 import { PostgresManagedSettings } from './managed-settings.js';
 import { PostgresReplicas } from './replicas.js';
+import { PostgresRevokedInstances } from './revoked-instances.js';
 import { PostgresPolicyBundles } from './policy-bundles-postgres.js';
 import {
   AUDIT_INSERT_COLUMNS,
@@ -68,6 +69,7 @@ export class PostgresStore implements Store {
   readonly identityState: IdentityStateStore;
   readonly managedSettings: PostgresManagedSettings;
   readonly replicas: PostgresReplicas;
+  readonly revokedInstances: PostgresRevokedInstances;
   readonly #connectionString: string;
 
   constructor(options: PostgresStoreOptions) {
@@ -87,6 +89,7 @@ export class PostgresStore implements Store {
     this.identityState = postgresIdentityState(this.#pool);
     this.managedSettings = new PostgresManagedSettings(this.#pool);
     this.replicas = new PostgresReplicas(this.#pool);
+    this.revokedInstances = new PostgresRevokedInstances(this.#pool);
     this.policyBundles = new PostgresPolicyBundles(this.#pool, {
       connectionString: withSearchPath(options.connectionString, schema),
       schema,
@@ -185,7 +188,7 @@ export class PostgresStore implements Store {
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.users, ${s}.tokens, ${s}.agents, ${s}.access_requests, ${s}.approvals, ${s}.sink_cursors, ${s}.sso_identities, ${s}.webauthn_credentials TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.mfa_factors, ${s}.mfa_enrollment_tickets, ${s}.totp_pending, ${s}.totp_steps, ${s}.auth_failures TO ${role}`,
       `GRANT SELECT ON ${s}.schema_migrations TO ${role}`,
-      `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.replicas, ${s}.agent_routes, ${s}.shared_secrets, ${s}.used_once TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.replicas, ${s}.agent_routes, ${s}.shared_secrets, ${s}.used_once, ${s}.revoked_instances TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE ON ${s}.policy_replicas TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.ci_token_exchanges TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE ON ${s}.managed_settings TO ${role}`,

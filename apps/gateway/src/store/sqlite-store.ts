@@ -6,6 +6,7 @@ import { SqliteCiExchanges } from './ci-exchanges.js';
 import { sqliteIdentityState, type IdentityStateStore } from './identity-state.js';
 import { SqliteManagedSettings } from './managed-settings.js';
 import { SqliteReplicas } from './replicas.js';
+import { SqliteRevokedInstances } from './revoked-instances.js';
 import { SqlitePolicyBundles } from './policy-bundles-sqlite.js';
 import {
   AUDIT_INSERT_COLUMNS,
@@ -52,6 +53,7 @@ export class SqliteStore implements Store {
   readonly identityState: IdentityStateStore;
   readonly managedSettings: SqliteManagedSettings;
   readonly replicas: SqliteReplicas;
+  readonly revokedInstances: SqliteRevokedInstances;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
     this.identityState = sqliteIdentityState(this.#db);
     this.managedSettings = new SqliteManagedSettings(this.#db);
     this.replicas = new SqliteReplicas(this.#db);
+    this.revokedInstances = new SqliteRevokedInstances(this.#db);
   }
 
   migrate(): Promise<void> {

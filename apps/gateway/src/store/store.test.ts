@@ -170,5 +170,14 @@ for (const backend of TEST_STORES) {
       await store.setSinkCursor('s', 9);
       assert.equal(await store.getSinkCursor('s'), 9);
     });
+
+    await t.test('revoked instances are per agent, recorded once', async () => {
+      assert.deepEqual(await store.revokedInstances.list('shop'), []);
+      assert.equal(await store.revokedInstances.revoke('shop', 'inst_b', 'admin', 5), true);
+      assert.equal(await store.revokedInstances.revoke('shop', 'inst_b', 'admin', 6), false);
+      await store.revokedInstances.revoke('shop', 'inst_a', 'admin', 7);
+      assert.deepEqual(await store.revokedInstances.list('shop'), ['inst_a', 'inst_b']);
+      assert.deepEqual(await store.revokedInstances.list('other'), []);
+    });
   });
 }

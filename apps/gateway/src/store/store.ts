@@ -3,6 +3,7 @@ import type { IdentityStateStore } from './identity-state.js';
 import type { ManagedSettingsStore } from './managed-settings.js';
 import type { PolicyBundleStore } from './policy-bundles.js';
 import type { ReplicaStore } from './replicas.js';
+import type { RevokedInstanceStore } from './revoked-instances.js';
 import type {
   AccessRequestRecord,
   AgentRecord,
@@ -41,6 +42,8 @@ export interface Store {
   readonly managedSettings: ManagedSettingsStore;
   /** Replica liveness, agent connection routes and sealed shared secrets. */
   readonly replicas: ReplicaStore;
+  /** Instances cut off one by one (their siblings keep the credential). */
+  readonly revokedInstances: RevokedInstanceStore;
   /** Applies pending versioned migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Cheap liveness probe for /readyz. */
