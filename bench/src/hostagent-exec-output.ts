@@ -23,8 +23,13 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const passThrough: HostRedactor = {
   redactText: (text) => ({ text, counts: {} }),
   redactValue: (value) => ({ value, counts: {} }),
-  createStream: () => ({ push: (chunk) => chunk, end: () => '', counts: {} }),
-  createMergedStream: () => ({ push: (source, text) => [{ source, text }], end: () => [], counts: {} }),
+  createStream: () => ({ push: (chunk) => chunk, flush: () => '', end: () => '', counts: {} }),
+  createMergedStream: () => ({
+    push: (source, text) => [{ source, text }],
+    flush: () => [],
+    end: () => [],
+    counts: {},
+  }),
   isSensitiveKey: () => false,
 };
 

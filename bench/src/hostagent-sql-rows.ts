@@ -16,8 +16,13 @@ const SQL = `SELECT g AS id, 'user' || g || '@example.com' AS email, md5(g::text
 const passThrough: HostRedactor = {
   redactText: (text) => ({ text, counts: {} }),
   redactValue: (value) => ({ value, counts: {} }),
-  createStream: () => ({ push: (chunk) => chunk, end: () => '', counts: {} }),
-  createMergedStream: () => ({ push: (source, text) => [{ source, text }], end: () => [], counts: {} }),
+  createStream: () => ({ push: (chunk) => chunk, flush: () => '', end: () => '', counts: {} }),
+  createMergedStream: () => ({
+    push: (source, text) => [{ source, text }],
+    flush: () => [],
+    end: () => [],
+    counts: {},
+  }),
   isSensitiveKey: () => false,
 };
 

@@ -7,6 +7,8 @@ export type RedactionCounts = Record<string, number>;
 /** A redaction stream that keeps a secret whole when it is split across chunks. */
 export interface RedactionStream {
   push(chunk: string): string;
+  /** The source paused: releases the lines held back for a possible fold. */
+  flush(): string;
   end(): string;
   readonly counts: Readonly<RedactionCounts>;
 }
@@ -14,6 +16,8 @@ export interface RedactionStream {
 /** stdout and stderr redacted as one text in arrival order; output comes back per stream. */
 export interface MergedRedactionStream {
   push(source: 'stdout' | 'stderr', chunk: string): Array<{ source: 'stdout' | 'stderr'; text: string }>;
+  /** The command paused: releases the lines held back for a possible fold. */
+  flush(): Array<{ source: 'stdout' | 'stderr'; text: string }>;
   end(): Array<{ source: 'stdout' | 'stderr'; text: string }>;
   readonly counts: Readonly<RedactionCounts>;
 }

@@ -19,7 +19,9 @@ export interface Region {
 import { unsafeRegexReason } from './safe-regex.js';
 import { PRESCAN_MAX, PRESCAN_MIN } from './prescan.js';
 import { normalisableLines, normaliseLine } from './normalise.js';
-import { scanLineContext } from './context.js';
+import { newLineContext, scanLineContext } from './context.js';
+import { scanFolded } from './fold.js';
+import type { FoldedRun } from './fold.js';
 import { RedactError } from './errors.js';
 import { KnownSecrets } from './known-secrets.js';
 import type { CustomDetector, MaskingLevel, RedactionCounts, RedactorOptions } from './types.js';
@@ -154,23 +156,51 @@ export class Engine implements ScanContext {
     let out = '';
     let batchStart = cursor.start;
     let pem: Array<[number, number]> = [];
+    let folds: FoldedRun[] = [];
     for (;;) {
       const seg = nextSegment(text, cursor, final);
       if (seg === undefined) break;
       if (seg.kind === 'pem') pem.push([cursor.start, seg.end]);
+      else if (seg.kind === 'fold' || seg.kind === 'break')
+        folds.push({
+          start: cursor.start - batchStart,
+          end: seg.end - batchStart,
+          confirmed: seg.kind === 'fold',
+        });
       cursor.start = seg.end;
       cursor.scanned = seg.end;
       // a forced cut, or a batch long enough: detectors never cross a segment, so any segment
       // edge may end a batch, and batches the pre-scan can take keep its speed on huge texts
       if (seg.kind === 'cut' || seg.end - batchStart >= MAX_BATCH) {
         if (batchStart >= stopAt) break;
-        out += this.redactBatch(text, batchStart, seg.end, pem, cursor, counts, stopAt - batchStart, sink);
+        out += this.redactBatch(
+          text,
+          batchStart,
+          seg.end,
+          pem,
+          folds,
+          cursor,
+          counts,
+          stopAt - batchStart,
+          sink,
+        );
         batchStart = seg.end;
         pem = [];
+        folds = [];
       }
     }
     if (cursor.start > batchStart && batchStart < stopAt)
-      out += this.redactBatch(text, batchStart, cursor.start, pem, cursor, counts, stopAt - batchStart, sink);
+      out += this.redactBatch(
+        text,
+        batchStart,
+        cursor.start,
+        pem,
+        folds,
+        cursor,
+        counts,
+        stopAt - batchStart,
+        sink,
+      );
     return { out, end: cursor.start };
   }
 
@@ -187,6 +217,7 @@ export class Engine implements ScanContext {
     from: number,
     to: number,
     pem: Array<[number, number]>,
+    folds: FoldedRun[],
     cursor: SegmentCursor,
     counts: RedactionCounts,
     stopAt: number,
@@ -198,6 +229,17 @@ export class Engine implements ScanContext {
     scanLineContext(text, cursor.lines, this, spans);
     for (const [s, e] of pem) scanPem(text, s - from, e - from, true, spans);
     this.scanNormalised(text, spans);
+    if (folds.length > 0)
+      scanFolded(
+        text,
+        folds,
+        (joined, out) => {
+          this.scanAll(joined, out);
+          // command lines and pairs read within the joined line; table state stays the line scan's
+          scanLineContext(joined, newLineContext(), this, out);
+        },
+        spans,
+      );
     if (sink !== undefined) {
       for (const r of this.resolve(text, spans, counts, stopAt))
         sink.push({ start: r.start + from, end: r.end + from, placeholder: r.placeholder });

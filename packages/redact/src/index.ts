@@ -15,6 +15,8 @@ export type {
 } from './types.js';
 export { createRedactor, mergeCounts } from './redactor.js';
 export { createRedactTransform } from './transform.js';
+export { FLUSH_IDLE_MS, idleFlush } from './idle.js';
+export type { IdleFlush } from './idle.js';
 export type { RedactTransform } from './transform.js';
 export { createKnownSecrets, KnownSecrets } from './known-secrets.js';
 export type { KnownSecretsState } from './known-secrets.js';

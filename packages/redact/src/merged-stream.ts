@@ -28,6 +28,16 @@ export class MergedStream<S extends string> implements MergedRedactionStream<S> 
     return this.drain(false);
   }
 
+  flush(): Array<RedactedPiece<S>> {
+    if (this.ended) throw new TypeError('flush() after end()');
+    this.cursor.settle = true;
+    try {
+      return this.drain(false);
+    } finally {
+      this.cursor.settle = false;
+    }
+  }
+
   end(): Array<RedactedPiece<S>> {
     if (this.ended) throw new TypeError('end() called twice');
     const out = this.drain(true);

@@ -29,6 +29,16 @@ class TextStream implements TextRedactionStream {
     return this.drain(false);
   }
 
+  flush(): string {
+    if (this.ended) throw new TypeError('flush() after end()');
+    this.cursor.settle = true;
+    try {
+      return this.drain(false);
+    } finally {
+      this.cursor.settle = false;
+    }
+  }
+
   end(): string {
     if (this.ended) throw new TypeError('end() called twice');
     const out = this.drain(true);

@@ -1,10 +1,11 @@
 import { newLineContext } from './context.js';
 import type { LineContext } from './context.js';
 import { PEM_BEGIN, PEM_END } from './literal.js';
+import { foldEnd } from './fold.js';
 
 /**
  * Splits text into segments that detectors never cross: a line (up to and including `\n`), a whole
- * PEM private key block, or — for a line longer than {@link MAX_SEGMENT} — a piece cut at a field
+ * PEM private key block, a run of lines folded at one width (see {@link foldEnd}), or — for a line longer than {@link MAX_SEGMENT} — a piece cut at a field
  * delimiter. The split depends only on the text, never on how it arrived, which is what makes
  * streamed output equal to whole-text output.
  */
@@ -13,7 +14,8 @@ export const MAX_SEGMENT = 65536;
 export const MAX_PEM_SEGMENT = 32768;
 const CUT_WINDOW = 4096;
 
-export type SegmentKind = 'line' | 'pem' | 'cut';
+/** `fold`: lines folded at a confirmed width; `break`: two lines that may be one cut in a token. */
+export type SegmentKind = 'line' | 'pem' | 'fold' | 'break' | 'cut';
 
 export interface Segment {
   end: number;
@@ -29,11 +31,26 @@ export interface SegmentCursor {
   beginScanned: number;
   /** What the lines redacted so far say about the next ones (table headers, `name:` lines). */
   lines: LineContext;
+  /** The width the text was last seen folded at (two full lines in a row), 0 before that. */
+  foldWidth: number;
+  /**
+   * Set while a stream is flushed because its source paused: a run of folded lines then ends at
+   * the last complete line instead of waiting for the next one (a held line is released).
+   */
+  settle: boolean;
 }
 
 /** A cursor at the start of a text. */
 export function newCursor(): SegmentCursor {
-  return { start: 0, scanned: 0, beginAt: -1, beginScanned: 0, lines: newLineContext() };
+  return {
+    start: 0,
+    scanned: 0,
+    beginAt: -1,
+    beginScanned: 0,
+    lines: newLineContext(),
+    foldWidth: 0,
+    settle: false,
+  };
 }
 
 /** Moves every offset of the cursor back by `n`, after the caller dropped `n` leading characters. */
@@ -68,7 +85,13 @@ export function nextSegment(text: string, cursor: SegmentCursor, final: boolean)
     const begin = nextBegin(text, cursor);
     if (begin !== -1 && begin < lineEnd && opensPem(text, begin, lineEnd))
       return pemSegment(text, start, lineEnd, final, cursor);
-    return { end: lineEnd, kind: 'line' };
+    const run = foldEnd(text, start, lineEnd, final, cursor);
+    if (run === undefined) {
+      cursor.scanned = cursor.start;
+      return undefined;
+    }
+    if (run.end === lineEnd) return { end: lineEnd, kind: 'line' };
+    return { end: run.end, kind: run.confirmed ? 'fold' : 'break' };
   }
   // strictly longer, so the character after the cut window is known before cutting
   if (text.length - start > MAX_SEGMENT) return { end: chooseCut(text, start), kind: 'cut' };

@@ -82,6 +82,13 @@ export interface Redactor {
 export interface TextRedactionStream {
   /** Feeds a chunk; returns the redacted text that is final so far (possibly empty). */
   push(chunk: string): string;
+  /**
+   * The source paused: releases the complete lines held back because the next line might continue
+   * them (a run of folded lines); a line without its `\n` stays held. Call it when no chunk came for
+   * a short while (`FLUSH_IDLE_MS`, `idleFlush`); output still equals `redactText` of the whole input
+   * unless the pause fell inside a folded secret, which is then masked per piece only.
+   */
+  flush(): string;
   /** Flushes whatever is held back; the stream cannot be used afterwards. */
   end(): string;
   /** Counts so far. */
@@ -98,6 +105,8 @@ export interface RedactedPiece<S extends string = string> {
 export interface MergedRedactionStream<S extends string = string> {
   /** Feeds a chunk of one source; returns the redacted output that is final so far, per source. */
   push(source: S, chunk: string): Array<RedactedPiece<S>>;
+  /** The sources paused: as {@link TextRedactionStream.flush}. */
+  flush(): Array<RedactedPiece<S>>;
   /** Flushes whatever is held back; the stream cannot be used afterwards. */
   end(): Array<RedactedPiece<S>>;
   /** Counts so far. */

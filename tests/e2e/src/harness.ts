@@ -10,7 +10,7 @@ import pg from 'pg';
 /** Repository root, from tests/e2e/dist/. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The CLI under test: the repository's build, or another one (e.g. an installed package) by path. */
-const CLI = process.env.GLOVEBOX_E2E_CLI ?? join(ROOT, 'apps/cli/dist/main.js');
+export const CLI = process.env.GLOVEBOX_E2E_CLI ?? join(ROOT, 'apps/cli/dist/main.js');
 const GATEWAY = join(ROOT, 'apps/gateway/dist/main.js');
 const SERVICE = join(ROOT, 'tests/e2e/fixtures/service.mjs');
 export const TEST_PG_URL = process.env.GLOVEBOX_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';

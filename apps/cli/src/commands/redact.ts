@@ -16,12 +16,18 @@ export function registerRedactCommand(program: Command): void {
       if (o.format !== 'text' && o.format !== 'jsonl' && o.format !== 'json')
         usage('--format is text or jsonl');
       if (o.level !== 'standard' && o.level !== 'strict') usage('--level is standard or strict');
-      const { createRedactor } = await import('@glovebox/redact');
+      const { createRedactor, idleFlush } = await import('@glovebox/redact');
       const redactor = createRedactor({ level: o.level });
       process.stdin.setEncoding('utf8');
       if (o.format === 'text') {
         const stream = redactor.createStream();
-        for await (const chunk of process.stdin) process.stdout.write(stream.push(chunk as string));
+        // `tail -f | glovebox redact`: a line held for a possible fold is written once input pauses
+        const idle = idleFlush(() => process.stdout.write(stream.flush()));
+        for await (const chunk of process.stdin) {
+          process.stdout.write(stream.push(chunk as string));
+          idle.touch();
+        }
+        idle.cancel();
         process.stdout.write(stream.end());
         return;
       }

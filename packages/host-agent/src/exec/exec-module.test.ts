@@ -212,6 +212,17 @@ for (const variant of variants) {
       assert.equal(isAlive(childPid), false, 'the grandchild died with its group');
     });
 
+    test('attack: a line the command prints before it waits reaches the engineer while it runs', async () => {
+      // the redactor holds a complete line in case the next one continues a fold; a command that
+      // prints and then waits sends no next line, so the line is released when the output pauses
+      const controller = new AbortController();
+      const { outcome, started, text } = harness({ tools: variant.tools }).run('sleep', { controller });
+      await started;
+      assert.equal(text(), 'started\n');
+      controller.abort();
+      assert.equal(((await outcome).result as ExecResult).killedBy, 'aborted');
+    });
+
     test('kills commands of a session when the session ends', async () => {
       const h = harness({ tools: variant.tools });
       const { outcome, started } = h.run('sleep', { sessionId: 'ses_end' });

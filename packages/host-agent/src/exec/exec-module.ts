@@ -18,6 +18,7 @@ import {
 import { classifyCommand, type CommandClassification } from './command-classifier.js';
 import { buildLaunch, detectHostTools, type HostTools } from './launcher.js';
 import { OutputDecoder } from './output-decoder.js';
+import { idleFlush } from '@glovebox/redact';
 
 /** Why a command was stopped by the agent rather than exiting on its own. */
 export type KillReason = 'timeout' | 'cpu' | 'output-limit' | 'aborted';
@@ -187,6 +188,8 @@ function pumpOutput(
   let truncated = false;
   const decoders = { stdout: new OutputDecoder(), stderr: new OutputDecoder() };
   const merged = redactor.createMergedStream();
+  // a line held for a possible fold reaches the engineer once the command pauses
+  const idle = idleFlush(() => send(merged.flush()));
   const send = (pieces: ReadonlyArray<{ source: 'stdout' | 'stderr'; text: string }>): void => {
     for (const { source, text } of pieces) {
       if (text.length === 0) continue;
@@ -205,6 +208,7 @@ function pumpOutput(
     }
     bytes += piece.length;
     send(merged.push(stream, decoders[stream].push(piece)));
+    idle.touch();
   };
   child.stdout?.on('data', onData('stdout'));
   child.stderr?.on('data', onData('stderr'));
@@ -219,6 +223,7 @@ function pumpOutput(
       return decoders.stdout.binary || decoders.stderr.binary;
     },
     finish() {
+      idle.cancel();
       for (const stream of ['stdout', 'stderr'] as const) send(merged.push(stream, decoders[stream].end()));
       send(merged.end());
       return merged.counts;
