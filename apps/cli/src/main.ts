@@ -10,6 +10,7 @@ const HINTS: Partial<Record<string, string>> = {
   GBX_STEP_UP_REQUIRED: 'run `glovebox mfa verify CODE`, then run the command again',
   GBX_AUTH_REQUIRED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
   GBX_AUTH_FAILED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
+  GBX_AUTH_SSO_STALE: 'run `glovebox login --sso`: your groups from single sign-on need refreshing',
   GBX_SESSION_NOT_ACTIVE:
     'the session has ended or is not approved yet: `glovebox request show` tells which; `glovebox request TARGET …` opens a new one',
   GBX_GATEWAY_UNREACHABLE: 'check GLOVEBOX_URL (or --url) and that the gateway is running',

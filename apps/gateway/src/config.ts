@@ -92,6 +92,12 @@ export interface OidcConfig {
    * absent, provider groups that are valid group names are taken as they are.
    */
   groupMapping?: Record<string, string[]> | undefined;
+  /**
+   * How old (seconds) a user's groups from the provider may be: past it, every token of that user
+   * is refused (GBX_AUTH_SSO_STALE) until they log in with SSO again, which refreshes the groups.
+   * Default 3600.
+   */
+  maxGroupStalenessSec?: number | undefined;
 }
 
 /** Exchange of CI providers' OIDC tokens for short-lived Glovebox tokens (`POST /api/v1/auth/ci/token`). */

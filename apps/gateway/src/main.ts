@@ -94,6 +94,7 @@ const fileSchema = z
         groupsClaim: z.string().optional(),
         usernameClaim: z.string().optional(),
         groupMapping: z.record(z.string(), z.array(z.string())).optional(),
+        maxGroupStalenessSec: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),
@@ -210,6 +211,7 @@ async function main(): Promise<void> {
       groupsClaim: file.oidc.groupsClaim,
       usernameClaim: file.oidc.usernameClaim,
       groupMapping: file.oidc.groupMapping,
+      maxGroupStalenessSec: file.oidc.maxGroupStalenessSec,
     },
     webhooks: file.webhooks?.map((w) => ({
       url: w.url,

@@ -36,6 +36,11 @@ export const AUDIT_EVENT_TYPES = {
     description:
       'A CI token exchange was refused (signature, issuer, audience, expiry, replay, rule or policy).',
   },
+  'auth.sso_stale': {
+    severity: 'W',
+    description:
+      "A token was refused because its user's groups from single sign-on are older than allowed (oidc.maxGroupStalenessSec).",
+  },
   'user.created': { severity: 'I', description: 'A local user was created.' },
   'user.updated': { severity: 'I', description: 'A local user or its groups changed.' },
   'user.disabled': {

@@ -15,6 +15,11 @@ export const ERROR_CODES = {
   GBX_AUTH_REQUIRED: { status: 401, meaning: 'No valid credential was presented.' },
   GBX_AUTH_FAILED: { status: 401, meaning: 'The credentials are wrong, expired or revoked.' },
   GBX_AUTH_MFA_REQUIRED: { status: 401, meaning: 'A one-time code is required to complete this login.' },
+  GBX_AUTH_SSO_STALE: {
+    status: 401,
+    meaning:
+      "The user's groups from single sign-on are older than the gateway allows (oidc.maxGroupStalenessSec); log in with SSO again.",
+  },
   GBX_MFA_INVALID: { status: 400, meaning: 'The one-time code is wrong or expired.' },
   GBX_MFA_NOT_ENROLLED: {
     status: 409,

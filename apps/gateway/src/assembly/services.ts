@@ -12,7 +12,7 @@ import { AgentHub } from '../services/agent-hub.js';
 import { clientAddressOf } from '../services/agent-connect-auth.js';
 import { AuditService } from '../services/audit-service.js';
 import { Authorizer } from '../services/authorizer.js';
-import { IdentityService } from '../services/identity.js';
+import { DEFAULT_MAX_GROUP_STALENESS_SEC, IdentityService } from '../services/identity.js';
 import { AccountControl } from '../services/account-control.js';
 import { SecretBox } from '../services/secrets.js';
 import { SharedSigningKey } from '../services/signing-keys.js';
@@ -86,6 +86,7 @@ export function assembleServices(config: GatewayConfig): Assembly {
     secrets,
     sessionTokenTtlMs: config.sessionTokenTtlMs,
     credentialLimits: config.credentialLimits,
+    maxGroupStalenessMs: (config.oidc?.maxGroupStalenessSec ?? DEFAULT_MAX_GROUP_STALENESS_SEC) * 1000,
   });
   const trail: TrailSlot = {};
   const { audit, sinks } = auditServices(base, trail);

@@ -74,6 +74,22 @@ interface Loaded {
 const HIDDEN: ReadonlySet<ResourceKind> = new Set(['session', 'token', 'recording']);
 
 async function bearerOrConsole(request: FastifyRequest, s: GatewayServices): Promise<Actor> {
+  try {
+    return await credentialOf(request, s);
+  } catch (error) {
+    // A good token refused because the user's groups from SSO are too old: worth a line in the trail.
+    if (isGloveboxError(error, 'GBX_AUTH_SSO_STALE'))
+      await s.audit.record({
+        type: 'auth.sso_stale',
+        actor: { kind: 'user', id: String(error.details?.user) },
+        outcome: 'denied',
+        details: { ...error.details },
+      });
+    throw error;
+  }
+}
+
+async function credentialOf(request: FastifyRequest, s: GatewayServices): Promise<Actor> {
   const header = request.headers.authorization;
   if (!header) {
     // The web console authenticates with its HttpOnly cookie plus an anti-forgery header instead.

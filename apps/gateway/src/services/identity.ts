@@ -45,7 +45,15 @@ export interface IdentityConfig {
   sessionTokenTtlMs: number;
   /** Failed credential checks allowed per user, per source and per both, within a window. */
   credentialLimits: CredentialLimits;
+  /**
+   * How old a user's groups from single sign-on may be before their tokens are refused
+   * (GBX_AUTH_SSO_STALE) until an SSO login refreshes them (`oidc.maxGroupStalenessSec`).
+   */
+  maxGroupStalenessMs: number;
 }
+
+/** Default `oidc.maxGroupStalenessSec`: an hour, what providers' ID tokens usually live. */
+export const DEFAULT_MAX_GROUP_STALENESS_SEC = 3600;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const GROUP = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -261,6 +269,7 @@ export class IdentityService {
     }
     const user = await this.#c.store.getUserById(record.userId);
     if (!user || user.disabled) throw fail();
+    this.#checkSsoGroups(user);
     return {
       userId: user.id,
       name: user.name,
@@ -269,6 +278,30 @@ export class IdentityService {
       tokenKind: record.kind,
       mfaAt: record.mfaAt,
     };
+  }
+
+  /**
+   * A user single sign-on provisioned has the groups the provider gave at their last SSO login:
+   * once those are older than allowed, every token of the user (logins and minted ones alike) is
+   * refused until the user logs in with SSO again, which refreshes them. A group the provider
+   * took away stops counting within that time.
+   */
+  #checkSsoGroups(user: UserRecord): void {
+    const at = user.ssoGroupsAt ?? null;
+    if (at === null) return;
+    const ageMs = this.#c.clock.now() - at;
+    if (ageMs <= this.#c.maxGroupStalenessMs) return;
+    throw new GloveboxError(
+      'GBX_AUTH_SSO_STALE',
+      'your groups from single sign-on are older than this gateway allows: log in again with `glovebox login --sso` (or in the console)',
+      {
+        details: {
+          user: user.name,
+          groupsAgeSec: Math.floor(ageMs / 1000),
+          maxGroupStalenessSec: Math.floor(this.#c.maxGroupStalenessMs / 1000),
+        },
+      },
+    );
   }
 
   /**
@@ -301,10 +334,6 @@ export class IdentityService {
       user = await this.#c.store.getUserById(linked);
       if (!user || user.disabled)
         throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
-      if (user.groups.join(',') !== groups.join(',')) {
-        await this.#c.store.updateUserGroups(user.id, groups);
-        user = { ...user, groups };
-      }
     } else {
       if (await this.#c.store.getUserByName(sso.username))
         throw new GloveboxError(
@@ -315,6 +344,10 @@ export class IdentityService {
       await this.#c.store.linkSsoIdentity(sso.issuer, sso.subject, user.id, this.#c.clock.now());
       provisioned = true;
     }
+    // Every SSO login refreshes the groups, and when: every token of the user holds again, with them.
+    const now = this.#c.clock.now();
+    await this.#c.store.updateUserGroups(user.id, groups, now);
+    user = { ...user, groups, ssoGroupsAt: now };
     const ttl = Math.min(this.#c.sessionTokenTtlMs, sso.expiresAt - this.#c.clock.now());
     if (ttl <= 0) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
     const { token, record } = await this.issueToken(user.id, 'session', ttl, 'sso', sso.mfaAt);

@@ -50,6 +50,7 @@ async function run(store: Store, clock: ManualClock, commands: Command[]): Promi
     secrets: new SecretBox(randomBytes(32)),
     sessionTokenTtlMs: 24 * 3600_000,
     credentialLimits: { windowMs: 60_000, perUserAndSource: 1000, perUser: 1000, perSource: 1000 },
+    maxGroupStalenessMs: 3600_000,
   });
   const user = await identity.createUser(`p-${randomBytes(5).toString('hex')}`, ['engineers'], PASSWORD);
   // Codes are single use per step: every code the test computes is for a step nobody used yet.

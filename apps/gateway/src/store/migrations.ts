@@ -112,6 +112,13 @@ CREATE INDEX tokens_login ON tokens(login_id);`,
       name: 'one instance of an agent revoked while its siblings keep the credential',
       sql: revokedInstanceTable(bigint),
     },
+    {
+      version: 16,
+      name: 'when single sign-on last set each user’s groups (tokens refused once that is too old)',
+      sql: `ALTER TABLE users ADD COLUMN sso_groups_at ${bigint};
+UPDATE users SET sso_groups_at = (SELECT MAX(s.created_at) FROM sso_identities s WHERE s.user_id = users.id)
+  WHERE id IN (SELECT user_id FROM sso_identities);`,
+    },
   ];
 };
 

@@ -26,6 +26,7 @@ import {
   tokenToParams,
   userFromRow,
   userToParams,
+  USER_COLUMNS,
   webauthnFromRow,
   webauthnToParams,
 } from './rows.js';
@@ -208,10 +209,8 @@ export class PostgresStore implements Store {
     return Number((await this.#one('SELECT COUNT(*) AS n FROM users'))?.n ?? 0);
   }
   async createUser(u: Parameters<Store['createUser']>[0]): Promise<void> {
-    await this.#q('INSERT INTO users VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-      ...userToParams(u),
-      u.disabled,
-    ]);
+    const sql = `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+    await this.#q(sql, [...userToParams(u), u.disabled, u.ssoGroupsAt ?? null]);
   }
   async getUserById(id: string) {
     const r = await this.#one('SELECT * FROM users WHERE id = $1', [id]);
@@ -232,8 +231,10 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async updateUserGroups(id: string, groups: string[]): Promise<void> {
-    await this.#q('UPDATE users SET groups_json = $1 WHERE id = $2', [JSON.stringify(groups), id]);
+  async updateUserGroups(id: string, groups: string[], ssoAt?: number): Promise<void> {
+    const sso = ssoAt === undefined ? '' : ', sso_groups_at = $3';
+    const params = [JSON.stringify(groups), id, ...(ssoAt === undefined ? [] : [ssoAt])];
+    await this.#q(`UPDATE users SET groups_json = $1${sso} WHERE id = $2`, params);
   }
   async getSsoUserId(issuer: string, subject: string): Promise<string | null> {
     const r = await this.#one('SELECT user_id FROM sso_identities WHERE issuer = $1 AND subject = $2', [

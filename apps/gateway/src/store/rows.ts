@@ -28,8 +28,13 @@ export function userFromRow(r: Row): UserRecord {
     mfaEnrolledAt: numOrNull(r.mfa_enrolled_at),
     createdAt: num(r.created_at),
     disabled: Boolean(r.disabled),
+    ssoGroupsAt: numOrNull(r.sso_groups_at),
   };
 }
+
+/** The columns `userToParams` fills, then `disabled` and `sso_groups_at`. */
+export const USER_COLUMNS =
+  'id, name, groups_json, password_hash, totp_secret_enc, mfa_enrolled_at, created_at, disabled, sso_groups_at';
 
 export function userToParams(u: UserRecord): unknown[] {
   return [

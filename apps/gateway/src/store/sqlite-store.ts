@@ -28,6 +28,7 @@ import {
   tokenToParams,
   userFromRow,
   userToParams,
+  USER_COLUMNS,
   webauthnFromRow,
   webauthnToParams,
 } from './rows.js';
@@ -111,7 +112,12 @@ export class SqliteStore implements Store {
 
   countUsers = async () => Number(this.#get('SELECT COUNT(*) AS n FROM users')?.n ?? 0);
   createUser = async (u: Parameters<Store['createUser']>[0]) => {
-    this.#run('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ...userToParams(u), u.disabled ? 1 : 0);
+    this.#run(
+      `INSERT INTO users (${USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...userToParams(u),
+      u.disabled ? 1 : 0,
+      u.ssoGroupsAt ?? null,
+    );
   };
   getUserById = async (id: string) => {
     const r = this.#get('SELECT * FROM users WHERE id = ?', id);
@@ -131,8 +137,16 @@ export class SqliteStore implements Store {
     );
   };
 
-  updateUserGroups = async (id: string, groups: string[]) => {
-    this.#run('UPDATE users SET groups_json = ? WHERE id = ?', JSON.stringify(groups), id);
+  updateUserGroups = async (id: string, groups: string[], ssoAt?: number) => {
+    if (ssoAt === undefined)
+      this.#run('UPDATE users SET groups_json = ? WHERE id = ?', JSON.stringify(groups), id);
+    else
+      this.#run(
+        'UPDATE users SET groups_json = ?, sso_groups_at = ? WHERE id = ?',
+        JSON.stringify(groups),
+        ssoAt,
+        id,
+      );
   };
   getSsoUserId = async (issuer: string, subject: string) => {
     const r = this.#get(

@@ -56,8 +56,11 @@ export interface Store {
   getUserByName(name: string): Promise<UserRecord | null>;
   listUsers(): Promise<UserRecord[]>;
   updateUserMfa(id: string, totpSecretEnc: string | null, mfaEnrolledAt: number | null): Promise<void>;
-  /** Replaces a user's groups (single sign-on refreshes them from the provider at every login). */
-  updateUserGroups(id: string, groups: string[]): Promise<void>;
+  /**
+   * Replaces a user's groups; `ssoAt` when single sign-on set them (every SSO login refreshes them
+   * from the provider), which also records when.
+   */
+  updateUserGroups(id: string, groups: string[], ssoAt?: number): Promise<void>;
   /** The local user an identity provider's (issuer, subject) was provisioned as, or null. */
   getSsoUserId(issuer: string, subject: string): Promise<string | null>;
   linkSsoIdentity(issuer: string, subject: string, userId: string, at: number): Promise<void>;

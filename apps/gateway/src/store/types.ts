@@ -14,6 +14,11 @@ export interface UserRecord {
   mfaEnrolledAt: number | null;
   createdAt: number;
   disabled: boolean;
+  /**
+   * When single sign-on last set this user's groups (every SSO login does); null for a user no
+   * provider stands behind. Tokens of the user are refused once this is older than allowed.
+   */
+  ssoGroupsAt?: number | null;
 }
 
 /** A WebAuthn credential registered as a second factor; the public key is COSE, base64url. */
