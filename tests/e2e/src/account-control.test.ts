@@ -24,16 +24,8 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       const d = await deploy(store);
       try {
         const admin = d.adminEnv;
-        const olivia = d.userEnv('olivia');
-        const added = await cli(
-          ['users', 'add', 'olivia', '--groups', 'engineers', '--password-stdin'],
-          admin,
-          `${PASSWORD}\n`,
-        );
-        assert.equal(added.code, 0, printed(added));
+        const olivia = await d.addUser('olivia', ['engineers'], PASSWORD);
         const login = () => cli(['login', '--user', 'olivia', '--password-stdin'], olivia, `${PASSWORD}\n`);
-        const first = await login();
-        assert.equal(first.code, 0, printed(first));
         const minted = await cli(['tokens', 'create', '--ttl', '30d', '--json'], olivia);
         assert.equal(minted.code, 0, printed(minted));
         const token = minted.json<{ token: string; limitedBy: string; expiresAt: number }>();

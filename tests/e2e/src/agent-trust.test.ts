@@ -162,15 +162,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         for (const suffix of ['a', 'b']) rmSync(`${marks}${suffix}`, { force: true });
         await d.stop();
       });
-      await cli(
-        ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
-        admin,
-        'alice-password-123\n',
-      );
-      assert.equal(
-        (await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n')).code,
-        0,
-      );
+      await d.addUser('alice', ['engineers']);
       const reg = (
         await cli(['agents', 'register', 'relayed', '--env', 'staging', '--json'], admin)
       ).json<Registration>();

@@ -19,17 +19,11 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     const d = await deploy(store);
     t.after(() => d.stop());
     const admin = d.adminEnv;
-    await cli(
-      ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
-      admin,
-      'alice-password-123\n',
-    );
+    const alice = await d.addUser('alice', ['engineers']);
     const reg = (
       await cli(['agents', 'register', 'svc', '--env', 'staging', '--json'], admin)
     ).json<Registration>();
     await d.startAgentService(reg);
-    const alice = d.userEnv('alice');
-    await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
     const session = (
       await cli(['request', 'svc', '--actions', 'facts', '--reason', 'crash test', '--json'], alice)
     ).json<{ id: string }>().id;

@@ -30,19 +30,8 @@ test('reasons, comments and command output reach the terminal inert', { timeout:
   const d = await deploy('sqlite');
   t.after(() => d.stop());
   const admin = d.adminEnv;
-  const alice = d.userEnv('alice');
-  const bob = d.userEnv('bob');
-  for (const [name, groups] of [
-    ['alice', 'engineers'],
-    ['bob', 'engineers,sre-leads'],
-  ] as const) {
-    const added = await cli(
-      ['users', 'add', name, '--groups', groups, '--password-stdin'],
-      admin,
-      `${name}-password-123\n`,
-    );
-    assert.equal(added.code, 0, added.stderr);
-  }
+  const alice = await d.addUser('alice', ['engineers']);
+  const bob = await d.addUser('bob', ['engineers', 'sre-leads']);
   const reg = (
     await cli(['agents', 'register', 'host-prod', '--env', 'prod', '--json'], admin)
   ).json<Registration>();
@@ -76,14 +65,6 @@ test('reasons, comments and command output reach the terminal inert', { timeout:
       (await cli(['agents', '--json'], admin)).json<{ connected: boolean }[]>()[0]?.connected === true,
     'host agent',
   );
-  for (const [env, name] of [
-    [alice, 'alice'],
-    [bob, 'bob'],
-  ] as const)
-    assert.equal(
-      (await cli(['login', '--user', name, '--password-stdin'], env, `${name}-password-123\n`)).code,
-      0,
-    );
   await enrollTotp(admin, alice, 'alice', 'alice-password-123');
 
   let id = '';

@@ -32,13 +32,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         ]);
 
         // A stolen password of a user with TOTP: the second-factor guesses are limited across both.
-        const env = d.userEnv('victor');
-        await cli(
-          ['users', 'add', 'victor', '--groups', 'engineers', '--password-stdin'],
-          d.adminEnv,
-          'victor-password-12\n',
-        );
-        await cli(['login', '--user', 'victor', '--password-stdin'], env, 'victor-password-12\n');
+        const env = await d.addUser('victor', ['engineers'], 'victor-password-12');
         await enrollTotp(d.adminEnv, env, 'victor', 'victor-password-12');
         const verifies: (string | undefined)[] = [];
         for (let i = 0; i < 7; i++) {

@@ -64,6 +64,8 @@ export interface Deployment {
   policiesDir: string;
   /** Environment for a CLI user with their own home. */
   userEnv(name: string): Record<string, string>;
+  /** Adds a user (as the admin) and logs it in: its environment (`userEnv`). See `addUser`. */
+  addUser(name: string, groups: string[], password?: string): Promise<Record<string, string>>;
   /** The `--store` every gateway of the deployment is given (sqlite:PATH or a PostgreSQL URL with its schema). */
   store: string;
   /** Starts the service fixture with the in-process agent, as `glovebox agents register` configured it. */
@@ -160,13 +162,16 @@ export async function deploy(
   };
   await startGateway();
   const home = (name: string) => join(dir, 'home', name);
+  const adminEnv = { GLOVEBOX_URL: url, GLOVEBOX_TOKEN: adminToken, GLOVEBOX_HOME: home('admin') };
+  const userEnv = (name: string) => ({ GLOVEBOX_URL: url, GLOVEBOX_HOME: home(name) });
   return {
     url,
     dir,
     policiesDir,
     store: storeArgs[1]!,
-    adminEnv: { GLOVEBOX_URL: url, GLOVEBOX_TOKEN: adminToken, GLOVEBOX_HOME: home('admin') },
-    userEnv: (name) => ({ GLOVEBOX_URL: url, GLOVEBOX_HOME: home(name) }),
+    adminEnv,
+    userEnv,
+    addUser: (name, groups, password) => addUser(adminEnv, userEnv(name), name, groups, password),
     async startAgentService(reg) {
       const child = spawn(process.execPath, ['--import', '@glovebox/agent/register', SERVICE], {
         cwd: ROOT,
@@ -212,6 +217,30 @@ export function editPolicy(dir: string, file: string, from: string, to: string):
 }
 
 export { waitFor };
+
+/**
+ * Adds a user as the admin (`users add --password-stdin`, password `<name>-password-123` unless
+ * given) and logs it in with `env` (`login --user --password-stdin`): returns `env`, which now holds
+ * the login. Throws with what the CLI printed when either step fails.
+ */
+export async function addUser(
+  admin: Record<string, string>,
+  env: Record<string, string>,
+  name: string,
+  groups: string[],
+  password = `${name}-password-123`,
+): Promise<Record<string, string>> {
+  const steps: [string[], Record<string, string>][] = [
+    [['users', 'add', name, '--groups', groups.join(','), '--password-stdin'], admin],
+    [['login', '--user', name, '--password-stdin'], env],
+  ];
+  for (const [args, as] of steps) {
+    const r = await cli(args, as, `${password}\n`);
+    if (r.code !== 0)
+      throw new Error(`glovebox ${args.slice(0, 2).join(' ')} exited ${r.code}\n${r.stdout}${r.stderr}`);
+  }
+  return env;
+}
 
 /**
  * Gives a logged-in user a TOTP factor the way people get one: an admin's enrollment ticket

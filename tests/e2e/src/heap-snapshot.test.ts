@@ -62,14 +62,9 @@ test(
     const alice = d.userEnv('alice');
     const apps: ChildProcess[] = [];
     try {
-      await cli(
-        ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
-        d.adminEnv,
-        'alice-password-123\n',
-      );
+      await d.addUser('alice', ['engineers']);
       const svc = await service(d, 'heapsvc');
       apps.push(svc.app);
-      await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
       const session = (
         await cli(
           ['request', 'heapsvc', '--actions', 'heapstats,heapsnapshot', '--reason', 'memory grows', '--json'],

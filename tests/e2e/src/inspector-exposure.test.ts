@@ -26,15 +26,7 @@ test(
       for (const c of children) c.kill('SIGKILL');
       await d.stop();
     });
-    await cli(
-      ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
-      admin,
-      'alice-password-123\n',
-    );
-    assert.equal(
-      (await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n')).code,
-      0,
-    );
+    await d.addUser('alice', ['engineers']);
 
     /** Registers `name`, starts the service with its agent, opens a facts session on it. */
     const serve = async (name: string, flags: string[], env: Record<string, string> = {}) => {

@@ -48,11 +48,7 @@ test(
       for (const c of children) c.kill('SIGKILL');
       await d.stop();
     });
-    await cli(
-      ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
-      admin,
-      'alice-pass-123\n',
-    );
+    await d.addUser('alice', ['engineers']);
     const reg = (
       await cli(['agents', 'register', 'shop', '--env', 'staging', '--json'], admin)
     ).json<Registration>();
@@ -75,7 +71,6 @@ test(
     start(PLAIN, '2.0.0');
     const old = start(OTHER, '1.9.0');
     const targets = async () => (await cli(['targets', '--json'], alice)).json<Target[]>();
-    await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-pass-123\n');
     await waitFor(async () => (await targets())[0]?.instances.length === 3, 'three instances', 60_000);
 
     await t.test('targets lists every instance with id, host, pid, version and start time', async () => {

@@ -39,12 +39,7 @@ test(
     assert.ok(LINE > 0, 'the demo service has the hot-path line');
     const d = await deploy('sqlite');
     const admin = d.adminEnv;
-    const alice = d.userEnv('alice');
-    await cli(
-      ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
-      admin,
-      'alice-password-123\n',
-    );
+    const alice = await d.addUser('alice', ['engineers']);
     const reg = (
       await cli(['agents', 'register', 'shop', '--env', 'staging', '--json'], admin)
     ).json<Registration>();
@@ -95,7 +90,6 @@ test(
         (await cli(['agents', '--json'], admin)).json<{ connected: boolean }[]>()[0]?.connected === true,
       'agent',
     );
-    await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
     const session = (
       await cli(
         [

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli, deploy, type StoreKind } from './harness.js';
 
-const PASSWORD = 'olivia-password-123';
 const codeOf = (r: { stdout: string }) => (JSON.parse(r.stdout) as { error?: { code: string } }).error?.code;
 /** What a failed step printed, so that a failure in CI says why. */
 const printed = (r: { code: number; stdout: string; stderr: string }) =>
@@ -15,15 +14,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     async () => {
       const d = await deploy(store);
       try {
-        const olivia = d.userEnv('olivia');
-        const added = await cli(
-          ['users', 'add', 'olivia', '--groups', 'engineers', '--password-stdin'],
-          d.adminEnv,
-          `${PASSWORD}\n`,
-        );
-        assert.equal(added.code, 0, printed(added));
-        const login = await cli(['login', '--user', 'olivia', '--password-stdin'], olivia, `${PASSWORD}\n`);
-        assert.equal(login.code, 0, printed(login));
+        const olivia = await d.addUser('olivia', ['engineers']);
         const minted = await cli(['tokens', 'create', '--ttl', '1h', '--json'], olivia);
         assert.equal(minted.code, 0, printed(minted));
         const script = { ...d.userEnv('script'), GLOVEBOX_TOKEN: minted.json<{ token: string }>().token };

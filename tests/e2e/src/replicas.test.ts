@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agentEnv, cli, ROOT, waitFor, type Registration } from './harness.js';
+import { addUser, agentEnv, cli, ROOT, waitFor, type Registration } from './harness.js';
 import { alive, processWithArgv, startThreeReplicas, type ThreeReplicas } from './deployment.js';
 
 /** A webhook receiver that counts how often each audit event (by seq) arrives. */
@@ -126,12 +126,7 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
   let killedLed = false;
 
   await t.test('agents connect, through HAProxy or to a list of replicas; an engineer logs in', async () => {
-    const add = await cli(
-      ['users', 'add', 'alice', '--groups', 'engineers', '--password-stdin'],
-      admin,
-      'alice-password-123\n',
-    );
-    assert.equal(add.code, 0, add.stderr);
+    await addUser(admin, alice, 'alice', ['engineers']);
     const register = async (name: string) => {
       const reg = await cli(['agents', 'register', name, '--env', 'staging', '--json'], admin);
       assert.equal(reg.code, 0, reg.stderr);
@@ -145,8 +140,6 @@ test('three gateways on one PostgreSQL behind HAProxy (examples/deploy)', { time
     const urls = [0, 1, 2].map((i) => d.replicas[(first + i) % 3]!);
     children.push(startHostAgent(dir, urls, await register('host')));
     await waitFor(async () => (await d.holderOf('host')) === first, 'the host agent', 60_000);
-    const login = await cli(['login', '--user', 'alice', '--password-stdin'], alice, 'alice-password-123\n');
-    assert.equal(login.code, 0, login.stderr);
   });
 
   const open = async (target: string, actions: string) => {

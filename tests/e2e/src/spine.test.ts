@@ -194,17 +194,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
     await t.test(
       'break-glass: reason required, opens at once with the shortest TTL and strict masking, flagged in the audit',
       async () => {
-        const olivia = d.userEnv('olivia');
-        await cli(
-          ['users', 'add', 'olivia', '--groups', 'engineers,oncall', '--password-stdin'],
-          admin,
-          'olivia-password-123\n',
-        );
-        assert.equal(
-          (await cli(['login', '--user', 'olivia', '--password-stdin'], olivia, 'olivia-password-123\n'))
-            .code,
-          0,
-        );
+        const olivia = await d.addUser('olivia', ['engineers', 'oncall']);
         await enrollTotp(admin, olivia, 'olivia', 'olivia-password-123');
         const short = await cli(
           ['request', 'svc-prod', '--actions', 'facts', '--reason', 'down', '--break-glass', '--json'],
