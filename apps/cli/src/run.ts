@@ -1,0 +1,65 @@
+import { CommanderError } from 'commander';
+import { isGloveboxError } from '@glovebox/core';
+import { EXIT, exitCodeFor } from './client.js';
+import { documentText, loadYamlPrinter, requestedFormat, type OutputFormat } from './output.js';
+import { buildProgram } from './program.js';
+import { neutraliseLine } from './terminal-text.js';
+
+const HINTS: Partial<Record<string, string>> = {
+  GBX_STEP_UP_REQUIRED: 'run `glovebox mfa verify CODE`, then run the command again',
+  GBX_AUTH_REQUIRED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
+  GBX_AUTH_FAILED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
+  GBX_AUTH_SSO_STALE: 'run `glovebox login --sso`: your groups from single sign-on need refreshing',
+  GBX_SESSION_NOT_ACTIVE:
+    'the session has ended or is not approved yet: `glovebox request show` tells which; `glovebox request TARGET …` opens a new one',
+  GBX_GATEWAY_UNREACHABLE: 'check GLOVEBOX_URL (or --url) and that the gateway is running',
+};
+
+/** Reports a failure (in the requested format) and returns the exit code. */
+function fail(error: unknown, format: OutputFormat): number {
+  const code = exitCodeFor(error);
+  const known = isGloveboxError(error);
+  const body = {
+    error: {
+      code: known ? error.code : 'GBX_INTERNAL',
+      message: error instanceof Error ? error.message : 'unexpected failure',
+      ...(known && error.details ? { details: error.details } : {}),
+    },
+  };
+  if (format !== 'table') {
+    process.stdout.write(documentText(format, body));
+    return code;
+  }
+  process.stderr.write(`error: ${neutraliseLine(body.error.message)} (${body.error.code})\n`);
+  const hint = HINTS[body.error.code];
+  if (hint) process.stderr.write(`hint: ${hint}\n`);
+  return code;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const format = requestedFormat(argv.slice(2));
+  if (format === 'yaml') await loadYamlPrinter();
+  try {
+    await (await buildProgram(argv.slice(2))).parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code))
+        return EXIT.ok;
+      // Commander has already explained the mistake on stderr.
+      if (format !== 'table')
+        process.stdout.write(documentText(format, { error: { code: 'GBX_USAGE', message: error.message } }));
+      return EXIT.usage;
+    }
+    return fail(error, format);
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = fail(error, 'table');
+  },
+);
