@@ -16,6 +16,7 @@ import type { AuditService } from './services/audit-service.js';
 import type { Authorizer } from './services/authorizer.js';
 import type { IdentityService } from './services/identity.js';
 import type { AccountControl } from './services/account-control.js';
+import type { Notifier } from './services/notifier.js';
 import type { SharedSigningKey } from './services/signing-keys.js';
 import { replicaUrlOf } from './services/bootstrap.js';
 import type { Metrics } from './services/metrics.js';
@@ -42,6 +43,8 @@ export interface GatewayServices {
   identity: IdentityService;
   /** Disabling users, revoking and rotating agent credentials: access ended at once. */
   control: AccountControl;
+  /** Webhook notices: access requests and sessions, and changes to users' second factors. */
+  notifier: Notifier;
   authorizer: Authorizer;
   engine: PolicyEngine;
   audit: AuditService;

@@ -105,6 +105,7 @@ export function assembleServices(config: GatewayConfig): Assembly {
     audit,
     access: sessions.access,
     actions: sessions.actions,
+    notifier: sessions.notifier,
     hub,
     router,
     metrics,

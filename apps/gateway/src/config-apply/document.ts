@@ -68,6 +68,8 @@ export const configWebhookSchema = z.strictObject({
         'break-glass',
         'session.started',
         'session.ended',
+        'mfa.enrolled',
+        'mfa.removed',
       ]),
     )
     .optional()

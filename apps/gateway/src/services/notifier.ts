@@ -20,7 +20,37 @@ export interface NotifierConfig {
   baseDelayMs?: number | undefined;
   /** Deliveries waiting or in flight beyond this are dropped and counted (default 1000). */
   maxQueue?: number | undefined;
-  onOutcome?: ((outcome: 'delivered' | 'failed' | 'dropped', kind: AccessNotice['kind']) => void) | undefined;
+  onOutcome?: ((outcome: 'delivered' | 'failed' | 'dropped', kind: NoticeKind) => void) | undefined;
+}
+
+/**
+ * A change to a user's second factors, for the webhooks besides the audit trail: an enrollment
+ * confirmed (`mfa.enrolled`) or factors removed (`mfa.removed`), so that a factor someone else
+ * added is seen. Webhooks are the gateway's; subscribe a security channel with `events`.
+ */
+export interface AccountNotice {
+  kind: 'mfa.enrolled' | 'mfa.removed';
+  /** Whose factors changed. */
+  user: string;
+  /** `totp`, `webauthn`, or `all` for a removal. */
+  factor: string;
+  /** How: `ticket`, `fresh-mfa`, `sso-mfa`, `reset-mfa`. */
+  via: string;
+  /** Who did it when not the user (an admin's reset). */
+  by: string | null;
+}
+
+export type NoticeKind = AccessNotice['kind'] | AccountNotice['kind'];
+
+/** The generic JSON document of an account notice. */
+export interface AccountNoticeDocument {
+  /** `glovebox.mfa.enrolled`, `glovebox.mfa.removed` */
+  type: string;
+  id: string;
+  time: string;
+  by: string | null;
+  link: string;
+  user: { name: string; factor: string; via: string };
 }
 
 /** The generic JSON document every `json` webhook receives (and Slack's text is made from). */
@@ -156,18 +186,44 @@ export class Notifier {
   notify(notice: AccessNotice): void {
     if (this.#closed) return;
     const doc = this.document(notice);
+    this.#queue(notice.kind, doc.id, (format) =>
+      format === 'slack' ? this.slackPayload(notice.kind, doc) : doc,
+    );
+  }
+
+  /** The generic document of an account notice; names pass the redactor like reasons do. */
+  accountDocument(notice: AccountNotice): AccountNoticeDocument {
+    const text = (value: string) => this.#c.redactor.redactText(value).text;
+    return {
+      type: `glovebox.${notice.kind}`,
+      id: `ntf_${randomUUID()}`,
+      time: new Date(this.#c.clock.now()).toISOString(),
+      by: notice.by,
+      link: `${this.#c.baseUrl.replace(/\/+$/, '')}/console`,
+      user: { name: text(notice.user), factor: notice.factor, via: notice.via },
+    };
+  }
+
+  /** Queues an account notice (second factor enrolled or removed) for every subscribed webhook. */
+  notifyAccount(notice: AccountNotice): void {
+    if (this.#closed) return;
+    const d = this.accountDocument(notice);
+    const headline = notice.kind === 'mfa.enrolled' ? 'Second factor enrolled' : 'Second factors removed';
+    const who = d.by ? ` by ${slackEscape(d.by)}` : '';
+    const text = `:key: ${headline}${who}: ${slackEscape(d.user.name)} (${d.user.factor}, via ${d.user.via}) — if this was not them, disable the user (\`glovebox users disable ${slackEscape(d.user.name)}\`)`;
+    this.#queue(notice.kind, d.id, (format) => (format === 'slack' ? { text } : d));
+  }
+
+  #queue(kind: NoticeKind, deliveryId: string, payload: (format: 'slack' | 'json') => unknown): void {
     for (const hook of this.#c.webhooks) {
-      if (hook.events && !hook.events.includes(notice.kind)) continue;
+      if (hook.events && !hook.events.includes(kind)) continue;
       if (this.#inFlight.size >= (this.#c.maxQueue ?? 1000)) {
-        this.#c.onOutcome?.('dropped', notice.kind);
-        this.#c.log.warn(
-          { notice: notice.kind, webhook: safeHost(hook.url) },
-          'webhook queue full; notice dropped',
-        );
+        this.#c.onOutcome?.('dropped', kind);
+        this.#c.log.warn({ notice: kind, webhook: safeHost(hook.url) }, 'webhook queue full; notice dropped');
         continue;
       }
-      const body = JSON.stringify(hook.format === 'slack' ? this.slackPayload(notice.kind, doc) : doc);
-      const p = this.#deliver(hook, notice.kind, doc.id, body).finally(() => this.#inFlight.delete(p));
+      const body = JSON.stringify(payload(hook.format));
+      const p = this.#deliver(hook, kind, deliveryId, body).finally(() => this.#inFlight.delete(p));
       this.#inFlight.add(p);
     }
   }
@@ -183,12 +239,7 @@ export class Notifier {
     await this.flush();
   }
 
-  async #deliver(
-    hook: WebhookConfig,
-    kind: AccessNotice['kind'],
-    deliveryId: string,
-    body: string,
-  ): Promise<void> {
+  async #deliver(hook: WebhookConfig, kind: NoticeKind, deliveryId: string, body: string): Promise<void> {
     const attempts = this.#c.maxAttempts ?? 5;
     const base = this.#c.baseDelayMs ?? 1000;
     for (let attempt = 1; attempt <= attempts; attempt++) {

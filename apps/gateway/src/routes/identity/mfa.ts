@@ -6,6 +6,7 @@ import {
   mfaVerifyResponseSchema,
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../../server.js';
+import { recordFactorChange } from '../../services/factor-changes.js';
 import { authzOf } from '../authorize.js';
 
 /** TOTP: enroll (with an admin's ticket or a fresh factor) and verify, which refreshes the login for step-up. */
@@ -39,12 +40,22 @@ export function registerMfaRoutes(api: GatewayApp, s: GatewayServices): void {
           () => identity.mfa.verifyTotp(actor, request.body.code),
           (code) => code === 'GBX_MFA_INVALID',
         );
-        await audit.record({
-          type: result.enrolled ? 'auth.mfa_enrolled' : 'auth.step_up',
-          actor: { kind: 'user', id: actor.name },
-          outcome: 'success',
-          details: { method: 'totp' },
-        });
+        if (result.enrolled)
+          // the pending enrollment's grant (ticket, fresh factor) is in its own event
+          await recordFactorChange(s, {
+            kind: 'mfa.enrolled',
+            user: actor.name,
+            actor: actor.name,
+            factor: 'totp',
+            via: 'code',
+          });
+        else
+          await audit.record({
+            type: 'auth.step_up',
+            actor: { kind: 'user', id: actor.name },
+            outcome: 'success',
+            details: { method: 'totp' },
+          });
         return result;
       } catch (error) {
         await audit.record({

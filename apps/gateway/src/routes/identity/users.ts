@@ -8,6 +8,7 @@ import {
   userSchema,
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../../server.js';
+import { recordFactorChange } from '../../services/factor-changes.js';
 import { authzOf } from '../authorize.js';
 
 const empty = z.object({}).strict();
@@ -56,11 +57,13 @@ export function registerUserRoutes(api: GatewayApp, s: GatewayServices): void {
       const user = await store.getUserByName(request.params.name);
       if (!user) throw new GloveboxError('GBX_NOT_FOUND', 'no such user');
       const enrollmentTicket = await identity.mfa.reset(user.id);
-      await audit.record({
-        type: 'auth.mfa_removed',
-        actor: { kind: 'user', id: actor.name },
+      await recordFactorChange(s, {
+        kind: 'mfa.removed',
+        user: user.name,
+        actor: actor.name,
+        factor: 'all',
+        via: 'reset-mfa',
         decision,
-        outcome: 'success',
         details: { user: user.name, factors: 'all', enrollmentTicket: 'issued' },
       });
       return { user: user.name, enrollmentTicket };

@@ -15,6 +15,7 @@ import {
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../../server.js';
 import { authzOf } from '../../routes/authorize.js';
+import { recordFactorChange } from '../../services/factor-changes.js';
 import type { WebauthnContext } from './ceremony.js';
 
 /** The caller's keys, and registering one (with an enrollment ticket or a fresh second factor). */
@@ -107,11 +108,12 @@ export function registerWebauthnRegistrationRoutes(
       });
       // A key registered in this login never counts as this login's second factor.
       await identity.mfa.recordEnrollment(actor, `webauthn:${credential.id}`);
-      await audit.record({
-        type: 'auth.mfa_enrolled',
-        actor: { kind: 'user', id: actor.name },
-        outcome: 'success',
-        details: { method: 'webauthn', via: grant ?? 'fresh-mfa' },
+      await recordFactorChange(s, {
+        kind: 'mfa.enrolled',
+        user: actor.name,
+        actor: actor.name,
+        factor: 'webauthn',
+        via: grant ?? 'fresh-mfa',
       });
       return reply.status(201).send({ credentialId: credential.id, createdAt: now });
     },
