@@ -127,6 +127,8 @@ test('the runtime runs only valid envelopes, once, for live sessions, and cleans
     ['call_other_000001', envelope('call_other_000001', { audience: 'another-agent' })],
     ['call_sibling_0001', envelope('call_sibling_0001', { instance: 'inst_another_process' })],
     ['call_chan_0000001', envelope('call_chan_0000001', { channel: 'chan_of-an-earlier-connection' })],
+    ['call_long_000001', envelope('call_long_000001', { expiresAt: Date.now() + 3_600_000 })],
+    ['call_revoke_00001', envelope('call_revoke_00001', { action: 'revoke' })],
     [
       'call_stale_000001',
       envelope('call_stale_000001', { issuedAt: Date.now() - 120_000, expiresAt: Date.now() - 60_000 }),
@@ -141,9 +143,32 @@ test('the runtime runs only valid envelopes, once, for live sessions, and cleans
   }
   assert.deepEqual(calls, ['call_valid_000001'], 'only the valid envelope ran, once');
 
+  // a revoke must be signed, by the gateway's key, as a revoke, once
+  gw.received.length = 0;
+  const revoke = (callId: string, o: Record<string, unknown> = {}, key = gatewayKey.privateKey) => ({
+    type: 'revoke',
+    envelope: envelope(callId, { action: 'revoke', leaseExpiresAt: 0, ...o }, key),
+  });
   gw.send({ type: 'revoke', sessionId: 'ses_1' });
-  await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(ended, ['ses_1'], 'revocation ends the session on the agent');
+  gw.send(revoke('revoke_forged_001', {}, attackerKey.privateKey));
+  gw.send(revoke('revoke_asping_001', { action: 'ping' }));
+  gw.send(revoke('revoke_chan_00001', { channel: 'chan_of-an-earlier-connection' }));
+  const refused = async (n: number) => {
+    for (let i = 0; i < 100 && gw.received.filter((m) => m.type === 'refusal').length < n; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    return gw.received.flatMap((m) => (m.type === 'refusal' ? [m.message] : []));
+  };
+  assert.deepEqual(await refused(4), [
+    'refused a malformed or unsigned "revoke" message',
+    'revoke refused: bad-signature',
+    'revoke refused: wrong action',
+    'revoke refused: wrong-channel',
+  ]);
+  assert.equal(ended.length, 0, 'no unsigned, foreign or stale revoke ended the session');
+  gw.send(revoke('revoke_valid_0001'));
+  gw.send(revoke('revoke_valid_0001'));
+  assert.equal((await refused(5))[4], 'revoke refused: replayed');
+  assert.deepEqual(ended, ['ses_1'], 'the signed revocation ends the session on the agent');
   gw.received.length = 0;
   gw.send({ type: 'call', envelope: envelope('call_after_revoke') });
   assert.equal(

@@ -5,7 +5,7 @@ import { GloveboxError, isGloveboxError, systemClock, type Clock } from '@gloveb
 import {
   AGENT_MAX_FRAME_BYTES,
   AGENT_PROTOCOL_VERSION,
-  gatewayToAgentSchema,
+  CONTROL_ACTIONS,
   keyIdOf,
   verifyEnvelope,
   verifyWelcome,
@@ -16,6 +16,7 @@ import {
 } from '@glovebox/protocol';
 import type { ActionContext, ActionHandler, ActionModule } from './action.js';
 import { gatewayKeyPins, gatewayUrls } from './gateway-config.js';
+import { callIdOf, readGatewayMessage } from './gateway-message.js';
 import { NonceCache } from './nonce-cache.js';
 
 export interface AgentRuntimeOptions {
@@ -279,42 +280,40 @@ export class AgentRuntime {
   }
 
   async #onMessage(text: string): Promise<void> {
-    let parsed;
-    try {
-      parsed = gatewayToAgentSchema.safeParse(JSON.parse(text));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      this.#o.log('warn', 'ignored a malformed message from the gateway');
+    const read = readGatewayMessage(text);
+    if (!read.ok) {
+      const what = read.claimed ? `"${read.claimed}" ` : '';
+      this.#o.log('warn', `refused a malformed or unsigned ${what}message from the gateway end`);
+      this.#report('GBX_ENVELOPE_INVALID', `refused a malformed or unsigned ${what}message`);
       return;
     }
-    const msg = parsed.data;
+    const msg = read.message;
     switch (msg.type) {
       case 'welcome':
         this.#onWelcomeMessage(msg);
         return;
       case 'lease': {
-        const checked = this.#verify(msg.envelope);
-        if (!checked.ok || checked.payload.action !== 'lease') {
-          const reason = checked.ok ? 'wrong action' : checked.reason;
-          this.#o.log('warn', `refused a lease envelope (${reason})`);
-          this.#report('GBX_ENVELOPE_INVALID', `lease envelope refused: ${reason}`, callIdOf(msg.envelope));
-          return;
-        }
-        this.#extendLease(checked.payload);
+        const p = this.#control('lease', msg.envelope);
+        if (p) this.#extendLease(p);
         return;
       }
-      case 'revoke':
-        await this.#endSession(msg.sessionId, 'revoked by the gateway');
-        this.#revoked.add(msg.sessionId);
+      case 'revoke': {
+        const p = this.#control('revoke', msg.envelope);
+        if (!p) return;
+        await this.#endSession(p.sessionId, 'revoked by the gateway');
+        this.#revoked.add(p.sessionId);
         if (this.#revoked.size > 10_000) this.#revoked.delete(this.#revoked.values().next().value!);
         return;
-      case 'cancel':
-        this.#calls
-          .get(msg.callId)
-          ?.abort(new GloveboxError('GBX_AGENT_REFUSED', 'cancelled by the gateway'));
+      }
+      case 'cancel': {
+        const p = this.#control('cancel', msg.envelope);
+        const callId = (p?.params as { callId?: unknown } | undefined)?.callId;
+        const call = typeof callId === 'string' ? this.#calls.get(callId) : undefined;
+        // only a call of the session the cancel names
+        if (p && call && this.#leases.get(p.sessionId)?.calls.has(call))
+          call.abort(new GloveboxError('GBX_AGENT_REFUSED', 'cancelled by the gateway'));
         return;
+      }
       case 'call':
         await this.#onCall(msg.envelope);
         return;
@@ -323,6 +322,19 @@ export class AgentRuntime {
         return never;
       }
     }
+  }
+
+  /**
+   * Verifies a control message's envelope (lease, revoke, cancel) like a call's and checks it is the
+   * action its message says; refuses (logged, told to the gateway end for its audit) anything else.
+   */
+  #control(action: 'lease' | 'revoke' | 'cancel', envelope: SignedEnvelope): EnvelopePayload | undefined {
+    const checked = this.#verify(envelope);
+    if (checked.ok && checked.payload.action === action) return checked.payload;
+    const reason = checked.ok ? 'wrong action' : checked.reason;
+    this.#o.log('warn', `refused a ${action} envelope (${reason})`);
+    this.#report('GBX_ENVELOPE_INVALID', `${action} refused: ${reason}`, callIdOf(envelope));
+    return undefined;
   }
 
   /**
@@ -380,6 +392,11 @@ export class AgentRuntime {
       return;
     }
     const p = checked.payload;
+    if (CONTROL_ACTIONS.has(p.action)) {
+      refuse('GBX_ENVELOPE_INVALID', 'envelope refused: a control message sent as a call');
+      this.#report('GBX_ENVELOPE_INVALID', 'envelope refused: wrong action', p.callId);
+      return;
+    }
     const refusal = this.#refusal();
     if (refusal) {
       refuse(refusal.code, refusal.message);
@@ -457,17 +474,5 @@ export class AgentRuntime {
       else if (lease.expiresAt <= now) void this.#endSession(id, 'lease lapsed');
       else if (gatewayGone) void this.#endSession(id, 'gateway unreachable beyond the grace period');
     }
-  }
-}
-
-/** The call id of an envelope, read without trusting it, only to correlate a refusal. */
-function callIdOf(envelope: SignedEnvelope): string {
-  try {
-    const payload = JSON.parse(Buffer.from(envelope.payload, 'base64url').toString('utf8')) as {
-      callId?: unknown;
-    };
-    return typeof payload.callId === 'string' ? payload.callId.slice(0, 64) : 'unknown';
-  } catch {
-    return 'unknown';
   }
 }

@@ -3,7 +3,7 @@ import { signedEnvelopeSchema } from './envelope.js';
 import { keyRotationSchema, signedWelcomeSchema } from './gateway-trust.js';
 
 /** Version of the agent channel; the gateway refuses agents that speak another one. */
-export const AGENT_PROTOCOL_VERSION = 2;
+export const AGENT_PROTOCOL_VERSION = 3;
 
 /** Largest single frame either side accepts on the agent channel. */
 export const AGENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -132,15 +132,21 @@ export const gatewayLeaseSchema = z
   .object({ type: z.literal('lease'), envelope: signedEnvelopeSchema })
   .strict();
 
-/** Ends a session at once on the agent. Unsigned on purpose: it can only take power away. */
+/**
+ * Ends a session at once on the agent: a signed envelope of action `revoke` naming the session, bound
+ * to the connection like every envelope. Unsigned, an attacker in the middle could end any session.
+ */
 export const gatewayRevokeSchema = z
-  .object({ type: z.literal('revoke'), sessionId: z.string().max(64) })
+  .object({ type: z.literal('revoke'), envelope: signedEnvelopeSchema })
   .strict();
 
-/** Stops a running call (streams, commands). Unsigned for the same reason. */
+/** Stops a running call (streams, commands): a signed envelope of action `cancel`, params `{ callId }`. */
 export const gatewayCancelSchema = z
-  .object({ type: z.literal('cancel'), callId: z.string().max(64) })
+  .object({ type: z.literal('cancel'), envelope: signedEnvelopeSchema })
   .strict();
+
+/** Envelope actions that are control messages: never run as a call, never accepted as another. */
+export const CONTROL_ACTIONS: ReadonlySet<string> = new Set(['lease', 'revoke', 'cancel']);
 
 export const gatewayToAgentSchema = z.discriminatedUnion('type', [
   gatewayWelcomeSchema,

@@ -76,7 +76,15 @@ export type EnvelopeRejection =
   | 'expired'
   | 'not-yet-valid'
   | 'replayed'
-  | 'digest-mismatch';
+  | 'digest-mismatch'
+  | 'too-long-lived';
+
+/**
+ * The longest an envelope may be valid (expiresAt - issuedAt): the agent refuses a longer one, so an
+ * envelope held back by someone in the middle of a connection is useless within minutes, whatever
+ * the gateway was configured with.
+ */
+export const ENVELOPE_MAX_LIFETIME_MS = 5 * 60_000;
 
 export interface EnvelopeCheck {
   /** Public keys the agent trusts, by key id. */
@@ -129,6 +137,7 @@ export function verifyEnvelope(
   if (p.channel !== check.channel) return { ok: false, reason: 'wrong-channel' };
   if (!check.targets.has(p.target)) return { ok: false, reason: 'wrong-target' };
   if (p.instance !== check.instance) return { ok: false, reason: 'wrong-instance' };
+  if (p.expiresAt - p.issuedAt > ENVELOPE_MAX_LIFETIME_MS) return { ok: false, reason: 'too-long-lived' };
   if (p.expiresAt + skew < check.now) return { ok: false, reason: 'expired' };
   if (p.issuedAt - skew > check.now) return { ok: false, reason: 'not-yet-valid' };
   if (digestOf(p.params ?? null) !== p.paramsDigest) return { ok: false, reason: 'digest-mismatch' };

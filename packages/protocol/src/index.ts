@@ -15,6 +15,7 @@ export {
   signEnvelope,
   verifyEnvelope,
   ed25519FromPem,
+  ENVELOPE_MAX_LIFETIME_MS,
   type EnvelopePayload,
   type SignedEnvelope,
   type EnvelopeSigningKey,

@@ -7,52 +7,9 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { keyIdOf, signEnvelope, signWelcome } from '@glovebox/protocol';
 import { agentEnv, cli, deploy, ROOT, waitFor, type Registration, type StoreKind } from './harness.js';
+import { answerTo, hostAgent, lastHello, startRelay, stopProcess } from './relay.js';
 
-const RELAY = join(ROOT, 'tests/e2e/fixtures/relay.mjs');
 const SERVICE = join(ROOT, 'tests/e2e/fixtures/service.mjs');
-
-interface Frame {
-  conn: number;
-  dir: 'up' | 'down' | 'injected';
-  text: string;
-}
-
-/** A machine in the middle of the agent channel (tests/e2e/fixtures/relay.mjs), as a real process. */
-async function startRelay(upstream: string, host = '127.0.0.1') {
-  const child = spawn(process.execPath, [RELAY], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', RELAY_UPSTREAM: upstream, RELAY_HOST: host },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      const m = /relay (\d+)/.exec(d.toString());
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', () => reject(new Error('relay exited')));
-  });
-  const control = `http://127.0.0.1:${port}/relay`;
-  const post = async (path: string, body: unknown) =>
-    (await fetch(`${control}/${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
-  return {
-    child,
-    port,
-    log: async () => (await (await fetch(`${control}/log`)).json()) as Frame[],
-    state: async () =>
-      (await (await fetch(`${control}/state`)).json()) as {
-        upgrades: number;
-        closes: { conn: number; code: number; reason: string }[];
-      },
-    dropWelcome: (on: boolean) => post('mode', { dropWelcome: on }),
-    inject: async (message: unknown) =>
-      (
-        (await post('inject', { text: typeof message === 'string' ? message : JSON.stringify(message) })) as {
-          sent: boolean;
-        }
-      ).sent,
-  };
-}
-type Relay = Awaited<ReturnType<typeof startRelay>>;
 
 /** The attacker's own Ed25519 key. */
 const attacker = generateKeyPairSync('ed25519');
@@ -73,12 +30,6 @@ function forgedWelcome(agentName: string, nonce: string): unknown {
       { agentName, nonce, channel: FORGED_CHANNEL, serverTime: Date.now(), heartbeatIntervalMs: 10_000 },
     ),
   };
-}
-
-/** The agent's latest hello, as the relay saw it go by: its nonce and its instance id. */
-async function lastHello(relay: Relay): Promise<{ nonce: string; instance: { id: string } }> {
-  const hellos = (await relay.log()).filter((f) => f.dir === 'up' && f.text.includes('"hello"'));
-  return JSON.parse(hellos.at(-1)!.text) as { nonce: string; instance: { id: string } };
 }
 
 /** A call envelope the attacker signs with their own key: `touch FILE` on the agent's exec target. */
@@ -103,46 +54,6 @@ function forgedCall(agentName: string, instance: string, file: string): { callId
     },
   );
   return { callId, message: { type: 'call', envelope } };
-}
-
-/** The agent's answer to a call, as the relay saw it go up after the first `since` frames. */
-async function answerTo(
-  relay: Relay,
-  callId: string,
-  since = 0,
-): Promise<{ ok: boolean; error?: { code: string } }> {
-  let found: { ok: boolean; error?: { code: string } } | undefined;
-  await waitFor(async () => {
-    for (const f of (await relay.log()).slice(since)) {
-      if (f.dir !== 'up') continue;
-      const m = JSON.parse(f.text) as {
-        type: string;
-        callId?: string;
-        ok: boolean;
-        error?: { code: string };
-      };
-      if (m.type === 'result' && m.callId === callId) found = m;
-    }
-    return found !== undefined;
-  }, `the agent's answer to ${callId}`);
-  return found!;
-}
-
-function hostAgent(config: string, token: string): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'agent', '--config', config], {
-    env: { PATH: process.env.PATH ?? '', GLOVEBOX_AGENT_TOKEN: token },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    if (process.env.GLOVEBOX_E2E_DEBUG) process.stderr.write(d);
-  });
-  return child;
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
 }
 
 for (const store of ['sqlite', 'postgres'] as StoreKind[]) {

@@ -10,13 +10,15 @@ import {
   signWelcome,
   type AgentHello,
   type AgentResult,
+  type EnvelopePayload,
   type GatewayToAgent,
-  type MaskingLevel,
+  type SignedEnvelope,
 } from '@glovebox/protocol';
 import type { Logger } from 'pino';
 import type { AccessRequestRecord, AgentRecord, Store } from '../store/index.js';
 import { authenticateAgentConnect, type AgentConnectAuth } from './agent-connect-auth.js';
 import type { GatewaySigningKey } from './signing-keys.js';
+import { welcomed, type CallOptions, type Connection, type LocalInstance } from './agent-connection.js';
 import type { SessionListener } from './access.js';
 
 export interface AgentHubConfig extends AgentConnectAuth {
@@ -45,46 +47,7 @@ export interface AgentHubConfig extends AgentConnectAuth {
   onConnection?: (agent: string, instance: string, hello: AgentHello | null) => void;
 }
 
-interface PendingCall {
-  resolve: (r: AgentResult) => void;
-  reject: (e: Error) => void;
-  onStream: ((data: unknown, seq: number) => void) | undefined;
-  timer: NodeJS.Timeout;
-  sessionId: string;
-}
-
-interface Connection {
-  agent: AgentRecord;
-  socket: WebSocket;
-  /** Set by the hello; until then the connection reaches no instance. */
-  hello: AgentHello | null;
-  /** Named in this connection's welcome and in every envelope sent on it. */
-  channel: string;
-  /** The key this connection's welcome named; its envelopes are signed with it. */
-  key: GatewaySigningKey | null;
-  connectedAt: number;
-  lastSeen: number;
-  calls: Map<string, PendingCall>;
-}
-
-/** One connected instance of an agent, as this replica holds it. */
-export interface LocalInstance {
-  hello: AgentHello;
-  connectedAt: number;
-  lastSeen: number;
-}
-
-export interface CallOptions {
-  session: AccessRequestRecord;
-  /** The one instance (process) of the session's target that acts. */
-  instance: string;
-  action: string;
-  params: unknown;
-  masking: MaskingLevel;
-  timeoutMs?: number;
-  onStream?: (data: unknown, seq: number) => void;
-  signal?: AbortSignal;
-}
+export type { CallOptions, LocalInstance };
 
 /**
  * Holds the agents' outbound WebSocket connections, signs every action it forwards, and keeps
@@ -371,7 +334,7 @@ export class AgentHub implements SessionListener {
         !revoked.has(conn.hello?.instance.id ?? '');
       if (current) continue;
       for (const s of this.#leases.values())
-        if (s.target === agent.name) this.#send(conn, { type: 'revoke', sessionId: s.id });
+        if (s.target === agent.name) this.#sendControl(conn, 'revoke', s);
       this.#c.log.warn({ agent: agent.name }, 'agent credential revoked or replaced; closing its connection');
       this.#failCalls(
         conn,
@@ -401,24 +364,50 @@ export class AgentHub implements SessionListener {
     return Math.min(s.expiresAt ?? 0, this.#c.clock.now() + this.#c.leaseWindowMs);
   }
 
-  #sendLease(conn: Connection, s: AccessRequestRecord): void {
-    if (!conn.hello || !conn.key) return;
+  /** Signs an envelope for one connection: its key, its channel, its instance, a fresh id. */
+  #sign(
+    conn: Connection & { key: GatewaySigningKey; hello: AgentHello },
+    fields: Pick<EnvelopePayload, 'sessionId' | 'action' | 'params' | 'masking' | 'leaseExpiresAt'>,
+    callId = newId(fields.action),
+  ): SignedEnvelope {
     const now = this.#c.clock.now();
-    const envelope = signEnvelope(conn.key, {
-      callId: newId('lease'),
-      sessionId: s.id,
+    return signEnvelope(conn.key, {
+      callId,
       audience: conn.agent.name,
       channel: conn.channel,
       target: conn.agent.name,
       instance: conn.hello.instance.id,
-      action: 'lease',
-      params: {},
-      masking: s.obligations.masking,
-      leaseExpiresAt: this.#leaseExpiry(s),
       issuedAt: now,
       expiresAt: now + this.#c.envelopeTtlMs,
+      ...fields,
     });
+  }
+
+  #sendLease(conn: Connection, s: AccessRequestRecord): void {
+    if (!welcomed(conn)) return;
+    const fields = { sessionId: s.id, action: 'lease', params: {}, masking: s.obligations.masking };
+    const envelope = this.#sign(conn, { ...fields, leaseExpiresAt: this.#leaseExpiry(s) });
     this.#send(conn, { type: 'lease', envelope });
+  }
+
+  /** A revoke or a cancel, signed and bound to the connection like every envelope. */
+  #sendControl(
+    conn: Connection,
+    type: 'revoke' | 'cancel',
+    session: AccessRequestRecord,
+    callId?: string,
+  ): void {
+    if (!welcomed(conn)) return;
+    const params = callId ? { callId } : {};
+    const masking = session.obligations.masking;
+    const envelope = this.#sign(conn, {
+      sessionId: session.id,
+      action: type,
+      params,
+      masking,
+      leaseExpiresAt: 0,
+    });
+    this.#send(conn, { type, envelope });
   }
 
   #tick(): void {
@@ -448,7 +437,7 @@ export class AgentHub implements SessionListener {
   sessionEnded(session: AccessRequestRecord): void {
     this.#leases.delete(session.id);
     for (const conn of this.#instancesOf(session.target)) {
-      this.#send(conn, { type: 'revoke', sessionId: session.id });
+      this.#sendControl(conn, 'revoke', session);
       for (const [id, call] of conn.calls) {
         if (call.sessionId !== session.id) continue;
         clearTimeout(call.timer);
@@ -464,34 +453,30 @@ export class AgentHub implements SessionListener {
     const conn = this.#connections.get(session.target)?.get(instance);
     const gone = `instance ${instance} of "${session.target}" is not connected`;
     if (!conn?.key) return Promise.reject(new GloveboxError('GBX_AGENT_UNAVAILABLE', gone));
-    const now = this.#c.clock.now();
     const callId = newId('call');
     this.#leases.set(session.id, session);
-    const envelope = signEnvelope(conn.key, {
+    const envelope = this.#sign(
+      conn as Connection & { key: GatewaySigningKey; hello: AgentHello },
+      {
+        sessionId: session.id,
+        action: options.action,
+        params: options.params,
+        masking: options.masking,
+        leaseExpiresAt: this.#leaseExpiry(session),
+      },
       callId,
-      sessionId: session.id,
-      audience: conn.agent.name,
-      channel: conn.channel,
-      target: conn.agent.name,
-      instance,
-      action: options.action,
-      params: options.params,
-      masking: options.masking,
-      leaseExpiresAt: this.#leaseExpiry(session),
-      issuedAt: now,
-      expiresAt: now + this.#c.envelopeTtlMs,
-    });
+    );
     return new Promise<AgentResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         conn.calls.delete(callId);
-        this.#send(conn, { type: 'cancel', callId });
+        this.#sendControl(conn, 'cancel', session, callId);
         reject(new GloveboxError('GBX_AGENT_TIMEOUT', 'the agent did not answer in time'));
       }, options.timeoutMs ?? this.#c.callTimeoutMs);
       conn.calls.set(callId, { resolve, reject, onStream: options.onStream, timer, sessionId: session.id });
       options.signal?.addEventListener('abort', () => {
         if (!conn.calls.delete(callId)) return;
         clearTimeout(timer);
-        this.#send(conn, { type: 'cancel', callId });
+        this.#sendControl(conn, 'cancel', session, callId);
         reject(new GloveboxError('GBX_AGENT_REFUSED', 'cancelled'));
       });
       this.#send(conn, { type: 'call', envelope });
