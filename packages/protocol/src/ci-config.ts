@@ -52,5 +52,10 @@ export type ConfigPlanView = z.infer<typeof configPlanSchema>;
 export const configApplySchema = configPlanSchema.extend({
   /** Credentials generated for new agents without a reference: shown once, here only. */
   generatedCredentials: z.array(z.object({ agent: z.string(), credential: z.string() })),
+  /**
+   * Fingerprints of the gateway key the agents this apply created must pin (`GLOVEBOX_GATEWAY_KEYS`,
+   * `gateway.keys`), as `agents register` prints them; empty when it created no agent.
+   */
+  gatewayKeys: z.array(z.string()),
 });
 export type ConfigApplyView = z.infer<typeof configApplySchema>;

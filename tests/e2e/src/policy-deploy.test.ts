@@ -89,7 +89,12 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
               .sort(),
             ['create agents svc-staging', 'create users alice', 'create users bob', 'create users carol'],
           );
-          assert.equal((await cli(['apply', '-f', first], applyEnv)).code, 0);
+          const applied = await cli(['apply', '-f', first, '--json'], applyEnv);
+          assert.equal(applied.code, 0, applied.stderr);
+          // the created agent's pin, as `agents register` prints it
+          const current = (await cli(['agents', 'keys', '--json'], admin)).json<{ current: string }>()
+            .current;
+          assert.deepEqual(applied.json<{ gatewayKeys: string[] }>().gatewayKeys, [current]);
           const again = await cli(['plan', '-f', first, '--json'], applyEnv);
           assert.equal(again.code, 0, 'a second plan after apply is empty');
           assert.equal(again.json<{ changes: unknown[] }>().changes.length, 0);

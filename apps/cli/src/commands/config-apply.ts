@@ -83,6 +83,20 @@ export function configPlanText(plan: ConfigPlanView, applied: boolean): string {
   return lines.join('\n');
 }
 
+/** What apply made, for people: the plan, then each new agent's credential and the key to pin. */
+export function configApplyText(r: ConfigApplyView): string {
+  return [
+    configPlanText(r, true),
+    ...r.generatedCredentials.map((g) => `credential of new agent ${g.agent} (shown once): ${g.credential}`),
+    ...(r.gatewayKeys.length
+      ? [
+          `gateway key: ${r.gatewayKeys.join(',')}`,
+          '(new agents trust only this key: set it as GLOVEBOX_GATEWAY_KEYS, or gateway.keys)',
+        ]
+      : []),
+  ].join('\n');
+}
+
 interface FileOptions {
   file: string;
   prune?: boolean;
@@ -121,13 +135,6 @@ export function registerConfigCommands(program: Command): void {
     .action(async (o: FileOptions, command: Command) => {
       const { api, out } = context(command);
       const result = await api.call<ConfigApplyView>('POST', '/config/apply', await body(o));
-      out.result(result, (r) =>
-        [
-          configPlanText(r, true),
-          ...r.generatedCredentials.map(
-            (g) => `credential of new agent ${g.agent} (shown once): ${g.credential}`,
-          ),
-        ].join('\n'),
-      );
+      out.result(result, configApplyText);
     });
 }

@@ -44,7 +44,9 @@ export function registerCiConfigRoutes(api: GatewayApp, s: GatewayServices): voi
     '/config/apply',
     { schema: { body: configRequestBodySchema, response: { 200: configApplySchema } } },
     async (request) => {
-      return s.configApply.apply(authzOf(request).actor, request.body);
+      const result = await s.configApply.apply(authzOf(request).actor, request.body);
+      const created = result.changes.some((c) => c.section === 'agents' && c.op === 'create');
+      return { ...result, gatewayKeys: created ? [s.signingKey.current().fingerprint] : [] };
     },
   );
 }
