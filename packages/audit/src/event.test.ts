@@ -9,7 +9,9 @@ import {
   chainEvent,
   computeEventHash,
   GENESIS_HASH,
+  linkEvent,
   parseChainedEvent,
+  prepareEvent,
   type AuditEventInput,
 } from './event.js';
 import { generateAuditKey } from './keys.js';
@@ -99,6 +101,48 @@ describe('chainEvent', () => {
 
   test('sample inputs of the test trail are valid', () => {
     for (let i = 1; i < 20; i++) chainEvent(null, sampleInput(i), `evt_${i}`);
+  });
+});
+
+describe('prepareEvent + linkEvent (fields canonicalized once)', () => {
+  test('give the same event, hash and stored JSON as chainEvent and canonicalJson', () => {
+    const inputs: AuditEventInput[] = [
+      base,
+      { ...base, decision: { ...base.decision!, errors: ['e'] }, severity: 'W' },
+      {
+        type: 'system.started',
+        time: base.time,
+        actor: { kind: 'system', id: 's' },
+        outcome: 'success',
+        details: {},
+      },
+      // keys whose order differs between code units and code points, nested, non-ASCII, numbers
+      {
+        ...base,
+        details: { '\u{1F600}': 1, '\uFFFF': 2, é: [1.5, 1e21, -0, 'x\u2028'], a: { z: null, b: true } },
+      },
+    ];
+    let head: { seq: number; hash: string } | null = null;
+    for (const [i, input] of inputs.entries()) {
+      const expected = chainEvent(head, input, `evt_${i}`);
+      const { event, json } = linkEvent(head, prepareEvent(input), `evt_${i}`);
+      assert.deepEqual(event, expected);
+      assert.deepEqual(Object.keys(event), Object.keys(expected));
+      assert.equal(json, canonicalJson(expected));
+      assert.equal(computeEventHash(event), event.hash);
+      head = event;
+    }
+  });
+
+  test('prepareEvent rejects what chainEvent rejects', () => {
+    for (const input of [
+      { ...base, outcome: 'maybe' as 'success' },
+      { ...base, details: { a: 'x'.repeat(40_000) } },
+      { ...base, details: { a: '\uD800' } },
+    ]) {
+      assert.throws(() => chainEvent(null, input, 'evt_1'), /rejected|canonical/);
+      assert.throws(() => prepareEvent(input), /rejected|canonical/);
+    }
   });
 });
 

@@ -316,6 +316,99 @@ export function computeEventHash(event: Omit<ChainedEvent, 'hash'> | Record<stri
 }
 
 /**
+ * An audit event input that passed validation, with each field's canonical JSON computed once:
+ * linking it into the chain then costs a string join and one SHA-256 (see {@link linkEvent}).
+ */
+export interface PreparedEvent {
+  readonly fields: Omit<ChainedEvent, 'id' | 'seq' | 'prevHash' | 'hash'>;
+  /** Canonical JSON of each field of `fields`, by field name. */
+  readonly canonical: ReadonlyMap<string, string>;
+}
+
+/**
+ * Validates `input` (throws `GBX_AUDIT_EVENT_INVALID` when it breaks the schema or has no
+ * canonical form) and canonicalizes its fields once, before it knows its place in the chain.
+ */
+export function prepareEvent(input: AuditEventInput): PreparedEvent {
+  const parsed = auditEventInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
+    throw new GloveboxError(
+      'GBX_AUDIT_EVENT_INVALID',
+      `audit event rejected${where}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const data = parsed.data;
+  const fields: PreparedEvent['fields'] = {
+    type: data.type,
+    severity: data.severity ?? AUDIT_EVENT_TYPES[data.type].severity,
+    time: data.time,
+    actor: data.actor,
+    outcome: data.outcome,
+    details: data.details,
+  };
+  if (data.sessionId !== undefined) fields.sessionId = data.sessionId;
+  if (data.action !== undefined) fields.action = data.action;
+  if (data.target !== undefined) fields.target = data.target;
+  if (data.decision !== undefined) {
+    const { errors, ...decision } = data.decision;
+    fields.decision = errors === undefined ? decision : { ...decision, errors };
+  }
+  const canonical = new Map<string, string>();
+  try {
+    for (const [key, value] of Object.entries(fields)) canonical.set(key, canonicalJson(value));
+  } catch {
+    throw new GloveboxError(
+      'GBX_AUDIT_EVENT_INVALID',
+      'audit event has no canonical JSON form (e.g. a lone surrogate)',
+    );
+  }
+  return { fields, canonical };
+}
+
+/**
+ * RFC 8785 canonical JSON of an object whose members' canonical JSON is known: members in
+ * UTF-16 code-unit order of their names (which is what `<` compares), `"name":value`, comma-joined.
+ */
+function joinCanonical(members: Map<string, string>): string {
+  const names = [...members.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${names.map((name) => `${JSON.stringify(name)}:${members.get(name)!}`).join(',')}}`;
+}
+
+/**
+ * Links a prepared event after `head` (or at seq 1 after {@link GENESIS_HASH}). Returns the event
+ * and its canonical JSON including `hash` (what stores keep), both exactly as {@link chainEvent}
+ * and `canonicalJson` would give them. Throws `GBX_AUDIT_EVENT_INVALID` past the size cap.
+ */
+export function linkEvent(
+  head: ChainHead | null,
+  prepared: PreparedEvent,
+  id: string,
+): { event: ChainedEvent; json: string } {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 64) {
+    throw new TypeError('event id must be a string of 1 to 64 characters');
+  }
+  if (head !== null && (!Number.isSafeInteger(head.seq) || head.seq < 1 || !HEX64.test(head.hash))) {
+    throw new TypeError('chain head must have a positive integer seq and a hex SHA-256 hash');
+  }
+  const seq = head === null ? 1 : head.seq + 1;
+  const prevHash = head === null ? GENESIS_HASH : head.hash;
+  const members = new Map(prepared.canonical);
+  members.set('id', canonicalJson(id));
+  members.set('seq', canonicalJson(seq));
+  members.set('prevHash', canonicalJson(prevHash));
+  const canonical = joinCanonical(members);
+  if (Buffer.byteLength(canonical) > MAX_EVENT_BYTES) {
+    throw new GloveboxError('GBX_AUDIT_EVENT_INVALID', `audit event exceeds ${MAX_EVENT_BYTES} bytes`);
+  }
+  const hash = createHash('sha256').update(canonical).digest('hex');
+  members.set('hash', canonicalJson(hash));
+  const event: ChainedEvent = { id, seq, prevHash, ...prepared.fields, hash };
+  return { event, json: joinCanonical(members) };
+}
+
+/**
  * Validates `input` and links it after `head` (or at seq 1 after {@link GENESIS_HASH}).
  * Throws `GBX_AUDIT_EVENT_INVALID` when the input breaks the schema or the size caps, so the
  * caller fails closed and performs nothing.
@@ -331,47 +424,7 @@ export function chainEvent(head: ChainHead | null, input: AuditEventInput, id: s
   if (head !== null && (!Number.isSafeInteger(head.seq) || head.seq < 1 || !HEX64.test(head.hash))) {
     throw new TypeError('chain head must have a positive integer seq and a hex SHA-256 hash');
   }
-  const parsed = auditEventInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
-    throw new GloveboxError(
-      'GBX_AUDIT_EVENT_INVALID',
-      `audit event rejected${where}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  const data = parsed.data;
-  const unhashed: Omit<ChainedEvent, 'hash'> = {
-    id,
-    seq: head === null ? 1 : head.seq + 1,
-    prevHash: head === null ? GENESIS_HASH : head.hash,
-    type: data.type,
-    severity: data.severity ?? AUDIT_EVENT_TYPES[data.type].severity,
-    time: data.time,
-    actor: data.actor,
-    outcome: data.outcome,
-    details: data.details,
-  };
-  if (data.sessionId !== undefined) unhashed.sessionId = data.sessionId;
-  if (data.action !== undefined) unhashed.action = data.action;
-  if (data.target !== undefined) unhashed.target = data.target;
-  if (data.decision !== undefined) {
-    const { errors, ...decision } = data.decision;
-    unhashed.decision = errors === undefined ? decision : { ...decision, errors };
-  }
-  let canonical: string;
-  try {
-    canonical = canonicalJson(unhashed);
-  } catch {
-    throw new GloveboxError(
-      'GBX_AUDIT_EVENT_INVALID',
-      'audit event has no canonical JSON form (e.g. a lone surrogate)',
-    );
-  }
-  if (Buffer.byteLength(canonical) > MAX_EVENT_BYTES) {
-    throw new GloveboxError('GBX_AUDIT_EVENT_INVALID', `audit event exceeds ${MAX_EVENT_BYTES} bytes`);
-  }
-  return { ...unhashed, hash: createHash('sha256').update(canonical).digest('hex') };
+  return linkEvent(head, prepareEvent(input), id).event;
 }
 
 /** Parses a stored or exported event; returns null for anything that is not a well-formed event. */

@@ -8,6 +8,8 @@ export {
   auditEventInputSchema,
   chainedEventSchema,
   chainEvent,
+  linkEvent,
+  prepareEvent,
   computeEventHash,
   isJsonData,
   parseChainedEvent,
@@ -16,6 +18,7 @@ export {
   type AuditSeverity,
   type ChainedEvent,
   type ChainHead,
+  type PreparedEvent,
 } from './event.js';
 export {
   AuditKeyring,

@@ -443,3 +443,25 @@ test('the shipped schema constant matches the Cedar schema the engine probes', a
   assert.ok(result.ok);
   assert.equal(result.set.schemaText, GLOVEBOX_SCHEMA);
 });
+
+test('decision cache: equal requests share a decision, any difference or a new set decides again', async () => {
+  const hours = `@id("office-hours") forbid (principal, action, resource) when { context.localHour < 9 };`;
+  const dir = await policyDir({ 'a.cedar': `${ALLOW_FACTS}\n${hours}` });
+  const { engine } = await PolicyEngine.fromDir(dir);
+  const first = engine.authorize(request());
+  assert.equal(first.allowed, true);
+  // A caller that changes what it got cannot change what the next caller gets.
+  assert.throws(() => first.determiningPolicies.push('forged'));
+  first.allowed = false;
+  const again = engine.authorize(request());
+  assert.equal(again.allowed, true);
+  assert.deepEqual(again.determiningPolicies, ['allow-facts']);
+  assert.notEqual(again, first);
+  // A clock-derived field in the context is part of the request: decided afresh.
+  assert.equal(engine.authorize(request({ context: context({ localHour: 3 }) })).allowed, false);
+  assert.equal(engine.authorize(request({ principal: { id: 'alice', groups: ['others'] } })).allowed, false);
+  // A new policy set never answers from the old set's decisions.
+  await writeFile(join(dir, 'a.cedar'), hours);
+  assert.ok((await engine.reload(dir)).ok);
+  assert.equal(engine.authorize(request()).allowed, false);
+});

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '@glovebox/core';
+import { canonicalJson } from '@glovebox/protocol';
 import { mergeObligations, withDefaults, type Obligations } from './annotations.js';
 import {
   callCedar,
@@ -87,9 +88,35 @@ interface ActiveSet {
   slot: string;
   byId: Map<string, LoadedPolicy>;
   loadedAt: number;
+  /**
+   * Decisions of this set by the canonical JSON of the validated request (ADR 0026). Cedar is a
+   * pure function of the set and the request (its entities come from the request, its context
+   * holds the clock-derived fields), so an equal request gets an equal decision; a new set starts
+   * empty. Bounded: the oldest entry goes first.
+   */
+  decisions: Map<string, Decision>;
+}
+
+/** How many decisions an active set keeps. */
+const DECISION_CACHE_SIZE = 4096;
+
+/** A decision as the cache hands it out: frozen, so no caller can change what the next one gets. */
+function frozen(decision: Decision): Decision {
+  for (const value of Object.values(decision))
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+  return Object.freeze(decision);
 }
 
 let engineCounter = 0;
+
+/** The decision cache's key for a validated request; undefined when it has no canonical form. */
+function cacheKey(request: AuthzRequest): string | undefined {
+  try {
+    return canonicalJson(request);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The validated request behind each decision an engine returned (see {@link decisionRequest}). */
 const requests = new WeakMap<Decision, AuthzRequest>();
@@ -215,6 +242,7 @@ export class PolicyEngine {
       slot,
       byId: new Map(set.policies.map((p) => [p.id, p])),
       loadedAt: this.#clock.now(),
+      decisions: new Map(),
     };
     return [];
   }
@@ -237,7 +265,14 @@ export class PolicyEngine {
       );
     // zod types absent optionals as `T | undefined`; toCedarRequest skips undefined fields.
     const valid = parsed.data as AuthzRequest;
-    const decision = this.#decide(active, valid);
+    const key = cedarTrapped() ? undefined : cacheKey(valid);
+    const cached = key === undefined ? undefined : active.decisions.get(key);
+    const decision = cached ? { ...cached } : this.#decide(active, valid);
+    if (key !== undefined && !cached) {
+      if (active.decisions.size >= DECISION_CACHE_SIZE)
+        active.decisions.delete(active.decisions.keys().next().value!);
+      active.decisions.set(key, frozen({ ...decision }));
+    }
     requests.set(decision, valid);
     return decision;
   }

@@ -1,7 +1,13 @@
 import { GloveboxError, isGloveboxError, newId, type Clock } from '@glovebox/core';
-import { auditColumns, chainEvent, type AuditEventInput, type ChainedEvent } from '@glovebox/audit';
+import {
+  auditColumns,
+  linkEvent,
+  prepareEvent,
+  type AuditEventInput,
+  type ChainedEvent,
+  type PreparedEvent,
+} from '@glovebox/audit';
 import type { Decision } from '@glovebox/policy';
-import { canonicalJson } from '@glovebox/protocol';
 import type { Redactor } from '@glovebox/redact';
 import type { AuditRow, ChainHead, Store } from '../store/index.js';
 import { replayDetails } from './decision-replay.js';
@@ -46,7 +52,7 @@ export interface AuditRecord {
 export class AuditService {
   readonly #c: AuditServiceConfig;
   readonly #queue: {
-    input: AuditEventInput;
+    prepared: PreparedEvent;
     resolve: (e: ChainedEvent) => void;
     reject: (e: unknown) => void;
   }[] = [];
@@ -117,10 +123,12 @@ export class AuditService {
       details: details as Record<string, unknown>,
     };
     if (this.#halted) throw this.#halted;
-    // Reject a malformed event on its own, before it can share a transaction with others.
-    chainEvent(null, input, 'evt_validation');
+    // Reject a malformed event on its own, before it can share a transaction with others; the
+    // validated, canonicalized fields are what is chained (validated and serialized once).
+    const prepared = prepareEvent(input);
+    linkEvent(null, prepared, 'evt_validation'); // the size cap, checked the same way
     return new Promise<ChainedEvent>((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
+      this.#queue.push({ prepared, resolve, reject });
       void this.#drain();
     });
   }
@@ -154,12 +162,14 @@ export class AuditService {
           await this.#c.store.appendAudit((head) => {
             events = [];
             let previous = head;
+            const rows: AuditRow[] = [];
             for (const item of batch) {
-              const event = chainEvent(previous, item.input, newId('evt'));
+              const { event, json } = linkEvent(previous, item.prepared, newId('evt'));
               events.push(event);
+              rows.push(toRow(event, json));
               previous = event;
             }
-            return events.map(toRow);
+            return rows;
           }, this.#anchor);
         } catch (error) {
           for (const item of batch) item.reject(this.#failure(error));
@@ -197,7 +207,8 @@ export class AuditService {
   }
 }
 
-function toRow(event: ChainedEvent): AuditRow {
+/** The stored row: search columns and the event's canonical JSON (as {@link linkEvent} made it). */
+function toRow(event: ChainedEvent, json: string): AuditRow {
   const { decision: _generated, ...columns } = auditColumns(event);
-  return { ...columns, event: canonicalJson(event) };
+  return { ...columns, event: json };
 }

@@ -1,4 +1,4 @@
-import { searchIndexesMigration } from './audit-sql.js';
+import { POSTGRES_APPEND_FUNCTION, searchIndexesMigration } from './audit-sql.js';
 import {
   auditAppendOnly,
   baseTables,
@@ -118,6 +118,12 @@ CREATE INDEX tokens_login ON tokens(login_id);`,
       sql: `ALTER TABLE users ADD COLUMN sso_groups_at ${bigint};
 UPDATE users SET sso_groups_at = (SELECT MAX(s.created_at) FROM sso_identities s WHERE s.user_id = users.id)
   WHERE id IN (SELECT user_id FROM sso_identities);`,
+    },
+    {
+      version: 17,
+      name: 'audit append in one round trip while the head is where this process left it',
+      // SQLite appends in-process: nothing to add there.
+      sql: dialect === 'postgres' ? POSTGRES_APPEND_FUNCTION : 'SELECT 1;',
     },
   ];
 };

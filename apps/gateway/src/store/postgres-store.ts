@@ -7,7 +7,9 @@ import { PostgresReplicas } from './replicas.js';
 import { PostgresRevokedInstances } from './revoked-instances.js';
 import { PostgresPolicyBundles } from './policy-bundles-postgres.js';
 import {
+  appendAtParams,
   AUDIT_INSERT_COLUMNS,
+  AUDIT_LOCK,
   auditFromRow,
   auditSearchSql,
   auditToParams,
@@ -42,9 +44,6 @@ import type {
 } from './types.js';
 
 type Row = Record<string, unknown>;
-
-/** Advisory lock key that serializes audit appends across every gateway process on one database. */
-const AUDIT_LOCK = 0x67627861; // 'gbxa'
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -400,6 +399,15 @@ export class PostgresStore implements Store {
     build: (head: ChainHead | null) => AuditRow[],
     anchor?: ChainHead | null,
   ): Promise<AuditRow[]> {
+    // One round trip while the head is still the event this process wrote last (ADR 0026).
+    if (anchor) {
+      const rows = build(anchor);
+      const result = await this.#pool.query(
+        'SELECT glovebox_audit_append_at($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS ok',
+        appendAtParams(anchor, rows),
+      );
+      if ((result.rows[0] as Row).ok === true) return rows;
+    }
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');

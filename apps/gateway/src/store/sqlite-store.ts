@@ -100,14 +100,24 @@ export class SqliteStore implements Store {
     return Promise.resolve();
   }
 
+  /** Prepared statements by SQL text: preparing costs more than running a point query. */
+  readonly #statements = new Map<string, Database.Statement>();
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      if (this.#statements.size < 512) this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
   #all(sql: string, ...params: unknown[]): Row[] {
-    return this.#db.prepare(sql).all(...params) as Row[];
+    return this.#prepare(sql).all(...params) as Row[];
   }
   #get(sql: string, ...params: unknown[]): Row | undefined {
-    return this.#db.prepare(sql).get(...params) as Row | undefined;
+    return this.#prepare(sql).get(...params) as Row | undefined;
   }
   #run(sql: string, ...params: unknown[]): number {
-    return this.#db.prepare(sql).run(...params).changes;
+    return this.#prepare(sql).run(...params).changes;
   }
 
   countUsers = async () => Number(this.#get('SELECT COUNT(*) AS n FROM users')?.n ?? 0);
@@ -291,7 +301,7 @@ export class SqliteStore implements Store {
     );
 
   appendAudit = async (build: (head: ChainHead | null) => AuditRow[], anchor?: ChainHead | null) => {
-    const insert = this.#db.prepare(
+    const insert = this.#prepare(
       `INSERT INTO audit_events (${AUDIT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const tx = this.#db.transaction(() => {
