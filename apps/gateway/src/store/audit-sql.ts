@@ -162,7 +162,12 @@ $$;`;
 
 /** The parameters of {@link POSTGRES_APPEND_FUNCTION}: the anchor, then one array per column. */
 export function appendAtParams(anchor: ChainHead, rows: readonly AuditRow[]): unknown[] {
+  return [anchor.seq, anchor.hash, ...columnArrays(rows)];
+}
+
+/** The rows as one array per inserted column (for `unnest`). */
+export function columnArrays(rows: readonly AuditRow[]): unknown[][] {
   const columns: unknown[][] = Array.from({ length: 12 }, () => []);
   for (const row of rows) auditToParams(row).forEach((value, i) => columns[i]!.push(value));
-  return [anchor.seq, anchor.hash, ...columns];
+  return columns;
 }

@@ -6,15 +6,8 @@ import { PostgresManagedSettings } from './managed-settings.js';
 import { PostgresReplicas } from './replicas.js';
 import { PostgresRevokedInstances } from './revoked-instances.js';
 import { PostgresPolicyBundles } from './policy-bundles-postgres.js';
-import {
-  appendAtParams,
-  AUDIT_INSERT_COLUMNS,
-  AUDIT_LOCK,
-  auditFromRow,
-  auditSearchSql,
-  auditToParams,
-  checkAnchor,
-} from './audit-sql.js';
+import { appendAuditPostgres } from './audit-append-postgres.js';
+import { AUDIT_LOCK, auditFromRow, auditSearchSql } from './audit-sql.js';
 import {
   agentFromRow,
   agentToParams,
@@ -395,49 +388,8 @@ export class PostgresStore implements Store {
     ).map(approvalFromRow);
   }
 
-  async appendAudit(
-    build: (head: ChainHead | null) => AuditRow[],
-    anchor?: ChainHead | null,
-  ): Promise<AuditRow[]> {
-    // One round trip while the head is still the event this process wrote last (ADR 0026).
-    if (anchor) {
-      const rows = build(anchor);
-      const result = await this.#pool.query(
-        'SELECT glovebox_audit_append_at($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) AS ok',
-        appendAtParams(anchor, rows),
-      );
-      if ((result.rows[0] as Row).ok === true) return rows;
-    }
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-      const found = (
-        await client.query(
-          `(SELECT seq, hash, true AS head FROM audit_events ORDER BY seq DESC LIMIT 1)
-           UNION ALL (SELECT seq, hash, false AS head FROM audit_events WHERE seq = $1)`,
-          [anchor?.seq ?? 0],
-        )
-      ).rows as Row[];
-      const top = found.find((r) => r.head === true);
-      const head = top ? { seq: Number(top.seq), hash: String(top.hash) } : null;
-      const atAnchor = found.find((r) => r.head === false);
-      checkAnchor(head, anchor, atAnchor ? String(atAnchor.hash) : null);
-      const rows = build(head);
-      for (const row of rows) {
-        await client.query(
-          `INSERT INTO audit_events (${AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          auditToParams(row),
-        );
-      }
-      await client.query('COMMIT');
-      return rows;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  appendAudit(build: (head: ChainHead | null) => AuditRow[], anchor?: ChainHead | null) {
+    return appendAuditPostgres(this.#pool, build, anchor);
   }
   async auditHead(): Promise<ChainHead | null> {
     const r = await this.#one('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
