@@ -45,4 +45,5 @@ export {
 export type { ResultColumn } from './sql/pg-executor.js';
 export { createHostModules, type HostModules } from './host-modules.js';
 export { createHostAgent, type HostAgent } from './host-agent.js';
+export { closeOwnInspector } from './own-inspector.js';
 export type { HostRedactor, RedactorFactory, RedactionStream, RedactionCounts } from './redactor.js';

@@ -9,7 +9,9 @@ export function registerAgentCommand(program: Command): void {
     .requiredOption('--config <file>', 'agent YAML configuration (see examples/agent.yaml)')
     .action(async (o: { config: string }) => {
       // The host agent (database driver, SQL parser) loads only for this command.
-      const { createHostAgent, loadHostAgentConfig } = await import('@glovebox/host-agent');
+      const { closeOwnInspector, createHostAgent, loadHostAgentConfig } =
+        await import('@glovebox/host-agent');
+      closeOwnInspector((message) => process.stderr.write(`[glovebox-agent] warn: ${message}\n`));
       const config = loadHostAgentConfig(o.config);
       const agent = createHostAgent(config);
       if (agent.sandbox === 'none' && config.sandbox !== 'off') {
