@@ -65,7 +65,7 @@ export const ERROR_CODES = {
   GBX_AGENT_INSPECTOR_EXPOSED: {
     status: 502,
     meaning:
-      "The process's inspector is open on a non-loopback address or was opened at run time, and the agent is set to refuse.",
+      "Inspector open beyond loopback or opened at run time (agent set to refuse), or the host agent's own inspector is open.",
   },
   GBX_AGENT_GATEWAY_UNTRUSTED: {
     status: 502,
