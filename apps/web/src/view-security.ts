@@ -9,6 +9,13 @@ export async function securityView(): Promise<Child[]> {
     credentials: { id: string; createdAt: number; lastUsedAt: number | null }[];
   }>('GET', '/mfa/webauthn');
   const out = h('div', { 'aria-live': 'polite' });
+  const ticket = h('input', {
+    id: 'enrollment-ticket',
+    name: 'ticket',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'gbx_e_…',
+  });
   const run = (fn: () => Promise<void>, done: string) => () => {
     fn()
       .then(async () => {
@@ -44,12 +51,23 @@ export async function securityView(): Promise<Child[]> {
           ]),
         )
       : h('p', { class: 'muted' }, 'No key registered.'),
+    h('label', { for: 'enrollment-ticket' }, 'Enrollment ticket'),
+    ticket,
+    h(
+      'p',
+      { class: 'muted' },
+      'Your first second factor needs the enrollment ticket an admin gave you (glovebox users add or users reset-mfa); another one needs a fresh check of one you have.',
+    ),
     h(
       'div',
       { class: 'actions' },
       h(
         'button',
-        { type: 'button', id: 'register-key', onClick: run(registerKey, 'Security key registered') },
+        {
+          type: 'button',
+          id: 'register-key',
+          onClick: run(() => registerKey(ticket.value.trim() || undefined), 'Security key registered'),
+        },
         'Register a security key',
       ),
       credentials.length

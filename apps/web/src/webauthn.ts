@@ -20,12 +20,16 @@ function toB64url(buffer: ArrayBuffer | null): string | undefined {
 const withIds = (list: unknown) =>
   Array.isArray(list) ? (list as Json[]).map((c) => ({ ...c, id: fromB64url(String(c.id)) })) : undefined;
 
-/** Registers a new security key or platform authenticator for this user. */
-export async function registerKey(): Promise<void> {
+/**
+ * Registers a new security key or platform authenticator for this user. The first factor needs the
+ * enrollment ticket an admin issued (`glovebox users add`, `users reset-mfa`); another one needs a
+ * fresh check of an existing factor instead.
+ */
+export async function registerKey(ticket?: string): Promise<void> {
   const { options, challengeToken } = await api<{ options: Json; challengeToken: string }>(
     'POST',
     '/mfa/webauthn/register/options',
-    {},
+    ticket ? { ticket } : {},
   );
   const user = options.user as Json;
   const publicKey = {

@@ -101,6 +101,36 @@ test('the requester ends a session, registers a security key and steps up with i
   await context.close();
 });
 
+test('a user without a second factor registers a first security key with the enrollment ticket an admin issued', async () => {
+  const { context, page, cspErrors } = await loginInBrowser('bob', '/console/security');
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'usb',
+      hasResidentKey: false,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  await page.getByRole('heading', { name: 'Security keys' }).waitFor();
+  // bob's SSO login asserted no MFA: a password- or SSO-only login never adds a first factor alone
+  await page.getByRole('button', { name: 'Register a security key' }).click();
+  await page.locator('#main [role=alert]').waitFor();
+  assert.match((await page.locator('#main [role=alert]').textContent())!, /ticket/i);
+  const { enrollmentTicket } = (await admin('POST', '/users/bob/reset-mfa', {})) as {
+    enrollmentTicket: { ticket: string };
+  };
+  await page.getByLabel('Enrollment ticket').fill(enrollmentTicket.ticket);
+  await page.getByRole('button', { name: 'Register a security key' }).click();
+  await page.locator('#main').getByText('Security key registered').waitFor();
+  assert.equal(await page.getByRole('table', { name: 'Registered keys' }).locator('tbody tr').count(), 1);
+  assert.deepEqual(cspErrors, []);
+  await context.close();
+});
+
 test('an auditor searches the audit trail and sees the chain verified', async () => {
   const { context, page, cspErrors } = await loginInBrowser('audrey', '/console/audit');
   await page.locator('#verify-status', { hasText: 'Chain verified' }).waitFor();
