@@ -245,3 +245,61 @@ test('an agent is configured with https (plain http only to this machine) and pi
   }
   assert.doesNotThrow(() => new AgentRuntime({ ...base, url: 'https://gateway.example', gatewayKeys: PINS }));
 });
+
+test('a cancel stops a running call only when signed, as a cancel, for that call and its session', async (t) => {
+  const gw = await fakeGateway();
+  let release: (() => void) | undefined;
+  const module: ActionModule = {
+    actions: {
+      wait: (_params, ctx) =>
+        new Promise((resolve, reject) => {
+          release = () => resolve({ result: 'finished' });
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error));
+        }),
+    },
+    endSession: async () => undefined,
+    close: async () => undefined,
+  };
+  const runtime = new AgentRuntime({
+    url: gw.url,
+    token: 'gbx_a_test-credential-000000000000',
+    gatewayKeys: PINS,
+    modules: [module],
+    log: () => undefined,
+  });
+  t.after(async () => {
+    await runtime.stop();
+    await gw.close();
+  });
+  await runtime.start();
+  instance = runtime.instanceId;
+  gw.send({ type: 'call', envelope: envelope('call_waiting_0001', { action: 'wait' }) });
+  const cancel = (callId: string, o: Record<string, unknown> = {}, key = gatewayKey.privateKey) => ({
+    type: 'cancel',
+    envelope: envelope(callId, { action: 'cancel', params: { callId: 'call_waiting_0001' }, ...o }, key),
+  });
+  gw.send(cancel('cancel_other_0001', { sessionId: 'ses_other' }));
+  gw.send({ type: 'cancel', callId: 'call_waiting_0001' });
+  gw.send(cancel('cancel_forged_001', {}, attackerKey.privateKey));
+  gw.send(cancel('cancel_chan_00001', { channel: 'chan_of-an-earlier-connection' }));
+  for (let i = 0; i < 100 && gw.received.filter((m) => m.type === 'refusal').length < 3; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(
+    gw.received.flatMap((m) => (m.type === 'refusal' ? [m.message] : [])),
+    [
+      'refused a malformed or unsigned "cancel" message',
+      'cancel refused: bad-signature',
+      'cancel refused: wrong-channel',
+    ],
+  );
+  assert.equal(
+    gw.received.some((m) => m.type === 'result'),
+    false,
+    'the call still runs: no unsigned, foreign, stale or other session cancel stopped it',
+  );
+  gw.send(cancel('cancel_valid_0001'));
+  const r = await gw.resultFor('call_waiting_0001');
+  assert.equal(r.ok, false, 'the signed cancel stopped the call');
+  assert.equal(r.error?.message, 'cancelled by the gateway');
+  release?.();
+});
