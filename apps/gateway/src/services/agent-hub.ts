@@ -295,17 +295,27 @@ export class AgentHub implements SessionListener {
 
   /**
    * An agent that (re)connected here may hold sessions another replica activated or renewed: the
-   * store says which are active, and their leases continue from here.
+   * store says which are active, and only those are leased on the new connection. A session this
+   * replica still leases but the store no longer holds active ended elsewhere before this replica
+   * heard of it: it is revoked rather than leased to a process that cannot know (a restarted one).
    */
   async #resumeLeases(conn: Connection): Promise<void> {
+    const before = new Map(this.#leases);
+    let active: AccessRequestRecord[];
     try {
-      for (const s of await this.#c.store.listLiveRequests())
-        if (s.status === 'active' && s.target === conn.agent.name) this.#leases.set(s.id, s);
+      active = (await this.#c.store.listLiveRequests()).filter(
+        (s) => s.status === 'active' && s.target === conn.agent.name,
+      );
     } catch (error) {
       this.#c.log.warn({ err: error, agent: conn.agent.name }, 'active sessions not re-read');
+      return;
     }
+    const live = new Set(active.map((s) => s.id));
+    for (const [id, s] of before)
+      if (s.target === conn.agent.name && !live.has(id) && this.#leases.get(id) === s) this.sessionEnded(s);
+    for (const s of active) this.#leases.set(s.id, s);
     if (!conn.hello || this.#connections.get(conn.agent.name)?.get(conn.hello.instance.id) !== conn) return;
-    for (const s of this.#leases.values()) if (s.target === conn.agent.name) this.#sendLease(conn, s);
+    for (const s of active) this.#sendLease(conn, s);
   }
 
   /** A session's state as another replica left it: renew its lease, or revoke it on the agent. */
