@@ -11,6 +11,9 @@ import { securityView } from './view-security.js';
 import { sessionView, sessionsView } from './view-sessions.js';
 import { targetsView } from './view-targets.js';
 
+/** Answers that mean this login is over: the page goes back to the login form. */
+const LOGIN_AGAIN = new Set(['GBX_AUTH_FAILED', 'GBX_AUTH_REQUIRED', 'GBX_AUTH_SSO_STALE']);
+
 async function view(path: string): Promise<Child[]> {
   let m: RegExpExecArray | null;
   if ((m = /^\/console\/requests\/([\w-]+)$/.exec(path))) return requestView(m[1]!);
@@ -37,10 +40,7 @@ async function render(): Promise<void> {
     const children = location.pathname === '/console/login' ? loginView() : await view(location.pathname);
     mount(main, ...children);
   } catch (error) {
-    if (
-      error instanceof ApiError &&
-      (error.code === 'GBX_AUTH_FAILED' || error.code === 'GBX_AUTH_REQUIRED')
-    ) {
+    if (error instanceof ApiError && LOGIN_AGAIN.has(error.code)) {
       state.session = { authenticated: false, methods: state.session.methods };
       go(`/console/login?returnTo=${encodeURIComponent(location.pathname)}`);
       return;
