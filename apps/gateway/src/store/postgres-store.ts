@@ -189,6 +189,8 @@ export class PostgresStore implements Store {
       `REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.policy_bundles, ${s}.policy_activations, ${s}.policy_approvals FROM ${role}`,
       `GRANT SELECT, INSERT ON ${s}.audit_events, ${s}.audit_checkpoints, ${s}.recordings TO ${role}`,
       `REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.audit_events, ${s}.audit_checkpoints, ${s}.recordings FROM ${role}`,
+      // Runs with the caller's rights (it can only insert what the role may insert).
+      `GRANT EXECUTE ON FUNCTION ${s}.glovebox_audit_append_at TO ${role}`,
     ];
   }
 

@@ -18,6 +18,8 @@ test('a gateway role with the documented grants appends to the audit trail but c
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   await admin.query(`CREATE ROLE ${role} LOGIN`);
+  // Sites that take EXECUTE from PUBLIC: the documented grants are enough on their own.
+  await admin.query(`REVOKE EXECUTE ON FUNCTION ${schema}.glovebox_audit_append_at FROM PUBLIC`);
   for (const statement of owner.grantStatements(role)) await admin.query(statement);
   const url = new URL(TEST_PG_URL);
   url.username = role;
@@ -48,6 +50,12 @@ test('a gateway role with the documented grants appends to the audit trail but c
   };
   await writer.appendAudit(() => [row]);
   assert.equal((await writer.readAuditAfter(0, 10)).length, 1);
+  // The one-round-trip append (the head is where this writer left it).
+  await writer.appendAudit(() => [{ ...row, seq: 2, id: 'evt_2', prevHash: 'h1', hash: 'h2' }], {
+    seq: 1,
+    hash: 'h1',
+  });
+  assert.equal((await writer.readAuditAfter(0, 10)).length, 2);
   await writer.createUser({
     id: 'u1',
     name: 'alice',
@@ -98,6 +106,8 @@ test('the documented grants cover every table the migrations create', async (t) 
     await admin.end();
   });
   await admin.query(`CREATE ROLE ${role} LOGIN`);
+  // Sites that take EXECUTE from PUBLIC: the documented grants are enough on their own.
+  await admin.query(`REVOKE EXECUTE ON FUNCTION ${schema}.glovebox_audit_append_at FROM PUBLIC`);
   for (const statement of owner.grantStatements(role)) await admin.query(statement);
   const tables = await admin.query<{ name: string; read: boolean; insert: boolean }>(
     `SELECT table_name AS name,
