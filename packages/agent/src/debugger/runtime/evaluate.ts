@@ -43,7 +43,9 @@ export function evaluateForEval(
   const r = serializeRoot(I, keys, v, budgets);
   return {
     ok: true,
-    value: r.value,
+    // Past the time budget the eval is refused: what was read is dropped here, not turned into
+    // JSON (that doubled the main thread's stall).
+    value: (r.truncated.time ?? 0) > 0 ? null : r.value,
     truncated: { ...r.truncated },
     bytes: r.bytes,
     redacted: r.redacted + ctx.redacted,
