@@ -1,36 +1,16 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
-import { buildServer, type Gateway } from './server.js';
+import type { Gateway } from './server.js';
 import type { GatewayOptions } from './config.js';
-import { apiClient, CLUSTER_ADMIN, CLUSTER_POLICIES, testCluster } from './cluster/test-cluster.js';
+import { apiClient, CLUSTER_ADMIN, singleGateway, testCluster } from './cluster/test-cluster.js';
 import { DEFAULT_CREDENTIAL_LIMITS } from './services/credential-limits.js';
 
 const LIMITS = { ...DEFAULT_CREDENTIAL_LIMITS, perSource: 3 };
 const WRONG = 'gbx_a_wrong-credential-00000000000000000';
 
 async function single(t: TestContext, options: Partial<GatewayOptions> = {}): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-agent-limits-'));
-  const gw = buildServer({
-    dataDir: dir,
-    policiesDir: CLUSTER_POLICIES,
-    bootstrapToken: CLUSTER_ADMIN,
-    port: 0,
-    watchPolicies: false,
-    credentialLimits: LIMITS,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
-    ...options,
-  });
-  const url = await gw.listen();
-  t.after(async () => {
-    await gw.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return url;
+  return (await singleGateway(t, { credentialLimits: LIMITS, ...options })).url;
 }
 
 /** Opens the agent endpoint with `credential`: the HTTP status of a refusal, or 101 when it connected. */

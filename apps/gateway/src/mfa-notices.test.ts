@@ -1,15 +1,10 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticator } from 'otplib';
-import { buildServer } from './server.js';
-import { apiClient, CLUSTER_ADMIN, CLUSTER_POLICIES } from './cluster/test-cluster.js';
+import { CLUSTER_ADMIN, singleGateway } from './cluster/test-cluster.js';
 
 const PASSWORD = 'olivia-password-123';
 
@@ -46,24 +41,12 @@ async function until(what: string, check: () => boolean): Promise<void> {
 
 test('attack: enrolling and removing a second factor reach no webhook, only the audit trail', async (t) => {
   const hooks = await receiver(t);
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-mfa-notices-'));
-  const gw = buildServer({
-    dataDir: dir,
-    policiesDir: CLUSTER_POLICIES,
-    bootstrapToken: CLUSTER_ADMIN,
-    port: 0,
-    watchPolicies: false,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
+  const { api } = await singleGateway(t, {
     webhooks: [
       { url: `${hooks.url}/security`, format: 'json', events: ['mfa.enrolled', 'mfa.removed'] },
       { url: `${hooks.url}/slack`, format: 'slack' },
       { url: `${hooks.url}/requests-only`, format: 'json', events: ['request.created'] },
     ],
-  });
-  const api = apiClient(await gw.listen());
-  t.after(async () => {
-    await gw.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   const created = await api('POST', '/users', CLUSTER_ADMIN, {
     name: 'olivia',

@@ -1,37 +1,10 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { buildServer, type Gateway } from './server.js';
-import { apiClient, CLUSTER_ADMIN, CLUSTER_POLICIES, testCluster } from './cluster/test-cluster.js';
-import type { GatewayOptions } from './config.js';
+import type { Gateway } from './server.js';
+import { apiClient, CLUSTER_ADMIN, singleGateway, testCluster } from './cluster/test-cluster.js';
 
 const PASSWORD = 'olivia-password-123';
 type Api = ReturnType<typeof apiClient>;
-
-async function single(
-  t: TestContext,
-  options: Partial<GatewayOptions> = {},
-): Promise<{ gw: Gateway; api: Api; url: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-token-origin-'));
-  const gw = buildServer({
-    dataDir: dir,
-    policiesDir: CLUSTER_POLICIES,
-    bootstrapToken: CLUSTER_ADMIN,
-    port: 0,
-    watchPolicies: false,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
-    ...options,
-  });
-  const url = await gw.listen();
-  t.after(async () => {
-    await gw.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { gw, api: apiClient(url), url };
-}
 
 async function login(api: Api): Promise<string> {
   const r = await api('POST', '/auth/login', null, { user: 'olivia', password: PASSWORD });
@@ -43,7 +16,7 @@ const codeOf = (r: { json: Record<string, unknown> }) =>
   (r.json.error as { code?: string } | undefined)?.code;
 
 test('attack: a token minted from a login still works after that login logged out', async (t) => {
-  const { api } = await single(t);
+  const { api } = await singleGateway(t);
   await api('POST', '/users', CLUSTER_ADMIN, { name: 'olivia', groups: ['engineers'], password: PASSWORD });
   const session = await login(api);
   const minted = await api('POST', '/tokens', session, { ttl: '1h', label: 'script' });
@@ -79,7 +52,7 @@ test('attack: a token minted from a login still works after that login logged ou
 });
 
 test("an admin's token that may outlive the login is not ended by the admin's logout", async (t) => {
-  const { api } = await single(t);
+  const { api } = await singleGateway(t);
   await api('POST', '/users', CLUSTER_ADMIN, { name: 'ada', groups: ['admins'], password: PASSWORD });
   await api('POST', '/users', CLUSTER_ADMIN, { name: 'ci-deploy', groups: ['ci'] });
   const session = (await api('POST', '/auth/login', null, { user: 'ada', password: PASSWORD })).json

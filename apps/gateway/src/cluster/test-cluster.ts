@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,32 @@ export function testCluster(count: number, options: Partial<GatewayOptions> = {}
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One gateway on its own SQLite data directory (or `options.store`), listening on loopback; closed and
+ * removed when the test ends.
+ */
+export async function singleGateway(
+  t: TestContext,
+  options: Partial<GatewayOptions> = {},
+): Promise<{ gw: Gateway; url: string; api: ReturnType<typeof apiClient> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gateway-'));
+  const gw = buildServer({
+    dataDir: dir,
+    policiesDir: CLUSTER_POLICIES,
+    bootstrapToken: CLUSTER_ADMIN,
+    port: 0,
+    watchPolicies: false,
+    logDestination: silent(),
+    ...options,
+  });
+  t.after(async () => {
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = await gw.listen();
+  return { gw, url, api: apiClient(url) };
 }
 
 /** A tiny JSON client for one gateway URL. */
