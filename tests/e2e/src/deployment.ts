@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePorts } from './ports.js';
 import { ROOT, TEST_PG_URL, waitFor } from './harness.js';
 
 /** examples/deploy/start.sh, run as its documentation says: three gateways behind HAProxy. */
@@ -28,7 +29,7 @@ export interface ThreeReplicas {
  */
 export async function startThreeReplicas(dir: string, env: Record<string, string>): Promise<ThreeReplicas> {
   const schema = `gbx_e2e_${randomBytes(5).toString('hex')}`;
-  const base = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = await freePorts(4);
   const run = join(dir, 'deploy');
   const script: ChildProcess = spawn('bash', [join(ROOT, 'examples/deploy/start.sh')], {
     env: {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authenticator } from 'otplib';
 import pg from 'pg';
+import { freePorts } from './ports.js';
 
 /** Repository root, from tests/e2e/dist/. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,10 +49,16 @@ export function cli(args: string[], env: Record<string, string>, input?: string)
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+  hopeless: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
+    if (hopeless()) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -118,8 +125,7 @@ export async function deploy(
     store === 'postgres'
       ? ['--store', `${TEST_PG_URL}?schema=${schema}`]
       : ['--store', `sqlite:${join(dir, 'data', 'glovebox.db')}`];
-  const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
-  const port = freePort();
+  const port = await freePorts();
   const url = `http://127.0.0.1:${port}`;
   const adminToken = `gbx_t_${randomBytes(24).toString('base64url')}`;
   const masterKey = randomBytes(32).toString('base64');
@@ -150,11 +156,31 @@ export async function deploy(
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
+    // The end of what it printed, for the error if it never becomes ready.
+    let printed = '';
     child.stderr?.on('data', (d: Buffer) => {
+      printed = (printed + d.toString()).slice(-4000);
       if (process.env.GLOVEBOX_E2E_DEBUG) process.stderr.write(d);
     });
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => (exited = `exited (${signal ?? code})`));
     // Generous: a gateway starting on a loaded 2-core machine (CI runs tests in parallel) can take tens of seconds.
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${at}/readyz`)).ok, 'gateway ready', 60_000);
+    try {
+      await waitFor(
+        async () => {
+          if (exited !== undefined) throw new Error(exited);
+          return (await fetch(`http://127.0.0.1:${at}/readyz`)).ok;
+        },
+        'gateway ready',
+        60_000,
+        () => exited !== undefined,
+      );
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `${(error as Error).message} (port ${at}, gateway ${exited ?? 'still running'}); it printed:\n${printed}`,
+      );
+    }
     return child;
   };
   const startGateway = async () => {
@@ -182,7 +208,7 @@ export async function deploy(
       return child;
     },
     async startReplica(name) {
-      const at = freePort();
+      const at = await freePorts();
       children.push(await spawnGateway(join(dir, `data-${name}`), at));
       return `http://127.0.0.1:${at}`;
     },

@@ -3,17 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { agentEnv, cli, deploy, ROOT, waitFor, type Deployment, type Registration } from './harness.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { freePorts } from './ports.js';
 
 function encodings(value: string): Record<string, string> {
   return {
@@ -30,7 +22,7 @@ async function service(d: Deployment, name: string, env: Record<string, string> 
   const reg = (
     await cli(['agents', 'register', name, '--env', 'staging', '--json'], d.adminEnv)
   ).json<Registration>();
-  const port = await freePort();
+  const port = await freePorts();
   const plantedFile = join(d.dir, `${name}-planted.json`);
   const app: ChildProcess = spawn(process.execPath, [join(ROOT, 'tests/e2e/fixtures/heap-service.mjs')], {
     cwd: ROOT,

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { agentEnv, cli, deploy, ROOT, waitFor, type Registration } from './harness.js';
+import { freePorts } from './ports.js';
 
 const SOURCE = join(ROOT, 'examples/demo-app/src/server.ts');
 const PLAIN = join(ROOT, 'tests/e2e/fixtures/semicolon-free.mjs');
@@ -16,14 +16,6 @@ const LINE =
   readFileSync(SOURCE, 'utf8')
     .split('\n')
     .findIndex((l) => l.includes('const total = Math.round')) + 1;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Frame {
   function: string;
@@ -43,7 +35,7 @@ test(
     const reg = (
       await cli(['agents', 'register', 'shop', '--env', 'staging', '--json'], admin)
     ).json<Registration>();
-    const port = await freePort();
+    const port = await freePorts();
     const app = spawn(
       process.execPath,
       [
