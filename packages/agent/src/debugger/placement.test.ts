@@ -8,6 +8,7 @@ import { namesAt, nearestLines, planScript, siteOnLine } from './placement.js';
 import { chooseSite, sitesByLine } from './placement-resolve.js';
 import * as placement from './placement.js';
 import { SourceMapIndex } from './source-map.js';
+import type { ResolvedLocation } from './locations.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../src/debugger/fixtures/styles/${name}`, import.meta.url), 'utf8');
@@ -145,6 +146,96 @@ describe('TypeScript output through source maps', () => {
         (e: { code?: string; details?: { nearest?: number[] } }) =>
           e.code === 'GBX_DEBUG_LINE_NOT_PROBEABLE' && (e.details?.nearest?.length ?? 0) > 0,
       );
+    });
+  }
+});
+
+/** Zero-based lines of a TypeScript file on which a run-time statement starts (type-only ones excluded). */
+function tsStatementLines(source: string): number[] {
+  const file = ts.createSourceFile('service.ts', source, ts.ScriptTarget.Latest, true);
+  const out = new Set<number>();
+  const visit = (node: ts.Node): void => {
+    const list =
+      ts.isSourceFile(node) || ts.isBlock(node) || ts.isCaseClause(node) ? node.statements : undefined;
+    for (const s of list ?? [])
+      if (!ts.isInterfaceDeclaration(s) && !ts.isTypeAliasDeclaration(s))
+        out.add(file.getLineAndCharacterOfPosition(s.getStart(file)).line);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return [...out].sort((a, b) => a - b);
+}
+
+describe('compiled TypeScript corpus (tsc, esbuild, swc) through their source maps', () => {
+  const tsSource = fixture('compiled/service.ts.txt');
+  const statementLines = tsStatementLines(tsSource);
+  for (const [name, output, module] of [
+    ['tsc CommonJS', 'tsc-cjs/service.js', false],
+    ['esbuild ESM', 'esbuild-esm/service.mjs', true],
+    ['swc CommonJS', 'swc-cjs/service.js', false],
+  ] as const) {
+    const code = fixture(`compiled/${output}.txt`);
+    const json: unknown = JSON.parse(fixture(`compiled/${output}.map.txt`));
+    const map = SourceMapIndex.parse(json, `file:///app/out/${output}.map`);
+    const sourceIndex = map.sources.indexOf('/app/src/service.ts');
+    const loc = (line: number): ResolvedLocation => ({
+      script: { scriptId: '1', url: `file:///app/out/${output}`, sourceMapURL: '', isModule: module },
+      file: '/app/src/service.ts',
+      line,
+      map: { index: map, sourceIndex },
+    });
+
+    test(`${name}: every TS statement line maps to a probe site on that line`, () => {
+      assert.ok(sourceIndex >= 0, map.sources.join());
+      assert.ok(statementLines.length > 20, `${statementLines.length} statement lines`);
+      const plan = planScript(code);
+      for (const line of statementLines) {
+        const text = tsSource.split('\n')[line]!.trim();
+        const { site } = chooseSite(placement, plan, loc(line));
+        // The site the agent picks is one the map sends that line to, and maps back to it.
+        const forward = map.generatedPositionsFor(sourceIndex, line)?.positions ?? [];
+        assert.ok(
+          forward.some((p) => p.line === site.line),
+          `${text}: site on generated line ${site.line + 1}`,
+        );
+        assert.equal(map.originalPositionFor(site)?.line, line, text);
+      }
+    });
+
+    test(`${name}: an exported declaration's line probes the declaration, not an export helper`, () => {
+      // swc's CommonJS output maps the `_export` getters (`return OrderService;`) to the declaration
+      // lines too; a probe there would fire on every import access, with none of the module's names.
+      const plan = planScript(code);
+      for (const text of ['export class OrderService', 'export async function runAll', 'export const double']) {
+        const { site } = chooseSite(placement, plan, loc(lineOf(tsSource, text)));
+        assert.ok(site.topLevel, `${text}: generated line ${site.line + 1}`);
+      }
+    });
+
+    test(`${name}: a hook fits before every site`, () => {
+      assert.ok(everySitePatchable(code, module) > 20);
+    });
+
+    test(`${name}: comment, blank and type-only lines are refused, not moved`, () => {
+      const plan = planScript(code);
+      for (const text of [
+        '// A service-like module',
+        '  id: string;',
+        '  customer?: { email?: string };',
+        'type Handler =',
+        '/* a block comment between members */',
+        "  readonly name: string = 'orders';",
+      ]) {
+        const line = lineOf(tsSource, text);
+        assert.ok(line >= 0 && !statementLines.includes(line), text);
+        assert.throws(
+          () => chooseSite(placement, plan, loc(line)),
+          (e: { code?: string }) => e.code === 'GBX_DEBUG_LINE_NOT_PROBEABLE',
+          text,
+        );
+      }
+      const blank = tsSource.split('\n').findIndex((l, i) => l === '' && i > 0);
+      assert.throws(() => chooseSite(placement, plan, loc(blank)), /no statement starts on line/);
     });
   }
 });
