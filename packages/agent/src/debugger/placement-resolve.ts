@@ -17,21 +17,30 @@ export function loadPlacement(): Promise<Placement> {
   return placementModule;
 }
 
-/** Statement sites by line of the file the engineer named (zero-based). */
+/**
+ * Statement sites by line of the file the engineer named (zero-based), the one that starts earliest on
+ * that line first (generated order breaks ties). Through a source map, compiler helpers also map to a
+ * line: swc's CommonJS `_export` getters (`return OrderService;`) map to the exported name, past the
+ * start of `export class OrderService`, and must not win over the declaration itself.
+ */
 export function sitesByLine(plan: ScriptPlan, loc: ResolvedLocation): Map<number, StatementSite[]> {
-  const out = new Map<number, StatementSite[]>();
+  const out = new Map<number, Array<{ site: StatementSite; column: number }>>();
   for (const site of plan.sites) {
     let line = site.line;
+    let column = site.column;
     if (loc.map !== undefined) {
       const pos = loc.map.index.originalPositionFor({ line: site.line, column: site.column });
       if (pos === undefined || pos.source !== loc.file) continue;
       line = pos.line;
+      column = pos.column;
     }
     let list = out.get(line);
     if (list === undefined) out.set(line, (list = []));
-    list.push(site);
+    list.push({ site, column });
   }
-  return out;
+  return new Map(
+    [...out].map(([line, list]) => [line, list.sort((a, b) => a.column - b.column).map((e) => e.site)]),
+  );
 }
 
 /**

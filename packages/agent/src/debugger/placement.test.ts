@@ -206,7 +206,11 @@ describe('compiled TypeScript corpus (tsc, esbuild, swc) through their source ma
       // swc's CommonJS output maps the `_export` getters (`return OrderService;`) to the declaration
       // lines too; a probe there would fire on every import access, with none of the module's names.
       const plan = planScript(code);
-      for (const text of ['export class OrderService', 'export async function runAll', 'export const double']) {
+      for (const text of [
+        'export class OrderService',
+        'export async function runAll',
+        'export const double',
+      ]) {
         const { site } = chooseSite(placement, plan, loc(lineOf(tsSource, text)));
         assert.ok(site.topLevel, `${text}: generated line ${site.line + 1}`);
       }
