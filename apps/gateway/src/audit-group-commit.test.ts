@@ -3,19 +3,12 @@
 // `action.intent` events, none of those actions reaches the agent. Then the trail still verifies.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { AgentRuntime, type ActionModule } from '@glovebox/agent';
-import { buildServer } from './server.js';
-import { apiClient } from './cluster/test-cluster.js';
+import { singleGateway } from './cluster/test-cluster.js';
 import { TEST_PG_URL, TEST_STORES } from './store/test-stores.js';
 
-const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
 const ADMIN = 'gbx_t_admin-bootstrap-token-group-commit';
 const CALLERS = 12;
 
@@ -51,17 +44,7 @@ async function refuseIntents(url: string): Promise<() => Promise<void>> {
 async function setup(t: TestContext, storeName: string) {
   const opened = await TEST_STORES.find((s) => s.name === storeName)!.open();
   await opened.store.close();
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-group-commit-'));
-  const gw = buildServer({
-    dataDir: dir,
-    store: opened.url,
-    policiesDir: POLICIES,
-    bootstrapToken: ADMIN,
-    port: 0,
-    watchPolicies: false,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
-  });
-  const url = await gw.listen();
+  const { url, api } = await singleGateway(t, { store: opened.url, bootstrapToken: ADMIN });
   const calls: string[] = [];
   const module: ActionModule = {
     actions: {
@@ -73,7 +56,6 @@ async function setup(t: TestContext, storeName: string) {
     endSession: async () => undefined,
     close: async () => undefined,
   };
-  const api = apiClient(url);
   await api('POST', '/users', ADMIN, {
     name: 'alice',
     groups: ['engineers'],
@@ -91,10 +73,9 @@ async function setup(t: TestContext, storeName: string) {
   await runtime.start();
   t.after(async () => {
     await runtime.stop();
-    await gw.close();
+    // After singleGateway's own clean-up, registered earlier, has closed the gateway.
     const again = await TEST_STORES.find((s) => s.name === storeName)!.open();
     await again.dispose();
-    rmSync(dir, { recursive: true, force: true });
   });
   const token = (await api('POST', '/auth/login', null, { user: 'alice', password: 'alice-password-123' }))
     .json.token as string;
