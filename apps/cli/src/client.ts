@@ -1,7 +1,7 @@
 import { GloveboxError, isGloveboxError, ERROR_CODES, type ErrorCode } from '@glovebox/core';
 import { API_PREFIX } from '@glovebox/protocol/constants';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { loadCredentials } from './home.js';
+import { credentialsFor, loadCredentials } from './home.js';
 
 /** The gateway URL: --url, then GLOVEBOX_URL, then the saved login, then the local default. */
 export function resolveUrl(flag: string | undefined): string {
@@ -74,7 +74,7 @@ export class ApiClient {
 
   constructor(url: string, token?: string) {
     this.url = url;
-    this.#token = token ?? process.env.GLOVEBOX_TOKEN ?? loadCredentials()?.token;
+    this.#token = token ?? process.env.GLOVEBOX_TOKEN ?? credentialsFor(url)?.token;
   }
 
   #unreachable(): GloveboxError {

@@ -48,6 +48,28 @@ export function loadCredentials(): Credentials | null {
     : null;
 }
 
+/** Scheme and host name of a gateway URL: what a saved login is bound to; null when not a URL. */
+function loginScope(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The saved login, when `url` has the scheme and host name of the gateway that issued it (any port:
+ * replicas of one gateway may listen on several, as cookies are scoped). A login is never presented
+ * to another host, nor over plain HTTP when it came over HTTPS: a mistyped or hostile GLOVEBOX_URL
+ * or --url would otherwise receive it.
+ */
+export function credentialsFor(url: string): Credentials | null {
+  const saved = loadCredentials();
+  const scope = loginScope(url);
+  return saved && scope !== null && loginScope(saved.url) === scope ? saved : null;
+}
+
 export function clearCredentials(): void {
   rmSync(join(gloveboxHome(), 'credentials.json'), { force: true });
 }

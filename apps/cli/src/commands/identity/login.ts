@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { DeviceStart, loginResponseSchema } from '@glovebox/protocol';
 import { ciProviderToken } from '../../ci-login.js';
 import type { ApiClient } from '../../client.js';
-import { clearCredentials, forgetCurrentSession, loadCredentials, saveCredentials } from '../../home.js';
+import { clearCredentials, credentialsFor, forgetCurrentSession, saveCredentials } from '../../home.js';
 import { neutraliseLine } from '../../terminal-text.js';
 import { readStdin, when, type Output } from '../../output.js';
 import { context, usage } from '../common.js';
@@ -123,8 +123,8 @@ export function registerLoginCommand(program: Command): void {
 }
 
 /**
- * `glovebox logout`: revokes the saved login (and the API tokens minted from it) and forgets it,
- * with the current session. A login the gateway no longer accepts is forgotten; any other failure
+ * `glovebox logout`: revokes the saved login of this gateway (and the API tokens minted from it)
+ * and forgets it, with the current session; a login saved for another gateway is left alone. A login the gateway no longer accepts is forgotten; any other failure
  * keeps it saved and fails, so the user knows it still works and can try again.
  */
 export function registerLogoutCommand(program: Command): void {
@@ -133,7 +133,7 @@ export function registerLogoutCommand(program: Command): void {
     .description('revoke the saved login and the tokens minted from it, and forget it')
     .action(async (_o: unknown, command: Command) => {
       const { api, out } = context(command);
-      if (loadCredentials()) {
+      if (credentialsFor(api.url)) {
         await api.call('POST', '/auth/logout', {}).catch((error: unknown) => {
           if (!isGloveboxError(error, 'GBX_AUTH_FAILED')) throw error;
         });
