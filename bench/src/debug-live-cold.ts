@@ -6,3 +6,10 @@ export function neverCalled(x: number): number {
   const y = x + 1; // PROBE: cold
   return y;
 }
+
+/** Never called: a probe here is a cold probe placed by breakpoint (V8 cannot patch async functions). */
+export async function neverCalledAsync(x: number): Promise<number> {
+  await Promise.resolve();
+  const y = x + 1; // PROBE: cold-async
+  return y;
+}
