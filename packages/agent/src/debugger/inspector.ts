@@ -32,6 +32,8 @@ export class InspectorLink {
   debuggerEnabled = false;
   debuggerEnables = 0;
   pauses = 0;
+  /** Scripts V8 reported since the last enable began (every one, any URL); undefined before the first. */
+  scriptsReported: number | undefined;
   readonly #onMessage: (m: RuntimeMessage) => void;
   readonly #log: (m: string) => void;
 
@@ -48,6 +50,8 @@ export class InspectorLink {
       'Debugger.scriptParsed',
       (m: { params: { scriptId: string; url: string; sourceMapURL?: string; isModule?: boolean } }) => {
         const { scriptId, url, sourceMapURL, isModule } = m.params;
+        // V8 reports every loaded script at each enable, at a cost per script (ADR 0030).
+        this.scriptsReported = (this.scriptsReported ?? 0) + 1;
         if (url.startsWith('file:') || isAbsolute(url))
           this.scripts.set(scriptId, {
             scriptId,
@@ -104,6 +108,7 @@ export class InspectorLink {
     this.#users++;
     if (this.#users === 1) {
       this.scripts.clear();
+      this.scriptsReported = 0;
       this.debuggerEnables++;
       this.debuggerEnabled = true;
       await this.post('Debugger.enable', { maxScriptsCacheSize: 1e6 });

@@ -15,17 +15,40 @@ const order = { id: 'ord-1', items: [{ sku: 'a', qty: 1, price: 1 }] };
 const user = { email: 'a@example.com', password: 'pw-secret', name: 'A' };
 
 describe('install cost model', () => {
+  const at = (heapMb: number, scripts?: number) => ({ heapMb, scripts });
+
   test('predicts heap walks from the heap size and calibrates on what it measured', () => {
     const m = new InstallCostModel();
-    assert.ok(m.predict('liveedit', 300) > m.predict('liveedit', 10));
-    assert.ok(m.predict('liveedit', 10) > m.predict('enable', 10));
+    assert.ok(m.predict('liveedit', at(300)) > m.predict('liveedit', at(10)));
+    assert.ok(m.predict('liveedit', at(10)) > m.predict('enable', at(10)));
     // A process whose heap walks faster than the default assumption (large strings, few objects).
-    m.observe('liveedit', 100, 40);
-    assert.ok(Math.abs(m.predict('liveedit', 100) - 40) < 1);
-    assert.ok(m.predict('liveedit', 200) > 40);
+    m.observe('liveedit', at(100), 40);
+    assert.ok(Math.abs(m.predict('liveedit', at(100)) - 40) < 1);
+    assert.ok(m.predict('liveedit', at(200)) > 40);
     // A measurement of nothing (no heap) never makes the prediction negative or zero.
-    m.observe('enable', 0, 0.1);
-    assert.ok(m.predict('enable', 50) > 0);
+    m.observe('enable', at(0, 100), 0.1);
+    assert.ok(m.predict('enable', at(50, 100)) > 0);
+  });
+
+  test('an enable is predicted from the scripts V8 will report, not from the heap alone', () => {
+    const m = new InstallCostModel();
+    assert.ok(m.predict('enable', at(20, 4000)) > 4 * m.predict('enable', at(20, 100)));
+    // Measured (bench/dist/debug-enable-cost.js): 4,119 scripts, 45.6 ms at 46 MB, 86 ms at 300 MB.
+    // Calibrated at the first, the model predicts the second within 30 %; a rate per MB of heap
+    // alone would say 290 ms and refuse a probe that fits.
+    m.observe('enable', at(46, 4119), 45.6);
+    const predicted = m.predict('enable', at(300, 4119));
+    assert.ok(Math.abs(predicted - 86) < 0.3 * 86, `predicted ${predicted}`);
+  });
+
+  test("a session's first enable (script count unknown, one-time source positions) is not learned from", () => {
+    const m = new InstallCostModel();
+    const before = m.predict('enable', at(5, 121));
+    // Measured: 15–22 ms for the first enable of a bare process, 1.3 ms for every later one.
+    m.observe('enable', at(5, undefined), 22);
+    assert.equal(m.predict('enable', at(5, 121)), before);
+    m.observe('enable', at(5, 121), 1.3);
+    assert.ok(m.predict('enable', at(5, 121)) < 2);
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import { GloveboxError } from '@glovebox/core';
 import { buildConditionHook, buildHook } from './hook.js';
-import { InstallCostModel, MainThreadClock, type HeapWalk } from './install-cost.js';
+import { InstallCostModel, MainThreadClock, type HeapWalk, type WalkSize } from './install-cost.js';
 import type { InspectorLink, ScriptInfo } from './inspector.js';
 import { resolveLocation, type ResolvedLocation, type SourceMaps } from './locations.js';
 import type * as PlacementModule from './placement.js';
@@ -132,7 +132,9 @@ export class ProbeInstaller {
 
   /** A heap walk: refused before it starts when its prediction does not fit what is left of the budget. */
   async #walk<T>(op: HeapWalk, cost: { ms: number }, fn: () => Promise<T>, enforce = true): Promise<T> {
-    const predicted = this.#model.predict(op, this.#heapMb);
+    // Sized before it starts: an enable renews the script count.
+    const size = this.#size();
+    const predicted = this.#model.predict(op, size);
     if (enforce && predicted > this.#o.installBudgetMs - cost.ms)
       throw budgetError(this.#o.installBudgetMs, cost.ms, predicted);
     const t0 = this.#clock.mark();
@@ -141,8 +143,12 @@ export class ProbeInstaller {
     } finally {
       const ms = this.#clock.since(t0);
       cost.ms += ms;
-      this.#model.observe(op, this.#heapMb, ms);
+      this.#model.observe(op, size, ms);
     }
+  }
+
+  #size(): WalkSize {
+    return { heapMb: this.#heapMb, scripts: this.#link.scriptsReported };
   }
 
   install(req: ProbeRequest): Promise<InstalledProbe> {
@@ -300,7 +306,7 @@ export class ProbeInstaller {
       if (technique === 'liveedit') {
         if (liveEditBlocked !== undefined) continue;
         // LiveEdit walks the heap: predicted over what is left of the budget, it is not started.
-        const predicted = this.#model.predict('liveedit', this.#heapMb);
+        const predicted = this.#model.predict('liveedit', this.#size());
         if (predicted > budget - cost.ms) {
           this.#o.log(
             `liveedit skipped: predicted ${predicted.toFixed(1)} ms at ${this.#heapMb.toFixed(0)} MB`,
