@@ -1,9 +1,9 @@
 /**
  * What installing a probe will cost the application's main thread, known before it is paid. Two
  * inspector operations walk the whole heap on the main thread, and their cost grows with it
- * (thread CPU time, Node 20, ADR 0030): `Debugger.enable` (~0.17 ms per MB of heap plus ~9 µs per
- * loaded script, which V8 reports to the session at every enable: 1.3 ms in a bare process, 22 ms
- * with 2,000 more scripts, 86 ms with 4,000 at 300 MB; `bench/dist/debug-enable-cost.js`) and
+ * (thread CPU time, Node 20, ADR 0030): `Debugger.enable` (~0.17 ms per MB of heap plus ~14 µs per
+ * loaded script, which V8 reports to the session at every enable: 2.3 ms in a bare process, 35 ms
+ * with 2,000 more scripts, 126 ms with 4,000 at 300 MB; `bench/dist/debug-enable-cost.js`) and
  * `Debugger.setScriptSource` (LiveEdit, dry run or not: ~17 ms at 4 MB, 360 ms at 100 MB, 1.06 s at
  * 300 MB; `bench/dist/debug-install-cost.js`). Setting or removing a breakpoint and a runtime call
  * stay under 0.5 ms. The model predicts a walk from the heap's size (`Runtime.getHeapUsage`,
@@ -26,7 +26,7 @@ export interface WalkSize {
 
 /** Fixed part and default rates, ms (the dense case, rounded up; `bench/dist/debug-enable-cost.js`). */
 const DEFAULTS: Record<HeapWalk, { fixedMs: number; perMbMs: number; perScriptMs: number }> = {
-  // Enabling walks the heap (~0.17 ms/MB) and reports every loaded script to the session (~9 µs each).
+  // Enabling walks the heap (~0.17 ms/MB) and reports every loaded script to the session (~14 µs each).
   enable: { fixedMs: 1, perMbMs: 0.2, perScriptMs: 0.012 },
   liveedit: { fixedMs: 10, perMbMs: 4, perScriptMs: 0 },
 };
