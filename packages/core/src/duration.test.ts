@@ -25,6 +25,16 @@ test('parseDuration rejects garbage with a coded error', () => {
   }
 });
 
+test('parseDuration refuses a zero duration, which would end before it starts', () => {
+  for (const zero of ['0s', '0ms', '00m', '0d']) {
+    assert.throws(
+      () => parseDuration(zero),
+      (e) => isGloveboxError(e, 'GBX_REQUEST_INVALID') && /is zero: give a positive one/.test(e.message),
+      zero,
+    );
+  }
+});
+
 test('formatDuration is short and readable', () => {
   assert.equal(formatDuration(5400_000), '1h30m');
   assert.equal(formatDuration(45_000), '45s');

@@ -66,6 +66,32 @@ test('context, messages, formats and exit codes through the real CLI', { timeout
     );
     expectExit(bareDuration, 2, 'duration without a unit');
     assert.match(bareDuration.stderr, /--duration: the duration "5" has no unit: write 5s, 5m or 5h/);
+    // A zero duration opened a session that had already ended (exit 0), and minted a dead token.
+    const zero = await cli(
+      ['request', 'svc-staging', '--actions', 'facts', '--reason', 'latency', '--duration', '0s'],
+      alice,
+    );
+    expectExit(zero, 2, 'zero duration');
+    assert.match(zero.stderr, /--duration: the duration "0s" is zero/);
+    const zeroTtl = await cli(['tokens', 'create', '--ttl', '0m'], alice);
+    expectExit(zeroTtl, 2, 'zero token lifetime');
+    assert.match(zeroTtl.stderr, /--ttl: the duration "0m" is zero/);
+    const bareTtl = await cli(['tokens', 'create', '--ttl', '5'], alice);
+    expectExit(bareTtl, 2, 'token lifetime without a unit');
+    // Beyond what the agent accepts: refused here, not by the agent as "invalid debugger parameters".
+    for (const [args, message] of [
+      [['snapshot', 'svc-staging', 'a.js:1', '--wait', '2h'], /--wait must be at most 1h/],
+      [['snapshot', 'svc-staging', 'a.js:1', '--hits', '101'], /--hits must be a whole number from 1 to 100/],
+      [['eval', 'svc-staging', '1', '--timeout', '2m'], /--timeout must be at most 1m/],
+      [
+        ['logpoint', 'svc-staging', 'a.js:1', 'x', '--follow', '--duration', '2d'],
+        /--duration must be at most 24h/,
+      ],
+    ] as const) {
+      const r = await cli([...args], alice);
+      expectExit(r, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    }
     const unknownAction = await cli(
       ['request', 'svc-staging', '--actions', 'facts,debug', '--reason', 'latency'],
       alice,
@@ -95,6 +121,9 @@ test('context, messages, formats and exit codes through the real CLI', { timeout
     assert.equal(bare.status, 400);
     assert.equal(bare.error.code, 'GBX_REQUEST_INVALID');
     assert.match(bare.error.message, /the duration "5" has no unit/);
+    const zero = await post({ reason: 'latency', duration: '0m' });
+    assert.equal(zero.status, 400);
+    assert.match(zero.error.message, /the duration "0m" is zero/);
     const short = await post({ reason: ' x ' });
     assert.equal(short.status, 400);
     assert.match(short.error.message, /a request needs a reason of at least 3 characters \(got 1\)/);

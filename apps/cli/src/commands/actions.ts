@@ -128,6 +128,9 @@ async function withDelayedNote<T>(out: Output, text: string, work: Promise<T>): 
   }
 }
 
+/** What the Node.js agent accepts (packages/agent/src/debugger/schemas.ts): checked before sending. */
+const AGENT_LIMITS = { waitMs: 3_600_000, logpointMs: 86_400_000, evalMs: 60_000, hits: 100 } as const;
+
 const SESSION_HELP = 'SESSION is a session id or a target name; without it the current session is used';
 
 function registerSnapshot(program: Command): void {
@@ -146,8 +149,8 @@ function registerSnapshot(program: Command): void {
     const { api, out } = context(command);
     const { session, rest } = splitSessionOperands(operands, 1, '[SESSION] FILE:LINE');
     const loc = location(rest[0] ?? '');
-    const waitMs = durationOption('--wait', o.wait);
-    const hits = wholeNumber('--hits', o.hits, 1, 1000);
+    const waitMs = durationOption('--wait', o.wait, AGENT_LIMITS.waitMs);
+    const hits = wholeNumber('--hits', o.hits, 1, AGENT_LIMITS.hits);
     const { id } = await resolveSession(api, session);
     const r = await withDelayedNote(
       out,
@@ -211,7 +214,9 @@ function registerLogpoint(program: Command): void {
       const { api, out } = context(command);
       const { session, rest } = splitSessionOperands(operands, 2, '[SESSION] FILE:LINE TEMPLATE');
       const loc = location(rest[0] ?? '');
-      const durationMs = o.follow ? durationOption('--duration', o.duration) : 10_000;
+      const durationMs = o.follow
+        ? durationOption('--duration', o.duration, AGENT_LIMITS.logpointMs)
+        : 10_000;
       const rate = wholeNumber('--rate', o.rate, 1, 1000);
       const { id } = await resolveSession(api, session);
       const lines: unknown[] = [];
@@ -282,7 +287,7 @@ function registerSmallActions(program: Command): void {
     async (operands: string[], o: InstanceOptions & { timeout: string }, command: Command) => {
       const { api, out } = context(command);
       const { session, rest } = splitSessionOperands(operands, 1, '[SESSION] EXPR');
-      const timeoutMs = durationOption('--timeout', o.timeout);
+      const timeoutMs = durationOption('--timeout', o.timeout, AGENT_LIMITS.evalMs);
       const { id } = await resolveSession(api, session);
       const r = await runAction(
         api,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GloveboxError, parseDuration } from '@glovebox/core';
+import { formatDuration, GloveboxError, parseDuration } from '@glovebox/core';
 import type { AccessRequestView } from '@glovebox/protocol';
 import { ApiClient, resolveUrl } from '../client.js';
 import { currentSession } from '../home.js';
@@ -32,13 +32,19 @@ export function usage(message: string): never {
   throw new GloveboxError('GBX_USAGE', message);
 }
 
-/** A duration option checked before anything is sent: a unit is required. */
-export function durationOption(flag: string, value: string): number {
+/**
+ * A duration option checked before anything is sent: a unit is required, zero is refused, and
+ * `maxMs` (what the receiving end accepts) bounds it.
+ */
+export function durationOption(flag: string, value: string, maxMs?: number): number {
+  let ms: number;
   try {
-    return parseDuration(value);
+    ms = parseDuration(value);
   } catch (error) {
     return usage(`${flag}: ${error instanceof Error ? error.message : 'invalid duration'}`);
   }
+  if (maxMs !== undefined && ms > maxMs) usage(`${flag} must be at most ${formatDuration(maxMs)}`);
+  return ms;
 }
 
 const SESSION_ID = /^ses_[0-9a-z]{16}$/;

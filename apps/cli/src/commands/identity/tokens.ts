@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { createdTokenSchema } from '@glovebox/protocol';
 import { when } from '../../output.js';
-import { context } from '../common.js';
+import { context, durationOption } from '../common.js';
 
 /** What capped a token's lifetime, as the end of a sentence. */
 const LIMITED_BY = {
@@ -22,6 +22,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--label <text>', 'what it is for')
     .action(async (o: { user?: string; ttl?: string; label?: string }, command: Command) => {
       const { api, out } = context(command);
+      if (o.ttl !== undefined) durationOption('--ttl', o.ttl);
       const res = await api.call<z.infer<typeof createdTokenSchema>>('POST', '/tokens', {
         ...(o.ttl ? { ttl: o.ttl } : {}),
         ...(o.user ? { user: o.user } : {}),
