@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GloveboxError } from '@glovebox/core';
@@ -145,6 +146,25 @@ async function startDemoServices(admin: ApiClient, url: string, port: number): P
   return children;
 }
 
+/**
+ * Refuses a port already taken, before anything is touched: another demo on it would otherwise
+ * lose its state (the demo starts afresh), and its gateway would answer our readiness check.
+ */
+async function claimPorts(ports: number[]): Promise<void> {
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (!free)
+      throw new GloveboxError(
+        'GBX_CONFIG_INVALID',
+        `port ${port} is in use (another glovebox demo?): stop it, or pick other ports with --port N (the demo uses N, N+1 and N+2)`,
+      );
+  }
+}
+
 async function runDemo(o: { port: string }, command: Command): Promise<void> {
   const out = localOutput(command);
   const port = Number(o.port);
@@ -157,8 +177,10 @@ async function runDemo(o: { port: string }, command: Command): Promise<void> {
     );
   if (!existsSync(app))
     throw new GloveboxError('GBX_CONFIG_INVALID', 'the demo service is not built: run `npm run build` first');
+  await claimPorts([port, port + 1, port + 2]);
   const url = `http://127.0.0.1:${port}`;
-  const dir = join(gloveboxHome(), 'demo');
+  // one directory per port, so a demo on another port keeps its own state
+  const dir = join(gloveboxHome(), `demo-${port}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const adminToken = `gbx_t_${randomBytes(24).toString('base64url')}`;

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/glovebox.js', import.meta.url));
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+test(
+  'a demo whose port is taken (another demo running) stops before touching any demo state',
+  { timeout: 60_000 },
+  async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'gbx-cli-demo-'));
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    // a gateway-like neighbour that is not ready: the old demo polled it after wiping its state
+    const busy = createServer((_req, res) => res.writeHead(503).end());
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+    const { port } = busy.address() as AddressInfo;
+    // What a running demo keeps: its gateway's store and keys, in every demo directory there is.
+    const kept = ['demo', `demo-${port}`].map((name) => join(home, name, 'data', 'glovebox.db'));
+    for (const file of kept) {
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, 'a running demo keeps its store here');
+    }
+
+    const r = await run(['demo', '--port', String(port)], { GLOVEBOX_HOME: home });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`port ${port} is in use .*--port`));
+    assert.match(r.stderr, /GBX_CONFIG_INVALID/);
+    for (const file of kept) assert.ok(existsSync(file), `${file} was wiped`);
+  },
+);
