@@ -98,7 +98,11 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
     .addOption(new Option('--json', 'the same as --output json'))
     .addOption(new Option('--url <url>', 'gateway URL (default: GLOVEBOX_URL or the saved login)'))
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // the stable code, as every other usage mistake shows it
+      outputError: (text, write) => write(text.replace(/\n?$/, ' (GBX_USAGE)\n')),
+    });
 
   for (const m of modulesFor(args)) (await m.load())(program);
 

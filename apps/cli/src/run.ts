@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isGloveboxError } from '@glovebox/core';
+import { ERROR_CODES, isGloveboxError } from '@glovebox/core';
 import { EXIT, exitCodeFor } from './client.js';
 import { documentText, loadYamlPrinter, requestedFormat, type OutputFormat } from './output.js';
 import { buildProgram } from './program.js';
@@ -14,6 +14,17 @@ const HINTS: Partial<Record<string, string>> = {
     'the session has ended or is not approved yet: `glovebox request show` tells which; `glovebox request TARGET …` opens a new one',
   GBX_GATEWAY_UNREACHABLE: 'check GLOVEBOX_URL (or --url) and that the gateway is running',
 };
+
+/**
+ * The code as a person reads it: an agent's refusal reaches us as GBX_AGENT_REFUSED with the agent's
+ * own code in `details.agentCode` (docs/errors.md), which says what to fix; it is shown when known.
+ */
+function codeText(error: { code: string; details?: Record<string, unknown> }): string {
+  const agentCode = error.details?.agentCode;
+  return typeof agentCode === 'string' && agentCode in ERROR_CODES
+    ? `${error.code}: agent ${agentCode}`
+    : error.code;
+}
 
 /** Reports a failure (in the requested format) and returns the exit code. */
 function fail(error: unknown, format: OutputFormat): number {
@@ -30,7 +41,7 @@ function fail(error: unknown, format: OutputFormat): number {
     process.stdout.write(documentText(format, body));
     return code;
   }
-  process.stderr.write(`error: ${neutraliseLine(body.error.message)} (${body.error.code})\n`);
+  process.stderr.write(`error: ${neutraliseLine(body.error.message)} (${codeText(body.error)})\n`);
   const hint = HINTS[body.error.code];
   if (hint) process.stderr.write(`hint: ${hint}\n`);
   return code;

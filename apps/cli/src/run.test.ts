@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/glovebox.js', import.meta.url));
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'gbx-cli-run-'));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, GLOVEBOX_HOME: home, GLOVEBOX_TOKEN: 'gbx_t_test', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      rmSync(home, { recursive: true, force: true });
+      resolve({ code, stderr });
+    });
+  });
+}
+
+test('a mistake on the command line names GBX_USAGE in text mode too (exit 2)', async () => {
+  for (const args of [['nosuchcommand'], ['targets', '--bogus'], ['request']]) {
+    const r = await run(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^error: .*\(GBX_USAGE\)\n/, args.join(' '));
+  }
+});
+
+test("an agent's refusal shows the agent's own code next to GBX_AGENT_REFUSED", async (t) => {
+  const answers = [
+    {
+      agentCode: 'GBX_DEBUG_LINE_NOT_PROBEABLE',
+      shown: /\(GBX_AGENT_REFUSED: agent GBX_DEBUG_LINE_NOT_PROBEABLE\)/,
+    },
+    // anything but a known code from the agent is not echoed
+    { agentCode: 'GBX_NOT_A_CODE\u001b[2J', shown: /\(GBX_AGENT_REFUSED\)\n/ },
+  ];
+  for (const { agentCode, shown } of answers) {
+    const gateway = createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: {
+            code: 'GBX_AGENT_REFUSED',
+            message: 'no statement starts on line 2',
+            details: { agentCode },
+          },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => gateway.close(() => resolve())));
+    const { port } = gateway.address() as AddressInfo;
+    const r = await run(['whoami'], { GLOVEBOX_URL: `http://127.0.0.1:${port}` });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: no statement starts on line 2 /);
+    assert.match(r.stderr, shown);
+  }
+});
