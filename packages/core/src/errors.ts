@@ -192,6 +192,10 @@ export const ERROR_CODES = {
     status: 422,
     meaning: 'The evaluation went over its time or heap budget and was stopped; the error says which.',
   },
+  GBX_DEBUG_TECHNIQUE_FORBIDDEN: {
+    status: 422,
+    meaning: "Only a V8 breakpoint can hold a probe on that line, and the agent's operators forbid it.",
+  },
   GBX_REDACT_INVALID_PATTERN: {
     status: 400,
     meaning: 'A custom redaction pattern or allow-list entry is not a valid regular expression.',

@@ -3,9 +3,11 @@
  * A line that cannot take a probe is refused with the nearest lines that can; nothing slides.
  */
 import { GloveboxError } from '@glovebox/core';
+import type { ScriptInfo } from './inspector.js';
 import type { ResolvedLocation } from './locations.js';
 import type * as PlacementModule from './placement.js';
 import type { ScriptPlan, StatementSite } from './placement.js';
+import type { ProbeTechnique } from './settings.js';
 
 type Placement = typeof PlacementModule;
 
@@ -62,5 +64,31 @@ export function chooseSite(
     'GBX_DEBUG_LINE_NOT_PROBEABLE',
     `no statement starts on line ${loc.line + 1} of that file${where}`,
     { details: { line: loc.line + 1, nearest } },
+  );
+}
+
+/** Why LiveEdit would be refused for a statement, known from the parse; undefined when it may work. */
+export function liveEditBlocker(
+  site: StatementSite,
+  script: Pick<ScriptInfo, 'isModule'>,
+): string | undefined {
+  if (site.enclosing.some((f) => f.async || f.generator))
+    return 'inside an async function or generator, which V8 cannot patch while an invocation is suspended';
+  if (site.topLevel && script.isModule) return 'top-level code of an ES module, which V8 cannot patch';
+  return undefined;
+}
+
+/**
+ * A line only a breakpoint can hold, on an agent whose operators allow LiveEdit alone (`techniques`),
+ * is refused before anything is placed: a breakpoint keeps V8's Debugger domain on (ADR 0030).
+ */
+export function refuseForbiddenBreakpoint(
+  liveEditBlocked: string | undefined,
+  techniques: readonly ProbeTechnique[],
+): void {
+  if (liveEditBlocked === undefined || techniques.includes('breakpoint')) return;
+  throw new GloveboxError(
+    'GBX_DEBUG_TECHNIQUE_FORBIDDEN',
+    `this line is ${liveEditBlocked}: only a V8 breakpoint can hold a probe there, and this agent's operators allow LiveEdit alone (debugger option techniques). Probe a line in a synchronous function it calls instead`,
   );
 }

@@ -14,7 +14,12 @@ import type { InspectorLink, ScriptInfo } from './inspector.js';
 import { resolveLocation, type ResolvedLocation, type SourceMaps } from './locations.js';
 import type * as PlacementModule from './placement.js';
 import type { ScriptPlan, StatementSite } from './placement.js';
-import { chooseSite, loadPlacement } from './placement-resolve.js';
+import {
+  chooseSite,
+  liveEditBlocker,
+  loadPlacement,
+  refuseForbiddenBreakpoint,
+} from './placement-resolve.js';
 import type { ProbeSpec, RuntimeMessage } from './runtime/types.js';
 import type { ProbeTechnique, Settings } from './settings.js';
 
@@ -184,9 +189,10 @@ export class ProbeInstaller {
           scriptId: r.loc.script.scriptId,
           onMessage: req.onMessage,
         };
+        const skipped = liveEditBlocker(r.site, r.loc.script);
+        refuseForbiddenBreakpoint(skipped, this.#o.techniques);
         // Registered before the gate opens: the first capture can arrive before installation returns.
         this.probes.set(id, probe);
-        const skipped = liveEditBlocker(r.site, r.loc.script);
         const installed = await this.#place(probe, spec, r.loc, r.site, r.source, skipped, cost).catch(
           (err: unknown) => {
             this.probes.delete(id);
@@ -483,15 +489,4 @@ function budgetError(budgetMs: number, spentMs: number, predictedMs?: number): G
       },
     },
   );
-}
-
-/** Why LiveEdit would be refused for a statement, known from the parse; undefined when it may work. */
-export function liveEditBlocker(
-  site: StatementSite,
-  script: Pick<ScriptInfo, 'isModule'>,
-): string | undefined {
-  if (site.enclosing.some((f) => f.async || f.generator))
-    return 'inside an async function or generator, which V8 cannot patch while an invocation is suspended';
-  if (site.topLevel && script.isModule) return 'top-level code of an ES module, which V8 cannot patch';
-  return undefined;
 }

@@ -24,6 +24,13 @@ export interface DebuggerOptions {
   cpuBudgetMsPerSecond?: number;
   /** Estimated main-thread cost of one breakpoint-condition hit, charged to its budget (default 0.3 ms). */
   breakpointHitCostMs?: number;
+  /**
+   * Longest life of a probe placed by breakpoint (default 60 s). While one exists V8's Debugger domain
+   * is on, and the whole process's async code runs ~5× slower even if the line never runs (ADR 0030);
+   * at this cap the probe is removed and its result says so (`disabled.reason: "breakpoint-cap"`).
+   * Probes placed by LiveEdit are not capped by it.
+   */
+  breakpointProbeMaxMs?: number;
   /** Main-thread ms one probe may cost to install; heap walks predicted over it are not started (default 1000, ADR 0030). */
   installBudgetMs?: number;
   /** Upper bounds of the untrusted parameters. */
@@ -81,6 +88,7 @@ export function settings(o: DebuggerOptions): Settings {
     cpuBudgetMsPerSecond: 20,
     breakpointHitCostMs: 0.3,
     installBudgetMs: 1000,
+    breakpointProbeMaxMs: 60_000,
     maxWaitMs: 300_000,
     maxHits: 20,
     maxLogpointDurationMs: 3_600_000,

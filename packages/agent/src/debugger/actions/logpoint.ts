@@ -4,7 +4,8 @@ import type { ActionContext, ActionOutcome } from '../../action.js';
 import { buildProbeSpec, type DebuggerCore } from '../core.js';
 import type { RuntimeMessage, SamplingState } from '../runtime/types.js';
 import { logpointParamsSchema } from '../schemas.js';
-import { round, sleep } from '../util.js';
+import { round } from '../util.js';
+import { breakpointCapField, holdProbe, type BreakpointCapped } from './probe-life.js';
 import { samplingReport } from './sampling.js';
 
 type Off = Extract<RuntimeMessage, { t: 'off' }>;
@@ -76,31 +77,46 @@ export async function logpointAction(
     spec: (names, id, gen) => buildProbeSpec(core, wish, names, id, gen),
     onMessage,
   });
+  const { technique } = installed.probe;
+  const capMs = core.o.breakpointProbeMaxMs;
   let final: SamplingState | undefined;
+  let capped: BreakpointCapped | undefined;
   try {
-    await Promise.race([done, sleep(durationMs, signal)]);
+    const end = await holdProbe(technique, durationMs, capMs, done, signal);
+    if (typeof end === 'object') capped = end;
   } finally {
     final = await finalSampling(core, installed.probe.id);
     await core.installer.remove(installed.probe);
   }
+  if (capped !== undefined)
+    ctx.emit({
+      time: new Date().toISOString(),
+      line: `[glovebox] logpoint removed after ${capMs / 1000} s: it was placed by breakpoint, which keeps V8's Debugger domain on and slows the process's async code (agent option breakpointProbeMaxMs)`,
+      dropped: 0,
+      disabled: 'breakpoint-cap',
+    });
   if (inIsolate > 0) counts['SENSITIVE_KEY'] = (counts['SENSITIVE_KEY'] ?? 0) + inIsolate;
   return {
     result: {
-      status: disabled !== undefined ? 'disabled' : signal.aborted ? 'cancelled' : 'ended',
+      status:
+        disabled !== undefined || capped !== undefined ? 'disabled' : signal.aborted ? 'cancelled' : 'ended',
       location: { file: installed.file, line: installed.line },
-      technique: installed.probe.technique,
+      technique,
+      ...breakpointCapField(technique, capMs),
       lines,
       dropped,
       sampling: samplingReport(final ?? sampling),
       installMs: round(installed.installMs),
       reusedHook: installed.rearmed === true,
-      ...(disabled === undefined
-        ? {}
-        : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),
+      ...(disabled !== undefined
+        ? { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }
+        : capped !== undefined
+          ? { disabled: capped }
+          : {}),
     },
     accessed: {
       location: `${installed.file}:${installed.line}`,
-      technique: installed.probe.technique,
+      technique,
       lines,
       variables: [...variables].slice(0, 200),
       bytes,

@@ -6,7 +6,8 @@ import { toSourceFrames } from '../frames.js';
 import type { ScriptPatch } from '../probe-installer.js';
 import type { RuntimeMessage, SamplingState } from '../runtime/types.js';
 import { snapshotParamsSchema } from '../schemas.js';
-import { nonZero, round, sleep } from '../util.js';
+import { nonZero, round } from '../util.js';
+import { breakpointCapField, holdProbe, type BreakpointCapped } from './probe-life.js';
 import { samplingReport } from './sampling.js';
 
 type Capture = Extract<RuntimeMessage, { t: 'cap' }> & { patches: ScriptPatch[] };
@@ -52,8 +53,12 @@ export async function snapshotAction(
       if (captures.length >= hits) wake();
     },
   });
+  const { technique } = installed.probe;
+  const capMs = core.o.breakpointProbeMaxMs;
+  let capped: BreakpointCapped | undefined;
   try {
-    await Promise.race([done, sleep(waitMs, signal)]);
+    const end = await holdProbe(technique, waitMs, capMs, done, signal);
+    if (typeof end === 'object') capped = end;
   } finally {
     await core.installer.remove(installed.probe);
   }
@@ -62,7 +67,7 @@ export async function snapshotAction(
   const status =
     first !== undefined
       ? 'captured'
-      : disabled !== undefined
+      : disabled !== undefined || capped !== undefined
         ? 'disabled'
         : signal.aborted
           ? 'cancelled'
@@ -75,20 +80,23 @@ export async function snapshotAction(
         line: installed.line,
         generated: { url: installed.url, line: installed.generatedLine },
       },
-      technique: installed.probe.technique,
+      technique,
+      ...breakpointCapField(technique, capMs),
       frames: first?.frames ?? [],
       truncated: first?.truncated ?? {},
       captures: out.results,
       sampling: samplingReport(sampling),
       installMs: round(installed.installMs),
       reusedHook: installed.rearmed === true,
-      ...(disabled === undefined
-        ? {}
-        : { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }),
+      ...(disabled !== undefined
+        ? { disabled: { reason: 'cpu-budget', hits: disabled.hits, spentMs: round(disabled.spentMs) } }
+        : capped !== undefined
+          ? { disabled: capped }
+          : {}),
     },
     accessed: {
       location: `${installed.file}:${installed.line}`,
-      technique: installed.probe.technique,
+      technique,
       captures: out.results.length,
       frames: out.results
         .flatMap((r) => (r.frames as Array<{ function: string }>).map((f) => f.function))
