@@ -25,3 +25,4 @@ export {
   type ClassTotals,
 } from './heap/index.js';
 export type { HeapAgentOptions } from './worker.js';
+export type { AgentDebuggerOptions } from './debugger-config.js';

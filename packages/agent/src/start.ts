@@ -1,5 +1,6 @@
 import { isMainThread, MessageChannel, Worker } from 'node:worker_threads';
 import { GloveboxError, isGloveboxError } from '@glovebox/core';
+import { agentDebuggerOptions, type AgentDebuggerOptions } from './debugger-config.js';
 import { gatewayKeyPins, gatewayUrls } from './gateway-config.js';
 import { inspectorExposure } from './inspector-exposure.js';
 import { relayAgentLog } from './agent-log.js';
@@ -16,8 +17,11 @@ export interface StartAgentOptions {
    * GLOVEBOX_GATEWAY_KEYS (comma-separated).
    */
   gatewayKeys?: string[];
-  /** Enable live debugging actions (snapshot, logpoint, eval, profile). Default true. */
-  debugger?: boolean;
+  /**
+   * Live debugging actions (snapshot, logpoint, eval, profile), with the operator's settings
+   * (techniques, breakpointProbeMaxMs; defaults from the environment); `false` to disable. Default on.
+   */
+  debugger?: boolean | AgentDebuggerOptions;
   /** Heap snapshots and statistics (heapsnapshot, heapstats), with their settings; `false` to disable. */
   heap?: HeapAgentOptions | false;
   /**
@@ -51,10 +55,12 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
     return { stop: async () => undefined };
   }
   let gatewayKeys: string[];
+  let debug: AgentDebuggerOptions | false;
   const inspector = options.inspector ?? process.env.GLOVEBOX_INSPECTOR ?? 'report';
   try {
     gatewayUrls(url);
     gatewayKeys = gatewayKeyPins(options.gatewayKeys?.join(',') ?? process.env.GLOVEBOX_GATEWAY_KEYS);
+    debug = agentDebuggerOptions(options.debugger, process.env);
     if (inspector !== 'report' && inspector !== 'refuse')
       throw new GloveboxError('GBX_CONFIG_INVALID', 'GLOVEBOX_INSPECTOR is report or refuse');
   } catch (error) {
@@ -84,7 +90,6 @@ export function startAgent(options: StartAgentOptions = {}): AgentHandle {
     // The worker's diagnostics reach stderr through here, bounded (never the worker's own stderr).
     const logs = new MessageChannel();
     relayAgentLog(logs.port1);
-    const debug = options.debugger ?? true;
     const heap = options.heap ?? {};
     // the worker fingerprints the sensitive values and drops this copy (its own env stays empty)
     const serviceVersion = process.env.GLOVEBOX_SERVICE_VERSION ?? process.env.npm_package_version;

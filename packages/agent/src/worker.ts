@@ -3,6 +3,7 @@ import type { ActionModule } from './action.js';
 import { workerAgentLog } from './agent-log.js';
 import { createFactsModule, type ProcessFacts } from './facts.js';
 import { AgentRuntime } from './runtime.js';
+import type { AgentDebuggerOptions } from './debugger-config.js';
 import { createDebuggerModule } from './debugger/index.js';
 import { createHeapModule } from './heap/index.js';
 import { hkdfSync } from 'node:crypto';
@@ -30,7 +31,8 @@ export interface AgentWorkerData {
   factsPort: MessagePort;
   /** Where the agent's diagnostics go (bounded, relayed to stderr by the main thread). */
   logPort?: MessagePort;
-  debugger: boolean;
+  /** The debugger's operator settings; false: no debugger. */
+  debugger: AgentDebuggerOptions | false;
   heap: HeapAgentOptions | false;
   /** The service's version (GLOVEBOX_SERVICE_VERSION, else the npm package version it runs as). */
   serviceVersion?: string;
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
   const known = knownSecrets();
   const debuggerModule = data.debugger
     ? createDebuggerModule({
+        ...data.debugger,
         log: (message) => agentLog.log('info', `debugger: ${message}`),
         knownSecrets: known,
       })
