@@ -7,6 +7,7 @@ import type { Output } from '../output.js';
 import { neutraliseLine } from '../terminal-text.js';
 import { context, durationOption, resolveSession, splitSessionOperands, usage } from './common.js';
 import {
+  breakpointCostMessage,
   droppedLinesMessage,
   probeDisabledMessage,
   samplingMessage,
@@ -165,6 +166,7 @@ function registerSnapshot(program: Command): void {
       ),
     );
     printResult(out, r);
+    noteBreakpointCost(out, 'snapshot', r);
     if (!perInstance(r)) {
       const result = r.result as {
         status?: string;
@@ -178,6 +180,15 @@ function registerSnapshot(program: Command): void {
     }
     printRedactions(out, r);
   });
+}
+
+/** Once per command, when any instance placed the probe by breakpoint (stderr, never in --json). */
+function noteBreakpointCost(out: Output, kind: 'snapshot' | 'logpoint', r: ActionResponse): void {
+  const results = (perInstance(r) ?? [{ ok: true, result: r.result }]).flatMap((p) =>
+    p.ok ? [p.result as { technique?: string; breakpointCapMs?: number }] : [],
+  );
+  const placed = results.find((x) => x?.technique === 'breakpoint');
+  if (placed !== undefined) out.note(breakpointCostMessage(kind, placed.breakpointCapMs));
 }
 
 interface SnapshotOptions {
@@ -243,6 +254,7 @@ function registerLogpoint(program: Command): void {
         instanceSelector(o),
       );
       if (out.machine) out.result({ lines, result: r.result }, () => '');
+      noteBreakpointCost(out, 'logpoint', r);
       const parts = perInstance(r);
       for (const part of parts ?? [{ instance: '', ok: true, result: r.result }]) {
         const at = part.instance ? `${part.instance}: ` : '';

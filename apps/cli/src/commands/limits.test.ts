@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  breakpointCostMessage,
   droppedLinesMessage,
   execStoppedMessage,
   probeDisabledMessage,
@@ -66,4 +67,16 @@ test('a sampled logpoint says how much was examined and how to see more', () => 
     samplingMessage({ hits: 40, examined: 20, ratio: 0.5, stride: 2 }, true) ?? '',
     /--every-hit/,
   );
+});
+
+test('a probe placed by breakpoint says what it costs the process, its cap, and how operators forbid it', () => {
+  const m = breakpointCostMessage('logpoint', 60_000);
+  assert.match(m, /async code runs about 5× slower \(exceptions 1\.4×\), even if the line never runs/);
+  assert.match(m, /after 60 s at most \(breakpointProbeMaxMs\)/);
+  assert.match(m, /techniques: \['liveedit'\]/);
+  assert.doesNotMatch(m, /\n/, 'one line');
+  assert.match(breakpointCostMessage('snapshot', undefined), /60 s by default/);
+  const capped = probeDisabledMessage('logpoint', { reason: 'breakpoint-cap', capMs: 1500 });
+  assert.match(capped, /removed the logpoint after 1\.5 s/);
+  assert.match(capped, /breakpointProbeMaxMs/);
 });

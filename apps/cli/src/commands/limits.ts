@@ -8,6 +8,8 @@ export interface DisabledProbe {
   hits?: number;
   spentMs?: number;
   budgetMsPerSecond?: number;
+  /** With reason `breakpoint-cap`: the agent's breakpointProbeMaxMs. */
+  capMs?: number;
 }
 
 function figure(n: number | undefined, unit: string): string {
@@ -16,6 +18,8 @@ function figure(n: number | undefined, unit: string): string {
 
 /** A snapshot or logpoint switched off by the agent because it cost the service too much. */
 export function probeDisabledMessage(kind: 'snapshot' | 'logpoint', d: DisabledProbe, rate?: number): string {
+  if (d.reason === 'breakpoint-cap')
+    return `the agent removed the ${kind} after ${figure((d.capMs ?? 0) / 1000, ' s')}, the longest a probe placed by breakpoint may stay (agent option breakpointProbeMaxMs, 60 s by default). To go on: run it again, or probe a line in a synchronous function the async code calls (placed by LiveEdit, not capped).`;
   if (d.reason !== 'cpu-budget') return `the agent switched the ${kind} off (${d.reason})`;
   const budget =
     d.budgetMsPerSecond === undefined
@@ -26,6 +30,19 @@ export function probeDisabledMessage(kind: 'snapshot' | 'logpoint', d: DisabledP
       ? `add --condition EXPR so fewer hits run the template${rate === undefined ? '' : `, lower --rate (now ${rate}/s)`}, pick a line that runs less often, or ask the service's owners to raise the budget`
       : 'add --condition EXPR so fewer hits capture, or pick a line that runs less often';
   return `the agent switched the ${kind} off after ${d.hits ?? '?'} hit(s): it spent ${figure(d.spentMs, ' ms')} of the service's main thread, over ${budget}. To go on: ${advice}.`;
+}
+
+/**
+ * A probe placed by breakpoint keeps V8's Debugger domain on while it is set: the whole process's
+ * async code ~5× slower, exceptions ~1.4× (ADR 0030, bench/dist/debug-cold-probe.js), even if the
+ * line never runs. Said on every such probe, with the cap that bounds it.
+ */
+export function breakpointCostMessage(kind: 'snapshot' | 'logpoint', capMs: number | undefined): string {
+  const cap =
+    capMs === undefined
+      ? 'its agent caps that (breakpointProbeMaxMs, 60 s by default)'
+      : `its agent removes it after ${figure(capMs / 1000, ' s')} at most (breakpointProbeMaxMs)`;
+  return `this ${kind} was placed by breakpoint (the line is in an async function, a generator or ES-module top level): while it is set, the service process's async code runs about 5× slower (exceptions 1.4×), even if the line never runs; ${cap}. The service's operators can forbid this placement with the agent option techniques: ['liveedit'] (GLOVEBOX_DEBUG_TECHNIQUES=liveedit).`;
 }
 
 /** How the agent sampled a probe's hits to stay within its CPU budget. */
