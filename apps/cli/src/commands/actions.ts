@@ -206,7 +206,11 @@ function registerLogpoint(program: Command): void {
     .usage('[SESSION] FILE:LINE "TEMPLATE {expr}" [options]')
     .argument('<operands...>', `[SESSION] FILE:LINE TEMPLATE (text with {expressions}). ${SESSION_HELP}`)
     .option('--follow', 'keep streaming until interrupted or the duration ends (otherwise 10s)')
-    .option('--duration <d>', 'how long the logpoint stays with --follow', '60s')
+    .option(
+      '--duration <d>',
+      'how long the logpoint stays with --follow (the agent removes one placed by breakpoint sooner: breakpointProbeMaxMs, 60s by default)',
+      '60s',
+    )
     .option('--rate <n>', 'maximum lines per second', '10')
     .option('--every-hit', "log every hit while the agent's CPU budget allows (sampled otherwise)");
   withInstanceOptions(command).action(
