@@ -14,11 +14,13 @@ export function errorHandler(redactor: Redactor) {
     if (isGloveboxError(error)) {
       gbx = error;
     } else if (hasZodFastifySchemaValidationErrors(error)) {
+      // The rule first, then the field: "body.password: Too small" reads as a password in text to
+      // the redactor below, which masked the rule ("[REDACTED:PASSWORD] small").
       const issues = error.validation
         .slice(0, 5)
         .map(
           (v) =>
-            `${error.validationContext ?? 'request'}${v.instancePath.replaceAll('/', '.')}: ${v.message ?? 'invalid'}`,
+            `${v.message ?? 'invalid'} (${error.validationContext ?? 'request'}${v.instancePath.replaceAll('/', '.')})`,
         );
       gbx = new GloveboxError('GBX_REQUEST_INVALID', issues.join('; ') || 'invalid request');
     } else if (isResponseSerializationError(error)) {

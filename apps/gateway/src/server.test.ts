@@ -163,6 +163,24 @@ test('bad input gets a clear coded error and changes nothing', async (t) => {
   );
 });
 
+test('a validation error names the field and its rule legibly, also for a field named like a secret', async (t) => {
+  const { gw } = await gateway(t);
+  const short = await gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: auth(ADMIN),
+    payload: { name: 'eve', password: 'short' },
+  });
+  const body = short.json<{ error: { code: string; message: string } }>().error;
+  assert.equal(body.code, 'GBX_REQUEST_INVALID');
+  // "body.password: Too small…" read as a password in text and came out "[REDACTED:PASSWORD] small"
+  assert.doesNotMatch(body.message, /REDACTED/, body.message);
+  assert.match(body.message, /body\.password/);
+  assert.match(body.message, /Too small: expected string to have >=12 characters/);
+  const empty = await login(gw, 'eve', '');
+  assert.doesNotMatch(empty.json<{ error: { message: string } }>().error.message, /REDACTED/);
+});
+
 test('login failures look the same, are rate-limited, and never log the password', async (t) => {
   const { gw, logs } = await gateway(t);
   await addUser(gw, 'alice', 'correct-horse-battery');
