@@ -34,6 +34,19 @@ test('a mistake on the command line names GBX_USAGE in text mode too (exit 2)', 
   }
 });
 
+test('an empty password is a usage mistake, refused before anything is sent', async () => {
+  // nothing listens on this port: a request would fail with GBX_GATEWAY_UNREACHABLE instead
+  // (`users add` created a user without any password instead)
+  for (const args of [
+    ['login', '--user', 'alice', '--password-stdin'],
+    ['users', 'add', 'bob', '--password-stdin'],
+  ]) {
+    const r = await run(args, { GLOVEBOX_URL: 'http://127.0.0.1:9' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /the password on stdin is empty \(GBX_USAGE\)/);
+  }
+});
+
 test("an agent's refusal shows the agent's own code next to GBX_AGENT_REFUSED", async (t) => {
   const answers = [
     {

@@ -10,8 +10,8 @@ import type {
   userAccessChangedSchema,
   userSchema,
 } from '@glovebox/protocol';
-import { readStdin, table, when } from '../output.js';
-import { context, usage } from './common.js';
+import { table, when } from '../output.js';
+import { context, stdinPassword, usage } from './common.js';
 
 function parseTags(values: string[]): Record<string, string> {
   const tags: Record<string, string> = {};
@@ -42,7 +42,7 @@ function registerUserCommands(program: Command): void {
         .split(',')
         .map((g) => g.trim())
         .filter(Boolean);
-      const password = o.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const password = o.passwordStdin ? await stdinPassword() : undefined;
       const res = await api.call<z.infer<typeof createdUserSchema>>('POST', '/users', {
         name,
         groups,

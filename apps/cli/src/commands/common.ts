@@ -3,7 +3,7 @@ import { formatDuration, GloveboxError, parseDuration } from '@glovebox/core';
 import type { AccessRequestView } from '@glovebox/protocol';
 import { ApiClient, resolveUrl } from '../client.js';
 import { currentSession } from '../home.js';
-import { makeOutput, OUTPUT_FORMATS, type Output, type OutputFormat } from '../output.js';
+import { makeOutput, OUTPUT_FORMATS, readStdin, type Output, type OutputFormat } from '../output.js';
 
 /** The output format a command's options ask for: `--output F`, `--json` as its alias, else table. */
 export function formatOf(opts: { json?: unknown; output?: unknown }): OutputFormat {
@@ -30,6 +30,12 @@ export function context(command: Command): { api: ApiClient; out: Output; opts: 
 /** Throws a usage error (exit 2). */
 export function usage(message: string): never {
   throw new GloveboxError('GBX_USAGE', message);
+}
+
+/** A password given with --password-stdin: one line, without its line end; an empty one is a mistake. */
+export async function stdinPassword(): Promise<string> {
+  const password = (await readStdin()).replace(/\r?\n$/, '');
+  return password === '' ? usage('the password on stdin is empty') : password;
 }
 
 /**

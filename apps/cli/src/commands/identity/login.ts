@@ -6,8 +6,8 @@ import { ciProviderToken } from '../../ci-login.js';
 import type { ApiClient } from '../../client.js';
 import { clearCredentials, credentialsFor, forgetCurrentSession, saveCredentials } from '../../home.js';
 import { neutraliseLine } from '../../terminal-text.js';
-import { readStdin, when, type Output } from '../../output.js';
-import { context, usage } from '../common.js';
+import { when, type Output } from '../../output.js';
+import { context, stdinPassword, usage } from '../common.js';
 
 type LoginResponse = z.infer<typeof loginResponseSchema>;
 
@@ -21,7 +21,7 @@ interface LoginOptions {
 }
 
 async function readPassword(fromStdin: boolean): Promise<string> {
-  if (fromStdin) return (await readStdin()).replace(/\r?\n$/, '');
+  if (fromStdin) return stdinPassword();
   const env = process.env.GLOVEBOX_PASSWORD;
   if (env) return env;
   return usage('give the password on stdin with --password-stdin (or GLOVEBOX_PASSWORD)');
