@@ -10,10 +10,15 @@ import { registerAuditSearch } from './audit-search.js';
 import { verifyAuditTrail, type VerifyOptions } from './audit-verify.js';
 import { context, localOutput } from './common.js';
 
-function describeReport(r: VerifyReport): string {
+/** The verdict for a person; an export checked only against the keys it carries says so. */
+export function describeReport(r: VerifyReport): string {
   const witnessed = r.witnessSeq === undefined ? '' : `, reaches the witnessed head ${r.witnessSeq}`;
+  const embedded =
+    r.keys === 'embedded'
+      ? '\nchecked with the keys in the file itself: a file rewritten and re-signed as a whole passes too; add --key PEM|DIR with the gateway keys you trust'
+      : '';
   return r.ok
-    ? `ok: ${r.events} events, ${r.checkpoints} signed checkpoints (head ${r.headSeq}${witnessed}; ${r.unsignedTail} after the last checkpoint)`
+    ? `ok: ${r.events} events, ${r.checkpoints} signed checkpoints (head ${r.headSeq}${witnessed}; ${r.unsignedTail} after the last checkpoint)${embedded}`
     : `FAILED (${r.code ?? 'GBX_AUDIT_VERIFY_FAILED'}) at seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? 'invalid'} — ${r.message}`;
 }
 
