@@ -33,7 +33,10 @@ export function prepareAction(
       argv.length > 256 ||
       !argv.every((a) => typeof a === 'string' && a.length <= 4096)
     ) {
-      throw new GloveboxError('GBX_REQUEST_INVALID', 'exec needs argv: a non-empty list of strings');
+      throw new GloveboxError(
+        'GBX_REQUEST_INVALID',
+        'exec needs argv: 1 to 256 arguments, strings of at most 4096 characters each',
+      );
     }
     const name = argv[0] as string;
     const command = hello?.targets.flatMap((t) => t.commands ?? []).find((c) => c.name === name);
