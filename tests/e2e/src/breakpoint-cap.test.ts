@@ -76,7 +76,10 @@ test(
       assert.match(r.stderr, /removes it after 2 s at most \(breakpointProbeMaxMs\)/);
       assert.match(r.stderr, /techniques: \['liveedit'\]/);
       assert.match(r.stderr, /removed the logpoint after 2 s/);
-      assert.match(r.stdout, /\[glovebox\] logpoint removed after 2 s/);
+      assert.match(
+        r.stdout,
+        /\[glovebox\] logpoint placed by breakpoint[^\n]*\n(.*\n)*.*\[glovebox\] logpoint removed after 2 s/,
+      );
       const facts = (await cli(['facts', capped, '--json'], alice)).json<Facts>();
       assert.equal(facts.agent.debugger.debuggerEnabled, false, 'the Debugger domain is off again');
       assert.equal(facts.agent.debugger.activeProbes, 0);

@@ -57,6 +57,11 @@ describe('the life of a probe placed by breakpoint is capped', () => {
     assert.equal(result.breakpointCapMs, CAP_MS, 'the result states the cap that applies');
     assert.equal(result.status, 'disabled');
     assert.deepEqual(result.disabled, { reason: 'breakpoint-cap', capMs: CAP_MS });
+    assert.match(
+      lines[0]?.line ?? '',
+      /^\[glovebox\] logpoint placed by breakpoint/,
+      'a follower is told the cost at install',
+    );
     assert.equal(lines.at(-1)?.disabled, 'breakpoint-cap', 'a follower is told why the lines stop');
     assert.match(lines.at(-1)?.line ?? '', /breakpointProbeMaxMs/);
     const status = await client.status();

@@ -79,6 +79,12 @@ export async function logpointAction(
   });
   const { technique } = installed.probe;
   const capMs = core.o.breakpointProbeMaxMs;
+  if (technique === 'breakpoint')
+    ctx.emit({
+      time: new Date().toISOString(),
+      line: `[glovebox] logpoint placed by breakpoint: while it is set the process's async code runs slower (V8's Debugger domain is on); removed after ${capMs / 1000} s at most (agent option breakpointProbeMaxMs)`,
+      dropped: 0,
+    });
   let final: SamplingState | undefined;
   let capped: BreakpointCapped | undefined;
   try {
