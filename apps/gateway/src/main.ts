@@ -129,6 +129,26 @@ const fileSchema = z
   })
   .strict();
 
+/** The --config file as a YAML document; GBX_CONFIG_INVALID (never its text) when unreadable or not YAML. */
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new GloveboxError(
+      'GBX_CONFIG_INVALID',
+      `cannot read configuration file ${path}${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    const line = (error as { linePos?: [{ line: number }] }).linePos?.[0]?.line;
+    throw new GloveboxError('GBX_CONFIG_INVALID', `${path}: not valid YAML${line ? ` (line ${line})` : ''}`);
+  }
+}
+
 /** Reads a secret from a file or an environment variable; GBX_CONFIG_INVALID when it is required and missing. */
 function readSecret(file: string | undefined, env: string | undefined, what: string): string {
   const value = file ? readFileSync(file, 'utf8').trim() : env ? process.env[env] : undefined;
@@ -173,7 +193,7 @@ async function main(): Promise<void> {
   });
   let file: z.infer<typeof fileSchema> = {};
   if (values.config) {
-    const parsed = fileSchema.safeParse(parseYaml(readFileSync(values.config, 'utf8')));
+    const parsed = fileSchema.safeParse(readConfigFile(values.config));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new GloveboxError(

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const GATEWAY = fileURLToPath(new URL('./main.js', import.meta.url));
+
+test('a --config the gateway cannot read or parse is GBX_CONFIG_INVALID (exit 2), without echoing the file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const broken = join(dir, 'broken.yaml');
+  writeFileSync(broken, 'listen: "127.0.0.1:7461\nmasterKey: not-for-the-terminal-0123456789\n');
+  for (const [config, message] of [
+    [
+      join(dir, 'missing.yaml'),
+      /^glovebox server: GBX_CONFIG_INVALID: cannot read configuration file .*missing\.yaml/,
+    ],
+    [dir, /^glovebox server: GBX_CONFIG_INVALID: cannot read configuration file /],
+    [broken, /^glovebox server: GBX_CONFIG_INVALID: .*broken\.yaml: not valid YAML \(line \d+\)\n$/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [GATEWAY, '--config', config, '--data', join(dir, 'data')], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /not-for-the-terminal/);
+  }
+});
