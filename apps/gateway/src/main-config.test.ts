@@ -30,3 +30,15 @@ test('a --config the gateway cannot read or parse is GBX_CONFIG_INVALID (exit 2)
     assert.doesNotMatch(r.stderr, /not-for-the-terminal/);
   }
 });
+
+test('a policy directory that does not exist is GBX_CONFIG_INVALID (exit 2), not a crash in the watcher', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(
+    process.execPath,
+    [GATEWAY, '--policies', join(dir, 'policies'), '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /GBX_CONFIG_INVALID: the policy directory .*policies is not a directory/);
+});

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The gateway process: `glovebox server` runs this. Flags mirror the CLI contract.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -161,6 +161,16 @@ function policySourceOf(value: string | undefined): 'directory' | 'store' | unde
   throw new GloveboxError('GBX_CONFIG_INVALID', '--policy-source must be "directory" or "store"');
 }
 
+/** The policy directory a gateway reading its policies from one watches: it must exist at start. */
+function policyDirOf(dir: string, source: 'directory' | 'store' | undefined): string {
+  if (source !== 'store' && !statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+    throw new GloveboxError(
+      'GBX_CONFIG_INVALID',
+      `the policy directory ${dir} is not a directory (--policies DIR; default ./policies)`,
+    );
+  return dir;
+}
+
 function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d{1,5})$/.exec(value);
   if (!match) throw new GloveboxError('GBX_CONFIG_INVALID', '--listen must be HOST:PORT');
@@ -204,12 +214,16 @@ async function main(): Promise<void> {
     file = parsed.data;
   }
   const listen = parseListen(values.listen ?? file.listen ?? process.env.GLOVEBOX_LISTEN ?? '127.0.0.1:7350');
+  const policySource = policySourceOf(
+    values['policy-source'] ?? file.policySource ?? process.env.GLOVEBOX_POLICY_SOURCE,
+  );
   const options: GatewayOptions = {
     dataDir: values.data ?? file.data ?? process.env.GLOVEBOX_DATA ?? '.glovebox/data',
-    policiesDir: values.policies ?? file.policies ?? process.env.GLOVEBOX_POLICIES ?? 'policies',
-    policySource: policySourceOf(
-      values['policy-source'] ?? file.policySource ?? process.env.GLOVEBOX_POLICY_SOURCE,
+    policiesDir: policyDirOf(
+      values.policies ?? file.policies ?? process.env.GLOVEBOX_POLICIES ?? 'policies',
+      policySource,
     ),
+    policySource,
     policySyncIntervalMs: file.policySyncIntervalMs,
     replicaName: file.replicaName ?? process.env.GLOVEBOX_REPLICA_NAME,
     replicaUrl: file.replicaUrl ?? process.env.GLOVEBOX_REPLICA_URL,
