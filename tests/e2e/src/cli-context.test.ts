@@ -132,11 +132,22 @@ test('context, messages, formats and exit codes through the real CLI', { timeout
   let first = '';
   await t.test('a new session becomes the current one; actions use it without an id', async () => {
     const r = await cli(
-      ['request', 'svc-staging', '--actions', 'facts,snapshot', '--reason', 'latency spike'],
+      [
+        'request',
+        'svc-staging',
+        '--actions',
+        'facts,snapshot',
+        '--reason',
+        'latency spike',
+        '--duration',
+        '9h',
+      ],
       alice,
     );
     expectExit(r, 0, 'request');
     assert.match(r.stdout, /status: {3}active/);
+    // a duration policy shortened is said, not only shown in the numbers
+    assert.match(r.stderr, /--duration 9h is more than policy allows: the session lasts \d+h/);
     assert.match(
       r.stderr,
       /next: glovebox facts {3}# session ses_\w+ is active and now your current session/,

@@ -5,7 +5,7 @@ import {
   MIN_BREAK_GLASS_REASON_LENGTH,
   MIN_REASON_LENGTH,
 } from '@glovebox/protocol/constants';
-import { parseDuration } from '@glovebox/core';
+import { formatDuration, parseDuration } from '@glovebox/core';
 import type { ApiClient } from '../../client.js';
 import { currentSession, rememberCurrentSession } from '../../home.js';
 import type { Output } from '../../output.js';
@@ -55,6 +55,11 @@ async function fileRequest(target: string, o: RequestOptions, command: Command):
   if (r.status === 'active' || r.status === 'pending') rememberCurrentSession(api.url, r.id, r.target);
   const final = r.status === 'pending' && o.wait ? await waitForApproval(api, r, o.wait) : r;
   out.result(final, describeRequest);
+  const asked = o.duration === undefined ? undefined : parseDuration(o.duration) / 1000;
+  if (asked !== undefined && final.durationSec < asked && ['active', 'pending'].includes(final.status))
+    out.note(
+      `--duration ${o.duration!.trim()} is more than policy allows: the session lasts ${formatDuration(final.durationSec * 1000)}`,
+    );
   adviseRequester(out, final);
   process.exitCode = statusExit(final.status);
 }
