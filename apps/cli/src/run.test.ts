@@ -47,6 +47,14 @@ test('an empty password is a usage mistake, refused before anything is sent', as
   }
 });
 
+test('a one-time code that is not 6 digits is a usage mistake, not a spent login attempt', async () => {
+  const r = await run(['login', '--user', 'alice', '--password-stdin', '--otp', '12345a'], {
+    GLOVEBOX_URL: 'http://127.0.0.1:9',
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--otp: the code is 6 digits \(GBX_USAGE\)/);
+});
+
 test("an agent's refusal shows the agent's own code next to GBX_AGENT_REFUSED", async (t) => {
   const answers = [
     {

@@ -32,6 +32,11 @@ export function usage(message: string): never {
   throw new GloveboxError('GBX_USAGE', message);
 }
 
+/** A one-time code as typed: six digits, checked before it is sent (a typo would spend a guess). */
+export function otpCode(code: string, flag?: string): string {
+  return /^\d{6}$/.test(code) ? code : usage(`${flag ? `${flag}: ` : ''}the code is 6 digits`);
+}
+
 /** A password given with --password-stdin: one line, without its line end; an empty one is a mistake. */
 export async function stdinPassword(): Promise<string> {
   const password = (await readStdin()).replace(/\r?\n$/, '');

@@ -7,7 +7,7 @@ import type { ApiClient } from '../../client.js';
 import { clearCredentials, credentialsFor, forgetCurrentSession, saveCredentials } from '../../home.js';
 import { neutraliseLine } from '../../terminal-text.js';
 import { when, type Output } from '../../output.js';
-import { context, stdinPassword, usage } from '../common.js';
+import { context, otpCode, stdinPassword, usage } from '../common.js';
 
 type LoginResponse = z.infer<typeof loginResponseSchema>;
 
@@ -82,6 +82,7 @@ async function loginWithSso(api: ApiClient, out: Output): Promise<void> {
 /** With a local user's password (and a one-time code when MFA is enrolled). */
 async function loginWithPassword(api: ApiClient, out: Output, options: LoginOptions): Promise<void> {
   const user = options.user ?? process.env.USER ?? usage('--user is required');
+  if (options.otp !== undefined) otpCode(options.otp, '--otp');
   const password = await readPassword(options.passwordStdin === true);
   const res = await api.call<LoginResponse>('POST', '/auth/login', {
     user,

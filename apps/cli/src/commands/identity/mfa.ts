@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { mfaEnrollResponseSchema } from '@glovebox/protocol';
 import { when } from '../../output.js';
-import { context, usage } from '../common.js';
+import { context, otpCode } from '../common.js';
 
 /** `glovebox mfa enroll|verify`: a TOTP second factor, and the fresh check step-up asks for. */
 export function registerMfaCommands(program: Command): void {
@@ -30,7 +30,7 @@ export function registerMfaCommands(program: Command): void {
     .argument('<code>', 'the 6-digit code')
     .action(async (code: string, _o: unknown, command: Command) => {
       const { api, out } = context(command);
-      if (!/^\d{6}$/.test(code)) usage('the code is 6 digits');
+      otpCode(code);
       const res = await api.call<{ verifiedAt: number; enrolled?: boolean }>('POST', '/mfa/verify', { code });
       if (res.enrolled) {
         out.result(res, (safe) => `enrolled at ${when(safe.verifiedAt)}`);
