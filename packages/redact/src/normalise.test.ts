@@ -81,3 +81,18 @@ test('ordinary encoded and decorated text comes out unchanged', () => {
   ];
   for (const input of keep) assert.equal(r.redactText(input).text, input);
 });
+
+test('encoded runs are decoded whole once their first eight bytes read as text', () => {
+  // only the first eight decoded bytes are checked before decoding: upper-case hex digits decode
+  // there too, and a control byte further in does not stop a decoding that reads as text
+  const r = createRedactor();
+  const text = `token ${STRIPE} \u0001 seen twice`;
+  const runs = [
+    Buffer.from(text).toString('hex').toUpperCase(),
+    Buffer.from(text).toString('base64').replace(/=+$/, ''),
+  ];
+  for (const encoded of runs) {
+    const out = r.redactText(`blob ${encoded} end\n`).text;
+    assert.equal(out, 'blob [REDACTED:STRIPE_KEY] end\n', encoded);
+  }
+});

@@ -66,7 +66,9 @@ function runShape(text: string, from: number, to: number, shape: RunShape): void
     if (groupStart === -1) continue;
     const len = i - groupStart;
     const sepLen = groupStart - sepStart;
-    const sep = text.charCodeAt(groupStart - 1);
+    // read only where it counts (a one-character separator): at a run starting the text, reading
+    // before it would be out of range, which V8 answers by deoptimising this function
+    const sep = sepLen === 1 ? text.charCodeAt(groupStart - 1) : -1;
     if (len >= 4 && sepLen === 1) {
       if (len1 === 3 && (sep === 32 || sep === 46 || sep === 45)) nanp = true;
       if (len1 === 2 && len2 === 3 && sepLen1 === 1 && sep === sep1 && (sep === 32 || sep === 45)) ssn = true;
