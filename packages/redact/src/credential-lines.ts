@@ -4,7 +4,7 @@
  * log print them), `.pgpass` lines, `.netrc` entries and SMTP `AUTH` exchanges. Each pattern is
  * tried only on lines holding its cheap marker, and each is anchored or bounded.
  */
-import { decodeBase64 } from './detectors/chars.js';
+import { codeAt, decodeBase64 } from './detectors/chars.js';
 import { PRIORITY } from './span.js';
 import type { Span } from './span.js';
 import { isTrivialValue } from './trivial.js';
@@ -87,10 +87,10 @@ function pgpassStart(line: string): boolean {
     if (c === 32 || c === 9) return false;
   }
   let j = colon + 1;
-  if (line.charCodeAt(j) === 42) j++;
+  if (codeAt(line, j) === 42) j++;
   else while (j < line.length && j - colon <= 5 && isDigit(line.charCodeAt(j))) j++;
-  if (j === colon + 1 || line.charCodeAt(j) !== 58) return false;
-  const d = line.charCodeAt(j + 1);
+  if (j === colon + 1 || codeAt(line, j) !== 58) return false;
+  const d = codeAt(line, j + 1);
   return d === 42 || d === 95 || (d >= 65 && d <= 90) || (d >= 97 && d <= 122);
 }
 
@@ -142,13 +142,13 @@ function smtp(from: number, line: string, state: CredentialLineState, out: Span[
 /** Offset of the first character after blanks and a transcript prefix (`C:`, `S:`, `->`, `<-`, …). */
 function afterPrefix(line: string): number {
   let i = 0;
-  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
-  const c = line.charCodeAt(i);
-  const d = line.charCodeAt(i + 1);
+  while (codeAt(line, i) === 32 || codeAt(line, i) === 9) i++;
+  const c = codeAt(line, i);
+  const d = codeAt(line, i + 1);
   if ((c === 67 || c === 83) && d === 58) i += 2;
   else if ((c === 60 && d === 45) || (c === 45 && d === 62)) i += 2;
-  else if (c === 60 || c === 62) while (line.charCodeAt(i) === c) i++;
-  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  else if (c === 60 || c === 62) while (codeAt(line, i) === c) i++;
+  while (codeAt(line, i) === 32 || codeAt(line, i) === 9) i++;
   return i;
 }
 
@@ -186,7 +186,7 @@ export function credentialLine(
   if (quoted) sqlPasswords(from, line, out);
   pgpass(from, line, out);
   const start = afterPrefix(line);
-  const c = line.charCodeAt(start);
+  const c = codeAt(line, start);
   // `machine`, `default`, `login`, `password`, … open every line of a .netrc entry
   if (state.netrc || c === 109 || c === 100) netrc(from, line, state, out);
   // `334 …`, `AUTH …` and the base64 answer after a prompt

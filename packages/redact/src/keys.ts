@@ -1,3 +1,4 @@
+import { codeAt } from './detectors/chars.js';
 import type { MaskingLevel } from './types.js';
 
 /**
@@ -93,8 +94,8 @@ export function keyWords(name: string): string[] {
       continue;
     }
     if (isUpper && cur !== '') {
-      const prev = name.charCodeAt(i - 1);
-      const next = name.charCodeAt(i + 1);
+      const prev = codeAt(name, i - 1);
+      const next = codeAt(name, i + 1);
       const prevLower = prev >= 97 && prev <= 122;
       const nextLower = next >= 97 && next <= 122;
       const prevUpper = prev >= 65 && prev <= 90;

@@ -4,6 +4,7 @@
  * is also read as the text it displays or decodes to, and what the detectors find there is mapped
  * back to the original characters. One pass per such line, no recursion: each layer is linear.
  */
+import { codeAt } from './detectors/chars.js';
 
 /** A normalised line and, for each of its characters, the original range it came from. */
 export interface NormalisedText {
@@ -62,7 +63,7 @@ function charWithin(text: string, code: number, from: number, to: number): numbe
 function decodeAt(text: string, i: number, end: number): [number, string] | undefined {
   const c = text.charCodeAt(i);
   if (c === 0x1b) {
-    const next = text.charCodeAt(i + 1);
+    const next = codeAt(text, i + 1);
     let j = i + 2;
     if (next === 91) {
       // CSI: parameters and intermediates, then one final byte
@@ -72,7 +73,7 @@ function decodeAt(text: string, i: number, end: number): [number, string] | unde
     if (next === 93) {
       // OSC: up to BEL or ESC \
       while (j < end && text.charCodeAt(j) !== 7 && text.charCodeAt(j) !== 0x1b) j++;
-      if (text.charCodeAt(j) === 0x1b) j++;
+      if (codeAt(text, j) === 0x1b) j++;
       return [Math.min(j + 1, end) - i, ''];
     }
     return [Math.min(2, end - i), ''];
@@ -96,10 +97,10 @@ function decodeAt(text: string, i: number, end: number): [number, string] | unde
     return undefined;
   }
   if (c === 92) {
-    const kind = text.charCodeAt(i + 1);
+    const kind = codeAt(text, i + 1);
     let hex: string | undefined;
     let len = 0;
-    if (kind === 117 && text.charCodeAt(i + 2) === 123) {
+    if (kind === 117 && codeAt(text, i + 2) === 123) {
       const close = charWithin(text, 125, i + 3, Math.min(end, i + 10));
       if (close !== -1) {
         hex = text.slice(i + 3, close);

@@ -3,7 +3,7 @@ import { PRIORITY } from '../span.js';
 import type { Detector, ScanContext, Span } from '../span.js';
 import { constants, gunzipSync } from 'node:zlib';
 import { charClasses, shannonEntropy } from '../validators.js';
-import { isB64Char, isDigit, isHex } from './chars.js';
+import { codeAt, isB64Char, isDigit, isHex } from './chars.js';
 
 function bareSecretOk(value: string): boolean {
   let upper = false;
@@ -100,11 +100,11 @@ function longBase64Run(text: string, s: number, e: number, out: Span[], ctx: Sca
     out.push({ start: s, end, type: hidden, priority: PRIORITY.encoded });
     return;
   }
-  const before = text.charCodeAt(s - 1);
+  const before = codeAt(text, s - 1);
   if (before === 95 || before === 45) return;
   let end = e;
-  if (text.charCodeAt(e) === 61 && text.charCodeAt(e + 1) === 61) end = e + 2;
-  if (isB64Edge(text.charCodeAt(end))) return;
+  if (codeAt(text, e) === 61 && codeAt(text, e + 1) === 61) end = e + 2;
+  if (isB64Edge(codeAt(text, end))) return;
   const v = text.slice(s, end);
   if (v.length === 40 && bareSecretOk(v))
     out.push({ start: s, end, type: 'AWS_SECRET_ACCESS_KEY', priority: PRIORITY.bareSecret });

@@ -8,6 +8,14 @@ export const isTokenChar = (c: number): boolean => isAlnum(c) || c === 95 || c =
 export const isB64Char = (c: number): boolean => isAlnum(c) || c === 43 || c === 47;
 export const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
+/**
+ * The character code at `i`, or -1 outside the text, for reads that may fall past either end: V8
+ * answers an out-of-range `charCodeAt` (NaN) by deoptimising the function, which is then compiled
+ * again. Only where -1 compares as NaN does: equal to no character, in no range of characters.
+ */
+export const codeAt = (text: string, i: number): number =>
+  i >= 0 && i < text.length ? text.charCodeAt(i) : -1;
+
 export const lowerEquals = (text: string, at: number, lower: string): boolean => {
   if (at < 0) return false;
   for (let i = 0; i < lower.length; i++)

@@ -3,7 +3,7 @@ import { HINT_OTHER, HINT_SYMBOLS, SYMBOL_OF, hintAutomaton, prescan } from '../
 import { PRIORITY } from '../span.js';
 import type { Detector, ScanContext, Span } from '../span.js';
 import { isPlaceholder, isTrivialValue, looksSecret } from '../trivial.js';
-import { isAlnum } from './chars.js';
+import { codeAt, isAlnum } from './chars.js';
 
 const isKeyChar = (c: number): boolean =>
   isAlnum(c) || c === 95 || c === 45 || c === 46 || c === 91 || c === 93;
@@ -134,15 +134,15 @@ function pastYamlTag(text: string, v: number): number {
 
 function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): void {
   const dc = text.charCodeAt(d);
-  const next = text.charCodeAt(d + 1);
+  const next = codeAt(text, d + 1);
   let v = d + 1;
   if (dc === 61) {
-    const prev = text.charCodeAt(d - 1);
+    const prev = codeAt(text, d - 1);
     if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62 || prev === 58) return;
     if (next === 62) v = d + 2;
   } else {
-    if (next === 58 || (next === 47 && text.charCodeAt(d + 2) === 47)) return;
-    if (text.charCodeAt(d - 1) === 58) return;
+    if (next === 58 || (next === 47 && codeAt(text, d + 2) === 47)) return;
+    if (codeAt(text, d - 1) === 58) return;
     if (next === 61) v = d + 2;
   }
   // key, backwards
