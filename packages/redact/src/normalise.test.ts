@@ -82,9 +82,8 @@ test('ordinary encoded and decorated text comes out unchanged', () => {
   for (const input of keep) assert.equal(r.redactText(input).text, input);
 });
 
-test('encoded runs are decoded whole once their first eight bytes read as text', () => {
-  // only the first eight decoded bytes are checked before decoding: upper-case hex digits decode
-  // there too, and a control byte further in does not stop a decoding that reads as text
+test('encoded runs in upper-case hex, or holding a control byte, are decoded and masked', () => {
+  // a control byte past the first eight decoded bytes does not stop a decoding that reads as text
   const r = createRedactor();
   const text = `token ${STRIPE} \u0001 seen twice`;
   const runs = [

@@ -116,50 +116,16 @@ function longBase64Run(text: string, s: number, e: number, out: Span[], ctx: Sca
 const MAX_DECODED_RUN = 1368;
 const MAX_DECODED = 1024;
 
-/** A byte text does not hold: a control character other than tab and line breaks. */
-const isBadByte = (b: number): boolean => (b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 127;
-
 /** True when the bytes read as text: tabs, line breaks, printable ASCII or UTF-8 sequences. */
 function readsAsText(bytes: Uint8Array): boolean {
   let bad = 0;
   for (let i = 0; i < bytes.length; i++) {
-    if (isBadByte(bytes[i]!)) bad++;
+    const b = bytes[i]!;
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13) bad++;
+    else if (b === 127) bad++;
     if (i === 7 && bad > 0) return false;
   }
   return bad * 20 <= bytes.length;
-}
-
-/** Values of the base64 digits and of the hex digits, -1 for any other character. */
-const B64_VALUE = new Int8Array(128).fill(-1);
-const HEX_VALUE = new Int8Array(128).fill(-1);
-const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-for (let v = 0; v < 64; v++) B64_VALUE[B64_ALPHABET.charCodeAt(v)] = v;
-for (let v = 0; v < 16; v++) {
-  HEX_VALUE['0123456789abcdef'.charCodeAt(v)] = v;
-  HEX_VALUE['0123456789ABCDEF'.charCodeAt(v)] = v;
-}
-
-/** Byte `k` (under 8) of what the run at `s` decodes to, as hex or as base64. */
-function byteAt(text: string, s: number, hex: boolean, k: number): number {
-  if (hex) return (HEX_VALUE[text.charCodeAt(s + 2 * k)]! << 4) | HEX_VALUE[text.charCodeAt(s + 2 * k + 1)]!;
-  // bits [8k, 8k + 8) of the 6-bit digits lie within the 12 bits of two of them
-  const at = s + (((8 * k) / 6) | 0);
-  const pair = (B64_VALUE[text.charCodeAt(at)]! << 6) | B64_VALUE[text.charCodeAt(at + 1)]!;
-  return (pair >> (4 - ((8 * k) % 6))) & 0xff;
-}
-
-/**
- * Whether the run at `s` (at least 40 base64 or hex characters) may decode to text: false when one
- * of its first eight bytes is one {@link readsAsText} rejects the whole decoding for and they do not
- * open a gzip stream. Decoded here from 11 base64 or 16 hex characters, so most random runs (tokens,
- * hashes) are dropped without a buffer for each.
- */
-function headMayRead(text: string, s: number, hex: boolean): boolean {
-  if (byteAt(text, s, hex, 0) === 0x1f && byteAt(text, s, hex, 1) === 0x8b) return true;
-  for (let k = 0; k < 8; k++) {
-    if (isBadByte(byteAt(text, s, hex, k))) return false;
-  }
-  return true;
 }
 
 /** The type of a secret inside the run `[s, e)` once decoded as hex or base64 (then gunzipped). */
@@ -167,7 +133,6 @@ function decodedSecret(text: string, s: number, e: number, ctx: ScanContext): st
   if (e - s > MAX_DECODED_RUN) return undefined;
   let hex = (e - s) % 2 === 0;
   for (let i = s; hex && i < e; i++) hex = isHex(text.charCodeAt(i));
-  if (!headMayRead(text, s, hex)) return undefined;
   let bytes: Uint8Array = Buffer.from(text.slice(s, e), hex ? 'hex' : 'base64');
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
