@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const GATEWAY = fileURLToPath(new URL('./main.js', import.meta.url));
+const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
 
 test('a --config the gateway cannot read or parse is GBX_CONFIG_INVALID (exit 2), without echoing the file', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-config-'));
@@ -41,4 +42,19 @@ test('a policy directory that does not exist is GBX_CONFIG_INVALID (exit 2), not
   );
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /GBX_CONFIG_INVALID: the policy directory .*policies is not a directory/);
+});
+
+test('an unknown GLOVEBOX_LOG_LEVEL is GBX_CONFIG_INVALID (exit 2) naming the levels', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(
+    process.execPath,
+    [GATEWAY, '--policies', POLICIES, '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'],
+    { encoding: 'utf8', timeout: 20_000, env: { ...process.env, GLOVEBOX_LOG_LEVEL: 'verbose' } },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /GBX_CONFIG_INVALID: GLOVEBOX_LOG_LEVEL must be one of fatal, error, warn, info, debug, silent/,
+  );
 });

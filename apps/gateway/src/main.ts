@@ -9,6 +9,8 @@ import { buildServer } from './server.js';
 import type { CiTokenExchangeConfig, GatewayOptions } from './config.js';
 import { DEFAULT_CREDENTIAL_LIMITS } from './services/credential-limits.js';
 
+const LOG_LEVEL = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']);
+
 /** `ciTokenExchange:` of the server file (docs/policy.md, "Deploying policies from CI"). */
 const ciTokenExchangeSchema = z
   .object({
@@ -81,7 +83,7 @@ const fileSchema = z
     store: z.string().optional(),
     timeZone: z.string().optional(),
     publicUrl: z.string().optional(),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).optional(),
+    logLevel: LOG_LEVEL.optional(),
     reaperIntervalMs: z.number().int().positive().optional(),
     /** Audit sinks: `{ sinks: [...] }`, validated by the audit library. */
     audit: z.unknown().optional(),
@@ -171,6 +173,17 @@ function policyDirOf(dir: string, source: 'directory' | 'store' | undefined): st
   return dir;
 }
 
+function logLevelOf(value: string | undefined): GatewayOptions['logLevel'] | undefined {
+  if (value === undefined) return undefined;
+  const level = LOG_LEVEL.safeParse(value);
+  if (!level.success)
+    throw new GloveboxError(
+      'GBX_CONFIG_INVALID',
+      `GLOVEBOX_LOG_LEVEL must be one of ${LOG_LEVEL.options.join(', ')}`,
+    );
+  return level.data;
+}
+
 function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d{1,5})$/.exec(value);
   if (!match) throw new GloveboxError('GBX_CONFIG_INVALID', '--listen must be HOST:PORT');
@@ -232,7 +245,7 @@ async function main(): Promise<void> {
     port: listen.port,
     timeZone: file.timeZone,
     publicUrl: file.publicUrl,
-    logLevel: file.logLevel ?? (process.env.GLOVEBOX_LOG_LEVEL as GatewayOptions['logLevel']),
+    logLevel: file.logLevel ?? logLevelOf(process.env.GLOVEBOX_LOG_LEVEL),
     audit: file.audit,
     oidc: file.oidc && {
       issuer: file.oidc.issuer,
