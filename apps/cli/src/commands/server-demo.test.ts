@@ -47,3 +47,14 @@ test(
     for (const file of kept) assert.ok(existsSync(file), `${file} was wiped`);
   },
 );
+
+test('server passes --policy-source to the gateway (docs/deploy.md, docs/policy.md)', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'gbx-cli-server-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  // the gateway's own check answers, so the flag reached it
+  const r = await run(['server', '--policy-source', 'bogus', '--data', join(home, 'data')], {
+    GLOVEBOX_HOME: home,
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /GBX_CONFIG_INVALID: --policy-source must be "directory" or "store"/);
+});

@@ -235,6 +235,10 @@ export function registerServerCommands(program: Command): void {
     .option('--policies <dir>', 'policy directory (hot-reloaded)')
     .option('--listen <host:port>', 'address to listen on', undefined)
     .option('--store <url>', 'postgres://… for PostgreSQL (default: embedded SQLite)')
+    .option(
+      '--policy-source <source>',
+      'directory (default: --policies, hot-reloaded) or store (bundles from `glovebox policy push`)',
+    )
     .option('--accept-audit-rollback <seq>', 'start on a store behind its witnessed head (docs/audit.md)')
     .action((o: Record<string, string | undefined>) => {
       const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
