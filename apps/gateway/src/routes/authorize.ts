@@ -109,7 +109,10 @@ async function load(
   s: GatewayServices,
 ): Promise<Loaded> {
   const id = (request.params as { id?: string }).id ?? '';
-  if (kind === 'session') return sessionLoaded(id, await s.store.getRequest(id), s);
+  if (kind === 'session') {
+    const { session, agent } = await s.access.readSession(id);
+    return sessionFound(id, session, agent);
+  }
   if (kind === 'token') {
     const token = await s.store.getTokenById(id);
     return {
@@ -139,8 +142,11 @@ async function sessionLoaded(
   session: AccessRequestRecord | null,
   s: GatewayServices,
 ): Promise<Loaded> {
-  const agent = session ? await s.store.getAgentByName(session.target) : null;
-  const fields = session ? { session, agent: agent && agent.revokedAt === null ? agent : null } : {};
+  return sessionFound(id, session, session ? await s.access.registeredTarget(session.target) : null);
+}
+
+function sessionFound(id: string, session: AccessRequestRecord | null, agent: AgentRecord | null): Loaded {
+  const fields = session ? { session, agent } : {};
   return { kind: 'session', id, ownerId: session?.requesterId ?? null, found: session !== null, fields };
 }
 

@@ -78,19 +78,21 @@ export function registerSessionRoutes(api: GatewayApp, s: GatewayServices): void
       schema: { params: actionParamsSchema, body: actionBodySchema, response: { 200: actionResponseSchema } },
     },
     async (request, reply) => {
-      const { actor } = authzOf(request);
+      const { actor, session, agent } = authzOf(request);
       const { id, action } = request.params;
       const { params, instances } = request.body;
       const chosen = instances ? { instances } : {};
+      // Authorized on the session and target this request's route check read.
+      const read = { session: session ?? null, agent: agent ?? null };
       if (request.headers.accept?.includes('application/x-ndjson')) {
         return streamAction(
           reply,
-          (onStream, signal) => s.actions.run(actor, id, action, params, { onStream, signal, ...chosen }),
+          (onStream, signal) => s.actions.run(actor, read, action, params, { onStream, signal, ...chosen }),
           { sessionId: id, action },
           s.redactor,
         );
       }
-      const out = await s.actions.run(actor, id, action, params, chosen);
+      const out = await s.actions.run(actor, read, action, params, chosen);
       return {
         sessionId: id,
         action,

@@ -50,6 +50,12 @@ export interface NewAccessRequest {
   scope?: RequestScope | undefined;
 }
 
+/** A session and its target's registration as read together; the agent is null when not registered now. */
+export interface SessionRead {
+  session: AccessRequestRecord | null;
+  agent: AgentRecord | null;
+}
+
 const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
 
 /**
@@ -64,10 +70,15 @@ export class AccessService {
   }
 
   async #agent(name: string): Promise<AgentRecord> {
-    const agent = await this.#c.store.getAgentByName(name);
-    if (!agent || agent.revokedAt !== null)
-      throw new GloveboxError('GBX_NOT_FOUND', `no target named "${name}"`);
+    const agent = await this.registeredTarget(name);
+    if (!agent) throw new GloveboxError('GBX_NOT_FOUND', `no target named "${name}"`);
     return agent;
+  }
+
+  /** The target's registration, or null when it is not registered or was revoked. */
+  async registeredTarget(name: string): Promise<AgentRecord | null> {
+    const agent = await this.#c.store.getAgentByName(name);
+    return agent && agent.revokedAt === null ? agent : null;
   }
 
   async get(actor: Actor, id: string, isPrivileged: boolean): Promise<AccessRequestRecord> {
@@ -452,19 +463,31 @@ export class AccessService {
   }
 
   /**
-   * Authorizes one action inside a session with its current context: the session must be active
-   * and on time, belong to the actor, grant the action, and policy must still allow it now.
+   * A session and its target's registration, read now (the agent is null when it is no longer
+   * registered or was revoked). An action is authorized on what one such read returned.
+   */
+  async readSession(sessionId: string): Promise<SessionRead> {
+    const session = await this.#c.store.getRequest(sessionId);
+    return { session, agent: session ? await this.registeredTarget(session.target) : null };
+  }
+
+  /**
+   * Authorizes one action inside a session with its current context: the session (as `read` by
+   * the caller within this request) must be active and on time, belong to the actor, grant the
+   * action, and policy must still allow it now.
    */
   async authorizeAction(
     actor: Actor,
-    sessionId: string,
+    read: SessionRead,
     action: DebugAction,
     extras: Record<string, unknown> = {},
     params: Record<string, unknown> = {},
   ): Promise<{ session: AccessRequestRecord; agent: AgentRecord; decision: Decision }> {
-    const r = await this.#c.store.getRequest(sessionId);
+    const r = read.session;
     if (!r || r.requesterId !== actor.userId) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
-    const agent = await this.#agent(r.target);
+    const agent = read.agent;
+    if (!agent || agent.name !== r.target)
+      throw new GloveboxError('GBX_NOT_FOUND', `no target named "${r.target}"`);
     return authorizeSessionAction(this.#c, this, { actor, session: r, agent, action, extras, params });
   }
 }

@@ -10,7 +10,7 @@ import { redactSqlLiterals } from '@glovebox/sql';
 import type { AccessRequestRecord, Store } from '../store/index.js';
 import { prepareAction } from './action-context.js';
 import type { LiveFeed } from './live-feed.js';
-import type { AccessService } from './access.js';
+import type { AccessService, SessionRead } from './access.js';
 import type { CallOptions } from './agent-hub.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
@@ -78,17 +78,16 @@ export class ActionService {
 
   async run(
     actor: Actor,
-    sessionId: string,
+    read: SessionRead,
     action: DebugAction,
     params: Record<string, unknown>,
     options: RunOptions = {},
   ): Promise<ActionOutput> {
-    const known = await this.#c.store.getRequest(sessionId);
-    const connected = known ? await this.#c.hub.instances(known.target) : [];
+    const connected = read.session ? await this.#c.hub.instances(read.session.target) : [];
     const prepared = prepareAction(action, params, connected[0]?.hello ?? null);
     const { session, decision } = await this.#c.access.authorizeAction(
       actor,
-      sessionId,
+      read,
       action,
       prepared.policyContext,
       prepared.params,
@@ -96,7 +95,7 @@ export class ActionService {
     params = prepared.params;
     const base = {
       actor: { kind: 'user' as const, id: actor.name },
-      sessionId,
+      sessionId: session.id,
       action,
       target: session.target,
     };
@@ -197,7 +196,7 @@ export class ActionService {
   ): Promise<Omit<ActionOutput, 'instances'>> {
     const { session, decision } = await this.#c.access.authorizeAction(
       run.actor,
-      run.session.id,
+      await this.#c.access.readSession(run.session.id),
       run.action,
       policyContext,
       params,
