@@ -157,7 +157,11 @@ test('request/approval state machine keeps its invariants under any sequence of 
                 await access.reap();
                 break;
               case 'act':
-                await access.authorizeAction(fresh(people[s.who]!), await access.readSession(created.id), 'facts');
+                await access.authorizeAction(
+                  fresh(people[s.who]!),
+                  await access.readSession(created.id),
+                  'facts',
+                );
                 break;
             }
           } catch (error) {

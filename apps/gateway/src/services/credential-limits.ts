@@ -100,7 +100,7 @@ export class CredentialLimiter {
     const { bucket, since } = this.#window();
     for (const [key] of keys) await this.#store.addFailure(key, bucket);
     const counts = await Promise.all(keys.map(([key]) => this.#store.failures(key, since)));
-    if (counts.some((n, i) => n > keys[i]![1])) {
+    if (counts.some((n, i) => n.count > keys[i]![1])) {
       // A refused attempt checked nothing: it counts against nobody.
       await this.#giveBack(keys, bucket);
       throw limited();
@@ -126,14 +126,20 @@ export class CredentialLimiter {
    * connect) for a source: refused with GBX_RATE_LIMITED while the source is over its limit; a
    * GBX_AUTH_FAILED of the check counts against the source. Never against a user or an agent
    * name: the caller does not say who it is before the check, and counting against a claimed name
-   * would let anyone lock that user or agent out.
+   * would let anyone lock that user or agent out. The check is given the credential generation
+   * read with the failure count (one round trip for both).
    */
-  async bearer<T>(address: string, check: () => Promise<T>, kind: 'bearer' | 'agent' = 'bearer'): Promise<T> {
+  async bearer<T>(
+    address: string,
+    check: (credentials: string) => Promise<T>,
+    kind: 'bearer' | 'agent' = 'bearer',
+  ): Promise<T> {
     const key = keyOf(kind, sourceOf(address));
     const { bucket, since } = this.#window();
-    if ((await this.#store.failures(key, since)) >= this.#limits.perSource) throw limited();
+    const failures = await this.#store.failures(key, since);
+    if (failures.count >= this.#limits.perSource) throw limited();
     try {
-      return await check();
+      return await check(failures.credentials);
     } catch (error) {
       if (isGloveboxError(error) && error.code === 'GBX_AUTH_FAILED')
         await this.#store.addFailure(key, bucket);

@@ -11,6 +11,7 @@ import {
 } from './secrets.js';
 import { MfaService } from './mfa.js';
 import { CredentialLimiter, type CredentialLimits } from './credential-limits.js';
+import { CredentialReads, type CredentialView } from './credential-reads.js';
 
 /** Who the provider says logged in, reduced to what the gateway uses. */
 export interface SsoIdentity {
@@ -81,9 +82,12 @@ export class IdentityService {
   readonly mfa: MfaService;
   /** Limits on failed credential checks, shared by every replica through the store. */
   readonly limiter: CredentialLimiter;
+  /** Tokens and users of bearer checks, reused while no replica wrote either. */
+  readonly #reads: CredentialReads;
 
   constructor(config: IdentityConfig) {
     this.#c = config;
+    this.#reads = new CredentialReads(config.store);
     this.mfa = new MfaService(config);
     this.limiter = new CredentialLimiter(config.store.identityState, config.clock, config.credentialLimits);
   }
@@ -253,21 +257,23 @@ export class IdentityService {
    * for anything wrong with it (GBX_RATE_LIMITED while that source is over its failure limit).
    */
   async authenticate(bearer: string, clientAddress: string): Promise<Actor> {
-    return this.limiter.bearer(clientAddress, () => this.#authenticate(bearer));
+    return this.limiter.bearer(clientAddress, (credentials) =>
+      this.#authenticate(bearer, this.#reads.at(credentials)),
+    );
   }
 
-  async #authenticate(bearer: string): Promise<Actor> {
+  async #authenticate(bearer: string, reads: CredentialView): Promise<Actor> {
     const fail = () => new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
     if (!/^gbx_[st]_[A-Za-z0-9_-]{20,}$/.test(bearer) && bearer.length < 24) throw fail();
-    const record = await this.#c.store.getTokenByHash(hashBearer(bearer));
+    const record = await reads.tokenByHash(hashBearer(bearer));
     if (!record || record.revokedAt !== null || record.expiresAt <= this.#c.clock.now()) throw fail();
-    // Read at every use, not only revoked with it: a token minted while its login logged out
+    // Checked at every use, not only revoked with it: a token minted while its login logged out
     // (another replica, the same instant) is refused all the same.
     if (record.loginId !== null) {
-      const login = await this.#c.store.getTokenById(record.loginId);
+      const login = await reads.tokenById(record.loginId);
       if (!login || login.revokedAt !== null) throw fail();
     }
-    const user = await this.#c.store.getUserById(record.userId);
+    const user = await reads.userById(record.userId);
     if (!user || user.disabled) throw fail();
     this.#checkSsoGroups(user);
     return {

@@ -34,8 +34,11 @@ export interface IdentityStateStore {
   addFailure(key: string, windowStart: number): Promise<number>;
   /** Takes back one failure counted for `key` in the window starting at `windowStart` (a reservation). */
   forgiveFailure(key: string, windowStart: number): Promise<void>;
-  /** Failures of `key` counted in windows starting at or after `since`. */
-  failures(key: string, since: number): Promise<number>;
+  /**
+   * Failures of `key` counted in windows starting at or after `since`, and the credential
+   * generation read in the same statement (see `credentialGenerationTable`).
+   */
+  failures(key: string, since: number): Promise<{ count: number; credentials: string }>;
   /** Forgets the failures of `key` (after a success). */
   clearFailures(key: string): Promise<void>;
   /**
@@ -54,6 +57,44 @@ export function singleUseTable(bigint: string): string {
   expires_at ${bigint} NOT NULL
 );
 CREATE INDEX used_once_expiry ON used_once(expires_at);`;
+}
+
+/**
+ * Migration 18: one row whose `generation` takes a new random value in the same transaction as
+ * every write to `tokens` or `users`, whatever wrote it. A replica may reuse a token or user it
+ * read while the generation it reads now is the one it read then (services/credential-reads.ts).
+ * Random, not a counter, so that a restored database never repeats a value a replica cached under.
+ * PostgreSQL bumps it before the statement takes any row lock, so writers queue on it in one order.
+ */
+export function credentialGenerationTable(dialect: 'sqlite' | 'postgres'): string {
+  const table = `CREATE TABLE credential_generation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  generation TEXT NOT NULL
+);`;
+  if (dialect === 'sqlite') {
+    const bump = `BEGIN UPDATE credential_generation SET generation = lower(hex(randomblob(16))); END;`;
+    return `${table}
+INSERT INTO credential_generation VALUES (1, lower(hex(randomblob(16))));
+${['tokens', 'users']
+  .flatMap((t) =>
+    ['INSERT', 'UPDATE', 'DELETE'].map(
+      (op) => `CREATE TRIGGER ${t}_${op.toLowerCase()}_credentials AFTER ${op} ON ${t} ${bump}`,
+    ),
+  )
+  .join('\n')}`;
+  }
+  return `${table}
+INSERT INTO credential_generation VALUES (1, gen_random_uuid()::text);
+CREATE FUNCTION glovebox_credentials_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- In the schema of the table written, whatever the writer's search_path.
+  EXECUTE format('UPDATE %I.credential_generation SET generation = gen_random_uuid()::text', TG_TABLE_SCHEMA);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER tokens_credentials BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON tokens
+FOR EACH STATEMENT EXECUTE FUNCTION glovebox_credentials_changed();
+CREATE TRIGGER users_credentials BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON users
+FOR EACH STATEMENT EXECUTE FUNCTION glovebox_credentials_changed();`;
 }
 
 /** The tables (migration 10). */
@@ -187,15 +228,15 @@ class SqlIdentityState implements IdentityStateStore {
       [key, windowStart],
     );
   };
-  failures: IdentityStateStore['failures'] = async (key, since) =>
-    Number(
-      (
-        await this.#q(
-          'SELECT COALESCE(SUM(count), 0) AS n FROM auth_failures WHERE key = ? AND window_start >= ?',
-          [key, since],
-        )
-      ).rows[0]?.n ?? 0,
-    );
+  failures: IdentityStateStore['failures'] = async (key, since) => {
+    const row = (
+      await this.#q(
+        'SELECT COALESCE(SUM(count), 0) AS n, (SELECT generation FROM credential_generation) AS g FROM auth_failures WHERE key = ? AND window_start >= ?',
+        [key, since],
+      )
+    ).rows[0];
+    return { count: Number(row?.n ?? 0), credentials: String(row?.g) };
+  };
   clearFailures: IdentityStateStore['clearFailures'] = async (key) => {
     await this.#q('DELETE FROM auth_failures WHERE key = ?', [key]);
   };

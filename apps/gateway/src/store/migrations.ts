@@ -6,7 +6,7 @@ import {
   recordingsTable,
   ssoAndWebauthnTables,
 } from './base-tables.js';
-import { identityStateTables, singleUseTable } from './identity-state.js';
+import { credentialGenerationTable, identityStateTables, singleUseTable } from './identity-state.js';
 import { instanceRouteTables, replicaTables } from './replicas.js';
 import { revokedInstanceTable } from './revoked-instances.js';
 
@@ -124,6 +124,11 @@ UPDATE users SET sso_groups_at = (SELECT MAX(s.created_at) FROM sso_identities s
       name: 'audit append in one round trip while the head is where this process left it',
       // SQLite appends in-process: nothing to add there.
       sql: dialect === 'postgres' ? POSTGRES_APPEND_FUNCTION : 'SELECT 1;',
+    },
+    {
+      version: 18,
+      name: 'a credential generation that changes with every write to tokens or users',
+      sql: credentialGenerationTable(dialect),
     },
   ];
 };

@@ -180,6 +180,8 @@ export class PostgresStore implements Store {
       `GRANT USAGE ON SCHEMA ${s} TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.users, ${s}.tokens, ${s}.agents, ${s}.access_requests, ${s}.approvals, ${s}.sink_cursors, ${s}.sso_identities, ${s}.webauthn_credentials TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.mfa_factors, ${s}.mfa_enrollment_tickets, ${s}.totp_pending, ${s}.totp_steps, ${s}.auth_failures TO ${role}`,
+      // Updated by the triggers on tokens and users, which run with the writer's rights.
+      `GRANT SELECT, UPDATE ON ${s}.credential_generation TO ${role}`,
       `GRANT SELECT ON ${s}.schema_migrations TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.replicas, ${s}.agent_routes, ${s}.shared_secrets, ${s}.used_once, ${s}.revoked_instances TO ${role}`,
       `GRANT SELECT, INSERT, UPDATE ON ${s}.policy_replicas TO ${role}`,

@@ -117,10 +117,12 @@ test('the documented grants cover every table the migrations create', async (t) 
     [role, schema],
   );
   assert.ok(tables.rows.length > 20, 'the migrations created the tables');
-  const readOnly = new Set(['schema_migrations']);
+  // credential_generation has one row, which the triggers on tokens and users update (the
+  // first test's writer creates a user through them); nothing inserts into it.
+  const noInsert = new Set(['schema_migrations', 'credential_generation']);
   for (const table of tables.rows) {
     assert.ok(table.read, `${table.name} is readable by the gateway's role`);
-    assert.equal(table.insert, !readOnly.has(table.name), `${table.name} is writable unless read-only`);
+    assert.equal(table.insert, !noInsert.has(table.name), `${table.name} is writable unless read-only`);
   }
 });
 
