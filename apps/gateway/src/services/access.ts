@@ -467,8 +467,8 @@ export class AccessService {
    * registered or was revoked). An action is authorized on what one such read returned.
    */
   async readSession(sessionId: string): Promise<SessionRead> {
-    const session = await this.#c.store.getRequest(sessionId);
-    return { session, agent: session ? await this.registeredTarget(session.target) : null };
+    const { request, target } = await this.#c.store.getRequestAndTarget(sessionId);
+    return { session: request, agent: target && target.revokedAt === null ? target : null };
   }
 
   /**

@@ -339,6 +339,13 @@ export class PostgresStore implements Store {
     const r = await this.#one('SELECT record_json FROM access_requests WHERE id = $1', [id]);
     return r ? requestFromRow(r) : null;
   }
+  async getRequestAndTarget(id: string) {
+    const r = await this.#one(
+      "SELECT r.record_json, a.* FROM access_requests r LEFT JOIN agents a ON a.name = r.record_json::jsonb ->> 'target' WHERE r.id = $1",
+      [id],
+    );
+    return { request: r ? requestFromRow(r) : null, target: r && r.id !== null ? agentFromRow(r) : null };
+  }
   async listRequests(filter: RequestFilter) {
     const clauses: string[] = [];
     const params: unknown[] = [];

@@ -249,6 +249,13 @@ export class SqliteStore implements Store {
     const r = this.#get('SELECT record_json FROM access_requests WHERE id = ?', id);
     return r ? requestFromRow(r) : null;
   };
+  getRequestAndTarget = async (id: string) => {
+    const r = this.#get(
+      "SELECT r.record_json, a.* FROM access_requests r LEFT JOIN agents a ON a.name = json_extract(r.record_json, '$.target') WHERE r.id = ?",
+      id,
+    );
+    return { request: r ? requestFromRow(r) : null, target: r && r.id !== null ? agentFromRow(r) : null };
+  };
   listRequests = async (filter: RequestFilter) => {
     const clauses: string[] = [];
     const params: unknown[] = [];

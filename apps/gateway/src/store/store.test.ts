@@ -94,6 +94,26 @@ for (const backend of TEST_STORES) {
       );
     });
 
+    await t.test('a request is read with its target in one read', async () => {
+      assert.deepEqual(await store.getRequestAndTarget('nope'), { request: null, target: null });
+      assert.equal((await store.getRequestAndTarget('req1')).target, null, 't1 is not registered');
+      const agent = {
+        id: 'agt_t1',
+        name: 't1',
+        env: 'staging',
+        owner: 'alice',
+        tags: { team: 'a' },
+        credentialHash: 'c1',
+        createdAt: 2,
+        revokedAt: null,
+      };
+      await store.createAgent(agent);
+      await store.createAgent({ ...agent, id: 'agt_t2', name: 't2', credentialHash: 'c2' });
+      const both = await store.getRequestAndTarget('req1');
+      assert.deepEqual(both.request, await store.getRequest('req1'));
+      assert.deepEqual(both.target, agent);
+    });
+
     await t.test('one approval per approver per request', async () => {
       const a = {
         requestId: 'req1',

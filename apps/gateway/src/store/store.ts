@@ -95,6 +95,10 @@ export interface Store {
 
   createRequest(request: AccessRequestRecord): Promise<void>;
   getRequest(id: string): Promise<AccessRequestRecord | null>;
+  /** A request and the registration of its target (null when none is registered), in one read. */
+  getRequestAndTarget(
+    id: string,
+  ): Promise<{ request: AccessRequestRecord | null; target: AgentRecord | null }>;
   listRequests(filter: RequestFilter): Promise<AccessRequestRecord[]>;
   /** Lists requests that are pending or active: the reaper's working set. */
   listLiveRequests(): Promise<AccessRequestRecord[]>;
