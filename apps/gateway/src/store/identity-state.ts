@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { preparer } from './sqlite-statements.js';
 
 /** Which second factor: the TOTP secret, or one WebAuthn credential by id. */
 export type FactorId = 'totp' | `webauthn:${string}`;
@@ -251,8 +252,9 @@ class SqlIdentityState implements IdentityStateStore {
 }
 
 export function sqliteIdentityState(db: Database.Database): IdentityStateStore {
+  const prepare = preparer(db);
   const run = (sql: string, params: unknown[]) => {
-    const statement = db.prepare(sql);
+    const statement = prepare(sql);
     if (statement.reader) return { rows: statement.all(...params) as Row[], changes: 0 };
     return { rows: [], changes: statement.run(...params).changes };
   };

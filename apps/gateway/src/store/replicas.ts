@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { preparer } from './sqlite-statements.js';
 
 /** Where an agent's connection is held: the replica, how to reach it, what the agent announced. */
 export interface AgentRoute {
@@ -74,45 +75,47 @@ function secretOf(r: Row | undefined): SharedSecretRow | null {
 
 export class SqliteReplicas implements ReplicaStore {
   readonly #db: Database.Database;
+  readonly #prepare: (sql: string) => Database.Statement;
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#prepare = preparer(db);
   }
   heartbeat: ReplicaStore['heartbeat'] = async (id, url, at) => {
-    this.#db
-      .prepare(
-        'INSERT INTO replicas VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at',
-      )
-      .run(id, url, at, at);
+    this.#prepare(
+      'INSERT INTO replicas VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at',
+    ).run(id, url, at, at);
   };
   leave: ReplicaStore['leave'] = async (id) => {
     this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM agent_routes WHERE replica = ?').run(id);
-      this.#db.prepare('DELETE FROM replicas WHERE id = ?').run(id);
+      this.#prepare('DELETE FROM agent_routes WHERE replica = ?').run(id);
+      this.#prepare('DELETE FROM replicas WHERE id = ?').run(id);
     })();
   };
   putRoute: ReplicaStore['putRoute'] = async (agent, instance, replica, helloJson, at) => {
-    this.#db.prepare(PUT_ROUTE_SQL(() => '?')).run(agent, instance, replica, helloJson, at);
+    this.#prepare(PUT_ROUTE_SQL(() => '?')).run(agent, instance, replica, helloJson, at);
   };
   dropRoute: ReplicaStore['dropRoute'] = async (agent, instance, replica) => {
-    this.#db
-      .prepare('DELETE FROM agent_routes WHERE agent = ? AND instance = ? AND replica = ?')
-      .run(agent, instance, replica);
+    this.#prepare('DELETE FROM agent_routes WHERE agent = ? AND instance = ? AND replica = ?').run(
+      agent,
+      instance,
+      replica,
+    );
   };
   routes: ReplicaStore['routes'] = async (agent, aliveSince) =>
-    (this.#db.prepare(ROUTES_SQL(() => '?')).all(agent, aliveSince) as Row[]).map(routeOf);
+    (this.#prepare(ROUTES_SQL(() => '?')).all(agent, aliveSince) as Row[]).map(routeOf);
   getSecret: ReplicaStore['getSecret'] = async (name) =>
-    secretOf(this.#db.prepare('SELECT * FROM shared_secrets WHERE name = ?').get(name) as Row | undefined);
+    secretOf(this.#prepare('SELECT * FROM shared_secrets WHERE name = ?').get(name) as Row | undefined);
   putSecret: ReplicaStore['putSecret'] = async (name, sealed, expectedVersion, at) => {
     const result =
       expectedVersion === 0
-        ? this.#db
-            .prepare('INSERT INTO shared_secrets VALUES (?, ?, 1, ?) ON CONFLICT (name) DO NOTHING')
-            .run(name, sealed, at)
-        : this.#db
-            .prepare(
-              'UPDATE shared_secrets SET sealed = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ?',
-            )
-            .run(sealed, at, name, expectedVersion);
+        ? this.#prepare('INSERT INTO shared_secrets VALUES (?, ?, 1, ?) ON CONFLICT (name) DO NOTHING').run(
+            name,
+            sealed,
+            at,
+          )
+        : this.#prepare(
+            'UPDATE shared_secrets SET sealed = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ?',
+          ).run(sealed, at, name, expectedVersion);
     return result.changes === 1;
   };
 }

@@ -33,6 +33,7 @@ import {
   webauthnToParams,
 } from './rows.js';
 import type { RecordingFilter, Store } from './store.js';
+import { preparer } from './sqlite-statements.js';
 import type {
   AccessRequestRecord,
   ApprovalRecord,
@@ -100,15 +101,8 @@ export class SqliteStore implements Store {
     return Promise.resolve();
   }
 
-  /** Prepared statements by SQL text: preparing costs more than running a point query. */
-  readonly #statements = new Map<string, Database.Statement>();
   #prepare(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      if (this.#statements.size < 512) this.#statements.set(sql, statement);
-    }
-    return statement;
+    return preparer(this.#db)(sql);
   }
   #all(sql: string, ...params: unknown[]): Row[] {
     return this.#prepare(sql).all(...params) as Row[];
