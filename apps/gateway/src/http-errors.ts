@@ -3,6 +3,11 @@ import type { Redactor } from '@glovebox/redact';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 
+/** `body.user.name` from `body` and `/user/name`; the part alone for the whole of it. */
+function fieldOf(part: string, instancePath: string): string {
+  return `${part}${instancePath.replaceAll('/', '.')}`.replace(/\.$/, '');
+}
+
 /**
  * One error shape for every response: `{ error: { code, message, details? } }`. Known errors keep
  * their code; anything unexpected becomes GBX_INTERNAL with its cause in the server log only.
@@ -20,7 +25,7 @@ export function errorHandler(redactor: Redactor) {
         .slice(0, 5)
         .map(
           (v) =>
-            `${v.message ?? 'invalid'} (${error.validationContext ?? 'request'}${v.instancePath.replaceAll('/', '.')})`,
+            `${v.message ?? 'invalid'} (${fieldOf(error.validationContext ?? 'request', v.instancePath)})`,
         );
       gbx = new GloveboxError('GBX_REQUEST_INVALID', issues.join('; ') || 'invalid request');
     } else if (isResponseSerializationError(error)) {

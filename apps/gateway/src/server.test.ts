@@ -177,6 +177,17 @@ test('a validation error names the field and its rule legibly, also for a field 
   assert.doesNotMatch(body.message, /REDACTED/, body.message);
   assert.match(body.message, /body\.password/);
   assert.match(body.message, /Too small: expected string to have >=12 characters/);
+  const root = await gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: auth(ADMIN),
+    payload: [],
+  });
+  assert.match(
+    root.json<{ error: { message: string } }>().error.message,
+    /\(body\)$/,
+    'the whole body, not "body."',
+  );
   const empty = await login(gw, 'eve', '');
   assert.doesNotMatch(empty.json<{ error: { message: string } }>().error.message, /REDACTED/);
 });
