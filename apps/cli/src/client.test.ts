@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient } from './client.js';
-import { saveCredentials } from './home.js';
+import { ApiClient, resolveUrl } from './client.js';
+import { gloveboxHome, saveCredentials } from './home.js';
 
 function withEnv(t: { after: (fn: () => void) => void }, values: Record<string, string | undefined>): void {
   const previous = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
@@ -82,4 +82,29 @@ test('GLOVEBOX_TOKEN is sent to whichever gateway the command names', async (t) 
   const gateway = await recordingServer(t);
   await new ApiClient(`http://127.0.0.1:${gateway.port}`).call('GET', '/whoami');
   assert.equal(gateway.seen[0]!.authorization, 'Bearer gbx_t_from-environment');
+});
+
+test('an empty GLOVEBOX_TOKEN, GLOVEBOX_URL or GLOVEBOX_HOME counts as unset', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'gbx-cli-client-'));
+  const cwd = process.cwd();
+  const elsewhere = mkdtempSync(join(tmpdir(), 'gbx-cli-cwd-'));
+  t.after(() => {
+    process.chdir(cwd);
+    rmSync(home, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
+  });
+  const gateway = await recordingServer(t);
+  const issuer = `http://127.0.0.1:${gateway.port}`;
+  withEnv(t, { GLOVEBOX_HOME: home, GLOVEBOX_TOKEN: '', GLOVEBOX_URL: '' });
+  saveCredentials({ url: issuer, token: 'gbx_s_saved-login', user: 'alice', expiresAt: Date.now() + 60_000 });
+
+  // `GLOVEBOX_TOKEN= glovebox …` (emptied, e.g. to drop a script token) falls back to the login
+  await new ApiClient(issuer).call('GET', '/whoami');
+  assert.equal(gateway.seen[0]!.authorization, 'Bearer gbx_s_saved-login');
+  // an empty GLOVEBOX_URL is the saved login's gateway, not a URL of ''
+  assert.equal(resolveUrl(undefined), issuer);
+  // an empty GLOVEBOX_HOME is the default home, never the working directory
+  process.env.GLOVEBOX_HOME = '';
+  process.chdir(elsewhere);
+  assert.equal(gloveboxHome(), join(homedir(), '.config', 'glovebox'));
 });

@@ -1,11 +1,11 @@
 import { GloveboxError, isGloveboxError, ERROR_CODES, type ErrorCode } from '@glovebox/core';
 import { API_PREFIX } from '@glovebox/protocol/constants';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { credentialsFor, loadCredentials } from './home.js';
+import { credentialsFor, envSetting, loadCredentials } from './home.js';
 
 /** The gateway URL: --url, then GLOVEBOX_URL, then the saved login, then the local default. */
 export function resolveUrl(flag: string | undefined): string {
-  return (flag ?? process.env.GLOVEBOX_URL ?? loadCredentials()?.url ?? 'http://127.0.0.1:7350').replace(
+  return (flag ?? envSetting('GLOVEBOX_URL') ?? loadCredentials()?.url ?? 'http://127.0.0.1:7350').replace(
     /\/+$/,
     '',
   );
@@ -74,7 +74,7 @@ export class ApiClient {
 
   constructor(url: string, token?: string) {
     this.url = url;
-    this.#token = token ?? process.env.GLOVEBOX_TOKEN ?? credentialsFor(url)?.token;
+    this.#token = token ?? envSetting('GLOVEBOX_TOKEN') ?? credentialsFor(url)?.token;
   }
 
   #unreachable(): GloveboxError {

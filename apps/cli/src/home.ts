@@ -2,9 +2,15 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync }
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** Where the CLI keeps its state: GLOVEBOX_HOME or ~/.config/glovebox. */
+/** An environment variable's value; set to the empty string counts as unset (`GLOVEBOX_TOKEN= glovebox …`). */
+export function envSetting(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Where the CLI keeps its state: GLOVEBOX_HOME or ~/.config/glovebox (never the working directory). */
 export function gloveboxHome(): string {
-  return process.env.GLOVEBOX_HOME ?? join(homedir(), '.config', 'glovebox');
+  return envSetting('GLOVEBOX_HOME') ?? join(homedir(), '.config', 'glovebox');
 }
 
 function readJson(file: string): unknown {

@@ -4,7 +4,13 @@ import type { z } from 'zod';
 import type { DeviceStart, loginResponseSchema } from '@glovebox/protocol';
 import { ciProviderToken } from '../../ci-login.js';
 import type { ApiClient } from '../../client.js';
-import { clearCredentials, credentialsFor, forgetCurrentSession, saveCredentials } from '../../home.js';
+import {
+  clearCredentials,
+  credentialsFor,
+  envSetting,
+  forgetCurrentSession,
+  saveCredentials,
+} from '../../home.js';
 import { neutraliseLine } from '../../terminal-text.js';
 import { when, type Output } from '../../output.js';
 import { context, otpCode, stdinPassword, usage } from '../common.js';
@@ -22,14 +28,14 @@ interface LoginOptions {
 
 async function readPassword(fromStdin: boolean): Promise<string> {
   if (fromStdin) return stdinPassword();
-  const env = process.env.GLOVEBOX_PASSWORD;
+  const env = envSetting('GLOVEBOX_PASSWORD');
   if (env) return env;
   return usage('give the password on stdin with --password-stdin (or GLOVEBOX_PASSWORD)');
 }
 
 /** In a pipeline: the CI provider's OIDC token exchanged for a short-lived one. */
 async function loginFromCi(api: ApiClient, out: Output, options: LoginOptions): Promise<void> {
-  const audience = options.audience ?? process.env.GLOVEBOX_CI_AUDIENCE ?? api.url;
+  const audience = options.audience ?? envSetting('GLOVEBOX_CI_AUDIENCE') ?? api.url;
   const res = await api.call<LoginResponse>('POST', '/auth/ci/token', {
     token: await ciProviderToken(audience),
   });

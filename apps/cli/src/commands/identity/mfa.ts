@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { mfaEnrollResponseSchema } from '@glovebox/protocol';
 import { when } from '../../output.js';
 import { context, otpCode } from '../common.js';
+import { envSetting } from '../../home.js';
 
 /** `glovebox mfa enroll|verify`: a TOTP second factor, and the fresh check step-up asks for. */
 export function registerMfaCommands(program: Command): void {
@@ -15,7 +16,7 @@ export function registerMfaCommands(program: Command): void {
     .option('--ticket <ticket>', 'enrollment ticket from an admin (or GLOVEBOX_MFA_TICKET)')
     .action(async (o: { ticket?: string }, command: Command) => {
       const { api, out } = context(command);
-      const ticket = o.ticket ?? process.env.GLOVEBOX_MFA_TICKET;
+      const ticket = o.ticket ?? envSetting('GLOVEBOX_MFA_TICKET');
       const res = await api.call<z.infer<typeof mfaEnrollResponseSchema>>(
         'POST',
         '/mfa/enroll',
