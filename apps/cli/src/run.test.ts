@@ -55,6 +55,27 @@ test('a one-time code that is not 6 digits is a usage mistake, not a spent login
   assert.match(r.stderr, /--otp: the code is 6 digits \(GBX_USAGE\)/);
 });
 
+test('an --out that cannot be written is refused before a snapshot or profile pauses production', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-cli-out-'));
+  try {
+    for (const [args, message] of [
+      [['heapsnapshot', 'svc', '--out', join(dir, 'no', 'such.heapsnapshot')], /there is no directory/],
+      [['heapsnapshot', 'svc', '--out', dir], /is a directory: name a file in it/],
+      [
+        ['profile', 'svc', '--seconds', '5', '--out', join(dir, 'no', 'x.cpuprofile')],
+        /there is no directory/,
+      ],
+    ] as const) {
+      // nothing listens on this port: a request would fail with GBX_GATEWAY_UNREACHABLE instead
+      const r = await run([...args], { GLOVEBOX_URL: 'http://127.0.0.1:9' });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("an agent's refusal shows the agent's own code next to GBX_AGENT_REFUSED", async (t) => {
   const answers = [
     {

@@ -5,7 +5,14 @@ import { errorFromBody, type ApiClient } from '../client.js';
 import type { InstanceResult, InstanceSelector } from '@glovebox/protocol';
 import type { Output } from '../output.js';
 import { neutraliseLine } from '../terminal-text.js';
-import { context, durationOption, resolveSession, splitSessionOperands, usage } from './common.js';
+import {
+  context,
+  durationOption,
+  outFileOption,
+  resolveSession,
+  splitSessionOperands,
+  usage,
+} from './common.js';
 import {
   breakpointCostMessage,
   droppedLinesMessage,
@@ -332,6 +339,7 @@ function registerSmallActions(program: Command): void {
     ) => {
       const { api, out } = context(command);
       const seconds = wholeNumber('--seconds', o.seconds, 1, 3600);
+      if (o.out !== undefined) outFileOption(o.out);
       const { id } = await resolveSession(api, given);
       out.note(`profiling for ${seconds}s…`);
       const r = await runAction(api, id, 'profile', { seconds }, undefined, instanceSelector(o));

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { formatDuration, GloveboxError, parseDuration } from '@glovebox/core';
 import type { AccessRequestView } from '@glovebox/protocol';
 import { ApiClient, resolveUrl } from '../client.js';
@@ -30,6 +32,18 @@ export function context(command: Command): { api: ApiClient; out: Output; opts: 
 /** Throws a usage error (exit 2). */
 export function usage(message: string): never {
   throw new GloveboxError('GBX_USAGE', message);
+}
+
+/**
+ * An --out file checked before the action runs (a heap snapshot or a profile pauses production, so
+ * it is not taken to be lost): its directory exists, and it is not a directory itself.
+ */
+export function outFileOption(file: string): string {
+  if (!statSync(dirname(file), { throwIfNoEntry: false })?.isDirectory())
+    usage(`--out ${file}: there is no directory ${dirname(file)}`);
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    usage(`--out ${file} is a directory: name a file in it`);
+  return file;
 }
 
 /** A one-time code as typed: six digits, checked before it is sent (a typo would spend a guess). */

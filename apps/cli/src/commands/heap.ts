@@ -7,7 +7,7 @@ import { GloveboxError } from '@glovebox/core';
 import type { ApiClient } from '../client.js';
 import { table, type Output } from '../output.js';
 import { printRedactions, runAction } from './actions.js';
-import { context, localOutput, resolveSession, usage } from './common.js';
+import { context, localOutput, outFileOption, resolveSession, usage } from './common.js';
 
 // The heap snapshot reader loads only for the commands that read a snapshot.
 const snapshotTools = () => import('@glovebox/agent');
@@ -89,6 +89,7 @@ export function registerHeapCommands(program: Command): void {
     .option('--instance <id>', 'which instance, when the target has several (see glovebox targets)')
     .action(async (given: string | undefined, o: { out?: string; instance?: string }, command: Command) => {
       const { api, out } = context(command);
+      if (o.out !== undefined) outFileOption(o.out);
       const { id: session } = await resolveSession(api, given);
       const file = o.out ?? `glovebox-${session}-${Date.now()}.heapsnapshot`;
       out.note('taking a heap snapshot (the process pauses while V8 walks its heap)…');
