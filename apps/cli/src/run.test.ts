@@ -65,6 +65,7 @@ test('an --out that cannot be written is refused before a snapshot or profile pa
         ['profile', 'svc', '--seconds', '5', '--out', join(dir, 'no', 'x.cpuprofile')],
         /there is no directory/,
       ],
+      [['audit', 'export', '--out', join(dir, 'no', 'audit.jsonl')], /there is no directory/],
     ] as const) {
       // nothing listens on this port: a request would fail with GBX_GATEWAY_UNREACHABLE instead
       const r = await run([...args], { GLOVEBOX_URL: 'http://127.0.0.1:9' });

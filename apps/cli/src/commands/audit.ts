@@ -8,7 +8,7 @@ import { EXIT } from '../client.js';
 import { table } from '../output.js';
 import { registerAuditSearch } from './audit-search.js';
 import { verifyAuditTrail, type VerifyOptions } from './audit-verify.js';
-import { context, localOutput } from './common.js';
+import { context, localOutput, outFileOption } from './common.js';
 
 /** The verdict for a person; an export checked only against the keys it carries says so. */
 export function describeReport(r: VerifyReport): string {
@@ -38,6 +38,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--out <file>', 'write to this file (default: stdout)')
     .action(async (o: { out?: string }, command: Command) => {
       const { api } = context(command);
+      if (o.out !== undefined) outFileOption(o.out);
       const source = await api.send('GET', '/audit/export');
       if ((source.statusCode ?? 500) >= 400) throw await api.errorOf(source);
       if (o.out) await pipeline(source, createWriteStream(o.out, { mode: 0o600 }));
