@@ -153,3 +153,20 @@ test(
     assert.deepEqual(recordings.json.recordings, [], 'nor list its recordings');
   },
 );
+
+test('invariant 9: nested action parameters get a clear refusal and reach neither the trail nor the agent', async (t) => {
+  const { gw, api, token, session, calls } = await setup(t);
+  const deep: unknown = JSON.parse('['.repeat(2000) + ']'.repeat(2000));
+  const before = (await gw.services.store.queryAudit({ order: 'desc', limit: 1 }))[0]?.seq ?? 0;
+  for (const params of [{ x: deep }, { x: { y: 1 } }, { x: [1, [2]] }, { x: null }]) {
+    // before: a parameter nested past the audit's depth was a 500 GBX_AUDIT_EVENT_INVALID
+    const res = await api('POST', `/sessions/${session}/actions/facts`, token, { params });
+    assert.equal(res.status, 400, JSON.stringify(res.json).slice(0, 200));
+    assert.equal((res.json.error as { code: string }).code, 'GBX_REQUEST_INVALID');
+  }
+  assert.deepEqual(calls, [], 'nothing reached the agent');
+  const intents = await gw.services.store.queryAudit({ type: 'action.intent', order: 'desc', limit: 10 });
+  assert.ok(intents.every((row) => row.seq < before), 'no intent was recorded for them');
+  const ok = await api('POST', `/sessions/${session}/actions/facts`, token, { params: { top: 5 } });
+  assert.equal(ok.status, 200, 'flat parameters still pass');
+});

@@ -286,9 +286,16 @@ export const instanceSelectorSchema = z
   );
 export type InstanceSelector = z.infer<typeof instanceSelectorSchema>;
 
+/**
+ * One action parameter: every action's parameters are flat (a string, a number, a flag, or
+ * `exec`'s argv), each checked again by its agent; anything nested is refused here, before it
+ * reaches policy, the audit trail or a signed envelope.
+ */
+const actionParamSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
 export const actionBodySchema = z
   .object({
-    params: z.record(z.string(), z.unknown()).default({}),
+    params: z.record(z.string().max(64), actionParamSchema).default({}),
     instances: instanceSelectorSchema.optional(),
   })
   .strict();
