@@ -133,3 +133,22 @@ export async function fileAccessRequest(
   }
   return record;
 }
+
+/**
+ * The distinct approvers who count towards `r` now: their approval names its digest, they are not
+ * its requester, and their account is still enabled and in one of its approver groups (an approval
+ * from someone disabled or moved out of those groups since stops counting).
+ */
+export async function countingApprovers(
+  store: AccessConfig['store'],
+  r: AccessRequestRecord,
+): Promise<Set<string>> {
+  const counted = new Set<string>();
+  for (const a of await store.listApprovals(r.id)) {
+    if (a.verdict !== 'approve' || a.digest !== r.digest || a.approverId === r.requesterId) continue;
+    const user = await store.getUserById(a.approverId);
+    if (user && !user.disabled && r.obligations.approverGroups.some((g) => user.groups.includes(g)))
+      counted.add(a.approverId);
+  }
+  return counted;
+}

@@ -5,7 +5,7 @@ import type { AccessRequestRecord, AgentRecord, ApprovalRecord, Store } from '..
 import { deniedError, targetResource, type Authorizer, type ContextExtras } from './authorizer.js';
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
-import { fileAccessRequest } from './access-request.js';
+import { countingApprovers, fileAccessRequest } from './access-request.js';
 import { authorizeSessionAction } from './authorize-session-action.js';
 
 /** Something the gateway tells the outside world about (webhooks, logs). */
@@ -243,10 +243,7 @@ export class AccessService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const r = await this.#c.store.getRequest(id);
       if (!r || r.status !== 'pending') return r ?? (await this.#pendingOrThrow(id, by, false));
-      const approvals = (await this.#c.store.listApprovals(id)).filter(
-        (a) => a.verdict === 'approve' && a.digest === r.digest && a.approverId !== r.requesterId,
-      );
-      const distinct = new Set(approvals.map((a) => a.approverId));
+      const distinct = await countingApprovers(this.#c.store, r);
       if (distinct.size < r.obligations.approvals) return r;
       const now = this.#c.clock.now();
       const next: AccessRequestRecord = {
