@@ -45,8 +45,9 @@ async function setup(t: TestContext) {
     return (await api('POST', '/auth/login', null, { user: name, password })).json.token as string;
   };
   const olive = await login('olive', ['engineers']);
-  const request = (await api('POST', '/requests', olive, { target: 'ledger', actions: ['facts'], reason: 'two' }))
-    .json as { id: string; digest: string; status: string };
+  const request = (
+    await api('POST', '/requests', olive, { target: 'ledger', actions: ['facts'], reason: 'two' })
+  ).json as { id: string; digest: string; status: string };
   assert.equal(request.status, 'pending', JSON.stringify(request));
   const approve = async (token: string) =>
     api('POST', `/requests/${request.id}/approve`, token, { digest: request.digest });

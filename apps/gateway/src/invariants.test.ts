@@ -166,7 +166,10 @@ test('invariant 9: nested action parameters get a clear refusal and reach neithe
   }
   assert.deepEqual(calls, [], 'nothing reached the agent');
   const intents = await gw.services.store.queryAudit({ type: 'action.intent', order: 'desc', limit: 10 });
-  assert.ok(intents.every((row) => row.seq < before), 'no intent was recorded for them');
+  assert.ok(
+    intents.every((row) => row.seq < before),
+    'no intent was recorded for them',
+  );
   const ok = await api('POST', `/sessions/${session}/actions/facts`, token, { params: { top: 5 } });
   assert.equal(ok.status, 200, 'flat parameters still pass');
 });
