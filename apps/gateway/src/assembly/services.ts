@@ -304,7 +304,25 @@ function policyServices(base: Base, d: PolicyDeps) {
     metrics,
     intervalMs: config.policySyncIntervalMs,
   });
-  const control = new AccountControl({ store, clock, access, agentChanged: (n) => router.agentChanged(n) });
+  const control = new AccountControl({
+    store,
+    clock,
+    access,
+    agentChanged: (n) => router.agentChanged(n),
+    canAdminister: (u) =>
+      authorizer.decide(
+        {
+          userId: u.id,
+          name: u.name,
+          groups: u.groups,
+          tokenId: '',
+          tokenKind: 'session',
+          mfaAt: clock.now(),
+        },
+        'administer',
+        { kind: 'gateway' },
+      ).allowed,
+  });
   const configApply = new ConfigService({
     store,
     identity,

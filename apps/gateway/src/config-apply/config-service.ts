@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GloveboxError, newSecret, type Clock } from '@glovebox/core';
 import { canonicalJson } from '@glovebox/protocol';
 import type { Redactor } from '@glovebox/redact';
-import type { AgentRecord, Store } from '../store/index.js';
+import type { AgentRecord, Store, UserRecord } from '../store/index.js';
 import type { ManagedSettingKey } from '../store/managed-settings.js';
 import type { AuditService } from '../services/audit-service.js';
 import type { AccountControl } from '../services/account-control.js';
@@ -90,6 +90,7 @@ export class ConfigService {
     this.#checkCredentials(doc, request.credentials);
     this.#d.checkSettings(doc);
     const plan = await this.#plan(actor, doc, request);
+    await this.#assertAdministrable(actor, doc, plan);
     const generatedCredentials: ConfigApplyResult['generatedCredentials'] = [];
     for (const change of plan.changes) {
       const generated = await this.#applyChange(actor, doc, change, request.credentials);
@@ -152,6 +153,42 @@ export class ConfigService {
           'GBX_CONFIG_INVALID',
           `the credential of agent ${agent} was not sent (its reference could not be read?)`,
         );
+  }
+
+  /** Refuses, audited, a plan after which no enabled user could administer the gateway. */
+  async #assertAdministrable(actor: Actor, doc: ConfigDocument, plan: ConfigPlan): Promise<void> {
+    const users = new Map((await this.#d.store.listUsers()).map((u) => [u.name, u]));
+    const next: UserRecord[] = [];
+    for (const change of plan.changes) {
+      if (change.section !== 'users') continue;
+      const want = doc.users?.find((u) => u.name === change.name);
+      const have = users.get(change.name);
+      const base: UserRecord = have ?? {
+        id: `new:${change.name}`,
+        name: change.name,
+        groups: [],
+        passwordHash: null,
+        totpSecretEnc: null,
+        mfaEnrolledAt: null,
+        createdAt: this.#d.clock.now(),
+        disabled: false,
+      };
+      next.push(
+        change.op === 'delete' || !want
+          ? { ...base, disabled: true }
+          : { ...base, groups: want.groups, disabled: want.disabled },
+      );
+    }
+    if (next.length === 0) return;
+    await this.#d.control.assertAdministrable(next).catch(async (err: unknown) => {
+      await this.#d.audit.record({
+        type: 'config.applied',
+        actor: { kind: 'user', id: actor.name },
+        outcome: 'failure',
+        details: { digest: digestOf(doc), reason: 'last administrator', users: next.map((u) => u.name) },
+      });
+      throw err;
+    });
   }
 
   /** Makes one planned change; returns a generated credential when one was made. */

@@ -1,4 +1,4 @@
-import { newSecret, type Clock } from '@glovebox/core';
+import { GloveboxError, newSecret, type Clock } from '@glovebox/core';
 import type { AgentRecord, Store, UserRecord } from '../store/index.js';
 import type { AccessService } from './access.js';
 import { hashBearer } from './secrets.js';
@@ -7,6 +7,11 @@ export interface AccountControlConfig {
   store: Store;
   clock: Clock;
   access: Pick<AccessService, 'closeAll'>;
+  /**
+   * Whether the policy in force lets this user administer the gateway (after a fresh second
+   * factor, when the policy asks for one).
+   */
+  canAdminister(user: UserRecord): boolean;
   /** Closes a connection whose agent credential was revoked or replaced, on whichever replica holds it. */
   agentChanged(name: string): Promise<void>;
 }
@@ -44,6 +49,23 @@ export class AccountControl {
       by,
     );
     return { tokensRevoked, sessionsClosed };
+  }
+
+  /**
+   * Refuses (GBX_CONFLICT) a change after which no enabled user could administer the gateway:
+   * bootstrap only runs on an empty store, so nobody could ever administer it again. `next` are
+   * the changed users as they would be (new ones included); the others are read from the store.
+   */
+  async assertAdministrable(next: readonly UserRecord[]): Promise<void> {
+    const changed = new Map(next.map((u) => [u.name, u]));
+    const current = await this.#c.store.listUsers();
+    const after = [...current.filter((u) => !changed.has(u.name)), ...next];
+    if (after.some((u) => !u.disabled && this.#c.canAdminister(u))) return;
+    throw new GloveboxError(
+      'GBX_CONFLICT',
+      'refused: no enabled user could administer the gateway afterwards (the last administrator cannot be disabled or leave the group that lets it administer); give another user that right first',
+      { details: { users: next.map((u) => u.name) } },
+    );
   }
 
   /** Enables a user again; they log in anew (their old tokens stay revoked). */

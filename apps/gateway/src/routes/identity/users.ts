@@ -84,6 +84,17 @@ export function registerUserRoutes(api: GatewayApp, s: GatewayServices): void {
         const { actor, decision } = authzOf(request);
         const user = await store.getUserByName(request.params.name);
         if (!user) throw new GloveboxError('GBX_NOT_FOUND', 'no such user');
+        if (change === 'disable')
+          await s.control.assertAdministrable([{ ...user, disabled: true }]).catch(async (err: unknown) => {
+            await audit.record({
+              type: 'user.disabled',
+              actor: { kind: 'user', id: actor.name },
+              decision,
+              outcome: 'failure',
+              details: { user: user.name, reason: 'last administrator' },
+            });
+            throw err;
+          });
         const ended =
           change === 'disable'
             ? await s.control.disableUser(user, actor.name)
