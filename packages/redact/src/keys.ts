@@ -110,6 +110,56 @@ export function keyWords(name: string): string[] {
   return words;
 }
 
+/** Words that name a collection of what the words before them name (`password_list`, `tokenHistory`). */
+const COLLECTION_WORDS = new Set(['list', 'array', 'arr', 'set', 'map', 'values', 'history', 'items', 'all']);
+/** Credential words whose plural names several of them (`passwords`, `apiKeys`, `dbpasswords`). */
+const PLURAL_STEMS = [
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'passcode',
+  'secret',
+  'token',
+  'apikey',
+  'key',
+  'pin',
+  'otp',
+];
+/** Words before `tokens` that make it a count (language-model usage, tokenizers), not credentials. */
+const COUNT_WORDS = new Set([
+  'max',
+  'min',
+  'total',
+  'prompt',
+  'completion',
+  'input',
+  'output',
+  'num',
+  'used',
+  'remaining',
+  'cached',
+  'reasoning',
+  'limit',
+  'count',
+]);
+
+/**
+ * The key's words as one item of what it holds: a trailing collection word is dropped and a plural
+ * credential word made singular, so `passwords`, `db_passwords`, `apiKeys` and `password_list` are
+ * read as `password`, `db password`, `api key` and `password` (`prompt_tokens` stays a count).
+ */
+function singularKey(said: string[]): string[] {
+  const words = said.length > 1 && COLLECTION_WORDS.has(said[said.length - 1]!) ? said.slice(0, -1) : said;
+  const last = words[words.length - 1]!;
+  if (!last.endsWith('s')) return words;
+  const stem = last.slice(0, -1);
+  if (!PLURAL_STEMS.some((w) => stem.endsWith(w))) return words;
+  if (stem === 'token' && words.length > 1 && COUNT_WORDS.has(words[words.length - 2]!)) return words;
+  if (stem === 'key' && words.length === 1) return words;
+  return [...words.slice(0, -1), stem];
+}
+
 /**
  * Classifies a key name. Pure and deterministic; `extra` holds normalised (lower-case, separators
  * removed) names the deployment added.
@@ -120,10 +170,11 @@ export function classifyKey(
   extra: ReadonlySet<string>,
 ): KeyVerdict | undefined {
   if (name.length === 0 || name.length > 128) return undefined;
-  const words = keyWords(name);
-  if (words.length === 0) return undefined;
+  const said = keyWords(name);
+  if (said.length === 0) return undefined;
+  if (extra.has(said.join(''))) return { type: 'SECRET', mode: 'mask' };
+  const words = singularKey(said);
   const joined = words.join('');
-  if (extra.has(joined)) return { type: 'SECRET', mode: 'mask' };
   const last = words[words.length - 1]!;
   const prev = words.length > 1 ? words[words.length - 2]! : '';
 
@@ -164,6 +215,8 @@ export function classifyKey(
     return { type: 'PASSWORD', mode: 'mask' };
   if (last === 'secret' || last === 'secrets' || joined.endsWith('secret') || joined === 'secretkey')
     return { type: 'SECRET', mode: 'mask' };
+  // a bare `tokens` is as often a count (language-model usage, tokenizers) as a list of credentials
+  if (said.length === 1 && said[0] === 'tokens') return { type: 'TOKEN', mode: 'entropy' };
   if (
     last === 'token' ||
     last === 'csrf' ||

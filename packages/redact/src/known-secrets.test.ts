@@ -80,15 +80,18 @@ test('sensitive environment values and URL passwords are registered, ordinary on
     SSH_AUTH_SOCK: '/tmp/ssh-XXXXabcdEF12/agent.1234',
     CACHE_URL: 'redis://:Maple-Drift-42@cache.internal:6379/0',
     LOG_LEVEL: 'info',
+    // the shell's working directories: `pwd` is a password's name only as a key of data
+    PWD: '/srv/app/current',
+    OLDPWD: '/srv/app/releases/41',
   };
   assert.equal(known.addSensitiveEnv(env), 3);
   const r = createRedactor({ knownSecrets: known });
   const out = r.redactText(
-    'tulip-Anchor-88 n9Vq2LmX4pR7sT1w Maple-Drift-42 /home/app info /tmp/ssh-XXXXabcdEF12/agent.1234',
+    'tulip-Anchor-88 n9Vq2LmX4pR7sT1w Maple-Drift-42 /home/app info /tmp/ssh-XXXXabcdEF12/agent.1234 at /srv/app/current/a.js',
   ).text;
   assert.equal(
     out,
-    '[REDACTED:PASSWORD] [REDACTED:API_KEY] [REDACTED:PASSWORD] /home/app info /tmp/ssh-XXXXabcdEF12/agent.1234',
+    '[REDACTED:PASSWORD] [REDACTED:API_KEY] [REDACTED:PASSWORD] /home/app info /tmp/ssh-XXXXabcdEF12/agent.1234 at /srv/app/current/a.js',
   );
 });
 

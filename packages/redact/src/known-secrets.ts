@@ -61,6 +61,9 @@ const isB64 = (c: number): boolean =>
 const isHexChar = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
+/** Environment variables the shell sets to directories, whose names read like `pwd` (password). */
+const SHELL_DIRECTORIES = new Set(['PWD', 'OLDPWD']);
+
 /**
  * Secrets an agent knows (its own credential, database passwords, sensitive environment values),
  * masked wherever they occur, by exact value and in common encodings (URL, JSON, base64 at any
@@ -126,6 +129,8 @@ export class KnownSecrets {
     let values = 0;
     for (const [name, value] of Object.entries(env)) {
       if (typeof value !== 'string' || value.length < MIN_KNOWN_SECRET) continue;
+      // the shell's working directories (`PWD`, `OLDPWD`): their path would be masked in every line
+      if (SHELL_DIRECTORIES.has(name) && value.startsWith('/')) continue;
       const verdict = classifyKey(name, 'standard', new Set());
       // names that only suggest a secret (`SSH_AUTH_SOCK`) need a random-looking value, not a path
       const sensitive =

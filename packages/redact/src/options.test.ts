@@ -121,7 +121,16 @@ test('sensitive keys: built-in and deployment-supplied, compared across naming s
     'INTERNAL_REF',
   ])
     assert.equal(r.isSensitiveKey(k), true, k);
-  for (const k of ['token_count', 'password_length', 'user_id', 'keyboard', 'name', 'tokens', 'cache_key'])
+  for (const k of [
+    'token_count',
+    'password_length',
+    'user_id',
+    'keyboard',
+    'name',
+    'max_tokens',
+    'keys',
+    'cache_key',
+  ])
     assert.equal(r.isSensitiveKey(k), false, k);
   assert.equal(
     r.redactText('internal_ref=REF-1 other=REF-2').text,

@@ -137,3 +137,42 @@ test('keys holding secrets are masked too, without collisions or prototype pollu
   );
   assert.equal(Object.getPrototypeOf(value), Object.prototype);
 });
+
+test('attack: plural and list-shaped key names hold secrets too', () => {
+  const input = {
+    passwords: 'hunter2hunter2',
+    tokens: ['Zx81kQp0LmN3vB7t'],
+    refresh_tokens: ['abcdefabcdef'],
+    apiKeys: ['abcdefgh'],
+    db_passwords: { primary: 'pw-one-1', replica: 'pw-two-2' },
+    password_list: ['x1y2z3w4'],
+    TOKEN_HISTORY: ['q9w8e7r6'],
+    userpasswords: 'zz-top-99',
+    secretKeys: ['k1k2k3k4'],
+  };
+  const { value } = r.redactValue(input);
+  const flat = JSON.stringify(value);
+  for (const clear of [
+    'hunter2',
+    'Zx81kQp0LmN3vB7t',
+    'abcdefabcdef',
+    'abcdefgh',
+    'pw-one-1',
+    'pw-two-2',
+    'x1y2z3w4',
+    'q9w8e7r6',
+    'zz-top-99',
+    'k1k2k3k4',
+  ])
+    assert.ok(!flat.includes(clear), `${clear} came out in clear: ${flat}`);
+  // counts of tokens (language-model usage, tokenizers) are not credentials
+  const usage = {
+    tokens: 812,
+    prompt_tokens: 812,
+    completion_tokens: 64,
+    total_tokens: 876,
+    max_tokens: 4096,
+    keys: 3,
+  };
+  assert.deepEqual(r.redactValue(usage).value, usage);
+});
