@@ -8,7 +8,9 @@ export const AGENT_PROTOCOL_VERSION = 3;
 /** Largest single frame either side accepts on the agent channel. */
 export const AGENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
-const errorSchema = z.object({ code: z.string().max(64), message: z.string().max(2000) }).strict();
+/** An error code an agent reports: one of ours by shape, never free text (it is logged and audited). */
+const agentErrorCode = z.string().regex(/^GBX_[A-Z0-9_]{1,60}$/);
+const errorSchema = z.object({ code: agentErrorCode, message: z.string().max(2000) }).strict();
 export type AgentError = z.infer<typeof errorSchema>;
 
 // ---- agent -> gateway ----------------------------------------------------------------------
@@ -85,7 +87,7 @@ export const agentStreamSchema = z
 export const agentRefusalSchema = z
   .object({
     type: z.literal('refusal'),
-    code: z.string().max(64),
+    code: agentErrorCode,
     message: z.string().max(500),
     callId: z.string().max(64).optional(),
   })
