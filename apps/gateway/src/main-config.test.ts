@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,3 +60,41 @@ test('an unknown GLOVEBOX_LOG_LEVEL is GBX_CONFIG_INVALID (exit 2) naming the le
     /GBX_CONFIG_INVALID: GLOVEBOX_LOG_LEVEL must be one of fatal, error, warn, info, debug, silent/,
   );
 });
+
+test('a log pipe whose reader went away (`| head`) neither crashes the gateway nor keeps SIGTERM from stopping it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-pipe-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [GATEWAY, '--policies', POLICIES, '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  t.after(() => child.kill('SIGKILL'));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The reader closes before the gateway writes a line: every log write fails with EPIPE.
+  child.stdout.destroy();
+  child.stderr.destroy();
+  let up = false;
+  for (let i = 0; i < 300 && !up && child.exitCode === null; i++) {
+    up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (!up) await sleep(100);
+  }
+  assert.ok(up, `the gateway never served (exit code ${child.exitCode})`);
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}

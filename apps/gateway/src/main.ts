@@ -298,6 +298,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+// A log reader that went away (`| head`) must not take the gateway down, nor keep SIGTERM from
+// stopping it: a write to a closed pipe fails with EPIPE, an uncaught 'error' event otherwise, and
+// that crash hung in its exit instead of ending the process.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 main().catch((error: unknown) => {
   const message = isGloveboxError(error)
     ? `${error.code}: ${error.message}`
