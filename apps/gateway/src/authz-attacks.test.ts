@@ -255,6 +255,7 @@ test('a mid-stream error message passes the redactor', async (t) => {
       },
       { sessionId: 's', action: 'eval' },
       createRedactor({ level: 'standard' }),
+      async () => null,
     ),
   );
   const res = await app.inject({ method: 'GET', url: '/stream' });

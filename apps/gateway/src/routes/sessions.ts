@@ -90,6 +90,7 @@ export function registerSessionRoutes(api: GatewayApp, s: GatewayServices): void
           (onStream, signal) => s.actions.run(actor, read, action, params, { onStream, signal, ...chosen }),
           { sessionId: id, action },
           s.redactor,
+          () => recheckRoute(request, s),
         );
       }
       const out = await s.actions.run(actor, read, action, params, chosen);

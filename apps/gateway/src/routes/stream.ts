@@ -13,15 +13,20 @@ interface StreamedOutput {
  * Answers as NDJSON: the lines `run` writes as they come, then the line it returns, or one
  * `{"type":"error",…}` line when it fails after the first line (before it, the error gets a normal
  * HTTP error status). A client that goes away aborts `signal`. A mid-stream error's message passes
- * the redactor, like every other error the gateway sends.
+ * the redactor, like every other error the gateway sends. With `recheck`, every line waits for a
+ * re-check of the caller made after it came (token revoked, rights changed): a refusal aborts
+ * `signal` and ends the answer with its error instead.
  */
 export async function streamLines(
   reply: FastifyReply,
   run: (write: (line: object) => void, signal: AbortSignal) => Promise<object>,
   redactor: Redactor,
+  recheck?: () => Promise<GloveboxError | null>,
 ): Promise<FastifyReply> {
   const controller = new AbortController();
   let started = false;
+  let refused: GloveboxError | null = null;
+  let chain: Promise<void> = Promise.resolve();
   const start = () => {
     if (started) return;
     started = true;
@@ -31,32 +36,56 @@ export async function streamLines(
       if (!reply.raw.writableFinished) controller.abort();
     });
   };
+  // Lines are checked one after another so they leave in the order they came; a re-check that
+  // cannot be made refuses (fail closed).
+  const release = (text: string) => {
+    chain = chain.then(async () => {
+      if (refused) return;
+      refused = recheck
+        ? await recheck().catch(
+            () => new GloveboxError('GBX_STORE_UNAVAILABLE', 'could not re-check the caller'),
+          )
+        : null;
+      if (refused) controller.abort();
+      else reply.raw.write(text);
+    });
+  };
+  let last: object;
   try {
-    const last = await run((line) => {
+    last = await run((line) => {
       start();
-      reply.raw.write(`${JSON.stringify(line)}\n`);
+      release(`${JSON.stringify(line)}\n`);
     }, controller.signal);
-    start();
-    reply.raw.end(`${JSON.stringify(last)}\n`);
+    await chain;
   } catch (error) {
+    await chain;
     if (!started) throw error;
-    const body = isGloveboxError(error)
-      ? { code: error.code, message: redactor.redactText(error.message).text }
-      : { code: 'GBX_INTERNAL', message: 'internal error' };
-    reply.raw.end(`${JSON.stringify({ type: 'error', error: body })}\n`);
+    last = { type: 'error', error: errorBody(refused ?? error, redactor) };
   }
+  start();
+  reply.raw.end(
+    `${JSON.stringify(refused ? { type: 'error', error: errorBody(refused, redactor) } : last)}\n`,
+  );
   return reply;
+}
+
+function errorBody(error: unknown, redactor: Redactor): { code: string; message: string } {
+  return isGloveboxError(error)
+    ? { code: error.code, message: redactor.redactText(error.message).text }
+    : { code: 'GBX_INTERNAL', message: 'internal error' };
 }
 
 /**
  * Answers an action as NDJSON: `{"type":"stream","data":…}` lines as they come (already redacted
- * and recorded), then one `{"type":"result",…}` or `{"type":"error",…}` line.
+ * and recorded), each released only after `recheck` allowed the caller, then one
+ * `{"type":"result",…}` or `{"type":"error",…}` line.
  */
 export function streamAction(
   reply: FastifyReply,
   run: (onStream: (data: unknown) => void, signal: AbortSignal) => Promise<StreamedOutput>,
   ids: { sessionId: string; action: string },
   redactor: Redactor,
+  recheck: () => Promise<GloveboxError | null>,
 ): Promise<FastifyReply> {
   return streamLines(
     reply,
@@ -66,6 +95,7 @@ export function streamAction(
       ...(await run((data) => write({ type: 'stream', data }), signal)),
     }),
     redactor,
+    recheck,
   );
 }
 
