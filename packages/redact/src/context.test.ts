@@ -102,6 +102,39 @@ const cases: Array<[string, string, string[], string[]]> = [
     ['Spruce-Hill-57aa'],
     ['curl -H'],
   ],
+  // settings tables: one name and value per row (Vault CLI table output, mysql SHOW VARIABLES,
+  // psql pg_settings, a key,value CSV); the row's name says what its value is
+  [
+    'vault kv get / vault token create: Key  Value rows',
+    '====== Data ======\nKey         Value\n---         -----\napi_key     Vk-9f8e7d6c5b4a3928\npassword    Vault-Kv-Pw-7xQ\nusername    svc_orders\n\nKey                  Value\n---                  -----\ntoken                hvs.uV231Xe5hChQSLodCy7FazZc7DxN6gpYmnDZkk\ntoken_duration       768h\n',
+    ['Vk-9f8e7d6c5b4a3928', 'Vault-Kv-Pw-7xQ', 'hvs.uV231Xe5hChQSLodCy7FazZc7DxN6gpYmnDZkk'],
+    ['username    ', 'token_duration       768h'],
+  ],
+  [
+    'mysql SHOW VARIABLES box and psql name | setting',
+    "+---------------------+-----------------+\n| Variable_name       | Value           |\n+---------------------+-----------------+\n| replication_password | Repl-Var-Pw-3x |\n| port                | 3306            |\n+---------------------+-----------------+\n name | setting\n------+---------\n ssl_passphrase_command_secret | Pg-Set-Pw-9z\n work_mem | 4MB\n",
+    ['Repl-Var-Pw-3x', 'Pg-Set-Pw-9z'],
+    ['| port                | 3306            |', ' work_mem | 4MB'],
+  ],
+  ['key,value CSV', 'key,value\nregion,eu-west-1\nsmtp_password,Csv-Kv-Pw-4t\n', ['Csv-Kv-Pw-4t'], ['region,eu-west-1']],
+  [
+    'qualified flags (--db-password, --admin-token) and /proc/PID/cmdline NUL separators',
+    '$ node server.js --db-password Flag-Db-Pw-7q --admin-token Tk-8f7e6d5c4b3a2918 --port 8080\n/usr/bin/node\u0000server.js\u0000--db-password\u0000Cmd-Nul-Pw-6tY\u0000--port\u00008080\u0000\n',
+    ['Flag-Db-Pw-7q', 'Tk-8f7e6d5c4b3a2918', 'Cmd-Nul-Pw-6tY'],
+    ['--port 8080', '--port\u00008080'],
+  ],
+  [
+    '/proc/PID/environ: NUL ends a value',
+    'DB_PASSWORD=Proc-Env-Pw-3mN\u0000NODE_ENV=production\u0000LANG=C.UTF-8\u0000\n',
+    ['Proc-Env-Pw-3mN'],
+    ['NODE_ENV=production', 'LANG=C.UTF-8'],
+  ],
+  [
+    'kubeconfig client-key-data (base64 PEM longer than the decoder reads)',
+    `users:\n- name: admin\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo${'QUJD'.repeat(600)}\n`,
+    ['LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo'],
+    ['client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t'],
+  ],
 ];
 
 for (const level of ['standard', 'strict'] as const) {
@@ -123,6 +156,9 @@ test('tables without sensitive columns, and ordinary command lines, come out unc
     'NAME                  READY   STATUS    RESTARTS   AGE\ncheckout-7d9f8-x2x   1/1     Running   0          3d\n',
     'name,count,ratio\nalpha,42,0.5\n',
     '$ ls -la /var/log && tail -n 20 app.log\n$ ps -p 1234 -o pid,cmd\n',
+    'Key         Value\n---         -----\nregion      eu-west-1\nttl         768h\n',
+    'name,value\nrequests_total,42\nauth_failures,3\n',
+    '$ app --password-file /run/secrets/db --token-ttl 3600 --pass-through\n',
   ];
   for (const input of keep) assert.equal(r.redactText(input).text, input);
 });

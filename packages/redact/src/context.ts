@@ -10,24 +10,38 @@ import type { KeyVerdict } from './keys.js';
 import { QuoteHints, credentialLine } from './credential-lines.js';
 import type { CredentialLineState } from './credential-lines.js';
 
+/**
+ * A table: its delimiter and each column's verdict; a space-aligned table (`kubectl`, `docker`) has
+ * no delimiter but the offset where each column starts. A table of settings (one name and value
+ * per row) says which column names the row and which holds its value.
+ */
+interface Table {
+  delimiter: string;
+  columns: Array<KeyVerdict | undefined>;
+  cells: number;
+  starts?: number[];
+  keyed?: Keyed | undefined;
+}
+
+/** The column naming each row of a settings table, and the column holding its value. */
+interface Keyed {
+  name: number;
+  value: number;
+}
+
 /** What the lines read so far say about the next one. */
 export interface LineContext {
   /** Cells of the last line, when it could be a table header. */
   candidate: { delimiter: string; cells: string[] } | undefined;
-  /**
-   * The current table: its delimiter and each column's verdict; a space-aligned table (`kubectl`,
-   * `docker`) has no delimiter but the offset where each column starts.
-   */
-  table:
-    | { delimiter: string; columns: Array<KeyVerdict | undefined>; cells: number; starts?: number[] }
-    | undefined;
+  /** The current table. */
+  table: Table | undefined;
   /** The verdict of a `name: X` line, for a `value:` line right after it. */
   pendingName: KeyVerdict | undefined;
   /** Inside a psql expanded record (`-[ RECORD 1 ]---`): each line is `column | value`. */
   expanded: boolean;
   /** Inside a YAML block scalar (`password: |`) of a sensitive key: lines indented deeper are its value. */
   block: { indent: number; verdict: KeyVerdict } | undefined;
-  /** Inside a `.netrc` entry, or after an SMTP `334` prompt. */
+  /** Inside a `.netrc` entry, after an SMTP `334` prompt, or before a PuTTY key's private lines. */
   credentials: CredentialLineState;
 }
 
@@ -38,7 +52,7 @@ export function newLineContext(): LineContext {
     pendingName: undefined,
     expanded: false,
     block: undefined,
-    credentials: { netrc: false, sasl: undefined },
+    credentials: { netrc: false, sasl: undefined, ppkLines: 0 },
   };
 }
 
@@ -89,14 +103,35 @@ function maskCell(text: string, a: number, b: number, verdict: KeyVerdict, out: 
 /** Header cells of space-aligned output: upper-case names two or more blanks apart. */
 const ALIGNED_CELL = /\S+(?: \S+)*/g;
 const ALIGNED_NAME = /^[A-Z][A-Z0-9_.%-]*(?: [A-Z0-9_.%-]+)*$/;
+/** Any-case names, for the header of a settings table (Vault's `Key  Value`). */
+const SETTINGS_NAME = /^[A-Za-z][A-Za-z0-9_.%-]*(?: [A-Za-z0-9_.%-]+)*$/;
+const SETTINGS_HINT = /\b(?:value|setting)\b/i;
+
+/** Header names of the column naming each row of a settings table, and of its value column. */
+const NAME_HEADERS = new Set(['key', 'name', 'variable_name', 'variable', 'field', 'parameter', 'property']);
+const VALUE_HEADERS = new Set(['value', 'setting', 'current_value']);
+
+/**
+ * The name and value columns of a header whose rows are settings (`vault kv get`, mysql
+ * `SHOW VARIABLES`, psql `SELECT name, setting FROM pg_settings`), or undefined.
+ */
+function keyedColumns(names: string[]): Keyed | undefined {
+  const lower = names.map((n) => n.trim().toLowerCase().replace(/\s+/g, '_'));
+  const name = lower.findIndex((n) => NAME_HEADERS.has(n));
+  const value = lower.findIndex((n) => VALUE_HEADERS.has(n));
+  return name !== -1 && value > name ? { name, value } : undefined;
+}
 
 /** The names of a space-aligned header line and where each starts, or undefined. */
-function alignedCells(line: string): { starts: number[]; names: string[] } | undefined {
+function alignedCells(
+  line: string,
+  nameShape = ALIGNED_NAME,
+): { starts: number[]; names: string[] } | undefined {
   if (!line.includes('  ')) return undefined;
   const starts: number[] = [];
   const names: string[] = [];
   for (const m of line.trimEnd().matchAll(ALIGNED_CELL)) {
-    if (m[0].length > 48 || !ALIGNED_NAME.test(m[0])) return undefined;
+    if (m[0].length > 48 || !nameShape.test(m[0])) return undefined;
     starts.push(m.index);
     names.push(m[0]);
   }
@@ -107,12 +142,31 @@ function alignedCells(line: string): { starts: number[]; names: string[] } | und
  * A header of space-aligned columns (`kubectl get -o wide` and `-o custom-columns`, `docker ps`):
  * the columns' verdicts and where each starts, when one of them is sensitive.
  */
-function alignedHeader(ctx: ScanContext, line: string): LineContext['table'] {
+function alignedHeader(ctx: ScanContext, line: string): Table | undefined {
   const header = alignedCells(line);
-  if (header === undefined) return undefined;
-  const columns = header.names.map((name) => verdictOf(ctx, name));
-  if (!columns.some((v) => v !== undefined && v.mode === 'mask')) return undefined;
-  return { delimiter: '', columns, cells: columns.length, starts: header.starts };
+  if (header !== undefined) {
+    const columns = header.names.map((name) => verdictOf(ctx, name));
+    const keyed = keyedColumns(header.names);
+    if (!columns.some((v) => v !== undefined && v.mode === 'mask') && keyed === undefined) return undefined;
+    return { delimiter: '', columns, cells: columns.length, starts: header.starts, keyed };
+  }
+  const settings = SETTINGS_HINT.test(line) ? alignedCells(line, SETTINGS_NAME) : undefined;
+  const keyed = settings === undefined ? undefined : keyedColumns(settings.names);
+  if (settings === undefined || keyed === undefined) return undefined;
+  const columns = settings.names.map(() => undefined);
+  return { delimiter: '', columns, cells: columns.length, starts: settings.starts, keyed };
+}
+
+/** A column's verdict in a row: its header's, or the row's own name in a settings table's value column. */
+function cellVerdict(
+  ctx: ScanContext,
+  table: Table,
+  k: number,
+  rowName: () => string,
+): KeyVerdict | undefined {
+  const column = table.columns[k];
+  if (column !== undefined || table.keyed === undefined || k !== table.keyed.value) return column;
+  return verdictOf(ctx, rowName());
 }
 
 /**
@@ -126,28 +180,38 @@ function alignedRow(
   to: number,
   starts: number[],
   state: LineContext,
+  ctx: ScanContext,
   out: Span[],
 ): boolean {
-  const columns = state.table!.columns;
+  const table = state.table!;
   const line = text.slice(from, to);
   if (line.trim() === '' || alignedCells(line) !== undefined) return false;
   for (let k = 1; k < starts.length; k++) {
     const at = from + starts[k]!;
     if (at < to && text.charCodeAt(at - 1) !== 32) return false;
   }
+  const cellEnd = (k: number): number => Math.min(to, k + 1 < starts.length ? from + starts[k + 1]! : to);
   for (let k = 0; k < starts.length; k++) {
-    const verdict = columns[k];
     const a = from + starts[k]!;
-    if (verdict === undefined || a >= to) continue;
-    maskCell(text, a, Math.min(to, k + 1 < starts.length ? from + starts[k + 1]! : to), verdict, out);
+    if (a >= to) continue;
+    const name = table.keyed?.name ?? 0;
+    const verdict = cellVerdict(ctx, table, k, () => text.slice(from + starts[name]!, cellEnd(name)));
+    if (verdict !== undefined) maskCell(text, a, cellEnd(k), verdict, out);
   }
   return true;
 }
 
 /** Cells of a table row under sensitive columns. */
-function tableRow(text: string, from: number, to: number, state: LineContext, out: Span[]): boolean {
+function tableRow(
+  text: string,
+  from: number,
+  to: number,
+  state: LineContext,
+  ctx: ScanContext,
+  out: Span[],
+): boolean {
   const table = state.table!;
-  if (table.starts !== undefined) return alignedRow(text, from, to, table.starts, state, out);
+  if (table.starts !== undefined) return alignedRow(text, from, to, table.starts, state, ctx, out);
   const line = text.slice(from, to);
   let body = from;
   let bodyEnd = to;
@@ -162,7 +226,7 @@ function tableRow(text: string, from: number, to: number, state: LineContext, ou
   let pos = body;
   for (let k = 0; k < cells.length; k++) {
     const end = pos + cells[k]!.length;
-    const verdict = table.columns[k];
+    const verdict = cellVerdict(ctx, table, k, () => cells[table.keyed?.name ?? 0]!);
     if (verdict !== undefined) maskCell(text, pos, end, verdict, out);
     pos = end + table.delimiter.length;
   }
@@ -242,11 +306,21 @@ export function scanLineContext(text: string, state: LineContext, ctx: ScanConte
 
 const MYSQL = /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/;
 const SHORT_PASSWORD_FLAG = /(?:^|\s)-p(?:'([^'\n]+)'|"([^"\n]+)"|([^\s'"-][^\s]*))/g;
+const REDIS_CLI = /\b(?:redis-cli|valkey-cli|keydb-cli)\b/;
+/** redis-cli's `-a <password>` (its `--pass` is a sensitive flag already). */
+const REDIS_PASSWORD_FLAG = /(?:^|\s)-a[ \t]+(?:'([^'\n]+)'|"([^"\n]+)"|([^\s'"-][^\s]*))/g;
 const USER_COLON_PASSWORD = /(?:^|\s)(?:-u|--user|--proxy-user)(?:[ \t]+|=)['"]?[^\s:'"]+:([^\s'"]+)/g;
 
-/** Passwords on command lines: mysql's `-pSECRET` and `-u user:password` (curl, wget). */
+/** The password flags of the command on `line`, and `-u user:password` (curl, wget) on any. */
+function passwordFlags(line: string): RegExp[] {
+  if (MYSQL.test(line)) return [SHORT_PASSWORD_FLAG, USER_COLON_PASSWORD];
+  if (REDIS_CLI.test(line)) return [REDIS_PASSWORD_FLAG, USER_COLON_PASSWORD];
+  return [USER_COLON_PASSWORD];
+}
+
+/** Passwords on command lines: mysql's `-pSECRET`, redis-cli's `-a SECRET`, `-u user:password`. */
 function commandLine(text: string, from: number, line: string, out: Span[]): void {
-  const res = MYSQL.test(line) ? [SHORT_PASSWORD_FLAG, USER_COLON_PASSWORD] : [USER_COLON_PASSWORD];
+  const res = passwordFlags(line);
   for (const re of res) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -314,15 +388,17 @@ function readLine(
     const c = state.candidate;
     if (c !== undefined && state.table === undefined) {
       const columns = c.cells.map((cell) => verdictOf(ctx, cell));
-      state.table = columns.some((v) => v !== undefined)
-        ? { delimiter: c.delimiter, columns, cells: c.cells.length }
-        : undefined;
+      const keyed = keyedColumns(c.cells);
+      state.table =
+        columns.some((v) => v !== undefined) || keyed !== undefined
+          ? { delimiter: c.delimiter, columns, cells: c.cells.length, keyed }
+          : undefined;
     }
     state.candidate = undefined;
     return;
   }
   if (state.table !== undefined) {
-    if (tableRow(text, from, to, state, out)) return;
+    if (tableRow(text, from, to, state, ctx, out)) return;
     state.table = undefined;
   }
   const delimiter = line.trim() === '' ? undefined : headerDelimiter(line);
@@ -336,7 +412,8 @@ function readLine(
   // CSV and TSV have no rule under the header: a sensitive column name is enough
   if (delimiter !== '|') {
     const columns = cells.map((cell) => verdictOf(ctx, cell));
-    if (columns.some((v) => v !== undefined && v.mode === 'mask'))
-      state.table = { delimiter, columns, cells: cells.length };
+    const keyed = keyedColumns(cells);
+    if (columns.some((v) => v !== undefined && v.mode === 'mask') || keyed !== undefined)
+      state.table = { delimiter, columns, cells: cells.length, keyed };
   }
 }

@@ -61,6 +61,26 @@ const cases: Array<[string, string, string[], string[]]> = [
     ['am9obkBleGFtcGxlLmNvbQ==', 'U210cC1Mb2dpbi1QdzI='],
     ['334 UGFzc3dvcmQ6', '235 ok'],
   ],
+  // Redis MONITOR output (redis.io "MONITOR"), HELLO's AUTH option, redis-cli's prompt and `-a`
+  [
+    'Redis AUTH as MONITOR prints it, with and without a user, and inside HELLO',
+    'OK\n1733311440.117893 [0 10.0.3.7:53422] "AUTH" "default" "Rd-Mon-8xQ2-kLp"\n1733311440.2 [0 10.0.3.7:53423] "auth" "Only-Pw-5tR2"\n1733311441.002931 [0 lua] "HELLO" "3" "AUTH" "app" "Hl-3Auth-4vZ9"\n1733311441.1 [0 10.0.3.7:53422] "GET" "cart:9f1c"\n',
+    ['Rd-Mon-8xQ2-kLp', 'Only-Pw-5tR2', 'Hl-3Auth-4vZ9'],
+    ['"AUTH" "default" ', '"HELLO" "3" "AUTH" "app" ', '"GET" "cart:9f1c"', '1733311440.117893'],
+  ],
+  [
+    'Redis AUTH typed at a redis-cli prompt, and redis-cli -a on the command line',
+    "127.0.0.1:6379> AUTH Prompt-Pw-7qX\nOK\ncache.internal:6380[2]> auth svc Prompt-Pw-8wY\n$ redis-cli -h cache.internal -p 6379 -a 'Rc-Cli-5wP8-nZ' --no-auth-warning INFO\n",
+    ['Prompt-Pw-7qX', 'Prompt-Pw-8wY', 'Rc-Cli-5wP8-nZ'],
+    ['127.0.0.1:6379> AUTH ', 'cache.internal:6380[2]> auth svc ', '--no-auth-warning INFO'],
+  ],
+  // PuTTY user guide, appendix C (PPK file format): `Private-Lines: N`, then N lines of base64
+  [
+    'PuTTY .ppk private lines',
+    'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ed25519-key-20241204\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIPzxUSmCGZ1bbKQ9gNm1cyv2sr1p8nnXmrm0zJkw\n/2R1\nPrivate-Lines: 2\nAAAAIGTcHNWU9khOq0trS5Wc6oVdkI7iQd9Fz2Wq1kOwPBJrPqK55b5\nQ9gNm1cyv2sr1p8nnXmrm0zJkw==\nPrivate-MAC: 59887277f47eea6109e8faef0932e1fce67c8037b6da26df66294f7a08a63dba\n',
+    ['AAAAIGTcHNWU9khOq0trS5Wc6oVdkI7iQd9Fz2Wq1kOwPBJrPqK55b5', 'Q9gNm1cyv2sr1p8nnXmrm0zJkw=='],
+    ['Private-Lines: 2\n', 'Private-MAC: 5988', 'Comment: ed25519-key-20241204'],
+  ],
 ];
 
 for (const [what, input, secrets, kept] of cases) {
@@ -86,6 +106,10 @@ test('hard negatives: colon-separated records, prose and capability lines are ke
     '250 AUTH PLAIN LOGIN NTLM',
     'S: 250-AUTH=LOGIN CRAM-MD5',
     'order 4417 identified by reference',
+    'AUTH LOGIN',
+    '10:42:01 auth: "AUTH" failed for user "svc"',
+    'Private-Lines: 1',
+    'Private-Lines: 3\nnot base64 here',
   ];
   for (const line of kept) {
     const text = `${line}\n`;

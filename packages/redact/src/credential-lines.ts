@@ -1,7 +1,7 @@
 /**
  * Credentials in the line formats of tools that carry them without a `key=value` shape: MySQL's
  * `SET PASSWORD … = '…'` and `IDENTIFIED WITH plugin BY '…'` (as SHOW PROCESSLIST and the general
- * log print them), `.pgpass` lines, `.netrc` entries and SMTP `AUTH` exchanges. Each pattern is
+ * log print them), `.pgpass` lines, `.netrc` entries, SMTP `AUTH` exchanges, Redis `AUTH` and PuTTY key files' private lines. Each pattern is
  * tried only on lines holding its cheap marker, and each is anchored or bounded.
  */
 import { codeAt, decodeBase64 } from './detectors/chars.js';
@@ -9,11 +9,20 @@ import { PRIORITY } from './span.js';
 import type { Span } from './span.js';
 import { isTrivialValue } from './trivial.js';
 
-/** What the previous lines opened: a `.netrc` entry, or an SMTP `334` prompt awaiting its answer. */
+/**
+ * What the previous lines opened: a `.netrc` entry, an SMTP `334` prompt awaiting its answer, or
+ * the private lines of a PuTTY key file still to come.
+ */
 export interface CredentialLineState {
   netrc: boolean;
   sasl: 'PASSWORD' | 'SECRET' | undefined;
+  ppkLines: number;
 }
+
+/** A PuTTY `.ppk` file's `Private-Lines: N` (its N base64 lines follow; PuTTY manual, appendix C). */
+const PPK_PRIVATE_LINES = /^[ \t]*Private-Lines:[ \t]*(\d{1,3})[ \t]*\r?$/;
+const PPK_MAX_LINES = 128;
+const BASE64_LINE = /^[ \t]*[A-Za-z0-9+/]{1,4096}={0,2}[ \t]*\r?$/;
 
 const SET_PASSWORD =
   /\bSET[ \t]+PASSWORD\b(?:[ \t]+FOR[ \t]+[^=\r\n]{1,256}?)?[ \t]*=[ \t]*(?:PASSWORD[ \t]*\([ \t]*)?'((?:[^'\r\n]|''){1,512})'/dgi;
@@ -41,6 +50,16 @@ const AUTH_LINE = new RegExp(
 );
 const SASL_PROMPT = new RegExp(String.raw`${PREFIX}334(?:[ \t]+([A-Za-z0-9+/]*={0,2}))?[ \t]*\r?$`);
 const SASL_ANSWER = new RegExp(PREFIX + B64, 'd');
+
+/**
+ * Redis `AUTH [username] password`: as MONITOR and the slow log print a command (each argument
+ * quoted, also inside `HELLO … AUTH username password`), and typed at a redis-cli prompt
+ * (`host:port[db]> AUTH …`).
+ */
+const REDIS_QUOTED_AUTH =
+  /"AUTH"[ \t]+(?:"(?:[^"\\\r\n]|\\.){0,256}"[ \t]+)?"((?:[^"\\\r\n]|\\.){1,512})"/dgi;
+const REDIS_PROMPT_AUTH =
+  /^[ \t]*[^\s>]{1,256}:\d{1,5}(?:\[\d{1,5}\])?>[ \t]*AUTH[ \t]+(?:[^\s"']{1,256}[ \t]+)?([^\s"']{1,512})[ \t]*\r?$/di;
 
 /** Base64 as SASL sends it: padded to a multiple of 4, decoding to text (PLAIN's NULs allowed). */
 function saslBase64(value: string): boolean {
@@ -139,6 +158,35 @@ function smtp(from: number, line: string, state: CredentialLineState, out: Span[
   if (auth !== null && saslBase64(auth[1]!)) push(out, from, auth, 'SECRET');
 }
 
+function redisAuth(from: number, line: string, out: Span[]): void {
+  if (line.includes('"')) {
+    REDIS_QUOTED_AUTH.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = REDIS_QUOTED_AUTH.exec(line)) !== null) {
+      if (!isTrivialValue(m[1]!)) push(out, from, m, 'PASSWORD');
+    }
+  }
+  if (line.includes('>')) {
+    const m = REDIS_PROMPT_AUTH.exec(line);
+    if (m !== null && !isTrivialValue(m[1]!)) push(out, from, m, 'PASSWORD');
+  }
+}
+
+/** The base64 lines after `Private-Lines: N` in a PuTTY key file, masked whole. */
+function puttyKey(from: number, line: string, state: CredentialLineState, out: Span[]): void {
+  if (state.ppkLines > 0) {
+    if (BASE64_LINE.test(line)) {
+      state.ppkLines--;
+      const end = line.endsWith('\r') ? line.length - 1 : line.length;
+      out.push({ start: from, end: from + end, type: 'PRIVATE_KEY', priority: PRIORITY.keyValue });
+      return;
+    }
+    state.ppkLines = 0;
+  }
+  const m = PPK_PRIVATE_LINES.exec(line);
+  if (m !== null) state.ppkLines = Math.min(Number(m[1]), PPK_MAX_LINES);
+}
+
 /** Offset of the first character after blanks and a transcript prefix (`C:`, `S:`, `->`, `<-`, …). */
 function afterPrefix(line: string): number {
   let i = 0;
@@ -191,4 +239,6 @@ export function credentialLine(
   if (state.netrc || c === 109 || c === 100) netrc(from, line, state, out);
   // `334 …`, `AUTH …` and the base64 answer after a prompt
   if (state.sasl !== undefined || c === 51 || c === 65 || c === 97) smtp(from, line, state, out);
+  if (line.includes('AUTH') || line.includes('auth')) redisAuth(from, line, out);
+  if (state.ppkLines > 0 || c === 80) puttyKey(from, line, state, out);
 }

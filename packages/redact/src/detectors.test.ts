@@ -50,6 +50,18 @@ const positives: Array<[string, string, string]> = [
     'OPENAI_API_KEY',
   ],
   ['npm npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'NPM_TOKEN'],
+  // PWD is a working directory only as a path opening an env line; ODBC's PWD= stays a password
+  ['Driver={ODBC Driver 18};Server=db;UID=sa;PWD=/Secr3t-Pw;', '/Secr3t-Pw', 'PASSWORD'],
+  ['PWD=Hunter2-Pw\n', 'Hunter2-Pw', 'PASSWORD'],
+  // GitLab's documented token prefixes (glpat-, gldt-, glrt-) and a Google OAuth access token
+  ['$ echo $CI_TOKEN\nglpat-kLCmFVv9cnr8wuRnrq7c\n', 'glpat-kLCmFVv9cnr8wuRnrq7c', 'GITLAB_TOKEN'],
+  ['deploy gldt-Qx7vB2nR8mK3pL9sT4wY', 'gldt-Qx7vB2nR8mK3pL9sT4wY', 'GITLAB_TOKEN'],
+  ['runner token glrt-t3_Zx9vQ2nR8mK3pL9sT4wYa.01.0w1v0x2kq', 'Zx9vQ2nR8mK3pL9sT4wYa.01.0w1v0x2kq', 'GITLAB_TOKEN'],
+  [
+    'access ya29.a0AfB_RqQpW4L7SMg21cKFqkFL4vH8Xa1PkO4slRRhccmB0AN1s1lBv-wF6UAGbuPQ',
+    'ya29.a0AfB_RqQpW4L7SMg21cKFqkFL4vH8Xa1PkO4slRRhccmB0AN1s1lBv-wF6UAGbuPQ',
+    'GOOGLE_OAUTH_TOKEN',
+  ],
   [
     'sg SG.AbCdEfGhIjKlMnOpQrStUv.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCde',
     'SG.AbCdEfGhIjKlMnOpQrStUv',
@@ -197,6 +209,12 @@ const negatives = [
   'amount 1234.56 EUR at 48.858370,2.294481',
   'at Object.<anonymous> (/app/dist/routes/orders.js:42:17)',
   'schema gbx_test_3fa1c2d4e5f6 role gbx_agent_3fa1c2 cookie __Host-gbx_session set',
+  // digests naming their algorithm under hash-like names (pip --hash, lock files), PWD in env dumps
+  'requests==2.32.3 --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6',
+  'file_hash=md5:8f14e45fceea167a5a36dedd4bea2543 content_hash: sha1-4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+  'HOME=/root\nPWD=/home/app\nOLDPWD=/\n',
+  '["PATH=/usr/local/bin","PWD=/usr/src/app"]',
+  'glpattern-matching gl-pat and ya29 as words',
 ];
 
 test('hard negatives come out unchanged at both levels', () => {

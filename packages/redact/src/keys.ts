@@ -236,6 +236,8 @@ export function classifyKey(
     (KEY_QUALIFIERS.has(prev) || (words.length > 2 && KEY_QUALIFIERS.has(words[words.length - 3]!)))
   )
     return { type: 'API_KEY', mode: 'mask' };
+  // kubeconfig's base64 PEM client key (its `client-certificate-data` is public)
+  if (joined === 'clientkeydata') return { type: 'PRIVATE_KEY', mode: 'mask' };
   if (joined === 'accountkey' || joined === 'sharedaccesskey' || joined === 'sharedaccesssignature')
     return { type: 'AZURE_STORAGE_KEY', mode: 'mask' };
   if (

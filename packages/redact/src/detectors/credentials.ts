@@ -79,8 +79,10 @@ export function credentialDetectors(): Detector[] {
       priority: PRIORITY.keyValue,
       triggers: [new Literal('--')],
       candidates: (runs) => runs.flag,
-      re: /--(?:password|passwd|pass|pwd|secret|token|api-key|apikey|access-token|client-secret|auth-token)[ \t]+('[^'\r\n]*'|"[^"\r\n]*"|[^\s'"-][^\s'"]*)/dg,
-      badBefore: (c) => c !== 32 && c !== 9,
+      // also with a qualifier before the word (`--db-password`, `--admin-token`); NUL separates the
+      // arguments of /proc/PID/cmdline
+      re: /--(?:[a-z0-9]{1,32}-){0,3}(?:password|passwd|pass|pwd|secret|token|api-key|apikey|access-token|client-secret|auth-token)[ \t\0]+('[^'\r\n]*'|"[^"\r\n]*"|[^\s\0'"-][^\s\0'"]*)/dg,
+      badBefore: (c) => c !== 32 && c !== 9 && c !== 0,
       group: 1,
       validate: (m) => {
         const idx = m.indices?.[1];

@@ -207,8 +207,7 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
     while (ve < lineEnd) {
       const x = text.charCodeAt(ve);
       if (
-        x === 32 ||
-        x === 9 ||
+        x <= 32 ||
         ((x === 44 || x === 59 || x === 38) && endsPair(text, ve, lineEnd)) ||
         x === 34 ||
         x === 39 ||
@@ -245,9 +244,20 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
     cookieSpans(text, vs, ve, key.toLowerCase().replace(/[^a-z]/g, '') === 'setcookie', out, ctx);
     return;
   }
-  if (isTrivialValue(value)) return;
+  if (isTrivialValue(value) || isWorkingDirectory(text, keyStart, key, value)) return;
   if (verdict.mode === 'entropy' && !looksSecret(value)) return;
   out.push({ start: vs, end: ve, type: verdict.type, priority: PRIORITY.keyValue });
+}
+
+/**
+ * POSIX's `PWD` opening a line of an environment dump (or an item of a JSON env array, as docker
+ * inspect prints it) with an absolute path: the shell's working directory, not a password. An
+ * ODBC `PWD=` inside a connection string follows a `;` and stays masked.
+ */
+function isWorkingDirectory(text: string, keyStart: number, key: string, value: string): boolean {
+  if (key.length !== 3 || key.toLowerCase() !== 'pwd' || value.charCodeAt(0) !== 47) return false;
+  const before = codeAt(text, keyStart - 1);
+  return (before === -1 || before === 10 || before === 34) && /^\/[\w.~@%+/-]*$/.test(value);
 }
 
 /** A cookie named like a session or token keeps that type; any other cookie value is `COOKIE`. */

@@ -6,7 +6,7 @@ import { keyValueDetector } from './key-values.js';
 import { networkDetector } from './network.js';
 import { ibanDetector, numberDetector } from './numbers.js';
 import { privateKeyDetector } from './pem.js';
-import { cloudTokenDetectors, vendorPrefixDetectors } from './vendors.js';
+import { cloudTokenDetectors, prefixedTokenDetectors, vendorPrefixDetectors } from './vendors.js';
 
 /**
  * The built-in value detectors, one family per module. Overlaps are resolved afterwards; the order
@@ -17,6 +17,7 @@ export function builtinDetectors(): Detector[] {
     ...vendorPrefixDetectors(),
     longBase64Detector(),
     ...cloudTokenDetectors(),
+    ...prefixedTokenDetectors(),
     ...credentialDetectors(),
     privateKeyDetector(),
     emailDetector(),

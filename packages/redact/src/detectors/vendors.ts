@@ -93,6 +93,32 @@ export function vendorPrefixDetectors(): Detector[] {
   ];
 }
 
+/**
+ * GitLab tokens (personal/project/group access `glpat-`, deploy `gldt-`, runner `glrt-`; the
+ * routable form adds `.01.…` parts) and Google OAuth access tokens (`ya29.`), as their vendors
+ * document the prefixes.
+ */
+export function prefixedTokenDetectors(): Detector[] {
+  return [
+    regexDetector({
+      name: 'gitlab-token',
+      type: 'GITLAB_TOKEN',
+      priority: PRIORITY.vendorToken,
+      triggers: [new Literal('glpat-', 2), new Literal('gldt-', 2), new Literal('glrt-', 2)],
+      re: /gl(?:pat|dt|rt)-[A-Za-z0-9_-]{20,512}(?:\.[A-Za-z0-9_-]{2,64}){0,2}/g,
+      badBefore: isTokenChar,
+    }),
+    regexDetector({
+      name: 'google-oauth-token',
+      type: 'GOOGLE_OAUTH_TOKEN',
+      priority: PRIORITY.vendorToken,
+      triggers: [new Literal('ya29.', 2)],
+      re: /ya29\.[A-Za-z0-9_-]{20,2048}/g,
+      badBefore: isTokenChar,
+    }),
+  ];
+}
+
 /** Azure storage keys and SAS signatures, and JSON Web Tokens. */
 export function cloudTokenDetectors(): Detector[] {
   return [
