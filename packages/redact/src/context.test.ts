@@ -112,11 +112,16 @@ const cases: Array<[string, string, string[], string[]]> = [
   ],
   [
     'mysql SHOW VARIABLES box and psql name | setting',
-    "+---------------------+-----------------+\n| Variable_name       | Value           |\n+---------------------+-----------------+\n| replication_password | Repl-Var-Pw-3x |\n| port                | 3306            |\n+---------------------+-----------------+\n name | setting\n------+---------\n ssl_passphrase_command_secret | Pg-Set-Pw-9z\n work_mem | 4MB\n",
+    '+---------------------+-----------------+\n| Variable_name       | Value           |\n+---------------------+-----------------+\n| replication_password | Repl-Var-Pw-3x |\n| port                | 3306            |\n+---------------------+-----------------+\n name | setting\n------+---------\n ssl_passphrase_command_secret | Pg-Set-Pw-9z\n work_mem | 4MB\n',
     ['Repl-Var-Pw-3x', 'Pg-Set-Pw-9z'],
     ['| port                | 3306            |', ' work_mem | 4MB'],
   ],
-  ['key,value CSV', 'key,value\nregion,eu-west-1\nsmtp_password,Csv-Kv-Pw-4t\n', ['Csv-Kv-Pw-4t'], ['region,eu-west-1']],
+  [
+    'key,value CSV',
+    'key,value\nregion,eu-west-1\nsmtp_password,Csv-Kv-Pw-4t\n',
+    ['Csv-Kv-Pw-4t'],
+    ['region,eu-west-1'],
+  ],
   [
     'qualified flags (--db-password, --admin-token) and /proc/PID/cmdline NUL separators',
     '$ node server.js --db-password Flag-Db-Pw-7q --admin-token Tk-8f7e6d5c4b3a2918 --port 8080\n/usr/bin/node\u0000server.js\u0000--db-password\u0000Cmd-Nul-Pw-6tY\u0000--port\u00008080\u0000\n',

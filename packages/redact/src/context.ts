@@ -116,10 +116,16 @@ const VALUE_HEADERS = new Set(['value', 'setting', 'current_value']);
  * `SHOW VARIABLES`, psql `SELECT name, setting FROM pg_settings`), or undefined.
  */
 function keyedColumns(names: string[]): Keyed | undefined {
-  const lower = names.map((n) => n.trim().toLowerCase().replace(/\s+/g, '_'));
-  const name = lower.findIndex((n) => NAME_HEADERS.has(n));
-  const value = lower.findIndex((n) => VALUE_HEADERS.has(n));
-  return name !== -1 && value > name ? { name, value } : undefined;
+  let name = -1;
+  for (let k = 0; k < names.length && k < MAX_CELLS; k++) {
+    const n = names[k]!.trim();
+    // the longest header names are 13 characters; most cells are ruled out without a copy
+    if (n.length < 3 || n.length > 13) continue;
+    const lower = n.toLowerCase().replace(/\s+/g, '_');
+    if (name === -1 && NAME_HEADERS.has(lower)) name = k;
+    else if (name !== -1 && VALUE_HEADERS.has(lower)) return { name, value: k };
+  }
+  return undefined;
 }
 
 /** The names of a space-aligned header line and where each starts, or undefined. */
@@ -150,7 +156,8 @@ function alignedHeader(ctx: ScanContext, line: string): Table | undefined {
     if (!columns.some((v) => v !== undefined && v.mode === 'mask') && keyed === undefined) return undefined;
     return { delimiter: '', columns, cells: columns.length, starts: header.starts, keyed };
   }
-  const settings = SETTINGS_HINT.test(line) ? alignedCells(line, SETTINGS_NAME) : undefined;
+  const settings =
+    line.includes('  ') && SETTINGS_HINT.test(line) ? alignedCells(line, SETTINGS_NAME) : undefined;
   const keyed = settings === undefined ? undefined : keyedColumns(settings.names);
   if (settings === undefined || keyed === undefined) return undefined;
   const columns = settings.names.map(() => undefined);

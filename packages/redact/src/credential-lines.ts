@@ -1,7 +1,7 @@
 /**
  * Credentials in the line formats of tools that carry them without a `key=value` shape: MySQL's
  * `SET PASSWORD … = '…'` and `IDENTIFIED WITH plugin BY '…'` (as SHOW PROCESSLIST and the general
- * log print them), `.pgpass` lines, `.netrc` entries, SMTP `AUTH` exchanges, Redis `AUTH` and PuTTY key files' private lines. Each pattern is
+ * log print them), `.pgpass` lines, `.netrc` entries, SMTP `AUTH` exchanges and PuTTY key files' private lines. Each pattern is
  * tried only on lines holding its cheap marker, and each is anchored or bounded.
  */
 import { codeAt, decodeBase64 } from './detectors/chars.js';
@@ -50,16 +50,6 @@ const AUTH_LINE = new RegExp(
 );
 const SASL_PROMPT = new RegExp(String.raw`${PREFIX}334(?:[ \t]+([A-Za-z0-9+/]*={0,2}))?[ \t]*\r?$`);
 const SASL_ANSWER = new RegExp(PREFIX + B64, 'd');
-
-/**
- * Redis `AUTH [username] password`: as MONITOR and the slow log print a command (each argument
- * quoted, also inside `HELLO … AUTH username password`), and typed at a redis-cli prompt
- * (`host:port[db]> AUTH …`).
- */
-const REDIS_QUOTED_AUTH =
-  /"AUTH"[ \t]+(?:"(?:[^"\\\r\n]|\\.){0,256}"[ \t]+)?"((?:[^"\\\r\n]|\\.){1,512})"/dgi;
-const REDIS_PROMPT_AUTH =
-  /^[ \t]*[^\s>]{1,256}:\d{1,5}(?:\[\d{1,5}\])?>[ \t]*AUTH[ \t]+(?:[^\s"']{1,256}[ \t]+)?([^\s"']{1,512})[ \t]*\r?$/di;
 
 /** Base64 as SASL sends it: padded to a multiple of 4, decoding to text (PLAIN's NULs allowed). */
 function saslBase64(value: string): boolean {
@@ -158,20 +148,6 @@ function smtp(from: number, line: string, state: CredentialLineState, out: Span[
   if (auth !== null && saslBase64(auth[1]!)) push(out, from, auth, 'SECRET');
 }
 
-function redisAuth(from: number, line: string, out: Span[]): void {
-  if (line.includes('"')) {
-    REDIS_QUOTED_AUTH.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = REDIS_QUOTED_AUTH.exec(line)) !== null) {
-      if (!isTrivialValue(m[1]!)) push(out, from, m, 'PASSWORD');
-    }
-  }
-  if (line.includes('>')) {
-    const m = REDIS_PROMPT_AUTH.exec(line);
-    if (m !== null && !isTrivialValue(m[1]!)) push(out, from, m, 'PASSWORD');
-  }
-}
-
 /** The base64 lines after `Private-Lines: N` in a PuTTY key file, masked whole. */
 function puttyKey(from: number, line: string, state: CredentialLineState, out: Span[]): void {
   if (state.ppkLines > 0) {
@@ -239,6 +215,5 @@ export function credentialLine(
   if (state.netrc || c === 109 || c === 100) netrc(from, line, state, out);
   // `334 …`, `AUTH …` and the base64 answer after a prompt
   if (state.sasl !== undefined || c === 51 || c === 65 || c === 97) smtp(from, line, state, out);
-  if (line.includes('AUTH') || line.includes('auth')) redisAuth(from, line, out);
   if (state.ppkLines > 0 || c === 80) puttyKey(from, line, state, out);
 }

@@ -56,7 +56,11 @@ const positives: Array<[string, string, string]> = [
   // GitLab's documented token prefixes (glpat-, gldt-, glrt-) and a Google OAuth access token
   ['$ echo $CI_TOKEN\nglpat-kLCmFVv9cnr8wuRnrq7c\n', 'glpat-kLCmFVv9cnr8wuRnrq7c', 'GITLAB_TOKEN'],
   ['deploy gldt-Qx7vB2nR8mK3pL9sT4wY', 'gldt-Qx7vB2nR8mK3pL9sT4wY', 'GITLAB_TOKEN'],
-  ['runner token glrt-t3_Zx9vQ2nR8mK3pL9sT4wYa.01.0w1v0x2kq', 'Zx9vQ2nR8mK3pL9sT4wYa.01.0w1v0x2kq', 'GITLAB_TOKEN'],
+  [
+    'runner token glrt-t3_Zx9vQ2nR8mK3pL9sT4wYa.01.0w1v0x2kq',
+    'Zx9vQ2nR8mK3pL9sT4wYa.01.0w1v0x2kq',
+    'GITLAB_TOKEN',
+  ],
   [
     'access ya29.a0AfB_RqQpW4L7SMg21cKFqkFL4vH8Xa1PkO4slRRhccmB0AN1s1lBv-wF6UAGbuPQ',
     'ya29.a0AfB_RqQpW4L7SMg21cKFqkFL4vH8Xa1PkO4slRRhccmB0AN1s1lBv-wF6UAGbuPQ',

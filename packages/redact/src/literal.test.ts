@@ -48,6 +48,7 @@ test('a detector finds nothing in a text that holds none of its declared trigger
     ...generateCorpus({ seed: 11, documents: 400 }).map((d) => d.text),
     'GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA%3D%3D',
     'CI_JOB_TOKEN glpat-kLCmFVv9cnr8wuRnrq7c, gcloud token ya29.a0AfB_RqQpW4L7SMg21cKFqkFL4vH8Xa1PkO4slRRhc',
+    '1733311440.117893 [0 10.0.3.7:53422] "AUTH" "default" "Rd-Mon-8xQ2-kLp"\n127.0.0.1:6379> AUTH Prompt-Pw-7qX\n',
   ];
   // the same texts with every trigger broken, so each declared detector is exercised both ways
   const broken = docs.map((t) => t.replace(/[@:'%?&=_-]/g, ' ').replace(/[Bb]/g, 'p'));

@@ -58,7 +58,8 @@ export function isPlaceholder(value: string): boolean {
 }
 
 /** A hex digest naming its algorithm (`sha256:…`, pip's `--hash`, OCI digests): a checksum. */
-const NAMED_DIGEST = /^(?:md5|sha1|sha224|sha256|sha384|sha512|sha3-(?:224|256|384|512)|blake2[bs]|blake3)[:=-][0-9a-fA-F]{32,128}$/i;
+const NAMED_DIGEST =
+  /^(?:md5|sha1|sha224|sha256|sha384|sha512|sha3-(?:224|256|384|512)|blake2[bs]|blake3)[:=-][0-9a-fA-F]{32,128}$/i;
 
 /** The gate for values under names that only suggest a secret (`*_key`, `*_hash`, `auth_*`). */
 export function looksSecret(value: string): boolean {

@@ -206,8 +206,11 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
     ve = vs;
     while (ve < lineEnd) {
       const x = text.charCodeAt(ve);
+      // NUL separates the variables of /proc/PID/environ
       if (
-        x <= 32 ||
+        x === 32 ||
+        x === 9 ||
+        x === 0 ||
         ((x === 44 || x === 59 || x === 38) && endsPair(text, ve, lineEnd)) ||
         x === 34 ||
         x === 39 ||

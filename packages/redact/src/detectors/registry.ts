@@ -6,6 +6,7 @@ import { keyValueDetector } from './key-values.js';
 import { networkDetector } from './network.js';
 import { ibanDetector, numberDetector } from './numbers.js';
 import { privateKeyDetector } from './pem.js';
+import { redisDetectors } from './redis.js';
 import { cloudTokenDetectors, prefixedTokenDetectors, vendorPrefixDetectors } from './vendors.js';
 
 /**
@@ -19,6 +20,7 @@ export function builtinDetectors(): Detector[] {
     ...cloudTokenDetectors(),
     ...prefixedTokenDetectors(),
     ...credentialDetectors(),
+    ...redisDetectors(),
     privateKeyDetector(),
     emailDetector(),
     numberDetector(),
