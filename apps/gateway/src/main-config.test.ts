@@ -98,3 +98,23 @@ function freePort(): Promise<number> {
     server.on('error', reject);
   });
 }
+
+test('an unreachable PostgreSQL at start is GBX_STORE_UNAVAILABLE (exit 1) naming host:port, never the password', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-pg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(
+    process.execPath,
+    [
+      GATEWAY,
+      ...['--policies', POLICIES, '--data', join(dir, 'data')],
+      ...['--store', 'postgres://nouser:pw-not-for-the-log@127.0.0.1:1/x'],
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /^glovebox server: GBX_STORE_UNAVAILABLE: cannot connect to PostgreSQL at 127\.0\.0\.1:1: .*ECONNREFUSED/,
+  );
+  assert.doesNotMatch(r.stderr, /pw-not-for-the-log/);
+});

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { GloveboxError } from '@glovebox/core';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PostgresCiExchanges } from './ci-exchanges.js';
 import { postgresIdentityState, type IdentityStateStore } from './identity-state.js';
@@ -43,6 +44,20 @@ export interface PostgresStoreOptions {
   /** Schema holding Glovebox's tables; created if missing. Lets several deployments or test runs share a database. */
   schema?: string;
   max?: number;
+}
+
+/**
+ * The start-up error when PostgreSQL cannot be reached or refuses the connection: GBX_STORE_UNAVAILABLE
+ * naming host:port and the driver's reason, never the password of the connection string.
+ */
+function unreachable(connectionString: string, err: unknown): GloveboxError {
+  const url = new URL(connectionString);
+  const host = url.searchParams.get('host') ?? url.hostname;
+  const where = `${host || 'localhost'}:${url.port || '5432'}`;
+  const password = decodeURIComponent(url.password);
+  const raw = err instanceof Error ? err.message : 'failed';
+  const reason = password ? raw.split(password).join('[REDACTED]') : raw;
+  return new GloveboxError('GBX_STORE_UNAVAILABLE', `cannot connect to PostgreSQL at ${where}: ${reason}`);
 }
 
 /** The connection string with `search_path` set for a dedicated (non-pool) client. */
@@ -115,7 +130,9 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const client = await this.#pool.connect();
+    const client = await this.#pool.connect().catch((err: unknown) => {
+      throw unreachable(this.#connectionString, err);
+    });
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK + 1]);
