@@ -173,3 +173,24 @@ test('invariant 9: nested action parameters get a clear refusal and reach neithe
   const ok = await api('POST', `/sessions/${session}/actions/facts`, token, { params: { top: 5 } });
   assert.equal(ok.status, 200, 'flat parameters still pass');
 });
+
+test('attack: an exec of a command that is not allow-listed leaves a denial naming the session and action', async (t) => {
+  const { gw, api, token, session, calls } = await setup(t);
+  const res = await api('POST', `/sessions/${session}/actions/exec`, token, {
+    params: { argv: ['bash', '-c', 'id'] },
+  });
+  assert.equal((res.json.error as { code: string }).code, 'GBX_EXEC_NOT_ALLOWED');
+  assert.deepEqual(calls, []);
+  // before: only `api.request` with the route pattern, no session, action or reason
+  const [denied] = await gw.services.store.queryAudit({ type: 'action.denied', order: 'desc', limit: 1 });
+  assert.ok(denied, 'the refused action is in the trail');
+  const event = JSON.parse(denied.event) as {
+    sessionId: string;
+    action: string;
+    details: Record<string, unknown>;
+  };
+  assert.equal(event.sessionId, session);
+  assert.equal(event.action, 'exec');
+  assert.equal(event.details.refused, 'GBX_EXEC_NOT_ALLOWED');
+  assert.match(String(event.details.message), /"bash" is not an allow-listed command/);
+});

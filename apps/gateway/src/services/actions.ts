@@ -1,5 +1,6 @@
-import { GloveboxError, type Clock } from '@glovebox/core';
+import { GloveboxError, isGloveboxError, type Clock } from '@glovebox/core';
 import {
+  type AgentHello,
   type AgentResult,
   type DebugAction,
   type InstanceResult,
@@ -8,7 +9,7 @@ import {
 import { mergeCounts, type RedactionCounts, type Redactor } from '@glovebox/redact';
 import { redactSqlLiterals } from '@glovebox/sql';
 import type { AccessRequestRecord, Store } from '../store/index.js';
-import { prepareAction } from './action-context.js';
+import { prepareAction, type PreparedAction } from './action-context.js';
 import type { LiveFeed } from './live-feed.js';
 import type { AccessService, SessionRead } from './access.js';
 import type { CallOptions } from './agent-hub.js';
@@ -76,6 +77,31 @@ export class ActionService {
     this.#c = config;
   }
 
+  /** Classifies the parameters; a refusal (an invalid call, a command not allow-listed) is audited. */
+  async #prepare(
+    actor: Actor,
+    read: SessionRead,
+    action: DebugAction,
+    params: Record<string, unknown>,
+    hello: AgentHello | null,
+  ): Promise<PreparedAction> {
+    try {
+      return prepareAction(action, params, hello);
+    } catch (error) {
+      if (read.session && isGloveboxError(error))
+        await this.#c.audit.record({
+          type: 'action.denied',
+          actor: { kind: 'user', id: actor.name },
+          sessionId: read.session.id,
+          action,
+          target: read.session.target,
+          outcome: 'denied',
+          details: { refused: error.code, message: error.message },
+        });
+      throw error;
+    }
+  }
+
   async run(
     actor: Actor,
     read: SessionRead,
@@ -84,7 +110,7 @@ export class ActionService {
     options: RunOptions = {},
   ): Promise<ActionOutput> {
     const connected = read.session ? await this.#c.hub.instances(read.session.target) : [];
-    const prepared = prepareAction(action, params, connected[0]?.hello ?? null);
+    const prepared = await this.#prepare(actor, read, action, params, connected[0]?.hello ?? null);
     const { session, decision } = await this.#c.access.authorizeAction(
       actor,
       read,
