@@ -117,6 +117,12 @@ const cases: Array<[string, string, string[], string[]]> = [
     ['| port                | 3306            |', ' work_mem | 4MB'],
   ],
   [
+    'aws ssm get-parameter: "Name" and "Value" members with another member between them',
+    '{\n    "Parameter": {\n        "Name": "/prod/orders/db_password",\n        "Type": "SecureString",\n        "Value": "Ssm-Param-Pw-4kZ",\n        "Version": 3\n    }\n}\n',
+    ['Ssm-Param-Pw-4kZ'],
+    ['"Name": "/prod/orders/db_password"', '"Type": "SecureString"', '"Version": 3'],
+  ],
+  [
     'key,value CSV',
     'key,value\nregion,eu-west-1\nsmtp_password,Csv-Kv-Pw-4t\n',
     ['Csv-Kv-Pw-4t'],
@@ -163,6 +169,8 @@ test('tables without sensitive columns, and ordinary command lines, come out unc
     '$ ls -la /var/log && tail -n 20 app.log\n$ ps -p 1234 -o pid,cmd\n',
     'Key         Value\n---         -----\nregion      eu-west-1\nttl         768h\n',
     'name,value\nrequests_total,42\nauth_failures,3\n',
+    '{\n  "Name": "/prod/orders/region",\n  "Type": "String",\n  "Value": "eu-west-1"\n}\n',
+    '[\n  {\n    "Name": "/prod/db_password",\n    "Type": "SecureString"\n  },\n  {\n    "Value": "next-object-value"\n  }\n]\n',
     '$ app --password-file /run/secrets/db --token-ttl 3600 --pass-through\n',
   ];
   for (const input of keep) assert.equal(r.redactText(input).text, input);

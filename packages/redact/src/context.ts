@@ -35,8 +35,11 @@ export interface LineContext {
   candidate: { delimiter: string; cells: string[] } | undefined;
   /** The current table. */
   table: Table | undefined;
-  /** The verdict of a `name: X` line, for a `value:` line right after it. */
-  pendingName: KeyVerdict | undefined;
+  /**
+   * The verdict of a `name: X` line, for a `value:` line right after it or after at most `left`
+   * more members of the same JSON object (`"Name"`, `"Type"`, `"Value"` of `aws ssm`).
+   */
+  pendingName: { verdict: KeyVerdict; left: number } | undefined;
   /** Inside a psql expanded record (`-[ RECORD 1 ]---`): each line is `column | value`. */
   expanded: boolean;
   /** Inside a YAML block scalar (`password: |`) of a sensitive key: lines indented deeper are its value. */
@@ -240,6 +243,26 @@ function tableRow(
   return true;
 }
 
+/**
+ * The line after a `name: X` line: its `value:` is masked by X's verdict; another scalar member of
+ * the same JSON object keeps the name waiting (a few lines at most). True when the line was read.
+ */
+function pendingValue(text: string, from: number, line: string, state: LineContext, out: Span[]): boolean {
+  const pending = state.pendingName!;
+  state.pendingName = undefined;
+  const v = VALUE_LINE.exec(line) ?? REPLY_VALUE_LINE.exec(line);
+  if (v !== null) {
+    const at = from + v[1]!.length;
+    maskCell(text, at, at + v[2]!.length, pending.verdict, out);
+    return true;
+  }
+  if (pending.left > 0 && !NAME_LINE.test(line) && MEMBER_LINE.test(line)) {
+    state.pendingName = { verdict: pending.verdict, left: pending.left - 1 };
+    return true;
+  }
+  return false;
+}
+
 /** `key: |`, `- key: >-`, `key: !!binary |`: a YAML block scalar whose value is on the lines below. */
 const BLOCK_SCALAR =
   /^( *)(?:- +)?["']?([A-Za-z_][A-Za-z0-9_.-]{0,127})["']?[ \t]*:[ \t]+(?:![!\w/.-]*[ \t]+)?[|>][+-]?\d?[ \t]*(?:#.*)?\r?$/;
@@ -263,8 +286,12 @@ function blockLine(text: string, from: number, line: string, state: LineContext,
 
 const RECORD_LINE = /^-\[ RECORD \d+ \]-*\+?-*\s*$/;
 const EXPANDED_LINE = /^([A-Za-z_][A-Za-z0-9_ ]{0,62}?)\s*\| ?(.*)$/;
-const NAME_LINE = /^\s*-?\s*"?name"?\s*[:=]\s*"?([A-Za-z_][A-Za-z0-9_.-]{0,127})"?\s*,?\s*$/;
-const VALUE_LINE = /^(\s*"?value"?\s*[:=]\s*)(.*?)\s*,?\s*$/;
+/** `name: X`, `"Name": "X",`; X may be a parameter path (`/prod/orders/db_password`). */
+const NAME_LINE = /^\s*-?\s*"?name"?\s*[:=]\s*"?([A-Za-z_/][A-Za-z0-9_./-]{0,255})"?\s*,?\s*$/i;
+const VALUE_LINE = /^(\s*"?value"?\s*[:=]\s*)(.*?)\s*,?\s*$/i;
+/** A scalar member of a JSON object, which may stand between its name and value members. */
+const MEMBER_LINE = /^\s*"[A-Za-z_][\w-]{0,63}"\s*:\s*(?:"[^"\\]{0,256}"|[\w.+-]{1,64})\s*,?\s*$/;
+const MEMBERS_BETWEEN = 4;
 /** redis-cli's numbered replies: a field name on one line, its value on the next (`CONFIG GET`, `HGETALL`). */
 const REPLY_NAME_LINE = /^\s*\d{1,9}\) "([A-Za-z_][A-Za-z0-9_.-]{0,127})"\s*$/;
 const REPLY_VALUE_LINE = /^(\s*\d{1,9}\) ")(.*)"\s*$/;
@@ -358,16 +385,7 @@ function readLine(
     const verdict = verdictOf(ctx, scalar[2]!);
     if (verdict !== undefined) state.block = { indent: scalar[1]!.length, verdict };
   }
-  const pending = state.pendingName;
-  state.pendingName = undefined;
-  if (pending !== undefined) {
-    const v = VALUE_LINE.exec(line) ?? REPLY_VALUE_LINE.exec(line);
-    if (v !== null) {
-      const at = from + v[1]!.length;
-      maskCell(text, at, at + v[2]!.length, pending, out);
-      return;
-    }
-  }
+  if (state.pendingName !== undefined && pendingValue(text, from, line, state, out)) return;
   if (RECORD_LINE.test(line)) {
     state.expanded = true;
     state.table = undefined;
@@ -386,7 +404,8 @@ function readLine(
   }
   const name = NAME_LINE.exec(line) ?? (line.includes(') "') ? REPLY_NAME_LINE.exec(line) : null);
   if (name !== null) {
-    state.pendingName = verdictOf(ctx, name[1]!);
+    const verdict = verdictOf(ctx, name[1]!);
+    state.pendingName = verdict === undefined ? undefined : { verdict, left: MEMBERS_BETWEEN };
     state.table = undefined;
     state.candidate = undefined;
     return;
