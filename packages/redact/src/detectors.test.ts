@@ -152,6 +152,9 @@ const strictPositives: Array<[string, string, string]> = [
   ['from 2001:db8:85a3::8a2e:370:7334 ok', '2001:db8:85a3::8a2e:370:7334', 'IPV6'],
   ['dev 00:1a:2b:3c:4d:5e up', '00:1a:2b:3c:4d:5e', 'MAC_ADDRESS'],
   ['{"first_name": "Ada Lovelace"}', 'Ada Lovelace', 'PERSON_NAME'],
+  // an address after a slash that does not end a product token opening a word stays an address
+  ['GET http://203.0.113.42/x', '203.0.113.42', 'IPV4'],
+  ['proxy=squid/203.0.113.42', '203.0.113.42', 'IPV4'],
 ];
 
 /** Whole text, one character at a time through a stream, and past 1 KiB (the pre-scan's path). */
@@ -219,6 +222,9 @@ const negatives = [
   'HOME=/root\nPWD=/home/app\nOLDPWD=/\n',
   '["PATH=/usr/local/bin","PWD=/usr/src/app"]',
   'glpattern-matching gl-pat and ya29 as words',
+  // RFC 9110 product versions in a User-Agent are not addresses (strict reads dotted quads)
+  '"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"',
+  `${'ok '.repeat(400)}UA Edg/131.0.0.0`,
 ];
 
 test('hard negatives come out unchanged at both levels', () => {

@@ -1,3 +1,4 @@
+import { codeAt, isTokenChar } from './chars.js';
 import { prescan } from '../prescan.js';
 import type { Detector, ScanContext, Span } from '../span.js';
 
@@ -109,6 +110,18 @@ function hasPlus(text: string, from: number, to: number): boolean {
  * for its guards) and only when the run's digit groups can hold its shape. Runs are found by
  * probing every seventh or ninth character: a run that long cannot fit between two probes.
  */
+/**
+ * Where the text a run's detectors read starts: six characters before it, or, after a `/`, before
+ * the word the slash ends (a product token such as `Chrome/`, up to 64 characters) and the
+ * character ahead of that word, so a version after it can be told from an address.
+ */
+function windowStart(text: string, f: number): number {
+  if (codeAt(text, f - 1) !== 47) return Math.max(0, f - 6);
+  let k = f - 2;
+  while (k >= 0 && f - k <= 66 && isTokenChar(text.charCodeAt(k))) k--;
+  return Math.max(0, Math.min(k, f - 6));
+}
+
 export function digitGroup(members: Detector[]): Detector {
   const shape: RunShape = { digits: 0, dots: 0, plus: false, ssn: false, nanp: false, national: false };
   const wanted = (name: string): boolean => {
@@ -152,7 +165,7 @@ export function digitGroup(members: Detector[]): Detector {
     runShape(text, f, b, shape);
     if (shape.digits < 8 && shape.dots < 3) return;
     let sub: string | undefined;
-    const from = Math.max(0, f - 6);
+    const from = windowStart(text, f);
     for (const d of members) {
       if ((d.level === 'strict' && !strict) || !wanted(d.name)) continue;
       sub ??= text.slice(from, Math.min(text.length, b + 2));

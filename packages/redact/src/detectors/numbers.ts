@@ -1,7 +1,7 @@
 import { PRIORITY } from '../span.js';
 import type { Detector } from '../span.js';
 import { cardBrand, ibanLength, ibanValid, luhnValid, ssnValid } from '../validators.js';
-import { countDigits, isAlnum, isDigit } from './chars.js';
+import { codeAt, countDigits, isAlnum, isAlpha, isDigit, isTokenChar } from './chars.js';
 import { digitGroup } from './number-runs.js';
 import { regexDetector } from './regex-detector.js';
 
@@ -83,7 +83,21 @@ function phoneEndOk(text: string, end: number): boolean {
 const phoneBadBefore = (c: number): boolean =>
   isAlnum(c) || c === 43 || c === 95 || c === 46 || c === 45 || c === 47 || c === 58;
 
+/**
+ * True when `slash` ends a product token opening a word (`Chrome/` in a User-Agent, RFC 9110
+ * product = token "/" version): what follows is the product's version, not an address.
+ */
+function afterProductToken(text: string, slash: number): boolean {
+  let k = slash - 1;
+  while (k >= 0 && slash - k <= 64 && isTokenChar(text.charCodeAt(k))) k--;
+  if (k === slash - 1 || !isAlpha(text.charCodeAt(k + 1))) return false;
+  // a blank, `(`, `;`, `"` or `,` before the word (not the start of what was read: it may be cut)
+  const b = codeAt(text, k);
+  return b === 32 || b === 9 || b === 10 || b === 40 || b === 59 || b === 34 || b === 44;
+}
+
 function validateIpv4(m: RegExpExecArray, text: string): boolean {
+  if (codeAt(text, m.index - 1) === 47 && afterProductToken(text, m.index - 1)) return false;
   const end = m.index + m[0].length;
   const c = text.charCodeAt(end);
   if (isAlnum(c) || c === 95) return false;
