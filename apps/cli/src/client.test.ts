@@ -5,7 +5,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, resolveUrl } from './client.js';
+import { GloveboxError } from '@glovebox/core';
+import { ApiClient, EXIT, exitCodeFor, resolveUrl } from './client.js';
 import { gloveboxHome, saveCredentials } from './home.js';
 
 function withEnv(t: { after: (fn: () => void) => void }, values: Record<string, string | undefined>): void {
@@ -107,4 +108,18 @@ test('an empty GLOVEBOX_TOKEN, GLOVEBOX_URL or GLOVEBOX_HOME counts as unset', a
   process.env.GLOVEBOX_HOME = '';
   process.chdir(elsewhere);
   assert.equal(gloveboxHome(), join(homedir(), '.config', 'glovebox'));
+});
+
+test('exit codes follow the contract: guardrail refusals are denials (3), missing second factors are waits (4)', () => {
+  const exit = (code: string, details?: Record<string, unknown>) =>
+    exitCodeFor(new GloveboxError(code as 'GBX_INTERNAL', 'x', details ? { details } : {}));
+  for (const code of ['GBX_EXEC_NOT_ALLOWED', 'GBX_SQL_NOT_AUTHORIZED', 'GBX_EXEC_OPTION_REFUSED'])
+    assert.equal(exit(code), EXIT.denied, code);
+  // An agent's refusal reaches the CLI as GBX_AGENT_REFUSED with the agent's code in the details.
+  assert.equal(exit('GBX_AGENT_REFUSED', { agentCode: 'GBX_SQL_NOT_AUTHORIZED' }), EXIT.denied);
+  assert.equal(exit('GBX_AGENT_REFUSED', { agentCode: 'GBX_SQL_FAILED' }), EXIT.error);
+  for (const code of ['GBX_STEP_UP_REQUIRED', 'GBX_MFA_TICKET_REQUIRED', 'GBX_MFA_SAME_LOGIN'])
+    assert.equal(exit(code), EXIT.waiting, code);
+  assert.equal(exit('GBX_SQL_FAILED'), EXIT.error);
+  assert.equal(exit('GBX_USAGE'), EXIT.usage);
 });

@@ -182,10 +182,17 @@ export class ApiClient {
 /** Exit codes of the CLI contract (PRODUCT.md). */
 export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3, waiting: 4 } as const;
 
-/** Maps an error to its exit code: 2 usage, 3 policy denials, 4 MFA/approval waits, 1 otherwise. */
+/**
+ * Maps an error to its exit code: 2 usage; 3 refused by policy or a guardrail of the grant (a
+ * command off the allow-list, a dangerous option or operand, an SQL class above the grant, which
+ * an agent's refusal carries in `details.agentCode`); 4 waiting for an approval or a second factor
+ * (step-up, a ticket to enroll the first one, a new login after enrolling); 1 otherwise.
+ */
 export function exitCodeFor(error: unknown): number {
   if (!isGloveboxError(error)) return EXIT.error;
-  switch (error.code) {
+  const agentCode = error.details?.agentCode;
+  const code = error.code === 'GBX_AGENT_REFUSED' && typeof agentCode === 'string' ? agentCode : error.code;
+  switch (code) {
     case 'GBX_USAGE':
       return EXIT.usage;
     case 'GBX_POLICY_DENIED':
@@ -193,9 +200,15 @@ export function exitCodeFor(error: unknown): number {
     case 'GBX_SESSION_NOT_ACTIVE':
     case 'GBX_ACTION_NOT_GRANTED':
     case 'GBX_INSTANCE_LIMIT':
+    case 'GBX_EXEC_NOT_ALLOWED':
+    case 'GBX_EXEC_OPTION_REFUSED':
+    case 'GBX_EXEC_OPERAND_REFUSED':
+    case 'GBX_SQL_NOT_AUTHORIZED':
       return EXIT.denied;
     case 'GBX_STEP_UP_REQUIRED':
     case 'GBX_AUTH_MFA_REQUIRED':
+    case 'GBX_MFA_TICKET_REQUIRED':
+    case 'GBX_MFA_SAME_LOGIN':
       return EXIT.waiting;
     default:
       return EXIT.error;

@@ -15,7 +15,8 @@ export function fastRedactOptions(args: readonly string[]): RedactOptions | unde
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-    if (name === '--format' && (value === 'text' || value === 'jsonl' || value === 'json')) o.format = value;
+    // json runs the full program: input that is not JSON is a usage error, reported as such.
+    if (name === '--format' && (value === 'text' || value === 'jsonl')) o.format = value;
     else if (name === '--level' && (value === 'standard' || value === 'strict')) o.level = value;
     else return undefined;
   }

@@ -6,7 +6,12 @@ import { buildProgram } from './program.js';
 import { neutraliseLine } from './terminal-text.js';
 
 const HINTS: Partial<Record<string, string>> = {
-  GBX_STEP_UP_REQUIRED: 'run `glovebox mfa verify CODE`, then run the command again',
+  // The error does not say which case the user is in, so the hint names all three.
+  GBX_STEP_UP_REQUIRED:
+    'run `glovebox mfa verify CODE`, then run the command again; no second factor yet: ask an admin for a ticket (`glovebox users reset-mfa NAME`), then `glovebox mfa enroll --ticket TICKET`; enrolled in this login: `glovebox login` again, then verify',
+  GBX_MFA_TICKET_REQUIRED:
+    'ask an admin for an enrollment ticket (`glovebox users reset-mfa NAME`), then run `glovebox mfa enroll --ticket TICKET`',
+  GBX_MFA_SAME_LOGIN: 'run `glovebox login` again, then `glovebox mfa verify CODE`',
   GBX_AUTH_REQUIRED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
   GBX_AUTH_FAILED: 'run `glovebox login` or set GLOVEBOX_TOKEN',
   GBX_AUTH_SSO_STALE: 'run `glovebox login --sso`: your groups from single sign-on need refreshing',

@@ -6,6 +6,18 @@ import { registerPolicyDeployCommands } from './policy-deploy/index.js';
 // The policy engine (Cedar compiled to WebAssembly) loads only for these commands.
 const policyEngine = () => import('@glovebox/policy');
 
+/**
+ * A failed report as a script reads it: with `error.code` and `error.message`, as every other
+ * failure's document has them, next to the report's own fields.
+ */
+function coded<T extends { ok: boolean }>(
+  report: T,
+  code: 'GBX_POLICY_INVALID' | 'GBX_POLICY_TESTS_FAILED',
+  message: string,
+): T & { error?: { code: string; message: string } } {
+  return report.ok ? report : { ...report, error: { code, message } };
+}
+
 /** `glovebox policy validate|test|fmt DIR`: local, no gateway needed; non-zero exit on any failure. */
 export function registerPolicyCommands(program: Command): void {
   const policy = program
@@ -18,7 +30,7 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (dir: string, _o: unknown, command: Command) => {
       const out = localOutput(command);
       const report = await (await policyEngine()).validatePolicyDir(dir);
-      out.result(report, (safe) =>
+      out.result(coded(report, 'GBX_POLICY_INVALID', 'the policy set is invalid'), (safe) =>
         safe.ok
           ? `ok: ${safe.policies.length} policies valid (version ${safe.version?.slice(0, 12) ?? '-'})${safe.warnings.length ? `\nwarnings:\n  ${safe.warnings.join('\n  ')}` : ''}`
           : `invalid:\n  ${safe.errors.join('\n  ')}`,
@@ -32,7 +44,11 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (dir: string, _o: unknown, command: Command) => {
       const out = localOutput(command);
       const report = await (await policyEngine()).runPolicyTests(dir);
-      out.result(report, (safe) => {
+      const failed =
+        report.errors.length > 0
+          ? coded(report, 'GBX_POLICY_INVALID', 'the policy set or its tests are invalid')
+          : coded(report, 'GBX_POLICY_TESTS_FAILED', `${report.failed} policy tests failed`);
+      out.result(failed, (safe) => {
         const lines = safe.results.map(
           (r) =>
             `${r.ok ? 'ok  ' : 'FAIL'} ${r.file}: ${r.name}${r.failures.map((f) => `\n       ${f}`).join('')}`,

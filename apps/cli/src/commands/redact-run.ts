@@ -5,8 +5,10 @@ export interface RedactOptions {
 }
 
 /**
- * stdin to stdout through the redaction engine. Imports nothing but `@glovebox/redact`, so the
- * fast path (../redact-fast.ts) and the registered command share it.
+ * stdin to stdout through the redaction engine: text as a stream, jsonl line by line, json as one
+ * document (read whole, the same document redacted by key and value out). Imports nothing but
+ * `@glovebox/redact` until json input fails to parse, so the fast path (../redact-fast.ts) and
+ * the registered command share it.
  */
 export async function runRedact(o: RedactOptions): Promise<void> {
   const { createRedactor, idleFlush } = await import('@glovebox/redact');
@@ -22,6 +24,19 @@ export async function runRedact(o: RedactOptions): Promise<void> {
     }
     idle.cancel();
     process.stdout.write(stream.end());
+    return;
+  }
+  if (o.format === 'json') {
+    let input = '';
+    for await (const chunk of process.stdin) input += chunk as string;
+    let value: unknown;
+    try {
+      value = JSON.parse(input);
+    } catch {
+      const { GloveboxError } = await import('@glovebox/core');
+      throw new GloveboxError('GBX_USAGE', 'stdin is not one JSON document: use --format jsonl or text');
+    }
+    process.stdout.write(`${JSON.stringify(redactor.redactValue(value).value, null, 2)}\n`);
     return;
   }
   let buffer = '';

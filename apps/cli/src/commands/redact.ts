@@ -8,14 +8,14 @@ export function registerRedactCommand(program: Command): void {
     .command('redact')
     .description('redact stdin to stdout with the same engine the product uses')
     .option(
-      '--format <text|jsonl>',
-      'text: stream as text; jsonl: one JSON document per line, redacted by key and value',
+      '--format <text|jsonl|json>',
+      'text: stream as text; jsonl: one JSON document per line; json: one JSON document (both redacted by key and value)',
       'text',
     )
     .option('--level <standard|strict>', 'masking level', 'standard')
     .action(async (o: { format: string; level: string }) => {
       if (o.format !== 'text' && o.format !== 'jsonl' && o.format !== 'json')
-        usage('--format is text or jsonl');
+        usage('--format is text, jsonl or json');
       if (o.level !== 'standard' && o.level !== 'strict') usage('--level is standard or strict');
       await runRedact({ format: o.format, level: o.level });
     });
