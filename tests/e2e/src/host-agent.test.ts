@@ -163,7 +163,8 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
       });
 
       await t.test('not allow-listed, injection and mutating commands are refused', async () => {
-        assert.equal((await cli(['exec', session, '--', 'rm', '-rf', '/'], alice)).code, 1);
+        // off the allow-list (GBX_EXEC_NOT_ALLOWED): a guardrail of the grant, exit 3 like a policy deny
+        assert.equal((await cli(['exec', session, '--', 'rm', '-rf', '/'], alice)).code, 3);
         assert.notEqual((await cli(['exec', session, '--', 'echo', 'a;id'], alice)).code, 0);
         assert.equal(
           (await cli(['exec', session, '--', 'touch', '/tmp/gbx-e2e-x'], alice)).code,
