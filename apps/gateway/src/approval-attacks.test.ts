@@ -80,3 +80,16 @@ test('attack: the approval of an approver removed from the approver groups since
   assert.equal((await approve(sid)).json.status, 'pending', 'sam is no SRE lead any more');
   assert.equal((await gw.services.store.getRequest(request.id))?.status, 'pending');
 });
+
+test('attack: a session stays active after the user whose approval activated it is disabled', async (t) => {
+  const { api, gw, request, approve, login } = await setup(t);
+  const sam = await login('sam', ['sre-leads']);
+  const sid = await login('sid', ['sre-leads']);
+  await approve(sam);
+  assert.equal((await approve(sid)).json.status, 'active');
+  assert.equal((await api('POST', '/users/sam/disable', ADMIN, {})).status, 200);
+  // before: still active, on an approval its approver's account no longer stands behind
+  assert.equal((await gw.services.store.getRequest(request.id))?.status, 'ended');
+  const [revoked] = await gw.services.store.queryAudit({ type: 'session.revoked', order: 'desc', limit: 1 });
+  assert.match(revoked?.event ?? '', /approver disabled/);
+});

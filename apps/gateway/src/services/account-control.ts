@@ -18,7 +18,7 @@ export interface AccountControlConfig {
 
 /**
  * Ending access at once: disabling a user (every token and console login revoked, every pending
- * request denied and every session ended), revoking or rotating an agent's credential (its live
+ * request denied and every session ended, with the sessions their approval activated), revoking or rotating an agent's credential (its live
  * connection closed on whichever replica holds it). The API, `glovebox users disable`,
  * `glovebox agents revoke|rotate` and `glovebox apply` all go through here.
  */
@@ -43,11 +43,16 @@ export class AccountControl {
     let tokensRevoked = 0;
     for (const token of await store.listTokens(user.id))
       if (token.revokedAt === null && (await store.revokeToken(token.id, clock.now()))) tokensRevoked++;
-    const sessionsClosed = await this.#c.access.closeAll(
+    let sessionsClosed = await this.#c.access.closeAll(
       (r) => r.requesterId === user.id,
       'requester disabled',
       by,
     );
+    // Their approvals are withdrawn: sessions they approved end (pending ones stop counting them).
+    const approved = new Set(
+      (await store.listRequests({ approverId: user.id, status: ['active'] })).map((r) => r.id),
+    );
+    sessionsClosed += await this.#c.access.closeAll((r) => approved.has(r.id), 'approver disabled', by);
     return { tokensRevoked, sessionsClosed };
   }
 
