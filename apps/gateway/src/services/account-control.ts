@@ -18,8 +18,9 @@ export interface AccountControlConfig {
 
 /**
  * Ending access at once: disabling a user (every token and console login revoked, every pending
- * request denied and every session ended, with the sessions their approval activated), revoking or rotating an agent's credential (its live
- * connection closed on whichever replica holds it). The API, `glovebox users disable`,
+ * request denied, every session ended, and the sessions their approval activated), revoking or
+ * rotating an agent's credential (its live connection closed on whichever replica holds it). The
+ * API, `glovebox users disable`,
  * `glovebox agents revoke|rotate` and `glovebox apply` all go through here.
  */
 export class AccountControl {
