@@ -50,6 +50,25 @@ const positives: Array<[string, string, string]> = [
     'OPENAI_API_KEY',
   ],
   ['npm npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'NPM_TOKEN'],
+  // other documented vendor prefixes, bare (as `echo $TOKEN` or a leaked log line prints them)
+  [
+    'token dop_v1_4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e',
+    'dop_v1_4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e',
+    'DIGITALOCEAN_TOKEN',
+  ],
+  ['HF 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', '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', 'HUGGINGFACE_TOKEN'],
+  ['shop 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', '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', 'SHOPIFY_TOKEN'],
+  ['dbx dapi4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c', 'dapi4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c', 'DATABRICKS_TOKEN'],
+  [
+    'upload pypi-AgEIcHlwaS5vcmcXlHP6IxH-YqIg1MCTF-bkEr6r6jFRCtRivgZQ9gFVvsZN5BeD8L9u7B393x',
+    'pypi-AgEIcHlwaS5vcmcXlHP6IxH-YqIg1MCTF-bkEr6r6jFRCtRivgZQ9gFVvsZN5BeD8L9u7B393x',
+    'PYPI_TOKEN',
+  ],
+  [
+    '# created: 2024-12-04\nAGE-SECRET-KEY-1X53E3RXP3ZQ6X64S02MRSKSA9P75KR7XGCWU908V2K3QCGZ6S8KGWAMZMC\n',
+    'AGE-SECRET-KEY-1X53E3RXP3ZQ6X64S02MRSKSA9P75KR7XGCWU908V2K3QCGZ6S8KGWAMZMC',
+    'AGE_SECRET_KEY',
+  ],
   // PWD is a working directory only as a path opening an env line; ODBC's PWD= stays a password
   ['Driver={ODBC Driver 18};Server=db;UID=sa;PWD=/Secr3t-Pw;', '/Secr3t-Pw', 'PASSWORD'],
   ['PWD=Hunter2-Pw\n', 'Hunter2-Pw', 'PASSWORD'],
@@ -221,7 +240,7 @@ const negatives = [
   'file_hash=md5:8f14e45fceea167a5a36dedd4bea2543 content_hash: sha1-4b825dc642cb6eb9a060e54bf8d69288fbee4904',
   'HOME=/root\nPWD=/home/app\nOLDPWD=/\n',
   '["PATH=/usr/local/bin","PWD=/usr/src/app"]',
-  'glpattern-matching gl-pat and ya29 as words',
+  'glpattern-matching gl-pat and ya29 as words, shelf_QxVbNmKlPoIuYtReWqAsDfGhJkLzXcVbNm, shpat_short',
   // RFC 9110 product versions in a User-Agent are not addresses (strict reads dotted quads)
   '"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"',
   `${'ok '.repeat(400)}UA Edg/131.0.0.0`,

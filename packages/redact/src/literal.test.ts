@@ -48,6 +48,8 @@ test('a detector finds nothing in a text that holds none of its declared trigger
     ...generateCorpus({ seed: 11, documents: 400 }).map((d) => d.text),
     'GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA%3D%3D',
     'CI_JOB_TOKEN glpat-kLCmFVv9cnr8wuRnrq7c, gcloud token ya29.a0AfB_RqQpW4L7SMg21cKFqkFL4vH8Xa1PkO4slRRhc',
+    'dop_v1_4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e 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 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 dapi4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c',
+    'pypi-AgEIcHlwaS5vcmcXlHP6IxH-YqIg1MCTF-bkEr6r6jFRCtRivgZQ9gFVvsZN5BeD8L9u7B393x AGE-SECRET-KEY-1X53E3RXP3ZQ6X64S02MRSKSA9P75KR7XGCWU908V2K3QCGZ6S8KGWAMZMC',
     '1733311440.117893 [0 10.0.3.7:53422] "AUTH" "default" "Rd-Mon-8xQ2-kLp"\n127.0.0.1:6379> AUTH Prompt-Pw-7qX\n',
   ];
   // the same texts with every trigger broken, so each declared detector is exercised both ways

@@ -94,29 +94,60 @@ export function vendorPrefixDetectors(): Detector[] {
 }
 
 /**
- * GitLab tokens (personal/project/group access `glpat-`, deploy `gldt-`, runner `glrt-`; the
- * routable form adds `.01.…` parts) and Google OAuth access tokens (`ya29.`), as their vendors
- * document the prefixes.
+ * Tokens led by a prefix their vendor documents, each searched for by its own literal: GitLab
+ * (personal/project/group access `glpat-`, deploy `gldt-`, runner `glrt-`; the routable form adds
+ * `.01.…` parts), Google OAuth access tokens, DigitalOcean, Hugging Face, Shopify, Databricks, PyPI
+ * upload tokens and age secret keys.
  */
+// each literal searched for from a tail that is rare in logs (measured on the generated 5 MB log)
+const PREFIXED_TOKENS: ReadonlyArray<[name: string, type: string, literals: Literal[], re: RegExp]> = [
+  [
+    'gitlab-token',
+    'GITLAB_TOKEN',
+    [new Literal('glpat-'), new Literal('gldt-'), new Literal('glrt-')],
+    /gl(?:pat|dt|rt)-[A-Za-z0-9_-]{20,512}(?:\.[A-Za-z0-9_-]{2,64}){0,2}/g,
+  ],
+  ['google-oauth-token', 'GOOGLE_OAUTH_TOKEN', [new Literal('ya29.')], /ya29\.[A-Za-z0-9_-]{20,2048}/g],
+  [
+    'digitalocean-token',
+    'DIGITALOCEAN_TOKEN',
+    [new Literal('_v1_', 1)],
+    /do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/g,
+  ],
+  ['huggingface-token', 'HUGGINGFACE_TOKEN', [new Literal('hf_')], /hf_[A-Za-z]{34}(?![A-Za-z0-9])/g],
+  [
+    'shopify-token',
+    'SHOPIFY_TOKEN',
+    [new Literal('shp', 1)],
+    /shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/g,
+  ],
+  [
+    'databricks-token',
+    'DATABRICKS_TOKEN',
+    [new Literal('dapi', 2)],
+    /dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/g,
+  ],
+  ['pypi-token', 'PYPI_TOKEN', [new Literal('pypi-AgE', 5)], /pypi-AgE[A-Za-z0-9_-]{50,2048}/g],
+  [
+    'age-secret-key',
+    'AGE_SECRET_KEY',
+    [new Literal('AGE-SECRET-KEY-1', 11)],
+    /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/g,
+  ],
+];
+
 export function prefixedTokenDetectors(): Detector[] {
-  return [
+  return PREFIXED_TOKENS.map(([name, type, literals, re]) =>
     regexDetector({
-      name: 'gitlab-token',
-      type: 'GITLAB_TOKEN',
+      name,
+      type,
       priority: PRIORITY.vendorToken,
-      triggers: [new Literal('glpat-'), new Literal('gldt-'), new Literal('glrt-')],
-      re: /gl(?:pat|dt|rt)-[A-Za-z0-9_-]{20,512}(?:\.[A-Za-z0-9_-]{2,64}){0,2}/g,
+      triggers: literals,
+      reach: 3,
+      re,
       badBefore: isTokenChar,
     }),
-    regexDetector({
-      name: 'google-oauth-token',
-      type: 'GOOGLE_OAUTH_TOKEN',
-      priority: PRIORITY.vendorToken,
-      triggers: [new Literal('ya29.')],
-      re: /ya29\.[A-Za-z0-9_-]{20,2048}/g,
-      badBefore: isTokenChar,
-    }),
-  ];
+  );
 }
 
 /** Azure storage keys and SAS signatures, and JSON Web Tokens. */
