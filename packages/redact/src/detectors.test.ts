@@ -241,6 +241,8 @@ const negatives = [
   'HOME=/root\nPWD=/home/app\nOLDPWD=/\n',
   '["PATH=/usr/local/bin","PWD=/usr/src/app"]',
   'glpattern-matching gl-pat and ya29 as words, shelf_QxVbNmKlPoIuYtReWqAsDfGhJkLzXcVbNm, shpat_short',
+  // a public key under its name (WireGuard, age recipients, SSH) is published by design
+  'PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\npublic_key: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p',
   // RFC 9110 product versions in a User-Agent are not addresses (strict reads dotted quads)
   '"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"',
   `${'ok '.repeat(400)}UA Edg/131.0.0.0`,

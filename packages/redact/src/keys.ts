@@ -261,6 +261,9 @@ export function classifyKey(
     const personal = classifyPersonalKey(joined, last, prev);
     if (personal !== undefined) return personal;
   }
+  // a public key (age, WireGuard, SSH, `publickey`) is published by design
+  if (joined === 'publickey' || joined === 'pubkey' || (last === 'key' && prev === 'public'))
+    return undefined;
   if (
     ENTROPY_WORDS.has(last) ||
     words.some((w) => w === 'secret' || w === 'token' || w === 'password' || w === 'auth')
