@@ -175,7 +175,10 @@ test('invariant 9: nested action parameters get a clear refusal and reach neithe
 });
 
 test('attack: an exec of a command that is not allow-listed leaves a denial naming the session and action', async (t) => {
-  const { gw, api, token, session, calls } = await setup(t);
+  const { gw, api, token, calls } = await setup(t);
+  const session = (
+    await api('POST', '/requests', token, { target: 'svc', actions: ['exec'], reason: 'invariant' })
+  ).json.id as string;
   const res = await api('POST', `/sessions/${session}/actions/exec`, token, {
     params: { argv: ['bash', '-c', 'id'] },
   });
@@ -193,4 +196,38 @@ test('attack: an exec of a command that is not allow-listed leaves a denial nami
   assert.equal(event.action, 'exec');
   assert.equal(event.details.refused, 'GBX_EXEC_NOT_ALLOWED');
   assert.match(String(event.details.message), /"bash" is not an allow-listed command/);
+});
+
+test('attack: a session that cannot run the action learns nothing about the target from its parameters', async (t) => {
+  const { gw, api, token, session, calls } = await setup(t);
+  const probe = (id: string) =>
+    api('POST', `/sessions/${id}/actions/exec`, token, { params: { argv: ['bash', '-c', 'id'] } });
+  // before: GBX_EXEC_NOT_ALLOWED, the target's allow-list, for a session that never granted exec
+  const notGranted = await probe(session);
+  assert.equal((notGranted.json.error as { code: string }).code, 'GBX_ACTION_NOT_GRANTED');
+  const ended = (
+    await api('POST', '/requests', token, { target: 'svc', actions: ['exec'], reason: 'invariant' })
+  ).json.id as string;
+  assert.equal((await api('POST', `/sessions/${ended}/end`, token, {})).status, 200);
+  const afterEnd = await probe(ended);
+  assert.equal((afterEnd.json.error as { code: string }).code, 'GBX_SESSION_NOT_ACTIVE');
+  // another user's session stays unknown whatever the parameters say
+  await api('POST', '/users', ADMIN, {
+    name: 'mallory',
+    groups: ['engineers'],
+    password: 'mallory-password-1',
+  });
+  const mallory = (
+    await api('POST', '/auth/login', null, { user: 'mallory', password: 'mallory-password-1' })
+  ).json.token as string;
+  const foreign = await api('POST', `/sessions/${session}/actions/exec`, mallory, {
+    params: { argv: ['bash', '-c', 'id'] },
+  });
+  assert.equal(foreign.status, 404);
+  assert.deepEqual(calls, []);
+  const denials = await gw.services.store.queryAudit({ type: 'action.denied', order: 'asc', limit: 10 });
+  const refused = denials.map(
+    (row) => (JSON.parse(row.event) as { details: { refused: string } }).details.refused,
+  );
+  assert.deepEqual(refused, ['GBX_ACTION_NOT_GRANTED', 'GBX_SESSION_NOT_ACTIVE']);
 });

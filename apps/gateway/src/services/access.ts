@@ -6,7 +6,7 @@ import { deniedError, targetResource, type Authorizer, type ContextExtras } from
 import type { AuditService } from './audit-service.js';
 import type { Actor } from './identity.js';
 import { countingApprovers, fileAccessRequest } from './access-request.js';
-import { authorizeSessionAction } from './authorize-session-action.js';
+import { authorizeSessionAction, checkStanding, ownSession } from './authorize-session-action.js';
 
 /** Something the gateway tells the outside world about (webhooks, logs). */
 export interface AccessNotice {
@@ -480,11 +480,16 @@ export class AccessService {
     extras: Record<string, unknown> = {},
     params: Record<string, unknown> = {},
   ): Promise<{ session: AccessRequestRecord; agent: AgentRecord; decision: Decision }> {
-    const r = read.session;
-    if (!r || r.requesterId !== actor.userId) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
-    const agent = read.agent;
-    if (!agent || agent.name !== r.target)
-      throw new GloveboxError('GBX_NOT_FOUND', `no target named "${r.target}"`);
-    return authorizeSessionAction(this.#c, this, { actor, session: r, agent, action, extras, params });
+    const { session, agent } = ownSession(actor, read);
+    return authorizeSessionAction(this.#c, this, { actor, session, agent, action, extras, params });
+  }
+
+  /**
+   * Whether the actor's session may run `action` at all, before its parameters are classified:
+   * unknown to anyone but its requester, then active, on time and granting the action.
+   */
+  async admitAction(actor: Actor, read: SessionRead, action: DebugAction): Promise<void> {
+    const { session } = ownSession(actor, read);
+    await checkStanding(this.#c, this, { actor, session, action });
   }
 }

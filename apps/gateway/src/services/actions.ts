@@ -109,6 +109,7 @@ export class ActionService {
     params: Record<string, unknown>,
     options: RunOptions = {},
   ): Promise<ActionOutput> {
+    await this.#c.access.admitAction(actor, read, action);
     const connected = read.session ? await this.#c.hub.instances(read.session.target) : [];
     const prepared = await this.#prepare(actor, read, action, params, connected[0]?.hello ?? null);
     const { session, decision } = await this.#c.access.authorizeAction(

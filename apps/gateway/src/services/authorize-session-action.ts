@@ -2,7 +2,7 @@ import { GloveboxError } from '@glovebox/core';
 import type { DebugAction } from '@glovebox/protocol';
 import type { Decision } from '@glovebox/policy';
 import type { AccessRequestRecord, AgentRecord } from '../store/index.js';
-import type { AccessConfig, AccessService } from './access.js';
+import type { AccessConfig, AccessService, SessionRead } from './access.js';
 import { deniedError, targetResource } from './authorizer.js';
 import type { Actor } from './identity.js';
 import { effectiveScope, withinScope } from './request-scope.js';
@@ -12,9 +12,53 @@ const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
 /** How finely a session's last activity is recorded. */
 const ACTIVITY_RESOLUTION_MS = 1000;
 
+type SessionCall = { actor: Actor; session: AccessRequestRecord; action: DebugAction };
+
+/**
+ * The session's standing for an action, before anything about the action's parameters is looked at:
+ * active, on time, and granting the action (so a session that may not run it learns nothing from
+ * how its parameters would be classified). A refusal is audited.
+ */
+export async function checkStanding(
+  c: AccessConfig,
+  sessions: Pick<AccessService, 'dueToEnd' | 'expireOrEnd'>,
+  { actor, session: r, action }: SessionCall,
+): Promise<void> {
+  const refuse = async (code: 'GBX_SESSION_NOT_ACTIVE' | 'GBX_ACTION_NOT_GRANTED', message: string) => {
+    await recordDenied(c, { actor, session: r, action }, code);
+    return new GloveboxError(code, message);
+  };
+  if (r.status !== 'active') throw await refuse('GBX_SESSION_NOT_ACTIVE', `session is ${r.status}`);
+  const due = sessions.dueToEnd(r, c.clock.now());
+  if (due) {
+    await sessions.expireOrEnd(r);
+    throw await refuse('GBX_SESSION_NOT_ACTIVE', `session has ended (${due})`);
+  }
+  if (!r.actions.includes(action))
+    throw await refuse('GBX_ACTION_NOT_GRANTED', `the session does not grant "${action}"`);
+}
+
+function recordDenied(
+  c: AccessConfig,
+  { actor, session, action }: SessionCall,
+  refused: string,
+  decision?: Decision,
+) {
+  return c.audit.record({
+    type: 'action.denied',
+    actor: userActor(actor),
+    sessionId: session.id,
+    action,
+    target: session.target,
+    decision,
+    outcome: 'denied',
+    details: { refused },
+  });
+}
+
 /**
  * One action inside the actor's session, decided with its current context: the session must be
- * active and on time, grant the action, and policy must still allow it now, within what was
+ * in standing ({@link checkStanding}), and policy must still allow it now, within what was
  * approved. Every refusal is audited. Records the session's activity (at most once a second).
  */
 export async function authorizeSessionAction(
@@ -30,34 +74,11 @@ export async function authorizeSessionAction(
   },
 ): Promise<{ session: AccessRequestRecord; agent: AgentRecord; decision: Decision }> {
   const { actor, session: r, agent, action, extras, params } = call;
-  const sessionId = r.id;
-  const recordDenied = (refused: string, decision?: Decision) =>
-    c.audit.record({
-      type: 'action.denied',
-      actor: userActor(actor),
-      sessionId,
-      action,
-      target: r.target,
-      decision,
-      outcome: 'denied',
-      details: { refused },
-    });
-  const refuse = async (
-    code: 'GBX_SESSION_NOT_ACTIVE' | 'GBX_ACTION_NOT_GRANTED',
-    message: string,
-    decision?: Decision,
-  ) => {
-    await recordDenied(code, decision);
+  const refuse = async (code: 'GBX_ACTION_NOT_GRANTED', message: string) => {
+    await recordDenied(c, call, code);
     return new GloveboxError(code, message);
   };
-  if (r.status !== 'active') throw await refuse('GBX_SESSION_NOT_ACTIVE', `session is ${r.status}`);
-  const due = sessions.dueToEnd(r, c.clock.now());
-  if (due) {
-    await sessions.expireOrEnd(r);
-    throw await refuse('GBX_SESSION_NOT_ACTIVE', `session has ended (${due})`);
-  }
-  if (!r.actions.includes(action))
-    throw await refuse('GBX_ACTION_NOT_GRANTED', `the session does not grant "${action}"`);
+  await checkStanding(c, sessions, call);
   const decision = c.authorizer.decide(actor, action, targetResource(agent), {
     reason: r.reason,
     breakGlass: r.breakGlass,
@@ -66,7 +87,7 @@ export async function authorizeSessionAction(
     ...extras,
   });
   if (!decision.allowed) {
-    await recordDenied('policy', decision);
+    await recordDenied(c, call, 'policy', decision);
     throw deniedError(decision);
   }
   // An action whose policy now demands more approvals than the session was granted with is
@@ -94,4 +115,17 @@ export async function authorizeSessionAction(
   const touched: AccessRequestRecord = { ...r, lastActivityAt: now, version: r.version + 1 };
   const session = (await c.store.updateRequest(touched, r.version)) ? touched : r;
   return { session, agent, decision };
+}
+
+/** The session and its target as read, if the actor requested it; otherwise unknown (404). */
+export function ownSession(
+  actor: Actor,
+  read: SessionRead,
+): { session: AccessRequestRecord; agent: AgentRecord } {
+  const r = read.session;
+  if (!r || r.requesterId !== actor.userId) throw new GloveboxError('GBX_NOT_FOUND', 'no such session');
+  const agent = read.agent;
+  if (!agent || agent.name !== r.target)
+    throw new GloveboxError('GBX_NOT_FOUND', `no target named "${r.target}"`);
+  return { session: r, agent };
 }
