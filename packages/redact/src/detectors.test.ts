@@ -174,6 +174,9 @@ const strictPositives: Array<[string, string, string]> = [
   // an address after a slash that does not end a product token opening a word stays an address
   ['GET http://203.0.113.42/x', '203.0.113.42', 'IPV4'],
   ['proxy=squid/203.0.113.42', '203.0.113.42', 'IPV4'],
+  // a host address after a word and a slash (only Chromium's reduced X.0.0.0 is a version there)
+  ['upstream backend/10.1.2.3 failed', '10.1.2.3', 'IPV4'],
+  ['peer gw/203.0.113.9', '203.0.113.9', 'IPV4'],
 ];
 
 /** Whole text, one character at a time through a stream, and past 1 KiB (the pre-scan's path). */

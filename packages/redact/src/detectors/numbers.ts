@@ -97,7 +97,9 @@ function afterProductToken(text: string, slash: number): boolean {
 }
 
 function validateIpv4(m: RegExpExecArray, text: string): boolean {
-  if (codeAt(text, m.index - 1) === 47 && afterProductToken(text, m.index - 1)) return false;
+  // only Chromium's reduced versions (`Chrome/131.0.0.0`) are valid quads; `backend/10.1.2.3` is a host
+  if (m[0].endsWith('.0.0') && codeAt(text, m.index - 1) === 47 && afterProductToken(text, m.index - 1))
+    return false;
   const end = m.index + m[0].length;
   const c = text.charCodeAt(end);
   if (isAlnum(c) || c === 95) return false;
