@@ -1,25 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { AgentRuntime, type ActionModule } from '@glovebox/agent';
-import { buildServer } from './server.js';
-import { apiClient, CLUSTER_ADMIN as ADMIN, CLUSTER_POLICIES } from './cluster/test-cluster.js';
+import type { ActionModule } from '@glovebox/agent';
+import { CLUSTER_ADMIN as ADMIN, moduleAgent, singleGateway } from './cluster/test-cluster.js';
 
 test('attack: a streamed action keeps reaching a caller whose token was revoked', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-stream-'));
-  const gw = buildServer({
-    dataDir: dir,
-    policiesDir: CLUSTER_POLICIES,
-    bootstrapToken: ADMIN,
-    port: 0,
-    watchPolicies: false,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
-  });
-  const url = await gw.listen();
-  const api = apiClient(url);
+  const { url, api } = await singleGateway(t);
   // The agent streams one piece, a second when told, then runs until its call is aborted.
   let next!: () => void;
   const told = new Promise<void>((resolve) => (next = resolve));
@@ -39,21 +24,8 @@ test('attack: a streamed action keeps reaching a caller whose token was revoked'
     endSession: async () => undefined,
     close: async () => undefined,
   };
-  const reg = await api('POST', '/agents', ADMIN, { name: 'svc', env: 'staging' });
-  const runtime = new AgentRuntime({
-    url,
-    token: reg.json.credential as string,
-    gatewayKeys: reg.json.gatewayKeys as string[],
-    modules: [module],
-    log: () => undefined,
-  });
-  await runtime.start();
-  t.after(async () => {
-    next();
-    await runtime.stop();
-    await gw.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => next());
+  await moduleAgent(t, url, [module]);
   await api('POST', '/users', ADMIN, {
     name: 'alice',
     groups: ['engineers'],

@@ -5,11 +5,10 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { AgentRuntime, type ActionModule } from '@glovebox/agent';
-import { singleGateway } from './cluster/test-cluster.js';
+import type { ActionModule } from '@glovebox/agent';
+import { CLUSTER_ADMIN as ADMIN, moduleAgent, singleGateway } from './cluster/test-cluster.js';
 import { TEST_PG_URL, TEST_STORES } from './store/test-stores.js';
 
-const ADMIN = 'gbx_t_admin-bootstrap-token-group-commit';
 const CALLERS = 12;
 
 /**
@@ -44,7 +43,7 @@ async function refuseIntents(url: string): Promise<() => Promise<void>> {
 async function setup(t: TestContext, storeName: string) {
   const opened = await TEST_STORES.find((s) => s.name === storeName)!.open();
   await opened.store.close();
-  const { url, api } = await singleGateway(t, { store: opened.url, bootstrapToken: ADMIN });
+  const { url, api } = await singleGateway(t, { store: opened.url });
   const calls: string[] = [];
   const module: ActionModule = {
     actions: {
@@ -61,18 +60,8 @@ async function setup(t: TestContext, storeName: string) {
     groups: ['engineers'],
     password: 'alice-password-123',
   });
-  const reg = await api('POST', '/agents', ADMIN, { name: 'svc', env: 'staging' });
-  const runtime = new AgentRuntime({
-    url,
-    token: reg.json.credential as string,
-    gatewayKeys: reg.json.gatewayKeys as string[],
-    modules: [module],
-    maxConcurrentCalls: CALLERS * 2,
-    log: () => undefined,
-  });
-  await runtime.start();
+  await moduleAgent(t, url, [module], { maxConcurrentCalls: CALLERS * 2 });
   t.after(async () => {
-    await runtime.stop();
     // After singleGateway's own clean-up, registered earlier, has closed the gateway.
     const again = await TEST_STORES.find((s) => s.name === storeName)!.open();
     await again.dispose();

@@ -1,30 +1,14 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { AgentRuntime, type ActionModule } from '@glovebox/agent';
-import { buildServer, type Gateway } from './server.js';
-import { apiClient } from './cluster/test-cluster.js';
+import type { ActionModule } from '@glovebox/agent';
+import { CLUSTER_ADMIN as ADMIN, moduleAgent, singleGateway } from './cluster/test-cluster.js';
 import type { AuditRow, ChainHead } from './store/index.js';
 
-const POLICIES = fileURLToPath(new URL('../../../examples/policies', import.meta.url));
-const ADMIN = 'gbx_t_admin-bootstrap-token-invariants-0';
-
 async function setup(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'gbx-inv-'));
-  const gw: Gateway = buildServer({
-    dataDir: dir,
-    policiesDir: POLICIES,
-    bootstrapToken: ADMIN,
-    port: 0,
-    watchPolicies: false,
-    logDestination: new Writable({ write: (_c, _e, done) => done() }),
-  });
-  const url = await gw.listen();
+  const { gw, url, api, dir } = await singleGateway(t);
   const calls: string[] = [];
   const module: ActionModule = {
     actions: {
@@ -36,26 +20,12 @@ async function setup(t: TestContext) {
     endSession: async () => undefined,
     close: async () => undefined,
   };
-  const api = apiClient(url);
   await api('POST', '/users', ADMIN, {
     name: 'alice',
     groups: ['engineers'],
     password: 'alice-password-123',
   });
-  const reg = await api('POST', '/agents', ADMIN, { name: 'svc', env: 'staging' });
-  const runtime = new AgentRuntime({
-    url,
-    token: reg.json.credential as string,
-    gatewayKeys: reg.json.gatewayKeys as string[],
-    modules: [module],
-    log: () => undefined,
-  });
-  await runtime.start();
-  t.after(async () => {
-    await runtime.stop();
-    await gw.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  await moduleAgent(t, url, [module]);
   const token = (await api('POST', '/auth/login', null, { user: 'alice', password: 'alice-password-123' }))
     .json.token as string;
   const session = (

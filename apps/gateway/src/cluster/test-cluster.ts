@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { AgentRuntime, type ActionModule } from '@glovebox/agent';
 import { buildServer, type Gateway } from '../server.js';
 import type { GatewayOptions } from '../config.js';
 import { TEST_PG_URL } from '../store/test-stores.js';
@@ -75,7 +76,7 @@ export function testCluster(count: number, options: Partial<GatewayOptions> = {}
 export async function singleGateway(
   t: TestContext,
   options: Partial<GatewayOptions> = {},
-): Promise<{ gw: Gateway; url: string; api: ReturnType<typeof apiClient> }> {
+): Promise<{ gw: Gateway; url: string; api: ReturnType<typeof apiClient>; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gbx-gateway-'));
   const gw = buildServer({
     dataDir: dir,
@@ -91,7 +92,34 @@ export async function singleGateway(
     rmSync(dir, { recursive: true, force: true });
   });
   const url = await gw.listen();
-  return { gw, url, api: apiClient(url) };
+  return { gw, url, api: apiClient(url), dir };
+}
+
+/**
+ * Registers agent `name` (env staging) and connects an in-process agent serving `modules` to the
+ * gateway at `url`; stopped when the test ends.
+ */
+export async function moduleAgent(
+  t: TestContext,
+  url: string,
+  modules: ActionModule[],
+  options: { name?: string; maxConcurrentCalls?: number } = {},
+): Promise<AgentRuntime> {
+  const reg = await apiClient(url)('POST', '/agents', CLUSTER_ADMIN, {
+    name: options.name ?? 'svc',
+    env: 'staging',
+  });
+  const runtime = new AgentRuntime({
+    url,
+    token: reg.json.credential as string,
+    gatewayKeys: reg.json.gatewayKeys as string[],
+    modules,
+    ...(options.maxConcurrentCalls ? { maxConcurrentCalls: options.maxConcurrentCalls } : {}),
+    log: () => undefined,
+  });
+  await runtime.start();
+  t.after(() => runtime.stop());
+  return runtime;
 }
 
 /** A tiny JSON client for one gateway URL. */
