@@ -110,13 +110,11 @@ test("an agent's refusal shows the agent's own code next to GBX_AGENT_REFUSED", 
 
 test('a step-up refusal exits 4 and its hint also says what to do without a factor or after enrolling in this login', async (t) => {
   const gateway = createServer((_req, res) => {
-    res
-      .writeHead(403, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          error: { code: 'GBX_STEP_UP_REQUIRED', message: 'policy requires a fresh MFA check' },
-        }),
-      );
+    res.writeHead(403, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        error: { code: 'GBX_STEP_UP_REQUIRED', message: 'policy requires a fresh MFA check' },
+      }),
+    );
   });
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => gateway.close(() => resolve())));
