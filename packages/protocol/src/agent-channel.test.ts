@@ -4,9 +4,16 @@ import { agentToGatewaySchema } from './agent-channel.js';
 
 // An agent's error codes reach the gateway's log, the audit trail and clients: they must be codes,
 // not free text an agent (or whoever holds its credential) chose.
-const hostile = ['password=hunter2', 'GBX_X\nforged log line', 'gbx_lowercase', '', 'GBX_'];
+const hostile = [
+  'password=hunter2',
+  'GBX_X\nforged log line',
+  'gbx_lowercase',
+  '',
+  'GBX_X ok',
+  'X'.repeat(65),
+];
 
-test('attack: an agent result or refusal whose code is not a GBX_ code is malformed', () => {
+test('attack: an agent result or refusal whose code is not shaped like a code is malformed', () => {
   for (const code of hostile) {
     const result = { type: 'result', callId: 'c1', ok: false, error: { code, message: 'no' } };
     assert.equal(agentToGatewaySchema.safeParse(result).success, false, JSON.stringify(code));
@@ -15,7 +22,7 @@ test('attack: an agent result or refusal whose code is not a GBX_ code is malfor
   }
 });
 
-test('an agent result or refusal with a GBX_ code is accepted', () => {
+test('an agent result or refusal with a code is accepted', () => {
   const result = {
     type: 'result',
     callId: 'c1',

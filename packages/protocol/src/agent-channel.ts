@@ -8,8 +8,8 @@ export const AGENT_PROTOCOL_VERSION = 3;
 /** Largest single frame either side accepts on the agent channel. */
 export const AGENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
-/** An error code an agent reports: one of ours by shape, never free text (it is logged and audited). */
-const agentErrorCode = z.string().regex(/^GBX_[A-Z0-9_]{1,60}$/);
+/** An error code an agent reports: the shape of a code, never free text (it is logged and audited). */
+const agentErrorCode = z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/);
 const errorSchema = z.object({ code: agentErrorCode, message: z.string().max(2000) }).strict();
 export type AgentError = z.infer<typeof errorSchema>;
 
