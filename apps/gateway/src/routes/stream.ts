@@ -1,7 +1,8 @@
 import type { FastifyReply } from 'fastify';
-import { GloveboxError, isGloveboxError } from '@glovebox/core';
+import { isGloveboxError, type GloveboxError } from '@glovebox/core';
 import type { Redactor } from '@glovebox/redact';
 import type { LiveFeed, LivePiece } from '../services/live-feed.js';
+import { RecheckGate } from './recheck-gate.js';
 
 interface StreamedOutput {
   result: unknown;
@@ -14,8 +15,8 @@ interface StreamedOutput {
  * `{"type":"error",…}` line when it fails after the first line (before it, the error gets a normal
  * HTTP error status). A client that goes away aborts `signal`. A mid-stream error's message passes
  * the redactor, like every other error the gateway sends. With `recheck`, every line waits for a
- * re-check of the caller made after it came (token revoked, rights changed): a refusal aborts
- * `signal` and ends the answer with its error instead.
+ * re-check of the caller begun after it came ({@link RecheckGate}): a refusal aborts `signal` and
+ * ends the answer with its error instead.
  */
 export async function streamLines(
   reply: FastifyReply,
@@ -25,8 +26,7 @@ export async function streamLines(
 ): Promise<FastifyReply> {
   const controller = new AbortController();
   let started = false;
-  let refused: GloveboxError | null = null;
-  let chain: Promise<void> = Promise.resolve();
+  const gate = recheck ? new RecheckGate(recheck, () => controller.abort()) : null;
   const start = () => {
     if (started) return;
     started = true;
@@ -36,33 +36,21 @@ export async function streamLines(
       if (!reply.raw.writableFinished) controller.abort();
     });
   };
-  // Lines are checked one after another so they leave in the order they came; a re-check that
-  // cannot be made refuses (fail closed).
-  const release = (text: string) => {
-    chain = chain.then(async () => {
-      if (refused) return;
-      refused = recheck
-        ? await recheck().catch(
-            () => new GloveboxError('GBX_STORE_UNAVAILABLE', 'could not re-check the caller'),
-          )
-        : null;
-      if (refused) controller.abort();
-      else reply.raw.write(text);
-    });
-  };
+  const write = (text: string) => (gate ? gate.release(() => reply.raw.write(text)) : reply.raw.write(text));
   let last: object;
   try {
     last = await run((line) => {
       start();
-      release(`${JSON.stringify(line)}\n`);
+      write(`${JSON.stringify(line)}\n`);
     }, controller.signal);
-    await chain;
+    await gate?.settled();
   } catch (error) {
-    await chain;
+    await gate?.settled();
     if (!started) throw error;
-    last = { type: 'error', error: errorBody(refused ?? error, redactor) };
+    last = { type: 'error', error: errorBody(gate?.refused ?? error, redactor) };
   }
   start();
+  const refused = gate?.refused;
   reply.raw.end(
     `${JSON.stringify(refused ? { type: 'error', error: errorBody(refused, redactor) } : last)}\n`,
   );
@@ -107,7 +95,7 @@ const MAX_QUEUED_PIECES = 256;
 /**
  * Streams a session's live output to a watcher as NDJSON until the session ends, the watcher
  * leaves, or `recheck` refuses the watcher (token revoked, rights changed): every piece, and every
- * keep-alive, is released only after `recheck` allowed it, in order. A watcher that cannot keep
+ * keep-alive, is released only after `recheck` allowed it, in order ({@link RecheckGate}). A watcher that cannot keep
  * up loses pieces (counted in the next line), never slows the session.
  */
 export function watchSession(
@@ -121,26 +109,19 @@ export function watchSession(
   out.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   out.write(`${JSON.stringify({ type: 'watching', sessionId })}\n`);
   let dropped = 0;
-  let queued = 0;
   let closed = false;
-  let chain: Promise<void> = Promise.resolve();
   const finish = (line: unknown) => {
     if (closed) return;
     closed = true;
     out.end(`${JSON.stringify(line)}\n`);
   };
-  // Pieces are checked one after another so they leave in the order they came.
+  const gate = new RecheckGate(recheck, (refused) =>
+    finish({ type: 'error', error: { code: refused.code, message: refused.message } }),
+  );
   const release = (write: () => void) => {
-    queued++;
-    chain = chain.then(async () => {
-      queued--;
-      if (closed) return;
-      // A re-check that cannot be made refuses (fail closed).
-      const refused = await recheck().catch(
-        () => new GloveboxError('GBX_STORE_UNAVAILABLE', 'could not re-check the watcher'),
-      );
-      if (refused) finish({ type: 'error', error: { code: refused.code, message: refused.message } });
-      else if (!closed) write();
+    if (closed) return;
+    gate.release(() => {
+      if (!closed) write();
     });
   };
   const writePiece = (piece: LivePiece) => {
@@ -151,10 +132,10 @@ export function watchSession(
   };
   const stop = live.subscribe(sessionId, (piece) => {
     if (piece === null) {
-      chain = chain.then(() => finish({ type: 'ended', sessionId }));
+      void gate.settled().then(() => finish({ type: 'ended', sessionId }));
       return;
     }
-    if (out.writableLength > WATCHER_BUFFER_BYTES || queued > MAX_QUEUED_PIECES) {
+    if (out.writableLength > WATCHER_BUFFER_BYTES || gate.waiting > MAX_QUEUED_PIECES) {
       dropped++;
       return;
     }
