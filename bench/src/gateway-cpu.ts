@@ -27,6 +27,8 @@ interface Ready {
 }
 interface Cpu {
   cpuMs: number;
+  /** Of which in the kernel (system calls: sockets, the store's writes and fsyncs). */
+  systemMs: number;
 }
 
 /** The child: a gateway from `gatewayPath` on a fresh store, answering `cpu` with its CPU time. */
@@ -53,10 +55,10 @@ async function serve(gatewayPath: string, storeName: string): Promise<void> {
   process.on('message', (m: string) => {
     if (m === 'idle') {
       const u = process.cpuUsage();
-      process.send!({ cpuMs: (u.user + u.system) / 1000 } satisfies Cpu);
+      process.send!({ cpuMs: (u.user + u.system) / 1000, systemMs: u.system / 1000 } satisfies Cpu);
     } else if (m === 'cpu') {
       const u = process.cpuUsage();
-      process.send!({ cpuMs: (u.user + u.system) / 1000 } satisfies Cpu);
+      process.send!({ cpuMs: (u.user + u.system) / 1000, systemMs: u.system / 1000 } satisfies Cpu);
       if (profileDir) void toggleProfile();
     } else if (m === 'stop') {
       void (async () => {
@@ -107,6 +109,7 @@ interface Point {
   perSec: number;
   p50: number;
   cpuMsPerAction: number;
+  systemMsPerAction: number;
   /** The same less the idle gateway's CPU over the same time. */
   netCpuMsPerAction: number;
   idleMsPerSec: number;
@@ -168,11 +171,13 @@ async function point(gateway: string, store: string, callers: number, seconds: n
   const idle0 = (await ask<Cpu>(child, 'idle')).cpuMs;
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const idleMsPerSec = ((await ask<Cpu>(child, 'idle')).cpuMs - idle0) / seconds;
-  const cpu0 = (await ask<Cpu>(child, 'cpu')).cpuMs;
+  const before = await ask<Cpu>(child, 'cpu');
+  const cpu0 = before.cpuMs;
   const t0 = performance.now();
   const latencies = await run(seconds * 1000);
   const elapsed = (performance.now() - t0) / 1000;
-  const cpu = (await ask<Cpu>(child, 'cpu')).cpuMs - cpu0;
+  const after = await ask<Cpu>(child, 'cpu');
+  const cpu = after.cpuMs - cpu0;
   await runtime.stop();
   const exited = new Promise((r) => child.once('exit', r));
   child.send('stop');
@@ -182,6 +187,7 @@ async function point(gateway: string, store: string, callers: number, seconds: n
     perSec: latencies.length / elapsed,
     p50: latencies[Math.floor(latencies.length / 2)]!,
     cpuMsPerAction: cpu / latencies.length,
+    systemMsPerAction: (after.systemMs - before.systemMs) / latencies.length,
     netCpuMsPerAction: (cpu - idleMsPerSec * elapsed) / latencies.length,
     idleMsPerSec,
   };
@@ -203,12 +209,14 @@ async function main(): Promise<void> {
       const cpu = gateways.map((): number[] => []);
       const net = gateways.map((): number[] => []);
       const idle = gateways.map((): number[] => []);
+      const sys = gateways.map((): number[] => []);
       const rate = gateways.map((): number[] => []);
       const p50 = gateways.map((): number[] => []);
       for (let r = 0; r < rounds; r++) {
         for (const [i, gateway] of gateways.entries()) {
           const p = await point(gateway, store, callers, seconds);
           cpu[i]!.push(p.cpuMsPerAction);
+          sys[i]!.push(p.systemMsPerAction);
           net[i]!.push(p.netCpuMsPerAction);
           idle[i]!.push(p.idleMsPerSec);
           rate[i]!.push(p.perSec);
@@ -219,7 +227,7 @@ async function main(): Promise<void> {
         const label = gateway === THIS_TREE ? 'this tree' : gateway;
         console.log(
           `${store.padEnd(8)} ${String(callers).padStart(3)} callers  ${label}: gateway CPU ` +
-            `${median(cpu[i]!).toFixed(3)} ms/action (median of ${cpu[i]!.map((c) => c.toFixed(2)).join(', ')})` +
+            `${median(cpu[i]!).toFixed(3)} ms/action (median of ${cpu[i]!.map((c) => c.toFixed(2)).join(', ')}; kernel ${median(sys[i]!).toFixed(3)})` +
             `   less idle ${median(net[i]!).toFixed(3)} ms/action (idle ${median(idle[i]!).toFixed(0)} ms/s)` +
             `   ${median(rate[i]!).toFixed(0)} /s   p50 ${median(p50[i]!).toFixed(2)} ms`,
         );

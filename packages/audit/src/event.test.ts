@@ -10,6 +10,8 @@ import {
   computeEventHash,
   GENESIS_HASH,
   linkEvent,
+  MAX_DETAILS_BYTES,
+  MAX_EVENT_BYTES,
   parseChainedEvent,
   prepareEvent,
   type AuditEventInput,
@@ -143,6 +145,40 @@ describe('prepareEvent + linkEvent (fields canonicalized once)', () => {
       assert.throws(() => chainEvent(null, input, 'evt_1'), /rejected|canonical/);
       assert.throws(() => prepareEvent(input), /rejected|canonical/);
     }
+  });
+
+  // An event refused only when linked would fail the whole group-committed transaction it shares.
+  test('prepareEvent refuses an event that could exceed the cap once linked; what it accepts links with any id and seq', () => {
+    const decision = {
+      allowed: true,
+      determiningPolicies: Array.from({ length: 64 }, () => 'p'.repeat(256)),
+      policyVersion: 'v'.repeat(128),
+      reasons: Array.from({ length: 32 }, () => 'r'.repeat(512)),
+      errors: Array.from({ length: 32 }, () => 'e'.repeat(512)),
+    };
+    const withBlob = (n: number): AuditEventInput => ({
+      ...base,
+      decision,
+      details: { blob: 'x'.repeat(n) },
+    });
+    let fits = 0;
+    let refused = MAX_DETAILS_BYTES;
+    while (refused - fits > 1) {
+      const mid = Math.floor((fits + refused) / 2);
+      try {
+        prepareEvent(withBlob(mid));
+        fits = mid;
+      } catch (error) {
+        assert.ok(isGloveboxError(error, 'GBX_AUDIT_EVENT_INVALID'), String(error));
+        assert.match(error.message, new RegExp(`exceeds ${MAX_EVENT_BYTES} bytes`));
+        refused = mid;
+      }
+    }
+    assert.ok(refused < MAX_DETAILS_BYTES / 2, 'the event cap, not the details cap, refused it');
+    const worst = { seq: Number.MAX_SAFE_INTEGER - 1, hash: 'f'.repeat(64) };
+    const linked = linkEvent(worst, prepareEvent(withBlob(fits)), 'e'.repeat(64));
+    const bytes = Buffer.byteLength(linked.json);
+    assert.ok(bytes <= MAX_EVENT_BYTES && bytes > MAX_EVENT_BYTES - 16, `${bytes} bytes: the bound is tight`);
   });
 });
 

@@ -197,15 +197,19 @@ export function isJsonData(value: unknown, maxDepth: number): boolean {
   }
 }
 
-const detailsSchema = z
+const DETAILS_TOO_LARGE = `details must be at most ${MAX_DETAILS_BYTES} bytes of canonical JSON`;
+
+/** Plain JSON, bounded depth; an input's size is checked on the canonical JSON made once. */
+const detailsShapeSchema = z
   .record(z.string().max(128), z.unknown())
   .refine((value) => isJsonData(value, MAX_DETAILS_DEPTH), {
     message: `details must be plain JSON, at most ${MAX_DETAILS_DEPTH} levels deep`,
     abort: true,
-  })
-  .refine((value) => canonicalSize(value) <= MAX_DETAILS_BYTES, {
-    message: `details must be at most ${MAX_DETAILS_BYTES} bytes of canonical JSON`,
   });
+
+const detailsSchema = detailsShapeSchema.refine((value) => canonicalSize(value) <= MAX_DETAILS_BYTES, {
+  message: DETAILS_TOO_LARGE,
+});
 
 /** Canonical JSON byte length, or Infinity for what has no canonical form (e.g. lone surrogates). */
 function canonicalSize(value: unknown): number {
@@ -232,7 +236,10 @@ const decisionSchema = z.strictObject({
 
 const shortText = z.string().min(1).max(256);
 
-function eventFields<T extends z.ZodType<string>>(type: T) {
+function eventFields<T extends z.ZodType<string>>(
+  type: T,
+  details: typeof detailsShapeSchema = detailsSchema,
+) {
   return {
     type,
     severity: z.enum(AUDIT_SEVERITIES),
@@ -243,12 +250,13 @@ function eventFields<T extends z.ZodType<string>>(type: T) {
     target: shortText.optional(),
     decision: decisionSchema.optional(),
     outcome: z.enum(['success', 'failure', 'denied', 'pending']),
-    details: detailsSchema,
+    details,
   };
 }
 
 const inputFields = eventFields(
   z.enum(Object.keys(AUDIT_EVENT_TYPES) as [AuditEventType, ...AuditEventType[]]),
+  detailsShapeSchema,
 );
 
 /**
@@ -364,7 +372,31 @@ export function prepareEvent(input: AuditEventInput): PreparedEvent {
       'audit event has no canonical JSON form (e.g. a lone surrogate)',
     );
   }
+  if (Buffer.byteLength(canonical.get('details')!) > MAX_DETAILS_BYTES)
+    throw new GloveboxError(
+      'GBX_AUDIT_EVENT_INVALID',
+      `audit event rejected at details: ${DETAILS_TOO_LARGE}`,
+    );
+  // Refused here rather than when linked, so it cannot fail the transaction it would share.
+  if (linkedBytesAtMost(canonical) > MAX_EVENT_BYTES) throw eventTooLarge();
   return { fields, canonical };
+}
+
+const eventTooLarge = () =>
+  new GloveboxError('GBX_AUDIT_EVENT_INVALID', `audit event exceeds ${MAX_EVENT_BYTES} bytes`);
+
+/** The longest canonical JSON a prepared event can have once linked: any id, seq and hashes. */
+function linkedBytesAtMost(canonical: ReadonlyMap<string, string>): number {
+  const longest = {
+    id: 2 + 64,
+    seq: String(Number.MAX_SAFE_INTEGER).length,
+    prevHash: 2 + 64,
+    hash: 2 + 64,
+  };
+  let bytes = 2 + Object.keys(longest).length * 4; // braces; per member its quotes, colon, comma
+  for (const [name, value] of Object.entries(longest)) bytes += name.length + value;
+  for (const [name, value] of canonical) bytes += 4 + name.length + Buffer.byteLength(value);
+  return bytes;
 }
 
 /**
@@ -399,9 +431,7 @@ export function linkEvent(
   members.set('seq', canonicalJson(seq));
   members.set('prevHash', canonicalJson(prevHash));
   const canonical = joinCanonical(members);
-  if (Buffer.byteLength(canonical) > MAX_EVENT_BYTES) {
-    throw new GloveboxError('GBX_AUDIT_EVENT_INVALID', `audit event exceeds ${MAX_EVENT_BYTES} bytes`);
-  }
+  if (Buffer.byteLength(canonical) > MAX_EVENT_BYTES) throw eventTooLarge();
   const hash = createHash('sha256').update(canonical).digest('hex');
   members.set('hash', canonicalJson(hash));
   const event: ChainedEvent = { id, seq, prevHash, ...prepared.fields, hash };

@@ -34,6 +34,9 @@ interface CompiledCustom {
 
 const TYPE_RE = /^[A-Z][A-Z0-9_]{0,47}$/;
 const KEY_CACHE_LIMIT = 4096;
+/** Texts up to this length that were found clean are remembered (keys, names, versions…). */
+const CLEAN_TEXT_MAX = 128;
+const CLEAN_CACHE_LIMIT = 4096;
 /**
  * Up to this length a text is first tested once for every detector trigger: a single regex pass
  * is cheaper than each detector's own literal search when per-call costs dominate (one call per
@@ -60,6 +63,13 @@ export class Engine implements ScanContext {
   private readonly keyCache = new Map<string, KeyVerdict | null>();
   private readonly known: KnownSecrets | undefined;
   private decodeDepth = 0;
+  /**
+   * Short texts found clean. What a text redacts to depends on the text and on this engine's
+   * settings only, except for known secrets, which may be added later: the set is emptied when
+   * their number changes. Keys and short values recur in every structured result and audit event.
+   */
+  private readonly clean = new Set<string>();
+  private cleanForKnown = 0;
 
   constructor(options: RedactorOptions) {
     const level = options.level ?? 'standard';
@@ -136,8 +146,25 @@ export class Engine implements ScanContext {
 
   /** Redacts a whole text (final input). */
   redactText(text: string, counts: RedactionCounts): string {
-    const cursor: SegmentCursor = newCursor();
-    return this.drain(text, cursor, true, counts).out;
+    if (text.length > CLEAN_TEXT_MAX) return this.drain(text, newCursor(), true, counts).out;
+    const known = this.known?.size ?? 0;
+    if (known !== this.cleanForKnown) {
+      this.clean.clear();
+      this.cleanForKnown = known;
+    }
+    if (this.clean.has(text)) return text;
+    const found: RedactionCounts = {};
+    const out = this.drain(text, newCursor(), true, found).out;
+    let clean = out === text;
+    for (const [type, n] of Object.entries(found)) {
+      counts[type] = (counts[type] ?? 0) + n;
+      clean = false;
+    }
+    if (clean) {
+      if (this.clean.size >= CLEAN_CACHE_LIMIT) this.clean.clear();
+      this.clean.add(text);
+    }
+    return out;
   }
 
   /**

@@ -136,3 +136,24 @@ test('attack: a heap snapshot of a process holding known secrets does not contai
   assert.equal(hits, 0, 'the clear value is in the heap');
   assert.equal(known.size > 0, true);
 });
+
+// The engine remembers short texts it found clean; a secret registered afterwards must still be
+// masked in them, in a string and as an object's key and value, and every hit must be counted.
+test('attack: a value found clean before it became a known secret is masked once it is one', () => {
+  const known = createKnownSecrets();
+  const r = createRedactor({ knownSecrets: known });
+  const leak = { [PASSWORD]: PASSWORD, note: PASSWORD };
+  for (let i = 0; i < 3; i++) {
+    assert.equal(r.redactText(PASSWORD).text, PASSWORD, 'not a secret yet');
+    assert.deepEqual(r.redactValue(leak).value, leak);
+  }
+  known.add(PASSWORD, 'PASSWORD');
+  for (let i = 0; i < 3; i++) {
+    const text = r.redactText(PASSWORD);
+    assert.ok(!text.text.includes(PASSWORD), text.text);
+    assert.deepEqual(text.counts, { PASSWORD: 1 });
+    const value = r.redactValue(leak);
+    assert.ok(!JSON.stringify(value.value).includes(PASSWORD), JSON.stringify(value.value));
+    assert.deepEqual(value.counts, { PASSWORD: 3 }, 'the key, its value and the note, each time');
+  }
+});

@@ -86,6 +86,7 @@ export async function stopGateway(parts: Assembly, app: GatewayApp, started: boo
   await sinks.stop();
   await notifier.close();
   await app.close();
+  await audit.flush(); // the api.request events of the last calls
   await cluster.close();
   await store.close();
 }

@@ -28,6 +28,9 @@ export interface AuditServiceConfig {
   onIntegrityFailure?: (error: GloveboxError) => void;
 }
 
+/** The longest an event recorded with {@link AuditService.recordTrailing} waits for company. */
+export const TRAILING_MAX_MS = 20;
+
 const INTEGRITY_CODES = new Set(['GBX_AUDIT_ROLLED_BACK', 'GBX_AUDIT_TAMPERED']);
 
 /** One thing that happened, as services describe it. */
@@ -57,6 +60,10 @@ export class AuditService {
     reject: (e: unknown) => void;
   }[] = [];
   #writing = false;
+  /** Pending while trailing events wait for a transaction to join. */
+  #trailingTimer: NodeJS.Timeout | undefined;
+  /** Callers of {@link flush} waiting for the queue to empty. */
+  readonly #flushed: (() => void)[] = [];
   /** The last head this process knows to be in the store; undefined until anchored. */
   #anchor: ChainHead | null | undefined;
   #halted: GloveboxError | null = null;
@@ -101,6 +108,44 @@ export class AuditService {
   }
 
   async record(record: AuditRecord, redactDetails = true): Promise<ChainedEvent> {
+    const prepared = this.#prepare(record, redactDetails);
+    return new Promise<ChainedEvent>((resolve, reject) => {
+      this.#queue.push({ prepared, resolve, reject });
+      void this.#drain();
+    });
+  }
+
+  /**
+   * Records an event that gates nothing (an `api.request`, written after its reply): it is chained
+   * into the next transaction, or written on its own after at most {@link TRAILING_MAX_MS}, so it
+   * costs no commit of its own. A failure to write it reaches `onFailure`; nothing waits on it.
+   */
+  recordTrailing(record: AuditRecord): void {
+    if (this.#halted) return; // refused like every record; the halt was reported once
+    let prepared: PreparedEvent;
+    try {
+      prepared = this.#prepare(record, true);
+    } catch (error) {
+      this.#c.onFailure?.(error);
+      return;
+    }
+    this.#queue.push({ prepared, resolve: () => undefined, reject: () => undefined });
+    this.#trailingTimer ??= setTimeout(() => {
+      this.#trailingTimer = undefined;
+      void this.#drain();
+    }, TRAILING_MAX_MS).unref();
+  }
+
+  /** Resolves once every event recorded before the call is in the store (or failed). */
+  flush(): Promise<void> {
+    if (this.#queue.length === 0 && !this.#writing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#flushed.push(resolve);
+      void this.#drain();
+    });
+  }
+
+  #prepare(record: AuditRecord, redactDetails: boolean): PreparedEvent {
     const redacted =
       record.details === undefined
         ? {}
@@ -123,14 +168,9 @@ export class AuditService {
       details: details as Record<string, unknown>,
     };
     if (this.#halted) throw this.#halted;
-    // Reject a malformed event on its own, before it can share a transaction with others; the
-    // validated, canonicalized fields are what is chained (validated and serialized once).
-    const prepared = prepareEvent(input);
-    linkEvent(null, prepared, 'evt_validation'); // the size cap, checked the same way
-    return new Promise<ChainedEvent>((resolve, reject) => {
-      this.#queue.push({ prepared, resolve, reject });
-      void this.#drain();
-    });
+    // Reject a malformed or oversized event on its own, before it can share a transaction with
+    // others; the validated, canonicalized fields are what is chained (validated and serialized once).
+    return prepareEvent(input);
   }
 
   /** The decision as the event keeps it; an evaluation error that caused a deny says so. */
@@ -154,6 +194,10 @@ export class AuditService {
     if (this.#writing) return;
     this.#writing = true;
     try {
+      // One turn of the event loop first: events that requests in the same poll phase record
+      // share this transaction (an embedded store writes synchronously, so nothing else could
+      // join it while it writes).
+      await new Promise((resolve) => setImmediate(resolve));
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, 256);
         let events: ChainedEvent[] = [];
@@ -184,6 +228,11 @@ export class AuditService {
       }
     } finally {
       this.#writing = false;
+      if (this.#queue.length === 0) {
+        clearTimeout(this.#trailingTimer);
+        this.#trailingTimer = undefined;
+      }
+      for (const resolve of this.#flushed.splice(0)) resolve();
     }
   }
 
