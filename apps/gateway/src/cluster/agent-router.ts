@@ -19,6 +19,11 @@ export interface ConnectedInstance {
   replica: string;
 }
 
+/** How long a read of an agent's routes answers for (see `AgentRouter`). */
+export const ROUTES_KEPT_MS = 250;
+/** Agents whose routes are kept at once; past this the whole set is dropped. */
+const ROUTES_KEPT_AGENTS = 4096;
+
 export interface AgentRouterConfig {
   store: Store;
   cluster: Cluster;
@@ -47,6 +52,13 @@ export class AgentRouter implements ControlListener {
   #url: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #beats = 0;
+  /**
+   * Route reads kept for {@link ROUTES_KEPT_MS} at most. Every change of a route is announced on
+   * the bus and drops its agent's entry; the age bound covers what no message announces (a
+   * replica that stops beating). An action on an instance that just moved, or on a replica that
+   * just died, fails as it could already within `staleMs`.
+   */
+  readonly #kept = new Map<string, { at: number; routes: Promise<AgentRoute[]> }>();
 
   constructor(config: AgentRouterConfig) {
     this.#c = config;
@@ -105,6 +117,7 @@ export class AgentRouter implements ControlListener {
 
   /** The hub's hook: an instance said hello here (hello) or its connection here closed (null). */
   connection(agent: string, instance: string, hello: AgentHello | null): void {
+    this.#kept.delete(agent);
     const replicas = this.#c.store.replicas;
     const write = hello
       ? replicas.putRoute(agent, instance, this.#self, JSON.stringify(hello), this.#c.clock.now())
@@ -139,7 +152,16 @@ export class AgentRouter implements ControlListener {
   }
 
   #routes(agent: string): Promise<AgentRoute[]> {
-    return this.#c.store.replicas.routes(agent, this.#c.clock.now() - this.#c.staleMs);
+    const now = this.#c.clock.now();
+    const kept = this.#kept.get(agent);
+    if (kept && now - kept.at < ROUTES_KEPT_MS && now >= kept.at) return kept.routes;
+    const entry = { at: now, routes: this.#c.store.replicas.routes(agent, now - this.#c.staleMs) };
+    if (this.#kept.size >= ROUTES_KEPT_AGENTS) this.#kept.clear();
+    this.#kept.set(agent, entry);
+    entry.routes.catch(() => {
+      if (this.#kept.get(agent) === entry) this.#kept.delete(agent);
+    });
+    return entry.routes;
   }
 
   /** Runs one call on one instance: here when this replica holds it, else on the replica that does. */
@@ -197,8 +219,10 @@ export class AgentRouter implements ControlListener {
   message(message: ControlMessage): void {
     if (message.from === this.#self) return;
     if (message.t === 'session') void this.#refresh(message.id);
-    else if (message.t === 'route') void this.#moved(message.agent, message.instance);
-    else if (message.t === 'agent') void this.#recheckAgent(message.agent);
+    else if (message.t === 'route') {
+      this.#kept.delete(message.agent);
+      void this.#moved(message.agent, message.instance);
+    } else if (message.t === 'agent') void this.#recheckAgent(message.agent);
   }
 
   async #recheckAgent(name: string): Promise<void> {
@@ -211,7 +235,9 @@ export class AgentRouter implements ControlListener {
     }
   }
 
+  /** The bus reconnected: messages may have been lost meanwhile. */
   resync(): void {
+    this.#kept.clear();
     void this.#resync();
   }
 
