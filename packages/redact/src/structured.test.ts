@@ -136,6 +136,13 @@ test('keys holding secrets are masked too, without collisions or prototype pollu
     ['[REDACTED:EMAIL]', '[REDACTED:EMAIL]#2', '__proto__'].sort(),
   );
   assert.equal(Object.getPrototypeOf(value), Object.prototype);
+  const inherited = { toString: 'x', constructor: 1, hasOwnProperty: 2, valueOf: { a: 'b' } };
+  const copy = r.redactValue(inherited).value as Record<string, unknown>;
+  assert.deepEqual(
+    Object.entries(copy),
+    Object.entries(inherited),
+    'names Object.prototype has are own keys',
+  );
 });
 
 test('attack: plural and list-shaped key names hold secrets too', () => {

@@ -241,9 +241,14 @@ function setEntry(
   defineEntry(out, redactKey(engine, key, out, state), walk(engine, budget, v, depth + 1, verdict, state));
 }
 
-/** Plain assignment of `__proto__` would replace the prototype instead of adding a key. */
+/**
+ * Plain assignment of an inherited name would not add an own key: `__proto__` would replace the
+ * prototype, and `toString` throws where the intrinsics are frozen. Other names are assigned.
+ */
 function defineEntry(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key in out)
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** Keys can hold secrets too (a map keyed by e-mail); a masked key that collides gets a suffix. */

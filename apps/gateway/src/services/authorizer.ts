@@ -27,6 +27,7 @@ export type ContextExtras = Partial<Omit<PolicyContext, 'mfaAgeSec' | 'localHour
 export class Authorizer {
   readonly #c: AuthorizerConfig;
   readonly #hourFormat: Intl.DateTimeFormat;
+  #localTime: { minute: number; localHour: number; weekday: number } | undefined;
 
   constructor(config: AuthorizerConfig) {
     this.#c = config;
@@ -42,12 +43,21 @@ export class Authorizer {
     return this.#c.engine.version ?? 'none';
   }
 
-  /** Local hour (0–23) and weekday (0 = Sunday) in the configured time zone. */
+  /**
+   * Local hour (0–23) and weekday (0 = Sunday) in the configured time zone. Both are constant
+   * within a minute of UTC in every zone (offsets and their changes fall on whole minutes), so the
+   * answer is kept for the minute.
+   */
   localTime(at: number): { localHour: number; weekday: number } {
-    const parts = this.#hourFormat.formatToParts(new Date(at));
-    const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
-    const day = parts.find((p) => p.type === 'weekday')?.value ?? 'Sun';
-    return { localHour: hour, weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(day) };
+    const minute = Math.floor(at / 60_000);
+    if (this.#localTime?.minute !== minute) {
+      const parts = this.#hourFormat.formatToParts(new Date(at));
+      const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
+      const day = parts.find((p) => p.type === 'weekday')?.value ?? 'Sun';
+      const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(day);
+      this.#localTime = { minute, localHour: hour, weekday };
+    }
+    return { localHour: this.#localTime.localHour, weekday: this.#localTime.weekday };
   }
 
   /** The context every decision starts from. */
