@@ -6,11 +6,12 @@
 // Run: npm run build && node bench/dist/gateway-cpu.js [seconds] [rounds] [stores] [callers] [gateway dist ...]
 //   e.g. node bench/dist/gateway-cpu.js 4 3 sqlite,postgres 1,32 /tmp/base/apps/gateway/dist/index.js
 //   (with no gateway named, this tree's build is measured). Profile the gateway child:
-//   BENCH_PROFILE_DIR=/tmp/prof node bench/dist/gateway-cpu.js … (the measured seconds only)
-import { fork, type ChildProcess } from 'node:child_process';
+//   BENCH_PROFILE_DIR=/tmp/prof node bench/dist/gateway-cpu.js … (the measured seconds only).
+//   BENCH_GATEWAY_CPU=0: the gateway alone on CPU 0, everything of the bench on the others.
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
@@ -105,6 +106,27 @@ async function call(url: string, method: string, path: string, token: string, bo
   return (await res.json()) as Record<string, unknown>;
 }
 
+/**
+ * BENCH_GATEWAY_CPU=N: the gateway child (every thread) runs on CPU N alone and this process
+ * (callers and agent) on the others, so "CPU per action on one core" is not shared with them.
+ * PostgreSQL's processes are the operator's to place (e.g. `taskset -a -p -c 1 <postmaster pid>`
+ * before the run: new backends inherit it).
+ */
+const GATEWAY_CPU = process.env.BENCH_GATEWAY_CPU;
+
+function pin(pid: number, cpus: string): void {
+  const run = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`taskset: ${run.stderr.trim() || `exit ${run.status}`}`);
+}
+
+if (GATEWAY_CPU !== undefined && process.argv[2] !== 'serve') {
+  const others = Array.from({ length: availableParallelism() }, (_, i) => i).filter(
+    (i) => String(i) !== GATEWAY_CPU,
+  );
+  if (others.length === 0) throw new Error('BENCH_GATEWAY_CPU needs a machine with two CPUs or more');
+  pin(process.pid, others.join(','));
+}
+
 interface Point {
   perSec: number;
   p50: number;
@@ -122,6 +144,7 @@ async function point(gateway: string, store: string, callers: number, seconds: n
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const { url } = await ask<Ready>(child);
+  if (GATEWAY_CPU !== undefined) pin(child.pid!, GATEWAY_CPU);
   await call(url, 'POST', '/users', ADMIN, {
     name: 'alice',
     groups: ['engineers'],
