@@ -119,6 +119,11 @@ export class IdentityService {
    * the same GBX_AUTH_FAILED after the same work; a missing code for an enrolled user gives
    * GBX_AUTH_MFA_REQUIRED only once the password was right.
    */
+  /** Whether a user of that name exists (what a failed login may record as who tried). */
+  async userExists(name: string): Promise<boolean> {
+    return NAME.test(name) && (await this.#c.store.getUserByName(name)) !== null;
+  }
+
   async login(
     name: string,
     password: string,
