@@ -34,6 +34,14 @@ test('a mistake on the command line names GBX_USAGE in text mode too (exit 2)', 
   }
 });
 
+test('a tag given twice is a usage mistake, not a silent choice of the last value', async () => {
+  // nothing listens on this port: a request would fail with GBX_GATEWAY_UNREACHABLE instead
+  const args = ['agents', 'register', 'svc', '--env', 'prod', '--tag', 'tier=1', '--tag', 'tier=3'];
+  const r = await run(args, { GLOVEBOX_URL: 'http://127.0.0.1:9' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--tag tier is given twice: give each tag once \(GBX_USAGE\)/);
+});
+
 test('an empty password is a usage mistake, refused before anything is sent', async () => {
   // nothing listens on this port: a request would fail with GBX_GATEWAY_UNREACHABLE instead
   // (`users add` created a user without any password instead)

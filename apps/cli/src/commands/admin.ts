@@ -18,7 +18,10 @@ function parseTags(values: string[]): Record<string, string> {
   for (const v of values) {
     const i = v.indexOf('=');
     if (i <= 0) usage(`--tag must be key=value, got "${v}"`);
-    tags[v.slice(0, i)] = v.slice(i + 1);
+    const key = v.slice(0, i);
+    // a second value would silently replace the first, and tags feed policy decisions
+    if (Object.hasOwn(tags, key)) usage(`--tag ${key} is given twice: give each tag once`);
+    tags[key] = v.slice(i + 1);
   }
   return tags;
 }
