@@ -27,9 +27,10 @@ function traffic(fn: () => void, ms = 2): { stop: () => void; count: () => numbe
   return { stop: () => clearInterval(t), count: () => n };
 }
 
-async function rejects(p: Promise<unknown>, code: string): Promise<void> {
+async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
   await assert.rejects(p, (e: CallError) => {
     assert.equal(e.code, code, e.message);
+    if (message) assert.match(e.message, message);
     return true;
   });
 }
@@ -408,12 +409,22 @@ describe('debugger module in a worker', () => {
       client.call('snapshot', { location: 'nope/missing.ts:3', waitMs: 10 }).done,
       'GBX_DEBUG_LOCATION_NOT_FOUND',
     );
-    await rejects(client.call('snapshot', { location: 'target.ts', waitMs: 10 }).done, 'GBX_REQUEST_INVALID');
+    // each refusal names the field and its rule
+    await rejects(
+      client.call('snapshot', { location: 'target.ts', waitMs: 10 }).done,
+      'GBX_REQUEST_INVALID',
+      /invalid debugger parameters: location: /,
+    );
     await rejects(
       client.call('snapshot', { location: 'target.ts:3', waitMs: 10, extra: 1 }).done,
       'GBX_REQUEST_INVALID',
+      /invalid debugger parameters: .*extra/,
     );
-    await rejects(client.call('profile', { seconds: -1 }).done, 'GBX_REQUEST_INVALID');
+    await rejects(
+      client.call('profile', { seconds: -1 }).done,
+      'GBX_REQUEST_INVALID',
+      /invalid debugger parameters: seconds: /,
+    );
   });
 
   test('profile returns a DevTools-loadable .cpuprofile', async () => {

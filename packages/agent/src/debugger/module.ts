@@ -137,7 +137,11 @@ class LiveDebugger implements DebuggerModule {
     } catch (err) {
       if (err instanceof GloveboxError) throw err;
       if (err instanceof Error && err.name === 'ZodError') {
-        throw new GloveboxError('GBX_REQUEST_INVALID', 'invalid debugger parameters', { cause: err });
+        // the first problem, named by its field: the rule, never the value given
+        const issue = (err as Error & { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+        const field = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+        const why = issue ? `: ${field}${issue.message}` : '';
+        throw new GloveboxError('GBX_REQUEST_INVALID', `invalid debugger parameters${why}`, { cause: err });
       }
       this.#core.o.log(`debugger action failed: ${err instanceof Error ? err.message : 'unknown'}`);
       throw new GloveboxError('GBX_DEBUG_PROBE_FAILED', 'the debugger could not perform the action', {
