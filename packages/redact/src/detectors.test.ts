@@ -294,3 +294,17 @@ test('a password value keeps its &, ; and , unless a new key follows them', () =
     );
   }
 });
+
+test('a public key named in two words is shown; other keys named so are masked; an age key run is masked whole', () => {
+  const r = createRedactor();
+  const age = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
+  // `age-keygen` output: the public key is printed to be shared
+  for (const line of [`# public key: ${age}`, `Public key: ${age}`, `public key = ${age}`])
+    assert.equal(r.redactText(line).text, line);
+  const secret = '9x8c7v6b5n4m3q2w1e0r9t8y7u6i5oZZ';
+  for (const name of ['api key', 'private key', 'session key', 'signing key', 'key'])
+    assert.ok(!r.redactText(`${name}: ${secret}`).text.includes(secret), name);
+  // a run longer than a real key (pasted twice, no separator) leaves no tail visible
+  const run = `AGE-SECRET-KEY-1${'QPZRY9X8GF'.repeat(7)}`;
+  assert.equal(r.redactText(run).text, '[REDACTED:AGE_SECRET_KEY]');
+});

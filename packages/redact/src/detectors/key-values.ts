@@ -132,6 +132,25 @@ function pastYamlTag(text: string, v: number): number {
   return p;
 }
 
+/**
+ * `public key: age1…`: the name read back to a space is `key`, a secret's name, but with the word
+ * before it the name says the value is published by design. Only a name the classifier clears
+ * with that word is exempted; `api key`, `private key`, `session key` still mask.
+ */
+function namedNotSecretByPreviousWord(
+  text: string,
+  keyStart: number,
+  key: string,
+  ctx: ScanContext,
+): boolean {
+  const space = text.charCodeAt(keyStart - 1);
+  if (space !== 32 && space !== 9) return false;
+  let w = keyStart - 2;
+  while (w >= 0 && keyStart - 1 - w <= 32 && isKeyChar(text.charCodeAt(w))) w--;
+  if (w === keyStart - 2) return false;
+  return ctx.classifyKey(`${text.slice(w + 1, keyStart - 1)}_${key}`) === undefined;
+}
+
 function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): void {
   const dc = text.charCodeAt(d);
   const next = codeAt(text, d + 1);
@@ -167,7 +186,7 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
   if (k0 >= 48 && k0 <= 57) return;
   const key = text.slice(keyStart, keyEnd);
   const verdict = ctx.classifyKey(key);
-  if (verdict === undefined) return;
+  if (verdict === undefined || namedNotSecretByPreviousWord(text, keyStart, key, ctx)) return;
   // value, forwards
   while (v < text.length && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
   if (dc === 58 && text.charCodeAt(v) === 33) v = pastYamlTag(text, v);

@@ -132,7 +132,7 @@ const PREFIXED_TOKENS: ReadonlyArray<[name: string, type: string, literals: Lite
     'age-secret-key',
     'AGE_SECRET_KEY',
     [new Literal('AGE-SECRET-KEY-1', 11)],
-    /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/g,
+    /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58,}/g,
   ],
 ];
 
