@@ -175,3 +175,23 @@ test('tables without sensitive columns, and ordinary command lines, come out unc
   ];
   for (const input of keep) assert.equal(r.redactText(input).text, input);
 });
+
+test('etcdctl get --prefix: the line after a key path naming a secret is masked; listings of keys are not', () => {
+  const r = createRedactor();
+  const out = r.redactText(
+    '/config/orders/db/host\ndb.internal\n/config/orders/db/password\nEtcd-Line-Pw-2wE\n/config/orders/replicas\n3\n',
+  );
+  assert.equal(
+    out.text,
+    '/config/orders/db/host\ndb.internal\n/config/orders/db/password\n[REDACTED:PASSWORD]\n/config/orders/replicas\n3\n',
+  );
+  // a listing of paths (find, etcdctl --keys-only) holds no values
+  const listing = '/etc/app/password\n/etc/app/config\n/srv/secrets/api_token\n/srv/secrets/readme\n';
+  assert.equal(r.redactText(listing).text, listing);
+  // streamed one character at a time, as a terminal receives it
+  const s = r.createStream();
+  let streamed = '';
+  for (const ch of '/prod/api_token\ntok-Value-9x\n') streamed += s.push(ch);
+  streamed += s.end();
+  assert.equal(streamed, '/prod/api_token\n[REDACTED:TOKEN]\n');
+});

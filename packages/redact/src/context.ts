@@ -46,6 +46,11 @@ export interface LineContext {
   block: { indent: number; verdict: KeyVerdict } | undefined;
   /** Inside a `.netrc` entry, after an SMTP `334` prompt, or before a PuTTY key's private lines. */
   credentials: CredentialLineState;
+  /**
+   * After a line that is only a key path naming a secret (`/config/orders/db/password`): the
+   * value is the next line, as `etcdctl get --prefix` prints them.
+   */
+  pathValue: KeyVerdict | undefined;
 }
 
 export function newLineContext(): LineContext {
@@ -56,7 +61,36 @@ export function newLineContext(): LineContext {
     expanded: false,
     block: undefined,
     credentials: { netrc: false, sasl: undefined, ppkLines: 0 },
+    pathValue: undefined,
   };
+}
+
+/** A line that is only a key path: `/config/orders/db/password` (etcd, Consul, SSM names). */
+const KEY_PATH_LINE = /^\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){1,31}\r?$/;
+
+/**
+ * The line after a key path naming a secret is its value, unless it is another key path (a
+ * listing of keys). Only names that always hold a secret count (`mask`), not those that may.
+ * True when the line was the value.
+ */
+function pathLine(
+  text: string,
+  from: number,
+  line: string,
+  state: LineContext,
+  ctx: ScanContext,
+  out: Span[],
+): boolean {
+  const pending = state.pathValue;
+  state.pathValue = undefined;
+  if (pending !== undefined && line.trim() !== '' && !line.startsWith('/')) {
+    maskCell(text, from, from + line.replace(/\r$/, '').length, pending, out);
+    return true;
+  }
+  if (!KEY_PATH_LINE.test(line)) return false;
+  const verdict = verdictOf(ctx, line.trim());
+  if (verdict?.mode === 'mask') state.pathValue = verdict;
+  return false;
 }
 
 const SEPARATOR_LINE = /^[\s|+]*-{2,}[-+|\s]*$/;
@@ -386,6 +420,8 @@ function readLine(
     if (verdict !== undefined) state.block = { indent: scalar[1]!.length, verdict };
   }
   if (state.pendingName !== undefined && pendingValue(text, from, line, state, out)) return;
+  if ((state.pathValue !== undefined || line.startsWith('/')) && pathLine(text, from, line, state, ctx, out))
+    return;
   if (RECORD_LINE.test(line)) {
     state.expanded = true;
     state.table = undefined;
