@@ -8,7 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentRuntime } from '@glovebox/agent';
 import { buildServer, type Gateway } from './server.js';
 import { hashBearer as hashOf } from './services/secrets.js';
-import { apiClient, CLUSTER_ADMIN, CLUSTER_POLICIES, testCluster } from './cluster/test-cluster.js';
+import {
+  apiClient,
+  CLUSTER_ADMIN,
+  CLUSTER_POLICIES,
+  testCluster,
+  twoReplicas,
+} from './cluster/test-cluster.js';
 
 const ADMIN = CLUSTER_ADMIN;
 const PASSWORD = 'olivia-password-123';
@@ -132,11 +138,7 @@ test("an admin's token for a service user may outlive the admin's login, up to t
 });
 
 test('attack: disabling a user on one replica ends every token, login and session of theirs at once on the other', async (t) => {
-  const cluster = testCluster(2);
-  t.after(() => cluster.dispose());
-  const [a, b] = cluster.gateways as [Gateway, Gateway];
-  const onA = apiClient(await a.listen());
-  const onB = apiClient(await b.listen());
+  const { onA, onB } = await twoReplicas(t);
   const login = await olivia(onA);
   const apiToken = (await onA('POST', '/tokens', login, { ttl: '1h' })).json.token as string;
   await onA('POST', '/agents', ADMIN, { name: 'svc-staging', env: 'staging', owner: 'payments' });

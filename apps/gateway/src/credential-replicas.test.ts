@@ -1,8 +1,8 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type { Gateway } from './server.js';
-import { apiClient, CLUSTER_ADMIN, testCluster } from './cluster/test-cluster.js';
+import type { apiClient } from './cluster/test-cluster.js';
+import { CLUSTER_ADMIN, twoReplicas } from './cluster/test-cluster.js';
 import { TEST_PG_URL } from './store/test-stores.js';
 
 // Each replica reuses the tokens and users it read for bearer checks (services/credential-reads.ts).
@@ -12,12 +12,8 @@ import { TEST_PG_URL } from './store/test-stores.js';
 const PASSWORD = 'olivia-password-123';
 type Api = ReturnType<typeof apiClient>;
 
-async function twoReplicas(t: { after: (fn: () => Promise<void>) => void }) {
-  const cluster = testCluster(2);
-  t.after(() => cluster.dispose());
-  const [a, b] = cluster.gateways as [Gateway, Gateway];
-  const onA = apiClient(await a.listen());
-  const onB = apiClient(await b.listen());
+async function oliviaOnTwoReplicas(t: TestContext) {
+  const { cluster, onA, onB } = await twoReplicas(t);
   await onA('POST', '/users', CLUSTER_ADMIN, { name: 'olivia', groups: ['engineers'], password: PASSWORD });
   const login = await onA('POST', '/auth/login', null, { user: 'olivia', password: PASSWORD });
   assert.equal(login.status, 200, JSON.stringify(login.json));
@@ -30,7 +26,7 @@ async function warm(api: Api, token: string): Promise<void> {
 }
 
 test('attack: a token revoked on replica B is still accepted on replica A', async (t) => {
-  const { onA, onB, session } = await twoReplicas(t);
+  const { onA, onB, session } = await oliviaOnTwoReplicas(t);
   const minted = await onA('POST', '/tokens', session, { ttl: '1h', label: 'script' });
   assert.equal(minted.status, 201, JSON.stringify(minted.json));
   const token = minted.json.token as string;
@@ -42,7 +38,7 @@ test('attack: a token revoked on replica B is still accepted on replica A', asyn
 });
 
 test('attack: a login logged out on replica B, and the token minted from it, still work on replica A', async (t) => {
-  const { onA, onB, session } = await twoReplicas(t);
+  const { onA, onB, session } = await oliviaOnTwoReplicas(t);
   const minted = (await onA('POST', '/tokens', session, { ttl: '1h' })).json.token as string;
   await warm(onA, session);
   await warm(onA, minted);
@@ -52,7 +48,7 @@ test('attack: a login logged out on replica B, and the token minted from it, sti
 });
 
 test('attack: a user disabled on replica B keeps working on replica A', async (t) => {
-  const { onA, onB, session } = await twoReplicas(t);
+  const { onA, onB, session } = await oliviaOnTwoReplicas(t);
   await warm(onA, session);
   const disabled = await onB('POST', '/users/olivia/disable', CLUSTER_ADMIN, {});
   assert.equal(disabled.status, 200, JSON.stringify(disabled.json));
@@ -60,7 +56,7 @@ test('attack: a user disabled on replica B keeps working on replica A', async (t
 });
 
 test('attack: groups taken away in the database keep counting on a replica', async (t) => {
-  const { cluster, onA, session } = await twoReplicas(t);
+  const { cluster, onA, session } = await oliviaOnTwoReplicas(t);
   await warm(onA, session);
   assert.deepEqual((await onA('GET', '/whoami', session)).json.groups, ['engineers']);
   // Any writer (an operator's SQL, a process of an older version) is seen: the database replaces

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Gateway } from './server.js';
-import { apiClient, CLUSTER_ADMIN, singleGateway, testCluster } from './cluster/test-cluster.js';
+import type { apiClient } from './cluster/test-cluster.js';
+import { CLUSTER_ADMIN, singleGateway, twoReplicas } from './cluster/test-cluster.js';
 
 const PASSWORD = 'olivia-password-123';
 type Api = ReturnType<typeof apiClient>;
@@ -65,11 +65,7 @@ test("an admin's token that may outlive the login is not ended by the admin's lo
 });
 
 test('attack: a token minted while its login logs out on another replica does not survive it', async (t) => {
-  const cluster = testCluster(2);
-  t.after(() => cluster.dispose());
-  const [a, b] = cluster.gateways as [Gateway, Gateway];
-  const onA = apiClient(await a.listen());
-  const onB = apiClient(await b.listen());
+  const { onA, onB } = await twoReplicas(t);
   await onA('POST', '/users', CLUSTER_ADMIN, { name: 'olivia', groups: ['engineers'], password: PASSWORD });
   const session = await login(onA);
   const [minted] = await Promise.all([

@@ -69,6 +69,14 @@ export function testCluster(count: number, options: Partial<GatewayOptions> = {}
   };
 }
 
+/** Two replicas on a fresh PostgreSQL schema, listening, each with an API client; disposed at the end. */
+export async function twoReplicas(t: TestContext) {
+  const cluster = testCluster(2);
+  t.after(() => cluster.dispose());
+  const [a, b] = cluster.gateways as [Gateway, Gateway];
+  return { cluster, a, b, onA: apiClient(await a.listen()), onB: apiClient(await b.listen()) };
+}
+
 /**
  * One gateway on its own SQLite data directory (or `options.store`), listening on loopback; closed and
  * removed when the test ends.
