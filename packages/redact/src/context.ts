@@ -372,6 +372,25 @@ export function scanLineContext(text: string, state: LineContext, ctx: ScanConte
   }
 }
 
+/**
+ * Reads each line of `text` on its own, with nothing carried from one line to the next: for the
+ * joined lines of folded runs, each of which is one logical line of the output, so that one run
+ * never reads as the table header (or `name:` line) of another.
+ */
+export function scanLinesAlone(text: string, ctx: ScanContext, out: Span[]): void {
+  let from = 0;
+  const quotes = new QuoteHints(text);
+  while (from < text.length) {
+    let to = text.indexOf('\n', from);
+    if (to === -1) to = text.length;
+    const line = text.slice(from, to);
+    const state = newLineContext();
+    credentialLine(from, line, quotes.inLine(from, to), state.credentials, out);
+    readLine(text, from, to, line, state, ctx, out);
+    from = to + 1;
+  }
+}
+
 const MYSQL = /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/;
 const SHORT_PASSWORD_FLAG = /(?:^|\s)-p(?:'([^'\n]+)'|"([^"\n]+)"|([^\s'"-][^\s]*))/g;
 const REDIS_CLI = /\b(?:redis-cli|valkey-cli|keydb-cli)\b/;

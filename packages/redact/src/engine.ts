@@ -19,7 +19,7 @@ export interface Region {
 import { unsafeRegexReason } from './safe-regex.js';
 import { PRESCAN_MAX, PRESCAN_MIN } from './prescan.js';
 import { normalisableLines, normaliseLine } from './normalise.js';
-import { newLineContext, scanLineContext } from './context.js';
+import { scanLineContext, scanLinesAlone } from './context.js';
 import { scanFolded } from './fold.js';
 import type { FoldedRun } from './fold.js';
 import { RedactError } from './errors.js';
@@ -262,8 +262,8 @@ export class Engine implements ScanContext {
         folds,
         (joined, out) => {
           this.scanAll(joined, out);
-          // command lines and pairs read within the joined line; table state stays the line scan's
-          scanLineContext(joined, newLineContext(), this, out);
+          // command lines and pairs read within each joined line; table state stays the line scan's
+          scanLinesAlone(joined, this, out);
         },
         spans,
       );

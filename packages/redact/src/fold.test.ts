@@ -230,3 +230,13 @@ test('streamed output with flushes at any point equals whole output on text that
     { numRuns: 200 },
   );
 });
+
+test('one folded line never reads as the header of the next (whole text equals streamed)', () => {
+  const r = createRedactor();
+  // `PASSWORD` + `,L` join into a header-shaped line, `go` + `!,` into a row under it
+  const text = 'PASSWORD\n,L\ngo\n!,';
+  const whole = r.redactText(text);
+  assert.equal(whole.text, text);
+  assert.deepEqual(whole.counts, {});
+  assert.equal(streamed(r, [...text]), text);
+});
