@@ -5,7 +5,7 @@ import {
   MIN_REASON_LENGTH,
   digestOf,
 } from '@glovebox/protocol';
-import { mergeObligations, type Decision } from '@glovebox/policy';
+import { MAX_ANNOTATED_DURATION_SEC, mergeObligations, type Decision } from '@glovebox/policy';
 import type { AccessRequestRecord, AgentRecord, Obligations } from '../store/index.js';
 import type { AccessConfig, NewAccessRequest } from './access.js';
 import { deniedError, targetResource } from './authorizer.js';
@@ -13,6 +13,18 @@ import type { Actor } from './identity.js';
 import { normalizeScope } from './request-scope.js';
 
 const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
+
+/**
+ * No policy can grant more than 7d (`@maxDuration`): asking for more is a mistake in the input,
+ * not a question for policy (past the policy engine's bounds it was answered as a denial).
+ */
+function checkRequestedDuration(durationSec: number | undefined): void {
+  if (durationSec !== undefined && durationSec > MAX_ANNOTATED_DURATION_SEC)
+    throw new GloveboxError(
+      'GBX_REQUEST_INVALID',
+      `a session lasts at most ${MAX_ANNOTATED_DURATION_SEC / 86_400}d under any policy: ask for a shorter duration`,
+    );
+}
 
 /**
  * Files a request on `agent`: checks it, asks policy about the request and each action, and
@@ -38,6 +50,7 @@ export async function fileAccessRequest(
       `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} characters (got ${reason.length})`,
     );
   }
+  checkRequestedDuration(input.durationSec);
   const resource = targetResource(agent);
   const extras = {
     reason,

@@ -80,7 +80,7 @@ export function registerRequestCommand(program: Command): void {
       `why you need it, at least ${MIN_REASON_LENGTH} characters (${MIN_BREAK_GLASS_REASON_LENGTH} for --break-glass); shown to approvers and audited`,
     )
     .option('--ticket <id>', 'incident or change ticket')
-    .option('--duration <d>', 'how long, with a unit: 30m, 2h (capped by policy)')
+    .option('--duration <d>', 'how long, with a unit: 30m, 2h (capped by policy; never more than 7d)')
     .option('--break-glass', 'emergency access: short TTL, everyone notified, reviewed afterwards')
     .option('--wait [duration]', 'wait for approvals (default up to 15m), showing who must approve')
     .option(

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRouteTestGateway } from './routes/test-gateway.js';
+
+// A duration above what any policy may grant failed the policy request's own bounds and came back
+// as a policy denial (a recorded, denied session) instead of as the input error it is.
+test('a requested duration longer than any policy may grant is an input error and records nothing', async (t) => {
+  const g = await startRouteTestGateway();
+  t.after(() => g.close());
+  const headers = { authorization: `Bearer ${await g.token('engineer')}` };
+  const list = async () =>
+    (await g.gw.app.inject({ method: 'GET', url: '/api/v1/requests', headers })).json<{
+      requests: unknown[];
+    }>().requests.length;
+  const before = await list();
+  for (const duration of ['999999999d', '8d', '604801s']) {
+    const res = await g.gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/requests',
+      headers,
+      payload: { target: 'payments', actions: ['facts'], reason: 'checking the duration bound', duration },
+    });
+    assert.equal(res.statusCode, 400, `${duration}: ${res.body}`);
+    const error = res.json<{ error: { code: string; message: string } }>().error;
+    assert.equal(error.code, 'GBX_REQUEST_INVALID', duration);
+    assert.match(error.message, /at most 7d/, duration);
+  }
+  assert.equal(await list(), before, 'no request was recorded');
+  const longest = await g.gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/requests',
+    headers,
+    payload: {
+      target: 'payments',
+      actions: ['facts'],
+      reason: 'checking the duration bound',
+      duration: '7d',
+    },
+  });
+  assert.equal(longest.statusCode, 201, longest.body);
+});
