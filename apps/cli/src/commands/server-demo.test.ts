@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,3 +58,56 @@ test('server passes --policy-source to the gateway (docs/deploy.md, docs/policy.
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /GBX_CONFIG_INVALID: --policy-source must be "directory" or "store"/);
 });
+
+/** True when something accepts connections on the port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Three ports in a row that are free now. */
+async function freePorts(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const taken = await Promise.all([port, port + 1, port + 2].map(listening));
+    if (!taken.some(Boolean)) return port;
+  }
+}
+
+test(
+  'Ctrl-C stops the demo: it says so, waits for what it started, and exits 0',
+  { timeout: 120_000 },
+  async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'gbx-cli-demo-'));
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const port = await freePorts();
+    const child = spawn(process.execPath, [BIN, 'demo', '--port', String(port)], {
+      env: { ...process.env, GLOVEBOX_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => child.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('Users:')) resolve();
+      });
+      void exited.then(() => reject(new Error(`the demo exited early: ${stderr}`)));
+    });
+    assert.ok(await listening(port), 'the gateway is up');
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /demo stopped/);
+    for (const p of [port, port + 1, port + 2])
+      assert.equal(await listening(p), false, `port ${p} still listening`);
+  },
+);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { GloveboxError } from '@glovebox/core';
 import { ApiClient } from '../client.js';
 import { gloveboxHome } from '../home.js';
+import type { Output } from '../output.js';
 import { localOutput, usage } from './common.js';
 
 /**
@@ -185,14 +186,8 @@ async function runDemo(o: { port: string }, command: Command): Promise<void> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const adminToken = `gbx_t_${randomBytes(24).toString('base64url')}`;
   const children: ChildProcess[] = [];
-  const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
-  process.on('exit', stopAll);
-  // Ctrl-C or a kill stops the gateway and the services too (a SIGTERM left them running before).
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(signal, () => {
-      stopAll();
-      process.exit(0);
-    });
+  process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
+  const stopping = stopOnSignal(children, dir, out);
   const gateway = spawnGateway(
     [
       '--data',
@@ -224,6 +219,46 @@ async function runDemo(o: { port: string }, command: Command): Promise<void> {
     () => demoWalkthrough(url, port, hotLine, adminToken),
   );
   await new Promise<void>((resolve) => gateway.on('exit', () => resolve()));
+  await stopping();
+}
+
+/** How long the demo waits for what it started to stop before killing it. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Ctrl-C, SIGTERM or SIGHUP stop the gateway and the services too (a SIGTERM once left them
+ * running): each is asked to stop and waited for (the gateway writes its waiting audit events as
+ * it stops, and is killed after {@link STOP_GRACE_MS}), then the demo says so and exits 0. A second
+ * signal exits at once. Returns what to wait for: the stop under way, if any.
+ */
+function stopOnSignal(children: ChildProcess[], dir: string, out: Output): () => Promise<void> {
+  let stop: Promise<void> | undefined;
+  const stopAll = async (): Promise<void> => {
+    out.note('stopping the demo: the gateway and the two services…');
+    await Promise.all(
+      children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              const kill = setTimeout(() => c.kill('SIGKILL'), STOP_GRACE_MS);
+              c.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
+              c.kill('SIGTERM');
+            }),
+        ),
+    );
+    out.note(`demo stopped. Its state is in ${dir} until the next \`glovebox demo\` on this port.`);
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      if (stop !== undefined) process.exit(130);
+      stop = stopAll();
+    });
+  return () => stop ?? Promise.resolve();
 }
 
 export function registerServerCommands(program: Command): void {
