@@ -8,6 +8,7 @@ import type { AuditColumns } from './columns.js';
 import type { ChainedEvent } from './event.js';
 import { GENESIS_HASH } from './event.js';
 import type { AuditPublicKey } from './keys.js';
+import { each } from './each.js';
 
 /** Name in the header line of every export. */
 export const EXPORT_FORMAT = 'glovebox-audit-export';
@@ -102,7 +103,7 @@ export async function writeExport(
     if (!out.write(text)) await once(out, 'drain');
   };
   const summary = { events: 0, checkpoints: 0, headSeq: 0, headHash: GENESIS_HASH };
-  for await (const record of records) {
+  for await (const record of each(records)) {
     if (record.kind === 'checkpoint') {
       pending += `{"kind":"checkpoint","checkpoint":${JSON.stringify(record.checkpoint)}}\n`;
       summary.checkpoints++;

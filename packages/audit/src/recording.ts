@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Clock } from '@glovebox/core';
 import type { AuditEventInput, ChainedEvent } from './event.js';
+import { each } from './each.js';
 
 /** `details` of a `recording.chunk` event. */
 export interface RecordingChunkDetails {
@@ -134,7 +135,7 @@ export async function verifyRecording(
   events: AsyncIterable<ChainedEvent> | Iterable<ChainedEvent>,
 ): Promise<RecordingReport> {
   const expected: RecordingChunkDetails[] = [];
-  for await (const event of events) {
+  for await (const event of each(events)) {
     const details = chunkDetails(event, recordingId);
     if (details === null) continue;
     if (details.index !== expected.length) {
@@ -159,7 +160,7 @@ export async function verifyRecording(
   }
   let index = 0;
   let bytes = 0;
-  for await (const chunk of chunks) {
+  for await (const chunk of each(chunks)) {
     const data = toBytes(chunk);
     const want = expected[index];
     if (want === undefined) {

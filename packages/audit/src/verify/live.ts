@@ -4,6 +4,7 @@ import type { AuditRecord } from '../export-format.js';
 import { isObject, toKeyMap } from './export.js';
 import type { VerifyCommonOptions, VerifyReport } from './report.js';
 import { TrailVerifier } from './trail-verifier.js';
+import { each } from '../each.js';
 
 /** Options of {@link verifyEvents}. */
 export interface VerifyEventsOptions extends VerifyCommonOptions {
@@ -57,7 +58,7 @@ export async function verifyEvents(
   const verifier = new TrailVerifier(toKeyMap(publicKeys), options);
   let position = 0;
   try {
-    for await (const record of records) {
+    for await (const record of each(records)) {
       position++;
       feed(verifier, record, position);
       if (verifier.settled) break;
