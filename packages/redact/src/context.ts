@@ -44,7 +44,7 @@ export interface LineContext {
   expanded: boolean;
   /** Inside a YAML block scalar (`password: |`) of a sensitive key: lines indented deeper are its value. */
   block: { indent: number; verdict: KeyVerdict } | undefined;
-  /** Inside a `.netrc` entry, after an SMTP `334` prompt, or before a PuTTY key's private lines. */
+  /** Inside a `.netrc` entry, after an SMTP `334` prompt, or before a key's private lines. */
   credentials: CredentialLineState;
   /**
    * After a line that is only a key path naming a secret (`/config/orders/db/password`): the
@@ -60,7 +60,7 @@ export function newLineContext(): LineContext {
     pendingName: undefined,
     expanded: false,
     block: undefined,
-    credentials: { netrc: false, sasl: undefined, ppkLines: 0 },
+    credentials: { netrc: false, sasl: undefined, ppkLines: 0, keyPart: false },
     pathValue: undefined,
   };
 }

@@ -81,6 +81,68 @@ const cases: Array<[string, string, string[], string[]]> = [
     ['AAAAIGTcHNWU9khOq0trS5Wc6oVdkI7iQd9Fz2Wq1kOwPBJrPqK55b5', 'Q9gNm1cyv2sr1p8nnXmrm0zJkw=='],
     ['Private-Lines: 2\n', 'Private-MAC: 5988', 'Comment: ed25519-key-20241204'],
   ],
+  // Real output of OpenSSL 3.0 (`openssl rsa|ec|pkey -in KEY -text -noout`) for throwaway keys:
+  // the private parts are a name alone on its line, then its bytes in hex; the public ones stay
+  [
+    'openssl rsa -text: private exponent, primes, exponents and coefficient',
+    'Private-Key: (512 bit, 2 primes)\nmodulus:\n    00:e0:47:cb:cf:33:c7:ad:f5:f9:c4:36:68:bb:8a:\n    a7:87:2a:73:90:be:66:55:24:af:bf:69:6b:ce:d2:\n    db:be:75:5b:7e:21:e0:81:cb:a3:e3:87:b6:e8:78:\n    e7:b4:04:82:2c:39:8f:2f:c4:4c:12:c0:77:78:30:\n    fc:94:14:15:59\npublicExponent: 65537 (0x10001)\nprivateExponent:\n    00:bf:2e:54:5c:7e:de:12:bb:1f:ba:93:4a:b9:bb:\n    1a:cd:4c:71:90:8b:cc:fd:7d:35:56:ec:0d:5b:13:\n    40:ff:da:bf:2b:00:b8:b4:a8:0d:9d:d2:56:8c:c4:\n    15:cf:41:2a:07:82:68:d1:75:d5:90:fe:59:bd:a9:\n    0d:0d:20:8c:01\nprime1:\n    00:fb:da:bd:25:f4:5f:9d:c0:9d:75:88:6b:c5:40:\n    12:cd:7d:3a:d3:04:dc:8f:9c:f1:77:d5:05:a2:99:\n    f1:90:81\nprime2:\n    00:e3:f8:dd:c6:b1:ba:e3:1a:9b:74:13:42:85:b9:\n    e1:cc:79:02:f0:b3:a2:56:cb:4f:0d:70:93:3f:26:\n    84:98:d9\nexponent1:\n    00:c9:02:31:c8:a3:1b:d5:3a:2f:f1:e8:69:ab:4a:\n    92:37:33:65:c9:99:ad:b7:69:59:47:7c:db:3c:85:\n    85:49:01\nexponent2:\n    11:6f:32:e6:c3:28:db:bd:69:2e:13:5a:ff:07:1c:\n    31:9a:ff:92:90:ea:55:60:ef:06:c4:19:3e:b7:1f:\n    64:e1\ncoefficient:\n    5b:02:58:6a:3d:96:f1:d5:43:84:cb:61:d8:7e:5d:\n    5f:7b:8f:fa:f4:4c:54:a9:22:93:dd:9b:a8:34:75:\n    62:4a\n',
+    [
+      '00:bf:2e:54:5c:7e:de:12:bb:1f:ba:93:4a:b9:bb:',
+      '1a:cd:4c:71:90:8b:cc:fd:7d:35:56:ec:0d:5b:13:',
+      '40:ff:da:bf:2b:00:b8:b4:a8:0d:9d:d2:56:8c:c4:',
+      '15:cf:41:2a:07:82:68:d1:75:d5:90:fe:59:bd:a9:',
+      '0d:0d:20:8c:01',
+      '00:fb:da:bd:25:f4:5f:9d:c0:9d:75:88:6b:c5:40:',
+      '12:cd:7d:3a:d3:04:dc:8f:9c:f1:77:d5:05:a2:99:',
+      'f1:90:81',
+      '00:e3:f8:dd:c6:b1:ba:e3:1a:9b:74:13:42:85:b9:',
+      'e1:cc:79:02:f0:b3:a2:56:cb:4f:0d:70:93:3f:26:',
+      '84:98:d9',
+      '00:c9:02:31:c8:a3:1b:d5:3a:2f:f1:e8:69:ab:4a:',
+      '92:37:33:65:c9:99:ad:b7:69:59:47:7c:db:3c:85:',
+      '85:49:01',
+      '11:6f:32:e6:c3:28:db:bd:69:2e:13:5a:ff:07:1c:',
+      '31:9a:ff:92:90:ea:55:60:ef:06:c4:19:3e:b7:1f:',
+      '64:e1',
+      '5b:02:58:6a:3d:96:f1:d5:43:84:cb:61:d8:7e:5d:',
+      '5f:7b:8f:fa:f4:4c:54:a9:22:93:dd:9b:a8:34:75:',
+      '62:4a',
+    ],
+    [
+      'Private-Key: (512 bit, 2 primes)',
+      'modulus:\n    00:e0:47:cb:cf:33:c7:ad:f5:f9:c4:36:68:bb:8a:',
+      'publicExponent: 65537 (0x10001)',
+      'privateExponent:\n',
+      'coefficient:\n',
+    ],
+  ],
+  [
+    'openssl ec -text and openssl pkey -text (X25519, DH): priv and private-key',
+    'Private-Key: (256 bit)\npriv:\n    a8:25:ac:a3:97:20:56:7a:c2:25:d9:fe:f8:61:dd:\n    34:1a:83:a3:cd:8b:b9:0e:76:2f:b9:fb:7f:53:b0:\n    b6:ab\npub:\n    04:17:bc:d2:a0:ca:3a:95:f8:c0:c8:7f:7c:6c:da:\n    00:28:6a:f3:ff:b6:df:0c:fe:38:a6:3f:b7:6e:1a:\n    1b:cc:64:b4:83:52:86:e7:29:42:22:b3:04:5c:39:\n    39:78:c6:12:a1:31:0e:83:35:f3:58:75:59:72:5d:\n    f4:c4:72:11:0f\nASN1 OID: prime256v1\nNIST CURVE: P-256\nX25519 Private-Key:\npriv:\n    90:ee:95:a1:9d:91:c6:bb:37:15:05:42:18:f4:0f:\n    64:ff:20:da:61:8e:57:63:d1:31:61:d3:12:78:b2:\n    c5:6d\npub:\n    64:78:2f:fe:a8:9f:c3:b2:e1:56:d9:96:ed:9e:75:\n    e5:f4:be:b8:bf:d1:d0:e3:6c:1d:47:6d:9a:c3:af:\n    9b:11\nDH Private-Key: (512 bit)\nprivate-key:\n    3a:29:64:3a:e1:51:fd:5c:8e:0b:f3:7d:0f:31:0a:\n    89:01:56:d1:fc:37:10:e5:8c:df:56:60:9a:79:dd:\n    53:b7:96:33:44:a0:78:df:a9:0d:9c:15:03:72:de:\n    2a:8b:29:0a:2a:19:5f:6b:39:53:d1:a4:1d:10:9f:\n    15:96:a2:4c\npublic-key:\n    11:cb:b2:c6:12:b5:a7:f2:2a:82:5c:af:19:bf:11:\n    34:58:be:22:80:ef:05:1b:b4:6b:9a:22:bf:08:d4:\n    83:4b:8e:2a:ef:92:5c:06:cc:e7:e5:4d:7f:7a:8d:\n    6c:91:22:6d:06:f3:3d:17:a1:e9:b0:27:e7:22:ab:\n    83:6f:a8:03\nP:   \n    00:8a:a6:82:0f:90:93:20:a8:25:cc:f3:ab:76:d0:\n    86:de:41:d9:19:76:ee:03:7f:72:9d:17:2e:6d:aa:\n    18:f9:3d:6d:3d:45:df:2b:7b:99:82:58:c7:57:43:\n    b5:ef:9b:ed:dc:71:cd:71:62:a0:cf:f2:d9:7a:51:\n    84:9d:4c:79:a7\nG:    2 (0x2)\n',
+    [
+      'a8:25:ac:a3:97:20:56:7a:c2:25:d9:fe:f8:61:dd:',
+      '34:1a:83:a3:cd:8b:b9:0e:76:2f:b9:fb:7f:53:b0:',
+      'b6:ab',
+      '90:ee:95:a1:9d:91:c6:bb:37:15:05:42:18:f4:0f:',
+      '64:ff:20:da:61:8e:57:63:d1:31:61:d3:12:78:b2:',
+      'c5:6d',
+      '3a:29:64:3a:e1:51:fd:5c:8e:0b:f3:7d:0f:31:0a:',
+      '89:01:56:d1:fc:37:10:e5:8c:df:56:60:9a:79:dd:',
+      '53:b7:96:33:44:a0:78:df:a9:0d:9c:15:03:72:de:',
+      '2a:8b:29:0a:2a:19:5f:6b:39:53:d1:a4:1d:10:9f:',
+      '15:96:a2:4c',
+    ],
+    [
+      'Private-Key: (256 bit)',
+      'pub:\n    04:17:bc:d2:a0:ca:3a:95:f8:c0:c8:7f:7c:6c:da:',
+      'ASN1 OID: prime256v1',
+      'X25519 Private-Key:\npriv:\n',
+      'pub:\n    64:78:2f:fe:a8:9f:c3:b2:e1:56:d9:96:ed:9e:75:',
+      'DH Private-Key: (512 bit)',
+      'public-key:\n    11:cb:b2:c6:12:b5:a7:f2:2a:82:5c:af:19:bf:11:',
+      'G:    2 (0x2)',
+    ],
+  ],
 ];
 
 for (const [what, input, secrets, kept] of cases) {
@@ -110,6 +172,10 @@ test('hard negatives: colon-separated records, prose and capability lines are ke
     '10:42:01 auth: "AUTH" failed for user "svc"',
     'Private-Lines: 1',
     'Private-Lines: 3\nnot base64 here',
+    'priv:\n  enabled: true',
+    'coefficient: 0.75',
+    'exponent2:\nvalue 3',
+    'RSA key (2048 bit, 2 primes) loaded',
   ];
   for (const line of kept) {
     const text = `${line}\n`;

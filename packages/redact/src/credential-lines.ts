@@ -1,7 +1,8 @@
 /**
  * Credentials in the line formats of tools that carry them without a `key=value` shape: MySQL's
  * `SET PASSWORD … = '…'` and `IDENTIFIED WITH plugin BY '…'` (as SHOW PROCESSLIST and the general
- * log print them), `.pgpass` lines, `.netrc` entries, SMTP `AUTH` exchanges and PuTTY key files' private lines. Each pattern is
+ * log print them), `.pgpass` lines, `.netrc` entries, SMTP `AUTH` exchanges, PuTTY key files' private lines
+ * and the private parts of a key printed by `openssl … -text`. Each pattern is
  * tried only on lines holding its cheap marker, and each is anchored or bounded.
  */
 import { codeAt, decodeBase64 } from './detectors/chars.js';
@@ -17,12 +18,24 @@ export interface CredentialLineState {
   netrc: boolean;
   sasl: 'PASSWORD' | 'SECRET' | undefined;
   ppkLines: number;
+  /** After a private part's name in `openssl … -text` output: its hex lines follow. */
+  keyPart: boolean;
 }
 
 /** A PuTTY `.ppk` file's `Private-Lines: N` (its N base64 lines follow; PuTTY manual, appendix C). */
 const PPK_PRIVATE_LINES = /^[ \t]*Private-Lines:[ \t]*(\d{1,3})[ \t]*\r?$/;
 const PPK_MAX_LINES = 128;
 const BASE64_LINE = /^[ \t]*[A-Za-z0-9+/]{1,4096}={0,2}[ \t]*\r?$/;
+
+/**
+ * The name of a private part of a key as `openssl rsa|ec|pkey|dh -text` prints it, alone on its
+ * line (RSA's `privateExponent`, `prime1`…, `coefficient`; EC, EdDSA and X25519's `priv`; DH's
+ * `private-key`); its bytes follow as hex lines. `modulus`, `pub` and `public-key` are public.
+ */
+const OPENSSL_PRIVATE_PART =
+  /^[ \t]*(?:privateExponent|prime\d|exponent\d|coefficient\d?|priv|private-key):[ \t]*\r?$/;
+/** One line of those bytes: `    00:a6:56:…:45:`. */
+const HEX_BYTES_LINE = /^[ \t]+[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){0,63}:?[ \t]*\r?$/;
 
 const SET_PASSWORD =
   /\bSET[ \t]+PASSWORD\b(?:[ \t]+FOR[ \t]+[^=\r\n]{1,256}?)?[ \t]*=[ \t]*(?:PASSWORD[ \t]*\([ \t]*)?'((?:[^'\r\n]|''){1,512})'/dgi;
@@ -163,6 +176,20 @@ function puttyKey(from: number, line: string, state: CredentialLineState, out: S
   if (m !== null) state.ppkLines = Math.min(Number(m[1]), PPK_MAX_LINES);
 }
 
+/** The hex lines after a private part's name in `openssl … -text` output, each masked whole. */
+function opensslKeyPart(from: number, line: string, state: CredentialLineState, out: Span[]): void {
+  if (state.keyPart) {
+    if (HEX_BYTES_LINE.test(line)) {
+      const start = line.search(/\S/);
+      const end = line.trimEnd().length;
+      out.push({ start: from + start, end: from + end, type: 'PRIVATE_KEY', priority: PRIORITY.keyValue });
+      return;
+    }
+    state.keyPart = false;
+  }
+  state.keyPart = OPENSSL_PRIVATE_PART.test(line);
+}
+
 /** Offset of the first character after blanks and a transcript prefix (`C:`, `S:`, `->`, `<-`, …). */
 function afterPrefix(line: string): number {
   let i = 0;
@@ -216,4 +243,6 @@ export function credentialLine(
   // `334 …`, `AUTH …` and the base64 answer after a prompt
   if (state.sasl !== undefined || c === 51 || c === 65 || c === 97) smtp(from, line, state, out);
   if (state.ppkLines > 0 || c === 80) puttyKey(from, line, state, out);
+  // `priv…`, `prime…`, `private-key`, `exponent…`, `coefficient…` and the hex lines after them
+  if (state.keyPart || c === 112 || c === 101 || c === 99) opensslKeyPart(from, line, state, out);
 }

@@ -266,9 +266,14 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
     cookieSpans(text, vs, ve, key.toLowerCase().replace(/[^a-z]/g, '') === 'setcookie', out, ctx);
     return;
   }
-  if (isTrivialValue(value) || isWorkingDirectory(text, keyStart, key, value)) return;
+  if (isTrivialValue(value) || isWorkingDirectory(text, keyStart, key, value) || isKeySize(text, vs)) return;
   if (verdict.mode === 'entropy' && !looksSecret(value)) return;
   out.push({ start: vs, end: ve, type: verdict.type, priority: PRIORITY.keyValue });
+}
+
+/** A key's size, as openssl's `-text` heads a key with it: `Private-Key: (2048 bit, 2 primes)`. */
+function isKeySize(text: string, at: number): boolean {
+  return text.charCodeAt(at) === 40 && /^\(\d{2,5} bit[,)]/.test(text.slice(at, at + 12));
 }
 
 /**
