@@ -66,12 +66,25 @@ export class AccountControl {
     const changed = new Map(next.map((u) => [u.name, u]));
     const current = await this.#c.store.listUsers();
     const after = [...current.filter((u) => !changed.has(u.name)), ...next];
-    if (after.some((u) => !u.disabled && this.#c.canAdminister(u))) return;
+    if (this.#anyAdministrator(after)) return;
     throw new GloveboxError(
       'GBX_CONFLICT',
       'refused: no enabled user could administer the gateway afterwards (the last administrator cannot be disabled or leave the group that lets it administer); give another user that right first',
       { details: { users: next.map((u) => u.name) } },
     );
+  }
+
+  /**
+   * Whether an enabled user can administer the gateway now. A single sign-on login refreshes the
+   * user's groups from the provider, which the gateway cannot refuse: that can leave nobody, and
+   * is recorded then (docs/sso.md, "When nobody can administer").
+   */
+  async administrable(): Promise<boolean> {
+    return this.#anyAdministrator(await this.#c.store.listUsers());
+  }
+
+  #anyAdministrator(users: readonly UserRecord[]): boolean {
+    return users.some((u) => !u.disabled && this.#c.canAdminister(u));
   }
 
   /** Enables a user again; they log in anew (their old tokens stay revoked). */

@@ -334,9 +334,14 @@ export class IdentityService {
    * that ends no later than the provider's tokens. A local user who merely has the same name is
    * never taken over.
    */
-  async loginSso(
-    sso: SsoIdentity,
-  ): Promise<{ token: string; record: TokenRecord; user: UserRecord; provisioned: boolean }> {
+  async loginSso(sso: SsoIdentity): Promise<{
+    token: string;
+    record: TokenRecord;
+    user: UserRecord;
+    provisioned: boolean;
+    /** The user's groups before this login (what a provisioned user was created with). */
+    previousGroups: string[];
+  }> {
     const groups = [...new Set(sso.groups.map((g) => checkName('group', g)))].sort();
     const linked = await this.#c.store.getSsoUserId(sso.issuer, sso.subject);
     let user: UserRecord | null;
@@ -358,10 +363,11 @@ export class IdentityService {
     // Every SSO login refreshes the groups, and when: every token of the user holds again, with them.
     const now = this.#c.clock.now();
     await this.#c.store.updateUserGroups(user.id, groups, now);
+    const previousGroups = user.groups;
     user = { ...user, groups, ssoGroupsAt: now };
     const ttl = Math.min(this.#c.sessionTokenTtlMs, sso.expiresAt - this.#c.clock.now());
     if (ttl <= 0) throw new GloveboxError('GBX_AUTH_FAILED', 'invalid or expired credentials');
     const { token, record } = await this.issueToken(user.id, 'session', ttl, 'sso', sso.mfaAt);
-    return { token, record, user, provisioned };
+    return { token, record, user, provisioned, previousGroups };
   }
 }

@@ -130,3 +130,34 @@ test('a token that outlives its login still ends with stale groups (default one 
   clock.advance(24 * 60 * MINUTE);
   assert.equal((await call(gw, 'GET', '/whoami', local)).statusCode, 200, 'a local user has no provider');
 });
+
+test('attack: an SSO login that takes the last administrator out of its group is recorded, not silent', async (t) => {
+  const { gw, idp } = await setup(t, {
+    groupMapping: { 'idp-engineers': ['engineers'], 'idp-admins': ['admins'] },
+  });
+  idp.accounts.set('dana', { groups: ['idp-admins'] });
+  const dana = await deviceLogin(gw, 'dana');
+  assert.deepEqual(dana.groups, ['admins']);
+  // dana becomes the only administrator
+  const disabled = await call(gw, 'POST', '/users/admin/disable', dana.token, {});
+  assert.equal(disabled.statusCode, 200, disabled.body);
+  // the provider moves dana out of the group: the gateway cannot refuse the provider's groups
+  idp.accounts.set('dana', { groups: ['idp-engineers'] });
+  const again = await deviceLogin(gw, 'dana');
+  assert.deepEqual(again.groups, ['engineers']);
+  const updates = (await gw.services.store.queryAudit({ type: 'user.updated', limit: 100 })).map(
+    (r) => JSON.parse(r.event) as { actor: { id: string }; details: Record<string, unknown> },
+  );
+  const change = updates.find((e) => e.details.user === 'dana');
+  assert.ok(change, 'the change of groups at login is in the trail');
+  assert.equal(change.actor.id, 'sso');
+  assert.deepEqual(change.details.previousGroups, ['admins']);
+  assert.deepEqual(change.details.groups, ['engineers']);
+  assert.equal(change.details.administrable, false, 'the trail says no user can administer any more');
+  // a login that changes nothing records nothing more
+  await deviceLogin(gw, 'dana');
+  assert.equal(
+    (await gw.services.store.queryAudit({ type: 'user.updated', limit: 100 })).length,
+    updates.length,
+  );
+});

@@ -9,6 +9,7 @@ import {
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../../server.js';
 import type { SecretBox } from '../../services/secrets.js';
+import type { UserRecord } from '../../store/index.js';
 import type { AuthorizationTransaction, OidcLogin, SsoIdentity } from '../oidc.js';
 import {
   LOGIN_COOKIE,
@@ -42,7 +43,7 @@ function requireOidc(ctx: SsoContext): OidcLogin {
 }
 
 /** Logs an SSO identity in (provisioning the user on first sight), audited. */
-async function recordSsoLogin(s: GatewayServices, sso: SsoIdentity, via: 'console' | 'cli') {
+async function recordSsoLogin(app: GatewayApp, s: GatewayServices, sso: SsoIdentity, via: 'console' | 'cli') {
   const { identity, audit } = s;
   const result = await identity.loginSso(sso);
   if (result.provisioned)
@@ -57,6 +58,8 @@ async function recordSsoLogin(s: GatewayServices, sso: SsoIdentity, via: 'consol
         issuer: sso.issuer,
       },
     });
+  else if (result.previousGroups.join('\n') !== result.user.groups.join('\n'))
+    await recordGroupChange(app, s, sso, result.user, result.previousGroups);
   await audit.record({
     type: 'auth.login',
     actor: { kind: 'user', id: result.user.name },
@@ -64,6 +67,32 @@ async function recordSsoLogin(s: GatewayServices, sso: SsoIdentity, via: 'consol
     details: { method: 'sso', via, groups: result.user.groups, mfa: sso.mfaAt !== null },
   });
   return result;
+}
+
+/**
+ * The provider changed a user's groups (both lists sorted): a change of rights, recorded with
+ * whether anybody can still administer the gateway. The gateway cannot refuse the provider's
+ * groups, so a login can leave nobody; that is logged as an error too (docs/sso.md).
+ */
+async function recordGroupChange(
+  app: GatewayApp,
+  s: GatewayServices,
+  sso: SsoIdentity,
+  user: UserRecord,
+  previousGroups: string[],
+): Promise<void> {
+  const administrable = await s.control.administrable();
+  await s.audit.record({
+    type: 'user.updated',
+    actor: { kind: 'system', id: 'sso' },
+    outcome: 'success',
+    details: { user: user.name, previousGroups, groups: user.groups, issuer: sso.issuer, administrable },
+  });
+  if (!administrable)
+    app.log.error(
+      { user: user.name },
+      'no enabled user can administer the gateway after this single sign-on login changed its groups; see docs/sso.md, "When nobody can administer"',
+    );
 }
 
 async function ssoFailed(app: GatewayApp, s: GatewayServices, error: unknown, via: 'console' | 'cli') {
@@ -125,7 +154,7 @@ function registerCodeFlowRoutes(app: GatewayApp, s: GatewayServices, ctx: SsoCon
       }
       const callbackUrl = new URL(request.url, ctx.origin(request));
       const sso = await provider.completeAuthorization(callbackUrl, ctx.redirectUri(request), transaction);
-      const result = await recordSsoLogin(s, sso, 'console');
+      const result = await recordSsoLogin(app, s, sso, 'console');
       void reply.header('set-cookie', [
         clearedCookie(LOGIN_COOKIE),
         hostCookie(SESSION_COOKIE, result.token, {
@@ -167,7 +196,7 @@ function registerDeviceFlowRoutes(app: GatewayApp, s: GatewayServices, ctx: SsoC
           await ssoFailed(app, s, error, 'cli');
         throw error;
       }
-      const result = await recordSsoLogin(s, sso, 'cli');
+      const result = await recordSsoLogin(app, s, sso, 'cli');
       return {
         token: result.token,
         expiresAt: result.record.expiresAt,
