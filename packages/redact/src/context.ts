@@ -7,7 +7,7 @@ import { PRIORITY } from './span.js';
 import type { ScanContext, Span } from './span.js';
 import { isTrivialValue, looksSecret } from './trivial.js';
 import type { KeyVerdict } from './keys.js';
-import { QuoteHints, credentialLine } from './credential-lines.js';
+import { QuoteHints, credentialLine, newCredentialLineState } from './credential-lines.js';
 import type { CredentialLineState } from './credential-lines.js';
 
 /**
@@ -60,7 +60,7 @@ export function newLineContext(): LineContext {
     pendingName: undefined,
     expanded: false,
     block: undefined,
-    credentials: { netrc: false, sasl: undefined, ppkLines: 0, keyPart: false },
+    credentials: newCredentialLineState(),
     pathValue: undefined,
   };
 }

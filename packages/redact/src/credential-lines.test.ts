@@ -143,6 +143,72 @@ const cases: Array<[string, string, string[], string[]]> = [
       'G:    2 (0x2)',
     ],
   ],
+  // Real output gathered by an outside pass (Debian 12 tools; the passwords are planted values)
+  [
+    'redis-cli CONFIG GET when its output is not a terminal (raw) and --csv',
+    'requirepass\nRedis-Req-Pass-42\ntls-key-file-pass\n\nmaxmemory\n0\n"requirepass","Redis-Csv-Pass-43"\n',
+    ['Redis-Req-Pass-42', 'Redis-Csv-Pass-43'],
+    ['requirepass\n', 'tls-key-file-pass\n\nmaxmemory\n0\n', '"requirepass",'],
+  ],
+  [
+    'passwords on command lines as ps prints them: sshpass, openssl -k/-hmac, htpasswd -b, gpg --passphrase, ssh-keygen -P/-N',
+    '25764 root     openssl dgst -sha256 -hmac Ps-Hmac-Key-101 file 30\n25768 root     sshpass -p Ps-Sshpass-303 ssh deploy@host 30\n25776 root     htpasswd -b /etc/nginx/.htpasswd alice Ps-Ht-808 30\n25777 root     htpasswd -nbB bob Ps-Ht-809\n25778 root     htpasswd -c -b /etc/h carol Ps-Ht-810\n25783 root     gpg --batch --passphrase Ps-Gpg-222 -d secret.gpg 30\n25784 root     gpg --passphrase=Ps-Gpg-223 -d x\n25787 root     openssl enc -d -aes256 -k Ps-Enc-K-444 -in f 30\n25793 root     ssh-keygen -p -P Ps-Old-Pass-666 -N Ps-New-Pass-777 -f id 30\n',
+    [
+      'Ps-Hmac-Key-101',
+      'Ps-Sshpass-303',
+      'Ps-Ht-808',
+      'Ps-Ht-809',
+      'Ps-Ht-810',
+      'Ps-Gpg-222',
+      'Ps-Gpg-223',
+      'Ps-Enc-K-444',
+      'Ps-Old-Pass-666',
+      'Ps-New-Pass-777',
+    ],
+    [
+      'openssl dgst -sha256 -hmac ',
+      ' file 30',
+      'sshpass -p ',
+      ' ssh deploy@host',
+      'htpasswd -b /etc/nginx/.htpasswd alice ',
+      'htpasswd -nbB bob ',
+      '-d secret.gpg',
+      'ssh-keygen -p -P ',
+      ' -f id 30',
+    ],
+  ],
+  [
+    'haproxy.cfg: userlist passwords, insecure-password and stats auth',
+    'userlist admins\n    user ops password $6$P68TOTeVZy5BDrcd$ITQbbRM2.CBSu0EKvQMK6JoyBY6EvpylKa7Kv0hwUtfBemBMmDUrkdGKRU85yQeAVepPWSXVeCcWSw7.xS.aN/\n    user dev insecure-password Hap-Insecure-Pw-1\nfrontend stats\n    stats enable\n    stats auth admin:Hap-Stats-Pw-2\n',
+    [
+      'ITQbbRM2.CBSu0EKvQMK6JoyBY6EvpylKa7Kv0hwUtfBemBMmDUrkdGKRU85yQeAVepPWSXVeCcWSw7.xS.aN/',
+      'Hap-Insecure-Pw-1',
+      'Hap-Stats-Pw-2',
+    ],
+    ['user ops password ', 'user dev insecure-password ', 'stats auth admin:', 'stats enable'],
+  ],
+  [
+    'puttygen -O text: the private values',
+    'key_type="RSA"\npublic_exponent=0x10001\nprivate_exponent=0x650857fafa2a50f7cfbfb59e1b3a1dc9f7d97b379cae7d627c369057214019a2\nprivate_p=0xe20e6a19e76cec527d12f9515102429252678f670c3826b43fb8499b9965fe62\nprivate_q=0xb9836887d4212ce71e237d7021321d10e2010dc8b2e540d30677cc8b9ddf0aa1\nprivate_inverse_q_mod_p=0x3a5e0fd8b9a2e6c1d4f7a8b3c2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3\n',
+    [
+      '650857fafa2a50f7cfbfb59e1b3a1dc9f7d97b379cae7d627c369057214019a2',
+      'e20e6a19e76cec527d12f9515102429252678f670c3826b43fb8499b9965fe62',
+      'b9836887d4212ce71e237d7021321d10e2010dc8b2e540d30677cc8b9ddf0aa1',
+      '3a5e0fd8b9a2e6c1d4f7a8b3c2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3',
+    ],
+    ['key_type="RSA"', 'public_exponent=0x10001', 'private_exponent=', 'private_inverse_q_mod_p='],
+  ],
+  [
+    'a gpg-agent key file (private-keys-v1.d) without a passphrase: d, p, q and u',
+    'Created: 20261204T215015\nKey: (private-key (rsa (n #00960308D5A0E5DEA9A36C299488F6A721D858438FC2\n 9FD2E68330C19E0E3DC3E152CE65998F5AC6E52311CAD8AE0A2D9764FDF81DC16ADB6E\n 0EB54C3F94271E59594DEB022BA6CA7D81CB0F7436320D52AADE1C1D7A4F94F15265BD\n F650C442F53EEE00F6760BA3DC2926EF91F3182854CCB5C93F6A509508E47C096A8779\n 04ECBD2FFE0EEF5FF859778B911CAB94A347B06B7C1E3E2F791A2829AC162AA7B29488\n DF38C302B9161390C8378774543F1C36295BF73A839F9C42F8CB20E4551085ECBC6E8A\n 8A32C167AF8A56143F4D4D32320C20540813E0F94B6A73F1EC709BC5D28486F83C55F1\n CAB40D479F653A69D0F86625FF2F0549D8C5D8880135863D2D#)(e #010001#)(d\n  #24B4665F7B0873B45737BA6ECD1A68E7879B852072530FD3F62AA25D4D87C05B6C1A\n F35220F8E9AC9C2998D3EEB5AFD518D16979C25F2684A5D5A76BF110A744DE6C89C194\n B3B15D073A8BB3F824C40CC3A12808F069F37C1E98A563D4FC4893E04B74F1D90D5D11\n 1C029A60C035DB7C704054970F28DB667B1D7C6253F681051A14FA177B96690ECC3BCD\n FC063C8BA7A373216237C8759F195CDB872FB2B325BC4B30C567AEB08A96616A766C7F\n C7F8117ECE78798800DDE3694D2C59774A811ACCBB6EF2D3A1B07011A72F339C02F092\n EF496F1D9B1AC0C56A96D84A237669E5215DDFE1202DC8E773C83C204D560FB2B20DB5\n 5B013FFFC0ED74DDF9E0F4A3#)(p #00C064B5C6BEFBB6E5ED2D13E450C686D8AE4476\n B3B603E1CD2BD85C2FE2A10963248342415B3F1D679DC4AD12AAB1C6510CC94B933457\n D2D527DEFED587AA82390F8BB3E3DFDB0D5E49B7826E63286F6E9F7C22EF145E28860F\n D4122836032EB442D7B3BA4D18F759CF4655C8258A1CECB630EE19AC1C48D9DCA939A8\n F57A676F#)(q #00C79B588EFB28D135837262B0928B5953DBE5A205E99969B26CBFB5\n 7B404F183C500FBB2401B9030D5DCAF90DAA40C4E62EA74E76E901107A2F20142811EF\n 0D676678ECD948F100BCC794C8CB570F544AA69BB3B2074144E686B80E1A82756E73A9\n B1746EAEAF3AEFC2A868D17C27B5A89C6139EAE14A83F60B31A7F684E2F723#)(u\n  #1BA3B06DC58C92C9CA923F5E1A11294CFF800F64AA38354C10CB507D1774F3847199\n 96A67415789B7125F54D379F16A1C3F95310EC0A3626CFF94FDDA0B847BE0B0B5556A8\n 31DB0254309B41FD2E078CDE0FCCD733A844C067CC3DAEAE3ED18A17F4FBF204AA8D27\n B9AAD97E40A3EFB245299BAD65A979AF7547200C575B7714#)))\n\n',
+    [
+      '24B4665F7B0873B45737BA6ECD1A68E7879B852072530FD3F62AA25D4D87C05B6C1A',
+      '1C029A60C035DB7C704054970F28DB667B1D7C6253F681051A14FA177B96690ECC3BCD',
+      'B3B603E1CD2BD85C2FE2A10963248342415B3F1D679DC4AD12AAB1C6510CC94B933457',
+      '00C79B588EFB28D135837262B0928B5953DBE5A205E99969B26CBFB5',
+    ],
+    ['Created: 20261204T215015', '(e #010001#)', 'CAB40D479F653A69D0F86625FF2F0549D8C5D8880135863D2D#)'],
+  ],
 ];
 
 for (const [what, input, secrets, kept] of cases) {
@@ -176,6 +242,13 @@ test('hard negatives: colon-separated records, prose and capability lines are ke
     'coefficient: 0.75',
     'exponent2:\nvalue 3',
     'RSA key (2048 bit, 2 primes) loaded',
+    'requirepass\nmasterauth\n',
+    'sshpass -p\n',
+    'htpasswd -c /etc/nginx/.htpasswd alice',
+    'user ops groups admins',
+    'stats auth\n',
+    'private_key_file=/etc/ssl/private/app.key',
+    '(q #00C79B588EFB28D135837262B0928B5953DBE5A205E99969B26CBFB5#)',
   ];
   for (const line of kept) {
     const text = `${line}\n`;

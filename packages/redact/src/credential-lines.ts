@@ -1,41 +1,33 @@
 /**
  * Credentials in the line formats of tools that carry them without a `key=value` shape: MySQL's
  * `SET PASSWORD … = '…'` and `IDENTIFIED WITH plugin BY '…'` (as SHOW PROCESSLIST and the general
- * log print them), `.pgpass` lines, `.netrc` entries, SMTP `AUTH` exchanges, PuTTY key files' private lines
- * and the private parts of a key printed by `openssl … -text`. Each pattern is
+ * log print them), `.pgpass` lines, `.netrc` entries, SMTP `AUTH` exchanges, redis-cli's raw replies,
+ * passwords given to tools on their command line, haproxy's users, and (key-lines.ts) the private
+ * lines of keys. Each pattern is
  * tried only on lines holding its cheap marker, and each is anchored or bounded.
  */
 import { codeAt, decodeBase64 } from './detectors/chars.js';
 import { PRIORITY } from './span.js';
 import type { Span } from './span.js';
 import { isTrivialValue } from './trivial.js';
+import { keyLine, newKeyLineState, HEX_BYTES_LINE } from './key-lines.js';
+import type { KeyLineState } from './key-lines.js';
 
 /**
- * What the previous lines opened: a `.netrc` entry, an SMTP `334` prompt awaiting its answer, or
- * the private lines of a PuTTY key file still to come.
+ * What the previous lines opened: a `.netrc` entry, an SMTP `334` prompt awaiting its answer, a
+ * Redis setting's value, or the private lines of a key still to come.
  */
 export interface CredentialLineState {
   netrc: boolean;
   sasl: 'PASSWORD' | 'SECRET' | undefined;
-  ppkLines: number;
-  /** After a private part's name in `openssl … -text` output: its hex lines follow. */
-  keyPart: boolean;
+  /** After `requirepass` alone on a line (redis-cli's raw `CONFIG GET`): its value is the next line. */
+  redisValue: boolean;
+  keys: KeyLineState;
 }
 
-/** A PuTTY `.ppk` file's `Private-Lines: N` (its N base64 lines follow; PuTTY manual, appendix C). */
-const PPK_PRIVATE_LINES = /^[ \t]*Private-Lines:[ \t]*(\d{1,3})[ \t]*\r?$/;
-const PPK_MAX_LINES = 128;
-const BASE64_LINE = /^[ \t]*[A-Za-z0-9+/]{1,4096}={0,2}[ \t]*\r?$/;
-
-/**
- * The name of a private part of a key as `openssl rsa|ec|pkey|dh -text` prints it, alone on its
- * line (RSA's `privateExponent`, `prime1`…, `coefficient`; EC, EdDSA and X25519's `priv`; DH's
- * `private-key`); its bytes follow as hex lines. `modulus`, `pub` and `public-key` are public.
- */
-const OPENSSL_PRIVATE_PART =
-  /^[ \t]*(?:privateExponent|prime\d|exponent\d|coefficient\d?|priv|private-key):[ \t]*\r?$/;
-/** One line of those bytes: `    00:a6:56:…:45:`. */
-const HEX_BYTES_LINE = /^[ \t]+[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){0,63}:?[ \t]*\r?$/;
+export function newCredentialLineState(): CredentialLineState {
+  return { netrc: false, sasl: undefined, redisValue: false, keys: newKeyLineState() };
+}
 
 const SET_PASSWORD =
   /\bSET[ \t]+PASSWORD\b(?:[ \t]+FOR[ \t]+[^=\r\n]{1,256}?)?[ \t]*=[ \t]*(?:PASSWORD[ \t]*\([ \t]*)?'((?:[^'\r\n]|''){1,512})'/dgi;
@@ -121,7 +113,8 @@ function isDigit(c: number): boolean {
 }
 
 function pgpass(from: number, line: string, out: Span[]): void {
-  if (!pgpassStart(line)) return;
+  // `    4f:51:b4:d5:d9`, the last bytes of a key printed by openssl, has a .pgpass line's shape
+  if (!pgpassStart(line) || HEX_BYTES_LINE.test(line)) return;
   const m = PGPASS.exec(line);
   if (m === null || !PGPASS_HOST.test(m[1]!) || isTrivialValue(m[2]!)) return;
   const [a, b] = m.indices![2]!;
@@ -161,33 +154,70 @@ function smtp(from: number, line: string, state: CredentialLineState, out: Span[
   if (auth !== null && saslBase64(auth[1]!)) push(out, from, auth, 'SECRET');
 }
 
-/** The base64 lines after `Private-Lines: N` in a PuTTY key file, masked whole. */
-function puttyKey(from: number, line: string, state: CredentialLineState, out: Span[]): void {
-  if (state.ppkLines > 0) {
-    if (BASE64_LINE.test(line)) {
-      state.ppkLines--;
-      const end = line.endsWith('\r') ? line.length - 1 : line.length;
-      out.push({ start: from, end: from + end, type: 'PRIVATE_KEY', priority: PRIORITY.keyValue });
-      return;
-    }
-    state.ppkLines = 0;
+/** Redis settings holding a password, as `CONFIG GET` names them. */
+const REDIS_SECRET_SETTINGS = new Set([
+  'requirepass',
+  'masterauth',
+  'tls-key-file-pass',
+  'tls-client-key-file-pass',
+]);
+/** redis-cli `--csv`: `"requirepass","value"`. */
+const REDIS_CSV =
+  /^"(?:requirepass|masterauth|tls-(?:client-)?key-file-pass)","((?:[^"\\\r\n]|\\.){1,512})"\r?$/d;
+
+/**
+ * redis-cli's `CONFIG GET` when its output is not a terminal (raw: the name on one line, the value
+ * on the next) and with `--csv`. The line after a name is its value unless it is another name.
+ */
+function redisReply(from: number, line: string, state: CredentialLineState, out: Span[]): void {
+  const name = line.replace(/\r$/, '');
+  const expected = state.redisValue;
+  state.redisValue = REDIS_SECRET_SETTINGS.has(name);
+  if (expected && !state.redisValue && name !== '' && !isTrivialValue(name))
+    out.push({ start: from, end: from + name.length, type: 'PASSWORD', priority: PRIORITY.keyValue });
+  if (line.charCodeAt(0) === 34) {
+    const m = REDIS_CSV.exec(line);
+    if (m !== null && !isTrivialValue(m[1]!)) push(out, from, m, 'PASSWORD');
   }
-  const m = PPK_PRIVATE_LINES.exec(line);
-  if (m !== null) state.ppkLines = Math.min(Number(m[1]), PPK_MAX_LINES);
 }
 
-/** The hex lines after a private part's name in `openssl … -text` output, each masked whole. */
-function opensslKeyPart(from: number, line: string, state: CredentialLineState, out: Span[]): void {
-  if (state.keyPart) {
-    if (HEX_BYTES_LINE.test(line)) {
-      const start = line.search(/\S/);
-      const end = line.trimEnd().length;
-      out.push({ start: from + start, end: from + end, type: 'PRIVATE_KEY', priority: PRIORITY.keyValue });
-      return;
+/**
+ * Passwords given to tools as arguments, as `ps` or a shell history shows them: each entry is the
+ * tool (a word of the line), then the pattern whose group 1 is the password.
+ */
+const TOOL_PASSWORDS: Array<[RegExp, RegExp]> = [
+  [/\bsshpass\b/, /(?:^|\s)-p[ \t]*([^\s-]\S*)/dg],
+  [/\bopenssl\b/, /(?:^|\s)-(?:k|K|hmac)[ \t]+([^\s-]\S*)/dg],
+  [/\bssh-keygen\b/, /(?:^|\s)-[PN][ \t]+(?:'([^'\s]+)'|"([^"\s]+)"|([^\s'"-]\S*))/dg],
+  [/\bgpg2?\b/, /(?:^|\s)--passphrase(?:=|[ \t]+)([^\s-]\S*)/dg],
+  [
+    /\bhtpasswd\b/,
+    /\bhtpasswd(?=(?:[ \t]+-[a-zA-Z]+)*?[ \t]+-[a-zA-Z]*b)(?:[ \t]+-[a-zA-Z]+)+[ \t]+(?:(?!-)\S+[ \t]+){1,2}(?!-)(\S+)/dg,
+  ],
+];
+
+function toolPasswords(from: number, line: string, out: Span[]): void {
+  for (const [tool, re] of TOOL_PASSWORDS) {
+    if (!tool.test(line)) continue;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(line)) !== null) {
+      const g = m[1] !== undefined ? 1 : m[2] !== undefined ? 2 : 3;
+      const value = m[g];
+      if (value === undefined || isTrivialValue(value)) continue;
+      const [a, b] = m.indices![g]!;
+      out.push({ start: from + a, end: from + b, type: 'PASSWORD', priority: PRIORITY.keyValue });
     }
-    state.keyPart = false;
   }
-  state.keyPart = OPENSSL_PRIVATE_PART.test(line);
+}
+
+/** haproxy: a userlist's `user NAME password HASH` / `insecure-password PW`, and `stats auth USER:PW`. */
+const HAPROXY_USER = /^[ \t]*user[ \t]+\S+[ \t]+(?:insecure-)?password[ \t]+(\S+)/d;
+const HAPROXY_STATS_AUTH = /^[ \t]*stats[ \t]+auth[ \t]+[^\s:]+:(\S+)/d;
+
+function haproxy(from: number, line: string, out: Span[]): void {
+  const m = HAPROXY_USER.exec(line) ?? HAPROXY_STATS_AUTH.exec(line);
+  if (m !== null && !isTrivialValue(m[1]!)) push(out, from, m, 'PASSWORD');
 }
 
 /** Offset of the first character after blanks and a transcript prefix (`C:`, `S:`, `->`, `<-`, …). */
@@ -242,7 +272,10 @@ export function credentialLine(
   if (state.netrc || c === 109 || c === 100) netrc(from, line, state, out);
   // `334 …`, `AUTH …` and the base64 answer after a prompt
   if (state.sasl !== undefined || c === 51 || c === 65 || c === 97) smtp(from, line, state, out);
-  if (state.ppkLines > 0 || c === 80) puttyKey(from, line, state, out);
-  // `priv…`, `prime…`, `private-key`, `exponent…`, `coefficient…` and the hex lines after them
-  if (state.keyPart || c === 112 || c === 101 || c === 99) opensslKeyPart(from, line, state, out);
+  keyLine(from, line, c, state.keys, out);
+  // `requirepass` and the line after it, `"requirepass",…`
+  if (state.redisValue || c === 114 || c === 109 || c === 116 || c === 34) redisReply(from, line, state, out);
+  if (line.includes(' -')) toolPasswords(from, line, out);
+  // haproxy's `user …` and `stats auth …`
+  if (c === 117 || c === 115) haproxy(from, line, out);
 }
