@@ -308,3 +308,37 @@ test('a public key named in two words is shown; other keys named so are masked; 
   const run = `AGE-SECRET-KEY-1${'QPZRY9X8GF'.repeat(7)}`;
   assert.equal(r.redactText(run).text, '[REDACTED:AGE_SECRET_KEY]');
 });
+
+// Real output gathered by an outside pass (OpenSSL 3.0, coreutils, xxd; throwaway keys)
+test('attack: a private key in DER, base64 or hex without its PEM frame, is masked whole', () => {
+  const r = createRedactor();
+  const inputs = [
+    '$ openssl pkey -in e.pem -outform DER | base64\nMC4CAQAwBQYDK2VwBCIEIPfGZZFhR1/OBi2x3Ugocx/Cz/BFBWOv7q0N2IPJ7bLz\n',
+    'MIIEpAIBAAKCAQEAtu2Zle2foohxhznjO7E3PbStg3cz/5aL3i+x4KKUe07X8BObsD8IJT6lDyC4uQMM5NlrUoXPzgJmPZw+vUMZNkjv8Rb6gVFUxkdPDADl5dN/wUkTYFydVSDQADOpDGRw0/4iUzYfO7JdCrzT5Adzy42zTg/6szGd2fNfP85laK6dH+nA4CHh76FpDHR9Ahe4svKhe8TRjO32w0AUvIquT325iLPQP8CII35QPUWA3Qo2M/NxwjbS2VplOakNKNQPN2APolxmnoOx8/FUcShg577fPhPZm2ldEZTB2RLi5X6WCQ44zkB8RB+U37spqEusvzna3kEL5BltJZLNWygqBQIDAQABAoIBAAU+5LnC4QiVmvnUTC+eejWb1e9dIcgMmDGBX4hQHGvTAjuJRTYfGWiMabCe6qUr918kDy33fKxmvBzvez4Z3tVEO+GhDzYNPMR11lUc1nrj31GnevW3TWMb6B/e9PqDWKS/o8DZBOxexeIq5MGkGnfSthRapKc/i9kGH8WSF+B4hJEIECzruFDxFNmuylXd1x0tR6NfDwxfqc+q1WeKfL3choBDMDN7Th3xWCDlUnNlEueplOorlJ3DJl+XXKXcAeGeY/pUd+P7RVruJ59AERPyhqAVn6g1jPmTQWyZ1f8oGQQDu01YzZuJ9MRKhrjhDNlcKOl4vemyIcKP1C2IYVkCgYEA52bIUten5fJYrqTpTiI8I6hLDnLFDbl5jVbNhccXj6cJyHDfMkAWXdOC/8pOYZDi1ZLki18UF8zXvLAtxTeEViXk8JGJNYajUss/SXHaTXTJlZc/Exz/7yzYun5LD9fqGymCklf38gzgu8oCygIdRXuW/yOS/Nq6ax7iB4kNFy0CgYEAyl+xbJdldUoQNLLMVxW4rB8N0SgqgB1g1uW1dyUIEaZB6g1kFFP0g0vyuQ0899i9h6MHQuKmOtlTFF/qtw8Z901rnss9JwUf5EN3tuHlrpeC9RmmG8SmtzH/5ioU3Mlq6QRRVxPYXwP8LPfEWGbS09P4h3l6nk4J+vNUKPVGpTkCgYEAx09APBqEAws6VzKzwRi7s/rAqzEviSK4D4U0gIV7RcAaLQsLM7z/htEnhCo8WMzylAJx15mNNPK630rgIX4v/gOlrY+tHu1Yv3dQi3IFFbIB71bWfR/9UYTPJ9Kf1IWknsCiNmqOpW1yJE1bGaO4kqBg7mE1uZSr/JgdF2B0ZgECgYBtttdvsdx1bAPBLjYN+F64IdXR0N7JuiOoHbz1rQPk3afahgv94U4saF5c6Mpm7ABEqqPjJRFN0khyQVX0jKFdK4HvAuxSXTre+5zJb0qgDtAWpSMi5sgjhV3goGvTDveBALBAbyfcy0JJ9sFh08z0vnR8reVGMbTDcmvsEJ2OMQKBgQDBbzBSTR4P6EQNgQPChJwlliVKnKddXsSc2lzp0ZoHf92i6+fbX/Z63Tcr3tHs2XD+GR+i+qePrzf9fB8n3ofzrELYOvqEDVNVLvPnpBXWNXuMnovu9SUkOdFqRltmm/6Wo7LQyJ4xIR7Z5/k4sY3jDunbYzXxlSdbcm3HmZwh+g==\n',
+    'MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC27ZmV7Z+iiHGH\nOeM7sTc9tK2DdzP/loveL7HgopR7TtfwE5uwPwglPqUPILi5Awzk2WtShc/OAmY9\nnD69Qxk2SO/xFvqBUVTGR08MAOXl03/BSRNgXJ1VINAAM6kMZHDT/iJTNh87sl0K\nvNPkB3PLjbNOD/qzMZ3Z818/zmVorp0f6cDgIeHvoWkMdH0CF7iy8qF7xNGM7fbD\nQBS8iq5PfbmIs9A/wIgjflA9RYDdCjYz83HCNtLZWmU5qQ0o1A83YA+iXGaeg7Hz\n8VRxKGDnvt8+E9mbaV0RlMHZEuLlfpYJDjjOQHxEH5TfuymoS6y/OdreQQvkGW0l\nks1bKCoFAgMBAAECggEABT7kucLhCJWa+dRML556NZvV710hyAyYMYFfiFAca9MC\nO4lFNh8ZaIxpsJ7qpSv3XyQPLfd8rGa8HO97Phne1UQ74aEPNg08xHXWVRzWeuPf\nUad69bdNYxvoH970+oNYpL+jwNkE7F7F4irkwaQad9K2FFqkpz+L2QYfxZIX4HiE\nkQgQLOu4UPEU2a7KVd3XHS1Ho18PDF+pz6rVZ4p8vdyGgEMwM3tOHfFYIOVSc2US\n56mU6iuUncMmX5dcpdwB4Z5j+lR34/tFWu4nn0ARE/KGoBWfqDWM+ZNBbJnV/ygZ\nBAO7TVjNm4n0xEqGuOEM2Vwo6Xi96bIhwo/ULYhhWQKBgQDnZshS16fl8liupOlO\nIjwjqEsOcsUNuXmNVs2FxxePpwnIcN8yQBZd04L/yk5hkOLVkuSLXxQXzNe8sC3F\nN4RWJeTwkYk1hqNSyz9JcdpNdMmVlz8THP/vLNi6fksP1+obKYKSV/fyDOC7ygLK\nAh1Fe5b/I5L82rprHuIHiQ0XLQKBgQDKX7Fsl2V1ShA0ssxXFbisHw3RKCqAHWDW\n5bV3JQgRpkHqDWQUU/SDS/K5DTz32L2HowdC4qY62VMUX+q3Dxn3TWueyz0nBR/k\nQ3e24eWul4L1GaYbxKa3Mf/mKhTcyWrpBFFXE9hfA/ws98RYZtLT0/iHeXqeTgn6\n81Qo9UalOQKBgQDHT0A8GoQDCzpXMrPBGLuz+sCrMS+JIrgPhTSAhXtFwBotCwsz\nvP+G0SeEKjxYzPKUAnHXmY008rrfSuAhfi/+A6Wtj60e7Vi/d1CLcgUVsgHvVtZ9\nH/1RhM8n0p/UhaSewKI2ao6lbXIkTVsZo7iSoGDuYTW5lKv8mB0XYHRmAQKBgG22\n12+x3HVsA8EuNg34Xrgh1dHQ3sm6I6gdvPWtA+Tdp9qGC/3hTixoXlzoymbsAESq\no+MlEU3SSHJBVfSMoV0rge8C7FJdOt77nMlvSqAO0BalIyLmyCOFXeCga9MO94EA\nsEBvJ9zLQkn2wWHTzPS+dHyt5UYxtMNya+wQnY4xAoGBAMFvMFJNHg/oRA2BA8KE\nnCWWJUqcp11exJzaXOnRmgd/3aLr59tf9nrdNyve0ezZcP4ZH6L6p4+vN/18Hyfe\nh/OsQtg6+oQNU1Uu8+ekFdY1e4yei+71JSQ50WpGW2ab/pajstDInjEhHtnn+Tix\njeMO6dtjNfGVJ1tybceZnCH6\ndone\n',
+    '302e020100300506032b657004220420f7c6659161475fce062db1dd4828\n731fc2cff0450563afeead0dd883c9edb2f3\n',
+  ];
+  for (const input of inputs) {
+    const out = r.redactText(input).text;
+    for (const line of input.split('\n'))
+      if (/^[A-Za-z0-9+/=]{20,}$|^[0-9a-f]{20,}$/.test(line))
+        assert.ok(!out.includes(line.slice(8, 28)), `${line} readable:\n${out}`);
+    assert.ok(!out.includes('done') || out.endsWith('done\n'), out);
+  }
+});
+
+test('public keys, hex dumps and xxd groups are not secrets, phones or cards', () => {
+  const r = createRedactor();
+  for (const input of [
+    '-----BEGIN RSA PUBLIC KEY-----\nMIIBCgKCAQEAnm1wFyHd/cUS8el2VR9AdN7OdT5gzZbjS+Sv/H4EE1BKA3WWJp+F\n82Uu/ByOZnaBCiINhV3JcxwEVhb8vnGM0u1yXr7MnRqikFemNwCtHaBFmJdyeot1\n8c17C4BbQdBLtVdizzl5/r2VzH9PBG5GyRaHGe1zKtlmRy2aUzpIFbv+cx3qGuRI\n4pLX/v9WGV8af0bwzabhNyYwgj4EjmsESMb8KFdazjhOPFGwH8eRxnYznN7teHqm\nB2ROkeXVSOf+ng82XJ8h7ZpqVJQw01zyWKeelJ0ZsxIjayNgReDDnqxttfA/vaib\ng9uKSZ9+j4pN8QpzYLzrUhelJQ43J4mjgwIDAQAB\n-----END RSA PUBLIC KEY-----\n-----BEGIN RSA PUBLIC KEY-----\nMIIBCgKCAQEA0lWoSj2mOA41kpf+4ic/RbB0WHMqzuqPSyYbmdmy32XzcZ/fLB8e\n3OwjqO4YzZqq6GdnxqqFvxTAZWvjEVnIYTujQAwQUmDE3jDpjCrBgzm0BVLT9AwP\nq7GoRNJvUrl6PWOrxzKuD12gzYQfL2jtGdkLquXkY/itpl1sg9UXvttyp0uGGrzA\nUPFeSCpsHKLaEQpwyfLUMpKKh6oA5RWD6kaI1FQI+5hotHDjfr5Hi1+Iic+ZRAf5\nQTq9z0e2TmDJYSbQ2vtP6B8IT2BzHOtsvWIz4qBQrl0Oh3rFIkFy8ukcq6n3li+y\nPFbluksdmB7+BwpBrZoo09uC3AgDGq0hXwIDAQAB\n-----END RSA PUBLIC KEY-----\n',
+    '00000000  7f 45 4c 46 02 01 01 00  00 00 00 00 00 00 00 00  |.ELF............|\n00000010  03 00 3e 00 01 00 00 00  d0 61 00 00 00 00 00 00  |..>......a......|\n00000020  40 00 00 00 00 00 00 00  70 47 02 00 00 00 00 00  |@.......pG......|\n00000030  00 00 00 00 40 00 38 00  0d 00 40 00 1f 00 1e 00  |....@.8...@.....|\n00000040  06 00 00 00 04 00 00 00  40 00 00 00 00 00 00 00  |........@.......|\n00000050  40 00 00 00 00 00 00 00  40 00 00 00 00 00 00 00  |@.......@.......|\n00000060  d8 02 00 00 00 00 00 00  d8 02 00 00 00 00 00 00  |................|\n00000070  08 00 00 00 00 00 00 00  03 00 00 00 04 00 00 00  |................|\n',
+    '00000ec0: 6103 0000 1200 0f00 e04a 0100 0000 0000  a........J......\n00000ed0: 2600 0000 0000 0000 a502 0000 1100 1a00  &...............\n00000ee0: 4045 0200 0000 0000 0800 0000 0000 0000  @E..............\n00001240: 7474 6578 7400 7265 616c 6c6f 6361 7272  ttext.reallocarr\n00001250: 6179 0069 7377 7072 696e 7400 7374 7273  ay.iswprint.strs\n',
+  ])
+    assert.equal(r.redactText(input).text, input);
+});
+
+test('a French phone number and a card number in prose are still masked', () => {
+  const r = createRedactor();
+  const out = r.redactText('appelez le 01 23 45 67 89 ou payez avec 4111 1111 1111 1111 merci\n').text;
+  assert.equal(out, 'appelez le [REDACTED:PHONE] ou payez avec [REDACTED:CREDIT_CARD] merci\n');
+});

@@ -1,8 +1,8 @@
 /**
  * The private lines of keys printed in the text formats of the tools that hold them, where no
  * `-----BEGIN … PRIVATE KEY-----` frame says so: a PuTTY `.ppk` file's `Private-Lines`, the parts
- * `openssl rsa|ec|pkey|dh -text` prints, `puttygen -O text`, and a gpg-agent key file
- * (`private-keys-v1.d/*.key`, an S-expression). Each is masked line by line, with what the previous
+ * `openssl rsa|ec|pkey|dh -text` prints, `puttygen -O text`, a gpg-agent key file
+ * (`private-keys-v1.d/*.key`, an S-expression), and a key in DER printed as base64 or hex. Each is masked line by line, with what the previous
  * lines opened carried in {@link KeyLineState}, so streamed output equals whole output.
  */
 import { PRIORITY } from './span.js';
@@ -18,10 +18,12 @@ export interface KeyLineState {
   gpgKey: boolean;
   /** In that key, a private part's `#hex#` is open (`hex`) or its name ended the last line (`await`). */
   gpgPart: 'await' | 'hex' | undefined;
+  /** Inside a private key in DER printed as base64 or hex lines (`… -outform DER | base64`). */
+  derLines: 'base64' | 'hex' | undefined;
 }
 
 export function newKeyLineState(): KeyLineState {
-  return { ppkLines: 0, opensslPart: false, gpgKey: false, gpgPart: undefined };
+  return { ppkLines: 0, opensslPart: false, gpgKey: false, gpgPart: undefined, derLines: undefined };
 }
 
 /** A PuTTY `.ppk` file's `Private-Lines: N` (its N base64 lines follow; PuTTY manual, appendix C). */
@@ -44,6 +46,31 @@ const PUTTYGEN_PRIVATE = /^[ \t]*private_[a-z_]{1,32}=(0x[0-9a-fA-F]{2,8192})[ \
 
 /** The private parts of a gpg-agent key: RSA's d, p, q, u; ECC's d; DSA and Elgamal's x. */
 const GPG_PRIVATE_PART = /^\(([dpqux])(?=[\s#]|$)/;
+
+/**
+ * How a private key in DER opens, in base64: PKCS#8 (`MIIEvQIBADAN…`; Ed25519, X25519, Ed448 and
+ * X448; EC), PKCS#1 RSA (`MIIEpAIBAAKC…`) and SEC1 EC (`MHcCAQEE…`); each is a structure's version
+ * number followed by what only a private key holds.
+ */
+const DER_PRIVATE_BASE64 =
+  /^[ \t]*(?:MII[A-Za-z0-9+/]{2}[AQgw]IBA(?:DAN|A[JK])|MC4CAQAwBQYDK2V[wu]|ME[cY]CAQAwBQYDK2V[xv]|MI[GH][A-Za-z0-9+/]AgEAMB[AM]GByqGSM49AgE|MI[GH][A-Za-z0-9+/]AgEBB|MH[cQ]CAQEE)[A-Za-z0-9+/]*={0,2}[ \t]*\r?$/;
+/** The same in hex (`xxd -p`): `3082…020100300d06092a864886f70d0101010500…`, `302e020100300506032b6570…`. */
+const DER_PRIVATE_HEX =
+  /^[ \t]*30(?:82[0-9a-f]{4}|81[0-9a-f]{2}|[0-9a-f]{2})(?:020100(?:300d06092a864886f70d010101|300506032b65|30(?:13|10)06072a8648ce3d0201)|0201000282|020101042)[0-9a-f]*[ \t]*\r?$/;
+const HEX_LINE = /^[ \t]*[0-9a-f]{2,4096}[ \t]*\r?$/;
+
+/** A key in DER as base64 or hex lines: the line that opens like one and the lines after it. */
+function derKey(from: number, line: string, state: KeyLineState, out: Span[]): void {
+  if (state.derLines !== undefined) {
+    if ((state.derLines === 'base64' ? BASE64_LINE : HEX_LINE).test(line)) {
+      mask(out, from + line.search(/\S/), from + line.trimEnd().length);
+      return;
+    }
+    state.derLines = undefined;
+  }
+  state.derLines = DER_PRIVATE_BASE64.test(line) ? 'base64' : DER_PRIVATE_HEX.test(line) ? 'hex' : undefined;
+  if (state.derLines !== undefined) mask(out, from + line.search(/\S/), from + line.trimEnd().length);
+}
 
 function mask(out: Span[], start: number, end: number): void {
   if (end > start) out.push({ start, end, type: 'PRIVATE_KEY', priority: PRIORITY.keyValue });
@@ -129,4 +156,6 @@ export function keyLine(from: number, line: string, c: number, state: KeyLineSta
   if (state.opensslPart || c === 112 || c === 101 || c === 99) opensslPart(from, line, state, out);
   if (state.gpgKey || ((c === 75 || c === 40) && line.includes('(private-key')))
     gpgKey(from, line, state, out);
+  // `M…` (base64) and `30…` (hex) and the lines after them
+  if (state.derLines !== undefined || c === 77 || c === 51) derKey(from, line, state, out);
 }

@@ -106,7 +106,8 @@ function longBase64Run(text: string, s: number, e: number, out: Span[], ctx: Sca
   if (codeAt(text, e) === 61 && codeAt(text, e + 1) === 61) end = e + 2;
   if (isB64Edge(codeAt(text, end))) return;
   const v = text.slice(s, end);
-  if (v.length === 40 && bareSecretOk(v))
+  // `…IDAQAB` closes an RSA public key (exponent 65537): the last line of `RSA PUBLIC KEY` is 40 long
+  if (v.length === 40 && bareSecretOk(v) && !v.endsWith('IDAQAB'))
     out.push({ start: s, end, type: 'AWS_SECRET_ACCESS_KEY', priority: PRIORITY.bareSecret });
   else if (v.length === 88 && v.endsWith('==') && charClasses(v) >= 3 && shannonEntropy(v) >= 4.5)
     out.push({ start: s, end, type: 'AZURE_STORAGE_KEY', priority: PRIORITY.bareSecret });

@@ -168,7 +168,8 @@ export function digitGroup(members: Detector[]): Detector {
     const from = windowStart(text, f);
     for (const d of members) {
       if ((d.level === 'strict' && !strict) || !wanted(d.name)) continue;
-      sub ??= text.slice(from, Math.min(text.length, b + 2));
+      // six characters after the run too: a hex group beside it says it is a dump (numbers.ts)
+      sub ??= text.slice(from, Math.min(text.length, b + 6));
       d.scan(sub, tmp, ctx);
     }
     for (const sp of tmp)

@@ -21,6 +21,32 @@ function continuesGroupedCode(text: string, at: number): boolean {
   return digit && at - 2 - k === 4 && !isAlnum(text.charCodeAt(k));
 }
 
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** True when a group of `width` hex digits stands alone, one or two blanks away from `[start, end)`. */
+function hexGroupBeside(text: string, start: number, end: number, width: number): boolean {
+  const group = (a: number): boolean => {
+    for (let i = a; i < a + width; i++) if (!isHex(codeAt(text, i))) return false;
+    return !isAlnum(codeAt(text, a - 1)) && !isAlnum(codeAt(text, a + width));
+  };
+  let a = end;
+  while (a < end + 2 && codeAt(text, a) === 32) a++;
+  if (a > end && group(a)) return true;
+  let b = start;
+  while (b > start - 2 && codeAt(text, b - 1) === 32) b--;
+  return b < start && group(b - width);
+}
+
+/**
+ * True when the match `[start, end)` of digit groups is part of a longer run of hex groups of the
+ * same width: bytes in `hexdump -C` or `od -tx1` (`02 00 00 00 00`), words in `xxd` (`2600 0000 …`).
+ */
+function inHexDump(text: string, start: number, end: number, width: number): boolean {
+  return hexGroupBeside(text, start, end, width);
+}
+
 /** Card numbers: digit runs with optional uniform separators, Luhn-checked, brand and layout checked. */
 function validateCard(m: RegExpExecArray, text: string): boolean | [number, number] {
   const raw = m[0];
@@ -45,6 +71,7 @@ function validateCard(m: RegExpExecArray, text: string): boolean | [number, numb
     ) {
       const len = g.join(sep).length;
       const after = text.charCodeAt(m.index + len);
+      if (sep === ' ' && inHexDump(text, m.index, m.index + len, 4)) return false;
       if (!(isAlnum(after) || after === 46 || after === 95)) return [m.index, m.index + len];
     }
     if (sep === '') return false;
@@ -167,7 +194,8 @@ export function numberDetector(): Detector {
           n >= 10 &&
           n <= 11 &&
           phoneEndOk(text, m.index + m[0].length) &&
-          !continuesGroupedCode(text, m.index)
+          !continuesGroupedCode(text, m.index) &&
+          !(m[0].length === 14 && inHexDump(text, m.index, m.index + 14, 2))
         );
       },
     }),
