@@ -5,43 +5,20 @@
  */
 import { PRIORITY } from './span.js';
 import type { ScanContext, Span } from './span.js';
-import { isTrivialValue, looksSecret } from './trivial.js';
+import { isTrivialValue } from './trivial.js';
 import type { KeyVerdict } from './keys.js';
+import { maskCell, recordLine, tableLine, tableShape, verdictOf } from './tables.js';
+import type { TableState } from './tables.js';
 import { QuoteHints, credentialLine, newCredentialLineState } from './credential-lines.js';
 import type { CredentialLineState } from './credential-lines.js';
 
-/**
- * A table: its delimiter and each column's verdict; a space-aligned table (`kubectl`, `docker`) has
- * no delimiter but the offset where each column starts. A table of settings (one name and value
- * per row) says which column names the row and which holds its value.
- */
-interface Table {
-  delimiter: string;
-  columns: Array<KeyVerdict | undefined>;
-  cells: number;
-  starts?: number[];
-  keyed?: Keyed | undefined;
-}
-
-/** The column naming each row of a settings table, and the column holding its value. */
-interface Keyed {
-  name: number;
-  value: number;
-}
-
-/** What the lines read so far say about the next one. */
-export interface LineContext {
-  /** Cells of the last line, when it could be a table header. */
-  candidate: { delimiter: string; cells: string[] } | undefined;
-  /** The current table. */
-  table: Table | undefined;
+/** What the lines read so far say about the next one: the table being read, and the lines below. */
+export interface LineContext extends TableState {
   /**
    * The verdict of a `name: X` line, for a `value:` line right after it or after at most `left`
    * more members of the same JSON object (`"Name"`, `"Type"`, `"Value"` of `aws ssm`).
    */
   pendingName: { verdict: KeyVerdict; left: number } | undefined;
-  /** Inside a psql expanded record (`-[ RECORD 1 ]---`): each line is `column | value`. */
-  expanded: boolean;
   /** Inside a YAML block scalar (`password: |`) of a sensitive key: lines indented deeper are its value. */
   block: { indent: number; verdict: KeyVerdict } | undefined;
   /** Inside a `.netrc` entry, after an SMTP `334` prompt, or before a key's private lines. */
@@ -93,190 +70,6 @@ function pathLine(
   return false;
 }
 
-const SEPARATOR_LINE = /^[\s|+]*-{2,}[-+|\s]*$/;
-const MAX_CELLS = 64;
-
-function splitCells(line: string, delimiter: string): string[] {
-  let body = line;
-  if (delimiter === '|' && /^\s*\|/.test(body)) body = body.replace(/^\s*\|/, '').replace(/\|\s*$/, '');
-  return body.split(delimiter);
-}
-
-/** The delimiter of a line that could be a header: `|`, tab, comma or semicolon, at least once. */
-function headerDelimiter(line: string): string | undefined {
-  for (const d of ['|', '\t', ',', ';']) {
-    if (!line.includes(d)) continue;
-    const cells = splitCells(line, d).map((c) => c.trim());
-    if (cells.length < 2 || cells.length > MAX_CELLS) continue;
-    // header cells are names: short, no quotes or `=`/`:` inside
-    if (cells.every((c) => c.length > 0 && c.length <= 48 && !/["'=:@/\\]/.test(c))) return d;
-  }
-  return undefined;
-}
-
-const verdictOf = (ctx: ScanContext, name: string): KeyVerdict | undefined =>
-  ctx.classifyKey(name.trim().replace(/\s+/g, '_'));
-
-/** Masks the cell `[a, b)` of `line` (at `offset` in the text) when its column's verdict says so. */
-function maskCell(text: string, a: number, b: number, verdict: KeyVerdict, out: Span[]): void {
-  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
-  while (
-    b > a &&
-    (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9 || text.charCodeAt(b - 1) === 13)
-  )
-    b--;
-  let s = a;
-  let e = b;
-  if (e - s >= 2 && (text[s] === '"' || text[s] === "'") && text[e - 1] === text[s]) {
-    s++;
-    e--;
-  }
-  const value = text.slice(s, e);
-  if (value === '' || isTrivialValue(value) || /^null$/i.test(value)) return;
-  if (verdict.mode === 'entropy' && !looksSecret(value)) return;
-  out.push({ start: s, end: e, type: verdict.type, priority: PRIORITY.keyValue });
-}
-
-/** Header cells of space-aligned output: upper-case names two or more blanks apart. */
-const ALIGNED_CELL = /\S+(?: \S+)*/g;
-const ALIGNED_NAME = /^[A-Z][A-Z0-9_.%-]*(?: [A-Z0-9_.%-]+)*$/;
-/** Any-case names, for the header of a settings table (Vault's `Key  Value`). */
-const SETTINGS_NAME = /^[A-Za-z][A-Za-z0-9_.%-]*(?: [A-Za-z0-9_.%-]+)*$/;
-const SETTINGS_HINT = /\b(?:value|setting)\b/i;
-
-/** Header names of the column naming each row of a settings table, and of its value column. */
-const NAME_HEADERS = new Set(['key', 'name', 'variable_name', 'variable', 'field', 'parameter', 'property']);
-const VALUE_HEADERS = new Set(['value', 'setting', 'current_value']);
-
-/**
- * The name and value columns of a header whose rows are settings (`vault kv get`, mysql
- * `SHOW VARIABLES`, psql `SELECT name, setting FROM pg_settings`), or undefined.
- */
-function keyedColumns(names: string[]): Keyed | undefined {
-  let name = -1;
-  for (let k = 0; k < names.length && k < MAX_CELLS; k++) {
-    const n = names[k]!.trim();
-    // the longest header names are 13 characters; most cells are ruled out without a copy
-    if (n.length < 3 || n.length > 13) continue;
-    const lower = n.toLowerCase().replace(/\s+/g, '_');
-    if (name === -1 && NAME_HEADERS.has(lower)) name = k;
-    else if (name !== -1 && VALUE_HEADERS.has(lower)) return { name, value: k };
-  }
-  return undefined;
-}
-
-/** The names of a space-aligned header line and where each starts, or undefined. */
-function alignedCells(
-  line: string,
-  nameShape = ALIGNED_NAME,
-): { starts: number[]; names: string[] } | undefined {
-  if (!line.includes('  ')) return undefined;
-  const starts: number[] = [];
-  const names: string[] = [];
-  for (const m of line.trimEnd().matchAll(ALIGNED_CELL)) {
-    if (m[0].length > 48 || !nameShape.test(m[0])) return undefined;
-    starts.push(m.index);
-    names.push(m[0]);
-  }
-  return starts.length >= 2 && starts.length <= MAX_CELLS ? { starts, names } : undefined;
-}
-
-/**
- * A header of space-aligned columns (`kubectl get -o wide` and `-o custom-columns`, `docker ps`):
- * the columns' verdicts and where each starts, when one of them is sensitive.
- */
-function alignedHeader(ctx: ScanContext, line: string): Table | undefined {
-  const header = alignedCells(line);
-  if (header !== undefined) {
-    const columns = header.names.map((name) => verdictOf(ctx, name));
-    const keyed = keyedColumns(header.names);
-    if (!columns.some((v) => v !== undefined && v.mode === 'mask') && keyed === undefined) return undefined;
-    return { delimiter: '', columns, cells: columns.length, starts: header.starts, keyed };
-  }
-  const settings =
-    line.includes('  ') && SETTINGS_HINT.test(line) ? alignedCells(line, SETTINGS_NAME) : undefined;
-  const keyed = settings === undefined ? undefined : keyedColumns(settings.names);
-  if (settings === undefined || keyed === undefined) return undefined;
-  const columns = settings.names.map(() => undefined);
-  return { delimiter: '', columns, cells: columns.length, starts: settings.starts, keyed };
-}
-
-/** A column's verdict in a row: its header's, or the row's own name in a settings table's value column. */
-function cellVerdict(
-  ctx: ScanContext,
-  table: Table,
-  k: number,
-  rowName: () => string,
-): KeyVerdict | undefined {
-  const column = table.columns[k];
-  if (column !== undefined || table.keyed === undefined || k !== table.keyed.value) return column;
-  return verdictOf(ctx, rowName());
-}
-
-/**
- * A row of a space-aligned table: each sensitive column's cell runs from where its header starts
- * to where the next one does (the last to the end of the line). A blank line, the header of
- * another table, or a row whose cells do not start after a blank at those offsets ends the table.
- */
-function alignedRow(
-  text: string,
-  from: number,
-  to: number,
-  starts: number[],
-  state: LineContext,
-  ctx: ScanContext,
-  out: Span[],
-): boolean {
-  const table = state.table!;
-  const line = text.slice(from, to);
-  if (line.trim() === '' || alignedCells(line) !== undefined) return false;
-  for (let k = 1; k < starts.length; k++) {
-    const at = from + starts[k]!;
-    if (at < to && text.charCodeAt(at - 1) !== 32) return false;
-  }
-  const cellEnd = (k: number): number => Math.min(to, k + 1 < starts.length ? from + starts[k + 1]! : to);
-  for (let k = 0; k < starts.length; k++) {
-    const a = from + starts[k]!;
-    if (a >= to) continue;
-    const name = table.keyed?.name ?? 0;
-    const verdict = cellVerdict(ctx, table, k, () => text.slice(from + starts[name]!, cellEnd(name)));
-    if (verdict !== undefined) maskCell(text, a, cellEnd(k), verdict, out);
-  }
-  return true;
-}
-
-/** Cells of a table row under sensitive columns. */
-function tableRow(
-  text: string,
-  from: number,
-  to: number,
-  state: LineContext,
-  ctx: ScanContext,
-  out: Span[],
-): boolean {
-  const table = state.table!;
-  if (table.starts !== undefined) return alignedRow(text, from, to, table.starts, state, ctx, out);
-  const line = text.slice(from, to);
-  let body = from;
-  let bodyEnd = to;
-  // a boxed row (`| a | b |`) has outer bars; a psql row may end in an empty cell (`a | `)
-  if (table.delimiter === '|' && /^\s*\|/.test(line)) {
-    body = from + line.indexOf('|') + 1;
-    const trail = /\|\s*$/.exec(line);
-    if (trail !== null) bodyEnd = from + trail.index;
-  }
-  const cells = text.slice(body, bodyEnd).split(table.delimiter);
-  if (cells.length !== table.cells) return false;
-  let pos = body;
-  for (let k = 0; k < cells.length; k++) {
-    const end = pos + cells[k]!.length;
-    const verdict = cellVerdict(ctx, table, k, () => cells[table.keyed?.name ?? 0]!);
-    if (verdict !== undefined) maskCell(text, pos, end, verdict, out);
-    pos = end + table.delimiter.length;
-  }
-  return true;
-}
-
 /**
  * The line after a `name: X` line: its `value:` is masked by X's verdict; another scalar member of
  * the same JSON object keeps the name waiting (a few lines at most). True when the line was read.
@@ -318,8 +111,6 @@ function blockLine(text: string, from: number, line: string, state: LineContext,
   return true;
 }
 
-const RECORD_LINE = /^-\[ RECORD \d+ \]-*\+?-*\s*$/;
-const EXPANDED_LINE = /^([A-Za-z_][A-Za-z0-9_ ]{0,62}?)\s*\| ?(.*)$/;
 /** `name: X`, `"Name": "X",`; X may be a parameter path (`/prod/orders/db_password`). */
 const NAME_LINE = /^\s*-?\s*"?name"?\s*[:=]\s*"?([A-Za-z_/][A-Za-z0-9_./-]{0,255})"?\s*,?\s*$/i;
 const VALUE_LINE = /^(\s*"?value"?\s*[:=]\s*)(.*?)\s*,?\s*$/i;
@@ -441,22 +232,8 @@ function readLine(
   if (state.pendingName !== undefined && pendingValue(text, from, line, state, out)) return;
   if ((state.pathValue !== undefined || line.startsWith('/')) && pathLine(text, from, line, state, ctx, out))
     return;
-  if (RECORD_LINE.test(line)) {
-    state.expanded = true;
-    state.table = undefined;
-    state.candidate = undefined;
-    return;
-  }
-  if (state.expanded) {
-    const m = EXPANDED_LINE.exec(line);
-    if (m !== null) {
-      const verdict = verdictOf(ctx, m[1]!);
-      const at = from + m[0].length - m[2]!.length;
-      if (verdict !== undefined) maskCell(text, at, at + m[2]!.length, verdict, out);
-      return;
-    }
-    state.expanded = false;
-  }
+  const shape = tableShape(line);
+  if (recordLine(text, from, shape, state, ctx, out)) return;
   const name = NAME_LINE.exec(line) ?? (line.includes(') "') ? REPLY_NAME_LINE.exec(line) : null);
   if (name !== null) {
     const verdict = verdictOf(ctx, name[1]!);
@@ -465,36 +242,5 @@ function readLine(
     state.candidate = undefined;
     return;
   }
-  if (SEPARATOR_LINE.test(line)) {
-    const c = state.candidate;
-    if (c !== undefined && state.table === undefined) {
-      const columns = c.cells.map((cell) => verdictOf(ctx, cell));
-      const keyed = keyedColumns(c.cells);
-      state.table =
-        columns.some((v) => v !== undefined) || keyed !== undefined
-          ? { delimiter: c.delimiter, columns, cells: c.cells.length, keyed }
-          : undefined;
-    }
-    state.candidate = undefined;
-    return;
-  }
-  if (state.table !== undefined) {
-    if (tableRow(text, from, to, state, ctx, out)) return;
-    state.table = undefined;
-  }
-  const delimiter = line.trim() === '' ? undefined : headerDelimiter(line);
-  if (delimiter === undefined) {
-    state.candidate = undefined;
-    state.table = alignedHeader(ctx, line);
-    return;
-  }
-  const cells = splitCells(line, delimiter).map((c) => c.trim());
-  state.candidate = { delimiter, cells };
-  // CSV and TSV have no rule under the header: a sensitive column name is enough
-  if (delimiter !== '|') {
-    const columns = cells.map((cell) => verdictOf(ctx, cell));
-    const keyed = keyedColumns(cells);
-    if (columns.some((v) => v !== undefined && v.mode === 'mask') || keyed !== undefined)
-      state.table = { delimiter, columns, cells: cells.length, keyed };
-  }
+  tableLine(text, from, to, shape, state, ctx, out);
 }
