@@ -129,3 +129,41 @@ test('hard negatives: harmless names, field names, counts, empty and tagged coll
   ])
     same(line, line);
 });
+
+// Real output (trimmed) of util.inspect of a long array and of JSON.stringify(x, null, 2).
+test('a list a sensitive key opens at its line end masks the elements on the lines below', () => {
+  same(
+    ['{', '  passwords: [', "    'Arr-Pw-One-1',", "    'Arr-Pw-Two-2'", '  ]', '}'].join('\n'),
+    ['{', '  passwords: [', "    '[REDACTED:PASSWORD]',", "    '[REDACTED:PASSWORD]'", '  ]', '}'].join('\n'),
+  );
+  same(
+    [
+      '{',
+      '  "passwords": [',
+      '    "Arr-Pw-One-1"',
+      '  ],',
+      '  "api_keys": [',
+      '    "ArrKey-Val-Q1"',
+      '  ]',
+      '}',
+    ].join('\n'),
+    [
+      '{',
+      '  "passwords": [',
+      '    "[REDACTED:PASSWORD]"',
+      '  ],',
+      '  "api_keys": [',
+      '    "[REDACTED:API_KEY]"',
+      '  ]',
+      '}',
+    ].join('\n'),
+  );
+  for (const kept of [
+    ['{', '  "users": [', '    "alice"', '  ],', '  "note": "Arr-Pw-One-1"', '}'],
+    ['  "keys": [', '    "id",', '    "name"', '  ]'],
+    ['  "tokens": [', '    101,', '    2023', '  ]'],
+    ['  "secrets": [', '    {', '      "name": "default-token-x"', '    }', '  ]'],
+    ['  "passwords": [', '  ]', '  "owner-note-value-123",'],
+  ])
+    same(kept.join('\n'), kept.join('\n'));
+});

@@ -5,7 +5,9 @@
  */
 import { PRIORITY } from './span.js';
 import type { ScanContext, Span } from './span.js';
-import { isTrivialValue, looksSecret } from './trivial.js';
+import { listLine, maskCell, verdictOf } from './context-lists.js';
+import type { OpenList } from './context-lists.js';
+import { isTrivialValue } from './trivial.js';
 import type { KeyVerdict } from './keys.js';
 import { QuoteHints, credentialLine } from './credential-lines.js';
 import type { CredentialLineState } from './credential-lines.js';
@@ -51,6 +53,8 @@ export interface LineContext {
    * value is the next line, as `etcdctl get --prefix` prints them.
    */
   pathValue: KeyVerdict | undefined;
+  /** Inside a list of a sensitive key opened at its line's end (`"passwords": [`): one element a line. */
+  list: OpenList | undefined;
 }
 
 export function newLineContext(): LineContext {
@@ -62,6 +66,7 @@ export function newLineContext(): LineContext {
     block: undefined,
     credentials: { netrc: false, sasl: undefined, ppkLines: 0, keyPart: false },
     pathValue: undefined,
+    list: undefined,
   };
 }
 
@@ -112,29 +117,6 @@ function headerDelimiter(line: string): string | undefined {
     if (cells.every((c) => c.length > 0 && c.length <= 48 && !/["'=:@/\\]/.test(c))) return d;
   }
   return undefined;
-}
-
-const verdictOf = (ctx: ScanContext, name: string): KeyVerdict | undefined =>
-  ctx.classifyKey(name.trim().replace(/\s+/g, '_'));
-
-/** Masks the cell `[a, b)` of `line` (at `offset` in the text) when its column's verdict says so. */
-function maskCell(text: string, a: number, b: number, verdict: KeyVerdict, out: Span[]): void {
-  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
-  while (
-    b > a &&
-    (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9 || text.charCodeAt(b - 1) === 13)
-  )
-    b--;
-  let s = a;
-  let e = b;
-  if (e - s >= 2 && (text[s] === '"' || text[s] === "'") && text[e - 1] === text[s]) {
-    s++;
-    e--;
-  }
-  const value = text.slice(s, e);
-  if (value === '' || isTrivialValue(value) || /^null$/i.test(value)) return;
-  if (verdict.mode === 'entropy' && !looksSecret(value)) return;
-  out.push({ start: s, end: e, type: verdict.type, priority: PRIORITY.keyValue });
 }
 
 /** Header cells of space-aligned output: upper-case names two or more blanks apart. */
@@ -433,6 +415,7 @@ function readLine(
     pairs(text, from, line, ctx, out);
   if (line.includes(' -')) commandLine(text, from, line, out);
   if (state.block !== undefined && blockLine(text, from, line, state, out)) return;
+  if (listLine(text, from, line, state, ctx, out)) return;
   const scalar = line.includes('|') || line.includes('>') ? BLOCK_SCALAR.exec(line) : null;
   if (scalar !== null) {
     const verdict = verdictOf(ctx, scalar[2]!);
