@@ -5,6 +5,8 @@
  */
 import { PRIORITY } from './span.js';
 import type { ScanContext, Span } from './span.js';
+import { listLine } from './context-lists.js';
+import type { OpenList } from './context-lists.js';
 import { isTrivialValue } from './trivial.js';
 import type { KeyVerdict } from './keys.js';
 import { maskCell, recordLine, tableLine, tableShape, verdictOf } from './tables.js';
@@ -28,6 +30,8 @@ export interface LineContext extends TableState {
    * value is the next line, as `etcdctl get --prefix` prints them.
    */
   pathValue: KeyVerdict | undefined;
+  /** Inside a list of a sensitive key opened at its line's end (`"passwords": [`): one element a line. */
+  list: OpenList | undefined;
 }
 
 export function newLineContext(): LineContext {
@@ -39,6 +43,7 @@ export function newLineContext(): LineContext {
     block: undefined,
     credentials: newCredentialLineState(),
     pathValue: undefined,
+    list: undefined,
   };
 }
 
@@ -224,6 +229,7 @@ function readLine(
     pairs(text, from, line, ctx, out);
   if (line.includes(' -')) commandLine(text, from, line, out);
   if (state.block !== undefined && blockLine(text, from, line, state, out)) return;
+  if (listLine(text, from, line, state, ctx, out)) return;
   const scalar = line.includes('|') || line.includes('>') ? BLOCK_SCALAR.exec(line) : null;
   if (scalar !== null) {
     const verdict = verdictOf(ctx, scalar[2]!);

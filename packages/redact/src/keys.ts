@@ -161,6 +161,17 @@ function singularKey(said: string[]): string[] {
 }
 
 /**
+ * Whether the name says its value holds several secrets (`passwords`, `apiKeys`, `secret_map`), so
+ * that the members of an object under it are secrets whatever they are called.
+ */
+export function namesCollection(name: string): boolean {
+  const said = keyWords(name);
+  if (said.length === 0) return false;
+  const words = singularKey(said);
+  return words.length !== said.length || words[words.length - 1] !== said[said.length - 1];
+}
+
+/**
  * Classifies a key name. Pure and deterministic; `extra` holds normalised (lower-case, separators
  * removed) names the deployment added.
  */

@@ -47,6 +47,8 @@ export function isTrivialValue(value: string): boolean {
   if (TRIVIAL.has(value.toLowerCase())) return true;
   if (/^[*xX•#.]+$/.test(value)) return true;
   if (PLACEHOLDER_RE.test(value)) return true;
+  // what a program prints in place of a value it hides: npm's `(protected)`, terraform's `(sensitive value)`
+  if (/^\([a-z]+(?:[ -][a-z]+){0,3}\)$/.test(value)) return true;
   if (/^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|<[^<>]*>)$/.test(value))
     return true;
   return false;

@@ -4,6 +4,7 @@ import { PRIORITY } from '../span.js';
 import type { Detector, ScanContext, Span } from '../span.js';
 import { isPlaceholder, isTrivialValue, looksSecret } from '../trivial.js';
 import { codeAt, isAlnum } from './chars.js';
+import { collectionValue, opensBytes } from './collections.js';
 
 const isKeyChar = (c: number): boolean =>
   isAlnum(c) || c === 95 || c === 45 || c === 46 || c === 91 || c === 93;
@@ -198,8 +199,9 @@ function keyValueAt(text: string, d: number, out: Span[], ctx: ScanContext): voi
     escapedQuote = true;
     v++;
     c = text.charCodeAt(v);
-  }
+  } else if (opensBytes(text, v)) c = text.charCodeAt(++v);
   const lineEnd = findLineEnd(text, v, 8192);
+  if (collectionValue(text, v, lineEnd, key, verdict, out)) return;
   if (c === 34 || c === 39) {
     vs = v + 1;
     ve = vs;
