@@ -220,6 +220,38 @@ function haproxy(from: number, line: string, out: Span[]): void {
   if (m !== null && !isTrivialValue(m[1]!)) push(out, from, m, 'PASSWORD');
 }
 
+/** redis-cli `ACL LIST`: `user NAME on #<sha256> >password ~* +@all`; the hashes and passwords. */
+const REDIS_ACL_USER = /^user[ \t]+\S+[ \t]+(?:on|off)\b/;
+const REDIS_ACL_SECRET = /[ \t](?:#([0-9a-f]{64})|>(\S+))(?=[ \t]|\r?$)/dg;
+
+function redisAcl(from: number, line: string, out: Span[]): void {
+  if (!REDIS_ACL_USER.test(line)) return;
+  REDIS_ACL_SECRET.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = REDIS_ACL_SECRET.exec(line)) !== null) {
+    const g = m[1] !== undefined ? 1 : 2;
+    const [a, b] = m.indices![g]!;
+    out.push({
+      start: from + a,
+      end: from + b,
+      type: g === 1 ? 'PASSWORD_HASH' : 'PASSWORD',
+      priority: PRIORITY.keyValue,
+    });
+  }
+}
+
+/**
+ * A TLS key log line (`SSLKEYLOGFILE`, `openssl s_client -keylogfile`): a label, the public client
+ * random, and the secret that decrypts the captured session.
+ */
+const TLS_KEYLOG =
+  /^(?:CLIENT_RANDOM|CLIENT_EARLY_TRAFFIC_SECRET|CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_\d{1,3}|SERVER_TRAFFIC_SECRET_\d{1,3}|EARLY_EXPORTER_SECRET|EXPORTER_SECRET)[ \t]+[0-9a-fA-F]{64}[ \t]+([0-9a-fA-F]{32,128})[ \t]*\r?$/d;
+
+function tlsKeyLog(from: number, line: string, out: Span[]): void {
+  const m = TLS_KEYLOG.exec(line);
+  if (m !== null) push(out, from, m, 'TLS_SECRET');
+}
+
 /** Offset of the first character after blanks and a transcript prefix (`C:`, `S:`, `->`, `<-`, …). */
 function afterPrefix(line: string): number {
   let i = 0;
@@ -276,6 +308,9 @@ export function credentialLine(
   // `requirepass` and the line after it, `"requirepass",…`
   if (state.redisValue || c === 114 || c === 109 || c === 116 || c === 34) redisReply(from, line, state, out);
   if (line.includes(' -')) toolPasswords(from, line, out);
-  // haproxy's `user …` and `stats auth …`
+  // haproxy's `user …` and `stats auth …`, Redis's `user … on|off …`
   if (c === 117 || c === 115) haproxy(from, line, out);
+  if (c === 117) redisAcl(from, line, out);
+  // `CLIENT_…`, `SERVER_…`, `EXPORTER_SECRET`, `EARLY_EXPORTER_SECRET`
+  if (c === 67 || c === 83 || c === 69) tlsKeyLog(from, line, out);
 }

@@ -342,3 +342,53 @@ test('a French phone number and a card number in prose are still masked', () => 
   const out = r.redactText('appelez le 01 23 45 67 89 ou payez avec 4111 1111 1111 1111 merci\n').text;
   assert.equal(out, 'appelez le [REDACTED:PHONE] ou payez avec [REDACTED:CREDIT_CARD] merci\n');
 });
+
+// Real output gathered by an outside pass: /etc/shadow (useradd, chpasswd), mkpasswd, openssl passwd,
+// htpasswd, psql -At on pg_authid, redis-cli ACL LIST, openssl s_client -keylogfile
+test('attack: password hashes that name their scheme, Redis ACL hashes and TLS key log secrets are masked', () => {
+  const r = createRedactor();
+  const cases: Array<[string, string[]]> = [
+    [
+      'deploy:$6$TDBwOidXQ7MRCwqV$A5LhGbHcfwMu/a/RAFZrXNotAW0fPMwzW6rpRRo8dS6H/j9tno2XMTMvxxAvYUqfRvHHpfcUqmpOPXzh.socT0:20791:0:99999:7:::\nroot:$y$j9T$eeGBFpGgRq1tsnfS37OGN1$FiqKEN16uXklGMG4NMzQlVdrq6ufZQaLH9jHw7thHX1:20791:0:99999:7:::\nbin:*:20228:0:99999:7:::\n',
+      ['A5LhGbHcfwMu/a/RAFZrXNotAW0fPMwzW6rpRRo8dS6H', 'FiqKEN16uXklGMG4NMzQlVdrq6ufZQaLH9jHw7thHX1'],
+    ],
+    [
+      '$2b$05$bNMVl98eYWRTys.Mvm/wt.Z.SjzS5cwZAHrTyT.JlnhSNpm1BtBla\n$1$nScfqA12$z5zzM32r4dfQb4YcsoD2N1\n$5$bWzG49e9BhRonDA3$brEro7WW/qrbV4DosDaTywDi3/kXMItLHMqhFxapYI7\nalice:$apr1$bAKQ0iEK$KF3lTPIjDFTAwDIDEW6fO.\ncarol:{SHA}AHzrMNj8DO7d3LYCZFYX+8l8K5o=\n',
+      [
+        'bNMVl98eYWRTys.Mvm/wt.Z.SjzS5cwZAHrTyT.JlnhSNpm1BtBla',
+        'z5zzM32r4dfQb4YcsoD2N1',
+        'brEro7WW/qrbV4DosDaTywDi3',
+        'KF3lTPIjDFTAwDIDEW6fO.',
+        'AHzrMNj8DO7d3LYCZFYX+8l8K5o=',
+      ],
+    ],
+    [
+      'app_rw|SCRAM-SHA-256$4096:ZmAcEaldBlFDGx1SfSJU5w==$0mJefAWR1BdhYqT09+LYAgqJCREkDGrSWAWomc7YCGc=:q2010gjlUmij9M8+P4oFesp0BZBa+/YsTjqb5mB1VnM=\nlegacy_md5|md56e7a37416175e3e97ee38717ec94139e\n',
+      [
+        '0mJefAWR1BdhYqT09+LYAgqJCREkDGrSWAWomc7YCGc=',
+        'q2010gjlUmij9M8+P4oFesp0BZBa',
+        '6e7a37416175e3e97ee38717ec94139e',
+      ],
+    ],
+    [
+      'user appuser on #0d22aedb7098298091e50f5487211cbf2eb963661c5079d266e62fde5a5be130 ~* resetchannels +@all\n',
+      ['0d22aedb7098298091e50f5487211cbf2eb963661c5079d266e62fde5a5be130'],
+    ],
+    [
+      'CLIENT_RANDOM b648d3a546fe38bea355abb4d6e3ce322c81b6758175f473704912ef111f77e0 e50ce3588b7c2ea1f646532c1a100222ed5410ae4a779144fce9eeb687a66621cdcb327f6f022149d8e2e67a381fd645\nSERVER_TRAFFIC_SECRET_0 e9e32dd97641f7b97f90d22535470d5efa0cacd002e87b3b6b14058f79c38eb0 5056138d7057328cb10eeb98232249a4274c22417e8383cb6d99b38a3b3853713ea09dd532f5e9ef920d106c477ef7d0\n',
+      ['e50ce3588b7c2ea1f646532c1a100222ed5410ae', '5056138d7057328cb10eeb98232249a4274c2241'],
+    ],
+  ];
+  for (const [input, secrets] of cases) {
+    const out = r.redactText(input).text;
+    for (const s of secrets) assert.ok(!out.includes(s), `${s} readable:\n${out}`);
+  }
+  const kept = [
+    'bin:*:20228:0:99999:7:::\n',
+    'price is $5$ per unit\n',
+    'md5 checksum 6e7a37416175e3e97ee38717ec94139e\n',
+    'CLIENT_RANDOM b648d3a546fe38bea355abb4d6e3ce322c81b6758175f473704912ef111f77e0\n',
+    'cost: $1$ and $2$\n',
+  ];
+  for (const line of kept) assert.equal(r.redactText(line).text, line);
+});

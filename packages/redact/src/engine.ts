@@ -43,6 +43,17 @@ const CLEAN_CACHE_LIMIT = 4096;
  * log line); on longer texts the detectors' searches are cheaper than the combined test.
  */
 const SHORT_TEXT = 1024;
+const EMPTY_MATCH = /(?:)/;
+
+/**
+ * V8 keeps the subject of the last successful regex match (for `RegExp.input`, `RegExp.$1`…)
+ * until the next one: after a redaction that would keep the clear text, secrets included,
+ * reachable in the heap (and in a heap snapshot). A match on the empty string replaces it.
+ */
+function forgetLastMatch(): void {
+  EMPTY_MATCH.exec('');
+}
+
 /** Batches end at the first segment edge past this length (well under the pre-scan's limit). */
 const MAX_BATCH = PRESCAN_MAX / 2;
 
@@ -228,6 +239,7 @@ export class Engine implements ScanContext {
         stopAt - batchStart,
         sink,
       );
+    forgetLastMatch();
     return { out, end: cursor.start };
   }
 

@@ -51,6 +51,7 @@ test('a detector finds nothing in a text that holds none of its declared trigger
     'dop_v1_4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e 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 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 dapi4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c',
     'pypi-AgEIcHlwaS5vcmcXlHP6IxH-YqIg1MCTF-bkEr6r6jFRCtRivgZQ9gFVvsZN5BeD8L9u7B393x AGE-SECRET-KEY-1X53E3RXP3ZQ6X64S02MRSKSA9P75KR7XGCWU908V2K3QCGZ6S8KGWAMZMC',
     '1733311440.117893 [0 10.0.3.7:53422] "AUTH" "default" "Rd-Mon-8xQ2-kLp"\n127.0.0.1:6379> AUTH Prompt-Pw-7qX\n',
+    'carol:{SHA}AHzrMNj8DO7d3LYCZFYX+8l8K5o=\nx:$1$nScfqA12$z5zzM32r4dfQb4YcsoD2N1\nlegacy|md56e7a37416175e3e97ee38717ec94139e\n',
   ];
   // the same texts with every trigger broken, so each declared detector is exercised both ways
   const broken = docs.map((t) => t.replace(/[@:'%?&=_-]/g, ' ').replace(/[Bb]/g, 'p'));

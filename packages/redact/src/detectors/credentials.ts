@@ -27,9 +27,51 @@ function sqlPasswordStart(text: string, from: number): number {
   return -1;
 }
 
+/**
+ * Password hashes that name their scheme, as /etc/shadow, htpasswd, mkpasswd, `openssl passwd`,
+ * pg_authid and LDAP hold them: crypt's `$1$`, `$5$`, `$6$`, `$apr1$`, bcrypt's `$2b$NN$`, yescrypt's
+ * `$y$`, scrypt's `$7$`, argon2, PostgreSQL's `SCRAM-SHA-256$…` and `md5` + 32 hex, `{SHA}`/`{SSHA}`.
+ * Each can be cracked offline, so it is masked whole.
+ */
+const PASSWORD_HASH = new RegExp(
+  [
+    String.raw`\$(?:1|5|6|apr1|md5)\$(?:rounds=\d{1,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{22,86}`,
+    String.raw`\$2[abxy]?\$\d{2}\$[./0-9A-Za-z]{53}`,
+    String.raw`\$[y7]\$[./0-9A-Za-z]{1,32}\$[./0-9A-Za-z]{1,86}\$[./0-9A-Za-z]{43}`,
+    String.raw`\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,9},t=\d{1,9},p=\d{1,3}\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128}`,
+    String.raw`SCRAM-SHA-(?:1|256)\$\d{1,7}:[A-Za-z0-9+/]{8,64}={0,2}\$[A-Za-z0-9+/]{20,88}={0,2}:[A-Za-z0-9+/]{20,88}={0,2}`,
+    String.raw`md5[0-9a-f]{32}`,
+    String.raw`\{S?SHA(?:256|512)?\}[A-Za-z0-9+/]{20,120}={0,2}`,
+  ].join('|') + String.raw`(?![./0-9A-Za-z$=])`,
+  'g',
+);
+
 /** `Bearer` and `Basic` credentials, passwords in URLs, `--password`-style flags and SQL. */
 export function credentialDetectors(): Detector[] {
   return [
+    regexDetector({
+      name: 'password-hash',
+      type: 'PASSWORD_HASH',
+      priority: PRIORITY.vendorToken,
+      triggers: [
+        '$1$',
+        '$2',
+        '$5$',
+        '$6$',
+        '$7$',
+        '$y$',
+        '$apr1$',
+        '$md5$',
+        '$argon2',
+        'SCRAM-SHA-',
+        'md5',
+        'SHA}',
+      ].map((t) => new Literal(t)),
+      // `{SSHA}` opens two characters before its trigger
+      reach: 2,
+      re: PASSWORD_HASH,
+      badBefore: isAlnum,
+    }),
     regexDetector({
       name: 'bearer',
       type: 'BEARER_TOKEN',

@@ -22,6 +22,11 @@ class LiteralCursor {
     for (let k = 0; k < this.literals.length; k++) this.next[k] = this.literals[k]!.find(text, 0);
   }
 
+  /** Drops the text, which may hold secrets: nothing of a redacted text stays reachable after it. */
+  release(): void {
+    this.text = '';
+  }
+
   /** The next occurrence at or after the last one returned, or -1 when there are no more. */
   take(): number {
     let best = -1;
@@ -160,6 +165,7 @@ export function regexDetector(spec: RegexSpec): Detector {
           pos = accept(m, text, out);
         }
       }
+      cursor.release();
     },
   };
 }
@@ -212,6 +218,7 @@ export function vendorDetector(
         const m = anchored.exec(text);
         if (m !== null) pos = accept(m, text, out);
       }
+      cursor.release();
     },
   };
 }
