@@ -45,11 +45,9 @@ export function safeGet(o: unknown, key: unknown, ctx: EvalCtx): unknown {
     ctx.redacted++;
     return ctx.masked;
   }
-  if (typeof o === 'string') {
-    if (k === 'length') return o.length;
-    const i = typeof key === 'number' ? key : -1;
-    return i >= 0 && i < o.length ? o[i] : undefined;
-  }
+  // A string is read whole or not at all: its characters one by one would pass the redactor
+  // (`{email[0]}_{email[1]}…`), and a character compared is an oracle for it.
+  if (typeof o === 'string') return k === 'length' ? o.length : ctx.unsafe;
   if (typeof o !== 'object' && typeof o !== 'function') return undefined;
   if (I.isProxy(o) || o === I.envObject) return ctx.unsafe;
   if (k === 'size') {
@@ -84,10 +82,10 @@ export function evaluateExpr(n: ExprNode, ctx: EvalCtx): unknown {
         ctx.redacted++;
         return ctx.masked;
       }
-      return ctx.read(n.i);
+      return screen(ctx.read(n.i), ctx);
     }
     case 'get':
-      return safeGet(evaluateExpr(n.o, ctx), evaluateExpr(n.p, ctx), ctx);
+      return screen(safeGet(evaluateExpr(n.o, ctx), evaluateExpr(n.p, ctx), ctx), ctx);
     case 'not': {
       const a = evaluateExpr(n.a, ctx);
       if (a === ctx.masked || a === ctx.unsafe) return a;
@@ -125,8 +123,49 @@ export function evaluateBinary(op: string, an: ExprNode, bn: ExprNode, ctx: Eval
     default:
       // Only primitives: objects would run valueOf/toString, which is user code.
       if (!prim || typeof a === 'symbol' || typeof b === 'symbol') return ctx.unsafe;
+      // Strings are joined (`+`), never ordered or turned into numbers: `email < 'm'` would be a
+      // binary search for it, and `'4111…' % 1e8` would split a card number.
+      if ((typeof a === 'string' || typeof b === 'string') && op !== '+') return ctx.unsafe;
       return arith(op, a as number, b as number, ctx.unsafe);
   }
+}
+
+/**
+ * A value read from the application, screened: a whole number shaped like a card number is masked
+ * where it is read, since arithmetic could split it into pieces the redactor cannot recognise.
+ */
+export function screen(v: unknown, ctx: EvalCtx): unknown {
+  if (typeof v !== 'number' || !cardShaped(v)) return v;
+  ctx.redacted++;
+  return ctx.masked;
+}
+
+/**
+ * 15 or 16 digits, a card brand's first digits (Amex 34/37; Visa 4; Mastercard 51-55, 22-27;
+ * Discover and others 6) and a valid Luhn sum. Millisecond timestamps have 13 digits.
+ */
+export function cardShaped(v: number): boolean {
+  if (!(v >= 1e14 && v < 1e16) || v % 1 !== 0) return false;
+  const sixteen = v >= 1e15;
+  const scale = sixteen ? 1e14 : 1e13;
+  const lead = (v - (v % scale)) / scale;
+  const first = (lead - (lead % 10)) / 10;
+  const brand = sixteen
+    ? first === 4 || first === 6 || (lead >= 51 && lead <= 55) || (lead >= 22 && lead <= 27)
+    : lead === 34 || lead === 37;
+  if (!brand) return false;
+  let x = v;
+  let sum = 0;
+  for (let i = 0; x > 0; i++) {
+    let d = x % 10;
+    x = (x - d) / 10;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
 }
 
 export function isPrimitive(v: unknown): boolean {
