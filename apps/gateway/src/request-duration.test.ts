@@ -39,3 +39,50 @@ test('a requested duration longer than any policy may grant is an input error an
   });
   assert.equal(longest.statusCode, 201, longest.body);
 });
+
+// The staging permit states @maxDuration("4h") @idleTimeout("30m"), and `glovebox policy test`
+// said so; but the request permit states none, and its defaults (1h, 15m) capped the session.
+test('a session lasts what the permits state: a permit that states no duration does not cap it', async (t) => {
+  const g = await startRouteTestGateway();
+  t.after(() => g.close());
+  await g.gw.services.store.createAgent({
+    id: 'agt_checkout_staging',
+    name: 'checkout-staging',
+    env: 'staging',
+    owner: 'payments-team',
+    tags: {},
+    credentialHash: 'y'.repeat(64),
+    createdAt: g.gw.services.config.clock.now(),
+    revokedAt: null,
+  });
+  const headers = { authorization: `Bearer ${await g.token('engineer')}` };
+  const file = async (duration?: string) => {
+    const res = await g.gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/requests',
+      headers,
+      payload: {
+        target: 'checkout-staging',
+        actions: ['facts'],
+        reason: 'staging session length',
+        ...(duration ? { duration } : {}),
+      },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json<{ status: string; durationSec: number; obligations: { idleTimeoutSec: number } }>();
+  };
+  const asked = await file('2h');
+  assert.equal(asked.status, 'active');
+  assert.equal(asked.durationSec, 7200);
+  const longest = await file();
+  assert.equal(longest.durationSec, 4 * 3600);
+  assert.equal(longest.obligations.idleTimeoutSec, 30 * 60);
+  // what a permit states still caps: prod's permit says 1h
+  const prod = await g.gw.app.inject({
+    method: 'POST',
+    url: '/api/v1/requests',
+    headers,
+    payload: { target: 'payments', actions: ['facts'], reason: 'prod session length', duration: '4h' },
+  });
+  assert.equal(prod.json<{ durationSec: number }>().durationSec, 3600);
+});

@@ -220,30 +220,47 @@ export function withDefaults(partial: Partial<Obligations>): Obligations {
 }
 
 /**
- * Merges the obligations of several determining permits, most restrictive first: shortest
- * durations, most approvals, the union of approver groups, strict masking if any says strict.
+ * Merges what several determining permits **state**, most restrictive first: shortest durations,
+ * most approvals, the union of approver groups, strict masking if any says strict, the longest
+ * retention, the smallest fan-out. A permit that states nothing about an obligation leaves it to
+ * the others (an unannotated `request` permit does not cut a staging session to the default hour);
+ * what no permit states stays unset here and takes its default in {@link mergeObligations}.
+ */
+export function mergeStated(permits: readonly Partial<Obligations>[]): Partial<Obligations> {
+  const stated = <K extends keyof Obligations>(key: K): Array<NonNullable<Obligations[K]>> =>
+    permits.flatMap((p) => (p[key] === undefined ? [] : [p[key] as NonNullable<Obligations[K]>]));
+  const out: Partial<Obligations> = {};
+  const max = stated('maxDurationSec');
+  if (max.length > 0) out.maxDurationSec = Math.min(...max);
+  const idle = stated('idleTimeoutSec');
+  if (idle.length > 0) out.idleTimeoutSec = Math.min(...idle);
+  const approvals = stated('approvals');
+  if (approvals.length > 0) out.approvals = Math.max(...approvals);
+  const groups = stated('approverGroups');
+  if (groups.length > 0) out.approverGroups = [...new Set(groups.flat())].sort();
+  const masking = stated('masking');
+  if (masking.length > 0) out.masking = masking.includes('strict') ? 'strict' : 'standard';
+  // evidence an auditor may need outweighs a shorter wish: the longest retention wins
+  const keep = stated('keepArtifactsSec');
+  if (keep.length > 0) out.keepArtifactsSec = Math.max(...keep);
+  const fanout = smallestLimit(stated('maxInstances'));
+  if (fanout > 0) out.maxInstances = fanout;
+  // a token outlives its login only when every determining permit says it may
+  out.outlivesLogin = permits.every((p) => p.outlivesLogin === true);
+  return out;
+}
+
+/**
+ * The obligations of several determining permits: what they state, merged by {@link mergeStated},
+ * with the defaults for what none states.
  *
  * @example
  * mergeObligations([{ maxDurationSec: 1800 }, { approvals: 1, approverGroups: ['sre-leads'] }]);
- * // { maxDurationSec: 1800, idleTimeoutSec: 900, approvals: 1, approverGroups: ['sre-leads'], masking: 'standard' }
+ * // { maxDurationSec: 1800, idleTimeoutSec: 900, approvals: 1, approverGroups: ['sre-leads'], masking: 'standard', … }
  */
 export function mergeObligations(permits: readonly Partial<Obligations>[]): Obligations {
   if (permits.length === 0) throw new TypeError('mergeObligations needs at least one permit');
-  const all = permits.map(withDefaults);
-  const groups = new Set<string>();
-  for (const o of all) for (const g of o.approverGroups) groups.add(g);
-  return {
-    maxDurationSec: Math.min(...all.map((o) => o.maxDurationSec)),
-    idleTimeoutSec: Math.min(...all.map((o) => o.idleTimeoutSec)),
-    approvals: Math.max(...all.map((o) => o.approvals)),
-    approverGroups: [...groups].sort(),
-    masking: all.some((o) => o.masking === 'strict') ? 'strict' : 'standard',
-    // evidence an auditor may need outweighs a shorter wish: the longest retention wins
-    keepArtifactsSec: Math.max(...all.map((o) => o.keepArtifactsSec)),
-    maxInstances: smallestLimit(all.map((o) => o.maxInstances ?? 0)),
-    // a token outlives its login only when every determining permit says it may
-    outlivesLogin: all.every((o) => o.outlivesLogin === true),
-  };
+  return withDefaults(mergeStated(permits));
 }
 
 /** The tightest of several limits where 0 means none. */

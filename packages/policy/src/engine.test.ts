@@ -185,7 +185,7 @@ when { resource.hasTag("tier") && resource.getTag("tier") == "gold" };`,
   }
 });
 
-test('several determining permits merge their obligations, most restrictive first', async () => {
+test('several determining permits merge what they state, most restrictive first; what one leaves unstated it does not cap', async () => {
   const engine = await engineFor({
     'a.cedar': `@id("long") @maxDuration("4h") @idleTimeout("30m")
 permit (principal in Glovebox::Group::"engineers", action == Glovebox::Action::"facts", resource);
@@ -197,9 +197,10 @@ permit (principal in Glovebox::Group::"engineers", action == Glovebox::Action::"
   const decision = engine.authorize(request());
   assert.equal(decision.allowed, true);
   assert.deepEqual(decision.determiningPolicies, ['approved', 'leads', 'long']);
+  // `leads` states no duration: the stated 2h and 30m hold, not the default 1h and 15m
   assert.deepEqual(decision.obligations, {
-    maxDurationSec: 3600,
-    idleTimeoutSec: 900,
+    maxDurationSec: 7200,
+    idleTimeoutSec: 1800,
     approvals: 2,
     approverGroups: ['security', 'sre-leads'],
     masking: 'strict',

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '@glovebox/core';
 import { canonicalJson } from '@glovebox/protocol';
-import { mergeObligations, withDefaults, type Obligations } from './annotations.js';
+import { mergeObligations, mergeStated, withDefaults, type Obligations } from './annotations.js';
 import {
   callCedar,
   CedarTrapError,
@@ -22,6 +22,12 @@ export interface Decision {
   policyVersion: string;
   /** Merged obligations of the determining permits; present only when allowed. */
   obligations?: Obligations;
+  /**
+   * What the determining permits state, merged, without defaults; present only when allowed. A
+   * caller combining several decisions (a request and its actions) merges these, so a permit that
+   * states no duration does not impose the default one.
+   */
+  stated?: Partial<Obligations>;
   /** `@reason` texts of the determining forbids. */
   reasons: string[];
   /** Set when only `@stepUp("mfa")` forbids denied and a fresh MFA check would allow. */
@@ -335,6 +341,7 @@ export class PolicyEngine {
         determiningPolicies: determining,
         policyVersion: version,
         obligations: mergeObligations(permits.map((p) => p.obligations)),
+        stated: mergeStated(permits.map((p) => p.obligations)),
         reasons: [],
         errors: [],
       };

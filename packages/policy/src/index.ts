@@ -3,6 +3,7 @@ export {
   MAX_ANNOTATED_DURATION_SEC,
   MAX_APPROVALS,
   mergeObligations,
+  mergeStated,
   parseAnnotatedDuration,
   type MaskingLevel,
   type Obligations,

@@ -63,7 +63,11 @@ export async function fileAccessRequest(
   for (const action of actions) decisions.push(c.authorizer.decide(actor, action, resource, extras));
   const denied = decisions.find((d) => !d.allowed);
   const now = c.clock.now();
-  const allowedObligations = decisions.flatMap((d) => (d.obligations ? [d.obligations] : []));
+  // what the request's and the actions' permits state; the defaults fill only what none states
+  const allowedObligations = decisions.flatMap((d) => {
+    const stated = d.stated ?? d.obligations;
+    return stated === undefined ? [] : [stated];
+  });
   const obligations: Obligations = denied
     ? {
         maxDurationSec: 0,
