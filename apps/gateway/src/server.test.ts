@@ -124,6 +124,24 @@ test('bad input gets a clear coded error and changes nothing', async (t) => {
       status: 413,
     },
     {
+      // the router refuses an over-long path parameter before any route: it answered in its own
+      // shape (`FST_ERR_MAX_PARAM_LENGTH`, 414), which the CLI called GBX_INTERNAL
+      name: 'path parameter longer than any id',
+      method: 'GET',
+      url: `/api/v1/requests/${'a'.repeat(101)}`,
+      headers: auth(ADMIN),
+      code: 'GBX_NOT_FOUND',
+      status: 404,
+    },
+    {
+      name: 'malformed percent-encoding in a path parameter',
+      method: 'GET',
+      url: '/api/v1/requests/%E0%A4%A',
+      headers: auth(ADMIN),
+      code: 'GBX_REQUEST_INVALID',
+      status: 400,
+    },
+    {
       // authorization comes before validation: a session that is not the caller's is all it learns
       name: "unknown action name on a session that is not the caller's",
       method: 'POST',

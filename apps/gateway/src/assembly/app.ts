@@ -1,4 +1,5 @@
 import Fastify, { LogController } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import {
   jsonSchemaTransform,
@@ -35,6 +36,16 @@ export function buildApp({ services, logger, secrets }: Assembly): GatewayApp {
     forceCloseConnections: true,
     // Absolute-form, doubled slashes, dot segments…: one spelling per route (routes/canonical-url.ts).
     rewriteUrl: rewriteToCanonical,
+    // What the router refuses before any route answers in the API's own shape: a path parameter
+    // longer than any id names nothing, a broken percent-encoding is a bad request.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.status(tooLong ? 404 : 400).send({
+        error: tooLong
+          ? { code: 'GBX_NOT_FOUND', message: 'no such resource' }
+          : { code: 'GBX_REQUEST_INVALID', message: 'the URL is not valid' },
+      });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   // Every route must be declared in the route table; its declaration decides who may call it.
   enforceRouteTable(app, ROUTE_TABLE);
