@@ -67,6 +67,22 @@ async function readAll(response: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * GLOVEBOX_TOKEN without the white space around it (a token read from a file or a Kubernetes
+ * secret ends in a newline); anything else that is not a token's characters is a usage mistake,
+ * said without echoing the value.
+ */
+function tokenSetting(): string | undefined {
+  const value = envSetting('GLOVEBOX_TOKEN')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (!/^[\x21-\x7e]+$/.test(value))
+    throw new GloveboxError(
+      'GBX_USAGE',
+      'GLOVEBOX_TOKEN is not a token: it holds spaces or control characters (set it to the token alone)',
+    );
+  return value;
+}
+
 /** A thin HTTP client for /api/v1. Errors come back as GloveboxError with the server's code. */
 export class ApiClient {
   readonly url: string;
@@ -74,7 +90,7 @@ export class ApiClient {
 
   constructor(url: string, token?: string) {
     this.url = url;
-    this.#token = token ?? envSetting('GLOVEBOX_TOKEN') ?? credentialsFor(url)?.token;
+    this.#token = token ?? tokenSetting() ?? credentialsFor(url)?.token;
   }
 
   #unreachable(): GloveboxError {

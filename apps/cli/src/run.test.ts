@@ -136,3 +136,30 @@ test('a step-up refusal exits 4 and its hint also says what to do without a fact
   );
   assert.match(r.stderr, /enrolled in this login: `glovebox login` again/);
 });
+
+test('GLOVEBOX_TOKEN read from a file keeps working with its newline; a token with stray characters is a usage mistake', async () => {
+  // a gateway that answers whoami when the bearer is exactly the token
+  const server = createServer((req, res) => {
+    const ok = req.headers.authorization === 'Bearer gbx_t_file-token';
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(
+        ok
+          ? { user: 'alice', groups: [], tokenKind: 'api', mfa: false }
+          : { error: { code: 'GBX_AUTH_FAILED', message: 'invalid or expired credentials' } },
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const fromFile = await run(['whoami'], { GLOVEBOX_URL: url, GLOVEBOX_TOKEN: 'gbx_t_file-token\n' });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    const stray = await run(['whoami'], { GLOVEBOX_URL: url, GLOVEBOX_TOKEN: 'gbx_t_file-token x' });
+    assert.equal(stray.code, 2, stray.stderr);
+    assert.match(stray.stderr, /GLOVEBOX_TOKEN is not a token.*\(GBX_USAGE\)/);
+    assert.doesNotMatch(stray.stderr, /file-token/, 'the token is not echoed');
+  } finally {
+    server.close();
+  }
+});
