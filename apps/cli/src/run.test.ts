@@ -163,3 +163,9 @@ test('GLOVEBOX_TOKEN read from a file keeps working with its newline; a token wi
     server.close();
   }
 });
+
+test('query with a session id and no SQL is a usage mistake, not SQL sent to the current session', async () => {
+  const r = await run(['query', 'ses_0123456789abcdef'], { GLOVEBOX_URL: 'http://127.0.0.1:9' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /no SQL: `glovebox query ses_0123456789abcdef "SQL"` \(GBX_USAGE\)/);
+});

@@ -74,6 +74,9 @@ function registerQuery(program: Command): void {
     .action(async (operands: string[], _o: unknown, command: Command) => {
       const { api, out } = context(command);
       if (operands.length > 2) usage('expected `glovebox query [SESSION] "SQL"`: quote the statement');
+      // a lone session id is a session with its SQL forgotten, never SQL for the current session
+      if (operands.length === 1 && isSessionId(operands[0]!))
+        usage(`no SQL: \`glovebox query ${operands[0]!} "SQL"\``);
       const [given, sql] = operands.length === 2 ? operands : [undefined, operands[0]];
       const { id } = await resolveSession(api, given);
       const r = await runAction(api, id, 'query', { sql });
