@@ -169,3 +169,61 @@ test('query with a session id and no SQL is a usage mistake, not SQL sent to the
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /no SQL: `glovebox query ses_0123456789abcdef "SQL"` \(GBX_USAGE\)/);
 });
+
+test('with --json a request denied by policy exits 3 and its document carries error.code', async () => {
+  const denied = {
+    id: 'ses_0123456789abcdef',
+    status: 'denied',
+    requester: 'carol',
+    target: 'checkout-prod',
+    actions: ['facts'],
+    reason: 'carol tries',
+    ticket: null,
+    breakGlass: false,
+    durationSec: 0,
+    obligations: {
+      maxDurationSec: 0,
+      idleTimeoutSec: 0,
+      approvals: 0,
+      approverGroups: [],
+      masking: 'strict',
+    },
+    policyVersion: 'sha256:x',
+    determiningPolicies: [],
+    digest: 'd',
+    createdAt: 0,
+    pendingExpiresAt: 0,
+    activatedAt: null,
+    expiresAt: null,
+    lastActivityAt: null,
+    endedAt: null,
+    endReason: null,
+    approvals: [],
+    targetEnv: 'prod',
+    allowed: {},
+  };
+  const server = createServer((_req, res) => {
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(denied));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const home = mkdtempSync(join(tmpdir(), 'gbx-cli-run-'));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const child = spawn(
+      process.execPath,
+      [BIN, '--json', 'request', 'checkout-prod', '--actions', 'facts', '--reason', 'carol tries'],
+      { env: { ...process.env, GLOVEBOX_HOME: home, GLOVEBOX_TOKEN: 'gbx_t_test', GLOVEBOX_URL: url } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 3);
+    const doc = JSON.parse(stdout) as { status: string; error?: { code: string } };
+    assert.equal(doc.status, 'denied');
+    assert.equal(doc.error?.code, 'GBX_POLICY_DENIED');
+  } finally {
+    server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -11,6 +11,7 @@ import { currentSession, rememberCurrentSession } from '../../home.js';
 import type { Output } from '../../output.js';
 import { neutraliseDeep } from '../../terminal-text.js';
 import { context, usage } from '../common.js';
+import { EXIT } from '../../client.js';
 import { describeRequest, firstUseOf, requestRows, statusExit, waitingLine } from '../requests-view.js';
 import { requestBody, type RequestOptions } from './request-options.js';
 
@@ -54,7 +55,20 @@ async function fileRequest(target: string, o: RequestOptions, command: Command):
   const r = await api.call<AccessRequestView>('POST', '/requests', body);
   if (r.status === 'active' || r.status === 'pending') rememberCurrentSession(api.url, r.id, r.target);
   const final = r.status === 'pending' && o.wait ? await waitForApproval(api, r, o.wait) : r;
-  out.result(final, describeRequest);
+  // with --json a failure's document carries error.code (README): a denied request exits 3
+  const failed = statusExit(final.status) === EXIT.denied;
+  out.result(
+    failed
+      ? {
+          ...final,
+          error:
+            final.status === 'denied'
+              ? { code: 'GBX_POLICY_DENIED', message: 'the request was denied by policy' }
+              : { code: 'GBX_REQUEST_NOT_PENDING', message: `the request is ${final.status}` },
+        }
+      : final,
+    describeRequest,
+  );
   const asked = o.duration === undefined ? undefined : parseDuration(o.duration) / 1000;
   if (asked !== undefined && final.durationSec < asked && ['active', 'pending'].includes(final.status))
     out.note(
