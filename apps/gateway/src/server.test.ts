@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { ManualClock } from '@glovebox/core';
 import { buildServer, type Gateway } from './server.js';
 import type { GatewayOptions } from './config.js';
@@ -289,4 +290,37 @@ test('expired and revoked tokens are refused alike', async (t) => {
   await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: auth(revoked), payload: {} });
   const after = await app.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(revoked) });
   assert.deepEqual(after.json(), expired.json(), 'a revoked token looks exactly like an expired one');
+});
+
+test('a gateway whose address is taken stops before it creates anything: no admin, no one-time token shown', async (t) => {
+  const busy = createNetServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+  const port = (busy.address() as AddressInfo).port;
+  const dir = mkdtempSync(join(tmpdir(), 'gbx-gw-busy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const gw = buildServer({
+    dataDir: dir,
+    policiesDir: POLICIES,
+    watchPolicies: false,
+    logLevel: 'silent',
+    host: '127.0.0.1',
+    port,
+  });
+  await assert.rejects(gw.listen(), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'GBX_CONFIG_INVALID');
+    assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port} is in use`));
+    return true;
+  });
+  await gw.close();
+  // the next start on a free port still bootstraps: the store was left empty
+  const again = buildServer({
+    dataDir: dir,
+    policiesDir: POLICIES,
+    watchPolicies: false,
+    logLevel: 'silent',
+  });
+  await again.ready();
+  t.after(() => again.close());
+  assert.equal((await again.services.store.listUsers()).length, 1, 'the admin is created now, once');
 });

@@ -4,6 +4,8 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import { createServer as createNetServer } from 'node:net';
+import { GloveboxError } from '@glovebox/core';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pino from 'pino';
 import type { PolicyEngine } from '@glovebox/policy';
@@ -118,6 +120,9 @@ export function buildServer(options: GatewayOptions): Gateway {
     app,
     services: parts.services,
     async listen() {
+      // before anything is created: a first start on a taken address printed the one-time admin
+      // token, created the admin, then failed, and later starts never showed a token again
+      await assertAddressFree(config.host, config.port);
       await start();
       const url = await app.listen({ host: config.host, port: config.port });
       await parts.services.router.advertise(replicaUrlOf(config, app.server.address(), url));
@@ -126,4 +131,23 @@ export function buildServer(options: GatewayOptions): Gateway {
     ready: start,
     close: () => stopGateway(parts, app, started),
   };
+}
+
+/** Refuses an address another process listens on (GBX_CONFIG_INVALID), by binding it for a moment. */
+function assertAddressFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new GloveboxError(
+          'GBX_CONFIG_INVALID',
+          error.code === 'EADDRINUSE'
+            ? `${host}:${port} is in use (another gateway?): stop it or choose another --listen`
+            : `cannot listen on ${host}:${port} (${error.code ?? 'error'})`,
+        ),
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
