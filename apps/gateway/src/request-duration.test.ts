@@ -86,3 +86,30 @@ test('a session lasts what the permits state: a permit that states no duration d
   });
   assert.equal(prod.json<{ durationSec: number }>().durationSec, 3600);
 });
+
+// An auditor sees no target in `glovebox targets`, yet a request on a real one came back as a
+// stored, denied request naming its environment, and on an unknown name as GBX_NOT_FOUND.
+test('attack: a target the caller may not ask for answers like one that does not exist, and nothing is stored', async (t) => {
+  const g = await startRouteTestGateway();
+  t.after(() => g.close());
+  const headers = { authorization: `Bearer ${await g.token('auditor')}` };
+  const ask = (target: string) =>
+    g.gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/requests',
+      headers,
+      payload: { target, actions: ['facts'], reason: 'probing for targets' },
+    });
+  const real = await ask('payments');
+  const unknown = await ask('nosuch');
+  assert.equal(real.statusCode, 404, real.body);
+  assert.equal(unknown.statusCode, 404);
+  const body = (r: typeof real) => r.json<{ error: { code: string; message: string } }>().error;
+  assert.equal(body(real).code, 'GBX_NOT_FOUND');
+  assert.equal(body(real).message, body(unknown).message.replace('nosuch', 'payments'));
+  const stored = await g.gw.services.store.listRequests({});
+  assert.equal(
+    stored.filter((r) => r.requesterName === 'auditor' || r.reason === 'probing for targets').length,
+    0,
+  );
+});

@@ -87,8 +87,9 @@ const EXPECTED: Record<string, Cell | 'public'> = {
   'GET /api/v1/gateway/keys': only(200, 'admin'),
   'POST /api/v1/gateway/keys/rotate': only(200, 'admin'),
   'GET /api/v1/targets': anyone(200),
-  // Filing is decided by the access service: a request policy denies is stored as denied (201).
-  'POST /api/v1/requests': anyone(201),
+  // Filing is decided by the access service: a request policy denies is stored as denied (201) when
+  // the caller may ask for the target at all (engineers); anyone else is told no such target (404).
+  'POST /api/v1/requests': byRole(201, { engineer: 201, owner: 201 }, 404),
   'GET /api/v1/requests': anyone(200),
   'GET /api/v1/requests/:id': onSession(['owner', 'approver', 'admin', 'auditor'], () => 200),
   'POST /api/v1/requests/:id/approve': onSession(['owner', 'approver'], (state, role) =>

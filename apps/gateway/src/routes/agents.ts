@@ -8,17 +8,12 @@ import {
   targetSchema,
 } from '@glovebox/protocol';
 import type { GatewayApp, GatewayServices } from '../server.js';
-import { targetResource } from '../services/authorizer.js';
+import { mayAskFor, targetResource } from '../services/authorizer.js';
 import { hashBearer } from '../services/secrets.js';
 import type { AgentRecord } from '../store/index.js';
 import { authzOf } from './authorize.js';
 import { agentView } from './present.js';
 import { selectInstances } from '../services/instances.js';
-
-/** A target is listed when its requester may ask for it now, or could after a fresh MFA check. */
-function visibleTo(decision: { allowed: boolean; stepUp?: 'mfa' }): boolean {
-  return decision.allowed || decision.stepUp === 'mfa';
-}
 
 /** What the agent must pin: the fingerprint of the gateway's current signing key. */
 function pins(s: GatewayServices): string[] {
@@ -82,7 +77,7 @@ export function registerAgentRoutes(api: GatewayApp, s: GatewayServices): void {
       const visible = (await store.listAgents()).filter(
         (a) =>
           a.revokedAt === null &&
-          visibleTo(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
+          mayAskFor(authorizer.decide(actor, 'request', targetResource(a), { reason: '' })),
       );
       return {
         targets: await Promise.all(

@@ -8,11 +8,52 @@ import {
 import { MAX_ANNOTATED_DURATION_SEC, mergeObligations, type Decision } from '@glovebox/policy';
 import type { AccessRequestRecord, AgentRecord, Obligations } from '../store/index.js';
 import type { AccessConfig, NewAccessRequest } from './access.js';
-import { deniedError, targetResource } from './authorizer.js';
+import { deniedError, mayAskFor, targetResource } from './authorizer.js';
 import type { Actor } from './identity.js';
 import { normalizeScope } from './request-scope.js';
 
 const userActor = (a: Actor) => ({ kind: 'user' as const, id: a.name });
+
+/**
+ * Refuses a request on a target the caller may not ask for as if the name were unknown (what
+ * `glovebox targets` shows them): nothing stored, the caller learns nothing, the trail keeps the
+ * denial with its decision.
+ */
+async function refuseAsUnknown(
+  c: AccessConfig,
+  actor: Actor,
+  agent: AgentRecord,
+  decision: Decision,
+): Promise<never> {
+  await c.audit.record({
+    type: 'authz.denied',
+    actor: userActor(actor),
+    target: agent.name,
+    decision,
+    outcome: 'denied',
+    details: { refused: 'request', code: 'GBX_NOT_FOUND' },
+  });
+  throw new GloveboxError('GBX_NOT_FOUND', `no target named "${agent.name}"`);
+}
+
+/** The request's actions (once each, sorted), trimmed reason and scope; GBX_REQUEST_INVALID if malformed. */
+function checkedInput(input: NewAccessRequest) {
+  const actions = [...new Set(input.actions)].sort();
+  if (actions.length === 0 || actions.some((a) => !DEBUG_ACTIONS.includes(a))) {
+    throw new GloveboxError('GBX_REQUEST_INVALID', `actions must be some of: ${DEBUG_ACTIONS.join(', ')}`);
+  }
+  const reason = input.reason.trim();
+  const scope = normalizeScope(input.scope, actions);
+  const minimum = input.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
+  if (reason.length < minimum) {
+    throw new GloveboxError(
+      'GBX_REQUEST_INVALID',
+      `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} characters (got ${reason.length})`,
+    );
+  }
+  checkRequestedDuration(input.durationSec);
+  return { actions, reason, scope };
+}
 
 /**
  * No policy can grant more than 7d (`@maxDuration`): asking for more is a mistake in the input,
@@ -37,20 +78,7 @@ export async function fileAccessRequest(
   agent: AgentRecord,
   input: NewAccessRequest,
 ): Promise<AccessRequestRecord> {
-  const actions = [...new Set(input.actions)].sort();
-  if (actions.length === 0 || actions.some((a) => !DEBUG_ACTIONS.includes(a))) {
-    throw new GloveboxError('GBX_REQUEST_INVALID', `actions must be some of: ${DEBUG_ACTIONS.join(', ')}`);
-  }
-  const reason = input.reason.trim();
-  const scope = normalizeScope(input.scope, actions);
-  const minimum = input.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
-  if (reason.length < minimum) {
-    throw new GloveboxError(
-      'GBX_REQUEST_INVALID',
-      `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} characters (got ${reason.length})`,
-    );
-  }
-  checkRequestedDuration(input.durationSec);
+  const { actions, reason, scope } = checkedInput(input);
   const resource = targetResource(agent);
   const extras = {
     reason,
@@ -60,6 +88,10 @@ export async function fileAccessRequest(
     ...(input.durationSec ? { requestedDurationSec: input.durationSec } : {}),
   };
   const decisions: Decision[] = [c.authorizer.decide(actor, 'request', resource, extras)];
+  // a target the caller may not ask for is one it may not know: the same answer as an unknown name,
+  // and nothing stored (a denied request named its environment)
+  if (!decisions[0]!.allowed && !mayAskFor(c.authorizer.decide(actor, 'request', resource, { reason: '' })))
+    await refuseAsUnknown(c, actor, agent, decisions[0]!);
   for (const action of actions) decisions.push(c.authorizer.decide(actor, action, resource, extras));
   const denied = decisions.find((d) => !d.allowed);
   const now = c.clock.now();

@@ -122,6 +122,14 @@ export class Authorizer {
 }
 
 /** The policy resource for a registered agent's target. Attributes come from the registration only. */
+/**
+ * Whether a `request` decision lets its caller know the target: allowed, or allowed after a fresh
+ * MFA check. `glovebox targets` lists these; a request on any other answers as an unknown name.
+ */
+export function mayAskFor(decision: { allowed: boolean; stepUp?: 'mfa' }): boolean {
+  return decision.allowed || decision.stepUp === 'mfa';
+}
+
 export function targetResource(agent: AgentRecord): AuthzRequest['resource'] {
   return { kind: 'target', name: agent.name, env: agent.env, owner: agent.owner, tags: agent.tags };
 }
