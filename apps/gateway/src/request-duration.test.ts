@@ -113,3 +113,22 @@ test('attack: a target the caller may not ask for answers like one that does not
     0,
   );
 });
+
+test('a reason of invisible characters is no reason: zero-width spaces and bidi marks do not count', async (t) => {
+  const g = await startRouteTestGateway();
+  t.after(() => g.close());
+  const headers = { authorization: `Bearer ${await g.token('engineer')}` };
+  const ask = (reason: string) =>
+    g.gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/requests',
+      headers,
+      payload: { target: 'payments', actions: ['facts'], reason },
+    });
+  for (const reason of ['\u200b\u200b\u200b', 'a\u200b\u200e\u2066b', '\u00a0\u3000x ']) {
+    const res = await ask(reason);
+    assert.equal(res.statusCode, 400, JSON.stringify(reason));
+    assert.match(res.json<{ error: { message: string } }>().error.message, /at least 3 visible characters/);
+  }
+  assert.equal((await ask('🔥🔥🔥')).statusCode, 201, 'three visible characters, each two UTF-16 units');
+});

@@ -28,6 +28,14 @@ export const MIN_BREAK_GLASS_REASON_LENGTH = 10;
 /** Most characters of an access request's reason. */
 export const MAX_REASON_LENGTH = 1000;
 
+/**
+ * How long a reason reads: its characters (code points, not UTF-16 units) without white space,
+ * control and format characters (zero-width spaces, bidi marks), which an approver does not see.
+ */
+export function visibleReasonLength(reason: string): number {
+  return [...reason.replace(/[\s\p{Cc}\p{Cf}]/gu, '')].length;
+}
+
 /** How a pinned gateway key is written: `sha256:` and the hex SHA-256 of its SPKI DER encoding. */
 export const KEY_FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
 

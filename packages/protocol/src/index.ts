@@ -1,5 +1,10 @@
 export { canonicalJson, digestOf } from './canonical.js';
-export { MIN_REASON_LENGTH, MIN_BREAK_GLASS_REASON_LENGTH, MAX_REASON_LENGTH } from './constants.js';
+export {
+  MIN_REASON_LENGTH,
+  MIN_BREAK_GLASS_REASON_LENGTH,
+  MAX_REASON_LENGTH,
+  visibleReasonLength,
+} from './constants.js';
 export {
   DEBUG_ACTIONS,
   POLICY_ACTIONS,

@@ -53,13 +53,13 @@ test('context, messages, formats and exit codes through the real CLI', { timeout
     assert.match(noSession.stderr, /glovebox request TARGET/);
     const shortReason = await cli(['request', 'svc-staging', '--actions', 'facts', '--reason', 'x'], alice);
     expectExit(shortReason, 2, 'short reason');
-    assert.match(shortReason.stderr, /--reason must be at least 3 characters \(got 1\)/);
+    assert.match(shortReason.stderr, /--reason must be at least 3 visible characters \(got 1\)/);
     const breakGlass = await cli(
       ['request', 'svc-staging', '--actions', 'facts', '--reason', 'urgent', '--break-glass'],
       alice,
     );
     expectExit(breakGlass, 2, 'short break-glass reason');
-    assert.match(breakGlass.stderr, /at least 10 characters for --break-glass/);
+    assert.match(breakGlass.stderr, /at least 10 visible characters for --break-glass/);
     const bareDuration = await cli(
       ['request', 'svc-staging', '--actions', 'facts', '--reason', 'latency', '--duration', '5'],
       alice,
@@ -126,7 +126,7 @@ test('context, messages, formats and exit codes through the real CLI', { timeout
     assert.match(zero.error.message, /the duration "0m" is zero/);
     const short = await post({ reason: ' x ' });
     assert.equal(short.status, 400);
-    assert.match(short.error.message, /a request needs a reason of at least 3 characters \(got 1\)/);
+    assert.match(short.error.message, /a request needs a reason of at least 3 visible characters \(got 1\)/);
   });
 
   let first = '';

@@ -203,7 +203,7 @@ for (const store of ['sqlite', 'postgres'] as StoreKind[]) {
         assert.equal(short.code, 2, 'the CLI refuses it before sending (the gateway would too)');
         const refusal = short.json<{ error: { code: string; message: string } }>().error;
         assert.equal(refusal.code, 'GBX_USAGE');
-        assert.match(refusal.message, /at least 10 characters for --break-glass/);
+        assert.match(refusal.message, /at least 10 visible characters for --break-glass/);
         const r = await cli(
           [
             'request',

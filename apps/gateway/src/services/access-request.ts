@@ -4,6 +4,7 @@ import {
   MIN_BREAK_GLASS_REASON_LENGTH,
   MIN_REASON_LENGTH,
   digestOf,
+  visibleReasonLength,
 } from '@glovebox/protocol';
 import { MAX_ANNOTATED_DURATION_SEC, mergeObligations, type Decision } from '@glovebox/policy';
 import type { AccessRequestRecord, AgentRecord, Obligations } from '../store/index.js';
@@ -45,10 +46,11 @@ function checkedInput(input: NewAccessRequest) {
   const reason = input.reason.trim();
   const scope = normalizeScope(input.scope, actions);
   const minimum = input.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
-  if (reason.length < minimum) {
+  const visible = visibleReasonLength(reason);
+  if (visible < minimum) {
     throw new GloveboxError(
       'GBX_REQUEST_INVALID',
-      `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} characters (got ${reason.length})`,
+      `${input.breakGlass ? 'break-glass needs' : 'a request needs'} a reason of at least ${minimum} visible characters (got ${visible})`,
     );
   }
   checkRequestedDuration(input.durationSec);

@@ -3,6 +3,7 @@ import {
   MAX_REASON_LENGTH,
   MIN_BREAK_GLASS_REASON_LENGTH,
   MIN_REASON_LENGTH,
+  visibleReasonLength,
 } from '@glovebox/protocol/constants';
 import { durationOption, usage } from '../common.js';
 
@@ -50,10 +51,11 @@ export function requestBody(target: string, o: RequestOptions): Record<string, u
       usage(`unknown action "${a}" in --actions (known: ${DEBUG_ACTIONS.join(', ')})`);
   const reason = o.reason.trim();
   const minimum = o.breakGlass ? MIN_BREAK_GLASS_REASON_LENGTH : MIN_REASON_LENGTH;
-  if (reason.length < minimum)
+  const visible = visibleReasonLength(reason);
+  if (visible < minimum)
     usage(
-      `--reason must be at least ${minimum} characters${o.breakGlass ? ' for --break-glass' : ''} ` +
-        `(got ${reason.length}): say why you need access, e.g. an incident ticket and symptom`,
+      `--reason must be at least ${minimum} visible characters${o.breakGlass ? ' for --break-glass' : ''} ` +
+        `(got ${visible}): say why you need access, e.g. an incident ticket and symptom`,
     );
   if (reason.length > MAX_REASON_LENGTH) usage(`--reason must be at most ${MAX_REASON_LENGTH} characters`);
   if (o.duration !== undefined) durationOption('--duration', o.duration);
