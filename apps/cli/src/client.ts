@@ -138,7 +138,15 @@ export class ApiClient {
     } catch {
       // not JSON: the status alone
     }
-    return errorFromBody(json, response.statusCode ?? 500);
+    const status = response.statusCode ?? 500;
+    const code = (json as ErrorBody | null)?.error?.code;
+    // every answer of a gateway names one of its codes: anything else came from another server
+    if (typeof code !== 'string' || !(code in ERROR_CODES))
+      return new GloveboxError(
+        'GBX_GATEWAY_UNREACHABLE',
+        `${this.url} answered HTTP ${status} but not as a Glovebox gateway (another service, or a proxy with no gateway behind it?): check GLOVEBOX_URL or --url`,
+      );
+    return errorFromBody(json, status);
   }
 
   async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {

@@ -227,3 +227,18 @@ test('with --json a request denied by policy exits 3 and its document carries er
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('a URL where no Glovebox gateway answers says so, not HTTP 404 (GBX_INTERNAL)', async () => {
+  const server = createServer((_req, res) =>
+    res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>nope</h1>'),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const r = await run(['targets'], { GLOVEBOX_URL: url });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /answered HTTP 404 but not as a Glovebox gateway.*\(GBX_GATEWAY_UNREACHABLE\)/);
+  } finally {
+    server.close();
+  }
+});
