@@ -180,7 +180,7 @@ function registerSnapshot(program: Command): void {
         disabled?: DisabledProbe;
         truncated?: Record<string, number>;
       };
-      if (result.status === 'timeout') out.note(snapshotTimeoutMessage(loc, o.wait));
+      if (result.status === 'timeout') out.note(snapshotTimeoutMessage(loc, o.wait, o.condition));
       if (result.disabled) out.note(probeDisabledMessage('snapshot', result.disabled));
       const cut = truncatedMessage(result.truncated ?? {});
       if (cut) out.note(cut);

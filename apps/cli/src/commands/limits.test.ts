@@ -8,6 +8,7 @@ import {
   rowLimitMessage,
   samplingMessage,
   truncatedMessage,
+  snapshotTimeoutMessage,
 } from './limits.js';
 
 test('a logpoint over its CPU budget says the figures and what to change', () => {
@@ -79,4 +80,11 @@ test('a probe placed by breakpoint says what it costs the process, its cap, and 
   const capped = probeDisabledMessage('logpoint', { reason: 'breakpoint-cap', capMs: 1500 });
   assert.match(capped, /removed the logpoint after 1\.5 s/);
   assert.match(capped, /breakpointProbeMaxMs/);
+});
+
+test('a snapshot timeout with a condition does not claim the line did not run', () => {
+  assert.match(snapshotTimeoutMessage('a.ts:3', '4s'), /a\.ts:3 did not run within 4s: make sure traffic/);
+  const withCondition = snapshotTimeoutMessage('a.ts:3', '4s', 'customerId == 99');
+  assert.match(withCondition, /did not run with its --condition true within 4s/);
+  assert.match(withCondition, /may have run with the condition false/);
 });

@@ -64,8 +64,10 @@ export function droppedLinesMessage(dropped: number, rate: number): string {
   return `${dropped} line(s) dropped by the rate limit of ${rate} per second (raise it with --rate N; the agent caps it with maxLogpointPerSecond, 100 by default)`;
 }
 
-/** A snapshot whose line did not run in time. */
-export function snapshotTimeoutMessage(location: string, wait: string): string {
+/** A snapshot whose line did not run in time (or, with a condition, not with the condition true). */
+export function snapshotTimeoutMessage(location: string, wait: string, condition?: string): string {
+  if (condition !== undefined)
+    return `${location} did not run with its --condition true within ${wait}: the line may have run with the condition false; check the condition, make sure traffic reaches that line, or wait longer with --wait 2m`;
   return `${location} did not run within ${wait}: make sure traffic reaches that line, or wait longer with --wait 2m`;
 }
 

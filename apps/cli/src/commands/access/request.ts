@@ -40,12 +40,15 @@ async function waitForApproval(
 }
 
 /** What a requester should run next, by the state their request is in. */
-function adviseRequester(out: Output, r: AccessRequestView): void {
+function adviseRequester(out: Output, r: AccessRequestView, waited: boolean): void {
   if (r.status === 'active')
     out.next(firstUseOf(r), `session ${r.id} is active and now your current session`);
   else if (r.status === 'pending') {
     out.note(`waiting for approval: an approver runs \`glovebox approve ${r.id}\``);
-    out.next(`glovebox request show ${r.id}`, 'see who still has to approve; or add --wait next time');
+    out.next(
+      `glovebox request show ${r.id}`,
+      waited ? 'see who still has to approve' : 'see who still has to approve; or add --wait next time',
+    );
   } else out.next(`glovebox request show ${r.id}`, 'see which policies decided');
 }
 
@@ -74,7 +77,7 @@ async function fileRequest(target: string, o: RequestOptions, command: Command):
     out.note(
       `--duration ${o.duration!.trim()} is more than policy allows: the session lasts ${formatDuration(final.durationSec * 1000)}`,
     );
-  adviseRequester(out, final);
+  adviseRequester(out, final, o.wait !== undefined && o.wait !== false);
   process.exitCode = statusExit(final.status);
 }
 
