@@ -242,3 +242,31 @@ test('a URL where no Glovebox gateway answers says so, not HTTP 404 (GBX_INTERNA
     server.close();
   }
 });
+
+test('lengths the API would refuse are usage mistakes, said in the CLI words, before anything is sent', async () => {
+  // nothing listens on this port: a request would fail with GBX_GATEWAY_UNREACHABLE instead
+  const env = { GLOVEBOX_URL: 'http://127.0.0.1:9' };
+  const label = await run(['tokens', 'create', '--label', 'L'.repeat(101)], env);
+  assert.equal(label.code, 2, label.stderr);
+  assert.match(label.stderr, /--label must be at most 100 characters \(GBX_USAGE\)/);
+  const ticket = await run(
+    ['request', 'shop', '--actions', 'facts', '--reason', 'ticket length', '--ticket', 'T'.repeat(101)],
+    env,
+  );
+  assert.equal(ticket.code, 2, ticket.stderr);
+  assert.match(ticket.stderr, /--ticket must be at most 100 characters/);
+  const home = mkdtempSync(join(tmpdir(), 'gbx-cli-run-'));
+  try {
+    const child = spawn(process.execPath, [BIN, 'users', 'add', 'erin', '--password-stdin'], {
+      env: { ...process.env, ...env, GLOVEBOX_HOME: home, GLOVEBOX_TOKEN: 'gbx_t_test' },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end('short\n');
+    assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 2, stderr);
+    assert.match(stderr, /the password on stdin must be at least 12 characters \(GBX_USAGE\)/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -29,6 +29,12 @@ export const MIN_BREAK_GLASS_REASON_LENGTH = 10;
 export const MAX_REASON_LENGTH = 1000;
 
 /**
+ * Lengths the API holds fields to, which the CLI checks before sending: a request's ticket
+ * reference and an API token's label at most, a local user's password at least.
+ */
+export const FIELD_LIMITS = { maxTicket: 100, maxLabel: 100, minPassword: 12 } as const;
+
+/**
  * How long a reason reads: its characters (code points, not UTF-16 units) without white space,
  * control and format characters (zero-width spaces, bidi marks), which an approver does not see.
  */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEBUG_ACTIONS, maskingLevelSchema } from './actions.js';
-import { API_PREFIX, MAX_REASON_LENGTH } from './constants.js';
+import { API_PREFIX, FIELD_LIMITS, MAX_REASON_LENGTH } from './constants.js';
 
 /**
  * HTTP API v1 schemas: the gateway validates requests and serializes responses through them
@@ -41,7 +41,7 @@ export const createUserBodySchema = z
   .object({
     name,
     groups: z.array(name).max(32).default([]),
-    password: z.string().min(12).max(1024).optional(),
+    password: z.string().min(FIELD_LIMITS.minPassword).max(1024).optional(),
   })
   .strict();
 export const userSchema = z.object({
@@ -65,7 +65,7 @@ export const createTokenBodySchema = z
     user: name.optional(),
     /** Lifetime; at most what policy allows (the createToken decision), which is also the default. */
     ttl: z.string().max(16).optional(),
-    label: z.string().max(100).optional(),
+    label: z.string().max(FIELD_LIMITS.maxLabel).optional(),
   })
   .strict();
 export const tokenSchema = z.object({
@@ -184,7 +184,7 @@ export const createRequestBodySchema = z
     target: name,
     actions: z.array(z.enum(DEBUG_ACTIONS)).min(1).max(DEBUG_ACTIONS.length),
     reason: z.string().min(1).max(MAX_REASON_LENGTH),
-    ticket: z.string().max(100).optional(),
+    ticket: z.string().max(FIELD_LIMITS.maxTicket).optional(),
     duration: z.string().max(16).optional(),
     breakGlass: z.boolean().default(false),
     scope: requestScopeSchema.optional(),

@@ -4,6 +4,7 @@ export {
   MIN_BREAK_GLASS_REASON_LENGTH,
   MAX_REASON_LENGTH,
   visibleReasonLength,
+  FIELD_LIMITS,
 } from './constants.js';
 export {
   DEBUG_ACTIONS,

@@ -12,6 +12,7 @@ import type {
 } from '@glovebox/protocol';
 import { table, when } from '../output.js';
 import { context, stdinPassword, usage } from './common.js';
+import { FIELD_LIMITS } from '@glovebox/protocol/constants';
 
 function parseTags(values: string[]): Record<string, string> {
   const tags: Record<string, string> = {};
@@ -46,6 +47,8 @@ function registerUserCommands(program: Command): void {
         .map((g) => g.trim())
         .filter(Boolean);
       const password = o.passwordStdin ? await stdinPassword() : undefined;
+      if (password !== undefined && password.length < FIELD_LIMITS.minPassword)
+        usage(`the password on stdin must be at least ${FIELD_LIMITS.minPassword} characters`);
       const res = await api.call<z.infer<typeof createdUserSchema>>('POST', '/users', {
         name,
         groups,

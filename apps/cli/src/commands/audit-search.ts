@@ -48,7 +48,15 @@ export function auditSearchQuery(
   const q = new URLSearchParams();
   for (const key of ['since', 'until'] as const) {
     const text = o[key];
-    if (text !== undefined) q.set(key, new Date(parseTimeSpec(text, now, offsetAt)).toISOString());
+    if (text === undefined) continue;
+    let at: number;
+    try {
+      at = parseTimeSpec(text, now, offsetAt);
+    } catch (error) {
+      // read here, before anything is sent: a mistake on the command line (exit 2)
+      return usage(`--${key}: ${error instanceof Error ? error.message : 'not a time'}`);
+    }
+    q.set(key, new Date(at).toISOString());
   }
   if (o.outcome !== undefined && !OUTCOMES.includes(o.outcome))
     usage(`--outcome is one of ${OUTCOMES.join(', ')} (refusals are "denied")`);

@@ -1,6 +1,7 @@
 import {
   DEBUG_ACTIONS,
   MAX_REASON_LENGTH,
+  FIELD_LIMITS,
   MIN_BREAK_GLASS_REASON_LENGTH,
   MIN_REASON_LENGTH,
   visibleReasonLength,
@@ -58,6 +59,8 @@ export function requestBody(target: string, o: RequestOptions): Record<string, u
         `(got ${visible}): say why you need access, e.g. an incident ticket and symptom`,
     );
   if (reason.length > MAX_REASON_LENGTH) usage(`--reason must be at most ${MAX_REASON_LENGTH} characters`);
+  if (o.ticket !== undefined && o.ticket.length > FIELD_LIMITS.maxTicket)
+    usage(`--ticket must be at most ${FIELD_LIMITS.maxTicket} characters: a reference, not a description`);
   if (o.duration !== undefined) durationOption('--duration', o.duration);
   if (typeof o.wait === 'string') durationOption('--wait', o.wait);
   const scope = scopeOf(o, actions);

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { createdTokenSchema } from '@glovebox/protocol';
 import { when } from '../../output.js';
-import { context, durationOption } from '../common.js';
+import { context, durationOption, usage } from '../common.js';
+import { FIELD_LIMITS } from '@glovebox/protocol/constants';
 
 /** What capped a token's lifetime, as the end of a sentence. */
 const LIMITED_BY = {
@@ -23,6 +24,8 @@ export function registerTokenCommands(program: Command): void {
     .action(async (o: { user?: string; ttl?: string; label?: string }, command: Command) => {
       const { api, out } = context(command);
       if (o.ttl !== undefined) durationOption('--ttl', o.ttl);
+      if (o.label !== undefined && o.label.length > FIELD_LIMITS.maxLabel)
+        usage(`--label must be at most ${FIELD_LIMITS.maxLabel} characters`);
       const res = await api.call<z.infer<typeof createdTokenSchema>>('POST', '/tokens', {
         ...(o.ttl ? { ttl: o.ttl } : {}),
         ...(o.user ? { user: o.user } : {}),
