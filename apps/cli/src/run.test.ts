@@ -270,3 +270,25 @@ test('lengths the API would refuse are usage mistakes, said in the CLI words, be
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('a failed login hints at the credentials, not at running login again', async () => {
+  const server = createServer((_req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({ error: { code: 'GBX_AUTH_FAILED', message: 'invalid or expired credentials' } }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const r = await run(['login', '--user', 'alice'], {
+      GLOVEBOX_URL: url,
+      GLOVEBOX_PASSWORD: 'wrong-password-1',
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /hint: check the user name and the password/);
+    assert.doesNotMatch(r.stderr, /run `glovebox login`/);
+  } finally {
+    server.close();
+  }
+});

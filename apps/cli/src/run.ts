@@ -31,8 +31,13 @@ function codeText(error: { code: string; details?: Record<string, unknown> }): s
     : error.code;
 }
 
+/** Hints for `glovebox login` itself, where "run `glovebox login`" would send the person in a circle. */
+const LOGIN_HINTS: Partial<Record<string, string>> = {
+  GBX_AUTH_FAILED: 'check the user name and the password (and --otp CODE when you have a second factor)',
+};
+
 /** Reports a failure (in the requested format) and returns the exit code. */
-function fail(error: unknown, format: OutputFormat): number {
+function fail(error: unknown, format: OutputFormat, command?: string): number {
   const code = exitCodeFor(error);
   const known = isGloveboxError(error);
   const body = {
@@ -47,7 +52,7 @@ function fail(error: unknown, format: OutputFormat): number {
     return code;
   }
   process.stderr.write(`error: ${neutraliseLine(body.error.message)} (${codeText(body.error)})\n`);
-  const hint = HINTS[body.error.code];
+  const hint = (command === 'login' ? LOGIN_HINTS : HINTS)[body.error.code];
   if (hint) process.stderr.write(`hint: ${hint}\n`);
   return code;
 }
@@ -67,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(documentText(format, { error: { code: 'GBX_USAGE', message: error.message } }));
       return EXIT.usage;
     }
-    return fail(error, format);
+    return fail(error, format, argv.slice(2).find((a) => !a.startsWith('-')));
   }
 }
 
