@@ -324,3 +324,15 @@ test('a gateway whose address is taken stops before it creates anything: no admi
   t.after(() => again.close());
   assert.equal((await again.services.store.listUsers()).length, 1, 'the admin is created now, once');
 });
+
+test('the bearer scheme is read in any case (RFC 9110): `bearer TOKEN` is the same credential', async (t) => {
+  const { gw } = await gateway(t);
+  for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+    const res = await gw.app.inject({
+      method: 'GET',
+      url: '/api/v1/whoami',
+      headers: { authorization: `${scheme} ${ADMIN}` },
+    });
+    assert.equal(res.statusCode, 200, `${scheme}: ${res.body}`);
+  }
+});

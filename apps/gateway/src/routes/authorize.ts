@@ -96,7 +96,8 @@ async function credentialOf(request: FastifyRequest, s: GatewayServices): Promis
     const consoleActor = await authenticateConsoleRequest(request, s);
     if (consoleActor) return consoleActor;
   }
-  const match = header ? /^Bearer\s+(\S{1,512})$/.exec(header) : null;
+  // the scheme is case-insensitive (RFC 9110 §11.1): `bearer` is the same credential
+  const match = header ? /^Bearer\s+(\S{1,512})$/i.exec(header) : null;
   if (!match)
     throw new GloveboxError('GBX_AUTH_REQUIRED', 'authentication required: log in or set GLOVEBOX_TOKEN');
   return s.identity.authenticate(match[1]!, request.ip);
