@@ -72,7 +72,11 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(documentText(format, { error: { code: 'GBX_USAGE', message: error.message } }));
       return EXIT.usage;
     }
-    return fail(error, format, argv.slice(2).find((a) => !a.startsWith('-')));
+    return fail(
+      error,
+      format,
+      argv.slice(2).find((a) => !a.startsWith('-')),
+    );
   }
 }
 

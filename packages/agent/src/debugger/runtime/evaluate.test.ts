@@ -40,14 +40,10 @@ test('attack: a string cannot be taken apart, nor a card-shaped number split, to
   const id = (name: string) => ({ k: 'id' as const, i: names.indexOf(name) });
   const lit = (v: string | number) => ({ k: 'lit' as const, v });
   const run = (node: unknown) => {
-    const out = evaluateForEval(
-      I,
-      keys,
-      sentinels,
-      { node: node as never, names, sensitive: [] },
-      read,
-      { ...budgets, maxTimeMs: 60_000 },
-    );
+    const out = evaluateForEval(I, keys, sentinels, { node: node as never, names, sensitive: [] }, read, {
+      ...budgets,
+      maxTimeMs: 60_000,
+    });
     assert.ok(out.ok);
     return out.value;
   };
