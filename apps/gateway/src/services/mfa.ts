@@ -104,7 +104,10 @@ export class MfaService {
     }
     if (user.mfaEnrolledAt === null || user.totpSecretEnc === null) {
       if (pending !== null) throw new GloveboxError('GBX_MFA_INVALID', 'the code is wrong or expired');
-      throw new GloveboxError('GBX_MFA_NOT_ENROLLED', 'run `glovebox mfa enroll` first');
+      throw new GloveboxError(
+        'GBX_MFA_NOT_ENROLLED',
+        "no one-time-code factor is enrolled: run `glovebox mfa enroll` (a first factor needs an admin's ticket: `glovebox users reset-mfa NAME`, then `glovebox mfa enroll --ticket TICKET`)",
+      );
     }
     if ((await state.factorEnrolledBy(user.id, 'totp')) === actor.tokenId) throw sameLogin();
     if (!(await this.checkTotp(user.id, user.totpSecretEnc, code)))
