@@ -64,7 +64,11 @@ export function registerDenyCommand(program: Command): void {
       const r = await api.call<AccessRequestView>('POST', `/requests/${encodeURIComponent(id)}/deny`, {
         ...(o.comment ? { comment: o.comment } : {}),
       });
-      out.result(r, (safe) => `denied ${safe.id} (${safe.requester} on ${safe.target})`);
+      out.result(r, (safe) =>
+        safe.endReason === 'withdrawn by requester'
+          ? `withdrew your request ${safe.id} on ${safe.target}`
+          : `denied ${safe.id} (${safe.requester} on ${safe.target})`,
+      );
       out.next('glovebox requests --pending', 'anything else waiting for you');
     });
 }
