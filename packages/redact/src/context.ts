@@ -40,6 +40,7 @@ export function newLineContext(): LineContext {
     table: undefined,
     pendingName: undefined,
     expanded: false,
+    previous: undefined,
     block: undefined,
     credentials: newCredentialLineState(),
     pathValue: undefined,

@@ -248,3 +248,26 @@ test('box-drawn tables without sensitive columns, and box-drawn trees, come out 
   ];
   for (const input of keep) for (const out of everyWay(r, input)) assert.equal(out, input);
 });
+
+// psql -P border=0 (real output gathered by an outside pass): no bars, the columns are where the
+// dash runs of the rule under the header are; lower-case names, which space-aligned headers
+// (`kubectl`, `docker`) do not have
+const PSQL_BORDER0 = lines(
+  '     email             api_token         secret_answer  ',
+  '--------------- ------------------------ --------------',
+  'bob@example.com tok_9f8e7d6c5b4a3f2e1d0c Fluffy-The-Cat',
+  '(1 row)',
+);
+
+test('attack: psql border=0 reads its columns from the rule under the header', () => {
+  const r = createRedactor();
+  for (const out of everyWay(r, PSQL_BORDER0)) {
+    for (const s of ['tok_9f8e7d6c5b4a3f2e1d0c', 'Fluffy-The-Cat'])
+      assert.ok(!leaked(s, PSQL_BORDER0, out), `${s} leaked:\n${out}`);
+    assert.ok(out.includes('(1 row)'), out);
+    assert.ok(out.includes('api_token'), out);
+  }
+  // a ruled table with no sensitive column stays as it is
+  const plain = lines(' id  name ', '---- -----', '   1 alice', '(1 row)');
+  assert.equal(r.redactText(plain).text, plain);
+});

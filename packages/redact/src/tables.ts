@@ -37,6 +37,8 @@ export interface TableState {
   table: Table | undefined;
   /** Inside a psql expanded record (`-[ RECORD 1 ]---`): each line is `column | value`. */
   expanded: boolean;
+  /** The last line, when it could head a table ruled by dash runs (`psql -P border=0`, SQL*Plus). */
+  previous: string | undefined;
 }
 
 /**
@@ -302,6 +304,30 @@ export function recordLine(
  * open table masks its sensitive cells; any other line ends it and may be the next header (a
  * delimited line naming a sensitive column opens a CSV or TSV table by itself).
  */
+/** A rule of dash runs one blank apart: its runs are the columns of the header above it. */
+const DASH_RULE = /^-+(?: -+)+[ \t]*\r?$/;
+/** psql's row count under a table. */
+const ROW_COUNT = /^\s*\(\d+ rows?\)\s*$/;
+const MAX_HEADER = 4096;
+
+/**
+ * A table whose header's columns are where the dash runs of the rule under it are (`psql -P
+ * border=0`, SQL*Plus, sqlcmd): each column is named by the header text above its run.
+ */
+function ruledTable(ctx: ScanContext, header: string, rule: string): Table | undefined {
+  const starts: number[] = [];
+  const names: string[] = [];
+  for (const m of rule.matchAll(/-+/g)) {
+    starts.push(m.index);
+    names.push(header.slice(m.index, m.index + m[0].length).trim());
+  }
+  if (names.some((n) => n === '' || n.length > 48) || starts.length > MAX_CELLS) return undefined;
+  const columns = names.map((name) => verdictOf(ctx, name));
+  const keyed = keyedColumns(names);
+  if (!columns.some((v) => v !== undefined && v.mode === 'mask') && keyed === undefined) return undefined;
+  return { delimiter: '', columns, cells: columns.length, starts, keyed };
+}
+
 export function tableLine(
   text: string,
   from: number,
@@ -311,7 +337,16 @@ export function tableLine(
   ctx: ScanContext,
   out: Span[],
 ): void {
+  const previous = state.previous;
+  state.previous = undefined;
+  if (ROW_COUNT.test(shape)) {
+    state.table = undefined;
+    state.candidate = undefined;
+    return;
+  }
   if (SEPARATOR_LINE.test(shape)) {
+    if (state.candidate === undefined && state.table === undefined && previous !== undefined)
+      if (DASH_RULE.test(shape)) state.table = ruledTable(ctx, previous, shape);
     const c = state.candidate;
     if (c !== undefined && state.table === undefined) {
       const columns = c.cells.map((cell) => verdictOf(ctx, cell));
@@ -332,6 +367,7 @@ export function tableLine(
   if (delimiter === undefined) {
     state.candidate = undefined;
     state.table = alignedHeader(ctx, shape);
+    if (state.table === undefined && shape.length <= MAX_HEADER) state.previous = shape;
     return;
   }
   const cells = splitCells(shape, delimiter).map((c) => c.trim());
