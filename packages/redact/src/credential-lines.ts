@@ -170,7 +170,7 @@ const REDIS_CSV =
  * on the next) and with `--csv`. The line after a name is its value unless it is another name.
  */
 function redisReply(from: number, line: string, state: CredentialLineState, out: Span[]): void {
-  const name = line.replace(/\r$/, '');
+  const name = !state.redisValue && line.length > 26 ? '' : line.replace(/\r$/, '');
   const expected = state.redisValue;
   state.redisValue = REDIS_SECRET_SETTINGS.has(name);
   if (expected && !state.redisValue && name !== '' && !isTrivialValue(name))
@@ -196,7 +196,11 @@ const TOOL_PASSWORDS: Array<[RegExp, RegExp]> = [
   ],
 ];
 
+/** Any of the tools above, to skip the line at once when it names none. */
+const ANY_TOOL = /\b(?:sshpass|openssl|ssh-keygen|gpg2?|htpasswd)\b/;
+
 function toolPasswords(from: number, line: string, out: Span[]): void {
+  if (!ANY_TOOL.test(line)) return;
   for (const [tool, re] of TOOL_PASSWORDS) {
     if (!tool.test(line)) continue;
     re.lastIndex = 0;

@@ -46,6 +46,9 @@ const PASSWORD_HASH = new RegExp(
   'g',
 );
 
+/** Where a {@link PASSWORD_HASH} can start. */
+const HASH_START = /\$(?:[1567y]\$|2[abxy]?\$|apr1\$|md5\$|argon2)|SCRAM-SHA-|md5[0-9a-f]|\{S?SHA/g;
+
 /** `Bearer` and `Basic` credentials, passwords in URLs, `--password`-style flags and SQL. */
 export function credentialDetectors(): Detector[] {
   return [
@@ -55,7 +58,11 @@ export function credentialDetectors(): Detector[] {
       priority: PRIORITY.vendorToken,
       triggers: [
         '$1$',
-        '$2',
+        '$2$',
+        '$2a$',
+        '$2b$',
+        '$2x$',
+        '$2y$',
         '$5$',
         '$6$',
         '$7$',
@@ -67,8 +74,11 @@ export function credentialDetectors(): Detector[] {
         'md5',
         'SHA}',
       ].map((t) => new Literal(t)),
-      // `{SSHA}` opens two characters before its trigger
-      reach: 2,
+      // one search for where a hash can start, instead of one per trigger
+      nextStart: (text, from) => {
+        HASH_START.lastIndex = from;
+        return HASH_START.exec(text)?.index ?? -1;
+      },
       re: PASSWORD_HASH,
       badBefore: isAlnum,
     }),
