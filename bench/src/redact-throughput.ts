@@ -3,7 +3,9 @@
 // in 64 KiB blocks. CPU time of this process (process.cpuUsage) instead of wall time, best of
 // several interleaved passes: on a shared machine other work then slows the figures far less than
 // it slows a stopwatch, which makes before/after comparisons of the engine usable.
-// Run: npx tsc -b packages/redact bench && node --expose-gc bench/dist/redact-throughput.js
+// Run: npx tsc -b packages/redact bench && node --expose-gc bench/dist/redact-throughput.js [other]
+//      (other: another build's packages/redact/dist/index.js, e.g. a worktree of an earlier commit,
+//      measured in the same passes as "other build": before/after in one run)
 //      (BENCH_MB to resize, BENCH_PASSES for the number of passes, default 7, BENCH_SKIP=secretlint
 //      to leave a peer out: CPU time counts every thread, and secretlint leaves work running between
 //      calls that is charged to whichever engine runs next)
@@ -14,6 +16,7 @@ const MB = Number(process.env['BENCH_MB'] ?? 5);
 const PASSES = Number(process.env['BENCH_PASSES'] ?? 7);
 const SKIP = new Set((process.env['BENCH_SKIP'] ?? '').split(',').filter((s) => s !== ''));
 const SEED = 20240901;
+const OTHER_BUILD = process.argv[2];
 
 interface Engine {
   name: string;
@@ -44,6 +47,13 @@ async function peers(): Promise<Engine[]> {
   ];
 }
 
+/** The standard level of another build of the engine (its `createRedactor`). */
+async function otherBuild(path: string): Promise<Engine> {
+  const mod = (await import(path)) as { createRedactor: typeof createRedactor };
+  const r = mod.createRedactor();
+  return { name: 'other build', redact: (t: string) => r.redactText(t).text };
+}
+
 /** MB per CPU second for one pass over `units`. */
 async function pass(engine: Engine, units: readonly string[]): Promise<number> {
   (globalThis as { gc?: () => void }).gc?.();
@@ -69,6 +79,7 @@ async function main(): Promise<void> {
       const r = createRedactor({ level });
       return { name: `glovebox (${level})`, redact: (t: string) => r.redactText(t).text };
     }),
+    ...(OTHER_BUILD === undefined ? [] : [await otherBuild(OTHER_BUILD)]),
     ...(await peers()).filter((p) => !SKIP.has(p.name)),
   ];
   const best = engines.map(() => ({ line: 0, block: 0 }));
@@ -86,8 +97,9 @@ async function main(): Promise<void> {
       b.line = Math.max(b.line, await pass(e, e.name === 'secretlint' ? lines.slice(0, 2000) : lines));
     }
   }
+  const firstPeer = OTHER_BUILD === undefined ? 2 : 3;
   const peer = (f: (b: { line: number; block: number }) => number): number =>
-    Math.max(...best.slice(2).map(f));
+    Math.max(...best.slice(firstPeer).map(f));
   const peerLine = peer((b) => b.line);
   const peerBlock = peer((b) => b.block);
   console.log(
