@@ -1,21 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRedactor } from './index.js';
+import { everyWay } from './testing/index.js';
 
 const r = createRedactor();
 
 /** Whole text, streamed a character at a time, and after a long line: all must read the same. */
-function everyWay(input: string): string[] {
-  const s = r.createStream();
-  let streamed = '';
-  for (const ch of input) streamed += s.push(ch);
-  streamed += s.end();
-  const pad = 'ok '.repeat(400) + '\n';
-  return [r.redactText(input).text, streamed, r.redactText(pad + input).text.slice(pad.length)];
-}
 
 function same(input: string, expected: string): void {
-  for (const text of everyWay(input)) assert.equal(text, expected);
+  for (const text of everyWay(r, input)) assert.equal(text, expected);
 }
 
 // Real output (trimmed) of `node -e 'console.log({...})'` (util.inspect) and JSON.stringify.

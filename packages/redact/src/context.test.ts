@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRedactor } from './index.js';
-import type { Redactor } from './index.js';
-import { leaked } from './testing/index.js';
-
-function everyWay(r: Redactor, input: string): string[] {
-  const s = r.createStream();
-  let streamed = '';
-  for (const ch of input) streamed += s.push(ch);
-  streamed += s.end();
-  const pad = 'ok '.repeat(400) + '\n';
-  return [r.redactText(input).text, streamed, r.redactText(pad + input).text.slice(pad.length)];
-}
+import { everyWay, leaked } from './testing/index.js';
 
 // [what, input, values that must not survive, text that must]
 const cases: Array<[string, string, string[], string[]]> = [

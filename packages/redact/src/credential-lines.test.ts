@@ -1,18 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRedactor } from './index.js';
-import type { Redactor } from './index.js';
-import { leaked } from './testing/index.js';
-
-/** Whole, streamed one character at a time, and after a long line (another batch path). */
-function everyWay(r: Redactor, input: string): string[] {
-  const s = r.createStream();
-  let streamed = '';
-  for (const ch of input) streamed += s.push(ch);
-  streamed += s.end();
-  const pad = 'ok '.repeat(400) + '\n';
-  return [r.redactText(input).text, streamed, r.redactText(pad + input).text.slice(pad.length)];
-}
+import { everyWay, leaked } from './testing/index.js';
 
 // Formats as each tool's documentation shows them (MySQL reference manual SET PASSWORD / CREATE
 // USER / SHOW PROCESSLIST, PostgreSQL "The Password File", GNU inetutils netrc, RFC 4954 and

@@ -4,20 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createKnownSecrets, createRedactor, KnownSecrets } from './index.js';
-import { leaked } from './testing/index.js';
-import type { Redactor } from './index.js';
+import { everyWay, leaked } from './testing/index.js';
 
 /** A password with no recognisable shape: no detector but the known-secret one can find it. */
 const PASSWORD = 'plum7-Orbit/cask';
-
-function everyWay(r: Redactor, input: string): string[] {
-  const s = r.createStream();
-  let streamed = '';
-  for (const ch of input) streamed += s.push(ch);
-  streamed += s.end();
-  const pad = 'ok '.repeat(400) + '\n';
-  return [r.redactText(input).text, streamed, r.redactText(pad + input).text.slice(pad.length)];
-}
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 

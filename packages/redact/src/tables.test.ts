@@ -1,18 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRedactor } from './index.js';
-import type { Redactor } from './index.js';
-import { leaked } from './testing/index.js';
-
-/** Whole text, streamed one character at a time, and after a long first line. */
-function everyWay(r: Redactor, input: string): string[] {
-  const s = r.createStream();
-  let streamed = '';
-  for (const ch of input) streamed += s.push(ch);
-  streamed += s.end();
-  const pad = 'ok '.repeat(400) + '\n';
-  return [r.redactText(input).text, streamed, r.redactText(pad + input).text.slice(pad.length)];
-}
+import { everyWay, leaked } from './testing/index.js';
 
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 const ruled = (left: string, widths: number[], mid: string, right: string, fill = '─'): string =>

@@ -163,18 +163,24 @@ function alignedCells(
  */
 function alignedHeader(ctx: ScanContext, line: string): Table | undefined {
   const header = alignedCells(line);
-  if (header !== undefined) {
-    const columns = header.names.map((name) => verdictOf(ctx, name));
-    const keyed = keyedColumns(header.names);
-    if (!columns.some((v) => v !== undefined && v.mode === 'mask') && keyed === undefined) return undefined;
-    return { delimiter: '', columns, cells: columns.length, starts: header.starts, keyed };
-  }
+  if (header !== undefined) return positionedTable(ctx, header.names, header.starts);
   const settings =
     line.includes('  ') && SETTINGS_HINT.test(line) ? alignedCells(line, SETTINGS_NAME) : undefined;
   const keyed = settings === undefined ? undefined : keyedColumns(settings.names);
   if (settings === undefined || keyed === undefined) return undefined;
   const columns = settings.names.map(() => undefined);
   return { delimiter: '', columns, cells: columns.length, starts: settings.starts, keyed };
+}
+
+/**
+ * A table whose columns start at `starts` and are named `names`, when one of them is sensitive or
+ * the rows are settings (a name column and a value column).
+ */
+function positionedTable(ctx: ScanContext, names: string[], starts: number[]): Table | undefined {
+  const columns = names.map((name) => verdictOf(ctx, name));
+  const keyed = keyedColumns(names);
+  if (!columns.some((v) => v !== undefined && v.mode === 'mask') && keyed === undefined) return undefined;
+  return { delimiter: '', columns, cells: columns.length, starts, keyed };
 }
 
 /** A column's verdict in a row: its header's, or the row's own name in a settings table's value column. */
@@ -322,10 +328,7 @@ function ruledTable(ctx: ScanContext, header: string, rule: string): Table | und
     names.push(header.slice(m.index, m.index + m[0].length).trim());
   }
   if (names.some((n) => n === '' || n.length > 48) || starts.length > MAX_CELLS) return undefined;
-  const columns = names.map((name) => verdictOf(ctx, name));
-  const keyed = keyedColumns(names);
-  if (!columns.some((v) => v !== undefined && v.mode === 'mask') && keyed === undefined) return undefined;
-  return { delimiter: '', columns, cells: columns.length, starts, keyed };
+  return positionedTable(ctx, names, starts);
 }
 
 export function tableLine(

@@ -6,6 +6,7 @@
 export { generateCorpus, generateLogText } from './generate.js';
 export type { CorpusDocument, CorpusOptions, HardNegative, LabeledSecret } from './generate.js';
 export { evaluateRedaction, leaked, splitIntoChunks } from './evaluate.js';
+export { everyWay } from './every-way.js';
 export type { EvaluationResult, TypeScore } from './evaluate.js';
 export { REGRESSION_CORPUS } from './regression.js';
 export type { RegressionCase } from './regression.js';
