@@ -292,3 +292,32 @@ test('a failed login hints at the credentials, not at running login again', asyn
     server.close();
   }
 });
+
+test("deny on one's own request says it was withdrawn; on another's, that it was denied", async () => {
+  let endReason = 'withdrawn by requester';
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: 'ses_0123456789abcdef', requester: 'alice', target: 'shop', endReason }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const home = mkdtempSync(join(tmpdir(), 'gbx-cli-run-'));
+  const deny = () =>
+    new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'deny', 'ses_0123456789abcdef'], {
+        env: { ...process.env, GLOVEBOX_HOME: home, GLOVEBOX_TOKEN: 'gbx_t_test', GLOVEBOX_URL: url },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.on('exit', () => resolve(stdout));
+    });
+  try {
+    assert.match(await deny(), /^withdrew your request ses_0123456789abcdef on shop$/m);
+    endReason = 'denied by approver';
+    assert.match(await deny(), /^denied ses_0123456789abcdef \(alice on shop\)$/m);
+  } finally {
+    server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
